@@ -1,0 +1,46 @@
+import type { ChannelType, RuleKind } from '../rules/types.js';
+
+/** One violating log quoted in a notification. */
+export interface ViolationSample {
+  correlationId: string | null;
+  durationMs: number;
+  /** Epoch ms. */
+  time: number;
+  message: string | null;
+  /** Link to the trace view on the dashboard, when the log has a correlation id. */
+  traceUrl: string | null;
+}
+
+/**
+ * A grouped alert for one rule and scan: what every channel renders. All text fields that
+ * come from logs (app, messageKey, samples) are raw and must be escaped by the channel.
+ */
+export interface AlertNotification {
+  ruleType: RuleKind;
+  ruleId: number;
+  app: string;
+  messageKey: string | null;
+  thresholdMs: number;
+  /** Violations found in the scan(s) this notification reports. */
+  count: number;
+  /** Violations since the last notification for this rule, including those found in cooldown. */
+  sinceLastAlert: number;
+  worstMs: number;
+  p95Ms: number;
+  /** Log time span of the violations, epoch ms. */
+  firstAt: number;
+  lastAt: number;
+  /** A few of the worst violations. */
+  samples: ViolationSample[];
+  /** Link to the rule's violations on the dashboard. */
+  dashboardUrl: string;
+}
+
+/** Where one copy of a notification goes. */
+export interface Destination {
+  channel: ChannelType;
+  /** Chat id, email address or webhook URL. */
+  address: string;
+  /** The alert target row, or null for the TELEGRAM_CHAT_ID / TELEGRAM_GROUP_ID defaults. */
+  targetId: number | null;
+}

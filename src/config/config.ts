@@ -1,0 +1,87 @@
+/** The validated configuration every part of lagwatch receives. Built by `loadConfig`. */
+export type DbDriver = 'sqlite' | 'mysql' | 'postgres';
+export type LogSourceKind = 'embedded' | 'elasticsearch';
+export type DurationUnit = 'ms' | 's' | 'us' | 'ns';
+export type FieldPreset = 'default' | 'ecs';
+export type LogLevelName = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface LogFieldNames {
+  timestamp: string;
+  app: string;
+  messageKey: string;
+  duration: string;
+  durationUnit: DurationUnit;
+  correlationId: string;
+  level: string;
+  message: string;
+}
+
+export interface DatabaseConfig {
+  driver: DbDriver;
+  host: string;
+  port: number;
+  database: string;
+  username: string;
+  password: string | undefined;
+}
+
+export interface ElasticsearchConfig {
+  hosts: string[];
+  username: string | undefined;
+  password: string | undefined;
+  apiKey: string | undefined;
+  caFile: string | undefined;
+  indexPrefix: string | undefined;
+  indices: string[];
+  requestTimeoutMs: number;
+}
+
+export interface RedisConfig {
+  host: string;
+  port: number;
+  password: string | undefined;
+  db: number;
+}
+
+export interface TelegramConfig {
+  botToken: string | undefined;
+  chatId: string | undefined;
+  groupId: string | undefined;
+  apiBase: string;
+}
+
+export interface MailConfig {
+  host: string | undefined;
+  port: number;
+  username: string | undefined;
+  password: string | undefined;
+  encryption: 'tls' | 'ssl' | 'none';
+  fromAddress: string;
+  fromName: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  apiToken: string | undefined;
+  corsOrigins: string[];
+  publicUrl: string;
+  logLevel: LogLevelName;
+  db: DatabaseConfig;
+  logSource: LogSourceKind;
+  embedded: { path: string; retentionDays: number; ingestMaxBytes: number };
+  elasticsearch: ElasticsearchConfig;
+  fields: LogFieldNames;
+  redis: RedisConfig | undefined;
+  telegram: TelegramConfig;
+  mail: MailConfig;
+  webhookSecret: string | undefined;
+  scan: {
+    intervalSeconds: number;
+    lagSeconds: number;
+    initialLookbackMinutes: number;
+    batchSize: number;
+    overlapSeconds: number;
+  };
+  dashboardMaxDays: number;
+}

@@ -1,0 +1,22 @@
+import type { Kysely, Migration } from 'kysely';
+import type { DbDriver } from '../../config/config.js';
+import * as m001 from './001_initial.js';
+
+interface DriverMigration {
+  up(db: Kysely<unknown>, driver: DbDriver): Promise<void>;
+  down(db: Kysely<unknown>, driver: DbDriver): Promise<void>;
+}
+
+/** Every migration in order. Names sort lexically; add new ones at the end. */
+const MIGRATIONS: Record<string, DriverMigration> = {
+  '001_initial': m001,
+};
+
+export function migrationsFor(driver: DbDriver): Record<string, Migration> {
+  return Object.fromEntries(
+    Object.entries(MIGRATIONS).map(([name, m]) => [
+      name,
+      { up: (db: Kysely<unknown>) => m.up(db, driver), down: (db: Kysely<unknown>) => m.down(db, driver) },
+    ]),
+  );
+}

@@ -1,0 +1,127 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The state database. Times are epoch milliseconds (UTC) in BIGINT columns on every driver,
+ * which keeps millisecond precision and sidesteps each driver's time-zone conversions.
+ * Booleans are small integers (0/1) on every driver for the same reason.
+ */
+export interface Database {
+  app_rules: AppRuleTable;
+  message_rules: MessageRuleTable;
+  alert_targets: AlertTargetTable;
+  violations: ViolationTable;
+  alert_log: AlertLogTable;
+  checkpoints: CheckpointTable;
+  seen_logs: SeenLogTable;
+  cron_logs: CronLogTable;
+  cooldowns: CooldownTable;
+  leases: LeaseTable;
+}
+
+export interface AppRuleTable {
+  id: Generated<number>;
+  app_name: string;
+  max_duration: number;
+  is_active: number;
+  alert_channels: string;
+  cooldown_minutes: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MessageRuleTable extends AppRuleTable {
+  message_key: string;
+}
+
+export interface AlertTargetTable {
+  id: Generated<number>;
+  name: string;
+  type: string;
+  external_id: string;
+  is_active: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ViolationTable {
+  id: Generated<number>;
+  /** sha256 of source id, rule type and rule id: one row per log and rule, on every driver. */
+  dedupe_key: string;
+  source_id: string;
+  rule_type: 'app' | 'message';
+  rule_id: number;
+  app_name: string;
+  message_key: string | null;
+  duration_ms: number;
+  threshold_ms: number;
+  log_time: number;
+  correlation_id: string | null;
+  level: string | null;
+  message: string | null;
+  created_at: number;
+}
+
+export interface AlertLogTable {
+  id: Generated<number>;
+  rule_type: 'app' | 'message';
+  rule_id: number;
+  app_name: string;
+  message_key: string | null;
+  /** Channel type: telegram_chat, telegram_group, email, webhook. */
+  channel: string;
+  /** Where it goes: chat id, email address or webhook URL. */
+  destination: string;
+  target_id: number | null;
+  status: 'pending' | 'sent' | 'failed' | 'suppressed';
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  violation_count: number;
+  /** The grouped notification as JSON, rendered per channel at send time. */
+  payload: string;
+  created_at: number;
+  updated_at: number;
+  sent_at: number | null;
+}
+
+export interface CheckpointTable {
+  source_key: string;
+  /** Opaque JSON cursor of the log source (embedded sequence, Elasticsearch watermark). */
+  cursor: string;
+  /** Log time up to which everything has been scanned, epoch ms. */
+  watermark: number;
+  updated_at: number;
+}
+
+export interface SeenLogTable {
+  source_key: string;
+  /** sha256 of the document's index and id. */
+  doc_key: string;
+  log_time: number;
+}
+
+export interface CronLogTable {
+  id: Generated<number>;
+  command: string;
+  started_at: number;
+  finished_at: number | null;
+  status: 'running' | 'success' | 'failed' | 'skipped';
+  logs_scanned: number;
+  violations: number;
+  alerts: number;
+  error: string | null;
+  host: string;
+  pid: number;
+}
+
+export interface CooldownTable {
+  rule_key: string;
+  last_sent_at: number;
+  until_at: number;
+}
+
+export interface LeaseTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}

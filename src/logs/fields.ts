@@ -1,0 +1,90 @@
+import type { DurationUnit, LogFieldNames } from '../config/config.js';
+import type { LogFields } from './log-record.js';
+
+export type ExtractResult = { ok: true; log: LogFields } | { ok: false; reason: string };
+
+const TO_MS: Record<DurationUnit, number> = { ms: 1, s: 1000, us: 0.001, ns: 0.000001 };
+
+/**
+ * Reads a dotted path. Each step first tries the literal remaining key (`{"service.name": …}`,
+ * as Elasticsearch accepts), then descends into nested objects.
+ */
+export function readPath(doc: unknown, path: string): unknown {
+  if (typeof doc !== 'object' || doc === null) return undefined;
+  const record = doc as Record<string, unknown>;
+  if (Object.hasOwn(record, path)) return record[path];
+  const dot = path.indexOf('.');
+  if (dot < 0) return undefined;
+  // Try every split point so that keys containing dots (`a.b` under `x`) are found too.
+  for (let i = dot; i >= 0; i = path.indexOf('.', i + 1)) {
+    const head = path.slice(0, i);
+    if (Object.hasOwn(record, head)) {
+      const found = readPath(record[head], path.slice(i + 1));
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/** Epoch ms from ISO 8601 (any offset; no offset means UTC) or epoch ms as a number or digits. */
+export function parseTimestamp(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.trunc(value) : undefined;
+  if (typeof value !== 'string' || value === '') return undefined;
+  if (/^\d{1,16}$/.test(value)) return Number(value);
+  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/i.test(value)) return undefined;
+  let text = value.replace(' ', 'T');
+  // JavaScript's Date takes at most milliseconds reliably; Monolog writes microseconds.
+  text = text.replace(/(\.\d{3})\d+/, '$1');
+  // "+0200" → "+02:00"; "+02" → "+02:00"
+  text = text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2').replace(/([+-]\d{2})$/, '$1:00');
+  if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text) || /^\d{4}-\d{2}-\d{2}$/.test(text)) text += 'Z';
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+function parseDuration(value: unknown, unit: DurationUnit): number | null {
+  let n: number;
+  if (typeof value === 'number') n = value;
+  else if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?([eE][+-]?\d+)?\s*$/.test(value)) n = Number(value);
+  else return null;
+  if (!Number.isFinite(n) || n < 0) return null;
+  return n * TO_MS[unit];
+}
+
+function text(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string') return value === '' ? null : value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return null;
+}
+
+/** Maps a log document to lagwatch's fields, or says why it cannot be used. */
+export function extractLog(doc: unknown, fields: LogFieldNames): ExtractResult {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    return { ok: false, reason: 'not a JSON object' };
+  }
+  const rawTime = readPath(doc, fields.timestamp);
+  if (rawTime === undefined || rawTime === null) return { ok: false, reason: `missing ${fields.timestamp}` };
+  const time = parseTimestamp(rawTime);
+  if (time === undefined) {
+    return { ok: false, reason: `${fields.timestamp} is not an ISO 8601 time or epoch milliseconds` };
+  }
+  const level = text(readPath(doc, fields.level));
+  return {
+    ok: true,
+    log: {
+      time,
+      app: text(readPath(doc, fields.app)),
+      messageKey: text(readPath(doc, fields.messageKey)),
+      durationMs: parseDuration(readPath(doc, fields.duration), fields.durationUnit),
+      correlationId: text(readPath(doc, fields.correlationId)),
+      level: level === null ? null : level.toLowerCase(),
+      message: text(readPath(doc, fields.message)),
+    },
+  };
+}
+
+/** Converts a threshold in ms to the source's duration unit (for queries on raw fields). */
+export function msToUnit(ms: number, unit: DurationUnit): number {
+  return ms / TO_MS[unit];
+}

@@ -1,0 +1,100 @@
+import type { LogRecord } from './log-record.js';
+
+/** A half-open time range [from, to) in epoch milliseconds. */
+export interface TimeRange {
+  from: number;
+  to: number;
+}
+
+/**
+ * Which logs a scan needs: per app with at least one active rule, the lowest threshold (ms)
+ * of its rules. A source returns at least every log of these apps with duration >= that
+ * threshold (it may return more); the scanner decides each rule itself.
+ */
+export type Thresholds = ReadonlyMap<string, number>;
+
+export type ScanRequest =
+  /** Incremental: resume from the stored checkpoint cursor (undefined on the very first scan). */
+  | { mode: 'checkpoint'; cursor: string | undefined; now: number; batchSize: number; thresholds: Thresholds }
+  /** A fixed window (backfill, tests); the checkpoint is neither read nor written. */
+  | { mode: 'range'; range: TimeRange; batchSize: number; thresholds: Thresholds };
+
+export interface ScanBatch {
+  /** Candidate logs (the threshold test already pushed down), in source order. */
+  candidates: LogRecord[];
+  /** How many logs this batch covered, candidates or not (for "logs scanned"). */
+  scanned: number;
+  /**
+   * The cursor to store once this batch's violations are recorded. Storing it means: never
+   * read these logs again (embedded), or restart the window from here (Elasticsearch).
+   */
+  cursor: string;
+  /** Log time up to which everything has been read, epoch ms (for checkpoint lag). */
+  watermark: number;
+}
+
+export interface SourceHealth {
+  ok: boolean;
+  /** e.g. "embedded SQLite 3.45" or "Elasticsearch 8.15.0" / "OpenSearch 2.17.1". */
+  description: string;
+  version?: string;
+  error?: string;
+}
+
+export interface SummaryStats {
+  totalLogs: number;
+  /** Logs that carry a duration, and the sum of their durations (ms), for averages. */
+  durationCount: number;
+  durationSumMs: number;
+  byApp: { app: string; count: number; durationCount: number; durationSumMs: number }[];
+  levels: { level: string; count: number }[];
+}
+
+export interface BucketStats {
+  /** Bucket start, epoch ms. */
+  start: number;
+  count: number;
+  avgMs: number | null;
+  p95Ms: number | null;
+}
+
+export interface AppStats {
+  app: string;
+  count: number;
+  avgMs: number | null;
+  p95Ms: number | null;
+  maxMs: number | null;
+  /** Message keys ordered by p95 descending, at most `keysPerApp`. */
+  slowestKeys: {
+    messageKey: string;
+    count: number;
+    avgMs: number | null;
+    p95Ms: number | null;
+    maxMs: number | null;
+  }[];
+}
+
+/**
+ * Everything the scanner, dashboard and monitor need from a log store. The embedded SQLite
+ * store and the Elasticsearch/OpenSearch adapter both implement it; callers never know which.
+ */
+export interface LogSource {
+  readonly kind: 'embedded' | 'elasticsearch';
+  /** Checkpoint key of this source (one checkpoint per source and location). */
+  readonly key: string;
+
+  /** Candidate violations in batches; see ScanRequest and ScanBatch. */
+  scan(request: ScanRequest): AsyncIterable<ScanBatch>;
+
+  /** Totals, per-app counts and averages, level distribution over a range. */
+  summary(range: TimeRange): Promise<SummaryStats>;
+  /** Count, average and p95 duration per bucket of `intervalMs` (buckets aligned to epoch). */
+  timeseries(range: TimeRange, intervalMs: number, app?: string): Promise<BucketStats[]>;
+  /** Per app: count, average, p95, worst duration, and its slowest message keys. */
+  appStats(range: TimeRange, keysPerApp: number): Promise<AppStats[]>;
+  /** Every log of a correlation id, oldest first, at most `limit`. */
+  trace(correlationId: string, limit: number): Promise<LogRecord[]>;
+
+  health(): Promise<SourceHealth>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,153 @@
+import type { Kysely, Selectable } from 'kysely';
+import { isUniqueViolation } from '../db/errors.js';
+import { fromFlag, toFlag } from '../db/flags.js';
+import { offsetOf, type Page, type PageRequest } from '../db/page.js';
+import type { Database, MessageRuleTable } from '../db/schema.js';
+import { ConflictError, NotFoundError } from '../validation/problems.js';
+import type { MessageRuleCreate, MessageRuleUpdate } from './schemas.js';
+import type { AppRule, ChannelType, MessageRule, RuleKind } from './types.js';
+
+export interface RuleFilter {
+  app_name?: string;
+  message_key?: string;
+  is_active?: boolean;
+}
+
+type RuleFor<K extends RuleKind> = K extends 'message' ? MessageRule : AppRule;
+type CreateFor<K extends RuleKind> = K extends 'message' ? MessageRuleCreate : Omit<MessageRuleCreate, 'message_key'>;
+type UpdateFor<K extends RuleKind> = K extends 'message' ? MessageRuleUpdate : Omit<MessageRuleUpdate, 'message_key'>;
+
+/**
+ * App rules and message rules: the same columns but for message_key, so one repository serves
+ * both. Writes bump `onChange` listeners so matchers can refresh their snapshot.
+ */
+export class RuleRepository<K extends RuleKind> {
+  // Typed as the message table, a superset of the app table: message_key is only touched for
+  // kind 'message'.
+  private readonly table: 'message_rules';
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly kind: K,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.table = (kind === 'message' ? 'message_rules' : 'app_rules') as 'message_rules';
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async list(filter: RuleFilter, page: PageRequest): Promise<Page<RuleFor<K>>> {
+    let query = this.db.selectFrom(this.table);
+    if (filter.app_name !== undefined) query = query.where('app_name', '=', filter.app_name);
+    if (filter.message_key !== undefined && this.kind === 'message') {
+      query = query.where('message_key', '=', filter.message_key);
+    }
+    if (filter.is_active !== undefined) query = query.where('is_active', '=', toFlag(filter.is_active));
+    const [{ total }] = await query.select((eb) => eb.fn.countAll<number>().as('total')).execute();
+    const rows = await query.selectAll().orderBy('id').limit(page.per_page).offset(offsetOf(page)).execute();
+    return { items: rows.map((r) => this.toRule(r)), total: Number(total), ...page };
+  }
+
+  async all(): Promise<RuleFor<K>[]> {
+    const rows = await this.db.selectFrom(this.table).selectAll().orderBy('id').execute();
+    return rows.map((r) => this.toRule(r));
+  }
+
+  async get(id: number): Promise<RuleFor<K>> {
+    const row = await this.db.selectFrom(this.table).selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new NotFoundError(`${this.kind} rule ${id}`);
+    return this.toRule(row);
+  }
+
+  async create(input: CreateFor<K>): Promise<RuleFor<K>> {
+    const now = this.now();
+    const values = {
+      app_name: input.app_name,
+      ...(this.kind === 'message' ? { message_key: (input as MessageRuleCreate).message_key } : {}),
+      max_duration: input.max_duration,
+      is_active: toFlag(input.is_active ?? true),
+      alert_channels: JSON.stringify(input.alert_channels),
+      cooldown_minutes: input.cooldown_minutes ?? 0,
+      created_at: now,
+      updated_at: now,
+    };
+    const id = await this.guardUnique(async () => {
+      const result = await this.db
+        .insertInto(this.table)
+        .values(values as MessageRuleTable & { id?: never })
+        .executeTakeFirstOrThrow();
+      return result.insertId !== undefined ? Number(result.insertId) : undefined;
+    });
+    this.changed();
+    return id !== undefined ? this.get(id) : this.findByKey(values.app_name, values.message_key);
+  }
+
+  async update(id: number, patch: UpdateFor<K>): Promise<RuleFor<K>> {
+    await this.get(id);
+    const changes: Partial<Selectable<MessageRuleTable>> = { updated_at: this.now() };
+    if (patch.app_name !== undefined) changes.app_name = patch.app_name;
+    if (this.kind === 'message' && (patch as MessageRuleUpdate).message_key !== undefined) {
+      changes.message_key = (patch as MessageRuleUpdate).message_key;
+    }
+    if (patch.max_duration !== undefined) changes.max_duration = patch.max_duration;
+    if (patch.is_active !== undefined) changes.is_active = toFlag(patch.is_active);
+    if (patch.alert_channels !== undefined) changes.alert_channels = JSON.stringify(patch.alert_channels);
+    if (patch.cooldown_minutes !== undefined) changes.cooldown_minutes = patch.cooldown_minutes;
+    await this.guardUnique(() => this.db.updateTable(this.table).set(changes).where('id', '=', id).execute());
+    this.changed();
+    return this.get(id);
+  }
+
+  async delete(id: number): Promise<void> {
+    const result = await this.db.deleteFrom(this.table).where('id', '=', id).executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) throw new NotFoundError(`${this.kind} rule ${id}`);
+    this.changed();
+  }
+
+  private async findByKey(appName: string, messageKey: string | undefined): Promise<RuleFor<K>> {
+    let query = this.db.selectFrom(this.table).selectAll().where('app_name', '=', appName);
+    if (messageKey !== undefined) query = query.where('message_key', '=', messageKey);
+    return this.toRule(await query.executeTakeFirstOrThrow());
+  }
+
+  private async guardUnique<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new ConflictError(
+          this.kind === 'message'
+            ? 'a message rule for this app_name and message_key already exists'
+            : 'an app rule for this app_name already exists',
+        );
+      }
+      throw error;
+    }
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  private toRule(row: Selectable<MessageRuleTable> | Selectable<Database['app_rules']>): RuleFor<K> {
+    const rule: AppRule = {
+      id: Number(row.id),
+      app_name: row.app_name,
+      max_duration: Number(row.max_duration),
+      is_active: fromFlag(row.is_active),
+      alert_channels: JSON.parse(row.alert_channels) as ChannelType[],
+      cooldown_minutes: Number(row.cooldown_minutes),
+      created_at: new Date(Number(row.created_at)).toISOString(),
+      updated_at: new Date(Number(row.updated_at)).toISOString(),
+    };
+    if (this.kind === 'message') {
+      const { id, app_name, ...rest } = rule;
+      return { id, app_name, message_key: (row as Selectable<MessageRuleTable>).message_key, ...rest } as RuleFor<K>;
+    }
+    return rule as RuleFor<K>;
+  }
+}

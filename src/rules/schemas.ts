@@ -1,0 +1,103 @@
+import Type, { type Static } from 'typebox';
+import { CHANNEL_TYPES } from './types.js';
+
+// Names are printable text without control characters; lengths fit the database columns.
+const Name = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 191, pattern: '^[^\\u0000-\\u001f\\u007f]+$', description });
+
+const Channels = Type.Array(Type.Union(CHANNEL_TYPES.map((c) => Type.Literal(c))), {
+  minItems: 1,
+  maxItems: CHANNEL_TYPES.length,
+  uniqueItems: true,
+  description: 'Channel types that receive the alert: telegram_chat, telegram_group, email, webhook',
+});
+
+const ruleFields = {
+  app_name: Name('Application name as logged'),
+  max_duration: Type.Number({ exclusiveMinimum: 0, maximum: 1e12, description: 'Threshold in milliseconds' }),
+  is_active: Type.Boolean({ description: 'Inactive rules decide nothing' }),
+  alert_channels: Channels,
+  cooldown_minutes: Type.Integer({
+    minimum: 0,
+    maximum: 525_600,
+    description: 'Minutes after an alert during which no further alert for this rule is sent',
+  }),
+};
+
+export const AppRuleCreate = Type.Object(
+  {
+    app_name: ruleFields.app_name,
+    max_duration: ruleFields.max_duration,
+    is_active: Type.Optional(ruleFields.is_active),
+    alert_channels: ruleFields.alert_channels,
+    cooldown_minutes: Type.Optional(ruleFields.cooldown_minutes),
+  },
+  { additionalProperties: false },
+);
+export type AppRuleCreate = Static<typeof AppRuleCreate>;
+
+export const AppRuleUpdate = Type.Object(
+  {
+    app_name: Type.Optional(ruleFields.app_name),
+    max_duration: Type.Optional(ruleFields.max_duration),
+    is_active: Type.Optional(ruleFields.is_active),
+    alert_channels: Type.Optional(ruleFields.alert_channels),
+    cooldown_minutes: Type.Optional(ruleFields.cooldown_minutes),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type AppRuleUpdate = Static<typeof AppRuleUpdate>;
+
+export const MessageRuleCreate = Type.Object(
+  {
+    app_name: ruleFields.app_name,
+    message_key: Name('Message key as logged'),
+    max_duration: ruleFields.max_duration,
+    is_active: Type.Optional(ruleFields.is_active),
+    alert_channels: ruleFields.alert_channels,
+    cooldown_minutes: Type.Optional(ruleFields.cooldown_minutes),
+  },
+  { additionalProperties: false },
+);
+export type MessageRuleCreate = Static<typeof MessageRuleCreate>;
+
+export const MessageRuleUpdate = Type.Object(
+  {
+    app_name: Type.Optional(ruleFields.app_name),
+    message_key: Type.Optional(Name('Message key as logged')),
+    max_duration: Type.Optional(ruleFields.max_duration),
+    is_active: Type.Optional(ruleFields.is_active),
+    alert_channels: Type.Optional(ruleFields.alert_channels),
+    cooldown_minutes: Type.Optional(ruleFields.cooldown_minutes),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type MessageRuleUpdate = Static<typeof MessageRuleUpdate>;
+
+const TargetType = Type.Union(CHANNEL_TYPES.map((c) => Type.Literal(c)));
+
+export const TargetCreate = Type.Object(
+  {
+    name: Name('A name people recognise'),
+    type: TargetType,
+    external_id: Type.String({
+      minLength: 1,
+      maxLength: 2048,
+      description: 'Chat id (telegram_chat, telegram_group), email address (email) or URL (webhook)',
+    }),
+    is_active: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type TargetCreate = Static<typeof TargetCreate>;
+
+export const TargetUpdate = Type.Object(
+  {
+    name: Type.Optional(Name('A name people recognise')),
+    type: Type.Optional(TargetType),
+    external_id: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+    is_active: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type TargetUpdate = Static<typeof TargetUpdate>;

@@ -1,0 +1,39 @@
+export const CHANNEL_TYPES = ['telegram_chat', 'telegram_group', 'email', 'webhook'] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+export type RuleKind = 'app' | 'message';
+
+export interface AppRule {
+  id: number;
+  app_name: string;
+  max_duration: number;
+  is_active: boolean;
+  alert_channels: ChannelType[];
+  cooldown_minutes: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MessageRule extends AppRule {
+  message_key: string;
+}
+
+export type Rule = AppRule | MessageRule;
+
+export interface AlertTarget {
+  id: number;
+  name: string;
+  type: ChannelType;
+  external_id: string;
+  is_active: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export function isMessageRule(rule: Rule): rule is MessageRule {
+  return 'message_key' in rule;
+}
+
+export function ruleKind(rule: Rule): RuleKind {
+  return isMessageRule(rule) ? 'message' : 'app';
+}
