@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import type { StateDb } from '../db/connection.js';
+import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';
 import type { LogSource } from '../logs/source.js';
 import { RuleRepository } from '../rules/rule-repository.js';
@@ -16,6 +17,8 @@ export interface AppContext {
   appRules: RuleRepository<'app'>;
   messageRules: RuleRepository<'message'>;
   targets: TargetRepository;
+  /** Live events (violations, scans, alerts) for `GET /events`. */
+  events: EventBus;
   /** Opened lazily: commands that only manage rules never connect to the log store. */
   logSource(): Promise<LogSource>;
   close(): Promise<void>;

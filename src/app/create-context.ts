@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import { openStateDb } from '../db/connection.js';
+import { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';
 import { openLogSource } from '../logs/open-source.js';
 import type { LogSource } from '../logs/source.js';
@@ -14,6 +15,7 @@ export function createAppContext(config: Config, logger: Logger): AppContext {
     logger,
     state,
     ...repositoriesFor(state),
+    events: new EventBus(),
     logSource() {
       source ??= openLogSource(config, logger).catch((error: unknown) => {
         source = undefined; // let the next caller try again (the store may come back)
