@@ -1,11 +1,18 @@
 import Type, { type Static } from 'typebox';
 import { CHANNEL_TYPES } from './types.js';
 
+const ChannelTypeSchema = Type.Union([
+  Type.Literal('telegram_chat'),
+  Type.Literal('telegram_group'),
+  Type.Literal('email'),
+  Type.Literal('webhook'),
+]);
+
 // Names are printable text without control characters; lengths fit the database columns.
 const Name = (description: string) =>
   Type.String({ minLength: 1, maxLength: 191, pattern: '^[^\\u0000-\\u001f\\u007f]+$', description });
 
-const Channels = Type.Array(Type.Union(CHANNEL_TYPES.map((c) => Type.Literal(c))), {
+const Channels = Type.Array(ChannelTypeSchema, {
   minItems: 1,
   maxItems: CHANNEL_TYPES.length,
   uniqueItems: true,
@@ -74,7 +81,7 @@ export const MessageRuleUpdate = Type.Object(
 );
 export type MessageRuleUpdate = Static<typeof MessageRuleUpdate>;
 
-const TargetType = Type.Union(CHANNEL_TYPES.map((c) => Type.Literal(c)));
+const TargetType = ChannelTypeSchema;
 
 export const TargetCreate = Type.Object(
   {

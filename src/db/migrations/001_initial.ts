@@ -2,21 +2,24 @@ import { type Kysely, sql } from 'kysely';
 import type { DbDriver } from '../../config/config.js';
 import { idColumn } from './id-column.js';
 
-// Lengths keep every index within MySQL/MariaDB's limits for utf8mb4.
-const NAME = 'varchar(191)';
+// Lengths keep every index within MySQL/MariaDB's limits for utf8mb4. MySQL compares strings
+// case-insensitively by default; a binary collation makes names compare as on SQLite/PostgreSQL.
+const textType = (driver: DbDriver, type: string) =>
+  sql.raw(driver === 'mysql' ? `${type} character set utf8mb4 collate utf8mb4_bin` : type);
 
 export async function up(db: Kysely<unknown>, driver: DbDriver): Promise<void> {
   const id = idColumn(driver);
+  const NAME = textType(driver, 'varchar(191)');
   for (const table of ['app_rules', 'message_rules'] as const) {
     let builder = db.schema
       .createTable(table)
       .addColumn('id', id.type, id.build)
-      .addColumn('app_name', sql.raw(NAME), (c) => c.notNull());
-    if (table === 'message_rules') builder = builder.addColumn('message_key', sql.raw(NAME), (c) => c.notNull());
+      .addColumn('app_name', NAME, (c) => c.notNull());
+    if (table === 'message_rules') builder = builder.addColumn('message_key', NAME, (c) => c.notNull());
     await builder
       .addColumn('max_duration', 'double precision', (c) => c.notNull())
       .addColumn('is_active', 'smallint', (c) => c.notNull().defaultTo(1))
-      .addColumn('alert_channels', sql.raw('varchar(255)'), (c) => c.notNull())
+      .addColumn('alert_channels', textType(driver, 'varchar(255)'), (c) => c.notNull())
       .addColumn('cooldown_minutes', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
@@ -33,9 +36,9 @@ export async function up(db: Kysely<unknown>, driver: DbDriver): Promise<void> {
   await db.schema
     .createTable('alert_targets')
     .addColumn('id', id.type, id.build)
-    .addColumn('name', sql.raw(NAME), (c) => c.notNull())
-    .addColumn('type', sql.raw('varchar(32)'), (c) => c.notNull())
-    .addColumn('external_id', sql.raw('varchar(2048)'), (c) => c.notNull())
+    .addColumn('name', NAME, (c) => c.notNull())
+    .addColumn('type', textType(driver, 'varchar(32)'), (c) => c.notNull())
+    .addColumn('external_id', textType(driver, 'varchar(2048)'), (c) => c.notNull())
     .addColumn('is_active', 'smallint', (c) => c.notNull().defaultTo(1))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
@@ -46,18 +49,18 @@ export async function up(db: Kysely<unknown>, driver: DbDriver): Promise<void> {
   await db.schema
     .createTable('violations')
     .addColumn('id', id.type, id.build)
-    .addColumn('dedupe_key', sql.raw('char(64)'), (c) => c.notNull())
-    .addColumn('source_id', sql.raw('varchar(1024)'), (c) => c.notNull())
-    .addColumn('rule_type', sql.raw('varchar(16)'), (c) => c.notNull())
+    .addColumn('dedupe_key', textType(driver, 'char(64)'), (c) => c.notNull())
+    .addColumn('source_id', textType(driver, 'varchar(1024)'), (c) => c.notNull())
+    .addColumn('rule_type', textType(driver, 'varchar(16)'), (c) => c.notNull())
     .addColumn('rule_id', 'integer', (c) => c.notNull())
-    .addColumn('app_name', sql.raw(NAME), (c) => c.notNull())
-    .addColumn('message_key', sql.raw(NAME))
+    .addColumn('app_name', NAME, (c) => c.notNull())
+    .addColumn('message_key', NAME)
     .addColumn('duration_ms', 'double precision', (c) => c.notNull())
     .addColumn('threshold_ms', 'double precision', (c) => c.notNull())
     .addColumn('log_time', 'bigint', (c) => c.notNull())
-    .addColumn('correlation_id', sql.raw(NAME))
-    .addColumn('level', sql.raw('varchar(32)'))
-    .addColumn('message', sql.raw('varchar(1024)'))
+    .addColumn('correlation_id', NAME)
+    .addColumn('level', textType(driver, 'varchar(32)'))
+    .addColumn('message', textType(driver, 'varchar(1024)'))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('violations_dedupe_uq').on('violations').column('dedupe_key').unique().execute();
@@ -73,17 +76,17 @@ export async function up(db: Kysely<unknown>, driver: DbDriver): Promise<void> {
   await db.schema
     .createTable('alert_log')
     .addColumn('id', id.type, id.build)
-    .addColumn('rule_type', sql.raw('varchar(16)'), (c) => c.notNull())
+    .addColumn('rule_type', textType(driver, 'varchar(16)'), (c) => c.notNull())
     .addColumn('rule_id', 'integer', (c) => c.notNull())
-    .addColumn('app_name', sql.raw(NAME), (c) => c.notNull())
-    .addColumn('message_key', sql.raw(NAME))
-    .addColumn('channel', sql.raw('varchar(32)'), (c) => c.notNull())
-    .addColumn('destination', sql.raw('varchar(2048)'), (c) => c.notNull())
+    .addColumn('app_name', NAME, (c) => c.notNull())
+    .addColumn('message_key', NAME)
+    .addColumn('channel', textType(driver, 'varchar(32)'), (c) => c.notNull())
+    .addColumn('destination', textType(driver, 'varchar(2048)'), (c) => c.notNull())
     .addColumn('target_id', 'integer')
-    .addColumn('status', sql.raw('varchar(16)'), (c) => c.notNull())
+    .addColumn('status', textType(driver, 'varchar(16)'), (c) => c.notNull())
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
-    .addColumn('last_error', sql.raw('varchar(2048)'))
+    .addColumn('last_error', textType(driver, 'varchar(2048)'))
     .addColumn('violation_count', 'integer', (c) => c.notNull())
     .addColumn('payload', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
@@ -95,7 +98,7 @@ export async function up(db: Kysely<unknown>, driver: DbDriver): Promise<void> {
 
   await db.schema
     .createTable('checkpoints')
-    .addColumn('source_key', sql.raw(NAME), (c) => c.primaryKey())
+    .addColumn('source_key', NAME, (c) => c.primaryKey())
     .addColumn('cursor', 'text', (c) => c.notNull())
     .addColumn('watermark', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
@@ -103,8 +106,8 @@ export async function up(db: Kysely<unknown>, driver: DbDriver): Promise<void> {
 
   await db.schema
     .createTable('seen_logs')
-    .addColumn('source_key', sql.raw(NAME), (c) => c.notNull())
-    .addColumn('doc_key', sql.raw('char(64)'), (c) => c.notNull())
+    .addColumn('source_key', NAME, (c) => c.notNull())
+    .addColumn('doc_key', textType(driver, 'char(64)'), (c) => c.notNull())
     .addColumn('log_time', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('seen_logs_pk', ['source_key', 'doc_key'])
     .execute();
@@ -113,30 +116,30 @@ export async function up(db: Kysely<unknown>, driver: DbDriver): Promise<void> {
   await db.schema
     .createTable('cron_logs')
     .addColumn('id', id.type, id.build)
-    .addColumn('command', sql.raw('varchar(64)'), (c) => c.notNull())
+    .addColumn('command', textType(driver, 'varchar(64)'), (c) => c.notNull())
     .addColumn('started_at', 'bigint', (c) => c.notNull())
     .addColumn('finished_at', 'bigint')
-    .addColumn('status', sql.raw('varchar(16)'), (c) => c.notNull())
+    .addColumn('status', textType(driver, 'varchar(16)'), (c) => c.notNull())
     .addColumn('logs_scanned', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('violations', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('alerts', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('error', sql.raw('varchar(2048)'))
-    .addColumn('host', sql.raw(NAME), (c) => c.notNull())
+    .addColumn('error', textType(driver, 'varchar(2048)'))
+    .addColumn('host', NAME, (c) => c.notNull())
     .addColumn('pid', 'integer', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('cron_logs_started_idx').on('cron_logs').column('started_at').execute();
 
   await db.schema
     .createTable('cooldowns')
-    .addColumn('rule_key', sql.raw(NAME), (c) => c.primaryKey())
+    .addColumn('rule_key', NAME, (c) => c.primaryKey())
     .addColumn('last_sent_at', 'bigint', (c) => c.notNull())
     .addColumn('until_at', 'bigint', (c) => c.notNull())
     .execute();
 
   await db.schema
     .createTable('leases')
-    .addColumn('name', sql.raw(NAME), (c) => c.primaryKey())
-    .addColumn('holder', sql.raw(NAME), (c) => c.notNull())
+    .addColumn('name', NAME, (c) => c.primaryKey())
+    .addColumn('holder', NAME, (c) => c.notNull())
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .execute();
 }

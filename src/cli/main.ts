@@ -1,0 +1,18 @@
+import { Command } from 'commander';
+import { VERSION } from '../version.js';
+import { registerDatabaseCommands } from './commands/database.js';
+import { registerRuleCommands } from './commands/rules.js';
+
+const program = new Command()
+  .name('lagwatch')
+  .description(
+    'Watches application logs for slow work and sends grouped, rate-limited alerts.\n' +
+      'Configuration comes from environment variables and an optional .env file (see .env.example).',
+  )
+  .version(VERSION)
+  .showHelpAfterError('(run `lagwatch --help` for the commands)');
+
+registerDatabaseCommands(program);
+registerRuleCommands(program);
+
+await program.parseAsync(process.argv);
