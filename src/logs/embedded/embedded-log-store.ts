@@ -1,0 +1,215 @@
+import type SQLite from 'better-sqlite3';
+import type { Config, LogFieldNames } from '../../config/config.js';
+import { openSqliteFile } from '../../db/connection.js';
+import type { Logger } from '../../logging/logger.js';
+import { extractLog } from '../fields.js';
+import type { LogFields, LogRecord } from '../log-record.js';
+import { type IngestResult, MAX_INGEST_ERRORS, type NdjsonLine } from '../ndjson/ndjson-line.js';
+import type {
+  AppStats,
+  BucketStats,
+  LogSource,
+  ScanBatch,
+  ScanRequest,
+  SourceHealth,
+  SummaryStats,
+  TimeRange,
+} from '../source.js';
+import { type PruneResult, pruneOlderThan } from './retention.js';
+import { RollupWriter } from './rollup-writer.js';
+import { LOG_COLUMNS, type LogRow, Scanner, toLogRecord } from './scanner.js';
+import { prepareSchema } from './schema.js';
+import { StatsReader } from './stats-reader.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The embedded log store: one SQLite file (EMBEDDED_LOG_DB) holding the logs with their
+ * extracted fields and raw document, and rollups per minute and hour kept at ingest.
+ * One process writes at a time; every ingest call is one transaction.
+ */
+export class EmbeddedLogStore implements LogSource {
+  readonly kind = 'embedded' as const;
+  readonly key: string;
+
+  private readonly insertLog: SQLite.Statement;
+  private readonly traceQuery: SQLite.Statement;
+  private readonly rollups: RollupWriter;
+  private readonly scanner: Scanner;
+  private readonly stats: StatsReader;
+  private closed = false;
+
+  private constructor(
+    private readonly db: SQLite.Database,
+    storeId: string,
+    private readonly fields: LogFieldNames,
+    private readonly retentionDays: number,
+    initialLookbackMinutes: number,
+    private readonly logger: Logger | undefined,
+  ) {
+    this.key = `embedded:${storeId}`;
+    this.insertLog = db.prepare(`
+      INSERT INTO logs (time, app, message_key, duration_ms, correlation_id, level, message, raw)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.traceQuery = db.prepare(`SELECT ${LOG_COLUMNS} FROM logs WHERE correlation_id = ? ORDER BY time, seq LIMIT ?`);
+    this.rollups = new RollupWriter(db);
+    this.scanner = new Scanner(db, initialLookbackMinutes * 60_000);
+    this.stats = new StatsReader(db);
+  }
+
+  /** Opens (creating when needed) the store at `config.embedded.path`. */
+  static open(config: Config, logger?: Logger): EmbeddedLogStore {
+    const db = openSqliteFile(config.embedded.path);
+    try {
+      db.pragma('cache_size = -65536');
+      db.pragma('temp_store = MEMORY');
+      const storeId = prepareSchema(db);
+      return new EmbeddedLogStore(
+        db,
+        storeId,
+        config.fields,
+        config.embedded.retentionDays,
+        config.scan.initialLookbackMinutes,
+        logger,
+      );
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /** The path of the SQLite file. */
+  get path(): string {
+    return this.db.name;
+  }
+
+  /**
+   * Parses, maps and stores NDJSON lines in one transaction. Lines that are not JSON objects
+   * with a valid time are rejected with their line number and reason; blank lines are ignored.
+   */
+  ingestLines(lines: Iterable<NdjsonLine>): IngestResult {
+    const result: IngestResult = { accepted: 0, rejected: 0, errors: [] };
+    const reject = (line: number, reason: string) => {
+      result.rejected++;
+      if (result.errors.length < MAX_INGEST_ERRORS) result.errors.push({ line, reason });
+    };
+    this.transaction(() => {
+      for (const line of lines) {
+        if ('error' in line) {
+          reject(line.lineNumber, line.error);
+          continue;
+        }
+        let doc: unknown;
+        try {
+          doc = JSON.parse(line.text);
+        } catch (error) {
+          reject(line.lineNumber, `invalid JSON: ${(error as Error).message.slice(0, 200)}`);
+          continue;
+        }
+        const extracted = extractLog(doc, this.fields);
+        if (!extracted.ok) {
+          reject(line.lineNumber, extracted.reason);
+          continue;
+        }
+        this.store(extracted.log, line.text);
+        result.accepted++;
+      }
+    });
+    return result;
+  }
+
+  /** Stores parsed documents in one transaction; document i is reported as line i + 1. */
+  ingestDocuments(documents: readonly unknown[]): IngestResult {
+    const result: IngestResult = { accepted: 0, rejected: 0, errors: [] };
+    this.transaction(() => {
+      documents.forEach((doc, index) => {
+        const extracted = extractLog(doc, this.fields);
+        if (!extracted.ok) {
+          result.rejected++;
+          if (result.errors.length < MAX_INGEST_ERRORS)
+            result.errors.push({ line: index + 1, reason: extracted.reason });
+          return;
+        }
+        this.store(extracted.log, JSON.stringify(doc));
+        result.accepted++;
+      });
+    });
+    return result;
+  }
+
+  private store(log: LogFields, raw: string): void {
+    this.insertLog.run(
+      log.time,
+      log.app,
+      log.messageKey,
+      log.durationMs,
+      log.correlationId,
+      log.level,
+      log.message,
+      raw,
+    );
+    this.rollups.add(log);
+  }
+
+  private transaction(work: () => void): void {
+    try {
+      this.db
+        .transaction(() => {
+          work();
+          this.rollups.flush();
+        })
+        .immediate();
+    } catch (error) {
+      this.rollups.discard();
+      throw error;
+    }
+  }
+
+  scan(request: ScanRequest): AsyncIterable<ScanBatch> {
+    return this.scanner.scan(request);
+  }
+
+  async summary(range: TimeRange): Promise<SummaryStats> {
+    return this.stats.summary(range);
+  }
+
+  async timeseries(range: TimeRange, intervalMs: number, app?: string): Promise<BucketStats[]> {
+    return this.stats.timeseries(range, intervalMs, app);
+  }
+
+  async appStats(range: TimeRange, keysPerApp: number): Promise<AppStats[]> {
+    return this.stats.appStats(range, keysPerApp);
+  }
+
+  async trace(correlationId: string, limit: number): Promise<LogRecord[]> {
+    return (this.traceQuery.all(correlationId, limit) as LogRow[]).map(toLogRecord);
+  }
+
+  async health(): Promise<SourceHealth> {
+    try {
+      const { version } = this.db.prepare('SELECT sqlite_version() AS version').get() as { version: string };
+      this.db.prepare('SELECT max(seq) FROM logs').get();
+      return { ok: true, description: `embedded SQLite ${version} (${this.db.name})`, version };
+    } catch (error) {
+      return { ok: false, description: `embedded SQLite (${this.db.name})`, error: (error as Error).message };
+    }
+  }
+
+  /**
+   * Deletes logs and rollups older than EMBEDDED_RETENTION_DAYS (cut at a whole hour, so that
+   * hour rollups and raw rows end at the same point), in bounded chunks that each commit on
+   * their own; meant to run hourly.
+   */
+  async prune(now: number = Date.now()): Promise<PruneResult> {
+    const cutoff = Math.floor((now - this.retentionDays * DAY_MS) / 3_600_000) * 3_600_000;
+    const result = await pruneOlderThan(this.db, cutoff);
+    if (result.logs > 0 || result.rollupRows > 0) this.logger?.info({ ...result, cutoff }, 'embedded log store pruned');
+    return result;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}

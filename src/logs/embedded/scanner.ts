@@ -1,0 +1,175 @@
+import type SQLite from 'better-sqlite3';
+import type { LogRecord } from '../log-record.js';
+import type { ScanBatch, ScanRequest, Thresholds, TimeRange } from '../source.js';
+
+export const LOG_COLUMNS = 'seq, time, app, message_key, duration_ms, correlation_id, level, message';
+const L_COLUMNS = LOG_COLUMNS.split(', ')
+  .map((column) => `l.${column}`)
+  .join(', ');
+
+export interface LogRow {
+  seq: number;
+  time: number;
+  app: string | null;
+  message_key: string | null;
+  duration_ms: number | null;
+  correlation_id: string | null;
+  level: string | null;
+  message: string | null;
+}
+
+export function toLogRecord(row: LogRow): LogRecord {
+  return {
+    sourceId: String(row.seq),
+    time: row.time,
+    app: row.app,
+    messageKey: row.message_key,
+    durationMs: row.duration_ms,
+    correlationId: row.correlation_id,
+    level: row.level,
+    message: row.message,
+  };
+}
+
+/** The checkpoint cursor: the last sequence covered, and the log-time watermark so far. */
+interface SeqCursor {
+  seq: number;
+  watermark?: number;
+}
+
+export function parseSeqCursor(cursor: string): SeqCursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(cursor);
+  } catch {
+    parsed = undefined;
+  }
+  const seq = (parsed as { seq?: unknown } | undefined)?.seq;
+  if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0) {
+    throw new Error(`invalid embedded log store cursor: ${cursor.slice(0, 100)}`);
+  }
+  const watermark = (parsed as { watermark?: unknown }).watermark;
+  return { seq, watermark: typeof watermark === 'number' ? watermark : undefined };
+}
+
+/**
+ * Reads candidate violations. Checkpoint mode walks the ingest sequence, which is gap-free and
+ * only grows (one writer, one transaction per ingest call), so a cursor is exact: nothing is
+ * read twice or skipped, whatever the log times. Range mode walks [from, to) by (time, seq).
+ */
+export class Scanner {
+  private readonly maxSeq: SQLite.Statement;
+  private readonly firstSeqSince: SQLite.Statement;
+  private readonly clearThresholds: SQLite.Statement;
+  private readonly insertThreshold: SQLite.Statement;
+  private readonly seqCandidates: SQLite.Statement;
+  private readonly seqCovered: SQLite.Statement;
+  private readonly rangeCandidates: SQLite.Statement;
+  private readonly rangeCovered: SQLite.Statement;
+
+  constructor(
+    private readonly db: SQLite.Database,
+    private readonly initialLookbackMs: number,
+  ) {
+    db.exec(
+      'CREATE TEMP TABLE IF NOT EXISTS scan_thresholds (app TEXT PRIMARY KEY, min_ms REAL NOT NULL) WITHOUT ROWID',
+    );
+    this.maxSeq = db.prepare('SELECT max(seq) AS seq FROM logs');
+    this.firstSeqSince = db.prepare('SELECT min(seq) AS seq FROM logs WHERE time >= ?');
+    this.clearThresholds = db.prepare('DELETE FROM temp.scan_thresholds');
+    this.insertThreshold = db.prepare('INSERT INTO temp.scan_thresholds (app, min_ms) VALUES (?, ?)');
+    // CROSS JOIN keeps logs as the outer loop: a walk along the sequence, one lookup per row.
+    this.seqCandidates = db.prepare(`
+      SELECT ${L_COLUMNS} FROM logs AS l CROSS JOIN temp.scan_thresholds AS t
+      WHERE l.seq > ? AND l.seq <= ? AND t.app = l.app AND l.duration_ms >= t.min_ms
+      ORDER BY l.seq LIMIT ?`);
+    this.seqCovered = db.prepare('SELECT count(*) AS n, max(time) AS t FROM logs WHERE seq > ? AND seq <= ?');
+    // Here thresholds are the outer loop: one (app, time) index range per app.
+    this.rangeCandidates = db.prepare(`
+      SELECT ${L_COLUMNS} FROM temp.scan_thresholds AS t CROSS JOIN logs AS l
+      WHERE l.app = t.app AND l.time >= ? AND l.time < ? AND (l.time, l.seq) > (?, ?) AND l.duration_ms >= t.min_ms
+      ORDER BY l.time, l.seq LIMIT ?`);
+    this.rangeCovered = db.prepare(`
+      SELECT count(*) AS n FROM logs
+      WHERE time >= ? AND time < ? AND (time, seq) > (?, ?) AND (time, seq) <= (?, ?)`);
+  }
+
+  async *scan(request: ScanRequest): AsyncGenerator<ScanBatch> {
+    if (request.batchSize < 1) throw new RangeError('batchSize must be at least 1');
+    if (request.mode === 'checkpoint')
+      yield* this.scanSequence(request.cursor, request.now, request.batchSize, request.thresholds);
+    else yield* this.scanRange(request.range, request.batchSize, request.thresholds);
+  }
+
+  /**
+   * First scan (no cursor): starts at the first sequence whose time is within the initial
+   * lookback, and from there reads everything (time is not monotonic in the sequence: a
+   * late-arriving old log after that point is still scanned). It always yields a batch, even
+   * an empty one, so that the starting point becomes the checkpoint.
+   */
+  private *scanSequence(cursorText: string | undefined, now: number, batchSize: number, thresholds: Thresholds) {
+    const end = ((this.maxSeq.get() as { seq: number | null }).seq ?? 0) as number;
+    let cursor: number;
+    let watermark: number;
+    let mustYield = false;
+    if (cursorText === undefined) {
+      const since = now - this.initialLookbackMs;
+      const first = (this.firstSeqSince.get(since) as { seq: number | null }).seq;
+      cursor = first === null ? end : first - 1;
+      watermark = since;
+      mustYield = true;
+    } else {
+      const parsed = parseSeqCursor(cursorText);
+      cursor = parsed.seq;
+      watermark = parsed.watermark ?? Number.NEGATIVE_INFINITY;
+    }
+    while (cursor < end || mustYield) {
+      mustYield = false;
+      let candidates: LogRow[] = [];
+      if (thresholds.size > 0) {
+        this.loadThresholds(thresholds);
+        candidates = this.seqCandidates.all(cursor, end, batchSize) as LogRow[];
+      }
+      const batchEnd = candidates.length === batchSize ? candidates[candidates.length - 1]!.seq : end;
+      const covered = this.seqCovered.get(cursor, batchEnd) as { n: number; t: number | null };
+      if (covered.t !== null && covered.t > watermark) watermark = covered.t;
+      if (!Number.isFinite(watermark)) watermark = covered.t ?? 0;
+      cursor = Math.max(cursor, batchEnd);
+      yield {
+        candidates: candidates.map(toLogRecord),
+        scanned: covered.n,
+        cursor: JSON.stringify({ seq: cursor, watermark }),
+        watermark,
+      };
+    }
+  }
+
+  private *scanRange(range: TimeRange, batchSize: number, thresholds: Thresholds) {
+    let after: [number, number] = [range.from, 0];
+    for (;;) {
+      let candidates: LogRow[] = [];
+      if (thresholds.size > 0) {
+        this.loadThresholds(thresholds);
+        candidates = this.rangeCandidates.all(range.from, range.to, after[0], after[1], batchSize) as LogRow[];
+      }
+      const last = candidates.length === batchSize ? candidates[candidates.length - 1]! : undefined;
+      const upTo: [number, number] = last ? [last.time, last.seq] : [range.to, 0];
+      const covered = this.rangeCovered.get(range.from, range.to, ...after, ...upTo) as { n: number };
+      yield {
+        candidates: candidates.map(toLogRecord),
+        scanned: covered.n,
+        cursor: JSON.stringify({ time: upTo[0], seq: upTo[1] }),
+        watermark: last ? last.time : range.to,
+      };
+      if (!last) return;
+      after = upTo;
+    }
+  }
+
+  private loadThresholds(thresholds: Thresholds): void {
+    this.db.transaction(() => {
+      this.clearThresholds.run();
+      for (const [app, ms] of thresholds) this.insertThreshold.run(app, ms);
+    })();
+  }
+}

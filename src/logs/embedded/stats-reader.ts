@@ -1,0 +1,245 @@
+import type SQLite from 'better-sqlite3';
+import type { AppStats, BucketStats, SummaryStats, TimeRange } from '../source.js';
+import { addToHistogram, bucketOf, type Histogram, percentile } from './histogram.js';
+import { planRange, spansDividing } from './range-plan.js';
+import { UNKNOWN_LEVEL } from './rollup-writer.js';
+import { ROLLUP_SPANS } from './schema.js';
+
+const MAX_BUCKETS = 100_000;
+
+/** Duration figures of one group (a bucket, an app, a message key) while they are summed up. */
+interface Aggregate {
+  count: number;
+  durationCount: number;
+  durationSum: number;
+  durationMax: number | null;
+  histogram: Histogram;
+}
+
+const newAggregate = (): Aggregate => ({
+  count: 0,
+  durationCount: 0,
+  durationSum: 0,
+  durationMax: null,
+  histogram: new Map(),
+});
+
+function aggregateIn<K>(map: Map<K, Aggregate>, key: K): Aggregate {
+  let found = map.get(key);
+  if (!found) map.set(key, (found = newAggregate()));
+  return found;
+}
+
+function addDuration(target: Aggregate, ms: number): void {
+  target.durationCount++;
+  target.durationSum += ms;
+  if (target.durationMax === null || ms > target.durationMax) target.durationMax = ms;
+  addToHistogram(target.histogram, bucketOf(ms), 1);
+}
+
+function mergeInto(target: Aggregate, source: Aggregate): void {
+  target.count += source.count;
+  target.durationCount += source.durationCount;
+  target.durationSum += source.durationSum;
+  if (source.durationMax !== null && (target.durationMax === null || source.durationMax > target.durationMax)) {
+    target.durationMax = source.durationMax;
+  }
+  for (const [bucket, count] of source.histogram) addToHistogram(target.histogram, bucket, count);
+}
+
+const average = (a: Aggregate) => (a.durationCount > 0 ? a.durationSum / a.durationCount : null);
+const p95 = (a: Aggregate) => percentile(a.histogram, 0.95, a.durationMax);
+
+type Row = Record<string, number | string | null>;
+const key2 = (app: string, messageKey: string) => `${app}\u0000${messageKey}`;
+
+/**
+ * Dashboard figures over any range: whole hours and minutes from the rollups, the ragged
+ * edges from raw rows (see planRange). Logs without an app count in totals and levels but in
+ * no per-app figure; logs without a level count as level "unknown".
+ */
+export class StatsReader {
+  private readonly s: Record<string, SQLite.Statement>;
+
+  constructor(db: SQLite.Database) {
+    const inSpan = 'span = ? AND start >= ? AND start < ?';
+    const inTime = 'time >= ? AND time < ?';
+    const statements = {
+      summaryRollup: `SELECT app, sum(count) AS c, sum(duration_count) AS dc, sum(duration_sum) AS ds
+        FROM rollup_stats WHERE ${inSpan} GROUP BY app`,
+      summaryRaw: `SELECT coalesce(app, '') AS app, count(*) AS c, count(duration_ms) AS dc, total(duration_ms) AS ds
+        FROM logs WHERE ${inTime} GROUP BY 1`,
+      levelsRollup: `SELECT level, sum(count) AS c FROM rollup_levels WHERE ${inSpan} GROUP BY level`,
+      levelsRaw: `SELECT coalesce(level, '${UNKNOWN_LEVEL}') AS level, count(*) AS c FROM logs WHERE ${inTime} GROUP BY 1`,
+      seriesRollup: `SELECT start, sum(count) AS c, sum(duration_count) AS dc, sum(duration_sum) AS ds,
+        max(duration_max) AS dm FROM rollup_stats WHERE ${inSpan} GROUP BY start`,
+      seriesRollupApp: `SELECT start, sum(count) AS c, sum(duration_count) AS dc, sum(duration_sum) AS ds,
+        max(duration_max) AS dm FROM rollup_stats WHERE ${inSpan} AND app = ? GROUP BY start`,
+      seriesHistogram: `SELECT start, bucket, sum(count) AS c FROM rollup_histogram WHERE ${inSpan}
+        GROUP BY start, bucket`,
+      seriesHistogramApp: `SELECT start, bucket, sum(count) AS c FROM rollup_histogram WHERE ${inSpan} AND app = ?
+        GROUP BY start, bucket`,
+      seriesRaw: `SELECT time, duration_ms AS d FROM logs WHERE ${inTime}`,
+      seriesRawApp: `SELECT time, duration_ms AS d FROM logs WHERE app = ? AND ${inTime}`,
+      appsRollup: `SELECT app, message_key AS k, sum(count) AS c, sum(duration_count) AS dc, sum(duration_sum) AS ds,
+        max(duration_max) AS dm FROM rollup_stats WHERE ${inSpan} AND app <> '' GROUP BY app, message_key`,
+      appsHistogram: `SELECT app, message_key AS k, bucket, sum(count) AS c FROM rollup_histogram
+        WHERE ${inSpan} AND app <> '' GROUP BY app, message_key, bucket`,
+      appsRaw: `SELECT app, coalesce(message_key, '') AS k, duration_ms AS d FROM logs
+        WHERE ${inTime} AND app IS NOT NULL`,
+    };
+    this.s = Object.fromEntries(Object.entries(statements).map(([name, text]) => [name, db.prepare(text)]));
+  }
+
+  summary(range: TimeRange): SummaryStats {
+    const plan = planRange(range, ROLLUP_SPANS);
+    const apps = new Map<string, { count: number; durationCount: number; durationSumMs: number }>();
+    const levels = new Map<string, number>();
+    const addApp = (row: Row) => {
+      const app = row.app as string;
+      const entry = apps.get(app) ?? { count: 0, durationCount: 0, durationSumMs: 0 };
+      entry.count += row.c as number;
+      entry.durationCount += row.dc as number;
+      entry.durationSumMs += (row.ds as number | null) ?? 0;
+      apps.set(app, entry);
+    };
+    const addLevel = (row: Row) =>
+      levels.set(row.level as string, (levels.get(row.level as string) ?? 0) + (row.c as number));
+    for (const part of plan.rollups) {
+      const args = [part.span, part.fromStart, part.toStart];
+      for (const row of this.s.summaryRollup!.all(...args) as Row[]) addApp(row);
+      for (const row of this.s.levelsRollup!.all(...args) as Row[]) addLevel(row);
+    }
+    for (const raw of plan.raw) {
+      for (const row of this.s.summaryRaw!.all(raw.from, raw.to) as Row[]) addApp(row);
+      for (const row of this.s.levelsRaw!.all(raw.from, raw.to) as Row[]) addLevel(row);
+    }
+    let totalLogs = 0;
+    let durationCount = 0;
+    let durationSumMs = 0;
+    for (const entry of apps.values()) {
+      totalLogs += entry.count;
+      durationCount += entry.durationCount;
+      durationSumMs += entry.durationSumMs;
+    }
+    return {
+      totalLogs,
+      durationCount,
+      durationSumMs,
+      byApp: [...apps]
+        .filter(([app, entry]) => app !== '' && entry.count > 0)
+        .map(([app, entry]) => ({ app, ...entry }))
+        .sort((a, b) => b.count - a.count || a.app.localeCompare(b.app)),
+      levels: [...levels]
+        .filter(([, count]) => count > 0)
+        .map(([level, count]) => ({ level, count }))
+        .sort((a, b) => b.count - a.count || a.level.localeCompare(b.level)),
+    };
+  }
+
+  timeseries(range: TimeRange, intervalMs: number, app?: string): BucketStats[] {
+    if (!Number.isInteger(intervalMs) || intervalMs <= 0) throw new RangeError('interval must be a positive integer');
+    const firstBucket = Math.floor(range.from / intervalMs) * intervalMs;
+    if (range.to <= range.from) return [];
+    if ((range.to - firstBucket) / intervalMs > MAX_BUCKETS) {
+      throw new RangeError(`more than ${MAX_BUCKETS} buckets; choose a longer interval`);
+    }
+    const buckets = new Map<number, Aggregate>();
+    for (let start = firstBucket; start < range.to; start += intervalMs) buckets.set(start, newAggregate());
+    const bucketAt = (time: number) => buckets.get(Math.floor(time / intervalMs) * intervalMs)!;
+
+    const plan = planRange(range, spansDividing(intervalMs, ROLLUP_SPANS));
+    const appArg = app === undefined ? [] : [app];
+    for (const part of plan.rollups) {
+      const args = [part.span, part.fromStart, part.toStart, ...appArg];
+      const stats = app === undefined ? this.s.seriesRollup! : this.s.seriesRollupApp!;
+      for (const row of stats.all(...args) as Row[]) {
+        mergeInto(bucketAt(row.start as number), {
+          count: row.c as number,
+          durationCount: row.dc as number,
+          durationSum: row.ds as number,
+          durationMax: row.dm as number | null,
+          histogram: new Map(),
+        });
+      }
+      const histogram = app === undefined ? this.s.seriesHistogram! : this.s.seriesHistogramApp!;
+      for (const row of histogram.all(...args) as Row[]) {
+        addToHistogram(bucketAt(row.start as number).histogram, row.bucket as number, row.c as number);
+      }
+    }
+    for (const raw of plan.raw) {
+      const rows =
+        app === undefined
+          ? this.s.seriesRaw!.iterate(raw.from, raw.to)
+          : this.s.seriesRawApp!.iterate(app, raw.from, raw.to);
+      for (const row of rows as Iterable<Row>) {
+        const target = bucketAt(row.time as number);
+        target.count++;
+        if (row.d !== null) addDuration(target, row.d as number);
+      }
+    }
+    return [...buckets].map(([start, a]) => ({ start, count: a.count, avgMs: average(a), p95Ms: p95(a) }));
+  }
+
+  appStats(range: TimeRange, keysPerApp: number): AppStats[] {
+    const plan = planRange(range, ROLLUP_SPANS);
+    const byKey = new Map<string, { app: string; messageKey: string; aggregate: Aggregate }>();
+    const entry = (app: string, messageKey: string) => {
+      const id = key2(app, messageKey);
+      let found = byKey.get(id);
+      if (!found) byKey.set(id, (found = { app, messageKey, aggregate: newAggregate() }));
+      return found.aggregate;
+    };
+    for (const part of plan.rollups) {
+      const args = [part.span, part.fromStart, part.toStart];
+      for (const row of this.s.appsRollup!.all(...args) as Row[]) {
+        mergeInto(entry(row.app as string, row.k as string), {
+          count: row.c as number,
+          durationCount: row.dc as number,
+          durationSum: row.ds as number,
+          durationMax: row.dm as number | null,
+          histogram: new Map(),
+        });
+      }
+      for (const row of this.s.appsHistogram!.all(...args) as Row[]) {
+        addToHistogram(entry(row.app as string, row.k as string).histogram, row.bucket as number, row.c as number);
+      }
+    }
+    for (const raw of plan.raw) {
+      for (const row of this.s.appsRaw!.iterate(raw.from, raw.to) as Iterable<Row>) {
+        const target = entry(row.app as string, row.k as string);
+        target.count++;
+        if (row.d !== null) addDuration(target, row.d as number);
+      }
+    }
+
+    const apps = new Map<string, { total: Aggregate; keys: AppStats['slowestKeys'] }>();
+    for (const { app, messageKey, aggregate } of byKey.values()) {
+      if (aggregate.count === 0) continue;
+      let appEntry = apps.get(app);
+      if (!appEntry) apps.set(app, (appEntry = { total: newAggregate(), keys: [] }));
+      mergeInto(appEntry.total, aggregate);
+      if (messageKey !== '') {
+        appEntry.keys.push({
+          messageKey,
+          count: aggregate.count,
+          avgMs: average(aggregate),
+          p95Ms: p95(aggregate),
+          maxMs: aggregate.durationMax,
+        });
+      }
+    }
+    return [...apps]
+      .map(([app, { total, keys }]) => ({
+        app,
+        count: total.count,
+        avgMs: average(total),
+        p95Ms: p95(total),
+        maxMs: total.durationMax,
+        slowestKeys: keys
+          .sort((a, b) => (b.p95Ms ?? -1) - (a.p95Ms ?? -1) || a.messageKey.localeCompare(b.messageKey))
+          .slice(0, Math.max(0, keysPerApp)),
+      }))
+      .sort((a, b) => b.count - a.count || a.app.localeCompare(b.app));
+  }
+}

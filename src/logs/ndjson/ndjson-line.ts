@@ -1,0 +1,18 @@
+/** One line of NDJSON input: its text, or why it could not be read (e.g. too long). */
+export type NdjsonLine = { lineNumber: number; text: string } | { lineNumber: number; error: string };
+
+export interface IngestError {
+  line: number;
+  reason: string;
+  /** The input the line came from, when there are several (logs:import). */
+  file?: string;
+}
+
+export interface IngestResult {
+  accepted: number;
+  rejected: number;
+  /** The first rejected lines (at most MAX_INGEST_ERRORS). */
+  errors: IngestError[];
+}
+
+export const MAX_INGEST_ERRORS = 20;
