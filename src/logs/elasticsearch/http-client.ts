@@ -1,0 +1,267 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { scrubSecrets } from '../../config/redact.js';
+import type { Logger } from '../../logging/logger.js';
+import { describeErrorBody, ElasticsearchError } from './errors.js';
+import { dispatcherTrusting, type FetchDispatcher } from './tls.js';
+
+export interface EsClientOptions {
+  /** One or more base URLs; credentials inside a URL are used as basic auth and never printed. */
+  hosts: string[];
+  username?: string | undefined;
+  password?: string | undefined;
+  /** `id:key`, or the base64 `encoded` form Elasticsearch returns. */
+  apiKey?: string | undefined;
+  caFile?: string | undefined;
+  requestTimeoutMs: number;
+  /** Further attempts after the first one (default 3). */
+  maxRetries?: number;
+  /** First backoff delay; it doubles per attempt (default 200 ms, at most `backoffMaxMs`, default 5 s). */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+}
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
+
+export interface EsRequest {
+  method: Method;
+  /** Path with a leading slash; index names already encoded (see `encodeTarget`). */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /**
+   * Whether the request may be sent again when its answer is lost (timeout, connection reset,
+   * 5xx). Searches are; a scroll continuation is not (the server may have moved on), so it is
+   * retried only when the server refused it outright (429, 503, connection refused).
+   */
+  idempotent?: boolean;
+  /** Statuses answered to the caller instead of thrown (e.g. 404 on a missing index). */
+  acceptStatuses?: number[];
+}
+
+export interface EsResponse<T> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+interface Host {
+  /** Base URL without credentials and without a trailing slash. */
+  base: string;
+  /** What messages show: the base URL. */
+  label: string;
+}
+
+const REFUSED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * The one HTTP client of the Elasticsearch adapter: plain `application/json` over Node's `fetch`
+ * (accepted by every Elasticsearch 7.x–9.x and OpenSearch), basic or API key auth, an optional
+ * CA, failover across hosts, a timeout per attempt and retries with exponential backoff.
+ */
+export class EsHttpClient {
+  private current = 0;
+
+  private constructor(
+    private readonly hosts: Host[],
+    private readonly authorization: string | undefined,
+    private readonly secrets: string[],
+    private readonly dispatcher: FetchDispatcher | undefined,
+    private readonly options: Required<
+      Pick<EsClientOptions, 'requestTimeoutMs' | 'maxRetries' | 'backoffBaseMs' | 'backoffMaxMs'>
+    >,
+    private readonly logger: Logger | undefined,
+  ) {}
+
+  static async create(options: EsClientOptions, logger?: Logger): Promise<EsHttpClient> {
+    if (options.hosts.length === 0) throw new Error('ELASTICSEARCH_HOST: no host configured');
+    const secrets: string[] = [];
+    let urlUser: string | undefined;
+    let urlPassword: string | undefined;
+    const hosts = options.hosts.map((raw) => {
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        throw new Error(`ELASTICSEARCH_HOST: "${raw.replace(/\/\/[^/@\s]*@/, '//***@')}" is not a valid URL`);
+      }
+      if (url.username || url.password) {
+        urlUser = decodeURIComponent(url.username);
+        urlPassword = decodeURIComponent(url.password);
+        if (url.password) secrets.push(url.password, urlPassword);
+        url.username = '';
+        url.password = '';
+      }
+      const base = url.toString().replace(/\/+$/, '');
+      return { base, label: base };
+    });
+    let authorization: string | undefined;
+    if (options.apiKey) {
+      const encoded = options.apiKey.includes(':') ? Buffer.from(options.apiKey).toString('base64') : options.apiKey;
+      authorization = `ApiKey ${encoded}`;
+      secrets.push(options.apiKey, encoded);
+    } else {
+      const user = options.username ?? urlUser;
+      const password = options.password ?? urlPassword;
+      if (user !== undefined && user !== '') {
+        const encoded = Buffer.from(`${user}:${password ?? ''}`).toString('base64');
+        authorization = `Basic ${encoded}`;
+        secrets.push(encoded);
+        if (password) secrets.push(password);
+      }
+    }
+    const dispatcher = options.caFile ? await dispatcherTrusting(options.caFile) : undefined;
+    return new EsHttpClient(
+      hosts,
+      authorization,
+      secrets.filter((s) => s.length > 0),
+      dispatcher,
+      {
+        requestTimeoutMs: options.requestTimeoutMs,
+        maxRetries: options.maxRetries ?? 3,
+        backoffBaseMs: options.backoffBaseMs ?? 200,
+        backoffMaxMs: options.backoffMaxMs ?? 5000,
+      },
+      logger,
+    );
+  }
+
+  /** Host URLs as they may be printed. */
+  get hostLabels(): string[] {
+    return this.hosts.map((h) => h.label);
+  }
+
+  /** Removes every credential from free text. */
+  scrub(text: string): string {
+    return scrubSecrets(text, this.secrets);
+  }
+
+  async request<T = unknown>(req: EsRequest): Promise<EsResponse<T>> {
+    const idempotent = req.idempotent ?? true;
+    const attempts = this.options.maxRetries + 1;
+    let lastError: ElasticsearchError | undefined;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const host = this.hosts[this.current % this.hosts.length]!;
+      const outcome = await this.attempt<T>(host, req);
+      if (outcome.kind === 'response') return outcome.response;
+      lastError = outcome.error;
+      const retryable = idempotent ? outcome.retryable : outcome.refused;
+      if (!retryable || attempt === attempts - 1) break;
+      if (outcome.switchHost) this.current = (this.current + 1) % this.hosts.length;
+      const delay = this.backoff(attempt, outcome.retryAfterMs);
+      this.logger?.warn(
+        { host: host.label, path: req.path, status: outcome.error.status, attempt: attempt + 1, delayMs: delay },
+        `Elasticsearch request failed, retrying: ${outcome.error.message}`,
+      );
+      await sleep(delay);
+    }
+    throw lastError!;
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher?.close();
+  }
+
+  private backoff(attempt: number, retryAfterMs: number | undefined): number {
+    const exponential = this.options.backoffBaseMs * 2 ** attempt;
+    const jittered = exponential / 2 + Math.random() * (exponential / 2);
+    return Math.min(this.options.backoffMaxMs, Math.max(jittered, retryAfterMs ?? 0));
+  }
+
+  private async attempt<T>(
+    host: Host,
+    req: EsRequest,
+  ): Promise<
+    | { kind: 'response'; response: EsResponse<T> }
+    | {
+        kind: 'error';
+        error: ElasticsearchError;
+        retryable: boolean;
+        refused: boolean;
+        switchHost: boolean;
+        retryAfterMs?: number;
+      }
+  > {
+    const url = host.base + req.path + queryString(req.query);
+    const where = `${req.method} ${req.path} on ${host.label}`;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (req.body !== undefined) headers['content-type'] = 'application/json';
+    if (this.authorization) headers.authorization = this.authorization;
+    const init: RequestInit = {
+      method: req.method,
+      headers,
+      body: req.body === undefined ? undefined : JSON.stringify(req.body),
+      signal: AbortSignal.timeout(this.options.requestTimeoutMs),
+    };
+    // Node's fetch takes an undici dispatcher through this non-standard option.
+    if (this.dispatcher) (init as { dispatcher?: unknown }).dispatcher = this.dispatcher;
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, init);
+      text = await response.text();
+    } catch (error) {
+      const { message, refused } = describeFetchError(error, this.options.requestTimeoutMs);
+      return {
+        kind: 'error',
+        error: new ElasticsearchError(this.scrub(`${where}: ${message}`), undefined, undefined, undefined),
+        retryable: true,
+        refused,
+        switchHost: true,
+      };
+    }
+    let body: unknown = text;
+    if (text !== '') {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // Proxies answer HTML or plain text; keep the text for the message.
+      }
+    }
+    if ((response.status >= 200 && response.status < 300) || req.acceptStatuses?.includes(response.status)) {
+      return { kind: 'response', response: { status: response.status, body: body as T, headers: response.headers } };
+    }
+    const { type, reason } = describeErrorBody(body);
+    const detail =
+      type || reason ? `${type ?? 'error'}: ${reason ?? ''}` : typeof body === 'string' ? body.slice(0, 200) : '';
+    const message = this.scrub(`${where}: HTTP ${response.status}${detail ? ` ${detail}` : ''}`.trim());
+    const status = response.status;
+    const retryAfter = Number(response.headers.get('retry-after'));
+    return {
+      kind: 'error',
+      error: new ElasticsearchError(message, status, type, reason === undefined ? undefined : this.scrub(reason)),
+      retryable: status === 429 || status >= 500,
+      refused: status === 429 || status === 503,
+      switchHost: status === 502 || status === 503 || status === 504,
+      retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+    };
+  }
+}
+
+function queryString(query: EsRequest['query']): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+function describeFetchError(error: unknown, timeoutMs: number): { message: string; refused: boolean } {
+  const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (err.name === 'TimeoutError' || err.name === 'AbortError') {
+    return { message: `no answer within ${timeoutMs} ms`, refused: false };
+  }
+  const code = err.cause?.code;
+  if (code && /CERT|SELF_SIGNED/.test(code)) {
+    return {
+      message: `TLS verification failed (${code}); ELASTICSEARCH_CA_FILE names the cluster's CA`,
+      refused: true,
+    };
+  }
+  if (code) return { message: `connection failed (${code})`, refused: REFUSED_CODES.has(code) };
+  return { message: `request failed (${err.cause?.message ?? err.message ?? String(error)})`, refused: false };
+}
+
+/** Encodes an index list or pattern list (`logs-*,other`) for a URL path. */
+export function encodeTarget(patterns: string[]): string {
+  return patterns.map((p) => encodeURIComponent(p).replace(/%2A/g, '*')).join(',');
+}

@@ -1,0 +1,290 @@
+import type { Config } from '../../config/config.js';
+import type { Logger } from '../../logging/logger.js';
+import { extractLog } from '../fields.js';
+import type { LogRecord } from '../log-record.js';
+import type {
+  AppStats,
+  BucketStats,
+  LogSource,
+  ScanBatch,
+  ScanRequest,
+  SourceHealth,
+  SummaryStats,
+  TimeRange,
+} from '../source.js';
+import { type AggregationFields, appStatistics, summaryStats, timeseriesStats } from './aggregations.js';
+import { formatCursor, parseCursor } from './cursor.js';
+import { ElasticsearchMappingError } from './errors.js';
+import { checkFields, type FieldResolution, type FieldRole } from './field-check.js';
+import { type EsClientOptions, EsHttpClient } from './http-client.js';
+import { type Hit, isShardDocUnsupported, type PageRequest, readPages } from './paging.js';
+import { candidateQuery, roundToSeconds, timeRange } from './queries.js';
+import { describeServer, fetchServerInfo, type PagingMode, type ServerInfo } from './server-info.js';
+import { indexPatterns, indexTarget } from './target.js';
+
+/** Elasticsearch answers at most `index.max_result_window` (10,000) hits per request. */
+const MAX_PAGE = 10_000;
+/** New daily indices may map fields differently: `_field_caps` is asked again after this long. */
+const FIELD_CHECK_TTL_MS = 5 * 60_000;
+/** While a field is not mapped anywhere yet, ask sooner. */
+const UNMAPPED_RECHECK_MS = 30_000;
+
+/** Test and tuning knobs for the HTTP client (retries, backoff). */
+export type ClientTuning = Partial<Pick<EsClientOptions, 'maxRetries' | 'backoffBaseMs' | 'backoffMaxMs'>>;
+
+/** Creates the HTTP client from the configuration. */
+export function clientFor(config: Config, logger: Logger, tuning: ClientTuning = {}): Promise<EsHttpClient> {
+  const es = config.elasticsearch;
+  return EsHttpClient.create(
+    {
+      hosts: es.hosts,
+      username: es.username,
+      password: es.password,
+      apiKey: es.apiKey,
+      caFile: es.caFile,
+      requestTimeoutMs: es.requestTimeoutMs,
+      ...tuning,
+    },
+    logger,
+  );
+}
+
+/**
+ * The LogSource over Elasticsearch 7.10+/8.x/9.x and OpenSearch 1.x–3.x. Open it with
+ * `ElasticsearchLogSource.open(config, logger)`.
+ */
+export class ElasticsearchLogSource implements LogSource {
+  readonly kind = 'elasticsearch' as const;
+  readonly key: string;
+  /** Since open: hits read by scans and trace, and hits skipped because their time was not valid. */
+  readonly counters = { documentsRead: 0, skippedInvalidTime: 0 };
+  private paging: PagingMode;
+  private fields: FieldResolution;
+  private fieldsCheckedAt: number;
+
+  private constructor(
+    private readonly config: Config,
+    private readonly logger: Logger,
+    private readonly client: EsHttpClient,
+    readonly server: ServerInfo,
+    fields: FieldResolution,
+  ) {
+    const uuid = server.clusterUuid && server.clusterUuid !== '_na_' ? server.clusterUuid : client.hostLabels[0];
+    this.key = `elasticsearch:${uuid}/${indexPatterns(config.elasticsearch).join(',')}`;
+    this.paging = server.paging;
+    this.fields = fields;
+    this.fieldsCheckedAt = Date.now();
+  }
+
+  /** Learns the server's distribution and version (`GET /`) and the field mapping (`_field_caps`). */
+  static async open(config: Config, logger: Logger, tuning: ClientTuning = {}): Promise<ElasticsearchLogSource> {
+    const target = indexTarget(config.elasticsearch);
+    const client = await clientFor(config, logger, tuning);
+    try {
+      const server = await fetchServerInfo(client);
+      if (server.productHeaderMissing) {
+        logger.warn(`${describeServer(server)} answered without the x-elastic-product header (a proxy may strip it)`);
+      }
+      const fields = await checkFields(client, target, config.fields);
+      for (const problem of fields.problems) logger.error(problem.message);
+      logger.info({ paging: server.paging }, `log source: ${describeServer(server)}, indices ${target}`);
+      return new ElasticsearchLogSource(config, logger, client, server, fields);
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+  }
+
+  /** How windows are paged now (`_shard_doc` refused at run time switches to scroll). */
+  get pagingMode(): PagingMode {
+    return this.paging;
+  }
+
+  private get target(): string {
+    return indexTarget(this.config.elasticsearch);
+  }
+
+  async *scan(request: ScanRequest): AsyncGenerator<ScanBatch> {
+    const fields = await this.requireFields(['timestamp', 'duration', 'app']);
+    let readFrom: number;
+    let countFrom: number;
+    let windowEnd: number;
+    if (request.mode === 'checkpoint') {
+      const watermark = parseCursor(request.cursor) ?? request.now - this.config.scan.initialLookbackMinutes * 60_000;
+      countFrom = watermark;
+      readFrom = watermark - this.config.scan.overlapSeconds * 1000;
+      windowEnd = Math.max(watermark, request.now - this.config.scan.lagSeconds * 1000);
+    } else {
+      readFrom = countFrom = request.range.from;
+      windowEnd = Math.max(request.range.from, request.range.to);
+    }
+    const oldCursor = formatCursor(countFrom);
+    if (windowEnd <= countFrom) {
+      yield { candidates: [], scanned: 0, cursor: oldCursor, watermark: countFrom };
+      return;
+    }
+    const scanned = await this.count({ from: countFrom, to: windowEnd });
+    const last = (candidates: LogRecord[]): ScanBatch => ({
+      candidates,
+      scanned,
+      cursor: formatCursor(windowEnd),
+      watermark: windowEnd,
+    });
+    if (request.thresholds.size === 0) {
+      yield last([]);
+      return;
+    }
+    const page: PageRequest = {
+      target: this.target,
+      timestampField: fields.timestamp,
+      pageSize: Math.min(Math.max(1, request.batchSize), MAX_PAGE),
+      query: candidateQuery(
+        {
+          timestamp: fields.timestamp,
+          app: fields.app,
+          duration: fields.duration,
+          unit: this.config.fields.durationUnit,
+        },
+        { from: readFrom, to: windowEnd },
+        request.thresholds,
+      ),
+    };
+    const skippedBefore = this.counters.skippedInvalidTime;
+    // One page is held back: only once the next one is known to be empty does a batch become the
+    // last one, which alone carries the new watermark.
+    let pending: LogRecord[] | undefined;
+    for await (const hits of this.pages(page)) {
+      const candidates = this.toRecords(hits);
+      if (pending) yield { candidates: pending, scanned: 0, cursor: oldCursor, watermark: countFrom };
+      pending = candidates;
+    }
+    const skipped = this.counters.skippedInvalidTime - skippedBefore;
+    if (skipped > 0) this.logger.warn({ skipped }, 'scan: documents without a valid time were skipped');
+    yield last(pending ?? []);
+  }
+
+  async summary(range: TimeRange): Promise<SummaryStats> {
+    const fields = await this.aggregationFields(['timestamp', 'duration', 'app', 'level']);
+    return summaryStats(this.client, this.target, fields, roundToSeconds(range));
+  }
+
+  async timeseries(range: TimeRange, intervalMs: number, app?: string): Promise<BucketStats[]> {
+    const fields = await this.aggregationFields(['timestamp', 'duration', 'app']);
+    return timeseriesStats(this.client, this.target, fields, roundToSeconds(range), intervalMs, app);
+  }
+
+  async appStats(range: TimeRange, keysPerApp: number): Promise<AppStats[]> {
+    const fields = await this.aggregationFields(['timestamp', 'duration', 'app', 'messageKey']);
+    return appStatistics(this.client, this.target, fields, roundToSeconds(range), keysPerApp);
+  }
+
+  async trace(correlationId: string, limit: number): Promise<LogRecord[]> {
+    const fields = await this.requireFields(['timestamp', 'correlationId']);
+    const { body } = await this.client.request<{ hits?: { hits?: Hit[] } }>({
+      method: 'POST',
+      path: `/${this.target}/_search`,
+      query: { ignore_unavailable: true, allow_no_indices: true },
+      body: {
+        size: Math.min(Math.max(0, limit), MAX_PAGE),
+        track_total_hits: false,
+        query: { bool: { filter: [{ term: { [fields.correlationId]: correlationId } }] } },
+        sort: [{ [fields.timestamp]: { order: 'asc' } }, '_doc'],
+      },
+    });
+    // Stable: equal times keep the server's order.
+    return this.toRecords(body.hits?.hits ?? []).sort((a, b) => a.time - b.time);
+  }
+
+  async health(): Promise<SourceHealth> {
+    const description = describeServer(this.server);
+    try {
+      const { body } = await this.client.request<{ status?: string }>({ method: 'GET', path: '/_cluster/health' });
+      const fields = await this.currentFields();
+      const problems = fields.problems.map((p) => p.message);
+      if (body.status === 'red') problems.unshift('cluster health is red');
+      return {
+        ok: problems.length === 0,
+        description: `${description}, cluster ${body.status ?? 'unknown'}`,
+        version: this.server.version,
+        ...(problems.length > 0 ? { error: problems.join('; ') } : {}),
+      };
+    } catch (error) {
+      return { ok: false, description, version: this.server.version, error: (error as Error).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  /** Exact number of logs in [from, to). */
+  async count(range: TimeRange): Promise<number> {
+    const fields = await this.requireFields(['timestamp']);
+    const { body } = await this.client.request<{ count: number }>({
+      method: 'POST',
+      path: `/${this.target}/_count`,
+      query: { ignore_unavailable: true, allow_no_indices: true },
+      body: { query: { bool: { filter: [timeRange(fields.timestamp, range)] } } },
+    });
+    return body.count;
+  }
+
+  /** Pages of a window; a server refusing `_shard_doc` despite its version is read by scroll from then on. */
+  private async *pages(request: PageRequest): AsyncGenerator<Hit[]> {
+    let started = false;
+    try {
+      for await (const hits of readPages(this.client, this.paging, request, this.logger)) {
+        started = true;
+        yield hits;
+      }
+    } catch (error) {
+      if (started || this.paging === 'scroll' || !isShardDocUnsupported(error)) throw error;
+      this.logger.warn(`${describeServer(this.server)} refuses the _shard_doc sort; reading with scroll instead`);
+      this.paging = 'scroll';
+      yield* readPages(this.client, 'scroll', request, this.logger);
+    }
+  }
+
+  private toRecords(hits: Hit[]): LogRecord[] {
+    const records: LogRecord[] = [];
+    for (const hit of hits) {
+      this.counters.documentsRead++;
+      const extracted = extractLog(hit._source, this.config.fields);
+      if (!extracted.ok) {
+        this.counters.skippedInvalidTime++;
+        continue;
+      }
+      records.push({ sourceId: `${hit._index}/${hit._id}`, ...extracted.log });
+    }
+    return records;
+  }
+
+  private async currentFields(): Promise<FieldResolution> {
+    const age = Date.now() - this.fieldsCheckedAt;
+    if (age > FIELD_CHECK_TTL_MS || (this.fields.unmapped.length > 0 && age > UNMAPPED_RECHECK_MS)) {
+      this.fields = await checkFields(this.client, this.target, this.config.fields);
+      this.fieldsCheckedAt = Date.now();
+    }
+    return this.fields;
+  }
+
+  /** The query fields for these roles; refuses when one of them is mapped unusably. */
+  private async requireFields(roles: FieldRole[]): Promise<Record<FieldRole, string>> {
+    const fields = await this.currentFields();
+    const problems = fields.problems.filter((p) => roles.includes(p.role)).map((p) => p.message);
+    if (problems.length > 0) throw new ElasticsearchMappingError(problems);
+    return fields.queryField;
+  }
+
+  private async aggregationFields(roles: FieldRole[]): Promise<AggregationFields> {
+    const f = await this.requireFields(roles);
+    return {
+      timestamp: f.timestamp,
+      duration: f.duration,
+      unit: this.config.fields.durationUnit,
+      app: f.app,
+      messageKey: f.messageKey,
+      level: f.level,
+    };
+  }
+}
