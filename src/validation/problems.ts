@@ -36,16 +36,49 @@ export function fieldOf(instancePath: string): string {
 
 export function schemaProblems(schema: TSchema, value: unknown): Problem[] {
   const problems: Problem[] = [];
-  for (const error of Value.Errors(schema, value)) {
-    if (error.keyword === 'boolean') continue; // repeated by the additionalProperties error
-    if (error.keyword === 'additionalProperties') {
-      const extra = (error.params as { additionalProperties?: string[] }).additionalProperties ?? [];
-      for (const name of extra) problems.push({ field: name, message: 'is not a known field' });
-      continue;
+  const errors = [...Value.Errors(schema, value)];
+  // A union of literals fails once per literal plus once for the anyOf: say it once, listing them.
+  const allowedByPath = new Map<string, unknown[]>();
+  for (const error of errors) {
+    if (error.keyword === 'const') {
+      const allowed = allowedByPath.get(error.instancePath) ?? [];
+      allowed.push((error.params as { allowedValue?: unknown }).allowedValue);
+      allowedByPath.set(error.instancePath, allowed);
     }
-    problems.push({ field: fieldOf(error.instancePath), message: error.message });
+  }
+  for (const error of errors) {
+    const field = fieldOf(error.instancePath);
+    switch (error.keyword) {
+      case 'boolean': // repeated by the additionalProperties error
+      case 'const':
+        continue;
+      case 'anyOf': {
+        const allowed = allowedByPath.get(error.instancePath);
+        problems.push({
+          field,
+          message: allowed ? `must be one of: ${allowed.join(', ')}` : error.message,
+        });
+        continue;
+      }
+      case 'additionalProperties': {
+        const extra = (error.params as { additionalProperties?: string[] }).additionalProperties ?? [];
+        for (const name of extra) problems.push({ field: joinField(field, name), message: 'is not a known field' });
+        continue;
+      }
+      case 'required': {
+        const missing = (error.params as { requiredProperties?: string[] }).requiredProperties ?? [];
+        for (const name of missing) problems.push({ field: joinField(field, name), message: 'is required' });
+        continue;
+      }
+      default:
+        problems.push({ field, message: error.message });
+    }
   }
   return problems;
+}
+
+function joinField(parent: string, name: string): string {
+  return parent === '' ? name : `${parent}.${name}`;
 }
 
 /** Validates and returns the value typed by the schema, or throws ValidationError. */

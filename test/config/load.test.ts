@@ -1,0 +1,117 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { redactConfig, scrubSecrets, secretsOf } from '../../src/config/redact.js';
+
+const load = (env: Record<string, string>) => loadConfig(env, undefined);
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    load(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults with no configuration at all', () => {
+    const config = load({});
+    expect(config).toMatchObject({
+      port: 9501,
+      host: '127.0.0.1',
+      apiToken: undefined,
+      publicUrl: 'http://127.0.0.1:9501',
+      logSource: 'embedded',
+      embedded: { path: 'data/logs.db', retentionDays: 7, ingestMaxBytes: 32 * 1024 * 1024 },
+      db: { driver: 'sqlite', database: 'data/lagwatch.db' },
+      redis: undefined,
+      scan: { intervalSeconds: 30, lagSeconds: 15, initialLookbackMinutes: 1440 },
+      telegram: { apiBase: 'https://api.telegram.org' },
+      fields: { timestamp: '@timestamp', app: 'app_name', duration: 'duration', durationUnit: 'ms' },
+    });
+  });
+
+  it('uses the ecs preset and lets each field be overridden', () => {
+    const config = load({ LOG_FIELDS: 'ecs', FIELD_APP: 'labels.app', DURATION_UNIT: 'us' });
+    expect(config.fields).toEqual({
+      timestamp: '@timestamp',
+      app: 'labels.app',
+      messageKey: 'event.action',
+      duration: 'event.duration',
+      durationUnit: 'us',
+      correlationId: 'trace.id',
+      level: 'log.level',
+      message: 'message',
+    });
+  });
+
+  it('lists every problem, one line each, naming the variable and what is allowed', () => {
+    const problems = problemsOf({
+      PORT: '70000',
+      DB_DRIVER: 'oracle',
+      SCAN_INTERVAL_SECONDS: 'often',
+      LOG_SOURCE: 'elasticsearch',
+      TELEGRAM_CHAT_ID: 'my chat',
+      TELEGRAM_API_BASE: 'ftp://x',
+    });
+    expect(problems).toHaveLength(7);
+    expect(problems[0]).toMatch(/^PORT: 70000 is out of range \(allowed: 1 to 65535\)$/);
+    expect(problems.join('\n')).toMatch(/DB_DRIVER: "oracle" is not allowed \(allowed: sqlite, mysql, postgres\)/);
+    expect(problems.join('\n')).toMatch(/SCAN_INTERVAL_SECONDS: "often" is not a whole number/);
+    expect(problems.join('\n')).toMatch(/ELASTICSEARCH_HOST: required when LOG_SOURCE=elasticsearch/);
+    expect(problems.join('\n')).toMatch(/ELASTICSEARCH_INDEX_PREFIX/);
+    expect(problems.join('\n')).toMatch(/TELEGRAM_CHAT_ID/);
+    expect(problems.join('\n')).toMatch(/TELEGRAM_API_BASE/);
+  });
+
+  it('reads the Elasticsearch and Redis settings', () => {
+    const config = load({
+      LOG_SOURCE: 'elasticsearch',
+      ELASTICSEARCH_HOST: 'http://es1:9200/, https://es2:9200',
+      ELASTICSEARCH_INDICES: 'logs-a-*, logs-b-*',
+      REDIS_HOST: 'cache',
+      REDIS_DB: '2',
+    });
+    expect(config.elasticsearch.hosts).toEqual(['http://es1:9200', 'https://es2:9200']);
+    expect(config.elasticsearch.indices).toEqual(['logs-a-*', 'logs-b-*']);
+    expect(config.redis).toEqual({ host: 'cache', port: 6379, password: undefined, db: 2 });
+  });
+
+  it('reads a .env file, with real environment variables winning', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lagwatch-env-'));
+    const file = join(dir, '.env');
+    writeFileSync(file, 'PORT=9600\nDB_DRIVER=postgres\n# a comment\nAPI_TOKEN="s3cret-token"\n');
+    const config = loadConfig({ PORT: '9700' }, file);
+    expect(config.port).toBe(9700);
+    expect(config.db.driver).toBe('postgres');
+    expect(config.db.port).toBe(5432);
+    expect(config.apiToken).toBe('s3cret-token');
+  });
+});
+
+describe('secrets', () => {
+  const config = load({
+    API_TOKEN: 'api-token-value',
+    DB_PASSWORD: 'db-password-value',
+    TELEGRAM_BOT_TOKEN: '123456:ABC-secret_token',
+    MAIL_PASSWORD: 'mail-password-value',
+    REDIS_HOST: 'r',
+    REDIS_AUTH: 'redis-password-value',
+  });
+
+  it('redacts every secret from printable configuration', () => {
+    const printed = JSON.stringify(redactConfig(config));
+    for (const secret of secretsOf(config)) expect(printed).not.toContain(secret);
+    expect(secretsOf(config)).toHaveLength(5);
+  });
+
+  it('scrubs secrets and Telegram bot paths from free text', () => {
+    const text = 'GET https://api.telegram.org/bot123456:ABC-secret_token/getMe failed; password db-password-value';
+    const clean = scrubSecrets(text, secretsOf(config));
+    expect(clean).toBe('GET https://api.telegram.org/bot***/getMe failed; password ***');
+  });
+});

@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { StateDb } from '../../src/db/connection.js';
+import { migrateToLatest, migrationState } from '../../src/db/migrate.js';
+import { RuleRepository } from '../../src/rules/rule-repository.js';
+import { TargetRepository } from '../../src/rules/target-repository.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../src/validation/problems.js';
+import { announceSkips, driversUnderTest, migratedStateDb } from '../support/databases.js';
+
+const drivers = driversUnderTest();
+announceSkips(drivers, 'repository');
+
+describe.each(drivers)('repositories on $driver', (driver) => {
+  if (driver.skipReason) {
+    it.skip(`skipped: ${driver.skipReason}`, () => {});
+    return;
+  }
+
+  let state: StateDb;
+  let close: () => Promise<void>;
+  let appRules: RuleRepository<'app'>;
+  let messageRules: RuleRepository<'message'>;
+  let targets: TargetRepository;
+
+  beforeAll(async () => {
+    ({ state, close } = await migratedStateDb(driver));
+  });
+  afterAll(async () => close());
+
+  beforeEach(async () => {
+    for (const table of ['app_rules', 'message_rules', 'alert_targets'] as const) {
+      await state.db.deleteFrom(table).execute();
+    }
+    let clock = Date.parse('2026-01-02T03:04:05.678Z');
+    const now = () => clock++;
+    appRules = new RuleRepository(state.db, 'app', now);
+    messageRules = new RuleRepository(state.db, 'message', now);
+    targets = new TargetRepository(state.db, now);
+  });
+
+  it('migrating again applies nothing and reports no pending migration', async () => {
+    expect(await migrateToLatest(state)).toEqual([]);
+    const migrations = await migrationState(state);
+    expect(migrations.pending).toEqual([]);
+    expect(migrations.applied).toContain('001_initial');
+  });
+
+  it('creates, reads, updates and deletes app rules with millisecond UTC times', async () => {
+    const created = await appRules.create({
+      app_name: 'core-service',
+      max_duration: 1500.5,
+      alert_channels: ['telegram_chat', 'email'],
+      cooldown_minutes: 10,
+    });
+    expect(created).toMatchObject({
+      app_name: 'core-service',
+      max_duration: 1500.5,
+      is_active: true,
+      alert_channels: ['telegram_chat', 'email'],
+      cooldown_minutes: 10,
+      created_at: '2026-01-02T03:04:05.678Z',
+    });
+    expect(await appRules.get(created.id)).toEqual(created);
+
+    const updated = await appRules.update(created.id, { is_active: false, max_duration: 900 });
+    expect(updated.is_active).toBe(false);
+    expect(updated.max_duration).toBe(900);
+    expect(updated.app_name).toBe('core-service');
+    expect(updated.updated_at > updated.created_at).toBe(true);
+
+    await appRules.delete(created.id);
+    await expect(appRules.get(created.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(appRules.delete(created.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('keeps app rules unique per app_name, case-sensitively on every driver', async () => {
+    await appRules.create({ app_name: 'core', max_duration: 1, alert_channels: ['webhook'] });
+    await expect(appRules.create({ app_name: 'core', max_duration: 2, alert_channels: ['email'] })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    const other = await appRules.create({ app_name: 'Core', max_duration: 2, alert_channels: ['email'] });
+    await expect(appRules.update(other.id, { app_name: 'core' })).rejects.toBeInstanceOf(ConflictError);
+    expect((await appRules.get(other.id)).app_name).toBe('Core');
+  });
+
+  it('keeps message rules unique per (app_name, message_key)', async () => {
+    const rule = await messageRules.create({
+      app_name: 'orders',
+      message_key: 'order.create',
+      max_duration: 300,
+      alert_channels: ['telegram_group'],
+    });
+    expect(rule.message_key).toBe('order.create');
+    await messageRules.create({ app_name: 'orders', message_key: 'order.cancel', max_duration: 300, alert_channels: ['email'] });
+    await messageRules.create({ app_name: 'billing', message_key: 'order.create', max_duration: 300, alert_channels: ['email'] });
+    await expect(
+      messageRules.create({ app_name: 'orders', message_key: 'order.create', max_duration: 1, alert_channels: ['email'] }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    expect((await messageRules.all()).length).toBe(3);
+  });
+
+  it('pages and filters rules', async () => {
+    for (let i = 0; i < 7; i++) {
+      await appRules.create({ app_name: `app-${i}`, max_duration: 100 + i, alert_channels: ['email'], is_active: i % 2 === 0 });
+    }
+    const page2 = await appRules.list({}, { page: 2, per_page: 3 });
+    expect(page2.total).toBe(7);
+    expect(page2.items.map((r) => r.app_name)).toEqual(['app-3', 'app-4', 'app-5']);
+    expect(page2).toMatchObject({ page: 2, per_page: 3 });
+    const active = await appRules.list({ is_active: true }, { page: 1, per_page: 50 });
+    expect(active.total).toBe(4);
+    const one = await appRules.list({ app_name: 'app-6' }, { page: 1, per_page: 50 });
+    expect(one.items.map((r) => r.max_duration)).toEqual([106]);
+  });
+
+  it('notifies change listeners on every write', async () => {
+    let changes = 0;
+    appRules.onChange(() => changes++);
+    const rule = await appRules.create({ app_name: 'x', max_duration: 1, alert_channels: ['email'] });
+    await appRules.update(rule.id, { cooldown_minutes: 3 });
+    await appRules.delete(rule.id);
+    expect(changes).toBe(3);
+  });
+
+  it('validates target addresses by type and keeps names unique', async () => {
+    const chat = await targets.create({ name: 'ops chat', type: 'telegram_chat', external_id: '123456' });
+    expect(chat).toMatchObject({ type: 'telegram_chat', external_id: '123456', is_active: true });
+    await targets.create({ name: 'ops group', type: 'telegram_group', external_id: '-1001234567890' });
+    await targets.create({ name: 'ops mail', type: 'email', external_id: 'ops@example.com' });
+    await targets.create({ name: 'hook', type: 'webhook', external_id: 'https://example.com/hook?x=1', is_active: false });
+    await expect(targets.create({ name: 'ops chat', type: 'email', external_id: 'a@b.co' })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    await expect(targets.create({ name: 'bad', type: 'telegram_group', external_id: '12345' })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(targets.update(chat.id, { type: 'webhook' })).rejects.toBeInstanceOf(ValidationError);
+    expect((await targets.get(chat.id)).type).toBe('telegram_chat');
+
+    const active = await targets.activeOfTypes(['email', 'webhook', 'telegram_group']);
+    expect(active.map((t) => t.name)).toEqual(['ops group', 'ops mail']);
+    const page = await targets.list({ type: 'webhook' }, { page: 1, per_page: 10 });
+    expect(page.items.map((t) => t.name)).toEqual(['hook']);
+  });
+});
