@@ -1,0 +1,90 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { AppStats, LogSource, TimeRange } from '../logs/source.js';
+import { percentOf, roundMs } from './rounding.js';
+import { iso } from './time-range.js';
+import { violationsPerApp } from './violation-counts.js';
+
+/** How many of each app's slowest message keys `/dashboard/apps` lists. */
+export const SLOWEST_KEYS_PER_APP = 5;
+
+export interface AppFigures {
+  app_name: string;
+  logs: number;
+  avg_ms: number | null;
+  p95_ms: number | null;
+  max_ms: number | null;
+  violations: number;
+  violation_rate: number;
+  slowest_message_keys: {
+    message_key: string;
+    count: number;
+    avg_ms: number | null;
+    p95_ms: number | null;
+    max_ms: number | null;
+  }[];
+}
+
+export interface AppsReport {
+  from: string;
+  to: string;
+  apps: AppFigures[];
+}
+
+/** `GET /dashboard/apps`: per app figures from the source, its violations from the state database. */
+export async function computeApps(
+  source: LogSource,
+  db: Kysely<Database>,
+  range: TimeRange,
+  keysPerApp = SLOWEST_KEYS_PER_APP,
+): Promise<AppsReport> {
+  const [stats, violations] = await Promise.all([source.appStats(range, keysPerApp), violationsPerApp(db, range)]);
+  return buildApps(range, stats, violations);
+}
+
+/**
+ * Apps with logs in the range, plus apps with recorded violations but no logs left in the
+ * source (retention), ordered by violations, then p95, both descending.
+ */
+export function buildApps(range: TimeRange, stats: AppStats[], violations: ReadonlyMap<string, number>): AppsReport {
+  const apps: AppFigures[] = stats
+    .filter((s) => s.app !== '')
+    .map((s) => {
+      const count = violations.get(s.app) ?? 0;
+      return {
+        app_name: s.app,
+        logs: s.count,
+        avg_ms: roundMs(s.avgMs),
+        p95_ms: roundMs(s.p95Ms),
+        max_ms: roundMs(s.maxMs),
+        violations: count,
+        violation_rate: percentOf(count, s.count),
+        slowest_message_keys: s.slowestKeys.map((k) => ({
+          message_key: k.messageKey,
+          count: k.count,
+          avg_ms: roundMs(k.avgMs),
+          p95_ms: roundMs(k.p95Ms),
+          max_ms: roundMs(k.maxMs),
+        })),
+      };
+    });
+  const seen = new Set(apps.map((a) => a.app_name));
+  for (const [app, count] of violations) {
+    if (seen.has(app)) continue;
+    apps.push({
+      app_name: app,
+      logs: 0,
+      avg_ms: null,
+      p95_ms: null,
+      max_ms: null,
+      violations: count,
+      violation_rate: 0,
+      slowest_message_keys: [],
+    });
+  }
+  apps.sort(
+    (x, y) =>
+      y.violations - x.violations || (y.p95_ms ?? -1) - (x.p95_ms ?? -1) || x.app_name.localeCompare(y.app_name),
+  );
+  return { from: iso(range.from), to: iso(range.to), apps };
+}

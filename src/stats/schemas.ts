@@ -1,0 +1,278 @@
+import Type from 'typebox';
+import { FilterText, pagingFields } from '../http/schemas.js';
+import { MAX_TRACE_LIMIT } from './trace.js';
+
+// Query strings. `from`/`to` and `interval` are checked by the handlers (422 naming the field).
+
+const rangeFields = {
+  from: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description: 'Start of the range, inclusive: ISO 8601 (or epoch ms). Default: 24 hours before `to`',
+    }),
+  ),
+  to: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description: 'End of the range, exclusive: ISO 8601 (or epoch ms). Default: now (or 24 hours after `from`)',
+    }),
+  ),
+};
+
+export const RangeQuery = Type.Object(rangeFields, { additionalProperties: false });
+
+export const TimeseriesQuery = Type.Object(
+  {
+    ...rangeFields,
+    interval: Type.Optional(
+      Type.String({
+        maxLength: 16,
+        description: 'Bucket width such as 30s, 1m, 5m, 1h, 1d. Default: chosen from the span (at most 300 buckets)',
+      }),
+    ),
+    app_name: Type.Optional(FilterText('Only logs and violations of this app')),
+  },
+  { additionalProperties: false },
+);
+
+export const TraceQuery = Type.Object(
+  {
+    correlation_id: Type.String({ minLength: 1, maxLength: 191, description: 'The correlation id (trace id)' }),
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: MAX_TRACE_LIMIT, description: 'At most this many logs (default 1000)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ViolationsByAppQuery = Type.Object(
+  { app_name: FilterText('The app'), ...rangeFields, ...pagingFields },
+  { additionalProperties: false },
+);
+
+export const ViolationsByMessageQuery = Type.Object(
+  {
+    message_key: FilterText('The message key'),
+    app_name: Type.Optional(FilterText('Only violations of this app')),
+    ...rangeFields,
+    ...pagingFields,
+  },
+  { additionalProperties: false },
+);
+
+// Answers.
+
+const Time = (description?: string) => Type.String({ format: 'date-time', description });
+const NullableNumber = (description?: string) => Type.Union([Type.Number(), Type.Null()], { description });
+const NullableString = (description?: string) => Type.Union([Type.String(), Type.Null()], { description });
+const NullableTime = (description?: string) => Type.Union([Time(), Type.Null()], { description });
+const RuleType = Type.Union([Type.Literal('app'), Type.Literal('message')]);
+
+export const OverviewOutput = Type.Object({
+  from: Time('Start of the range (inclusive)'),
+  to: Time('End of the range (exclusive)'),
+  total_logs: Type.Integer({ description: 'Logs with a time in the range' }),
+  active_apps: Type.Object({
+    total: Type.Integer(),
+    apps: Type.Array(Type.String(), { description: 'Apps with at least one log in the range, by name' }),
+  }),
+  violations: Type.Object({
+    total: Type.Integer({ description: 'Recorded violations whose log time is in the range' }),
+    by_type: Type.Object({ app: Type.Integer(), message: Type.Integer() }),
+    violation_rate: Type.Number({
+      description: 'violations.total / total_logs * 100, 3 significant digits; 0 without logs',
+    }),
+  }),
+  avg_duration: Type.Object({
+    overall_ms: NullableNumber('Mean duration of the logs that carry one; null when none does'),
+    by_app: Type.Array(
+      Type.Object({
+        app_name: Type.String(),
+        avg_ms: NullableNumber(),
+        count: Type.Integer({ description: "The app's logs in the range" }),
+      }),
+      { description: 'Slowest average first' },
+    ),
+  }),
+  log_level_distribution: Type.Array(Type.Object({ level: Type.String(), count: Type.Integer() }), {
+    description: 'Most frequent first',
+  }),
+});
+
+export const TimeseriesOutput = Type.Object({
+  from: Time(),
+  to: Time(),
+  interval: Type.String({ description: 'Bucket width, e.g. 5m' }),
+  interval_ms: Type.Integer(),
+  app_name: NullableString(),
+  buckets: Type.Array(
+    Type.Object({
+      time: Time('Bucket start (aligned to the epoch)'),
+      logs: Type.Integer(),
+      avg_ms: NullableNumber(),
+      p95_ms: NullableNumber(),
+      violations: Type.Integer(),
+    }),
+  ),
+});
+
+const KeyFigures = Type.Object({
+  message_key: Type.String(),
+  count: Type.Integer(),
+  avg_ms: NullableNumber(),
+  p95_ms: NullableNumber(),
+  max_ms: NullableNumber(),
+});
+
+export const AppsOutput = Type.Object({
+  from: Time(),
+  to: Time(),
+  apps: Type.Array(
+    Type.Object({
+      app_name: Type.String(),
+      logs: Type.Integer(),
+      avg_ms: NullableNumber(),
+      p95_ms: NullableNumber(),
+      max_ms: NullableNumber('The worst duration'),
+      violations: Type.Integer(),
+      violation_rate: Type.Number({ description: 'violations / logs * 100, 3 significant digits' }),
+      slowest_message_keys: Type.Array(KeyFigures, { description: 'By p95, slowest first (at most 5)' }),
+    }),
+  ),
+});
+
+export const TraceOutput = Type.Object({
+  correlation_id: Type.String(),
+  count: Type.Integer(),
+  truncated: Type.Boolean({ description: 'True when `limit` logs were returned: there may be more' }),
+  first_time: Time(),
+  last_time: Time(),
+  span_ms: Type.Number({ description: "From the first log's time to the latest time + duration" }),
+  total_duration_ms: Type.Number(),
+  logs: Type.Array(
+    Type.Object({
+      source_id: Type.String(),
+      time: Time(),
+      app_name: NullableString(),
+      message_key: NullableString(),
+      level: NullableString(),
+      message: NullableString(),
+      duration_ms: NullableNumber(),
+      offset_ms: Type.Number({ description: 'Since the first log' }),
+      gap_ms: Type.Number({ description: 'Since the previous log (0 for the first)' }),
+      end_offset_ms: Type.Number({ description: 'offset_ms + duration_ms' }),
+    }),
+  ),
+});
+
+export const ViolationPageOutput = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      app_name: Type.String(),
+      message_key: NullableString(),
+      duration_ms: Type.Number(),
+      rule_type: RuleType,
+      rule_id: Type.Integer(),
+      threshold_ms: Type.Number({ description: "The deciding rule's max_duration when the log was scanned" }),
+      log_time: Time(),
+      correlation_id: NullableString(),
+      level: NullableString(),
+      message: NullableString(),
+      source_id: Type.String(),
+      recorded_at: Time(),
+    }),
+  ),
+  total: Type.Integer(),
+  page: Type.Integer(),
+  per_page: Type.Integer(),
+  totals: Type.Object({
+    count: Type.Integer(),
+    worst_ms: NullableNumber(),
+    avg_ms: NullableNumber(),
+    first_time: NullableTime(),
+    last_time: NullableTime(),
+    rules: Type.Array(
+      Type.Object({
+        rule_type: RuleType,
+        rule_id: Type.Integer(),
+        threshold_ms: Type.Number(),
+        count: Type.Integer(),
+      }),
+    ),
+  }),
+});
+
+export const ServerStatusOutput = Type.Object({
+  ok: Type.Boolean(),
+  problems: Type.Array(Type.String()),
+  version: Type.String(),
+  node_version: Type.String(),
+  hostname: Type.String(),
+  pid: Type.Integer(),
+  started_at: Time(),
+  uptime_seconds: Type.Integer(),
+  memory: Type.Object({
+    rss_bytes: Type.Integer(),
+    heap_used_bytes: Type.Integer(),
+    heap_total_bytes: Type.Integer(),
+    external_bytes: Type.Integer(),
+  }),
+  load_average: Type.Array(Type.Number(), { description: '1, 5 and 15 minutes' }),
+  cpus: Type.Integer(),
+  log_source: Type.Object({
+    kind: Type.Union([Type.Literal('embedded'), Type.Literal('elasticsearch')]),
+    ok: Type.Boolean(),
+    description: NullableString(),
+    version: NullableString(),
+    error: NullableString(),
+  }),
+  database: Type.Object({
+    driver: Type.String(),
+    ok: Type.Boolean(),
+    server_version: NullableString(),
+    error: NullableString(),
+  }),
+  redis: Type.Union([
+    Type.Object({
+      ok: Type.Boolean(),
+      host: Type.String(),
+      port: Type.Integer(),
+      db: Type.Integer(),
+      version: NullableString(),
+      latency_ms: NullableNumber(),
+      error: NullableString(),
+    }),
+    Type.Null(),
+  ]),
+  last_scan: Type.Union([
+    Type.Object({
+      id: Type.Integer(),
+      command: Type.String(),
+      status: Type.String(),
+      started_at: Time(),
+      finished_at: NullableTime(),
+      duration_ms: NullableNumber(),
+      logs_scanned: Type.Integer(),
+      violations: Type.Integer(),
+      alerts: Type.Integer(),
+      error: NullableString(),
+      host: Type.String(),
+      pid: Type.Integer(),
+    }),
+    Type.Null(),
+  ]),
+  checkpoint_lag_seconds: NullableNumber('Now minus the watermark of the current source; null before the first scan'),
+  checkpoints: Type.Array(
+    Type.Object({
+      source_key: Type.String(),
+      watermark: Time(),
+      lag_seconds: Type.Number(),
+      updated_at: Time(),
+    }),
+  ),
+  outbox: Type.Object({
+    pending: Type.Integer({ description: 'alert_log rows waiting to be sent' }),
+    oldest_pending_age_seconds: NullableNumber(),
+  }),
+});
