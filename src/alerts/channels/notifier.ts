@@ -5,9 +5,36 @@ export interface DeliveryReceipt {
   migratedTo?: string;
 }
 
+/** Optional per-send facts from the caller (the outbox). */
+export interface SendOptions {
+  /**
+   * Stable for one notification to one destination across its retries (e.g. the outbox row
+   * id). Telegram uses it to skip, on a retry, the parts of a split message the chat already
+   * accepted; webhooks send it as `X-Lagwatch-Delivery` so receivers can drop duplicates.
+   */
+  deliveryKey?: string;
+  /**
+   * Parts of a split message already accepted (from a failed attempt's
+   * DeliveryError.progress, when the caller persists it); overrides what the notifier
+   * remembers for `deliveryKey`, which does not survive a restart.
+   */
+  partsAlreadySent?: number;
+}
+
 /** One channel's way of sending a notification; throws DeliveryError when it could not. */
 export interface Notifier {
-  send(notification: AlertNotification, destination: Destination, signal?: AbortSignal): Promise<DeliveryReceipt>;
+  send(
+    notification: AlertNotification,
+    destination: Destination,
+    signal?: AbortSignal,
+    options?: SendOptions,
+  ): Promise<DeliveryReceipt>;
+}
+
+/** How far a multi-part send got before it failed. */
+export interface DeliveryProgress {
+  partsSent: number;
+  partsTotal: number;
 }
 
 /**
@@ -21,6 +48,8 @@ export class DeliveryError extends Error {
     readonly retryable: boolean,
     /** The peer asked us to wait this long before the next attempt (Telegram retry_after). */
     readonly retryAfterMs?: number,
+    /** Telegram: parts of a split message accepted before the failure. */
+    readonly progress?: DeliveryProgress,
   ) {
     super(message);
     this.name = 'DeliveryError';

@@ -1,0 +1,120 @@
+import { createHmac } from 'node:crypto';
+import type { AlertNotification, Destination } from '../notification.js';
+import { renderWebhookPayload } from '../render/webhook.js';
+import { type FetchLike, networkReason } from './fetch-errors.js';
+import { DeliveryError, type DeliveryReceipt, type Notifier, type SendOptions } from './notifier.js';
+import { userAgent } from './user-agent.js';
+
+export interface WebhookNotifierOptions {
+  fetch?: FetchLike;
+  now?: () => number;
+  /** Per request. Default 10 s. */
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * The signature a receiver checks, when WEBHOOK_SECRET is set:
+ * `X-Lagwatch-Signature: sha256=<hex HMAC-SHA256(secret, "<X-Lagwatch-Timestamp>.<raw body>")>`.
+ * The timestamp (Unix seconds) is signed with the body so a captured request cannot be replayed
+ * later: receivers should also refuse timestamps more than a few minutes old.
+ */
+export function webhookSignature(secret: string, timestamp: string, rawBody: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex')}`;
+}
+
+/**
+ * JSON POST of the WebhookPayload (src/alerts/render/webhook.ts) to the destination URL.
+ * Headers: Content-Type: application/json, User-Agent: lagwatch/<version>,
+ * X-Lagwatch-Timestamp, X-Lagwatch-Signature (when a secret is set), X-Lagwatch-Delivery (the
+ * send's deliveryKey, when given: the same across retries, for receivers to drop duplicates).
+ * 2xx → sent; 408, 429, 5xx, timeouts and network errors → retryable (Retry-After honoured);
+ * redirects (not followed) and other 4xx → permanent. Errors name only the URL's origin, since
+ * webhook URLs often carry a token in their path.
+ */
+export class WebhookNotifier implements Notifier {
+  private readonly fetch: FetchLike;
+  private readonly now: () => number;
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly secret: string | undefined,
+    options: WebhookNotifierOptions = {},
+  ) {
+    this.fetch = options.fetch ?? fetch;
+    this.now = options.now ?? Date.now;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  async send(
+    notification: AlertNotification,
+    destination: Destination,
+    signal?: AbortSignal,
+    options: SendOptions = {},
+  ): Promise<DeliveryReceipt> {
+    const url = parseHttpUrl(destination.address);
+    if (!url) throw new DeliveryError('webhook address is not an http(s) URL', false);
+    const where = `webhook ${url.origin}`;
+
+    const body = JSON.stringify(renderWebhookPayload(notification));
+    const timestamp = String(Math.floor(this.now() / 1000));
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': userAgent(),
+      'x-lagwatch-timestamp': timestamp,
+    };
+    if (this.secret) headers['x-lagwatch-signature'] = webhookSignature(this.secret, timestamp, body);
+    if (options.deliveryKey !== undefined) headers['x-lagwatch-delivery'] = options.deliveryKey;
+
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    let response: Response;
+    try {
+      response = await this.fetch(url, {
+        method: 'POST',
+        headers,
+        body,
+        redirect: 'manual',
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+      // The body is not used; read it so the connection can be reused (bounded by the timeout).
+      await response.arrayBuffer().catch(() => undefined);
+    } catch (error) {
+      if (signal?.aborted) throw new DeliveryError(`${where}: send aborted`, true);
+      if (timeout.aborted) throw new DeliveryError(`${where}: no answer within ${this.timeoutMs} ms`, true);
+      throw new DeliveryError(`${where}: ${stripUrl(networkReason(error), destination.address)}`, true);
+    }
+
+    const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+    if (response.status >= 200 && response.status < 300) return {};
+    if (response.status === 408 || response.status === 429 || response.status >= 500) {
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.now());
+      throw new DeliveryError(`${where} answered ${status}`, true, retryAfterMs);
+    }
+    if (response.status >= 300 && response.status < 400) {
+      throw new DeliveryError(`${where} answered ${status} (redirects are not followed)`, false);
+    }
+    throw new DeliveryError(`${where} answered ${status}`, false);
+  }
+}
+
+function parseHttpUrl(address: string): URL | undefined {
+  try {
+    const url = new URL(address);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function stripUrl(text: string, address: string): string {
+  return text.split(address).join('<webhook url>');
+}
+
+/** Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}

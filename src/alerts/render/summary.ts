@@ -1,0 +1,41 @@
+import type { AlertNotification, ViolationSample } from '../notification.js';
+import { formatDuration, plural } from './format.js';
+import { oneLine } from './text.js';
+
+/** Length bounds for log-derived text, so one hostile log cannot bloat an alert. */
+export const TEXT_LIMITS = { app: 120, messageKey: 200, correlationId: 100, sampleMessage: 300 } as const;
+
+/** At most this many samples are quoted in chat and email alerts. */
+export const MAX_SAMPLES_SHOWN = 10;
+
+/** The cleaned, channel-neutral pieces every human-readable template shows. */
+export interface AlertSummary {
+  app: string;
+  messageKey: string | null;
+  /** "12 violations over the 500 ms threshold" or "40 violations since the last alert (12 in this scan)". */
+  countLine: string;
+  headline: string;
+  samples: Array<{ sample: ViolationSample; correlationId: string | null; message: string | null }>;
+}
+
+export function summarize(n: AlertNotification): AlertSummary {
+  const app = oneLine(n.app, TEXT_LIMITS.app) || '(no app)';
+  const messageKey = n.messageKey === null ? null : oneLine(n.messageKey, TEXT_LIMITS.messageKey);
+  const threshold = formatDuration(n.thresholdMs);
+  const countLine =
+    n.sinceLastAlert > n.count
+      ? `${plural(n.sinceLastAlert, 'violation')} since the last alert (${n.count} in this scan), threshold ${threshold}`
+      : `${plural(n.count, 'violation')} over the ${threshold} threshold`;
+  const what = messageKey ? `${app} / ${messageKey}` : app;
+  return {
+    app,
+    messageKey,
+    countLine,
+    headline: `Slow ${what}: ${plural(Math.max(n.count, n.sinceLastAlert), 'violation')}, worst ${formatDuration(n.worstMs)}`,
+    samples: n.samples.slice(0, MAX_SAMPLES_SHOWN).map((sample) => ({
+      sample,
+      correlationId: sample.correlationId === null ? null : oneLine(sample.correlationId, TEXT_LIMITS.correlationId),
+      message: sample.message === null ? null : oneLine(sample.message, TEXT_LIMITS.sampleMessage),
+    })),
+  };
+}

@@ -1,0 +1,85 @@
+import type { RuleKind } from '../../rules/types.js';
+import type { AlertNotification } from '../notification.js';
+
+/** Webhook sample messages are cut to this many characters (they are meant for machines too). */
+export const WEBHOOK_MESSAGE_MAX_LENGTH = 2000;
+
+/**
+ * The JSON body lagwatch POSTs to a webhook. Stable: fields are only ever added; a change
+ * that breaks readers would bump `version`. Times are ISO 8601 UTC, durations milliseconds.
+ * Text from logs is passed as is (JSON-escaped), except that sample messages are cut to
+ * WEBHOOK_MESSAGE_MAX_LENGTH characters.
+ *
+ * {
+ *   "version": 1,
+ *   "rule": { "type": "app" | "message", "id": 3 },
+ *   "app": "checkout",
+ *   "message_key": "POST /orders" | null,
+ *   "count": 12,                 // violations found in the scan(s) this alert reports
+ *   "since_last_alert": 40,      // violations since the previous alert for the rule (>= count)
+ *   "threshold_ms": 500, "worst_ms": 2300, "p95_ms": 1900,
+ *   "first_at": "2026-11-27T10:00:01.000Z", "last_at": "2026-11-27T10:04:59.000Z",
+ *   "samples": [{ "correlation_id": "abc" | null, "duration_ms": 2300,
+ *                 "time": "2026-11-27T10:02:03.000Z", "message": "..." | null, "trace_url": "..." | null }],
+ *   "dashboard_url": "http://127.0.0.1:9501/..."
+ * }
+ */
+export interface WebhookPayload {
+  version: 1;
+  rule: { type: RuleKind; id: number };
+  app: string;
+  message_key: string | null;
+  count: number;
+  since_last_alert: number;
+  threshold_ms: number;
+  worst_ms: number;
+  p95_ms: number;
+  first_at: string;
+  last_at: string;
+  samples: Array<{
+    correlation_id: string | null;
+    duration_ms: number;
+    time: string;
+    message: string | null;
+    trace_url: string | null;
+  }>;
+  dashboard_url: string;
+}
+
+export function renderWebhookPayload(n: AlertNotification): WebhookPayload {
+  return {
+    version: 1,
+    rule: { type: n.ruleType, id: n.ruleId },
+    app: n.app,
+    message_key: n.messageKey,
+    count: n.count,
+    since_last_alert: n.sinceLastAlert,
+    threshold_ms: n.thresholdMs,
+    worst_ms: n.worstMs,
+    p95_ms: n.p95Ms,
+    first_at: isoTime(n.firstAt),
+    last_at: isoTime(n.lastAt),
+    samples: n.samples.map((s) => ({
+      correlation_id: s.correlationId,
+      duration_ms: s.durationMs,
+      time: isoTime(s.time),
+      message: s.message === null ? null : cutMessage(s.message),
+      trace_url: s.traceUrl,
+    })),
+    dashboard_url: n.dashboardUrl,
+  };
+}
+
+function isoTime(epochMs: number): string {
+  const date = new Date(epochMs);
+  return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
+}
+
+function cutMessage(message: string): string {
+  if (message.length <= WEBHOOK_MESSAGE_MAX_LENGTH) return message;
+  // Do not leave half a surrogate pair at the end: JSON.stringify would emit a lone \ud83d.
+  let end = WEBHOOK_MESSAGE_MAX_LENGTH - 1;
+  const last = message.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${message.slice(0, end)}…`;
+}

@@ -1,0 +1,339 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A strict reading of Telegram's HTML parse mode, for the stand-in: what Telegram rejects
+ * with 400 "can't parse entities" this rejects too, and it is stricter where Telegram is
+ * lenient (a bare `&` or `>` is refused, as the Bot API documentation asks).
+ */
+
+const ALLOWED_TAGS = new Set([
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  'ins',
+  's',
+  'strike',
+  'del',
+  'a',
+  'code',
+  'pre',
+  'tg-spoiler',
+  'span',
+  'blockquote',
+  'tg-emoji',
+]);
+
+const NAMED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"' };
+const ENTITY = /^&(?:(lt|gt|amp|quot)|#(\d{1,7})|#x([0-9a-fA-F]{1,6}));/;
+
+export type ParsedHtml = { ok: true; visibleText: string; links: string[] } | { ok: false; description: string };
+
+export function parseTelegramHtml(text: string): ParsedHtml {
+  const fail = (what: string, at: number): ParsedHtml => ({
+    ok: false,
+    description: `Bad Request: can't parse entities: ${what} at byte offset ${Buffer.byteLength(text.slice(0, at))}`,
+  });
+  const open: string[] = [];
+  const links: string[] = [];
+  let visible = '';
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (ch === '&') {
+      const entity = decodeEntity(text.slice(i, i + 12));
+      if (!entity) return fail(`unescaped "&" or unsupported entity`, i);
+      visible += entity.char;
+      i += entity.length;
+    } else if (ch === '>') {
+      return fail('unescaped ">"', i);
+    } else if (ch === '<') {
+      const close = text.indexOf('>', i);
+      if (close < 0) return fail('Unclosed start tag', i);
+      const inner = text.slice(i + 1, close);
+      if (inner.startsWith('/')) {
+        const name = inner.slice(1).trim().toLowerCase();
+        const expected = open.pop();
+        if (expected === undefined) return fail(`Unexpected end tag "</${name}>"`, i);
+        if (name !== expected) return fail(`Unmatched end tag, expected "</${expected}>", found "</${name}>"`, i);
+      } else {
+        const name = /^[a-zA-Z][a-zA-Z0-9-]*/.exec(inner)?.[0]?.toLowerCase();
+        if (!name) return fail('Empty tag name', i);
+        if (!ALLOWED_TAGS.has(name)) return fail(`Unsupported start tag "${name}"`, i);
+        const attributes = parseAttributes(inner.slice(name.length));
+        if (attributes === undefined) return fail(`Invalid attributes of the tag "${name}"`, i);
+        if (name === 'a') {
+          const href = attributes.get('href');
+          if (href === undefined || !isLinkUrl(href)) return fail('Invalid URL in the tag "a"', i);
+          links.push(href);
+        }
+        open.push(name);
+      }
+      i = close + 1;
+    } else {
+      visible += ch;
+      i++;
+    }
+  }
+  const unclosed = open.pop();
+  if (unclosed !== undefined) return fail(`Can't find end tag corresponding to start tag "${unclosed}"`, text.length);
+  return { ok: true, visibleText: visible, links };
+}
+
+function decodeEntity(head: string): { char: string; length: number } | undefined {
+  const match = ENTITY.exec(head);
+  if (!match) return undefined;
+  if (match[1]) return { char: NAMED_ENTITIES[match[1]]!, length: match[0].length };
+  const code = match[2] !== undefined ? Number(match[2]) : Number.parseInt(match[3]!, 16);
+  if (code > 0x10ffff) return undefined;
+  return { char: String.fromCodePoint(code), length: match[0].length };
+}
+
+/** ` href="x" expandable` → map; undefined when malformed (e.g. a raw `"` or `<` in a value). */
+function parseAttributes(source: string): Map<string, string> | undefined {
+  const attributes = new Map<string, string>();
+  const ATTRIBUTE = /^\s+([a-zA-Z][a-zA-Z0-9-]*)(?:="([^"<]*)"|='([^'<]*)'|=([^\s"'<>]+))?/;
+  let rest = source;
+  while (rest.trim() !== '') {
+    const match = ATTRIBUTE.exec(rest);
+    if (!match) return undefined;
+    const raw = match[2] ?? match[3] ?? match[4] ?? '';
+    const value = decodeAttributeValue(raw);
+    if (value === undefined) return undefined;
+    attributes.set(match[1]!.toLowerCase(), value);
+    rest = rest.slice(match[0].length);
+  }
+  return attributes;
+}
+
+function decodeAttributeValue(raw: string): string | undefined {
+  let out = '';
+  for (let i = 0; i < raw.length; ) {
+    if (raw[i] === '&') {
+      const entity = decodeEntity(raw.slice(i, i + 12));
+      if (!entity) return undefined;
+      out += entity.char;
+      i += entity.length;
+    } else {
+      out += raw[i];
+      i++;
+    }
+  }
+  return out;
+}
+
+function isLinkUrl(href: string): boolean {
+  try {
+    const url = new URL(href);
+    return ['http:', 'https:', 'tg:'].includes(url.protocol);
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stand-in server.
+
+export interface TelegramErrorAnswer {
+  error_code: number;
+  description: string;
+  parameters?: { retry_after?: number; migrate_to_chat_id?: number };
+}
+
+export interface ReceivedMessage {
+  chatId: string;
+  /** The raw `text` as sent. */
+  text: string;
+  /** The text as Telegram would show it: entities decoded, tags removed. */
+  visibleText: string;
+  links: string[];
+  parseMode: string | undefined;
+  linkPreviewDisabled: boolean;
+  messageId: number;
+}
+
+interface ScriptedFailure {
+  chatId: string | undefined;
+  answer: TelegramErrorAnswer | 'stall';
+}
+
+/**
+ * A real local HTTP server speaking the Bot API wire format for `getMe` and `sendMessage`:
+ * checks the token in the path, validates HTML like Telegram (strictly), records accepted
+ * messages per chat in order, and answers scripted failures.
+ */
+export class TelegramStandIn {
+  readonly messages: ReceivedMessage[] = [];
+  /** Every sendMessage request, accepted or not, in arrival order: its chat id and answer code. */
+  readonly requests: Array<{ chatId: string; status: number }> = [];
+  private readonly failures: ScriptedFailure[] = [];
+  private readonly unknownChats = new Set<string>();
+  private readonly migrations = new Map<string, string>();
+  private nextMessageId = 1;
+
+  private constructor(
+    private readonly server: Server,
+    readonly token: string,
+    readonly apiBase: string,
+  ) {}
+
+  static async start(token = '123456:TEST-token_abcdefghijklmnopqrstuvwxyz'): Promise<TelegramStandIn> {
+    let standIn: TelegramStandIn | undefined;
+    const server = createServer((req, res) => {
+      void standIn!.handle(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    standIn = new TelegramStandIn(server, token, `http://127.0.0.1:${port}`);
+    return standIn;
+  }
+
+  /** The accepted messages of one chat, in order. */
+  messagesTo(chatId: string | number): ReceivedMessage[] {
+    return this.messages.filter((m) => m.chatId === String(chatId));
+  }
+
+  /** The next `count` sendMessage requests (to `chatId`, or any chat) get this answer. */
+  failNext(count: number, answer: TelegramErrorAnswer, chatId?: string | number): void {
+    for (let i = 0; i < count; i++)
+      this.failures.push({ chatId: chatId === undefined ? undefined : String(chatId), answer });
+  }
+
+  /** The next `count` sendMessage requests are never answered (until the stand-in closes). */
+  stallNext(count: number, chatId?: string | number): void {
+    for (let i = 0; i < count; i++)
+      this.failures.push({ chatId: chatId === undefined ? undefined : String(chatId), answer: 'stall' });
+  }
+
+  tooManyRequestsNext(retryAfterSeconds: number, chatId?: string | number): void {
+    this.failNext(
+      1,
+      {
+        error_code: 429,
+        description: `Too Many Requests: retry after ${retryAfterSeconds}`,
+        parameters: { retry_after: retryAfterSeconds },
+      },
+      chatId,
+    );
+  }
+
+  /** Messages to this chat get 400 "chat not found". */
+  forgetChat(chatId: string | number): void {
+    this.unknownChats.add(String(chatId));
+  }
+
+  /** The group became a supergroup: messages to `from` get 400 with migrate_to_chat_id. */
+  migrateChat(from: string | number, to: string | number): void {
+    this.migrations.set(String(from), String(to));
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const answer = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    const fail = (error: TelegramErrorAnswer) => answer(error.error_code, { ok: false, ...error });
+
+    const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url ?? '');
+    if (!match) return fail({ error_code: 404, description: 'Not Found' });
+    if (match[1] !== this.token) return fail({ error_code: 401, description: 'Unauthorized' });
+    const body = await readJson(req);
+    if (body === undefined) return fail({ error_code: 400, description: 'Bad Request: invalid JSON body' });
+
+    if (match[2] === 'getMe') {
+      return answer(200, {
+        ok: true,
+        result: {
+          id: Number(this.token.split(':')[0]),
+          is_bot: true,
+          first_name: 'Stand-in',
+          username: 'lagwatch_test_bot',
+        },
+      });
+    }
+    if (match[2] !== 'sendMessage') return fail({ error_code: 404, description: 'Not Found: method not found' });
+
+    const chatId = body.chat_id === undefined ? '' : String(body.chat_id);
+    const respond = (status: number, payload: unknown) => {
+      this.requests.push({ chatId, status });
+      answer(status, payload);
+    };
+    const refuse = (error: TelegramErrorAnswer) => respond(error.error_code, { ok: false, ...error });
+
+    const scripted = this.takeFailure(chatId);
+    if (scripted === 'stall') return; // never answered
+    if (scripted) return refuse(scripted);
+    if (chatId === '') return refuse({ error_code: 400, description: 'Bad Request: chat_id is empty' });
+    if (this.unknownChats.has(chatId)) return refuse({ error_code: 400, description: 'Bad Request: chat not found' });
+    const migratedTo = this.migrations.get(chatId);
+    if (migratedTo !== undefined) {
+      return refuse({
+        error_code: 400,
+        description: 'Bad Request: group chat was upgraded to a supergroup chat',
+        parameters: { migrate_to_chat_id: Number(migratedTo) },
+      });
+    }
+    if (typeof body.text !== 'string')
+      return refuse({ error_code: 400, description: 'Bad Request: message text is empty' });
+
+    const parseMode = typeof body.parse_mode === 'string' ? body.parse_mode : undefined;
+    let visibleText = body.text;
+    let links: string[] = [];
+    if (parseMode === 'HTML') {
+      const parsed = parseTelegramHtml(body.text);
+      if (!parsed.ok) return refuse({ error_code: 400, description: parsed.description });
+      visibleText = parsed.visibleText;
+      links = parsed.links;
+    }
+    if (visibleText.trim() === '')
+      return refuse({ error_code: 400, description: 'Bad Request: message text is empty' });
+    if (visibleText.length > 4096) return refuse({ error_code: 400, description: 'Bad Request: message is too long' });
+
+    const preview = body.link_preview_options as { is_disabled?: boolean } | undefined;
+    const message: ReceivedMessage = {
+      chatId,
+      text: body.text,
+      visibleText,
+      links,
+      parseMode,
+      linkPreviewDisabled: preview?.is_disabled === true || body.disable_web_page_preview === true,
+      messageId: this.nextMessageId++,
+    };
+    this.messages.push(message);
+    respond(200, {
+      ok: true,
+      result: {
+        message_id: message.messageId,
+        chat: { id: Number(chatId) },
+        date: Math.floor(Date.now() / 1000),
+        text: visibleText,
+      },
+    });
+  }
+
+  private takeFailure(chatId: string): ScriptedFailure['answer'] | undefined {
+    const index = this.failures.findIndex((f) => f.chatId === undefined || f.chatId === chatId);
+    if (index < 0) return undefined;
+    return this.failures.splice(index, 1)[0]!.answer;
+  }
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const raw = Buffer.concat(chunks).toString('utf8');
+  if (raw === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
