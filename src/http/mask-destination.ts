@@ -1,0 +1,25 @@
+const MASK = '***';
+// A path segment that looks like a credential (Slack, Discord and similar webhook URLs carry
+// their secret in the path): long, and mixing letters and digits.
+const SECRET_LIKE_SEGMENT = /^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_-]{16,}$/;
+
+/**
+ * An alert destination as it may be shown: for URLs, query values, credentials, fragments and
+ * token-like path segments are masked; chat ids and email addresses are shown as they are.
+ */
+export function maskDestination(destination: string): string {
+  if (!/^https?:\/\//i.test(destination)) return destination;
+  let url: URL;
+  try {
+    url = new URL(destination);
+  } catch {
+    return MASK;
+  }
+  const userinfo = url.username || url.password ? `${MASK}@` : '';
+  const path = url.pathname
+    .split('/')
+    .map((segment) => (SECRET_LIKE_SEGMENT.test(segment) ? MASK : segment))
+    .join('/');
+  const query = [...url.searchParams.keys()].map((key) => `${encodeURIComponent(key)}=${MASK}`).join('&');
+  return `${url.protocol}//${userinfo}${url.host}${path}${query ? `?${query}` : ''}${url.hash ? `#${MASK}` : ''}`;
+}

@@ -1,0 +1,63 @@
+import Type, { type Static } from 'typebox';
+import { MAX_PER_PAGE, type PageRequest } from '../db/page.js';
+
+// Ids are positive integers that fit every driver's id column (INT / INT UNSIGNED).
+export const MAX_ID = 2_147_483_647;
+
+export const IdParams = Type.Object(
+  { id: Type.Integer({ minimum: 1, maximum: MAX_ID, description: 'A positive integer id' }) },
+  { additionalProperties: false },
+);
+export type IdParams = Static<typeof IdParams>;
+
+export const pagingFields = {
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Page number, from 1 (default 1)' })),
+  per_page: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_PER_PAGE,
+      description: `Items per page (default 50, at most ${MAX_PER_PAGE})`,
+    }),
+  ),
+};
+
+export function pageRequest(query: { page?: number; per_page?: number }): PageRequest {
+  return { page: query.page ?? 1, per_page: query.per_page ?? 50 };
+}
+
+export const FilterText = (description: string) => Type.String({ minLength: 1, maxLength: 191, description });
+
+export const ChannelTypeSchema = Type.Union([
+  Type.Literal('telegram_chat'),
+  Type.Literal('telegram_group'),
+  Type.Literal('email'),
+  Type.Literal('webhook'),
+]);
+
+const IsoTime = (description: string) => Type.String({ format: 'date-time', description });
+
+const ruleOutputFields = {
+  id: Type.Integer(),
+  app_name: Type.String(),
+  max_duration: Type.Number({ description: 'Threshold in milliseconds' }),
+  is_active: Type.Boolean(),
+  alert_channels: Type.Array(ChannelTypeSchema),
+  cooldown_minutes: Type.Integer(),
+  created_at: IsoTime('When the rule was created'),
+  updated_at: IsoTime('When the rule was last changed'),
+};
+
+export const AppRuleOutput = Type.Object(ruleOutputFields);
+export const MessageRuleOutput = Type.Object({ ...ruleOutputFields, message_key: Type.String() });
+
+export const TargetOutput = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  type: ChannelTypeSchema,
+  external_id: Type.String({ description: 'Chat id, email address or webhook URL' }),
+  is_active: Type.Boolean(),
+  created_at: IsoTime('When the target was created'),
+  updated_at: IsoTime('When the target was last changed'),
+});
+
+export const DeletedOutput = Type.Object({ deleted: Type.Integer({ description: 'The id that was deleted' }) });

@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AppContext } from '../app/context.js';
+import { installBearerAuth } from './auth.js';
+import { installDocs } from './docs.js';
+import { installErrorHandling } from './error-handler.js';
+import { installRequestMetrics } from './request-metrics.js';
+import { alertRoutes } from './routes/alerts.js';
+import { operationsRoutes } from './routes/operations.js';
+import { appRuleRoutes, messageRuleRoutes } from './routes/rules.js';
+import { targetRoutes } from './routes/targets.js';
+import { installSecurity } from './security.js';
+import { typeboxValidatorCompiler } from './validation.js';
+
+/** The Fastify instance lagwatch serves, typed for TypeBox route schemas. */
+export type LagwatchServer = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface ServerOptions {
+  /**
+   * Registers more routes (ingest, dashboard, monitor, events, the web dashboard at `/`) in the
+   * same context as the core ones, so authentication, the envelope error handler, metrics and
+   * the OpenAPI document apply to them too. Runs after the core routes.
+   */
+  extraRoutes?: (app: LagwatchServer) => Promise<void>;
+  /** Request body limit in bytes (default 1 MiB); a route may set its own `bodyLimit`. */
+  bodyLimit?: number;
+  /** Bound of each readiness check (default 2000 ms). */
+  readinessTimeoutMs?: number;
+}
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** Builds the HTTP API without listening: `inject` it in tests, or listen via startHttpServer. */
+export async function buildServer(ctx: AppContext, options: ServerOptions = {}): Promise<LagwatchServer> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(typeboxValidatorCompiler);
+  // JSON only: a text/plain body is answered with 415 rather than parsed as a string.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  installErrorHandling(app);
+  await installSecurity(app, ctx.config.corsOrigins);
+  installBearerAuth(app, ctx.config.apiToken);
+  installRequestMetrics(app);
+  await installDocs(app, packageVersion(), ctx.config.apiToken !== undefined);
+
+  await app.register(operationsRoutes(ctx, options.readinessTimeoutMs ?? 2_000));
+  await app.register(appRuleRoutes(ctx));
+  await app.register(messageRuleRoutes(ctx));
+  await app.register(targetRoutes(ctx));
+  await app.register(alertRoutes(ctx));
+  if (options.extraRoutes) await options.extraRoutes(app);
+
+  await app.ready();
+  return app;
+}
+
+export interface RunningServer {
+  app: LagwatchServer;
+  /** Base URL, e.g. "http://127.0.0.1:9501". */
+  address: string;
+  port: number;
+  /** Stops accepting connections, lets in-flight requests finish, then resolves. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends ServerOptions {
+  /** Overrides ctx.config.port (0 picks a free port, for tests). */
+  port?: number;
+  /** Overrides ctx.config.host. */
+  host?: string;
+}
+
+/**
+ * Builds the server and listens on HOST:PORT. A taken port rejects with one clear line. Without
+ * API_TOKEN on a non-loopback HOST it warns that the API is open to the network.
+ */
+export async function startHttpServer(ctx: AppContext, options: StartOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? ctx.config.host;
+  const port = options.port ?? ctx.config.port;
+  const app = await buildServer(ctx, options);
+  try {
+    await app.listen({ host, port, listenTextResolver: (address) => `lagwatch API listening on ${address}` });
+  } catch (error) {
+    await app.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
+      throw new Error(`port ${port} on ${host} is already in use: stop the other process or set PORT`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+      throw new Error(`cannot listen on ${host}: no such local address (check HOST)`);
+    }
+    if (code === 'EACCES') throw new Error(`port ${port} on ${host} needs privileges: choose a PORT above 1023`);
+    throw error;
+  }
+  if (!ctx.config.apiToken && !isLoopback(host)) {
+    ctx.logger.warn(
+      { host, port },
+      `API_TOKEN is not set and HOST=${host} is not loopback: the API is open to the network`,
+    );
+  }
+  const info = app.server.address() as AddressInfo;
+  const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+  return {
+    app,
+    address: `http://${shownHost}:${info.port}`,
+    port: info.port,
+    close: () => app.close(),
+  };
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+let cachedVersion: string | undefined;
+
+/** lagwatch's version from package.json (found from src/ under tsx, or from dist/src/ built). */
+export function packageVersion(): string {
+  cachedVersion ??= readPackageVersion();
+  return cachedVersion;
+}
+
+function readPackageVersion(): string {
+  for (const relative of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'lagwatch' && pkg.version) return pkg.version;
+    } catch {
+      // try the next location
+    }
+  }
+  return '0.0.0';
+}

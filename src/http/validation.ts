@@ -1,0 +1,85 @@
+import type { FastifySchemaCompiler } from 'fastify';
+import type { TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+import Value from 'typebox/value';
+import { fieldOf, type Problem, ValidationError } from '../validation/problems.js';
+
+interface SchemaError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message: string;
+}
+
+/**
+ * Validates every request part with TypeBox, reporting every problem by field. Query strings,
+ * path parameters and headers are converted first ("5" → 5, "true" → true); bodies are taken
+ * as sent, so `"max_duration": "5"` is an error. Failures are thrown as ValidationError with
+ * Fastify's `validationContext`, which the error handler turns into 400 (query, params) or
+ * 422 (body).
+ */
+export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
+  const compiled = Compile(schema);
+  const convert = httpPart !== 'body';
+  return (value: unknown) => {
+    const candidate = convert ? Value.Convert(schema, value) : value;
+    if (compiled.Check(candidate)) return { value: candidate };
+    return { error: new ValidationError(problemsOf(compiled.Errors(candidate) as SchemaError[])) };
+  };
+};
+
+/** Turns TypeBox/ajv-style errors into one readable problem per field. */
+export function problemsOf(errors: readonly SchemaError[]): Problem[] {
+  const problems: Problem[] = [];
+  const allowed = new Map<string, unknown[]>(); // union-of-literals failures, by field
+  for (const error of errors) {
+    const field = fieldOf(error.instancePath);
+    switch (error.keyword) {
+      case 'boolean': // repeats the additionalProperties error
+      case 'anyOf': // summarised by its const alternatives below
+        break;
+      case 'required':
+        for (const name of (error.params.requiredProperties as string[] | undefined) ?? []) {
+          problems.push({ field: join(field, name), message: 'is required' });
+        }
+        break;
+      case 'additionalProperties':
+        for (const name of (error.params.additionalProperties as string[] | undefined) ?? []) {
+          problems.push({ field: join(field, name), message: 'is not a known field' });
+        }
+        break;
+      case 'const': {
+        const values = allowed.get(field) ?? [];
+        values.push(error.params.allowedValue);
+        allowed.set(field, values);
+        break;
+      }
+      case 'pattern':
+        problems.push({ field, message: 'must be printable text without control characters' });
+        break;
+      case 'minProperties':
+        problems.push({ field, message: 'must contain at least one field' });
+        break;
+      default:
+        problems.push({ field, message: error.message });
+    }
+  }
+  for (const [field, values] of allowed) {
+    problems.push({ field, message: `must be one of: ${values.join(', ')}` });
+  }
+  return dedupe(problems);
+}
+
+function join(prefix: string, name: string): string {
+  return prefix ? `${prefix}.${name}` : name;
+}
+
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.field}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

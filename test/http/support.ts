@@ -1,0 +1,82 @@
+import { Writable } from 'node:stream';
+import type { AppContext } from '../../src/app/context.js';
+import { repositoriesFor } from '../../src/app/context.js';
+import type { Config } from '../../src/config/config.js';
+import { loadConfig } from '../../src/config/load.js';
+import { buildServer, type LagwatchServer, type ServerOptions } from '../../src/http/server.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { openLogSource } from '../../src/logs/open-source.js';
+import type { LogSource } from '../../src/logs/source.js';
+import { type DriverUnderTest, driversUnderTest, migratedStateDb } from '../support/databases.js';
+
+export interface TestApi {
+  ctx: AppContext;
+  app: LagwatchServer;
+  /** Every log line the server wrote, as text. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export interface TestApiOptions extends ServerOptions {
+  /** Environment variables for loadConfig (no .env file is read). */
+  env?: Record<string, string>;
+  /** Replaces ctx.logSource(); by default the real one (not available in this build: "down"). */
+  logSource?: () => Promise<LogSource>;
+}
+
+/** A context over a fresh migrated database of `driver`, and the API built on it. */
+export async function testApi(driver: DriverUnderTest, options: TestApiOptions = {}): Promise<TestApi> {
+  const database = await migratedStateDb(driver);
+  const config: Config = { ...loadConfig({ LOG_LEVEL: 'info', ...options.env }, undefined), db: database.config };
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const logger = createLogger(config, sink);
+  const ctx: AppContext = {
+    config,
+    logger,
+    state: database.state,
+    ...repositoriesFor(database.state),
+    logSource: options.logSource ?? (() => openLogSource(config, logger)),
+    close: () => database.close(),
+  };
+  const app = await buildServer(ctx, options);
+  return {
+    ctx,
+    app,
+    logs,
+    close: async () => {
+      await app.close();
+      await ctx.close();
+    },
+  };
+}
+
+export const sqliteDriver = (): DriverUnderTest => driversUnderTest().find((d) => d.driver === 'sqlite')!;
+
+export const validAppRule = (overrides: Record<string, unknown> = {}) => ({
+  app_name: 'checkout',
+  max_duration: 500,
+  alert_channels: ['telegram_chat'],
+  ...overrides,
+});
+
+export const validMessageRule = (overrides: Record<string, unknown> = {}) => ({
+  app_name: 'checkout',
+  message_key: 'payment.capture',
+  max_duration: 800,
+  alert_channels: ['email', 'webhook'],
+  cooldown_minutes: 10,
+  ...overrides,
+});
+
+export const validTarget = (overrides: Record<string, unknown> = {}) => ({
+  name: 'ops mail',
+  type: 'email',
+  external_id: 'ops@example.com',
+  ...overrides,
+});
