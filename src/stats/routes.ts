@@ -68,14 +68,15 @@ async function fromSource<T>(
 
 /**
  * Adds `/dashboard/*`, `/monitor/*` and `/events` to the app (call it inside the server's
- * route registration, after the error handler and docs are installed). Returns the event
- * streams, whose `preClose` hook ends every open `/events` stream at shutdown.
+ * route registration, after the error handler and docs are installed), e.g.
+ * `buildServer(ctx, { extraRoutes: (app) => registerStatsRoutes(app, ctx) })`. A `preClose`
+ * hook ends every open `/events` stream, so `app.close()` never waits on a browser tab.
  */
 export async function registerStatsRoutes(
   app: FastifyInstance,
   ctx: AppContext,
   options: StatsRouteOptions = {},
-): Promise<EventStreams> {
+): Promise<void> {
   const now = options.now ?? Date.now;
   const maxDays = ctx.config.dashboardMaxDays;
   const range = (query: { from?: string; to?: string }) => checkedQuery(() => parseRange(query, now(), maxDays));
@@ -213,7 +214,6 @@ export async function registerStatsRoutes(
     },
     (_request, reply) => streams.serve(reply),
   );
-  return streams;
 }
 
 /** The same routes as a Fastify plugin, for `app.register(statsRoutes(ctx))`. */

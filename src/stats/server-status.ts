@@ -1,8 +1,8 @@
 import { availableParallelism, hostname, loadavg } from 'node:os';
 import type { AppContext } from '../app/context.js';
 import { scrubSecrets, secretsOf } from '../config/redact.js';
+import { packageVersion } from '../http/server.js';
 import type { LogSource } from '../logs/source.js';
-import { packageVersion } from './package-version.js';
 import { messageOf, withTimeout } from './probe.js';
 import { probeRedis, type RedisHealth } from './redis-probe.js';
 import { iso } from './time-range.js';
