@@ -1,0 +1,124 @@
+import { useEffect } from 'react';
+import { onAuthRequired } from '../api.js';
+import { href, type Route, useRoute } from '../router.js';
+import { useDashboard } from '../state.js';
+import { describeRange } from '../time-range.js';
+import { AlertsPage } from './AlertsPage.js';
+import { OverviewPage } from './OverviewPage.js';
+import { RangePicker } from './RangePicker.js';
+import { RulesPage } from './RulesPage.js';
+import { ServerPage } from './ServerPage.js';
+import { TargetsPage } from './TargetsPage.js';
+import { TokenPrompt } from './TokenPrompt.js';
+import { TracePage } from './TracePage.js';
+import { Empty } from './ui.js';
+import { ViolationsPage } from './ViolationsPage.js';
+
+const NAV: { page: Route['page']; label: string }[] = [
+  { page: 'overview', label: 'Overview' },
+  { page: 'violations', label: 'Violations' },
+  { page: 'trace', label: 'Traces' },
+  { page: 'alerts', label: 'Alerts' },
+  { page: 'rules', label: 'Rules' },
+  { page: 'targets', label: 'Targets' },
+  { page: 'server', label: 'Server' },
+];
+
+const TITLES: Record<Route['page'], string> = {
+  overview: 'Overview',
+  violations: 'Violations',
+  trace: 'Trace',
+  alerts: 'Alert log',
+  rules: 'Rules',
+  targets: 'Alert targets',
+  server: 'Server',
+  'not-found': 'Not found',
+};
+
+/** Pages whose figures depend on the time range show the picker. */
+const RANGED: ReadonlySet<Route['page']> = new Set(['overview', 'violations']);
+
+export function App() {
+  const route = useRoute();
+  const { authRequired, setAuthRequired, live, range } = useDashboard();
+
+  useEffect(() => onAuthRequired(() => setAuthRequired(true)), [setAuthRequired]);
+  useEffect(() => {
+    document.title = `${TITLES[route.page]} · lagwatch`;
+  }, [route.page]);
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <a className="brand" href="#/" aria-label="lagwatch overview">
+          <svg viewBox="0 0 32 32" width="26" height="26" aria-hidden="true">
+            <rect width="32" height="32" rx="7" fill="var(--accent)" />
+            <path
+              d="M6 20h5l3-9 4 14 3-8h5"
+              fill="none"
+              stroke="#fff"
+              strokeWidth="2.6"
+              strokeLinecap="round"
+              strokeLinejoin="round"
+            />
+          </svg>
+          <span>lagwatch</span>
+        </a>
+        <nav className="nav" aria-label="Sections">
+          {NAV.map((item) => (
+            <a
+              key={item.page}
+              href={href({ page: item.page } as Route)}
+              aria-current={route.page === item.page ? 'page' : undefined}
+            >
+              {item.label}
+            </a>
+          ))}
+        </nav>
+        <span className={`live live-${live}`} role="status" title="Live updates from /events">
+          <span className="live-dot" aria-hidden="true" />
+          {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting' : 'Offline'}
+        </span>
+      </header>
+      <main id="main" className="main" tabIndex={-1}>
+        <div className="page-head">
+          <div>
+            <h1>{TITLES[route.page]}</h1>
+            {RANGED.has(route.page) && <p className="muted">{describeRange(range)}</p>}
+          </div>
+          {RANGED.has(route.page) && <RangePicker />}
+        </div>
+        <Page route={route} />
+      </main>
+      {authRequired && <TokenPrompt />}
+    </div>
+  );
+}
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'overview':
+      return <OverviewPage />;
+    case 'violations':
+      return <ViolationsPage app={route.app} messageKey={route.key} />;
+    case 'trace':
+      return <TracePage id={route.id} />;
+    case 'alerts':
+      return <AlertsPage />;
+    case 'rules':
+      return <RulesPage />;
+    case 'targets':
+      return <TargetsPage />;
+    case 'server':
+      return <ServerPage />;
+    default:
+      return (
+        <Empty>
+          This page does not exist. <a href="#/">Back to the overview</a>.
+        </Empty>
+      );
+  }
+}

@@ -1,0 +1,231 @@
+import { type FormEvent, useState } from 'react';
+import { ApiError, api, CHANNEL_TYPES, type ChannelType, type Target } from '../api.js';
+import { CHANNEL_LABELS } from '../format.js';
+import { useResource } from '../state.js';
+import { Badge, Card, Dialog, Empty, ErrorNote, Field, Loading } from './ui.js';
+
+const ADDRESS_LABEL: Record<ChannelType, { label: string; hint: string }> = {
+  telegram_chat: { label: 'Chat id', hint: 'The numeric id of the chat, e.g. 123456789.' },
+  telegram_group: { label: 'Group id', hint: 'The numeric id of the group, e.g. -1001234567890.' },
+  email: { label: 'Email address', hint: 'Where the alert is mailed.' },
+  webhook: { label: 'Webhook URL', hint: 'Receives a JSON POST per alert.' },
+};
+
+export function TargetsPage() {
+  const targets = useResource((_range, signal) => api.targets.list(signal), []);
+  const [editing, setEditing] = useState<{ target?: Target }>();
+  const [busy, setBusy] = useState<number>();
+  const [actionError, setActionError] = useState<ApiError>();
+
+  const act = async (id: number, action: () => Promise<unknown>) => {
+    setBusy(id);
+    setActionError(undefined);
+    try {
+      await action();
+      targets.reload();
+    } catch (error) {
+      if (error instanceof ApiError) setActionError(error);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  return (
+    <div className="page">
+      <Card
+        title="Alert targets"
+        actions={
+          <button type="button" className="button button-primary" onClick={() => setEditing({})}>
+            New target
+          </button>
+        }
+      >
+        <p className="muted card-intro">
+          An alert goes to every active target of the channels its rule names (and to the default Telegram chat and
+          group from the configuration).
+        </p>
+        <ErrorNote error={targets.error ?? actionError} retry={targets.reload} />
+        {!targets.data && targets.loading ? (
+          <Loading />
+        ) : !targets.data || targets.data.items.length === 0 ? (
+          <Empty>No targets yet.</Empty>
+        ) : (
+          <div className="table-wrap">
+            <table className="table" aria-label="Alert targets">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Channel</th>
+                  <th scope="col" className="hide-narrow">
+                    Address
+                  </th>
+                  <th scope="col">Active</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {targets.data.items.map((target) => (
+                  <tr key={target.id} className={target.is_active ? '' : 'row-inactive'}>
+                    <td>{target.name}</td>
+                    <td>
+                      <Badge tone="muted">{CHANNEL_LABELS[target.type] ?? target.type}</Badge>
+                    </td>
+                    <td className="hide-narrow break">
+                      <code>{target.external_id}</code>
+                    </td>
+                    <td>
+                      <label className="switch">
+                        <input
+                          type="checkbox"
+                          checked={target.is_active}
+                          disabled={busy === target.id}
+                          onChange={(e) =>
+                            act(target.id, () => api.targets.update(target.id, { is_active: e.target.checked }))
+                          }
+                        />
+                        <span className="visually-hidden">Active: {target.name}</span>
+                      </label>
+                    </td>
+                    <td className="actions">
+                      <button
+                        type="button"
+                        className="button button-small"
+                        onClick={() => setEditing({ target })}
+                        aria-label={`Edit ${target.name}`}
+                      >
+                        Edit
+                      </button>
+                      <button
+                        type="button"
+                        className="button button-small button-danger"
+                        disabled={busy === target.id}
+                        aria-label={`Delete ${target.name}`}
+                        onClick={() => {
+                          if (window.confirm(`Delete the target ${target.name}?`))
+                            void act(target.id, () => api.targets.remove(target.id));
+                        }}
+                      >
+                        Delete
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Card>
+      {editing && (
+        <TargetDialog
+          target={editing.target}
+          onClose={() => setEditing(undefined)}
+          onSaved={() => {
+            setEditing(undefined);
+            targets.reload();
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function TargetDialog({ target, onClose, onSaved }: { target?: Target; onClose: () => void; onSaved: () => void }) {
+  const [form, setForm] = useState({
+    name: target?.name ?? '',
+    type: target?.type ?? ('email' as ChannelType),
+    external_id: target?.external_id ?? '',
+    is_active: target?.is_active ?? true,
+  });
+  const [error, setError] = useState<ApiError>();
+  const [saving, setSaving] = useState(false);
+  const address = ADDRESS_LABEL[form.type];
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setSaving(true);
+    setError(undefined);
+    const input = { ...form, name: form.name.trim(), external_id: form.external_id.trim() };
+    try {
+      if (target) await api.targets.update(target.id, input);
+      else await api.targets.create(input);
+      onSaved();
+    } catch (caught) {
+      if (caught instanceof ApiError) setError(caught);
+      else throw caught;
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const errorsOf = (field: string) => error?.fieldErrors(field);
+  const general =
+    error && (error.details.length === 0 || error.details.some((d) => d.field === '')) ? error : undefined;
+
+  return (
+    <Dialog title={target ? 'Edit target' : 'New target'} onClose={onClose}>
+      <form className="form" onSubmit={submit} noValidate aria-label="Alert target">
+        {general && (
+          <div className="note note-error" role="alert">
+            {general.details.find((d) => d.field === '')?.message ?? general.message}
+          </div>
+        )}
+        <Field label="Name" errors={errorsOf('name')}>
+          {(props) => (
+            <input
+              {...props}
+              name="name"
+              value={form.name}
+              onChange={(e) => setForm({ ...form, name: e.target.value })}
+            />
+          )}
+        </Field>
+        <Field label="Channel" errors={errorsOf('type')}>
+          {(props) => (
+            <select
+              {...props}
+              name="type"
+              value={form.type}
+              onChange={(e) => setForm({ ...form, type: e.target.value as ChannelType })}
+            >
+              {CHANNEL_TYPES.map((type) => (
+                <option key={type} value={type}>
+                  {CHANNEL_LABELS[type]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={address.label} errors={errorsOf('external_id')} hint={address.hint}>
+          {(props) => (
+            <input
+              {...props}
+              name="external_id"
+              value={form.external_id}
+              spellCheck={false}
+              onChange={(e) => setForm({ ...form, external_id: e.target.value })}
+            />
+          )}
+        </Field>
+        <label className="check">
+          <input
+            type="checkbox"
+            name="is_active"
+            checked={form.is_active}
+            onChange={(e) => setForm({ ...form, is_active: e.target.checked })}
+          />
+          Active
+        </label>
+        <footer className="form-actions">
+          <button type="button" className="button button-ghost" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" disabled={saving}>
+            {saving ? 'Saving…' : target ? 'Save target' : 'Create target'}
+          </button>
+        </footer>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,123 @@
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { ApiError, followEvents, type LiveEvent, type LiveState, type TimeRange } from './api.js';
+import { loadRange, type RangeChoice, resolveRange, saveRange } from './time-range.js';
+
+/** How often live events may trigger a refresh of the figures at most. */
+const REFRESH_THROTTLE_MS = 3000;
+/** Presets ("last hour") move with the clock even without events. */
+const CLOCK_REFRESH_MS = 30_000;
+
+interface DashboardState {
+  range: RangeChoice;
+  setRange(choice: RangeChoice): void;
+  /** Bumps when the figures should be fetched again (events, clock, token, manual refresh). */
+  version: number;
+  refresh(): void;
+  live: LiveState;
+  lastEvent: LiveEvent | undefined;
+  /** The API asked for a token (401); the prompt shows while this is true. */
+  authRequired: boolean;
+  setAuthRequired(value: boolean): void;
+}
+
+const Context = createContext<DashboardState | undefined>(undefined);
+
+export function DashboardProvider({ children }: { children: ReactNode }) {
+  const [range, setRangeState] = useState<RangeChoice>(loadRange);
+  const [version, setVersion] = useState(0);
+  const [live, setLive] = useState<LiveState>('connecting');
+  const [lastEvent, setLastEvent] = useState<LiveEvent>();
+  const [authRequired, setAuthRequired] = useState(false);
+  const pending = useRef<number | undefined>(undefined);
+  const lastRefresh = useRef(0);
+
+  const refresh = useCallback(() => {
+    lastRefresh.current = Date.now();
+    setVersion((v) => v + 1);
+  }, []);
+
+  // At most one refresh per throttle window, however many events arrive.
+  const refreshSoon = useCallback(() => {
+    if (pending.current !== undefined) return;
+    const wait = Math.max(0, lastRefresh.current + REFRESH_THROTTLE_MS - Date.now());
+    pending.current = window.setTimeout(() => {
+      pending.current = undefined;
+      refresh();
+    }, wait);
+  }, [refresh]);
+
+  useEffect(() => () => window.clearTimeout(pending.current), []);
+
+  useEffect(() => {
+    if (authRequired) return;
+    const controller = new AbortController();
+    void followEvents(
+      (event) => {
+        setLastEvent(event);
+        refreshSoon();
+      },
+      setLive,
+      controller.signal,
+    );
+    return () => controller.abort();
+  }, [authRequired, refreshSoon]);
+
+  useEffect(() => {
+    if (range.kind !== 'preset') return;
+    const timer = window.setInterval(refresh, CLOCK_REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, [range, refresh]);
+
+  const setRange = useCallback((choice: RangeChoice) => {
+    saveRange(choice);
+    setRangeState(choice);
+  }, []);
+
+  const value = useMemo(
+    () => ({ range, setRange, version, refresh, live, lastEvent, authRequired, setAuthRequired }),
+    [range, setRange, version, refresh, live, lastEvent, authRequired],
+  );
+  return <Context.Provider value={value}>{children}</Context.Provider>;
+}
+
+export function useDashboard(): DashboardState {
+  const state = useContext(Context);
+  if (!state) throw new Error('useDashboard outside DashboardProvider');
+  return state;
+}
+
+export interface Resource<T> {
+  data?: T;
+  error?: ApiError;
+  loading: boolean;
+  reload(): void;
+}
+
+/**
+ * Fetches with the current time range, again whenever the range, `deps` or the refresh version
+ * change. Keeps showing the previous data while a refresh is under way (no flicker on live updates).
+ */
+export function useResource<T>(
+  load: (range: TimeRange, signal: AbortSignal) => Promise<T>,
+  deps: readonly unknown[],
+): Resource<T> {
+  const { range, version } = useDashboard();
+  const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: true });
+  const [local, setLocal] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `load` is a fresh closure each render; `deps` names what it reads
+  useEffect(() => {
+    const controller = new AbortController();
+    setState((s) => ({ ...s, loading: true }));
+    load(resolveRange(range), controller.signal).then(
+      (data) => setState({ data, loading: false }),
+      (error: unknown) => {
+        if (controller.signal.aborted) return;
+        const apiError =
+          error instanceof ApiError ? error : new ApiError(0, 'client', (error as Error).message ?? 'failed');
+        setState((s) => ({ data: s.data, error: apiError, loading: false }));
+      },
+    );
+    return () => controller.abort();
+  }, [range, version, local, ...deps]);
+  return { ...state, reload: () => setLocal((v) => v + 1) };
+}

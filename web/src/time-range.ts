@@ -1,0 +1,50 @@
+import type { TimeRange } from './api.js';
+
+export type RangeChoice = { kind: 'preset'; minutes: number } | { kind: 'custom'; from: Date; to: Date };
+
+export const PRESETS: { label: string; minutes: number }[] = [
+  { label: 'Last 15 minutes', minutes: 15 },
+  { label: 'Last hour', minutes: 60 },
+  { label: 'Last 6 hours', minutes: 360 },
+  { label: 'Last 24 hours', minutes: 1440 },
+  { label: 'Last 7 days', minutes: 10080 },
+];
+
+export const DEFAULT_RANGE: RangeChoice = { kind: 'preset', minutes: 60 };
+
+/** The concrete range of a choice at this moment: presets end now. */
+export function resolveRange(choice: RangeChoice, now = Date.now()): TimeRange {
+  if (choice.kind === 'custom') return { from: choice.from, to: choice.to };
+  return { from: new Date(now - choice.minutes * 60_000), to: new Date(now) };
+}
+
+export function describeRange(choice: RangeChoice): string {
+  if (choice.kind === 'preset') return PRESETS.find((p) => p.minutes === choice.minutes)?.label ?? 'Custom';
+  const format = (d: Date) => d.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+  return `${format(choice.from)} – ${format(choice.to)}`;
+}
+
+/** `<input type="datetime-local">` value of a date, in local time. */
+export function toLocalInput(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+const STORAGE_KEY = 'lagwatch.range';
+
+export function loadRange(): RangeChoice {
+  try {
+    const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as { kind?: string; minutes?: number } | null;
+    if (saved?.kind === 'preset' && PRESETS.some((p) => p.minutes === saved.minutes)) {
+      return { kind: 'preset', minutes: saved.minutes! };
+    }
+  } catch {
+    // a damaged entry: use the default
+  }
+  return DEFAULT_RANGE;
+}
+
+/** Presets are remembered across visits; a custom range is for this visit only. */
+export function saveRange(choice: RangeChoice): void {
+  if (choice.kind === 'preset') localStorage.setItem(STORAGE_KEY, JSON.stringify(choice));
+}
