@@ -54,9 +54,12 @@ export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-/** True for an absolute http(s) URL: the only kind a template turns into a link. */
+/** Longer links are left out: a URL built from a huge correlation id would crowd out the alert. */
+export const MAX_LINK_LENGTH = 1000;
+
+/** True for an absolute http(s) URL of sane length: the only kind a template turns into a link. */
 export function isHttpUrl(value: string | null | undefined): value is string {
-  if (!value) return false;
+  if (!value || value.length > MAX_LINK_LENGTH) return false;
   try {
     const url = new URL(value);
     return url.protocol === 'http:' || url.protocol === 'https:';
