@@ -1,7 +1,6 @@
 import type { FastifySchemaCompiler } from 'fastify';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import Value from 'typebox/value';
 import { fieldOf, type Problem, ValidationError } from '../validation/problems.js';
 
 interface SchemaError {
@@ -13,8 +12,9 @@ interface SchemaError {
 
 /**
  * Validates every request part with TypeBox, reporting every problem by field. Query strings,
- * path parameters and headers are converted first ("5" → 5, "true" → true); bodies are taken
- * as sent, so `"max_duration": "5"` is an error. Failures are thrown as ValidationError with
+ * path parameters and headers are converted first, strictly ("5" → 5, "true" → true; "1.5",
+ * "0x10" or "1e3" for an integer stay text and fail); bodies are taken as sent, so
+ * `"max_duration": "5"` is an error. Failures are thrown as ValidationError with
  * Fastify's `validationContext`, which the error handler turns into 400 (query, params) or
  * 422 (body).
  */
@@ -22,11 +22,30 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schem
   const compiled = Compile(schema);
   const convert = httpPart !== 'body';
   return (value: unknown) => {
-    const candidate = convert ? Value.Convert(schema, value) : value;
+    const candidate = convert ? convertFlat(schema, value) : value;
     if (compiled.Check(candidate)) return { value: candidate };
     return { error: new ValidationError(problemsOf(compiled.Errors(candidate) as SchemaError[])) };
   };
 };
+
+const INTEGER_TEXT = /^-?\d{1,20}$/;
+const NUMBER_TEXT = /^-?\d{1,20}(\.\d{1,20})?$/;
+
+/** Converts the text values of a flat object (query string, path parameters) to their schema's types. */
+function convertFlat(schema: TSchema, value: unknown): unknown {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties;
+  if (!properties || typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const type = properties[key]?.type;
+    if (typeof item !== 'string') out[key] = item;
+    else if (type === 'integer' && INTEGER_TEXT.test(item)) out[key] = Number(item);
+    else if (type === 'number' && NUMBER_TEXT.test(item)) out[key] = Number(item);
+    else if (type === 'boolean' && (item === 'true' || item === 'false')) out[key] = item === 'true';
+    else out[key] = item;
+  }
+  return out;
+}
 
 /** Turns TypeBox/ajv-style errors into one readable problem per field. */
 export function problemsOf(errors: readonly SchemaError[]): Problem[] {

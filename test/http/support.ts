@@ -1,11 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { AppContext } from '../../src/app/context.js';
 import { repositoriesFor } from '../../src/app/context.js';
 import type { Config } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load.js';
+import { EventBus } from '../../src/events/bus.js';
 import { buildServer, type LagwatchServer, type ServerOptions } from '../../src/http/server.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { openLogSource } from '../../src/logs/open-source.js';
+import { EmbeddedLogStore } from '../../src/logs/embedded/embedded-log-store.js';
 import type { LogSource } from '../../src/logs/source.js';
 import { type DriverUnderTest, driversUnderTest, migratedStateDb } from '../support/databases.js';
 
@@ -20,14 +24,16 @@ export interface TestApi {
 export interface TestApiOptions extends ServerOptions {
   /** Environment variables for loadConfig (no .env file is read). */
   env?: Record<string, string>;
-  /** Replaces ctx.logSource(); by default the real one (not available in this build: "down"). */
+  /** Replaces ctx.logSource(); by default an embedded log store in a temporary folder. */
   logSource?: () => Promise<LogSource>;
 }
 
 /** A context over a fresh migrated database of `driver`, and the API built on it. */
 export async function testApi(driver: DriverUnderTest, options: TestApiOptions = {}): Promise<TestApi> {
   const database = await migratedStateDb(driver);
-  const config: Config = { ...loadConfig({ LOG_LEVEL: 'info', ...options.env }, undefined), db: database.config };
+  const dir = mkdtempSync(join(tmpdir(), 'lagwatch-http-'));
+  const env = { LOG_LEVEL: 'info', EMBEDDED_LOG_DB: join(dir, 'logs.db'), ...options.env };
+  const config: Config = { ...loadConfig(env, undefined), db: database.config };
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -36,13 +42,24 @@ export async function testApi(driver: DriverUnderTest, options: TestApiOptions =
     },
   });
   const logger = createLogger(config, sink);
+  let store: EmbeddedLogStore | undefined;
   const ctx: AppContext = {
     config,
     logger,
     state: database.state,
     ...repositoriesFor(database.state),
-    logSource: options.logSource ?? (() => openLogSource(config, logger)),
-    close: () => database.close(),
+    events: new EventBus(),
+    logSource:
+      options.logSource ??
+      (async () => {
+        store ??= EmbeddedLogStore.open(config, logger);
+        return store;
+      }),
+    close: async () => {
+      await store?.close();
+      await database.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
   const app = await buildServer(ctx, options);
   return {
