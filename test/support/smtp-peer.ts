@@ -154,7 +154,8 @@ function collectParts(headers: Map<string, string[]>, body: string, out: Array<{
     if (!boundary) return;
     for (const section of body.split(`--${boundary}`).slice(1)) {
       if (section.startsWith('--')) break;
-      const part = splitHeaders(section.replace(/^\n/, ''));
+      // The line break before a boundary belongs to the boundary, not to the part.
+      const part = splitHeaders(section.replace(/^\n/, '').replace(/\n$/, ''));
       collectParts(part.headers, part.body, out);
     }
     return;
