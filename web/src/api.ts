@@ -259,9 +259,11 @@ const strOrNull = (value: unknown): string | null => (value === null || value ==
 const timeOf = (value: unknown): number => (typeof value === 'number' ? value : Date.parse(String(value)));
 const first = (row: Row, ...names: string[]): unknown => names.map((n) => row[n]).find((v) => v !== undefined);
 
+/** The list of an answer: the data itself, or its `items`/`buckets`/`apps`/`logs`. */
 function itemsOf(data: unknown): Row[] {
   if (Array.isArray(data)) return data as Row[];
-  const items = (data as { items?: unknown } | undefined)?.items;
+  const row = (data ?? {}) as Row;
+  const items = first(row, 'items', 'buckets', 'apps', 'logs');
   return Array.isArray(items) ? (items as Row[]) : [];
 }
 
@@ -389,6 +391,30 @@ export const api = {
       },
     );
     return toPage(data, toViolation);
+  },
+
+  /**
+   * Violations of several apps merged newest first (the API lists one app at a time): fetches
+   * the first `page * per_page` of each and slices the requested page.
+   */
+  async violationsAcrossApps(
+    apps: string[],
+    paging: { page: number; per_page: number },
+    range: TimeRange,
+    signal?: AbortSignal,
+  ): Promise<Page<Violation>> {
+    const needed = Math.min(paging.page * paging.per_page, 500);
+    const pages = await Promise.all(
+      apps.map((app_name) => api.violations({ app_name, page: 1, per_page: needed }, range, signal)),
+    );
+    const merged = pages.flatMap((p) => p.items).sort((a, b) => b.log_time - a.log_time || b.id - a.id);
+    const start = (paging.page - 1) * paging.per_page;
+    return {
+      items: merged.slice(start, start + paging.per_page),
+      total: pages.reduce((sum, p) => sum + p.total, 0),
+      page: paging.page,
+      per_page: paging.per_page,
+    };
   },
 
   async alerts(

@@ -8,6 +8,7 @@ export function formatCount(value: number): string {
 /** Durations: "840 ms", "1.24 s", "2 min 5 s". */
 export function formatMs(value: number | null | undefined): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  if (value === 0) return '0 ms';
   if (value < 10) return `${value.toFixed(1)} ms`;
   if (value < 1000) return `${Math.round(value)} ms`;
   if (value < 60_000) return `${(value / 1000).toFixed(value < 10_000 ? 2 : 1)} s`;

@@ -10,99 +10,92 @@ const PER_PAGE = 50;
 export function ViolationsPage({ app, messageKey }: { app?: string; messageKey?: string }) {
   const [page, setPage] = useState(1);
   const apps = useResource((range, signal) => api.apps(range, signal), []);
+  const withViolations = apps.data?.filter((a) => a.violations > 0).map((a) => a.app_name);
+  const allApps = !app && !messageKey;
   const violations = useResource(
     (range, signal) =>
-      api.violations({ app_name: app, message_key: messageKey, page, per_page: PER_PAGE }, range, signal),
-    [app, messageKey, page],
+      allApps
+        ? withViolations
+          ? api.violationsAcrossApps(withViolations, { page, per_page: PER_PAGE }, range, signal)
+          : new Promise<never>(() => undefined) // waits for the app list
+        : api.violations({ app_name: app, message_key: messageKey, page, per_page: PER_PAGE }, range, signal),
+    [app, messageKey, page, withViolations?.join('\n')],
   );
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new filter starts at the first page
   useEffect(() => setPage(1), [app, messageKey]);
 
   const appNames = apps.data?.map((a) => a.app_name) ?? [];
   const keys = apps.data?.find((a) => a.app_name === app)?.slowest_keys.map((k) => k.message_key) ?? [];
-  const needsFilter =
-    violations.error && (violations.error.status === 400 || violations.error.status === 422) && !app && !messageKey;
 
   return (
     <div className="page">
       <Card title="Violations">
         <ViolationFilters app={app} messageKey={messageKey} apps={appNames} keys={keys} />
-        {needsFilter ? (
-          <Empty>Choose an app or a message key to list its violations.</Empty>
+
+        <ErrorNote error={violations.error} retry={violations.reload} />
+        {!violations.data && violations.loading ? (
+          <Loading />
+        ) : !violations.data || violations.data.items.length === 0 ? (
+          <Empty>No violations in this range{app || messageKey ? ' for this filter' : ''}.</Empty>
         ) : (
           <>
-            <ErrorNote error={violations.error} retry={violations.reload} />
-            {!violations.data && violations.loading ? (
-              <Loading />
-            ) : !violations.data || violations.data.items.length === 0 ? (
-              <Empty>No violations in this range{app || messageKey ? ' for this filter' : ''}.</Empty>
-            ) : (
-              <>
-                <p className="muted result-count" aria-live="polite">
-                  {formatCount(violations.data.total)} violation{violations.data.total === 1 ? '' : 's'}, newest first
-                </p>
-                <div className="table-wrap">
-                  <table className="table" aria-label="Violations">
-                    <thead>
-                      <tr>
-                        <th scope="col">Time</th>
-                        <th scope="col">App</th>
-                        <th scope="col">Message key</th>
-                        <th scope="col" className="num">
-                          Duration
-                        </th>
-                        <th scope="col" className="num hide-narrow">
-                          Threshold
-                        </th>
-                        <th scope="col" className="hide-narrow">
-                          Rule
-                        </th>
-                        <th scope="col" className="hide-narrow">
-                          Level
-                        </th>
-                        <th scope="col">Trace</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {violations.data.items.map((v) => (
-                        <tr key={v.id}>
-                          <td className="nowrap">{formatTime(v.log_time)}</td>
-                          <td>{v.app_name}</td>
-                          <td>{v.message_key ? <code>{v.message_key}</code> : <span className="muted">—</span>}</td>
-                          <td className="num text-bad">
-                            <strong>{formatMs(v.duration_ms)}</strong>
-                            <span className="ratio"> ×{(v.duration_ms / v.threshold_ms).toFixed(1)}</span>
-                          </td>
-                          <td className="num hide-narrow">{formatMs(v.threshold_ms)}</td>
-                          <td className="hide-narrow">
-                            <Badge tone={v.rule_type === 'message' ? 'info' : 'muted'}>{v.rule_type}</Badge>
-                          </td>
-                          <td className="hide-narrow">
-                            <LevelBadge level={v.level} />
-                          </td>
-                          <td>
-                            {v.correlation_id ? (
-                              <a href={href({ page: 'trace', id: v.correlation_id })} title={v.correlation_id}>
-                                <code>{v.correlation_id.slice(0, 8)}</code>
-                              </a>
-                            ) : (
-                              <span className="muted">—</span>
-                            )}
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-                <Pager
-                  page={page}
-                  perPage={PER_PAGE}
-                  total={violations.data.total}
-                  onPage={setPage}
-                  label="Violations"
-                />
-              </>
-            )}
+            <p className="muted result-count" aria-live="polite">
+              {formatCount(violations.data.total)} violation{violations.data.total === 1 ? '' : 's'}, newest first
+            </p>
+            <div className="table-wrap">
+              <table className="table" aria-label="Violations">
+                <thead>
+                  <tr>
+                    <th scope="col">Time</th>
+                    <th scope="col">App</th>
+                    <th scope="col">Message key</th>
+                    <th scope="col" className="num">
+                      Duration
+                    </th>
+                    <th scope="col" className="num hide-narrow">
+                      Threshold
+                    </th>
+                    <th scope="col" className="hide-narrow">
+                      Rule
+                    </th>
+                    <th scope="col" className="hide-narrow">
+                      Level
+                    </th>
+                    <th scope="col">Trace</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {violations.data.items.map((v) => (
+                    <tr key={v.id}>
+                      <td className="nowrap">{formatTime(v.log_time)}</td>
+                      <td>{v.app_name}</td>
+                      <td>{v.message_key ? <code>{v.message_key}</code> : <span className="muted">—</span>}</td>
+                      <td className="num text-bad">
+                        <strong>{formatMs(v.duration_ms)}</strong>
+                        <span className="ratio"> ×{(v.duration_ms / v.threshold_ms).toFixed(1)}</span>
+                      </td>
+                      <td className="num hide-narrow">{formatMs(v.threshold_ms)}</td>
+                      <td className="hide-narrow">
+                        <Badge tone={v.rule_type === 'message' ? 'info' : 'muted'}>{v.rule_type}</Badge>
+                      </td>
+                      <td className="hide-narrow">
+                        <LevelBadge level={v.level} />
+                      </td>
+                      <td>
+                        {v.correlation_id ? (
+                          <a href={href({ page: 'trace', id: v.correlation_id })} title={v.correlation_id}>
+                            <code>{v.correlation_id.slice(0, 8)}</code>
+                          </a>
+                        ) : (
+                          <span className="muted">—</span>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pager page={page} perPage={PER_PAGE} total={violations.data.total} onPage={setPage} label="Violations" />
           </>
         )}
       </Card>

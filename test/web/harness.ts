@@ -1,0 +1,146 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { build } from 'vite';
+import { type AppContext, repositoriesFor } from '../../src/app/context.js';
+import type { Config } from '../../src/config/config.js';
+import { loadConfig } from '../../src/config/load.js';
+import { openStateDb } from '../../src/db/connection.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { EventBus } from '../../src/events/bus.js';
+import { type RunningServer, startHttpServer } from '../../src/http/server.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { EmbeddedLogStore } from '../../src/logs/embedded/embedded-log-store.js';
+import { registerStatsRoutes } from '../../src/stats/routes.js';
+import { registerWebApp } from '../../src/web/serve.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const chromiumMissing = existsSync(CHROMIUM)
+  ? undefined
+  : `${CHROMIUM} is missing (apt-get install chromium); browser tests skipped`;
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Builds the dashboard from web/ into a temp dir, so the tests exercise the current sources. */
+export async function buildDashboard(outDir: string): Promise<void> {
+  await build({
+    configFile: join(ROOT, 'web/vite.config.ts'),
+    logLevel: 'error',
+    build: { outDir, emptyOutDir: true, sourcemap: false },
+  });
+}
+
+export interface WebHarness {
+  ctx: AppContext;
+  store: EmbeddedLogStore;
+  server: RunningServer;
+  /** Base URL of the running server, e.g. http://127.0.0.1:40123 */
+  url: string;
+  /** Calls the API as a script would; answers status and parsed body. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real lagwatch HTTP server on 127.0.0.1, port 0: SQLite state and the embedded log store in a
+ * temp dir, the stats routes and the web dashboard (built into `webRoot`) registered as the
+ * lead wires them.
+ */
+export async function startWebHarness(webRoot: string, env: Record<string, string> = {}): Promise<WebHarness> {
+  const dir = mkdtempSync(join(tmpdir(), 'lagwatch-web-'));
+  const config: Config = loadConfig(
+    {
+      LOG_LEVEL: 'warn',
+      DB_DRIVER: 'sqlite',
+      DB_DATABASE: join(dir, 'state.db'),
+      EMBEDDED_LOG_DB: join(dir, 'logs.db'),
+      ...env,
+    },
+    undefined,
+  );
+  const logger = createLogger(config, new Writable({ write: (_chunk, _encoding, done) => done() }));
+  const state = openStateDb(config.db);
+  await migrateToLatest(state);
+  const store = EmbeddedLogStore.open(config, logger);
+  const ctx: AppContext = {
+    config,
+    logger,
+    state,
+    ...repositoriesFor(state),
+    events: new EventBus(),
+    logSource: async () => store,
+    close: async () => {
+      await store.close();
+      await state.close();
+    },
+  };
+  const server = await startHttpServer(ctx, {
+    host: '127.0.0.1',
+    port: 0,
+    extraRoutes: async (app) => {
+      await registerStatsRoutes(app, ctx);
+      await registerWebApp(app, { root: webRoot });
+    },
+  });
+  return {
+    ctx,
+    store,
+    server,
+    url: server.address,
+    async api(method, path, body) {
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (config.apiToken) headers.authorization = `Bearer ${config.apiToken}`;
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const response = await fetch(`${server.address}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async close() {
+      await server.close();
+      await ctx.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian's Chromium, headless, with a fresh profile; never a downloaded browser. */
+export async function launchBrowser(
+  options: { width?: number; height?: number; colorScheme?: 'light' | 'dark' } = {},
+): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const profile = mkdtempSync(join(tmpdir(), 'lagwatch-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: options.width ?? 1360, height: options.height ?? 900 },
+    locale: 'en-US',
+    timezoneId: 'UTC',
+    colorScheme: options.colorScheme ?? 'light',
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export const RESULTS_DIR = join(ROOT, 'test-results');
