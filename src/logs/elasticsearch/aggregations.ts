@@ -19,7 +19,7 @@ interface DurationAggBody {
 }
 
 interface CompositeBucket {
-  key: Record<string, string | number | boolean>;
+  key: Record<string, string | number | boolean | null>;
   doc_count: number;
   dur: DurationAggBody;
 }
@@ -32,6 +32,7 @@ interface DurationFigures {
 }
 
 const COMPOSITE_PAGE = 1000;
+const UNKNOWN_LEVEL = 'unknown';
 /** Elasticsearch refuses more than 65,536 buckets (`search.max_buckets`); OpenSearch 65,535. */
 const MAX_HISTOGRAM_BUCKETS = 65_000;
 
@@ -71,7 +72,7 @@ async function compositeAll(
   client: EsHttpClient,
   target: string,
   query: Query,
-  sources: Record<string, string>,
+  sources: Record<string, { field: string; missingBucket?: boolean }>,
   durationField: string,
   withPercentile: boolean,
 ): Promise<CompositeBucket[]> {
@@ -91,7 +92,9 @@ async function compositeAll(
           groups: {
             composite: {
               size: COMPOSITE_PAGE,
-              sources: Object.entries(sources).map(([name, field]) => ({ [name]: { terms: { field } } })),
+              sources: Object.entries(sources).map(([name, { field, missingBucket }]) => ({
+                [name]: { terms: { field, ...(missingBucket ? { missing_bucket: true } : {}) } },
+              })),
               ...(after ? { after } : {}),
             },
             aggs: { dur: durationAgg(durationField, withPercentile) },
@@ -128,25 +131,34 @@ export async function summaryStats(
   });
   const total = typeof body.hits.total === 'number' ? body.hits.total : body.hits.total.value;
   const overall = body.aggregations ? readDuration(body.aggregations.dur, fields.unit) : undefined;
-  const apps = await compositeAll(client, target, query, { app: fields.app }, fields.duration, false);
-  const levelBuckets = await compositeAll(client, target, query, { level: fields.level }, fields.duration, false);
+  const apps = await compositeAll(client, target, query, { app: { field: fields.app } }, fields.duration, false);
+  const levelBuckets = await compositeAll(
+    client,
+    target,
+    query,
+    { level: { field: fields.level, missingBucket: true } },
+    fields.duration,
+    false,
+  );
   const levels = new Map<string, number>();
   for (const bucket of levelBuckets) {
-    // Mixed-case spellings of one level ("INFO", "info") are one level for lagwatch.
-    const level = String(bucket.key.level).toLowerCase();
+    // As the embedded store: lower case ("INFO" and "info" are one level), none is "unknown".
+    const raw = bucket.key.level;
+    const level = raw === null || raw === '' ? UNKNOWN_LEVEL : String(raw).toLowerCase();
     levels.set(level, (levels.get(level) ?? 0) + bucket.doc_count);
   }
   return {
     totalLogs: total,
     durationCount: overall?.count ?? 0,
     durationSumMs: overall?.sumMs ?? 0,
-    byApp: apps.map((bucket) => {
-      const d = readDuration(bucket.dur, fields.unit);
-      return { app: String(bucket.key.app), count: bucket.doc_count, durationCount: d.count, durationSumMs: d.sumMs };
-    }),
-    levels: [...levels.entries()]
-      .map(([level, count]) => ({ level, count }))
-      .sort((a, b) => b.count - a.count || a.level.localeCompare(b.level)),
+    byApp: apps
+      .filter((bucket) => bucket.key.app !== '')
+      .map((bucket) => {
+        const d = readDuration(bucket.dur, fields.unit);
+        return { app: String(bucket.key.app), count: bucket.doc_count, durationCount: d.count, durationSumMs: d.sumMs };
+      })
+      .sort(byCountThenName((a) => a.app)),
+    levels: [...levels.entries()].map(([level, count]) => ({ level, count })).sort(byCountThenName((a) => a.level)),
   };
 }
 
@@ -158,11 +170,11 @@ export async function timeseriesStats(
   intervalMs: number,
   app: string | undefined,
 ): Promise<BucketStats[]> {
-  if (!Number.isInteger(intervalMs) || intervalMs < 1000) {
-    throw new RangeError(`timeseries interval must be a whole number of milliseconds >= 1000, got ${intervalMs}`);
-  }
-  if ((range.to - range.from) / intervalMs > MAX_HISTOGRAM_BUCKETS) {
-    throw new RangeError(`timeseries: more than ${MAX_HISTOGRAM_BUCKETS} buckets requested; use a larger interval`);
+  if (!Number.isInteger(intervalMs) || intervalMs <= 0) throw new RangeError('interval must be a positive integer');
+  if (range.to <= range.from) return [];
+  const firstBucket = Math.floor(range.from / intervalMs) * intervalMs;
+  if ((range.to - firstBucket) / intervalMs > MAX_HISTOGRAM_BUCKETS) {
+    throw new RangeError(`more than ${MAX_HISTOGRAM_BUCKETS} buckets; choose a longer interval`);
   }
   const query = rangeQuery(fields, range, app === undefined ? [] : [{ term: { [fields.app]: app } }]);
   const { body } = await client.request<{
@@ -183,10 +195,17 @@ export async function timeseriesStats(
       },
     },
   });
-  return (body.aggregations?.series.buckets ?? []).map((bucket) => {
+  const found = new Map<number, BucketStats>();
+  for (const bucket of body.aggregations?.series.buckets ?? []) {
     const d = readDuration(bucket.dur, fields.unit);
-    return { start: bucket.key, count: bucket.doc_count, avgMs: avg(d), p95Ms: d.p95Ms };
-  });
+    found.set(bucket.key, { start: bucket.key, count: bucket.doc_count, avgMs: avg(d), p95Ms: d.p95Ms });
+  }
+  // Every bucket of the range, empty ones too, as the embedded store answers.
+  const series: BucketStats[] = [];
+  for (let start = firstBucket; start < range.to; start += intervalMs) {
+    series.push(found.get(start) ?? { start, count: 0, avgMs: null, p95Ms: null });
+  }
+  return series;
 }
 
 export async function appStatistics(
@@ -197,13 +216,21 @@ export async function appStatistics(
   keysPerApp: number,
 ): Promise<AppStats[]> {
   const query = rangeQuery(fields, range);
-  const apps = await compositeAll(client, target, query, { app: fields.app }, fields.duration, true);
+  const apps = await compositeAll(client, target, query, { app: { field: fields.app } }, fields.duration, true);
   const keys =
     keysPerApp > 0
-      ? await compositeAll(client, target, query, { app: fields.app, key: fields.messageKey }, fields.duration, true)
+      ? await compositeAll(
+          client,
+          target,
+          query,
+          { app: { field: fields.app }, key: { field: fields.messageKey } },
+          fields.duration,
+          true,
+        )
       : [];
   const keysByApp = new Map<string, AppStats['slowestKeys']>();
   for (const bucket of keys) {
+    if (bucket.key.key === '') continue;
     const app = String(bucket.key.app);
     const d = readDuration(bucket.dur, fields.unit);
     const list = keysByApp.get(app) ?? [];
@@ -217,6 +244,7 @@ export async function appStatistics(
     keysByApp.set(app, list);
   }
   return apps
+    .filter((bucket) => bucket.key.app !== '')
     .map((bucket) => {
       const app = String(bucket.key.app);
       const d = readDuration(bucket.dur, fields.unit);
@@ -229,13 +257,15 @@ export async function appStatistics(
         slowestKeys: (keysByApp.get(app) ?? []).sort(bySlowest).slice(0, keysPerApp),
       };
     })
-    .sort((a, b) => (a.app < b.app ? -1 : a.app > b.app ? 1 : 0));
+    .sort(byCountThenName((a) => a.app));
 }
 
-/** p95 descending, logs without durations last, then the key for a stable order. */
+/** The embedded store's orders, so that both sources list the same things in the same order. */
+function byCountThenName<T extends { count: number }>(name: (item: T) => string) {
+  return (a: T, b: T) => b.count - a.count || name(a).localeCompare(name(b));
+}
+
+/** p95 descending (logs without durations last), then the key. */
 function bySlowest(a: { messageKey: string; p95Ms: number | null }, b: { messageKey: string; p95Ms: number | null }) {
-  const pa = a.p95Ms ?? Number.NEGATIVE_INFINITY;
-  const pb = b.p95Ms ?? Number.NEGATIVE_INFINITY;
-  if (pa !== pb) return pb > pa ? 1 : -1;
-  return a.messageKey < b.messageKey ? -1 : a.messageKey > b.messageKey ? 1 : 0;
+  return (b.p95Ms ?? -1) - (a.p95Ms ?? -1) || a.messageKey.localeCompare(b.messageKey);
 }

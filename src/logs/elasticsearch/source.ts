@@ -110,9 +110,11 @@ export class ElasticsearchLogSource implements LogSource {
     let countFrom: number;
     let windowEnd: number;
     if (request.mode === 'checkpoint') {
-      const watermark = parseCursor(request.cursor) ?? request.now - this.config.scan.initialLookbackMinutes * 60_000;
+      const stored = parseCursor(request.cursor);
+      const watermark = stored ?? request.now - this.config.scan.initialLookbackMinutes * 60_000;
       countFrom = watermark;
-      readFrom = watermark - this.config.scan.overlapSeconds * 1000;
+      // The overlap re-reads logs that became visible late; the very first scan has nothing to re-read.
+      readFrom = stored === undefined ? watermark : watermark - this.config.scan.overlapSeconds * 1000;
       windowEnd = Math.max(watermark, request.now - this.config.scan.lagSeconds * 1000);
     } else {
       readFrom = countFrom = request.range.from;

@@ -1,0 +1,228 @@
+import { type Mapping, type ResolvedField, resolveField, type StoredDoc, valuesOf } from './documents.js';
+import { badRequest, shardFailure, TEXT_FIELDDATA } from './errors.js';
+import { compileQuery, type Predicate } from './query-dsl.js';
+
+/** Resolves fields and queries per index, since indices may map a field differently. */
+export interface AggContext {
+  mappingOf(doc: StoredDoc): Mapping;
+}
+
+type Spec = Record<string, unknown>;
+type Key = string | number | boolean | null;
+
+const NUMERIC_AGGS = new Set(['avg', 'max', 'min', 'sum', 'value_count', 'stats', 'percentiles']);
+
+/** Computes the `aggs` of a request exactly over the matched documents. */
+export function computeAggs(aggs: Spec | undefined, docs: StoredDoc[], ctx: AggContext): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, raw] of Object.entries(aggs ?? {})) {
+    const spec = raw as Spec;
+    const sub = (spec.aggs ?? spec.aggregations) as Spec | undefined;
+    const kinds = Object.keys(spec).filter((k) => k !== 'aggs' && k !== 'aggregations' && k !== 'meta');
+    if (kinds.length !== 1) throw badRequest('parsing_exception', `Expected one aggregation type for [${name}]`);
+    const kind = kinds[0]!;
+    out[name] = computeOne(kind, spec[kind] as Spec, sub, docs, ctx);
+  }
+  return out;
+}
+
+function fieldReader(name: string, ctx: AggContext, agg: string): (doc: StoredDoc) => Key[] {
+  const cache = new Map<Mapping, ResolvedField | undefined>();
+  return (doc) => {
+    const mapping = ctx.mappingOf(doc);
+    let field = cache.get(mapping);
+    if (!cache.has(mapping)) {
+      field = resolveField(mapping, name);
+      if (field?.type === 'text') throw shardFailure('illegal_argument_exception', TEXT_FIELDDATA(name));
+      if (field && NUMERIC_AGGS.has(agg) && !['long', 'double', 'date'].includes(field.type)) {
+        throw shardFailure(
+          'illegal_argument_exception',
+          `Field [${name}] of type [${field.type}] is not supported for aggregation [${agg}]`,
+        );
+      }
+      cache.set(mapping, field);
+    }
+    return field ? valuesOf(doc, field) : [];
+  };
+}
+
+function numbers(docs: StoredDoc[], read: (doc: StoredDoc) => Key[]): number[] {
+  const out: number[] = [];
+  for (const doc of docs) for (const v of read(doc)) out.push(v as number);
+  return out;
+}
+
+/** Nearest rank: the value at rank ceil(p/100 · n), as the embedded store defines p95 (Elasticsearch's t-digest approximates). */
+export function nearestRank(sorted: number[], percent: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.max(1, Math.ceil((percent / 100) * sorted.length)) - 1]!;
+}
+
+function computeOne(kind: string, spec: Spec, sub: Spec | undefined, docs: StoredDoc[], ctx: AggContext): unknown {
+  switch (kind) {
+    case 'avg':
+    case 'max':
+    case 'min':
+    case 'sum':
+    case 'value_count': {
+      const values = numbers(docs, fieldReader(String(spec.field), ctx, kind));
+      if (kind === 'value_count') return { value: values.length };
+      if (kind === 'sum') return { value: values.reduce((a, b) => a + b, 0) };
+      if (values.length === 0) return { value: null };
+      if (kind === 'avg') return { value: values.reduce((a, b) => a + b, 0) / values.length };
+      return { value: values.reduce((a, b) => (kind === 'max' ? Math.max(a, b) : Math.min(a, b))) };
+    }
+    case 'stats': {
+      const values = numbers(docs, fieldReader(String(spec.field), ctx, kind));
+      const sum = values.reduce((a, b) => a + b, 0);
+      const n = values.length;
+      return {
+        count: n,
+        min: n ? values.reduce((a, b) => Math.min(a, b)) : null,
+        max: n ? values.reduce((a, b) => Math.max(a, b)) : null,
+        avg: n ? sum / n : null,
+        sum,
+      };
+    }
+    case 'percentiles': {
+      const values = numbers(docs, fieldReader(String(spec.field), ctx, kind)).sort((a, b) => a - b);
+      const percents = (spec.percents as number[] | undefined) ?? [1, 5, 25, 50, 75, 95, 99];
+      return { values: Object.fromEntries(percents.map((p) => [p.toFixed(1), nearestRank(values, p)])) };
+    }
+    case 'filter': {
+      const predicates = new Map<Mapping, Predicate>();
+      const matched = docs.filter((doc) => {
+        const mapping = ctx.mappingOf(doc);
+        let p = predicates.get(mapping);
+        if (!p) {
+          p = compileQuery(spec, mapping);
+          predicates.set(mapping, p);
+        }
+        return p(doc);
+      });
+      return { doc_count: matched.length, ...computeAggs(sub, matched, ctx) };
+    }
+    case 'terms':
+      return terms(spec, sub, docs, ctx);
+    case 'composite':
+      return composite(spec, sub, docs, ctx);
+    case 'date_histogram':
+      return dateHistogram(spec, sub, docs, ctx);
+    default:
+      throw badRequest('parsing_exception', `Unknown aggregation type [${kind}]`);
+  }
+}
+
+function groupBy(
+  docs: StoredDoc[],
+  keysOf: (doc: StoredDoc) => Key[][],
+): Map<string, { key: Key[]; docs: StoredDoc[] }> {
+  const groups = new Map<string, { key: Key[]; docs: StoredDoc[] }>();
+  for (const doc of docs) {
+    for (const key of keysOf(doc)) {
+      const id = JSON.stringify(key);
+      let group = groups.get(id);
+      if (!group) {
+        group = { key, docs: [] };
+        groups.set(id, group);
+      }
+      group.docs.push(doc);
+    }
+  }
+  return groups;
+}
+
+function compareKeys(a: Key[], b: Key[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] ?? null;
+    const y = b[i] ?? null;
+    if (x === y) continue;
+    if (x === null) return -1; // missing_bucket sorts first in ascending order
+    if (y === null) return 1;
+    return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+function terms(spec: Spec, sub: Spec | undefined, docs: StoredDoc[], ctx: AggContext): unknown {
+  const read = fieldReader(String(spec.field), ctx, 'terms');
+  const groups = [...groupBy(docs, (doc) => [...new Set(read(doc))].map((v) => [v])).values()];
+  groups.sort((a, b) => b.docs.length - a.docs.length || compareKeys(a.key, b.key));
+  const size = (spec.size as number | undefined) ?? 10;
+  const shown = groups.slice(0, size);
+  return {
+    doc_count_error_upper_bound: 0,
+    sum_other_doc_count: groups.slice(size).reduce((n, g) => n + g.docs.length, 0),
+    buckets: shown.map((g) => ({ key: g.key[0], doc_count: g.docs.length, ...computeAggs(sub, g.docs, ctx) })),
+  };
+}
+
+function composite(spec: Spec, sub: Spec | undefined, docs: StoredDoc[], ctx: AggContext): unknown {
+  const sources = (spec.sources as Spec[]).map((source) => {
+    const [name, def] = Object.entries(source)[0]!;
+    const termsSpec = (def as Spec).terms as Spec | undefined;
+    if (!termsSpec)
+      throw badRequest('parsing_exception', `composite source [${name}]: only terms sources are supported`);
+    return {
+      name,
+      read: fieldReader(String(termsSpec.field), ctx, 'composite'),
+      missing: termsSpec.missing_bucket === true,
+    };
+  });
+  const size = (spec.size as number | undefined) ?? 10;
+  const groups = groupBy(docs, (doc) => {
+    let keys: Key[][] = [[]];
+    for (const source of sources) {
+      const values: Key[] = [...new Set(source.read(doc))];
+      if (values.length === 0) {
+        if (!source.missing) return [];
+        values.push(null);
+      }
+      keys = keys.flatMap((k) => values.map((v) => [...k, v]));
+    }
+    return keys;
+  });
+  let ordered = [...groups.values()].sort((a, b) => compareKeys(a.key, b.key));
+  const after = spec.after as Record<string, Key> | undefined;
+  if (after) {
+    const afterKey = sources.map((s) => after[s.name] ?? null);
+    ordered = ordered.filter((g) => compareKeys(g.key, afterKey) > 0);
+  }
+  const page = ordered.slice(0, size);
+  const keyObject = (key: Key[]) => Object.fromEntries(sources.map((s, i) => [s.name, key[i] ?? null]));
+  return {
+    ...(page.length > 0 ? { after_key: keyObject(page[page.length - 1]!.key) } : {}),
+    buckets: page.map((g) => ({ key: keyObject(g.key), doc_count: g.docs.length, ...computeAggs(sub, g.docs, ctx) })),
+  };
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function dateHistogram(spec: Spec, sub: Spec | undefined, docs: StoredDoc[], ctx: AggContext): unknown {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(String(spec.fixed_interval ?? ''));
+  if (!match)
+    throw badRequest(
+      'illegal_argument_exception',
+      `failed to parse setting [date_histogram.fixedInterval] with value [${String(spec.fixed_interval)}]`,
+    );
+  const interval = Number(match[1]) * UNIT_MS[match[2]!]!;
+  const read = fieldReader(String(spec.field), ctx, 'date_histogram');
+  const groups = groupBy(docs, (doc) => read(doc).map((t) => [Math.floor((t as number) / interval) * interval]));
+  const minDocCount = (spec.min_doc_count as number | undefined) ?? 0;
+  const starts = [...groups.values()].map((g) => g.key[0] as number).sort((a, b) => a - b);
+  const all: number[] = [];
+  if (minDocCount === 0 && starts.length > 0) {
+    for (let t = starts[0]!; t <= starts[starts.length - 1]!; t += interval) all.push(t);
+  } else all.push(...starts);
+  return {
+    buckets: all
+      .map((start) => ({ start, docs: groups.get(JSON.stringify([start]))?.docs ?? [] }))
+      .filter((b) => b.docs.length >= minDocCount)
+      .map((b) => ({
+        key_as_string: new Date(b.start).toISOString(),
+        key: b.start,
+        doc_count: b.docs.length,
+        ...computeAggs(sub, b.docs, ctx),
+      })),
+  };
+}
