@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isWebAppPath } from '../web/serve.js';
 import { HttpError } from './envelope.js';
 
 /** Paths anyone may call even when API_TOKEN is set. */
@@ -24,7 +25,8 @@ export function installBearerAuth(app: FastifyInstance, token: string | undefine
   const expected = digest(token);
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0];
-    if (PUBLIC_PATHS.has(path)) return;
+    // The dashboard's own files hold no data; the page must load to ask for the token.
+    if (PUBLIC_PATHS.has(path) || isWebAppPath(path)) return;
     if (!bearerMatches(request.headers.authorization, expected)) {
       reply.header('www-authenticate', 'Bearer realm="lagwatch"');
       throw new HttpError('unauthorized', 'missing or wrong bearer token (Authorization: Bearer <API_TOKEN>)');
