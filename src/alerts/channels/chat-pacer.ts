@@ -49,6 +49,11 @@ export class ChatPacer {
     }
   }
 
+  /** How long from now until a message to `chatId` may go (0 when it may go now). */
+  delayFor(chatId: string): number {
+    return Math.max(0, this.earliest(chatId) - this.now());
+  }
+
   /** Waits until a message to `chatId` may go, then counts it as sent. */
   async awaitTurn(chatId: string, signal?: AbortSignal): Promise<void> {
     for (;;) {

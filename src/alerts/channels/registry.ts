@@ -1,11 +1,11 @@
 import type { Config } from '../../config/config.js';
 import type { Logger } from '../../logging/logger.js';
 import type { ChannelType } from '../../rules/types.js';
-import type { PacingLimits, Sleep } from './chat-pacer.js';
+import type { Sleep } from './chat-pacer.js';
 import { EmailNotifier, type EmailNotifierOptions } from './email.js';
 import type { FetchLike } from './fetch-errors.js';
 import type { Notifier } from './notifier.js';
-import { TelegramNotifier } from './telegram.js';
+import { TelegramNotifier, type TelegramNotifierOptions } from './telegram.js';
 import { WebhookNotifier } from './webhook.js';
 
 export interface NotifierOptions {
@@ -15,7 +15,7 @@ export interface NotifierOptions {
   logger?: Logger;
   /** How Telegram's pacer waits. Default: a real timer honouring the signal. */
   sleep?: Sleep;
-  telegram?: { pacing?: Partial<PacingLimits>; requestTimeoutMs?: number };
+  telegram?: Pick<TelegramNotifierOptions, 'pacing' | 'requestTimeoutMs' | 'maxPacingWaitMs'>;
   webhook?: { timeoutMs?: number };
   email?: EmailNotifierOptions;
 }
@@ -33,8 +33,7 @@ export function createNotifiers(config: Config, options: NotifierOptions = {}): 
     now: options.now,
     sleep: options.sleep,
     logger: options.logger,
-    pacing: options.telegram?.pacing,
-    requestTimeoutMs: options.telegram?.requestTimeoutMs,
+    ...options.telegram,
   });
   return new Map<ChannelType, Notifier>([
     ['telegram_chat', telegram],

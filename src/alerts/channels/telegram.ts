@@ -17,9 +17,16 @@ export interface TelegramNotifierOptions {
   pacing?: Partial<PacingLimits>;
   /** Per Bot API request. Default 10 s. */
   requestTimeoutMs?: number;
+  /**
+   * Longest the notifier waits for a chat's turn (after a 429, or a group's 20 a minute)
+   * before giving the send back as retryable with retryAfterMs, so that one paused chat does
+   * not hold up the caller's other deliveries. Default 10 s.
+   */
+  maxPacingWaitMs?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_PACING_WAIT_MS = 10_000;
 // Progress of split messages whose send failed midway, by delivery key; bounded.
 const MAX_REMEMBERED = 10_000;
 const MAX_MIGRATION_HOPS = 2;
@@ -90,6 +97,10 @@ export class TelegramNotifier implements Notifier {
 
   /** Sends one part; returns the chat id that accepted it (another after a migration). */
   private async sendPart(token: string, chatId: string, text: string, signal?: AbortSignal, hops = 0): Promise<string> {
+    const wait = this.pacer.delayFor(chatId);
+    if (wait > (this.options.maxPacingWaitMs ?? DEFAULT_MAX_PACING_WAIT_MS)) {
+      throw new DeliveryError(`Telegram chat ${chatId} is paced: next message possible in ${wait} ms`, true, wait);
+    }
     await this.pacer.awaitTurn(chatId, signal);
     const answer = await callBotApi(
       { apiBase: this.telegram.apiBase, token, fetch: this.fetch, timeoutMs: this.timeoutMs },

@@ -137,6 +137,30 @@ describe('TelegramNotifier', () => {
     expect(standIn.messagesTo(CHAT.address)).toHaveLength(1);
   });
 
+  it('gives a long pause back to the caller instead of holding it', async () => {
+    let now = 1_000_000;
+    const telegram = notifier({
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+      maxPacingWaitMs: 10_000,
+    });
+    standIn.tooManyRequestsNext(60, CHAT.address);
+    await failure(telegram.send(notification(), CHAT));
+    now += 15_000;
+    const paused = await failure(telegram.send(notification(), CHAT));
+    expect(paused.retryable).toBe(true);
+    expect(paused.retryAfterMs).toBe(45_000);
+    expect(standIn.requests).toHaveLength(1); // the paused send never reached Telegram
+
+    const other = await telegram.send(notification(), GROUP); // other chats are not held up
+    expect(other).toEqual({});
+    now += 45_000;
+    await telegram.send(notification(), CHAT);
+    expect(standIn.messagesTo(CHAT.address)).toHaveLength(1);
+  });
+
   it('treats 500 as retryable and delivers once Telegram recovers', async () => {
     const telegram = notifier();
     standIn.failNext(2, { error_code: 500, description: 'Internal Server Error' });
@@ -155,6 +179,15 @@ describe('TelegramNotifier', () => {
     expect(error.retryable).toBe(false);
     expect(error.message).toContain('401 Unauthorized');
     expect(error.message).not.toContain('WRONG-secret-token-value');
+  });
+
+  it('scrubs the token from an answer that echoes the request path', async () => {
+    standIn.failNext(1, {
+      error_code: 502,
+      description: `Bad Gateway: upstream /bot${standIn.token}/sendMessage failed`,
+    });
+    const error = await failure(notifier().send(notification(), CHAT));
+    expect(error.message).toContain('/bot***/sendMessage');
   });
 
   it('treats chat not found and a blocked bot as permanent', async () => {
