@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { EventBus, LagwatchEvent } from '../events/bus.js';
+import { failure } from '../http/envelope.js';
 
 export interface EventStreamOptions {
   /** Milliseconds between `: heartbeat` comments; default 15 000. */
@@ -55,12 +56,7 @@ export class EventStreams {
     const raw = reply.raw;
     if (this.closed) {
       raw.writeHead(503, { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close' });
-      raw.end(
-        JSON.stringify({
-          status: 'error',
-          error: { code: 'SHUTTING_DOWN', message: 'the server is shutting down', details: [] },
-        }),
-      );
+      raw.end(JSON.stringify(failure('unavailable', 'the server is shutting down')));
       return;
     }
     raw.writeHead(200, {

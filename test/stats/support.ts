@@ -20,6 +20,7 @@ export interface StatsHarness {
   store: EmbeddedLogStore;
   app: LagwatchServer;
   /** GET through inject; answers status and parsed JSON body. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field and compare them
   get(url: string): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
@@ -30,7 +31,7 @@ export interface StatsHarness {
  */
 export async function statsHarness(
   driver: DriverUnderTest,
-  options: { env?: Record<string, string>; routes?: StatsRouteOptions } = {},
+  options: { env?: Record<string, string>; routes?: StatsRouteOptions; events?: EventBus } = {},
 ): Promise<StatsHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'lagwatch-stats-'));
   const database = await migratedStateDb(driver);
@@ -45,7 +46,7 @@ export async function statsHarness(
     logger,
     state: database.state,
     ...repositoriesFor(database.state),
-    events: new EventBus(),
+    events: options.events ?? new EventBus(),
     logSource: async () => store,
     close: async () => {
       await store.close();
