@@ -29,6 +29,7 @@ export class SmtpPeer {
   /** Recipients refused with 451 (try again later). */
   readonly deferred = new Set<string>();
   private server: SMTPServer | undefined;
+  private waiters: Array<{ count: number; resolve: () => void }> = [];
 
   private constructor(
     private readonly options: SmtpPeerOptions,
@@ -64,6 +65,25 @@ export class SmtpPeer {
 
   close(): Promise<void> {
     return this.down();
+  }
+
+  /** Resolves once `count` messages were accepted in all, or rejects after `timeoutMs`. */
+  waitForMessages(count: number, timeoutMs = 10_000): Promise<ReceivedMail[]> {
+    if (this.messages.length >= count) return Promise.resolve(this.messages);
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(this.messages);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`smtp peer: ${this.messages.length} of ${count} messages after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
   }
 
   private serverOptions(): SMTPServerOptions {
@@ -103,6 +123,9 @@ export class SmtpPeer {
             user: typeof session.user === 'string' ? session.user : undefined,
           });
           callback();
+          const ready = this.waiters.filter((w) => this.messages.length >= w.count);
+          this.waiters = this.waiters.filter((w) => this.messages.length < w.count);
+          for (const w of ready) w.resolve();
         });
       },
     };

@@ -152,6 +152,8 @@ export interface ReceivedMessage {
   parseMode: string | undefined;
   linkPreviewDisabled: boolean;
   messageId: number;
+  /** Epoch ms when the stand-in accepted it (for latency benchmarks). */
+  receivedAt: number;
 }
 
 interface ScriptedFailure {
@@ -169,6 +171,7 @@ export class TelegramStandIn {
   /** Every sendMessage request, accepted or not, in arrival order: its chat id and answer code. */
   readonly requests: Array<{ chatId: string; status: number }> = [];
   private readonly failures: ScriptedFailure[] = [];
+  private waiters: Array<{ done: () => boolean; resolve: () => void }> = [];
   private readonly unknownChats = new Set<string>();
   private readonly migrations = new Map<string, string>();
   private nextMessageId = 1;
@@ -193,6 +196,29 @@ export class TelegramStandIn {
   /** The accepted messages of one chat, in order. */
   messagesTo(chatId: string | number): ReceivedMessage[] {
     return this.messages.filter((m) => m.chatId === String(chatId));
+  }
+
+  /**
+   * Resolves once `count` messages were accepted (to `chatId`, or in all), or rejects after
+   * `timeoutMs`: for tests that wait for a delivery made elsewhere (a scanner, a child process).
+   */
+  waitForMessages(count: number, chatId?: string | number, timeoutMs = 10_000): Promise<ReceivedMessage[]> {
+    const current = () => (chatId === undefined ? this.messages : this.messagesTo(chatId));
+    if (current().length >= count) return Promise.resolve(current());
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        done: () => current().length >= count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(current());
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`stand-in: ${current().length} of ${count} messages after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
   }
 
   /** The next `count` sendMessage requests (to `chatId`, or any chat) get this answer. */
@@ -305,8 +331,10 @@ export class TelegramStandIn {
       parseMode,
       linkPreviewDisabled: preview?.is_disabled === true || body.disable_web_page_preview === true,
       messageId: this.nextMessageId++,
+      receivedAt: Date.now(),
     };
     this.messages.push(message);
+    this.notifyWaiters();
     respond(200, {
       ok: true,
       result: {
@@ -316,6 +344,12 @@ export class TelegramStandIn {
         text: visibleText,
       },
     });
+  }
+
+  private notifyWaiters(): void {
+    const ready = this.waiters.filter((w) => w.done());
+    this.waiters = this.waiters.filter((w) => !w.done());
+    for (const w of ready) w.resolve();
   }
 
   private takeFailure(chatId: string): ScriptedFailure['answer'] | undefined {

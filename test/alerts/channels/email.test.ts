@@ -103,8 +103,9 @@ describe('EmailNotifier over a real SMTP peer', () => {
     expect(error.message).toContain(`SMTP 127.0.0.1:${peer.port}`);
 
     await peer.up();
+    const waiting = peer.waitForMessages(1);
     await notifier.send(notification(), TO);
-    expect(peer.messages).toHaveLength(1);
+    expect((await waiting).map((m) => m.envelopeTo)).toEqual([['ops@example.com']]);
   });
 
   it('treats a rejected recipient (550) as permanent and a deferred one (451) as retryable', async () => {
