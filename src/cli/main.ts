@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { registerDatabaseCommands } from './commands/database.js';
+import { registerLogCommands } from './commands/logs.js';
 import { registerRuleCommands } from './commands/rules.js';
+import { registerScanCommands } from './commands/scan.js';
 
 const program = new Command()
   .name('lagwatch')
@@ -14,5 +16,7 @@ const program = new Command()
 
 registerDatabaseCommands(program);
 registerRuleCommands(program);
+registerScanCommands(program);
+registerLogCommands(program);
 
 await program.parseAsync(process.argv);

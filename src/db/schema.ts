@@ -82,6 +82,10 @@ export interface AlertLogTable {
   created_at: number;
   updated_at: number;
   sent_at: number | null;
+  /** The cron_logs id of the scan that queued it. */
+  scan_id: number | null;
+  /** Channel progress as JSON, e.g. Telegram parts already accepted. */
+  progress: string | null;
 }
 
 export interface CheckpointTable {

@@ -30,7 +30,14 @@ function sqliteDriver(): DriverUnderTest {
     async createDatabase() {
       const dir = mkdtempSync(join(tmpdir(), 'lagwatch-test-'));
       return {
-        config: { driver: 'sqlite', host: '', port: 0, database: join(dir, 'state.db'), username: '', password: undefined },
+        config: {
+          driver: 'sqlite',
+          host: '',
+          port: 0,
+          database: join(dir, 'state.db'),
+          username: '',
+          password: undefined,
+        },
         drop: async () => rmSync(dir, { recursive: true, force: true }),
       };
     },
@@ -89,6 +96,15 @@ function postgresDriver(url: string | undefined): DriverUnderTest {
           password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
         },
         drop: async () => {
+          // pg's Pool.end() resolves before its connections have finished closing; terminating
+          // them with FORCE then raises an uncaught error in the closing client. Wait for them.
+          for (let i = 0; i < 100; i += 1) {
+            const { rows } = await admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [
+              name,
+            ]);
+            if (rows[0].n === 0) break;
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
           await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
           await admin.end();
         },
@@ -98,7 +114,27 @@ function postgresDriver(url: string | undefined): DriverUnderTest {
 }
 
 export function driversUnderTest(env: NodeJS.ProcessEnv = process.env): DriverUnderTest[] {
-  return [sqliteDriver(), mysqlDriver(env.TEST_MYSQL_URL), postgresDriver(env.TEST_POSTGRES_URL)];
+  const drivers = [sqliteDriver(), mysqlDriver(env.TEST_MYSQL_URL), postgresDriver(env.TEST_POSTGRES_URL)];
+  requireServices(drivers.map((d) => d.skipReason));
+  return drivers;
+}
+
+/** In CI (LAGWATCH_REQUIRE_SERVICES=1) a service suite must run: a missing URL is an error. */
+export function requireServices(skipReasons: (string | undefined)[], env: NodeJS.ProcessEnv = process.env): void {
+  if (env.LAGWATCH_REQUIRE_SERVICES !== '1') return;
+  const missing = skipReasons.filter((r): r is string => r !== undefined);
+  if (missing.length > 0) throw new Error(`LAGWATCH_REQUIRE_SERVICES=1 but ${missing.join('; ')}`);
+}
+
+/** Redis for tests: TEST_REDIS_URL, or undefined with a reason (an error in CI). */
+export function redisUnderTest(env: NodeJS.ProcessEnv = process.env): {
+  url: string | undefined;
+  skipReason: string | undefined;
+} {
+  const url = env.TEST_REDIS_URL;
+  const skipReason = url ? undefined : 'TEST_REDIS_URL is not set';
+  requireServices([skipReason], env);
+  return { url, skipReason };
 }
 
 /** Prints one clear line per skipped driver, once per test file. */

@@ -1,6 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 import type { DbDriver } from '../../config/config.js';
 import * as m001 from './001_initial.js';
+import * as m002 from './002_alert_delivery.js';
 
 interface DriverMigration {
   up(db: Kysely<unknown>, driver: DbDriver): Promise<void>;
@@ -10,6 +11,7 @@ interface DriverMigration {
 /** Every migration in order. Names sort lexically; add new ones at the end. */
 const MIGRATIONS: Record<string, DriverMigration> = {
   '001_initial': m001,
+  '002_alert_delivery': m002,
 };
 
 export function migrationsFor(driver: DbDriver): Record<string, Migration> {

@@ -1,0 +1,113 @@
+import type { RuleKind } from '../rules/types.js';
+import type { RecordedViolation } from '../scan/violation-recorder.js';
+import type { AlertNotification, ViolationSample } from './notification.js';
+
+const SAMPLES = 3;
+
+/** p-th percentile (nearest rank) of ascending values. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(Math.max(rank, 1), sorted.length) - 1] as number;
+}
+
+/** The violations of one rule found so far in one scan. */
+export class RuleGroup {
+  private readonly durations: number[] = [];
+  private samples: RecordedViolation[] = [];
+  private firstAt = Number.POSITIVE_INFINITY;
+  private lastAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    readonly ruleType: RuleKind,
+    readonly ruleId: number,
+    readonly app: string,
+    readonly messageKey: string | null,
+    readonly thresholdMs: number,
+  ) {}
+
+  add(violation: RecordedViolation): void {
+    this.durations.push(violation.duration_ms);
+    this.firstAt = Math.min(this.firstAt, violation.log_time);
+    this.lastAt = Math.max(this.lastAt, violation.log_time);
+    // Keep the worst few, preferring those with a correlation id (they link to a trace).
+    this.samples.push(violation);
+    this.samples.sort(
+      (a, b) => Number(b.correlation_id !== null) - Number(a.correlation_id !== null) || b.duration_ms - a.duration_ms,
+    );
+    if (this.samples.length > SAMPLES) this.samples.length = SAMPLES;
+  }
+
+  get count(): number {
+    return this.durations.length;
+  }
+
+  toNotification(sinceLastAlert: number, publicUrl: string): AlertNotification {
+    const sorted = [...this.durations].sort((a, b) => a - b);
+    const sample = (v: RecordedViolation): ViolationSample => ({
+      correlationId: v.correlation_id ?? null,
+      durationMs: v.duration_ms,
+      time: v.log_time,
+      message: v.message ?? null,
+      traceUrl: v.correlation_id ? `${publicUrl}/#/trace/${encodeURIComponent(v.correlation_id)}` : null,
+    });
+    const query = new URLSearchParams({ app_name: this.app });
+    if (this.ruleType === 'message' && this.messageKey !== null) query.set('message_key', this.messageKey);
+    return {
+      ruleType: this.ruleType,
+      ruleId: this.ruleId,
+      app: this.app,
+      messageKey: this.messageKey,
+      thresholdMs: this.thresholdMs,
+      count: this.count,
+      sinceLastAlert: Math.max(sinceLastAlert, this.count),
+      worstMs: sorted[sorted.length - 1] ?? 0,
+      p95Ms: percentile(sorted, 95),
+      firstAt: this.firstAt,
+      lastAt: this.lastAt,
+      samples: [...this.samples].sort((a, b) => b.duration_ms - a.duration_ms).map(sample),
+      dashboardUrl: `${publicUrl}/#/violations?${query.toString()}`,
+    };
+  }
+}
+
+export const ruleKeyOf = (ruleType: RuleKind, ruleId: number): string => `${ruleType}:${ruleId}`;
+
+/** Groups a scan's new violations by rule. */
+export class ScanGroups {
+  private readonly groups = new Map<string, RuleGroup>();
+
+  /** Adds violations; returns the keys of the groups they touched. */
+  add(violations: readonly RecordedViolation[]): Set<string> {
+    const touched = new Set<string>();
+    for (const v of violations) {
+      const key = ruleKeyOf(v.rule_type, v.rule_id);
+      let group = this.groups.get(key);
+      if (!group) {
+        group = new RuleGroup(
+          v.rule_type,
+          v.rule_id,
+          v.app_name,
+          v.rule_type === 'message' ? (v.message_key ?? null) : null,
+          v.threshold_ms,
+        );
+        this.groups.set(key, group);
+      }
+      group.add(v);
+      touched.add(key);
+    }
+    return touched;
+  }
+
+  get(key: string): RuleGroup | undefined {
+    return this.groups.get(key);
+  }
+
+  get size(): number {
+    return this.groups.size;
+  }
+
+  all(): RuleGroup[] {
+    return [...this.groups.values()];
+  }
+}

@@ -1,0 +1,219 @@
+import type { Kysely, Selectable } from 'kysely';
+
+import { scrubSecrets } from '../config/redact.js';
+import type { AlertLogTable, Database } from '../db/schema.js';
+import type { EventBus } from '../events/bus.js';
+import type { Logger } from '../logging/logger.js';
+import type { ChannelType } from '../rules/types.js';
+import { DeliveryError, type Notifier } from './channels/notifier.js';
+import type { AlertNotification, Destination } from './notification.js';
+import type { RetryPolicy } from './retry-policy.js';
+
+export interface DeliveryReport {
+  sent: number;
+  failed: number;
+  retrying: number;
+}
+
+export interface OutboxOptions {
+  notifiers: ReadonlyMap<ChannelType, Notifier>;
+  retry: RetryPolicy;
+  secrets: readonly string[];
+  logger: Logger;
+  events?: EventBus;
+  now?: () => number;
+  /** How long a claimed row stays invisible to other workers while it is being sent. */
+  claimMs?: number;
+  /** Rows looked at per round. */
+  batchSize?: number;
+}
+
+interface Progress {
+  partsSent?: number;
+}
+
+/**
+ * Sends the pending rows of the alert log. A row is claimed by a conditional update before
+ * its send (so two workers never send it at once) and its outcome recorded after; a crash
+ * between the channel accepting and that record re-sends it once the claim expires (delivery
+ * is at least once). Rows to the same destination go out in order: a row waiting for its
+ * retry holds back the later rows of its destination.
+ */
+export class Outbox {
+  private readonly now: () => number;
+  private readonly claimMs: number;
+  private readonly batchSize: number;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly options: OutboxOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.claimMs = options.claimMs ?? 120_000;
+    this.batchSize = options.batchSize ?? 200;
+  }
+
+  /** The earliest time a pending row becomes due, if any (for the scheduler's next wake-up). */
+  async nextDueAt(): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('alert_log')
+      .select((eb) => eb.fn.min<number>('next_attempt_at').as('due'))
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return row?.due === null || row?.due === undefined ? undefined : Number(row.due);
+  }
+
+  async pendingCount(): Promise<number> {
+    const row = await this.db
+      .selectFrom('alert_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Sends every due row once; returns what happened. */
+  async deliverDue(signal?: AbortSignal): Promise<DeliveryReport> {
+    const report: DeliveryReport = { sent: 0, failed: 0, retrying: 0 };
+    const rows = await this.db
+      .selectFrom('alert_log')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .orderBy('id')
+      .limit(this.batchSize)
+      .execute();
+    const heldBack = new Set<string>();
+    for (const row of rows) {
+      if (signal?.aborted) break;
+      const destinationKey = `${row.channel}\u0000${row.destination}`;
+      if (heldBack.has(destinationKey)) continue;
+      if (Number(row.next_attempt_at) > this.now() || !(await this.claim(row))) {
+        heldBack.add(destinationKey);
+        continue;
+      }
+      const outcome = await this.sendOne(row, signal);
+      report[outcome] += 1;
+      if (outcome !== 'sent') heldBack.add(destinationKey);
+    }
+    return report;
+  }
+
+  private async claim(row: Selectable<AlertLogTable>): Promise<boolean> {
+    const now = this.now();
+    const result = await this.db
+      .updateTable('alert_log')
+      .set({ attempts: row.attempts + 1, next_attempt_at: now + this.claimMs, updated_at: now })
+      .where('id', '=', row.id)
+      .where('status', '=', 'pending')
+      .where('attempts', '=', row.attempts)
+      .where('next_attempt_at', '<=', now)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  private async sendOne(row: Selectable<AlertLogTable>, signal?: AbortSignal): Promise<keyof DeliveryReport> {
+    const attempts = row.attempts + 1;
+    const destination: Destination = {
+      channel: row.channel as ChannelType,
+      address: row.destination,
+      targetId: row.target_id === null ? null : Number(row.target_id),
+    };
+    const notifier = this.options.notifiers.get(destination.channel);
+    const progress = row.progress ? (JSON.parse(row.progress) as Progress) : {};
+    try {
+      if (!notifier) throw new DeliveryError(`no notifier for channel ${row.channel}`, false);
+      const notification = JSON.parse(row.payload) as AlertNotification;
+      const receipt = await notifier.send(notification, destination, signal, {
+        deliveryKey: `alert-${row.id}`,
+        partsAlreadySent: progress.partsSent,
+      });
+      const now = this.now();
+      await this.db
+        .updateTable('alert_log')
+        .set({
+          status: 'sent',
+          sent_at: now,
+          updated_at: now,
+          last_error: null,
+          ...(receipt.migratedTo ? { destination: receipt.migratedTo } : {}),
+        })
+        .where('id', '=', row.id)
+        .execute();
+      if (receipt.migratedTo) await this.followMigration(destination, receipt.migratedTo);
+      this.publish(row, 'sent');
+      return 'sent';
+    } catch (error) {
+      return this.recordFailure(row, attempts, error);
+    }
+  }
+
+  private async recordFailure(
+    row: Selectable<AlertLogTable>,
+    attempts: number,
+    error: unknown,
+  ): Promise<keyof DeliveryReport> {
+    const delivery = error instanceof DeliveryError ? error : undefined;
+    const message = scrubSecrets(error instanceof Error ? error.message : String(error), this.options.secrets).slice(
+      0,
+      2000,
+    );
+    // Unexpected errors (not a DeliveryError) are treated as transient: a bug must not lose alerts.
+    const retryable = delivery ? delivery.retryable : true;
+    const giveUp = !retryable || attempts >= this.options.retry.maxAttempts;
+    const now = this.now();
+    const progress = delivery?.progress ? JSON.stringify({ partsSent: delivery.progress.partsSent }) : row.progress;
+    await this.db
+      .updateTable('alert_log')
+      .set({
+        status: giveUp ? 'failed' : 'pending',
+        last_error: giveUp && retryable ? `gave up after ${attempts} attempts: ${message}` : message,
+        next_attempt_at: giveUp ? now : now + this.options.retry.delayMs(attempts, delivery?.retryAfterMs),
+        updated_at: now,
+        progress,
+      })
+      .where('id', '=', row.id)
+      .execute();
+    this.options.logger.warn(
+      { alert_id: row.id, channel: row.channel, attempts, retryable, error: message },
+      giveUp ? 'alert delivery failed' : 'alert delivery will be retried',
+    );
+    if (giveUp) this.publish(row, 'failed');
+    return giveUp ? 'failed' : 'retrying';
+  }
+
+  /** Telegram moved a group to a supergroup: point the stored target and queued rows at it. */
+  private async followMigration(destination: Destination, newChatId: string): Promise<void> {
+    if (destination.targetId !== null) {
+      await this.db
+        .updateTable('alert_targets')
+        .set({ external_id: newChatId, updated_at: this.now() })
+        .where('id', '=', destination.targetId)
+        .execute();
+    }
+    await this.db
+      .updateTable('alert_log')
+      .set({ destination: newChatId })
+      .where('status', '=', 'pending')
+      .where('channel', '=', destination.channel)
+      .where('destination', '=', destination.address)
+      .execute();
+    this.options.logger.warn(
+      { channel: destination.channel, from: destination.address, to: newChatId },
+      'Telegram group became a supergroup; target updated',
+    );
+  }
+
+  private publish(row: Selectable<AlertLogTable>, status: 'sent' | 'failed'): void {
+    this.options.events?.publish({
+      type: 'alert',
+      data: {
+        id: Number(row.id),
+        status,
+        channel: row.channel,
+        app_name: row.app_name,
+        message_key: row.message_key,
+        violation_count: Number(row.violation_count),
+      },
+    });
+  }
+}

@@ -1,0 +1,59 @@
+import { hostname } from 'node:os';
+import type { Kysely, Selectable } from 'kysely';
+import type { CronLogTable, Database } from '../db/schema.js';
+
+export type CronStatus = CronLogTable['status'];
+
+export interface CronOutcome {
+  status: Exclude<CronStatus, 'running'>;
+  logs_scanned: number;
+  violations: number;
+  alerts: number;
+  error: string | null;
+}
+
+/** The cron execution log: one row per scan run, written at start and completed at the end. */
+export class CronLog {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async start(command: string): Promise<number> {
+    const values = {
+      command,
+      started_at: this.now(),
+      finished_at: null,
+      status: 'running' as const,
+      logs_scanned: 0,
+      violations: 0,
+      alerts: 0,
+      error: null,
+      host: hostname().slice(0, 191),
+      pid: process.pid,
+    };
+    const result = await this.db.insertInto('cron_logs').values(values).executeTakeFirst();
+    if (result.insertId !== undefined) return Number(result.insertId);
+    // PostgreSQL does not report insert ids without RETURNING.
+    const row = await this.db
+      .selectFrom('cron_logs')
+      .select('id')
+      .where('pid', '=', values.pid)
+      .where('started_at', '=', values.started_at)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    return Number(row.id);
+  }
+
+  async finish(id: number, outcome: CronOutcome): Promise<void> {
+    await this.db
+      .updateTable('cron_logs')
+      .set({ ...outcome, error: outcome.error?.slice(0, 2000) ?? null, finished_at: this.now() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async recent(limit: number): Promise<Selectable<CronLogTable>[]> {
+    return this.db.selectFrom('cron_logs').selectAll().orderBy('id', 'desc').limit(limit).execute();
+  }
+}

@@ -1,0 +1,100 @@
+import type { Logger } from '../logging/logger.js';
+import type { ScanServices } from './services.js';
+
+export interface SchedulerOptions {
+  /** Seconds between scans; 0 turns scanning off (alert delivery keeps running). */
+  intervalSeconds: number;
+  logger: Logger;
+  /** Housekeeping to run about once an hour (embedded retention). */
+  hourly?: () => Promise<void>;
+  /** Longest sleep between delivery checks, ms. */
+  maxIdleMs?: number;
+}
+
+/**
+ * The scheduler inside `lagwatch start`: scans every interval (never overlapping itself, since
+ * each tick awaits the previous one), delivers due alerts after each scan and whenever a retry
+ * falls due, and stops cleanly: `stop()` lets an in-flight scan finish.
+ */
+export class ScanScheduler {
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private nextScanAt = Date.now();
+
+  constructor(
+    private readonly services: ScanServices,
+    private readonly options: SchedulerOptions,
+  ) {}
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Ask for a scan now (e.g. right after an ingest); harmless while one runs. */
+  poke(): void {
+    this.nextScanAt = Date.now();
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const { intervalSeconds, logger } = this.options;
+    const intervalMs = intervalSeconds * 1000;
+    const maxIdleMs = this.options.maxIdleMs ?? 5_000;
+    let nextHourlyAt = Date.now() + 60_000;
+    while (!this.abort.signal.aborted) {
+      if (intervalMs > 0 && Date.now() >= this.nextScanAt) {
+        this.nextScanAt = Date.now() + intervalMs;
+        const report = await this.services.scanner.run({ signal: this.abort.signal }).catch((error: unknown) => {
+          logger.error({ err: error }, 'scan crashed');
+          return undefined;
+        });
+        if (report && report.status !== 'skipped') {
+          logger.info(
+            {
+              status: report.status,
+              logs: report.logsScanned,
+              violations: report.violations,
+              alerts: report.alertsQueued,
+            },
+            'scan finished',
+          );
+        }
+      }
+      if (this.abort.signal.aborted) break;
+      await this.services.outbox.deliverDue(this.abort.signal).catch((error: unknown) => {
+        logger.error({ err: error }, 'alert delivery crashed');
+      });
+      if (this.options.hourly && Date.now() >= nextHourlyAt) {
+        nextHourlyAt = Date.now() + 3_600_000;
+        await this.options.hourly().catch((error: unknown) => logger.error({ err: error }, 'housekeeping failed'));
+      }
+      const due = await this.services.outbox.nextDueAt().catch(() => undefined);
+      const wakeAt = Math.min(
+        intervalMs > 0 ? this.nextScanAt : Number.POSITIVE_INFINITY,
+        due ?? Number.POSITIVE_INFINITY,
+      );
+      await this.sleep(Math.min(Math.max(wakeAt - Date.now(), 50), maxIdleMs));
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+}

@@ -1,0 +1,59 @@
+import type { Redis } from 'ioredis';
+import { createNotifiers, type NotifierOptions } from '../alerts/channels/registry.js';
+import { type CooldownStore, DatabaseCooldowns, RedisCooldowns } from '../alerts/cooldown.js';
+import { Outbox } from '../alerts/outbox.js';
+import { exponentialBackoff, type RetryPolicy } from '../alerts/retry-policy.js';
+import type { AppContext } from '../app/context.js';
+import { secretsOf } from '../config/redact.js';
+import type { LogSource } from '../logs/source.js';
+import { createRedis } from '../redis/client.js';
+import { DatabaseLease, type Lease, RedisLease } from './lease.js';
+import { Scanner } from './scanner.js';
+
+/** Everything a scan run and alert delivery need, built once per process. */
+export interface ScanServices {
+  source: LogSource;
+  scanner: Scanner;
+  outbox: Outbox;
+  lease: Lease;
+  cooldowns: CooldownStore;
+  redis: Redis | undefined;
+  close(): Promise<void>;
+}
+
+export interface ScanServiceOptions {
+  notifiers?: NotifierOptions;
+  retry?: RetryPolicy;
+  now?: () => number;
+}
+
+/**
+ * Wires scanner and outbox: Redis for the lease and cooldowns when REDIS_HOST is set, the state
+ * database otherwise.
+ */
+export async function createScanServices(ctx: AppContext, options: ScanServiceOptions = {}): Promise<ScanServices> {
+  const source = await ctx.logSource();
+  const redis = ctx.config.redis ? createRedis(ctx.config.redis) : undefined;
+  const lease = redis ? new RedisLease(redis) : new DatabaseLease(ctx.state.db, options.now);
+  const cooldowns = redis ? new RedisCooldowns(redis) : new DatabaseCooldowns();
+  const scanner = new Scanner({ ctx, source, lease, cooldowns, now: options.now });
+  const outbox = new Outbox(ctx.state.db, {
+    notifiers: createNotifiers(ctx.config, { logger: ctx.logger, ...options.notifiers }),
+    retry: options.retry ?? exponentialBackoff(),
+    secrets: secretsOf(ctx.config),
+    logger: ctx.logger,
+    events: ctx.events,
+    now: options.now,
+  });
+  return {
+    source,
+    scanner,
+    outbox,
+    lease,
+    cooldowns,
+    redis,
+    async close() {
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
