@@ -14,6 +14,8 @@ export interface EmailNotifierOptions {
   socketTimeoutMs?: number;
 }
 
+const SINGLE_ADDRESS = /^[^\s@<>(),;:"\\]+@[^\s@<>(),;:"\\]+$/;
+
 // Connection-level failures nodemailer reports by code: the server may well be back later.
 const TRANSIENT_CODES = new Set([
   'ECONNECTION',
@@ -45,6 +47,10 @@ export class EmailNotifier implements Notifier {
     signal?: AbortSignal,
   ): Promise<DeliveryReceipt> {
     if (!this.mail.host) throw new DeliveryError('email is not configured: MAIL_HOST is not set', false);
+    // Targets are validated on the way in; this guards the one header built from a destination.
+    if (!SINGLE_ADDRESS.test(destination.address)) {
+      throw new DeliveryError('email address is not a single plain address', false);
+    }
     signal?.throwIfAborted();
     const { subject, text, html } = renderEmail(notification);
     const transport = createSmtpTransport(this.mail, this.options);

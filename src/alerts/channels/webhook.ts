@@ -77,8 +77,8 @@ export class WebhookNotifier implements Notifier {
         redirect: 'manual',
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
-      // The body is not used; read it so the connection can be reused (bounded by the timeout).
-      await response.arrayBuffer().catch(() => undefined);
+      // The answer's body is not used: do not read what may be large.
+      await response.body?.cancel().catch(() => undefined);
     } catch (error) {
       if (signal?.aborted) throw new DeliveryError(`${where}: send aborted`, true);
       if (timeout.aborted) throw new DeliveryError(`${where}: no answer within ${this.timeoutMs} ms`, true);

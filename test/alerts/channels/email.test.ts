@@ -87,6 +87,18 @@ describe('EmailNotifier over a real SMTP peer', () => {
     expect(parsed.html).toContain('&lt;script&gt;');
   });
 
+  it('refuses a destination that is not one plain address', async () => {
+    for (const address of [
+      'a@example.com, b@example.com',
+      'a@example.com\r\nBcc: b@example.com',
+      'Name <a@example.com>',
+    ]) {
+      const error = await failure(email(mailConfig()).send(notification(), { ...TO, address }));
+      expect(error.retryable).toBe(false);
+    }
+    expect(peer.messages).toHaveLength(0);
+  });
+
   it('carries emoji and right-to-left text intact', async () => {
     const rtl = HOSTILE_TEXTS.find((t) => t.text.startsWith('RTL'))!;
     await email(mailConfig()).send(notification({ app: 'café 😀', samples: [sample({ message: rtl.text })] }), TO);
