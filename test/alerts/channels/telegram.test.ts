@@ -266,13 +266,17 @@ describe('TelegramNotifier', () => {
   });
 
   it('stops waiting for its turn when the signal aborts', async () => {
-    const telegram = notifier({ pacing: { perChatIntervalMs: 600_000, groupPerMinute: 20, globalPerSecond: 30 } });
+    const telegram = notifier({
+      pacing: { perChatIntervalMs: 600_000, groupPerMinute: 20, globalPerSecond: 30 },
+      maxPacingWaitMs: 3_600_000,
+    });
     await telegram.send(notification(), CHAT);
     const controller = new AbortController();
     const waiting = telegram.send(notification(), CHAT, controller.signal);
     controller.abort();
     const error = await failure(waiting);
     expect(error.retryable).toBe(true);
+    expect(error.message).toBe('Telegram send aborted');
     expect(standIn.messagesTo(CHAT.address)).toHaveLength(1);
   });
 
