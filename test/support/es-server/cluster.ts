@@ -22,8 +22,8 @@ interface Hit {
 
 interface PointInTime {
   currentId: string;
-  docs: StoredDoc[];
-  positions: Map<StoredDoc, number>;
+  /** The snapshot: indices are append-only, so each index's length at opening time. */
+  parts: { index: StoredIndex; length: number }[];
   /** Sorted matches per (query, sort), so that paging does not filter the snapshot again. */
   cache: Map<string, Hit[]>;
 }
@@ -157,7 +157,7 @@ export class Cluster {
     return out;
   }
 
-  private sorted(docs: StoredDoc[], keys: SortKey[], positions?: Map<StoredDoc, number>): Hit[] {
+  private sorted(docs: StoredDoc[], keys: SortKey[]): Hit[] {
     const readers = new Map<string, ReturnType<typeof sortValueReader>>();
     const hits = docs.map((doc) => {
       let read = readers.get(doc.index);
@@ -165,7 +165,7 @@ export class Cluster {
         read = sortValueReader(keys, this.mappingOfDoc(doc));
         readers.set(doc.index, read);
       }
-      return { doc, sort: read(doc, positions?.get(doc) ?? doc.seq) };
+      return { doc, sort: read(doc) };
     });
     // Without a sort, Elasticsearch orders by score; every match scores alike here, so index order.
     if (keys.length > 0) hits.sort((a, b) => compareSortValues(keys, a.sort, b.sort) || a.doc.seq - b.doc.seq);
@@ -209,7 +209,7 @@ export class Cluster {
       pit = this.pits.get(String(pitRef.id));
       if (!pit) throw new EsServerError(404, 'search_context_missing_exception', 'No search context found for id [0]');
       if (pitRef.id !== pit.currentId) this.stats.staleIdUses++;
-      docs = pit.docs;
+      docs = pit.parts.flatMap((p) => p.index.docs.slice(0, p.length));
     } else {
       docs = this.resolve(target, params).flatMap((i) => i.docs);
     }
@@ -219,7 +219,7 @@ export class Cluster {
     let hits: Hit[];
     if (pit) {
       const cacheKey = JSON.stringify({ q: body.query, s: body.sort });
-      hits = pit.cache.get(cacheKey) ?? this.sorted(this.match(docs, body.query), keys, pit.positions);
+      hits = pit.cache.get(cacheKey) ?? this.sorted(this.match(docs, body.query), keys);
       pit.cache.set(cacheKey, hits);
     } else {
       hits = this.sorted(this.match(docs, body.query), keys);
@@ -316,13 +316,12 @@ export class Cluster {
   openPit(target: string, params: URLSearchParams): Body {
     if (!params.get('keep_alive'))
       throw badRequest('action_request_validation_exception', 'Validation Failed: 1: [keep_alive] is not specified;');
-    const docs = this.resolve(target, params).flatMap((i) => i.docs);
+    const parts = this.resolve(target, params).map((index) => ({ index, length: index.docs.length }));
     const base = Buffer.from(`pit:${randomUUID()}`).toString('base64url');
     const id = `${base}~0`;
     const pit: PointInTime = {
       currentId: id,
-      docs: [...docs],
-      positions: new Map(docs.map((d, i) => [d, i])),
+      parts,
       cache: new Map(),
     };
     this.pits.set(id, pit);

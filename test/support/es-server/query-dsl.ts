@@ -166,10 +166,11 @@ function keyFor(name: string, order: string): SortKey {
 }
 
 /** Sort values of a document for one index's mapping; refuses text and unmapped fields as Elasticsearch does. */
-export function sortValueReader(keys: SortKey[], mapping: Mapping): (doc: StoredDoc, position: number) => SortValue[] {
+export function sortValueReader(keys: SortKey[], mapping: Mapping): (doc: StoredDoc) => SortValue[] {
   const readers = keys.map((key) => {
     if (key.kind === '_doc') return (doc: StoredDoc) => doc.seq;
-    if (key.kind === '_shard_doc') return (_doc: StoredDoc, position: number) => position;
+    // Stands for Lucene's (shard, doc) pair: the global insertion order, unique and stable.
+    if (key.kind === '_shard_doc') return (doc: StoredDoc) => doc.seq;
     const field = resolveField(mapping, key.field!);
     if (!field) throw shardFailure('query_shard_exception', `No mapping found for [${key.field}] in order to sort on`);
     if (field.type === 'text') throw shardFailure('illegal_argument_exception', TEXT_FIELDDATA(key.field!));
@@ -179,7 +180,7 @@ export function sortValueReader(keys: SortKey[], mapping: Mapping): (doc: Stored
       return values.reduce((a, b) => ((key.desc ? b > a : b < a) ? b : a));
     };
   });
-  return (doc, position) => readers.map((read) => read(doc, position));
+  return (doc) => readers.map((read) => read(doc));
 }
 
 /** Compares sort tuples; missing values sort last in both directions (Elasticsearch's `_last`). */
