@@ -216,9 +216,9 @@ describe.skipIf(chromiumMissing)('web dashboard in Chromium against a real serve
       await page.goto(`${h.url}/`);
       await eventually(() => page.getByTestId('stat-total-logs').textContent()).toBe(integer(LOG_COUNT));
       await eventually(() => page.locator('.chart canvas').count()).toBe(2);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
       expect(overflow).toBeLessThanOrEqual(0);
-      const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+      const background = await page.evaluate<string>('getComputedStyle(document.documentElement).backgroundColor');
       expect(background).toBe('rgb(14, 17, 23)');
       await page.screenshot({ path: join(RESULTS_DIR, 'dashboard-phone-dark.png'), fullPage: true });
     } finally {
@@ -257,8 +257,8 @@ describe.skipIf(chromiumMissing)('web dashboard with API_TOKEN set', () => {
     await prompt.waitFor({ state: 'detached' });
     await eventually(() => page.getByTestId('stat-total-logs').textContent()).toBe('300');
     await eventually(() => page.locator('.live-live').count()).toBe(1);
-    expect(await page.evaluate(() => sessionStorage.getItem('lagwatch.token'))).toBe(TOKEN);
-    expect(await page.evaluate(() => localStorage.getItem('lagwatch.token'))).toBeNull();
+    expect(await page.evaluate<string | null>("sessionStorage.getItem('lagwatch.token')")).toBe(TOKEN);
+    expect(await page.evaluate<string | null>("localStorage.getItem('lagwatch.token')")).toBeNull();
     await page.close();
   });
 });
