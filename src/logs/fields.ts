@@ -26,20 +26,36 @@ export function readPath(doc: unknown, path: string): unknown {
   return undefined;
 }
 
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /** Epoch ms from ISO 8601 (any offset; no offset means UTC) or epoch ms as a number or digits. */
 export function parseTimestamp(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.trunc(value) : undefined;
   if (typeof value !== 'string' || value === '') return undefined;
   if (/^\d{1,16}$/.test(value)) return Number(value);
-  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/i.test(value)) return undefined;
-  let text = value.replace(' ', 'T');
+  if (value.length === 24 && value.slice(8, 10) <= '28' && CANONICAL_ISO.test(value)) {
+    // Fast path for the commonest shape (toISOString, Elasticsearch) on days up to 28 (no
+    // month overflow possible): nothing to rewrite or check.
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+  const match = ISO_8601.exec(value);
+  if (!match) return undefined;
+  const [, year, month, day, clock, zone] = match;
+  // Date.parse rolls 2023-02-30 over into March instead of refusing it.
+  if (Number(day) > new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate()) return undefined;
   // JavaScript's Date takes at most milliseconds reliably; Monolog writes microseconds.
-  text = text.replace(/(\.\d{3})\d+/, '$1');
-  // "+0200" → "+02:00"; "+02" → "+02:00"
-  text = text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2').replace(/([+-]\d{2})$/, '$1:00');
-  if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text) || /^\d{4}-\d{2}-\d{2}$/.test(text)) text += 'Z';
-  const ms = Date.parse(text);
+  const time = clock === undefined ? '00:00' : clock.replace(/(\.\d{3})\d+/, '$1');
+  const ms = Date.parse(`${year}-${month}-${day}T${time}${normaliseZone(zone)}`);
   return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** No zone means UTC; "+0200" and "+02" become "+02:00". */
+function normaliseZone(zone: string | undefined): string {
+  if (zone === undefined || zone.toUpperCase() === 'Z') return 'Z';
+  const digits = zone.slice(1).replace(':', '');
+  return `${zone[0]}${digits.slice(0, 2)}:${digits.length > 2 ? digits.slice(2) : '00'}`;
 }
 
 function parseDuration(value: unknown, unit: DurationUnit): number | null {

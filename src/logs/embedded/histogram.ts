@@ -41,3 +41,31 @@ export function percentile(histogram: Histogram, q: number, maxMs?: number | nul
   }
   return null;
 }
+
+/** Compact storage: (bucket, count) pairs as little-endian int32, ordered by bucket. */
+export function encodeHistogram(histogram: Histogram): Buffer | null {
+  if (histogram.size === 0) return null;
+  const buckets = [...histogram.keys()].sort((a, b) => a - b);
+  const out = Buffer.allocUnsafe(buckets.length * 8);
+  buckets.forEach((bucket, i) => {
+    out.writeInt32LE(bucket, i * 8);
+    out.writeInt32LE(histogram.get(bucket)!, i * 8 + 4);
+  });
+  return out;
+}
+
+export function addEncoded(histogram: Histogram, encoded: Uint8Array | null | undefined): void {
+  if (!encoded) return;
+  const view = new DataView(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+  for (let offset = 0; offset + 8 <= encoded.byteLength; offset += 8) {
+    addToHistogram(histogram, view.getInt32(offset, true), view.getInt32(offset + 4, true));
+  }
+}
+
+/** SQL function body for upserts: the sum of two encoded histograms. */
+export function mergeEncoded(a: Uint8Array | null, b: Uint8Array | null): Buffer | null {
+  const histogram: Histogram = new Map();
+  addEncoded(histogram, a);
+  addEncoded(histogram, b);
+  return encodeHistogram(histogram);
+}

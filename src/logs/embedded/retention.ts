@@ -9,7 +9,7 @@ export interface PruneResult {
 
 const LOG_CHUNK = 10_000;
 const ROLLUP_STARTS_PER_CHUNK = 60;
-const ROLLUP_TABLES = ['rollup_stats', 'rollup_levels', 'rollup_histogram'] as const;
+const ROLLUP_TABLES = ['rollup_stats', 'rollup_levels'] as const;
 
 /**
  * Deletes logs with time < cutoff and rollup rows whose period starts before it, one short

@@ -1,6 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import type { LogFields } from '../log-record.js';
-import { addToHistogram, bucketOf, type Histogram } from './histogram.js';
+import { addToHistogram, bucketOf, encodeHistogram, type Histogram, mergeEncoded } from './histogram.js';
 import { HOUR_MS, MINUTE_MS } from './schema.js';
 
 /** What one (period, app, message key) group adds to the rollups. */
@@ -24,11 +24,20 @@ function newGroup(): Group {
 
 function groupFor(groups: Groups, start: number, app: string, key: string): Group {
   let apps = groups.get(start);
-  if (!apps) groups.set(start, (apps = new Map()));
+  if (!apps) {
+    apps = new Map();
+    groups.set(start, apps);
+  }
   let keys = apps.get(app);
-  if (!keys) apps.set(app, (keys = new Map()));
+  if (!keys) {
+    keys = new Map();
+    apps.set(app, keys);
+  }
   let group = keys.get(key);
-  if (!group) keys.set(key, (group = newGroup()));
+  if (!group) {
+    group = newGroup();
+    keys.set(key, group);
+  }
   return group;
 }
 
@@ -50,24 +59,24 @@ function mergeInto(target: Group, source: Group): void {
 export class RollupWriter {
   private readonly upsertStats: SQLite.Statement;
   private readonly upsertLevel: SQLite.Statement;
-  private readonly upsertBucket: SQLite.Statement;
   private minutes: Groups = new Map();
 
   constructor(db: SQLite.Database) {
+    db.function('lagwatch_merge_histogram', { deterministic: true }, (a, b) =>
+      mergeEncoded(a as Uint8Array | null, b as Uint8Array | null),
+    );
     this.upsertStats = db.prepare(`
-      INSERT INTO rollup_stats (span, start, app, message_key, count, duration_count, duration_sum, duration_max)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO rollup_stats (span, start, app, message_key, count, duration_count, duration_sum, duration_max, histogram)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (span, start, app, message_key) DO UPDATE SET
         count = count + excluded.count,
         duration_count = duration_count + excluded.duration_count,
         duration_sum = duration_sum + excluded.duration_sum,
-        duration_max = max(coalesce(duration_max, excluded.duration_max), coalesce(excluded.duration_max, duration_max))`);
+        duration_max = max(coalesce(duration_max, excluded.duration_max), coalesce(excluded.duration_max, duration_max)),
+        histogram = lagwatch_merge_histogram(histogram, excluded.histogram)`);
     this.upsertLevel = db.prepare(`
       INSERT INTO rollup_levels (span, start, app, level, count) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (span, start, app, level) DO UPDATE SET count = count + excluded.count`);
-    this.upsertBucket = db.prepare(`
-      INSERT INTO rollup_histogram (span, start, app, message_key, bucket, count) VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (span, start, app, message_key, bucket) DO UPDATE SET count = count + excluded.count`);
   }
 
   add(log: LogFields): void {
@@ -108,8 +117,18 @@ export class RollupWriter {
       for (const [app, keys] of apps) {
         const levels = new Map<string, number>();
         for (const [key, g] of keys) {
-          this.upsertStats.run(span, start, app, key, g.count, g.durationCount, g.durationSum, g.durationMax);
-          for (const [bucket, count] of g.histogram) this.upsertBucket.run(span, start, app, key, bucket, count);
+          const histogram = encodeHistogram(g.histogram);
+          this.upsertStats.run(
+            span,
+            start,
+            app,
+            key,
+            g.count,
+            g.durationCount,
+            g.durationSum,
+            g.durationMax,
+            histogram,
+          );
           for (const [level, count] of g.levels) levels.set(level, (levels.get(level) ?? 0) + count);
         }
         for (const [level, count] of levels) this.upsertLevel.run(span, start, app, level, count);

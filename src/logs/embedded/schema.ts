@@ -12,6 +12,11 @@ export const ROLLUP_SPANS = [HOUR_MS, MINUTE_MS] as const;
  * `seq` is AUTOINCREMENT so that it never goes back, even when retention empties the table:
  * it is the scan cursor. Rollups store a missing app or message key as '' (never a real value:
  * field mapping turns empty strings into null) because primary key columns cannot be null.
+ *
+ * The correlation index leads with the minute: ingest then only touches the index pages of
+ * the current minutes instead of random pages all over an index of random ids (measured: a
+ * plain correlation_id index more than halved ingest speed). A trace looks the id up in each
+ * minute that has logs (see EmbeddedLogStore.trace).
  */
 const CREATE_V1 = `
 CREATE TABLE logs (
@@ -27,7 +32,7 @@ CREATE TABLE logs (
 );
 CREATE INDEX logs_time ON logs (time);
 CREATE INDEX logs_app_time ON logs (app, time);
-CREATE INDEX logs_correlation ON logs (correlation_id) WHERE correlation_id IS NOT NULL;
+CREATE INDEX logs_correlation ON logs (time / 60000, correlation_id) WHERE correlation_id IS NOT NULL;
 
 CREATE TABLE rollup_stats (
   span INTEGER NOT NULL,
@@ -38,6 +43,8 @@ CREATE TABLE rollup_stats (
   duration_count INTEGER NOT NULL,
   duration_sum REAL NOT NULL,
   duration_max REAL,
+  -- duration histogram, see histogram.ts (null when no log of the group has a duration)
+  histogram BLOB,
   PRIMARY KEY (span, start, app, message_key)
 ) WITHOUT ROWID;
 
@@ -48,16 +55,6 @@ CREATE TABLE rollup_levels (
   level TEXT NOT NULL,
   count INTEGER NOT NULL,
   PRIMARY KEY (span, start, app, level)
-) WITHOUT ROWID;
-
-CREATE TABLE rollup_histogram (
-  span INTEGER NOT NULL,
-  start INTEGER NOT NULL,
-  app TEXT NOT NULL,
-  message_key TEXT NOT NULL,
-  bucket INTEGER NOT NULL,
-  count INTEGER NOT NULL,
-  PRIMARY KEY (span, start, app, message_key, bucket)
 ) WITHOUT ROWID;
 
 CREATE TABLE store_meta (

@@ -1,6 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import type { AppStats, BucketStats, SummaryStats, TimeRange } from '../source.js';
-import { addToHistogram, bucketOf, type Histogram, percentile } from './histogram.js';
+import { addEncoded, addToHistogram, bucketOf, type Histogram, percentile } from './histogram.js';
 import { planRange, spansDividing } from './range-plan.js';
 import { UNKNOWN_LEVEL } from './rollup-writer.js';
 import { ROLLUP_SPANS } from './schema.js';
@@ -24,12 +24,6 @@ const newAggregate = (): Aggregate => ({
   histogram: new Map(),
 });
 
-function aggregateIn<K>(map: Map<K, Aggregate>, key: K): Aggregate {
-  let found = map.get(key);
-  if (!found) map.set(key, (found = newAggregate()));
-  return found;
-}
-
 function addDuration(target: Aggregate, ms: number): void {
   target.durationCount++;
   target.durationSum += ms;
@@ -50,7 +44,17 @@ function mergeInto(target: Aggregate, source: Aggregate): void {
 const average = (a: Aggregate) => (a.durationCount > 0 ? a.durationSum / a.durationCount : null);
 const p95 = (a: Aggregate) => percentile(a.histogram, 0.95, a.durationMax);
 
-type Row = Record<string, number | string | null>;
+type Row = Record<string, number | string | Uint8Array | null>;
+
+/** Adds one rollup_stats row (columns c, dc, ds, dm, h) to an aggregate. */
+function addRollupRow(target: Aggregate, row: Row): void {
+  target.count += row.c as number;
+  target.durationCount += row.dc as number;
+  target.durationSum += row.ds as number;
+  const max = row.dm as number | null;
+  if (max !== null && (target.durationMax === null || max > target.durationMax)) target.durationMax = max;
+  addEncoded(target.histogram, row.h as Uint8Array | null);
+}
 const key2 = (app: string, messageKey: string) => `${app}\u0000${messageKey}`;
 
 /**
@@ -71,20 +75,14 @@ export class StatsReader {
         FROM logs WHERE ${inTime} GROUP BY 1`,
       levelsRollup: `SELECT level, sum(count) AS c FROM rollup_levels WHERE ${inSpan} GROUP BY level`,
       levelsRaw: `SELECT coalesce(level, '${UNKNOWN_LEVEL}') AS level, count(*) AS c FROM logs WHERE ${inTime} GROUP BY 1`,
-      seriesRollup: `SELECT start, sum(count) AS c, sum(duration_count) AS dc, sum(duration_sum) AS ds,
-        max(duration_max) AS dm FROM rollup_stats WHERE ${inSpan} GROUP BY start`,
-      seriesRollupApp: `SELECT start, sum(count) AS c, sum(duration_count) AS dc, sum(duration_sum) AS ds,
-        max(duration_max) AS dm FROM rollup_stats WHERE ${inSpan} AND app = ? GROUP BY start`,
-      seriesHistogram: `SELECT start, bucket, sum(count) AS c FROM rollup_histogram WHERE ${inSpan}
-        GROUP BY start, bucket`,
-      seriesHistogramApp: `SELECT start, bucket, sum(count) AS c FROM rollup_histogram WHERE ${inSpan} AND app = ?
-        GROUP BY start, bucket`,
+      seriesRollup: `SELECT start, count AS c, duration_count AS dc, duration_sum AS ds, duration_max AS dm,
+        histogram AS h FROM rollup_stats WHERE ${inSpan}`,
+      seriesRollupApp: `SELECT start, count AS c, duration_count AS dc, duration_sum AS ds, duration_max AS dm,
+        histogram AS h FROM rollup_stats WHERE ${inSpan} AND app = ?`,
       seriesRaw: `SELECT time, duration_ms AS d FROM logs WHERE ${inTime}`,
       seriesRawApp: `SELECT time, duration_ms AS d FROM logs WHERE app = ? AND ${inTime}`,
-      appsRollup: `SELECT app, message_key AS k, sum(count) AS c, sum(duration_count) AS dc, sum(duration_sum) AS ds,
-        max(duration_max) AS dm FROM rollup_stats WHERE ${inSpan} AND app <> '' GROUP BY app, message_key`,
-      appsHistogram: `SELECT app, message_key AS k, bucket, sum(count) AS c FROM rollup_histogram
-        WHERE ${inSpan} AND app <> '' GROUP BY app, message_key, bucket`,
+      appsRollup: `SELECT app, message_key AS k, count AS c, duration_count AS dc, duration_sum AS ds,
+        duration_max AS dm, histogram AS h FROM rollup_stats WHERE ${inSpan} AND app <> ''`,
       appsRaw: `SELECT app, coalesce(message_key, '') AS k, duration_ms AS d FROM logs
         WHERE ${inTime} AND app IS NOT NULL`,
     };
@@ -153,19 +151,7 @@ export class StatsReader {
     for (const part of plan.rollups) {
       const args = [part.span, part.fromStart, part.toStart, ...appArg];
       const stats = app === undefined ? this.s.seriesRollup! : this.s.seriesRollupApp!;
-      for (const row of stats.all(...args) as Row[]) {
-        mergeInto(bucketAt(row.start as number), {
-          count: row.c as number,
-          durationCount: row.dc as number,
-          durationSum: row.ds as number,
-          durationMax: row.dm as number | null,
-          histogram: new Map(),
-        });
-      }
-      const histogram = app === undefined ? this.s.seriesHistogram! : this.s.seriesHistogramApp!;
-      for (const row of histogram.all(...args) as Row[]) {
-        addToHistogram(bucketAt(row.start as number).histogram, row.bucket as number, row.c as number);
-      }
+      for (const row of stats.iterate(...args) as Iterable<Row>) addRollupRow(bucketAt(row.start as number), row);
     }
     for (const raw of plan.raw) {
       const rows =
@@ -187,22 +173,16 @@ export class StatsReader {
     const entry = (app: string, messageKey: string) => {
       const id = key2(app, messageKey);
       let found = byKey.get(id);
-      if (!found) byKey.set(id, (found = { app, messageKey, aggregate: newAggregate() }));
+      if (!found) {
+        found = { app, messageKey, aggregate: newAggregate() };
+        byKey.set(id, found);
+      }
       return found.aggregate;
     };
     for (const part of plan.rollups) {
       const args = [part.span, part.fromStart, part.toStart];
-      for (const row of this.s.appsRollup!.all(...args) as Row[]) {
-        mergeInto(entry(row.app as string, row.k as string), {
-          count: row.c as number,
-          durationCount: row.dc as number,
-          durationSum: row.ds as number,
-          durationMax: row.dm as number | null,
-          histogram: new Map(),
-        });
-      }
-      for (const row of this.s.appsHistogram!.all(...args) as Row[]) {
-        addToHistogram(entry(row.app as string, row.k as string).histogram, row.bucket as number, row.c as number);
+      for (const row of this.s.appsRollup!.iterate(...args) as Iterable<Row>) {
+        addRollupRow(entry(row.app as string, row.k as string), row);
       }
     }
     for (const raw of plan.raw) {
@@ -217,7 +197,10 @@ export class StatsReader {
     for (const { app, messageKey, aggregate } of byKey.values()) {
       if (aggregate.count === 0) continue;
       let appEntry = apps.get(app);
-      if (!appEntry) apps.set(app, (appEntry = { total: newAggregate(), keys: [] }));
+      if (!appEntry) {
+        appEntry = { total: newAggregate(), keys: [] };
+        apps.set(app, appEntry);
+      }
       mergeInto(appEntry.total, aggregate);
       if (messageKey !== '') {
         appEntry.keys.push({

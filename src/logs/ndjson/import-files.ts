@@ -1,0 +1,160 @@
+import { createReadStream, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { LineIngester } from './ingest-body.js';
+import { readNdjsonLines } from './line-reader.js';
+import { type IngestError, MAX_INGEST_ERRORS, type NdjsonLine } from './ndjson-line.js';
+
+export const STDIN_PATH = '-';
+
+export interface ImportProgress {
+  /** The input being read ('-' for stdin). */
+  file: string;
+  linesRead: number;
+  accepted: number;
+  rejected: number;
+  /** Bytes read from the inputs (compressed bytes for gzip). */
+  bytesRead: number;
+  /** Size of all named files together; undefined when stdin is among the inputs. */
+  totalBytes: number | undefined;
+  elapsedMs: number;
+  linesPerSecond: number;
+}
+
+export interface ImportSummary {
+  files: { file: string; linesRead: number; accepted: number; rejected: number }[];
+  linesRead: number;
+  accepted: number;
+  rejected: number;
+  bytesRead: number;
+  elapsedMs: number;
+  linesPerSecond: number;
+  /** The first rejected lines, with their file, line number and reason. */
+  errors: IngestError[];
+}
+
+export interface ImportOptions {
+  onProgress?: (progress: ImportProgress) => void;
+  /** Minimum time between two progress calls (the last one always comes). Default 250 ms. */
+  progressIntervalMs?: number;
+  /** Lines stored per transaction. Default 5,000. */
+  chunkLines?: number;
+  maxLineLength?: number;
+  /** What '-' reads; default process.stdin. */
+  stdin?: Readable;
+}
+
+/** A file that cannot be opened, or an input that breaks off while being read. */
+export class ImportError extends Error {
+  constructor(
+    message: string,
+    /** What was stored before the failure (it stays stored). */
+    readonly partial: ImportSummary,
+  ) {
+    super(message);
+    this.name = 'ImportError';
+  }
+}
+
+/**
+ * `lagwatch logs:import <file...>`: streams NDJSON files (gzip detected by magic bytes; '-'
+ * is stdin) into the store, one transaction per chunk of lines. Every file is checked before
+ * the first line is read.
+ */
+export async function importFiles(
+  store: LineIngester,
+  paths: readonly string[],
+  options: ImportOptions = {},
+): Promise<ImportSummary> {
+  const chunkLines = options.chunkLines ?? 5000;
+  const started = performance.now();
+  const summary: ImportSummary = {
+    files: [],
+    linesRead: 0,
+    accepted: 0,
+    rejected: 0,
+    bytesRead: 0,
+    elapsedMs: 0,
+    linesPerSecond: 0,
+    errors: [],
+  };
+  const totalBytes = sizeOfInputs(paths, summary);
+  let lastProgress = Number.NEGATIVE_INFINITY;
+  const elapsed = () => {
+    summary.elapsedMs = performance.now() - started;
+    summary.linesPerSecond = summary.elapsedMs > 0 ? Math.round((summary.linesRead * 1000) / summary.elapsedMs) : 0;
+  };
+  const report = (file: string, force: boolean) => {
+    if (!options.onProgress) return;
+    const now = performance.now();
+    if (!force && now - lastProgress < (options.progressIntervalMs ?? 250)) return;
+    lastProgress = now;
+    elapsed();
+    const { linesRead, accepted, rejected, bytesRead, elapsedMs, linesPerSecond } = summary;
+    options.onProgress({ file, linesRead, accepted, rejected, bytesRead, totalBytes, elapsedMs, linesPerSecond });
+  };
+
+  for (const file of paths) {
+    const fileSummary = { file, linesRead: 0, accepted: 0, rejected: 0 };
+    summary.files.push(fileSummary);
+    const source =
+      file === STDIN_PATH ? (options.stdin ?? process.stdin) : createReadStream(file, { highWaterMark: 1 << 20 });
+    let chunk: NdjsonLine[] = [];
+    const flush = () => {
+      const result = store.ingestLines(chunk);
+      chunk = [];
+      for (const target of [summary, fileSummary]) {
+        target.accepted += result.accepted;
+        target.rejected += result.rejected;
+      }
+      for (const error of result.errors) {
+        if (summary.errors.length < MAX_INGEST_ERRORS) summary.errors.push({ ...error, file });
+      }
+      report(file, false);
+    };
+    try {
+      const lines = readNdjsonLines(source, {
+        maxLineLength: options.maxLineLength,
+        onRead: (bytes) => {
+          summary.bytesRead += bytes;
+        },
+      });
+      for await (const batch of lines) {
+        for (const line of batch) chunk.push(line);
+        summary.linesRead += batch.length;
+        fileSummary.linesRead += batch.length;
+        if (chunk.length >= chunkLines) flush();
+      }
+      if (chunk.length > 0) flush();
+    } catch (error) {
+      elapsed();
+      const name = file === STDIN_PATH ? 'stdin' : file;
+      throw new ImportError(`${name}: ${(error as Error).message}`, summary);
+    }
+  }
+  elapsed();
+  report(paths[paths.length - 1] ?? STDIN_PATH, true);
+  return summary;
+}
+
+function sizeOfInputs(paths: readonly string[], summary: ImportSummary): number | undefined {
+  if (paths.length === 0) throw new ImportError('no input named', summary);
+  let total: number | undefined = 0;
+  const problems: string[] = [];
+  for (const path of paths) {
+    if (path === STDIN_PATH) {
+      total = undefined;
+      continue;
+    }
+    try {
+      const stat = statSync(path);
+      if (!stat.isFile()) problems.push(`${path}: not a file`);
+      else if (total !== undefined) total += stat.size;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      problems.push(`${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    }
+  }
+  if (paths.filter((path) => path === STDIN_PATH).length > 1) problems.push('stdin (-) named more than once');
+  if (problems.length > 0) throw new ImportError(problems.join('; '), summary);
+  return total;
+}
