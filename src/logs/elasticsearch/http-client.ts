@@ -36,6 +36,9 @@ export interface EsRequest {
   idempotent?: boolean;
   /** Statuses answered to the caller instead of thrown (e.g. 404 on a missing index). */
   acceptStatuses?: number[];
+  /** Overrides for one request (health checks answer fast rather than patiently). */
+  maxRetries?: number;
+  timeoutMs?: number;
 }
 
 export interface EsResponse<T> {
@@ -137,7 +140,7 @@ export class EsHttpClient {
 
   async request<T = unknown>(req: EsRequest): Promise<EsResponse<T>> {
     const idempotent = req.idempotent ?? true;
-    const attempts = this.options.maxRetries + 1;
+    const attempts = (req.maxRetries ?? this.options.maxRetries) + 1;
     let lastError: ElasticsearchError | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
       const host = this.hosts[this.current % this.hosts.length]!;
@@ -182,6 +185,7 @@ export class EsHttpClient {
       }
   > {
     const url = host.base + req.path + queryString(req.query);
+    const timeoutMs = req.timeoutMs ?? this.options.requestTimeoutMs;
     const where = `${req.method} ${req.path} on ${host.label}`;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (req.body !== undefined) headers['content-type'] = 'application/json';
@@ -190,7 +194,7 @@ export class EsHttpClient {
       method: req.method,
       headers,
       body: req.body === undefined ? undefined : JSON.stringify(req.body),
-      signal: AbortSignal.timeout(this.options.requestTimeoutMs),
+      signal: AbortSignal.timeout(timeoutMs),
     };
     // Node's fetch takes an undici dispatcher through this non-standard option.
     if (this.dispatcher) (init as { dispatcher?: unknown }).dispatcher = this.dispatcher;
@@ -200,7 +204,7 @@ export class EsHttpClient {
       response = await fetch(url, init);
       text = await response.text();
     } catch (error) {
-      const { message, refused } = describeFetchError(error, this.options.requestTimeoutMs);
+      const { message, refused } = describeFetchError(error, timeoutMs);
       return {
         kind: 'error',
         error: new ElasticsearchError(this.scrub(`${where}: ${message}`), undefined, undefined, undefined),

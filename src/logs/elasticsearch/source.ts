@@ -200,7 +200,13 @@ export class ElasticsearchLogSource implements LogSource {
   async health(): Promise<SourceHealth> {
     const description = describeServer(this.server);
     try {
-      const { body } = await this.client.request<{ status?: string }>({ method: 'GET', path: '/_cluster/health' });
+      // Readiness probes want a quick answer: one attempt, at most 5 s.
+      const { body } = await this.client.request<{ status?: string }>({
+        method: 'GET',
+        path: '/_cluster/health',
+        maxRetries: 0,
+        timeoutMs: Math.min(5000, this.config.elasticsearch.requestTimeoutMs),
+      });
       const fields = await this.currentFields();
       const problems = fields.problems.map((p) => p.message);
       if (body.status === 'red') problems.unshift('cluster health is red');

@@ -41,6 +41,25 @@ describe('servers that differ from what their version promises', () => {
     expect(report.notes.join('\n')).toMatch(/x-elastic-product header is missing/);
   });
 
+  it('health answers not ok, in one attempt, once the cluster is gone', async () => {
+    server = await EsTestServer.start({ persona: PERSONAS.es9 });
+    server.createIndex('logs-1', DEFAULT_MAPPING);
+    const source = await ElasticsearchLogSource.open(esConfig(server.url), capturingLogger().logger, FAST_RETRIES);
+    try {
+      server.failNext(1, 503);
+      const health = await source.health();
+      expect(health).toMatchObject({ ok: false, description: 'Elasticsearch 9.1.4', version: '9.1.4' });
+      expect(health.error).toMatch(/GET \/_cluster\/health on .*: HTTP 503/);
+      expect(server.requests.filter((r) => r.path === '/_cluster/health')).toHaveLength(1);
+      server.cluster.healthStatus = 'red';
+      expect(await source.health()).toMatchObject({ ok: false, error: 'cluster health is red' });
+      server.cluster.healthStatus = 'yellow';
+      expect(await source.health()).toMatchObject({ ok: true, description: 'Elasticsearch 9.1.4, cluster yellow' });
+    } finally {
+      await source.close();
+    }
+  });
+
   it('reports an unreachable cluster as a problem, not an exception', async () => {
     server = await EsTestServer.start({ persona: PERSONAS.es8 });
     const url = server.url;
