@@ -4,6 +4,7 @@ import { registerDatabaseCommands } from './commands/database.js';
 import { registerLogCommands } from './commands/logs.js';
 import { registerRuleCommands } from './commands/rules.js';
 import { registerScanCommands } from './commands/scan.js';
+import { registerServiceCommands } from './commands/service.js';
 
 const program = new Command()
   .name('lagwatch')
@@ -14,6 +15,7 @@ const program = new Command()
   .version(VERSION)
   .showHelpAfterError('(run `lagwatch --help` for the commands)');
 
+registerServiceCommands(program);
 registerDatabaseCommands(program);
 registerRuleCommands(program);
 registerScanCommands(program);

@@ -21,6 +21,7 @@ export class ScanScheduler {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private nextScanAt = Date.now();
+  private lastScanAt = 0;
 
   constructor(
     private readonly services: ScanServices,
@@ -31,9 +32,13 @@ export class ScanScheduler {
     this.loop ??= this.run();
   }
 
-  /** Ask for a scan now (e.g. right after an ingest); harmless while one runs. */
+  /**
+   * Ask for a scan soon (right after an ingest), at most one a second however often it is
+   * called; harmless while a scan runs. Does nothing when scanning is off.
+   */
   poke(): void {
-    this.nextScanAt = Date.now();
+    if (this.options.intervalSeconds === 0) return;
+    this.nextScanAt = Math.min(this.nextScanAt, this.lastScanAt + 1_000);
     this.wake?.();
   }
 
@@ -50,13 +55,16 @@ export class ScanScheduler {
     let nextHourlyAt = Date.now() + 60_000;
     while (!this.abort.signal.aborted) {
       if (intervalMs > 0 && Date.now() >= this.nextScanAt) {
-        this.nextScanAt = Date.now() + intervalMs;
+        this.lastScanAt = Date.now();
+        this.nextScanAt = this.lastScanAt + intervalMs;
         const report = await this.services.scanner.run({ signal: this.abort.signal }).catch((error: unknown) => {
           logger.error({ err: error }, 'scan crashed');
           return undefined;
         });
         if (report && report.status !== 'skipped') {
-          logger.info(
+          // Every second in a busy demo: only scans that found something are worth an info line.
+          const level = report.violations > 0 || report.status === 'failed' ? 'info' : 'debug';
+          logger[level](
             {
               status: report.status,
               logs: report.logsScanned,
