@@ -1,7 +1,12 @@
 import type { FastifySchemaCompiler } from 'fastify';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { Settings } from 'typebox/system';
 import { fieldOf, type Problem, ValidationError } from '../validation/problems.js';
+
+// TypeBox stops after 8 errors by default; an answer must list every problem. A union of
+// literals alone yields one error per alternative, so allow many (bodies are size-bounded).
+Settings.Set({ maxErrors: 200 });
 
 interface SchemaError {
   keyword: string;
