@@ -9,14 +9,16 @@ import { loadConfig } from '../../src/config/load.js';
 import type { Database } from '../../src/db/schema.js';
 import { EventBus } from '../../src/events/bus.js';
 import { buildServer, type LagwatchServer } from '../../src/http/server.js';
-import { createLogger } from '../../src/logging/logger.js';
+import { createLogger, type Logger } from '../../src/logging/logger.js';
 import { EmbeddedLogStore } from '../../src/logs/embedded/embedded-log-store.js';
+import type { LogSource } from '../../src/logs/source.js';
 import { registerStatsRoutes, type StatsRouteOptions } from '../../src/stats/routes.js';
 import { type DriverUnderTest, migratedStateDb } from '../support/databases.js';
 import type { TestViolation } from './dataset.js';
 
 export interface StatsHarness {
   ctx: AppContext;
+  /** The embedded store (the source of the figures unless `logSource` was given). */
   store: EmbeddedLogStore;
   app: LagwatchServer;
   /** GET through inject; answers status and parsed JSON body. */
@@ -31,7 +33,13 @@ export interface StatsHarness {
  */
 export async function statsHarness(
   driver: DriverUnderTest,
-  options: { env?: Record<string, string>; routes?: StatsRouteOptions; events?: EventBus } = {},
+  options: {
+    env?: Record<string, string>;
+    routes?: StatsRouteOptions;
+    events?: EventBus;
+    /** Serve the figures from this source instead of the embedded store (closed with the harness). */
+    logSource?: (config: Config, logger: Logger) => Promise<LogSource>;
+  } = {},
 ): Promise<StatsHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'lagwatch-stats-'));
   const database = await migratedStateDb(driver);
@@ -41,14 +49,16 @@ export async function statsHarness(
   };
   const logger = createLogger(config, new Writable({ write: (_chunk, _encoding, done) => done() }));
   const store = EmbeddedLogStore.open(config, logger);
+  const source: LogSource = options.logSource ? await options.logSource(config, logger) : store;
   const ctx: AppContext = {
     config,
     logger,
     state: database.state,
     ...repositoriesFor(database.state),
     events: options.events ?? new EventBus(),
-    logSource: async () => store,
+    logSource: async () => source,
     close: async () => {
+      if (source !== store) await source.close();
       await store.close();
       await database.close();
     },
