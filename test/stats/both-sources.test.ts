@@ -36,7 +36,7 @@ function expectSameFigures(actual: unknown, expected: unknown, path = '$'): void
   if (Array.isArray(expected)) {
     expect(Array.isArray(actual), path).toBe(true);
     expect((actual as unknown[]).length, `${path}.length`).toBe(expected.length);
-    expected.forEach((item, i) => expectSameFigures((actual as unknown[])[i], item, `${path}[${i}]`));
+    for (const [i, item] of expected.entries()) expectSameFigures((actual as unknown[])[i], item, `${path}[${i}]`);
     return;
   }
   if (expected !== null && typeof expected === 'object') {
