@@ -36,8 +36,7 @@ export function parseRange(query: RangeQuery, now: number, maxDays: number): Tim
 
 function parseBound(value: string | undefined, field: string, problems: Problem[]): number | undefined {
   if (value === undefined || value === '') return undefined;
-  // A bare date means its midnight UTC (parseTimestamp reads "-02" at the end as an offset).
-  const ms = parseTimestamp(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  const ms = parseTimestamp(value);
   if (ms === undefined) {
     problems.push({ field, message: 'must be an ISO 8601 time such as 2026-01-31T12:00:00Z, or epoch milliseconds' });
   }
