@@ -1,0 +1,167 @@
+import { existsSync } from 'node:fs';
+import SQLite from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/load.js';
+import { EmbeddedLogStore } from '../../../src/logs/embedded/embedded-log-store.js';
+import { doc, linesOf, openTempStore, type TempStore } from './temp-store.js';
+
+const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
+let temp: TempStore | undefined;
+
+afterEach(async () => {
+  await temp?.cleanup();
+  temp = undefined;
+});
+
+describe('opening', () => {
+  it('creates the folder and a WAL-mode file with a versioned schema', async () => {
+    temp = openTempStore();
+    expect(existsSync(temp.path)).toBe(true);
+    await temp.store.close();
+    const db = new SQLite(temp.path, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('keeps its key and its logs across reopening; a new file gets a new key', async () => {
+    temp = openTempStore();
+    const key = temp.store.key;
+    expect(key).toMatch(/^embedded:[0-9a-f-]{36}$/);
+    temp.store.ingestLines(linesOf([doc({ time: NOW, app: 'a' })]));
+    const store = await temp.reopen();
+    expect(store.key).toBe(key);
+    expect((await store.summary({ from: NOW, to: NOW + 1 })).totalLogs).toBe(1);
+
+    const other = openTempStore();
+    try {
+      expect(other.store.key).not.toBe(key);
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it('refuses a file with a newer schema', async () => {
+    temp = openTempStore();
+    await temp.store.close();
+    const db = new SQLite(temp.path);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => EmbeddedLogStore.open(loadConfig(temp!.env, undefined))).toThrow(/schema version 99/);
+    temp.store = EmbeddedLogStore.open(loadConfig({ ...temp.env, EMBEDDED_LOG_DB: ':memory:' }, undefined));
+  });
+
+  it('reports health, and close can be called twice', async () => {
+    temp = openTempStore();
+    const health = await temp.store.health();
+    expect(health.ok).toBe(true);
+    expect(health.description).toContain('embedded SQLite');
+    expect(health.version).toMatch(/^3\.\d+/);
+    await temp.store.close();
+    await temp.store.close();
+    expect((await temp.store.health()).ok).toBe(false);
+  });
+});
+
+describe('ingest', () => {
+  it('accepts valid documents and reports each rejected line with its number and reason', async () => {
+    temp = openTempStore();
+    const result = temp.store.ingestLines([
+      { lineNumber: 1, text: JSON.stringify(doc({ time: NOW, app: 'a', duration: 5 })) },
+      { lineNumber: 2, text: '{"app_name":"a"}' },
+      { lineNumber: 4, text: '{not json' },
+      { lineNumber: 5, text: '[1,2]' },
+      { lineNumber: 6, text: '{"@timestamp":"soon"}' },
+      { lineNumber: 7, error: 'line longer than 10 characters' },
+      { lineNumber: 8, text: JSON.stringify(doc({ time: NOW + 1, app: 'b' })) },
+    ]);
+    expect(result.accepted).toBe(2);
+    expect(result.rejected).toBe(5);
+    expect(result.errors).toEqual([
+      { line: 2, reason: 'missing @timestamp' },
+      { line: 4, reason: expect.stringMatching(/^invalid JSON: /) },
+      { line: 5, reason: 'not a JSON object' },
+      { line: 6, reason: '@timestamp is not an ISO 8601 time or epoch milliseconds' },
+      { line: 7, reason: 'line longer than 10 characters' },
+    ]);
+    expect((await temp.store.summary({ from: NOW, to: NOW + 2 })).totalLogs).toBe(2);
+  });
+
+  it('counts every rejected line but lists only the first 20', () => {
+    temp = openTempStore();
+    const lines = Array.from({ length: 30 }, (_, i) => ({ lineNumber: i + 1, text: '{}' }));
+    const result = temp.store.ingestLines(lines);
+    expect(result.rejected).toBe(30);
+    expect(result.errors).toHaveLength(20);
+    expect(result.errors[19]).toEqual({ line: 20, reason: 'missing @timestamp' });
+  });
+
+  it('ingests parsed documents, numbering them from 1', async () => {
+    temp = openTempStore();
+    const result = temp.store.ingestDocuments([doc({ time: NOW, app: 'a' }), { nope: 1 }, 'x']);
+    expect(result).toEqual({
+      accepted: 1,
+      rejected: 2,
+      errors: [
+        { line: 2, reason: 'missing @timestamp' },
+        { line: 3, reason: 'not a JSON object' },
+      ],
+    });
+  });
+
+  it('keeps the raw document as sent', async () => {
+    temp = openTempStore();
+    const text = '{"@timestamp":"2026-06-01T12:00:00Z","app_name":"a","extra":{"deep":[1,2]}}';
+    temp.store.ingestLines([{ lineNumber: 1, text }]);
+    await temp.store.close();
+    const db = new SQLite(temp.path, { readonly: true });
+    expect(db.prepare('SELECT raw FROM logs').pluck().get()).toBe(text);
+    db.close();
+    temp.store = EmbeddedLogStore.open(loadConfig(temp.env, undefined));
+  });
+
+  it('reads the ecs preset when configured', async () => {
+    temp = openTempStore({ LOG_FIELDS: 'ecs' });
+    temp.store.ingestDocuments([
+      {
+        '@timestamp': new Date(NOW).toISOString(),
+        service: { name: 'pay' },
+        event: { action: 'charge', duration: 3_000_000 },
+        trace: { id: 't1' },
+        log: { level: 'WARN' },
+      },
+    ]);
+    expect(await temp.store.trace('t1', 10)).toEqual([
+      {
+        sourceId: '1',
+        time: NOW,
+        app: 'pay',
+        messageKey: 'charge',
+        durationMs: 3,
+        correlationId: 't1',
+        level: 'warn',
+        message: null,
+      },
+    ]);
+  });
+});
+
+describe('trace', () => {
+  it('returns every log of a correlation id, oldest first, then in ingest order, up to the limit', async () => {
+    temp = openTempStore();
+    const day = 86_400_000;
+    temp.store.ingestDocuments([
+      doc({ time: NOW + 3000, app: 'b', correlation: 'req-1', message: 'third' }),
+      doc({ time: NOW - 2 * day, app: 'a', correlation: 'req-1', message: 'first' }),
+      doc({ time: NOW, app: 'c', correlation: 'req-2' }),
+      doc({ time: NOW + 1000, app: 'a', correlation: 'req-1', message: 'second-a' }),
+      doc({ time: NOW + 1000, app: 'a', correlation: 'req-1', message: 'second-b' }),
+      doc({ time: NOW + 1000, app: 'a', message: 'no correlation' }),
+    ]);
+    temp.store.ingestDocuments([doc({ time: NOW + 5 * 3_600_000, app: 'z', correlation: 'req-1', message: 'later' })]);
+    const trace = await temp.store.trace('req-1', 100);
+    expect(trace.map((log) => log.message)).toEqual(['first', 'second-a', 'second-b', 'third', 'later']);
+    expect((await temp.store.trace('req-1', 2)).map((log) => log.message)).toEqual(['first', 'second-a']);
+    expect(await temp.store.trace('unknown', 10)).toEqual([]);
+  });
+});

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../../src/config/load.js';
+import { EmbeddedLogStore } from '../../../src/logs/embedded/embedded-log-store.js';
+import type { NdjsonLine } from '../../../src/logs/ndjson/ndjson-line.js';
+
+export interface TempStore {
+  store: EmbeddedLogStore;
+  dir: string;
+  path: string;
+  env: Record<string, string>;
+  reopen(): Promise<EmbeddedLogStore>;
+  cleanup(): Promise<void>;
+}
+
+/** A fresh store in its own temp folder (the folder of the file does not exist beforehand). */
+export function openTempStore(env: Record<string, string> = {}): TempStore {
+  const dir = mkdtempSync(join(tmpdir(), 'lagwatch-embedded-'));
+  const path = join(dir, 'nested', 'logs.db');
+  const fullEnv = { EMBEDDED_LOG_DB: path, ...env };
+  const temp: TempStore = {
+    store: EmbeddedLogStore.open(loadConfig(fullEnv, undefined)),
+    dir,
+    path,
+    env: fullEnv,
+    async reopen() {
+      await temp.store.close();
+      temp.store = EmbeddedLogStore.open(loadConfig(fullEnv, undefined));
+      return temp.store;
+    },
+    async cleanup() {
+      await temp.store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return temp;
+}
+
+/** NDJSON lines numbered from 1 for documents. */
+export function linesOf(docs: unknown[]): NdjsonLine[] {
+  return docs.map((doc, i) => ({ lineNumber: i + 1, text: JSON.stringify(doc) }));
+}
+
+export interface TestLog {
+  time: number;
+  app?: string;
+  key?: string;
+  duration?: number;
+  correlation?: string;
+  level?: string;
+  message?: string;
+}
+
+/** A log document in the default preset. */
+export function doc(log: TestLog): Record<string, unknown> {
+  return {
+    '@timestamp': new Date(log.time).toISOString(),
+    app_name: log.app,
+    message_key: log.key,
+    duration: log.duration,
+    correlation_id: log.correlation,
+    level: log.level,
+    message: log.message,
+  };
+}
+
+/** Deterministic pseudo-random numbers (mulberry32), so a failing case can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
