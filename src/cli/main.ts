@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { registerChannelCommands } from './commands/channels.js';
 import { registerDatabaseCommands } from './commands/database.js';
+import { registerDiagnoseCommand } from './commands/diagnose.js';
 import { registerLogCommands } from './commands/logs.js';
 import { registerRuleCommands } from './commands/rules.js';
 import { registerScanCommands } from './commands/scan.js';
@@ -20,5 +22,7 @@ registerDatabaseCommands(program);
 registerRuleCommands(program);
 registerScanCommands(program);
 registerLogCommands(program);
+registerChannelCommands(program);
+registerDiagnoseCommand(program);
 
 await program.parseAsync(process.argv);
