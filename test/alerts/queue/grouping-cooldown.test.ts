@@ -86,7 +86,11 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
       });
 
       let batches = 0;
-      const report = await world.services.scanner.run({ onProgress: (p) => void (batches = p.batches) });
+      const report = await world.services.scanner.run({
+        onProgress: (p) => {
+          batches = p.batches;
+        },
+      });
       expect(report.status).toBe('success');
       expect(batches).toBeGreaterThan(5);
       expect(report.violations).toBe(expected.length);
