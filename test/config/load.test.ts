@@ -115,3 +115,16 @@ describe('secrets', () => {
     expect(clean).toBe('GET https://api.telegram.org/bot***/getMe failed; password ***');
   });
 });
+
+describe('.env.example', () => {
+  it('documents every variable the configuration reads', async () => {
+    const { readFileSync } = await import('node:fs');
+    const source = readFileSync(join(import.meta.dirname, '../../src/config/load.ts'), 'utf8');
+    const example = readFileSync(join(import.meta.dirname, '../../.env.example'), 'utf8');
+    const read = new Set([...source.matchAll(/\(\s*'([A-Z][A-Z0-9_]+)'/g)].map((m) => m[1]));
+    const documented = new Set([...example.matchAll(/^#?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    expect(read.size).toBeGreaterThan(50);
+    expect([...read].filter((name) => !documented.has(name))).toEqual([]);
+    expect([...documented].filter((name) => !read.has(name))).toEqual([]);
+  });
+});
