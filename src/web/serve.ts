@@ -41,7 +41,7 @@ const MISSING_PAGE = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto; padding: 0 1rem; line-height: 1.5">
 <h1>lagwatch is running</h1>
-<p>The web dashboard has not been built. Run <code>npm run build</code> and restart lagwatch.</p>
+<p>The web dashboard has not been built. Run <code>npm run build</code>, then restart lagwatch.</p>
 <p>The API answers meanwhile: <a href="./health">/health</a>, <a href="./docs">/docs</a>.</p>
 </body></html>
 `;
@@ -60,6 +60,8 @@ export async function registerWebApp(app: FastifyInstance, options: { root?: str
   const root = options.root ?? DEFAULT_WEB_ROOT;
   const indexFile = join(root, 'index.html');
   const built = existsSync(indexFile);
+  // Read once, like the asset routes @fastify/static registers at start: a rebuild needs a restart.
+  const indexHtml = built ? readFileSync(indexFile) : undefined;
 
   // Encapsulated: @fastify/static's routes and hooks stay inside this scope.
   await app.register(async (scope) => {
@@ -79,9 +81,7 @@ export async function registerWebApp(app: FastifyInstance, options: { root?: str
 
     const sendIndex = (reply: FastifyReply) => {
       reply.header('cache-control', 'no-cache');
-      if (!built) return reply.type('text/html; charset=utf-8').send(MISSING_PAGE);
-      // Small, and read each time so a rebuild shows without a restart.
-      return reply.type('text/html; charset=utf-8').send(readFileSync(indexFile));
+      return reply.type('text/html; charset=utf-8').send(indexHtml ?? MISSING_PAGE);
     };
 
     scope.get('/', { schema: { hide: true } }, async (_request, reply) => sendIndex(reply));

@@ -97,7 +97,9 @@ export function AlertsPage() {
                       <td className="hide-narrow break">{alert.destination}</td>
                       <td className="hide-narrow small">
                         {alert.last_error ? (
-                          <span className="text-bad">{alert.last_error}</span>
+                          <span className={alert.status === 'suppressed' ? 'muted' : 'text-bad'}>
+                            {alert.last_error}
+                          </span>
                         ) : alert.sent_at ? (
                           <span className="muted">sent {formatTime(alert.sent_at)}</span>
                         ) : (

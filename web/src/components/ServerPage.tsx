@@ -17,6 +17,7 @@ export function ServerPage() {
   const database = asRow(data.database);
   const redis = data.redis === null || data.redis === undefined ? undefined : asRow(data.redis);
   const scan = data.last_scan ? asRow(data.last_scan) : undefined;
+  const outbox = asRow(data.outbox);
   const ok = (row: Row) => (row.ok === false || row.healthy === false || row.status === 'down' ? 'bad' : 'ok');
 
   return (
@@ -69,6 +70,31 @@ export function ServerPage() {
           </dl>
         </Card>
       </div>
+      {Array.isArray(data.problems) && data.problems.length > 0 && (
+        <div className="note note-error" role="alert">
+          <span>{(data.problems as unknown[]).map(String).join(' · ')}</span>
+        </div>
+      )}
+      <Card title="Scanning and alerting">
+        <dl className="facts facts-wide">
+          <dt>Checkpoint lag</dt>
+          <dd>
+            {typeof data.checkpoint_lag_seconds === 'number'
+              ? `${Math.round(data.checkpoint_lag_seconds)} s behind now`
+              : 'no scan yet'}
+          </dd>
+          <dt>Alerts waiting</dt>
+          <dd>{String(outbox.pending ?? '—')}</dd>
+          <dt>Load average</dt>
+          <dd>
+            {Array.isArray(data.load_average)
+              ? (data.load_average as number[]).map((n) => n.toFixed(2)).join(' / ')
+              : '—'}
+          </dd>
+          <dt>Host</dt>
+          <dd>{String(data.hostname ?? '—')}</dd>
+        </dl>
+      </Card>
       <Card title="Last scan">
         {scan ? (
           <dl className="facts facts-wide">
