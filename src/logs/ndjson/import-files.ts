@@ -119,10 +119,12 @@ export async function importFiles(
         },
       });
       for await (const batch of lines) {
-        for (const line of batch) chunk.push(line);
-        summary.linesRead += batch.length;
-        fileSummary.linesRead += batch.length;
-        if (chunk.length >= chunkLines) flush();
+        for (const line of batch) {
+          chunk.push(line);
+          summary.linesRead++;
+          fileSummary.linesRead++;
+          if (chunk.length >= chunkLines) flush();
+        }
       }
       if (chunk.length > 0) flush();
     } catch (error) {
