@@ -1,4 +1,6 @@
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ElasticsearchLogSource } from '../../src/logs/elasticsearch/source.js';
 import { announceSkips, driversUnderTest } from '../support/databases.js';
 import { HOUR, T0, type TestViolation } from './dataset.js';
 import { insertViolations, iso, type StatsHarness, statsHarness } from './support.js';
@@ -199,5 +201,52 @@ describe.each(drivers)('monitor endpoints over $driver', (driver) => {
       per_page: 50,
       totals: { count: 0, worst_ms: null, avg_ms: null, first_time: null, last_time: null, rules: [] },
     });
+  });
+});
+
+describe('when the log source cannot be reached', () => {
+  let h: StatsHarness;
+  let port: number;
+
+  beforeAll(async () => {
+    // A port nobody listens on: connecting is refused at once.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    port = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const sqlite = driversUnderTest().find((d) => d.driver === 'sqlite')!;
+    h = await statsHarness(sqlite, {
+      env: {
+        LOG_SOURCE: 'elasticsearch',
+        ELASTICSEARCH_HOST: `http://elastic:es-secret-pw@127.0.0.1:${port}`,
+        ELASTICSEARCH_INDEX_PREFIX: 'logs-',
+      },
+      logSource: (config, logger) => ElasticsearchLogSource.open(config, logger, { maxRetries: 0 }),
+    });
+  });
+  afterAll(async () => h?.close());
+
+  it('figures that need it answer 503 naming the cause, without credentials', async () => {
+    for (const path of [
+      '/dashboard/overview',
+      '/dashboard/timeseries',
+      '/dashboard/apps',
+      '/monitor/trace?correlation_id=x',
+    ]) {
+      const { status, body } = await h.get(path);
+      expect(status, path).toBe(503);
+      expect(body.error.code).toBe('unavailable');
+      expect(body.error.message).toMatch(/^the log source is unavailable: /);
+      expect(JSON.stringify(body)).not.toContain('es-secret-pw');
+    }
+  });
+
+  it('violation lists and the server status still answer', async () => {
+    expect((await h.get('/monitor/violation/by-app?app_name=checkout')).status).toBe(200);
+    const { status, body } = await h.get('/monitor/server');
+    expect(status).toBe(200);
+    expect(body.data.ok).toBe(false);
+    expect(body.data.log_source).toMatchObject({ kind: 'elasticsearch', ok: false });
+    expect(JSON.stringify(body)).not.toContain('es-secret-pw');
   });
 });

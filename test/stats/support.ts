@@ -49,16 +49,19 @@ export async function statsHarness(
   };
   const logger = createLogger(config, new Writable({ write: (_chunk, _encoding, done) => done() }));
   const store = EmbeddedLogStore.open(config, logger);
-  const source: LogSource = options.logSource ? await options.logSource(config, logger) : store;
+  // Opened on first use, like the real context: a source that cannot be opened fails the request.
+  let opened: Promise<LogSource> | undefined;
+  const openSource = options.logSource;
+  const logSource = openSource ? () => (opened ??= openSource(config, logger)) : async () => store;
   const ctx: AppContext = {
     config,
     logger,
     state: database.state,
     ...repositoriesFor(database.state),
     events: options.events ?? new EventBus(),
-    logSource: async () => source,
+    logSource,
     close: async () => {
-      if (source !== store) await source.close();
+      await (await opened?.catch(() => undefined))?.close();
       await store.close();
       await database.close();
     },
