@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { driversUnderTest } from '../support/databases.js';
+import { type StatsHarness, statsHarness } from './support.js';
+
+describe('the stats routes in the OpenAPI document', () => {
+  let h: StatsHarness;
+  beforeAll(async () => {
+    h = await statsHarness(driversUnderTest().find((d) => d.driver === 'sqlite')!);
+  });
+  afterAll(async () => h?.close());
+
+  it('lists every route with its query parameters and answers', async () => {
+    const { status, body } = await h.get('/docs/json');
+    expect(status).toBe(200);
+    const paths = body.paths as Record<string, { get: { parameters?: { name: string }[]; responses: object } }>;
+    const expected: Record<string, string[]> = {
+      '/dashboard/overview': ['from', 'to'],
+      '/dashboard/timeseries': ['from', 'to', 'interval', 'app_name'],
+      '/dashboard/apps': ['from', 'to'],
+      '/monitor/server': [],
+      '/monitor/trace': ['correlation_id', 'limit'],
+      '/monitor/violation/by-app': ['app_name', 'from', 'to', 'page', 'per_page'],
+      '/monitor/violation/by-message': ['message_key', 'app_name', 'from', 'to', 'page', 'per_page'],
+      '/events': [],
+    };
+    for (const [path, parameters] of Object.entries(expected)) {
+      expect(paths[path], path).toBeDefined();
+      expect((paths[path].get.parameters ?? []).map((p) => p.name).sort(), path).toEqual([...parameters].sort());
+    }
+    expect(Object.keys(paths['/dashboard/overview'].get.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '422', '503']),
+    );
+  });
+});
