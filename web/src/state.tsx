@@ -2,8 +2,14 @@ import { createContext, type ReactNode, useCallback, useContext, useEffect, useM
 import { ApiError, followEvents, type LiveEvent, type LiveState, type TimeRange } from './api.js';
 import { loadRange, type RangeChoice, resolveRange, saveRange } from './time-range.js';
 
-/** How often live events may trigger a refresh of the figures at most. */
-const REFRESH_THROTTLE_MS = 3000;
+/**
+ * How often live events may trigger a refresh of the figures at most: often for short ranges,
+ * where a minute of new logs shows; rarely for long ones, whose figures barely move.
+ */
+function refreshThrottleMs(range: RangeChoice): number {
+  const minutes = range.kind === 'preset' ? range.minutes : (range.to.getTime() - range.from.getTime()) / 60_000;
+  return minutes <= 60 ? 3_000 : minutes <= 360 ? 5_000 : minutes <= 1440 ? 10_000 : 30_000;
+}
 /** Presets ("last hour") move with the clock even without events. */
 const CLOCK_REFRESH_MS = 30_000;
 
@@ -29,6 +35,8 @@ export function DashboardProvider({ children }: { children: ReactNode }) {
   const [lastEvent, setLastEvent] = useState<LiveEvent>();
   const [authRequired, setAuthRequired] = useState(false);
   const pending = useRef<number | undefined>(undefined);
+  const rangeRef = useRef(range);
+  rangeRef.current = range;
   const lastRefresh = useRef(0);
 
   const refresh = useCallback(() => {
@@ -39,7 +47,7 @@ export function DashboardProvider({ children }: { children: ReactNode }) {
   // At most one refresh per throttle window, however many events arrive.
   const refreshSoon = useCallback(() => {
     if (pending.current !== undefined) return;
-    const wait = Math.max(0, lastRefresh.current + REFRESH_THROTTLE_MS - Date.now());
+    const wait = Math.max(0, lastRefresh.current + refreshThrottleMs(rangeRef.current) - Date.now());
     pending.current = window.setTimeout(() => {
       pending.current = undefined;
       refresh();
