@@ -18,7 +18,8 @@ import { ElasticsearchMappingError } from './errors.js';
 import { checkFields, type FieldResolution, type FieldRole } from './field-check.js';
 import { type EsClientOptions, EsHttpClient } from './http-client.js';
 import { type Hit, isShardDocUnsupported, type PageRequest, readPages } from './paging.js';
-import { candidateQuery, roundToSeconds, timeRange } from './queries.js';
+import { candidateQuery, type Query, roundToSeconds, timeRange } from './queries.js';
+import { RecentCandidates } from './recent-candidates.js';
 import { describeServer, fetchServerInfo, type PagingMode, type ServerInfo } from './server-info.js';
 import { indexPatterns, indexTarget } from './target.js';
 
@@ -58,6 +59,7 @@ export class ElasticsearchLogSource implements LogSource {
   readonly key: string;
   /** Since open: hits read by scans and trace, and hits skipped because their time was not valid. */
   readonly counters = { documentsRead: 0, skippedInvalidTime: 0 };
+  private readonly recent = new RecentCandidates();
   private paging: PagingMode;
   private fields: FieldResolution;
   private fieldsCheckedAt: number;
@@ -109,6 +111,7 @@ export class ElasticsearchLogSource implements LogSource {
     let readFrom: number;
     let countFrom: number;
     let windowEnd: number;
+    let exclusions: Query[] = [];
     if (request.mode === 'checkpoint') {
       const stored = parseCursor(request.cursor);
       const watermark = stored ?? request.now - this.config.scan.initialLookbackMinutes * 60_000;
@@ -116,11 +119,15 @@ export class ElasticsearchLogSource implements LogSource {
       // The overlap re-reads logs that became visible late; the very first scan has nothing to re-read.
       readFrom = stored === undefined ? watermark : watermark - this.config.scan.overlapSeconds * 1000;
       windowEnd = Math.max(watermark, request.now - this.config.scan.lagSeconds * 1000);
+      this.recent.confirm(request.cursor);
+      this.recent.prune(readFrom);
+      exclusions = this.recent.exclusions();
     } else {
       readFrom = countFrom = request.range.from;
       windowEnd = Math.max(request.range.from, request.range.to);
     }
     const oldCursor = formatCursor(countFrom);
+    const finalCursor = formatCursor(windowEnd);
     if (windowEnd <= countFrom) {
       yield { candidates: [], scanned: 0, cursor: oldCursor, watermark: countFrom };
       return;
@@ -129,27 +136,29 @@ export class ElasticsearchLogSource implements LogSource {
     const last = (candidates: LogRecord[]): ScanBatch => ({
       candidates,
       scanned,
-      cursor: formatCursor(windowEnd),
+      cursor: finalCursor,
       watermark: windowEnd,
     });
     if (request.thresholds.size === 0) {
       yield last([]);
       return;
     }
+    const query = candidateQuery(
+      {
+        timestamp: fields.timestamp,
+        app: fields.app,
+        duration: fields.duration,
+        unit: this.config.fields.durationUnit,
+      },
+      { from: readFrom, to: windowEnd },
+      request.thresholds,
+    );
+    if (exclusions.length > 0) (query.bool as Record<string, unknown>).must_not = exclusions;
     const page: PageRequest = {
       target: this.target,
       timestampField: fields.timestamp,
       pageSize: Math.min(Math.max(1, request.batchSize), MAX_PAGE),
-      query: candidateQuery(
-        {
-          timestamp: fields.timestamp,
-          app: fields.app,
-          duration: fields.duration,
-          unit: this.config.fields.durationUnit,
-        },
-        { from: readFrom, to: windowEnd },
-        request.thresholds,
-      ),
+      query,
     };
     const skippedBefore = this.counters.skippedInvalidTime;
     // One page is held back: only once the next one is known to be empty does a batch become the
@@ -157,6 +166,7 @@ export class ElasticsearchLogSource implements LogSource {
     let pending: LogRecord[] | undefined;
     for await (const hits of this.pages(page)) {
       const candidates = this.toRecords(hits);
+      if (request.mode === 'checkpoint') this.recent.track(finalCursor, candidates);
       if (pending) yield { candidates: pending, scanned: 0, cursor: oldCursor, watermark: countFrom };
       pending = candidates;
     }

@@ -202,9 +202,22 @@ describe.each(ALL_PERSONAS.map((p) => [p.name, p] as const))(
       const second = await collect(
         s.scan({ mode: 'checkpoint', cursor: first.at(-1)!.cursor, now: later, batchSize: 100, thresholds }),
       );
-      // Scroll returns a window in index order, PIT in time order: the scanner needs neither.
-      expect(second.flatMap((b) => b.candidates.map((c) => c.durationMs)).sort()).toEqual([901, 902, 903]);
+      // Scroll returns a window in index order, PIT in time order: the scanner needs neither. The
+      // overlap's logs already recorded (their window's cursor came back) do not travel again.
+      expect(second.flatMap((b) => b.candidates.map((c) => c.durationMs)).sort()).toEqual([902, 903]);
       expect(second.at(-1)).toMatchObject({ watermark: later - 15_000, scanned: 1 });
+
+      // The scanner did not store the second window's cursor (a crash): its logs travel again.
+      const retried = await collect(
+        s.scan({ mode: 'checkpoint', cursor: first.at(-1)!.cursor, now: later, batchSize: 100, thresholds }),
+      );
+      expect(retried.flatMap((b) => b.candidates.map((c) => c.durationMs)).sort()).toEqual([902, 903]);
+      server.resetStats();
+      const third = await collect(
+        s.scan({ mode: 'checkpoint', cursor: retried.at(-1)!.cursor, now: later + 30_000, batchSize: 100, thresholds }),
+      );
+      expect(third.flatMap((b) => b.candidates)).toEqual([]);
+      expect(server.stats.hitsReturned).toBe(0);
       expectAllClosed();
     });
 

@@ -36,6 +36,10 @@ export function compileQuery(query: unknown, mapping: Mapping): Predicate {
       return compileTerms(kind, spec as Clause, mapping, true);
     case 'range':
       return compileRange(spec as Clause, mapping);
+    case 'ids': {
+      const ids = new Set(((spec as Clause).values as unknown[] | undefined)?.map(String) ?? []);
+      return (doc) => ids.has(doc.id);
+    }
     case 'exists': {
       const field = resolveField(mapping, String((spec as Clause).field));
       return field ? (doc) => valuesOf(doc, field).length > 0 : () => false;
@@ -78,6 +82,10 @@ function compileTerms(kind: string, spec: Clause, mapping: Mapping, many: boolea
     wanted = raw;
   } else {
     wanted = [typeof raw === 'object' && raw !== null ? (raw as Clause).value : raw];
+  }
+  if (name === '_index' || name === '_id') {
+    const values = new Set(wanted.map(String));
+    return name === '_index' ? (doc) => values.has(doc.index) : (doc) => values.has(doc.id);
   }
   const field = resolveField(mapping, name);
   if (!field) return () => false;
