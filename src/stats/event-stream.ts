@@ -62,6 +62,8 @@ export class EventStreams {
     raw.writeHead(200, {
       // Headers set by hooks (CORS, security headers) before the hijack still apply.
       ...headersOf(reply),
+      // onSend hooks do not run for a hijacked reply: the request id is set here.
+      'X-Request-Id': reply.request.id,
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
       Connection: 'keep-alive',

@@ -105,7 +105,8 @@ describe('GET /events', () => {
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     expect(response.headers.get('cache-control')).toContain('no-cache');
     expect(response.headers.get('x-accel-buffering')).toBe('no');
-    expect(response.headers.get('x-request-id')).toBeTruthy(); // headers of the server's hooks are kept
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff'); // headers set by onRequest hooks are kept
     const stream = new StreamReader(response.body!);
     await stream.until((text) => text.includes(': connected\n\n'));
     expect(stream.text.startsWith('retry: 5000\n')).toBe(true);
