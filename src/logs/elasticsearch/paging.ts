@@ -63,7 +63,8 @@ async function* pitPages(
           size: request.pageSize,
           query: request.query,
           pit: { id: pitId, keep_alive: KEEP_ALIVE },
-          sort: [{ [request.timestampField]: { order: 'asc' } }, { _shard_doc: 'asc' }],
+          // unmapped_type: an index in the pattern without the time field (new, empty) must not fail the sort.
+          sort: [{ [request.timestampField]: { order: 'asc', unmapped_type: 'date' } }, { _shard_doc: 'asc' }],
           track_total_hits: false,
           ...(searchAfter ? { search_after: searchAfter } : {}),
         },

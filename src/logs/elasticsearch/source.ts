@@ -200,7 +200,7 @@ export class ElasticsearchLogSource implements LogSource {
         size: Math.min(Math.max(0, limit), MAX_PAGE),
         track_total_hits: false,
         query: { bool: { filter: [{ term: { [fields.correlationId]: correlationId } }] } },
-        sort: [{ [fields.timestamp]: { order: 'asc' } }, '_doc'],
+        sort: [{ [fields.timestamp]: { order: 'asc', unmapped_type: 'date' } }, '_doc'],
       },
     });
     // Stable: equal times keep the server's order.

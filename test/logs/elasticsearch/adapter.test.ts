@@ -387,6 +387,16 @@ describe.each(ALL_PERSONAS.map((p) => [p.name, p] as const))(
       expect(await s.trace('nobody', 10)).toEqual([]);
     });
 
+    it('works while an index of the pattern has no mapping for the time field yet', async () => {
+      server.createIndex('logs-2026.01.07');
+      add([{ t: T0 + 1, app: 'core', d: 900, cid: 'c-9' }]);
+      const s = await open();
+      const batches = await collect(s.scan(rangeScan(T0, T0 + 60_000, { core: 100 })));
+      expect(batches.flatMap((b) => b.candidates)).toHaveLength(1);
+      expect(await s.trace('c-9', 10)).toHaveLength(1);
+      expect((await s.summary({ from: T0, to: T0 + 60_000 })).totalLogs).toBe(1);
+    });
+
     it('queries the .keyword sub-field of dynamically mapped strings', async () => {
       server.createIndex('dyn-1');
       server.addDocuments('dyn-1', [

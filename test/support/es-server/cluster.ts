@@ -199,6 +199,7 @@ export class Cluster {
     const pitRef = body.pit as { id?: string } | undefined;
     let pit: PointInTime | undefined;
     let docs: StoredDoc[];
+    let indices: StoredIndex[];
     if (pitRef) {
       if (target !== undefined) {
         throw badRequest(
@@ -210,10 +211,14 @@ export class Cluster {
       if (!pit) throw new EsServerError(404, 'search_context_missing_exception', 'No search context found for id [0]');
       if (pitRef.id !== pit.currentId) this.stats.staleIdUses++;
       docs = pit.parts.flatMap((p) => p.index.docs.slice(0, p.length));
+      indices = pit.parts.map((p) => p.index);
     } else {
-      docs = this.resolve(target, params).flatMap((i) => i.docs);
+      indices = this.resolve(target, params);
+      docs = indices.flatMap((i) => i.docs);
     }
     this.checkSort(keys, pit !== undefined);
+    // Every shard checks the sort against its mapping, documents or not.
+    for (const index of indices) sortValueReader(keys, index.mapping);
     if (params.has('scroll')) return this.openScroll(docs, body, keys, size);
 
     let hits: Hit[];

@@ -154,6 +154,8 @@ export interface SortKey {
   kind: 'field' | '_doc' | '_shard_doc';
   field?: string;
   desc: boolean;
+  /** `unmapped_type`: indices without the field sort as if it were missing instead of failing. */
+  unmappedType?: string;
 }
 
 /** Parses `sort` (strings, `{field: "asc"}`, `{field: {order}}`). */
@@ -162,8 +164,10 @@ export function parseSort(sort: unknown): SortKey[] {
   return asList(sort as Clause).map((entry) => {
     if (typeof entry === 'string') return keyFor(entry, 'asc');
     const [name, spec] = Object.entries(entry)[0]!;
-    const order = typeof spec === 'string' ? spec : ((spec as { order?: string }).order ?? 'asc');
-    return keyFor(name, order);
+    const options = typeof spec === 'string' ? { order: spec } : (spec as { order?: string; unmapped_type?: string });
+    const key = keyFor(name, options.order ?? 'asc');
+    if (options.unmapped_type) key.unmappedType = options.unmapped_type;
+    return key;
   });
 }
 
@@ -180,6 +184,7 @@ export function sortValueReader(keys: SortKey[], mapping: Mapping): (doc: Stored
     // Stands for Lucene's (shard, doc) pair: the global insertion order, unique and stable.
     if (key.kind === '_shard_doc') return (doc: StoredDoc) => doc.seq;
     const field = resolveField(mapping, key.field!);
+    if (!field && key.unmappedType) return () => null;
     if (!field) throw shardFailure('query_shard_exception', `No mapping found for [${key.field}] in order to sort on`);
     if (field.type === 'text') throw shardFailure('illegal_argument_exception', TEXT_FIELDDATA(key.field!));
     return (doc: StoredDoc) => {
