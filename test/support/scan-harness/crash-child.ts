@@ -1,0 +1,54 @@
+/**
+ * The crash harness's child process: one scan of the configured installation followed by
+ * delivery of every pending alert, through the real createScanServices. It prints a marker line
+ * on stdout at each point worth dying at, so the parent can SIGKILL it there:
+ *   `batch`     a batch's transaction (violations + alert rows + checkpoint) committed
+ *   `sending`   a Bot API request is about to leave
+ *   `accepted`  Telegram answered 2xx, before the outbox records the row as sent
+ *   `done`      nothing is left pending
+ *
+ * HARNESS_CLOCK_OFFSET_MS moves this process's clock forward: the parent gives every restart a
+ * later clock, so the lease and the outbox claims of a killed predecessor have expired, as
+ * they would after their time to live, without the test waiting minutes.
+ */
+import { exponentialBackoff } from '../../../src/alerts/retry-policy.js';
+import { createAppContext } from '../../../src/app/create-context.js';
+import { loadConfig } from '../../../src/config/load.js';
+import { createLogger } from '../../../src/logging/logger.js';
+import { createScanServices } from '../../../src/scan/services.js';
+import { FAST_PACING } from './world.js';
+
+const mark = (marker: string) => process.stdout.write(`${marker}\n`);
+const offset = Number(process.env.HARNESS_CLOCK_OFFSET_MS ?? 0);
+const now = () => Date.now() + offset;
+
+const markedFetch: typeof fetch = async (input, init) => {
+  mark('sending');
+  const response = await fetch(input, init);
+  if (response.ok) mark('accepted');
+  return response;
+};
+
+const config = loadConfig(process.env, undefined);
+const ctx = createAppContext(config, createLogger({ logLevel: 'silent' }));
+const services = await createScanServices(ctx, {
+  notifiers: { ...FAST_PACING, fetch: markedFetch },
+  retry: exponentialBackoff({ baseMs: 10, maxMs: 50 }),
+  now,
+});
+const report = await services.scanner.run({ onProgress: () => mark('batch') });
+if (report.status !== 'success') {
+  process.stderr.write(`scan ${report.status}: ${report.error}\n`);
+  process.exit(2);
+}
+for (let round = 0; (await services.outbox.pendingCount()) > 0; round++) {
+  if (round > 200) {
+    process.stderr.write('alerts still pending after 200 rounds\n');
+    process.exit(3);
+  }
+  await services.outbox.deliverDue();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}
+mark('done');
+await services.close();
+await ctx.close();
