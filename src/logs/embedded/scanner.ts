@@ -84,10 +84,10 @@ export class Scanner {
       WHERE l.seq > ? AND l.seq <= ? AND t.app = l.app AND l.duration_ms >= t.min_ms
       ORDER BY l.seq LIMIT ?`);
     this.seqCovered = db.prepare('SELECT count(*) AS n, max(time) AS t FROM logs WHERE seq > ? AND seq <= ?');
-    // Here thresholds are the outer loop: one (app, time) index range per app.
+    // Walks the time index in order, one threshold lookup per log.
     this.rangeCandidates = db.prepare(`
-      SELECT ${L_COLUMNS} FROM temp.scan_thresholds AS t CROSS JOIN logs AS l
-      WHERE l.app = t.app AND l.time >= ? AND l.time < ? AND (l.time, l.seq) > (?, ?) AND l.duration_ms >= t.min_ms
+      SELECT ${L_COLUMNS} FROM logs AS l CROSS JOIN temp.scan_thresholds AS t
+      WHERE l.time >= ? AND l.time < ? AND (l.time, l.seq) > (?, ?) AND t.app = l.app AND l.duration_ms >= t.min_ms
       ORDER BY l.time, l.seq LIMIT ?`);
     this.rangeCovered = db.prepare(`
       SELECT count(*) AS n FROM logs
@@ -150,11 +150,12 @@ export class Scanner {
       let candidates: LogRow[] = [];
       if (thresholds.size > 0) {
         this.loadThresholds(thresholds);
-        candidates = this.rangeCandidates.all(range.from, range.to, after[0], after[1], batchSize) as LogRow[];
+        // after[0] >= from: seeking the index there skips what earlier batches covered.
+        candidates = this.rangeCandidates.all(after[0], range.to, after[0], after[1], batchSize) as LogRow[];
       }
       const last = candidates.length === batchSize ? candidates[candidates.length - 1]! : undefined;
       const upTo: [number, number] = last ? [last.time, last.seq] : [range.to, 0];
-      const covered = this.rangeCovered.get(range.from, range.to, ...after, ...upTo) as { n: number };
+      const covered = this.rangeCovered.get(after[0], range.to, ...after, ...upTo) as { n: number };
       yield {
         candidates: candidates.map(toLogRecord),
         scanned: covered.n,
