@@ -2,8 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import { createPool } from 'mysql2';
-import pg from 'pg';
 import type { DatabaseConfig, DbDriver } from '../config/config.js';
 import type { Database } from './schema.js';
 
@@ -14,10 +12,6 @@ export interface StateDb {
   serverVersion(): Promise<string>;
   close(): Promise<void>;
 }
-
-// BIGINT (int8) and NUMERIC come back from pg as strings; every value we store fits a double.
-pg.types.setTypeParser(20, (value) => Number(value));
-pg.types.setTypeParser(1700, (value) => Number(value));
 
 export function openStateDb(config: DatabaseConfig): StateDb {
   const db = new Kysely<Database>({ dialect: dialectFor(config) });
@@ -35,8 +29,10 @@ function dialectFor(config: DatabaseConfig) {
       return new SqliteDialect({ database: async () => openSqliteFile(config.database) });
     case 'mysql':
       return new MysqlDialect({
-        pool: async () =>
-          createPool({
+        // Each driver's client library is loaded only when that driver is used.
+        pool: async () => {
+          const { createPool } = await import('mysql2');
+          return createPool({
             host: config.host,
             port: config.port,
             user: config.username,
@@ -47,12 +43,17 @@ function dialectFor(config: DatabaseConfig) {
             decimalNumbers: true,
             timezone: 'Z',
             connectTimeout: 5_000,
-          }),
+          });
+        },
       });
     case 'postgres':
       return new PostgresDialect({
-        pool: async () =>
-          new pg.Pool({
+        pool: async () => {
+          const { default: pg } = await import('pg');
+          // BIGINT (int8) and NUMERIC come back as strings; every value we store fits a double.
+          pg.types.setTypeParser(20, (value) => Number(value));
+          pg.types.setTypeParser(1700, (value) => Number(value));
+          return new pg.Pool({
             host: config.host,
             port: config.port,
             user: config.username,
@@ -60,7 +61,8 @@ function dialectFor(config: DatabaseConfig) {
             database: config.database,
             max: 10,
             connectionTimeoutMillis: 5_000,
-          }),
+          });
+        },
       });
   }
 }

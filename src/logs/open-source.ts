@@ -1,12 +1,13 @@
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
-import { ElasticsearchLogSource } from './elasticsearch/index.js';
-import { EmbeddedLogStore } from './embedded/embedded-log-store.js';
 import type { LogSource } from './source.js';
 
-/** Opens the configured log source (LOG_SOURCE). */
+/** Opens the configured log source (LOG_SOURCE), loading only that adapter's code. */
 export async function openLogSource(config: Config, logger: Logger): Promise<LogSource> {
-  return config.logSource === 'elasticsearch'
-    ? ElasticsearchLogSource.open(config, logger)
-    : EmbeddedLogStore.open(config, logger);
+  if (config.logSource === 'elasticsearch') {
+    const { ElasticsearchLogSource } = await import('./elasticsearch/index.js');
+    return ElasticsearchLogSource.open(config, logger);
+  }
+  const { EmbeddedLogStore } = await import('./embedded/embedded-log-store.js');
+  return EmbeddedLogStore.open(config, logger);
 }

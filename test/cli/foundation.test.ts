@@ -8,7 +8,7 @@ import { announceSkips, driversUnderTest } from '../support/databases.js';
 const drivers = driversUnderTest();
 announceSkips(drivers, 'cli');
 
-describe.each(drivers)('first commands on $driver', (driver) => {
+describe.each(drivers)('first commands on $driver', { timeout: 180_000 }, (driver) => {
   if (driver.skipReason) {
     it.skip(`skipped: ${driver.skipReason}`, () => {});
     return;
@@ -75,7 +75,7 @@ describe.each(drivers)('first commands on $driver', (driver) => {
   });
 });
 
-describe('failures', () => {
+describe('failures', { timeout: 60_000 }, () => {
   const cwd = mkdtempSync(join(tmpdir(), 'lagwatch-cli-'));
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 

@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { verifySmtp } from '../../alerts/channels/email.js';
-import { createNotifiers } from '../../alerts/channels/registry.js';
-import { telegramGetMe } from '../../alerts/channels/telegram.js';
 import { destinationsFor } from '../../alerts/destinations.js';
 import type { Destination } from '../../alerts/notification.js';
 import { testNotification } from '../../alerts/test-message.js';
@@ -20,6 +17,7 @@ interface SendResult {
 }
 
 async function sendTests(ctx: AppContext, destinations: Destination[]): Promise<SendResult[]> {
+  const { createNotifiers } = await import('../../alerts/channels/registry.js');
   const notifiers = createNotifiers(ctx.config, { logger: ctx.logger });
   const notification = testNotification(ctx.config.publicUrl);
   const results: SendResult[] = [];
@@ -58,6 +56,7 @@ export function registerChannelCommands(program: Command): void {
       withContext(async (ctx) => {
         await requireCurrentSchema(ctx);
         if (!ctx.config.telegram.botToken) throw new CommandError('TELEGRAM_BOT_TOKEN is not set');
+        const { telegramGetMe } = await import('../../alerts/channels/telegram.js');
         const me = await telegramGetMe(ctx.config);
         if (!me.ok) throw new CommandError(`the bot token does not work: ${me.error}`);
         if (!options.json) print(`bot: @${me.username}`);
@@ -80,6 +79,7 @@ export function registerChannelCommands(program: Command): void {
     .action((options: { json?: boolean }) =>
       withContext(async (ctx) => {
         await requireCurrentSchema(ctx);
+        const { verifySmtp } = await import('../../alerts/channels/email.js');
         const smtp = await verifySmtp(ctx.config);
         if (!smtp.ok) throw new CommandError(`SMTP check failed: ${smtp.error}`);
         const destinations = await destinationsFor(['email'], ctx.targets, ctx.config.telegram);

@@ -1,144 +1,7 @@
 import type { Command } from 'commander';
-import { verifySmtp } from '../../alerts/channels/email.js';
-import { isChannelConfigured } from '../../alerts/channels/registry.js';
-import { telegramGetMe } from '../../alerts/channels/telegram.js';
-import { createAppContext } from '../../app/create-context.js';
-import type { Config } from '../../config/config.js';
 import { ConfigError, loadConfig } from '../../config/load.js';
-import { scrubSecrets, secretsOf } from '../../config/redact.js';
-import { migrationState } from '../../db/migrate.js';
-import { CronLog } from '../../scan/cron-log.js';
-import { computeServerStatus } from '../../stats/server-status.js';
+import type { Check } from '../diagnose-report.js';
 import { print, printJson, renderTable } from '../output.js';
-import { commandLogger } from '../run.js';
-
-type Status = 'ok' | 'warn' | 'fail' | 'skip';
-
-interface Check {
-  check: string;
-  status: Status;
-  detail: string;
-}
-
-const LAG_WARN_FACTOR = 3;
-
-/** Runs every check it can, even when some fail, and reports them all. */
-async function diagnose(config: Config): Promise<Check[]> {
-  const checks: Check[] = [{ check: 'configuration', status: 'ok', detail: 'valid' }];
-  const ctx = createAppContext(config, commandLogger(config));
-  const secrets = secretsOf(config);
-  const clean = (text: string) => scrubSecrets(text, secrets);
-  try {
-    const status = await computeServerStatus(ctx);
-    checks.push({
-      check: 'database',
-      status: status.database.ok ? 'ok' : 'fail',
-      detail: status.database.ok
-        ? `${config.db.driver} ${status.database.server_version ?? ''}`.trim()
-        : `${config.db.driver}: ${status.database.error}`,
-    });
-    if (status.database.ok) {
-      const { pending } = await migrationState(ctx.state);
-      checks.push({
-        check: 'schema',
-        status: pending.length === 0 ? 'ok' : 'fail',
-        detail:
-          pending.length === 0 ? 'up to date' : `${pending.length} pending migration(s): run \`lagwatch migrate\``,
-      });
-    }
-    checks.push({
-      check: 'log source',
-      status: status.log_source.ok ? 'ok' : 'fail',
-      detail: status.log_source.ok
-        ? (status.log_source.description ?? config.logSource)
-        : `${config.logSource}: ${status.log_source.error}`,
-    });
-    checks.push(
-      status.redis === null
-        ? {
-            check: 'redis',
-            status: 'skip',
-            detail: 'REDIS_HOST not set: cooldowns and the scan lease use the database',
-          }
-        : {
-            check: 'redis',
-            status: status.redis.ok ? 'ok' : 'fail',
-            detail: status.redis.ok ? `${config.redis?.host}:${config.redis?.port}` : String(status.redis.error),
-          },
-    );
-
-    if (isChannelConfigured(config, 'telegram_chat')) {
-      const me = await telegramGetMe(config);
-      checks.push({
-        check: 'telegram',
-        status: me.ok ? 'ok' : 'fail',
-        detail: me.ok ? `bot @${me.username}` : clean(me.error ?? 'getMe failed'),
-      });
-    } else checks.push({ check: 'telegram', status: 'skip', detail: 'TELEGRAM_BOT_TOKEN not set' });
-
-    if (isChannelConfigured(config, 'email')) {
-      const smtp = await verifySmtp(config);
-      checks.push({
-        check: 'smtp',
-        status: smtp.ok ? 'ok' : 'fail',
-        detail: smtp.ok ? `${config.mail.host}:${config.mail.port}` : clean(smtp.error ?? 'verify failed'),
-      });
-    } else checks.push({ check: 'smtp', status: 'skip', detail: 'MAIL_HOST not set' });
-
-    const lag = status.checkpoint_lag_seconds;
-    const interval = config.scan.intervalSeconds || 300;
-    const expected = interval + config.scan.lagSeconds;
-    checks.push(
-      lag === null
-        ? { check: 'checkpoint', status: 'warn', detail: 'no scan has completed for this log source yet' }
-        : {
-            check: 'checkpoint',
-            status: lag > expected * LAG_WARN_FACTOR ? 'warn' : 'ok',
-            detail: `scanned up to ${lag} s ago`,
-          },
-    );
-
-    if (status.database.ok) {
-      const recent = await new CronLog(ctx.state.db).recent(10).catch(() => []);
-      const failed = recent.filter((r) => r.status === 'failed');
-      const last = recent[0];
-      checks.push(
-        last === undefined
-          ? { check: 'cron runs', status: 'warn', detail: 'no scan has run yet' }
-          : {
-              check: 'cron runs',
-              status: last.status === 'failed' ? 'fail' : failed.length > 0 ? 'warn' : 'ok',
-              detail:
-                `last ${last.status} at ${new Date(Number(last.started_at)).toISOString()}` +
-                (failed.length > 0
-                  ? `; ${failed.length} of the last ${recent.length} failed: ${clean(failed[0]?.error ?? '')}`
-                  : ''),
-            },
-      );
-      checks.push({
-        check: 'outbox',
-        status:
-          status.outbox.oldest_pending_age_seconds !== null && status.outbox.oldest_pending_age_seconds > 3600
-            ? 'warn'
-            : 'ok',
-        detail:
-          `${status.outbox.pending} pending` +
-          (status.outbox.oldest_pending_age_seconds !== null
-            ? `, oldest ${status.outbox.oldest_pending_age_seconds} s`
-            : ''),
-      });
-    }
-    const mb = (bytes: number) => `${Math.round(bytes / 1048576)} MB`;
-    checks.push({
-      check: 'memory',
-      status: 'ok',
-      detail: `rss ${mb(status.memory.rss_bytes)}, heap ${mb(status.memory.heap_used_bytes)} of ${mb(status.memory.heap_total_bytes)}`,
-    });
-  } finally {
-    await ctx.close().catch(() => undefined);
-  }
-  return checks;
-}
 
 export function registerDiagnoseCommand(program: Command): void {
   program
@@ -148,7 +11,9 @@ export function registerDiagnoseCommand(program: Command): void {
     .action(async (options: { json?: boolean }) => {
       let checks: Check[];
       try {
-        checks = await diagnose(loadConfig());
+        const config = loadConfig();
+        const { diagnose } = await import('../diagnose-report.js');
+        checks = await diagnose(config);
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         checks = error.problems.map((problem) => ({

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { checkElasticsearch } from '../../logs/elasticsearch/index.js';
-import { EmbeddedLogStore } from '../../logs/embedded/embedded-log-store.js';
-import { ImportError, type ImportSummary, importFiles } from '../../logs/ndjson/import-files.js';
+import type { EmbeddedLogStore } from '../../logs/embedded/embedded-log-store.js';
+import type { ImportSummary } from '../../logs/ndjson/import-files.js';
 import { print, printJson, renderTable } from '../output.js';
 import { formatCount, ProgressLine } from '../progress.js';
 import { CommandError, commandLogger, configOrExit, reportFailure } from '../run.js';
@@ -20,6 +19,8 @@ export function registerLogCommands(program: Command): void {
       if (config.logSource !== 'embedded') {
         logger.warn(`LOG_SOURCE=${config.logSource}: importing into the embedded store ${config.embedded.path} anyway`);
       }
+      const { EmbeddedLogStore } = await import('../../logs/embedded/embedded-log-store.js');
+      const { ImportError, importFiles } = await import('../../logs/ndjson/import-files.js');
       const progress = new ProgressLine();
       let store: EmbeddedLogStore | undefined;
       try {
@@ -55,6 +56,7 @@ export function registerLogCommands(program: Command): void {
         process.exitCode = 1;
         return;
       }
+      const { checkElasticsearch } = await import('../../logs/elasticsearch/index.js');
       const report = await checkElasticsearch(config, commandLogger(config));
       if (options.json) printJson(report);
       else {

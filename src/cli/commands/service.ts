@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { AppContext } from '../../app/context.js';
 import { createAppContext } from '../../app/create-context.js';
-import { type RunningService, startService } from '../../app/service.js';
+import type { RunningService } from '../../app/service.js';
 import type { Config } from '../../config/config.js';
 import { loadConfig } from '../../config/load.js';
-import { startDemo } from '../../demo/run-demo.js';
 import { createLogger } from '../../logging/logger.js';
 import { configOrExit, reportFailure } from '../run.js';
 
@@ -16,7 +15,10 @@ export function registerServiceCommands(program: Command): void {
     .description('serve the API and dashboard and scan every SCAN_INTERVAL_SECONDS (migrates first)')
     .action(async () => {
       const config = configOrExit();
-      await runUntilSignal(config, async (ctx) => startService(ctx));
+      await runUntilSignal(config, async (ctx) => {
+        const { startService } = await import('../../app/service.js');
+        return startService(ctx);
+      });
     });
 
   program
@@ -35,6 +37,8 @@ export function registerServiceCommands(program: Command): void {
       // The demo's own state and logs, whatever DB_* / LOG_SOURCE say; the rest of .env applies.
       const config = demoConfig(dir);
       await runUntilSignal(config, async (ctx) => {
+        const { startService } = await import('../../app/service.js');
+        const { startDemo } = await import('../../demo/run-demo.js');
         const service = await startService(ctx, { intervalSeconds: Math.min(config.scan.intervalSeconds, 5) });
         const demo = await startDemo(ctx, service, { ratePerSecond: rate });
         process.stdout.write(
