@@ -51,8 +51,9 @@ export class RuleGroup {
       message: v.message ?? null,
       traceUrl: v.correlation_id ? `${publicUrl}/#/trace/${encodeURIComponent(v.correlation_id)}` : null,
     });
-    const query = new URLSearchParams({ app_name: this.app });
-    if (this.ruleType === 'message' && this.messageKey !== null) query.set('message_key', this.messageKey);
+    // The dashboard's own route: #/violations?app=<app>&key=<message key>.
+    const query = new URLSearchParams({ app: this.app });
+    if (this.ruleType === 'message' && this.messageKey !== null) query.set('key', this.messageKey);
     return {
       ruleType: this.ruleType,
       ruleId: this.ruleId,
