@@ -28,8 +28,10 @@ export async function installSecurity(app: FastifyInstance, corsOrigins: readonl
     // Served over plain HTTP on loopback by default; HSTS belongs to the TLS proxy in front.
     strictTransportSecurity: false,
   });
+  // Closed CORS is the absence of CORS headers: no plugin, no per-request hook.
+  if (corsOrigins.length === 0) return;
   await app.register(cors, {
-    origin: corsOrigins.length > 0 ? [...corsOrigins] : false,
+    origin: [...corsOrigins],
     methods: ['GET', 'POST', 'PUT', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type'],
     maxAge: 600,

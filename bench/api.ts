@@ -1,0 +1,191 @@
+/**
+ * Requests per second of `GET /rules/app` (100 rules, SQLite; the default page of 50, and all
+ * 100 with per_page=100) through the real
+ * server over HTTP, beside a bare Fastify route answering the same JSON, in the same run.
+ * Goal: the API reaches at least 30% of the bare route.
+ *
+ *   npx tsx bench/api.ts [--seconds 3] [--rounds 3] [--connections 16]
+ *
+ * The load runs in a child process (keep-alive node:http Agent, N connections each sending one
+ * request after the other for a fixed duration), so the servers keep this process to
+ * themselves and its CPU time is theirs alone. Bare and API phases alternate for a few rounds,
+ * which evens out a machine whose load changes during the run. Besides requests per second it
+ * prints the server CPU time per request, the figure least disturbed by other work on the host.
+ */
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Fastify from 'fastify';
+import { createAppContext } from '../src/app/create-context.js';
+import { loadConfig } from '../src/config/load.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { startHttpServer } from '../src/http/server.js';
+import { createLogger } from '../src/logging/logger.js';
+import { CHANNEL_TYPES } from '../src/rules/types.js';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '16' },
+  },
+});
+const SECONDS = Number(values.seconds);
+const ROUNDS = Number(values.rounds);
+const CONNECTIONS = Number(values.connections);
+// The default page (50 of the 100 rules) and all 100 on one page.
+const PATHS = ['/rules/app', '/rules/app?per_page=100'];
+
+interface LoadResult {
+  requests: number;
+  errors: number;
+  seconds: number;
+  latencies: number[];
+  /** CPU time this (server) process spent during the phase, ms. */
+  serverCpuMs: number;
+}
+
+// Plain JavaScript for the load process: it needs nothing but node:http.
+const LOAD_SCRIPT = `
+const http = require('node:http');
+const { url, connections, seconds } = JSON.parse(process.argv[1]);
+const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+const target = new URL(url);
+const latencies = [];
+let requests = 0, errors = 0;
+const started = performance.now();
+const deadline = started + seconds * 1000;
+function once() {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const req = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname + target.search }, (res) => {
+      res.on('data', () => {});
+      res.on('end', () => {
+        if (res.statusCode === 200) { requests++; latencies.push(performance.now() - t0); } else errors++;
+        resolve();
+      });
+    });
+    req.on('error', () => { errors++; resolve(); });
+    req.end();
+  });
+}
+async function connection() { while (performance.now() < deadline) await once(); }
+Promise.all(Array.from({ length: connections }, connection)).then(() => {
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  process.stdout.write(JSON.stringify({ requests, errors, seconds: elapsed, latencies }));
+});
+`;
+
+function load(url: string, seconds: number): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const cpuBefore = process.cpuUsage();
+    const child = spawn(
+      process.execPath,
+      ['-e', LOAD_SCRIPT, JSON.stringify({ url, connections: CONNECTIONS, seconds })],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const cpu = process.cpuUsage(cpuBefore);
+      if (code !== 0) return reject(new Error(`load process exited with ${code}`));
+      resolve({ ...(JSON.parse(out) as Omit<LoadResult, 'serverCpuMs'>), serverCpuMs: (cpu.user + cpu.system) / 1000 });
+    });
+  });
+}
+
+function combine(results: LoadResult[]): LoadResult {
+  return {
+    requests: results.reduce((sum, r) => sum + r.requests, 0),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    seconds: results.reduce((sum, r) => sum + r.seconds, 0),
+    latencies: results.flatMap((r) => r.latencies).sort((a, b) => a - b),
+    serverCpuMs: results.reduce((sum, r) => sum + r.serverCpuMs, 0),
+  };
+}
+
+const quantile = (sorted: number[], q: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : Number.NaN;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'lagwatch-bench-api-'));
+  const config = loadConfig(
+    { LOG_LEVEL: 'silent', DB_DATABASE: join(dir, 'state.db'), EMBEDDED_LOG_DB: join(dir, 'logs.db') },
+    undefined,
+  );
+  const ctx = createAppContext(config, createLogger(config));
+  await migrateToLatest(ctx.state);
+  for (let i = 0; i < 100; i += 1) {
+    await ctx.appRules.create({
+      app_name: `service-${String(i).padStart(3, '0')}`,
+      max_duration: 100 + i * 10,
+      is_active: i % 5 !== 0,
+      alert_channels: [CHANNEL_TYPES[i % CHANNEL_TYPES.length]],
+      cooldown_minutes: i % 30,
+    });
+  }
+  const api = await startHttpServer(ctx, { port: 0, host: '127.0.0.1' });
+
+  // The bare server answers each path with the very JSON the API gave for it.
+  const bodies = new Map<string, unknown>();
+  for (const path of PATHS) {
+    const sample = await fetch(`${api.address}${path}`);
+    const body = (await sample.json()) as { data: { total: number } };
+    if (sample.status !== 200 || body.data.total !== 100) throw new Error(`the API did not answer ${path}`);
+    bodies.set(path, body);
+  }
+  const bare = Fastify({ logger: false });
+  bare.get('/rules/app', async (request) => bodies.get(request.url));
+  await bare.listen({ port: 0, host: '127.0.0.1' });
+  const bareBase = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}`;
+
+  const rps = (r: LoadResult) => r.requests / r.seconds;
+  const cpuPerRequest = (r: LoadResult) => r.serverCpuMs / r.requests;
+  const line = (name: string, r: LoadResult) =>
+    `  ${name.padEnd(36)} ${rps(r).toFixed(0).padStart(7)} req/s   p50 ${quantile(r.latencies, 0.5).toFixed(2)} ms` +
+    `   p99 ${quantile(r.latencies, 0.99).toFixed(2)} ms   server CPU ${cpuPerRequest(r).toFixed(3)} ms/req   errors ${r.errors}`;
+
+  try {
+    console.log(
+      `lagwatch API bench: 100 rules, SQLite, ${CONNECTIONS} keep-alive connections, ${ROUNDS} alternating rounds of ${SECONDS} s`,
+    );
+    console.log(`node ${process.version}; ${cpus().length} CPUs; load average at start ${loadavg()[0].toFixed(1)}`);
+    for (const path of PATHS) {
+      await load(`${bareBase}${path}`, 1); // warm-up
+      await load(`${api.address}${path}`, 1);
+      const bareRuns: LoadResult[] = [];
+      const apiRuns: LoadResult[] = [];
+      for (let round = 0; round < ROUNDS; round += 1) {
+        bareRuns.push(await load(`${bareBase}${path}`, SECONDS));
+        apiRuns.push(await load(`${api.address}${path}`, SECONDS));
+      }
+      const bareResult = combine(bareRuns);
+      const apiResult = combine(apiRuns);
+      const ratio = rps(apiResult) / rps(bareResult);
+      const cpuRatio = cpuPerRequest(bareResult) / cpuPerRequest(apiResult);
+      console.log(`GET ${path} (response ${JSON.stringify(bodies.get(path)).length} bytes)`);
+      console.log(line('bare Fastify route (same JSON)', bareResult));
+      console.log(line('lagwatch API (full stack, auth off)', apiResult));
+      console.log(
+        `  ratio API / bare: ${(ratio * 100).toFixed(1)}% of the requests per second (goal >= 30%: ${ratio >= 0.3 ? 'met' : 'NOT met'}); ` +
+          `${(cpuRatio * 100).toFixed(1)}% by server CPU per request`,
+      );
+    }
+  } finally {
+    await bare.close();
+    await api.close();
+    await ctx.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
