@@ -1,5 +1,6 @@
 import type { DurationUnit } from '../../config/config.js';
 import type { AppStats, BucketStats, SummaryStats, TimeRange } from '../source.js';
+import { assertComplete } from './errors.js';
 import type { EsHttpClient } from './http-client.js';
 import { durationPresent, type Query, timeRange, toMs } from './queries.js';
 
@@ -60,11 +61,16 @@ function readDuration(agg: DurationAggBody, unit: DurationUnit): DurationFigures
 
 const avg = (d: DurationFigures) => (d.count === 0 ? null : d.sumMs / d.count);
 
-function searchPath(target: string) {
-  return {
+/** One `size: 0` search; partial results (failed shards) are refused rather than shown as figures. */
+async function aggregate<T>(client: EsHttpClient, target: string, body: Query): Promise<T> {
+  const response = await client.request<T>({
+    method: 'POST',
     path: `/${target}/_search`,
     query: { ignore_unavailable: true, allow_no_indices: true, request_cache: true },
-  };
+    body,
+  });
+  assertComplete(response.body, 'aggregation');
+  return response.body;
 }
 
 /** Every bucket of a composite aggregation, page by page (exact, unlike `terms`). */
@@ -79,26 +85,22 @@ async function compositeAll(
   const buckets: CompositeBucket[] = [];
   let after: Record<string, unknown> | undefined;
   for (;;) {
-    const { body } = await client.request<{
+    const body = await aggregate<{
       aggregations?: { groups: { buckets: CompositeBucket[]; after_key?: Record<string, unknown> } };
-    }>({
-      method: 'POST',
-      ...searchPath(target),
-      body: {
-        size: 0,
-        track_total_hits: false,
-        query,
-        aggs: {
-          groups: {
-            composite: {
-              size: COMPOSITE_PAGE,
-              sources: Object.entries(sources).map(([name, { field, missingBucket }]) => ({
-                [name]: { terms: { field, ...(missingBucket ? { missing_bucket: true } : {}) } },
-              })),
-              ...(after ? { after } : {}),
-            },
-            aggs: { dur: durationAgg(durationField, withPercentile) },
+    }>(client, target, {
+      size: 0,
+      track_total_hits: false,
+      query,
+      aggs: {
+        groups: {
+          composite: {
+            size: COMPOSITE_PAGE,
+            sources: Object.entries(sources).map(([name, { field, missingBucket }]) => ({
+              [name]: { terms: { field, ...(missingBucket ? { missing_bucket: true } : {}) } },
+            })),
+            ...(after ? { after } : {}),
           },
+          aggs: { dur: durationAgg(durationField, withPercentile) },
         },
       },
     });
@@ -121,14 +123,10 @@ export async function summaryStats(
   range: TimeRange,
 ): Promise<SummaryStats> {
   const query = rangeQuery(fields, range);
-  const { body } = await client.request<{
+  const body = await aggregate<{
     hits: { total: { value: number } | number };
     aggregations?: { dur: DurationAggBody };
-  }>({
-    method: 'POST',
-    ...searchPath(target),
-    body: { size: 0, track_total_hits: true, query, aggs: { dur: durationAgg(fields.duration, false) } },
-  });
+  }>(client, target, { size: 0, track_total_hits: true, query, aggs: { dur: durationAgg(fields.duration, false) } });
   const total = typeof body.hits.total === 'number' ? body.hits.total : body.hits.total.value;
   const overall = body.aggregations ? readDuration(body.aggregations.dur, fields.unit) : undefined;
   const apps = await compositeAll(client, target, query, { app: { field: fields.app } }, fields.duration, false);
@@ -177,21 +175,17 @@ export async function timeseriesStats(
     throw new RangeError(`more than ${MAX_HISTOGRAM_BUCKETS} buckets; choose a longer interval`);
   }
   const query = rangeQuery(fields, range, app === undefined ? [] : [{ term: { [fields.app]: app } }]);
-  const { body } = await client.request<{
+  const body = await aggregate<{
     aggregations?: { series: { buckets: { key: number; doc_count: number; dur: DurationAggBody }[] } };
-  }>({
-    method: 'POST',
-    ...searchPath(target),
-    body: {
-      size: 0,
-      track_total_hits: false,
-      query,
-      aggs: {
-        series: {
-          // Fixed intervals in UTC are aligned to the epoch, as the embedded store's buckets are.
-          date_histogram: { field: fields.timestamp, fixed_interval: `${intervalMs}ms`, min_doc_count: 1 },
-          aggs: { dur: durationAgg(fields.duration, true) },
-        },
+  }>(client, target, {
+    size: 0,
+    track_total_hits: false,
+    query,
+    aggs: {
+      series: {
+        // Fixed intervals in UTC are aligned to the epoch, as the embedded store's buckets are.
+        date_histogram: { field: fields.timestamp, fixed_interval: `${intervalMs}ms`, min_doc_count: 1 },
+        aggs: { dur: durationAgg(fields.duration, true) },
       },
     },
   });

@@ -38,3 +38,35 @@ export function describeErrorBody(body: unknown): { type: string | undefined; re
   if (root?.reason && root.reason !== reason) reason = reason ? `${reason} (${root.reason})` : root.reason;
   return { type: error.type ?? root?.type, reason };
 }
+
+interface ShardsBody {
+  timed_out?: boolean;
+  _shards?: { total?: number; failed?: number; failures?: { reason?: { type?: string; reason?: string } }[] };
+}
+
+/**
+ * Elasticsearch answers 200 with partial results when some shards fail or the search times out.
+ * A scan that took them would advance its watermark past logs it never saw, so they are refused.
+ */
+export function assertComplete(body: unknown, what: string): void {
+  const b = (body ?? {}) as ShardsBody;
+  const failed = b._shards?.failed ?? 0;
+  if (failed > 0) {
+    const cause = b._shards?.failures?.[0]?.reason;
+    const reason = cause ? `${cause.type ?? 'error'}: ${cause.reason ?? ''}` : 'no reason given';
+    throw new ElasticsearchError(
+      `${what}: ${failed} of ${b._shards?.total ?? '?'} shards failed (${reason}); refusing partial results`,
+      200,
+      'partial_results',
+      reason,
+    );
+  }
+  if (b.timed_out === true) {
+    throw new ElasticsearchError(
+      `${what}: the search timed out; refusing partial results`,
+      200,
+      'timed_out',
+      undefined,
+    );
+  }
+}

@@ -1,5 +1,5 @@
 import type { Logger } from '../../logging/logger.js';
-import { ElasticsearchError } from './errors.js';
+import { assertComplete, ElasticsearchError } from './errors.js';
 import type { EsHttpClient } from './http-client.js';
 import type { Query } from './queries.js';
 import type { PagingMode } from './server-info.js';
@@ -52,7 +52,7 @@ async function* pitPages(
   request: PageRequest,
   logger: Logger,
 ): AsyncGenerator<Hit[]> {
-  let pitId = await openPit(client, mode, request.target);
+  let pitId = await openPit(client, mode, request.target, logger);
   try {
     let searchAfter: unknown[] | undefined;
     for (;;) {
@@ -71,6 +71,7 @@ async function* pitPages(
       });
       // The id may change with every answer; the newest one must be sent next and closed.
       if (typeof body.pit_id === 'string') pitId = body.pit_id;
+      assertComplete(body, 'search_after page');
       const hits = body.hits?.hits ?? [];
       if (hits.length === 0) return;
       yield hits;
@@ -83,7 +84,28 @@ async function* pitPages(
   }
 }
 
-async function openPit(client: EsHttpClient, mode: 'es-pit' | 'opensearch-pit', target: string): Promise<string> {
+/** A PIT opened over some failed shards would hide their logs: close it and fail. */
+async function refusePartial(
+  client: EsHttpClient,
+  mode: 'es-pit' | 'opensearch-pit',
+  pitId: string,
+  body: unknown,
+  logger: Logger,
+): Promise<void> {
+  try {
+    assertComplete(body, 'opening a point in time');
+  } catch (error) {
+    await closePit(client, mode, pitId, logger);
+    throw error;
+  }
+}
+
+async function openPit(
+  client: EsHttpClient,
+  mode: 'es-pit' | 'opensearch-pit',
+  target: string,
+  logger: Logger,
+): Promise<string> {
   if (mode === 'es-pit') {
     const { body } = await client.request<{ id?: string }>({
       method: 'POST',
@@ -91,6 +113,7 @@ async function openPit(client: EsHttpClient, mode: 'es-pit' | 'opensearch-pit', 
       query: { keep_alive: KEEP_ALIVE, ignore_unavailable: true },
     });
     if (typeof body.id !== 'string') throw new Error('opening a point in time: no id in the answer');
+    await refusePartial(client, mode, body.id, body, logger);
     return body.id;
   }
   const { body } = await client.request<{ pit_id?: string }>({
@@ -99,6 +122,7 @@ async function openPit(client: EsHttpClient, mode: 'es-pit' | 'opensearch-pit', 
     query: { keep_alive: KEEP_ALIVE },
   });
   if (typeof body.pit_id !== 'string') throw new Error('opening a point in time: no pit_id in the answer');
+  await refusePartial(client, mode, body.pit_id, body, logger);
   return body.pit_id;
 }
 
@@ -134,6 +158,7 @@ async function* scrollPages(client: EsHttpClient, request: PageRequest, logger: 
   });
   let scrollId = first.body._scroll_id;
   try {
+    assertComplete(first.body, 'scroll');
     let hits = first.body.hits?.hits ?? [];
     while (hits.length > 0) {
       yield hits;
@@ -146,6 +171,7 @@ async function* scrollPages(client: EsHttpClient, request: PageRequest, logger: 
         idempotent: false,
       });
       if (typeof next.body._scroll_id === 'string') scrollId = next.body._scroll_id;
+      assertComplete(next.body, 'scroll page');
       hits = next.body.hits?.hits ?? [];
     }
   } finally {

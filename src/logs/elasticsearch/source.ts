@@ -14,7 +14,7 @@ import type {
 } from '../source.js';
 import { type AggregationFields, appStatistics, summaryStats, timeseriesStats } from './aggregations.js';
 import { formatCursor, parseCursor } from './cursor.js';
-import { ElasticsearchMappingError } from './errors.js';
+import { assertComplete, ElasticsearchMappingError } from './errors.js';
 import { checkFields, type FieldResolution, type FieldRole } from './field-check.js';
 import { type EsClientOptions, EsHttpClient } from './http-client.js';
 import { type Hit, isShardDocUnsupported, type PageRequest, readPages } from './paging.js';
@@ -203,6 +203,7 @@ export class ElasticsearchLogSource implements LogSource {
         sort: [{ [fields.timestamp]: { order: 'asc', unmapped_type: 'date' } }, '_doc'],
       },
     });
+    assertComplete(body, 'trace');
     // Stable: equal times keep the server's order.
     return this.toRecords(body.hits?.hits ?? []).sort((a, b) => a.time - b.time);
   }
@@ -244,6 +245,7 @@ export class ElasticsearchLogSource implements LogSource {
       query: { ignore_unavailable: true, allow_no_indices: true },
       body: { query: { bool: { filter: [timeRange(fields.timestamp, range)] } } },
     });
+    assertComplete(body, 'count');
     return body.count;
   }
 

@@ -474,6 +474,29 @@ describe.each(ALL_PERSONAS.map((p) => [p.name, p] as const))(
       expectAllClosed();
     });
 
+    it('refuses partial results (failed shards) instead of advancing past logs it never saw', async () => {
+      add(Array.from({ length: 6 }, (_, i) => ({ t: T0 + i, app: 'core', d: 500 })));
+      const s = await open();
+      const thresholds = new Map([['core', 100]]);
+      const cursor = JSON.stringify({ watermark: T0 });
+      server.failShardsNext(1, /_search/);
+      const seen: string[] = [];
+      const scan = (async () => {
+        for await (const batch of s.scan({ mode: 'checkpoint', cursor, now: T0 + 60_000, batchSize: 2, thresholds })) {
+          seen.push(batch.cursor);
+        }
+      })();
+      await expect(scan).rejects.toThrow(
+        /1 of 2 shards failed \(node_disconnected_exception: \[node-2\] disconnected\)/,
+      );
+      expect(seen.every((c) => c === cursor)).toBe(true);
+      expectAllClosed();
+      server.failShardsNext(1, /_count$/);
+      await expect(s.count({ from: T0, to: T0 + 1000 })).rejects.toThrow(/refusing partial results/);
+      server.failShardsNext(1);
+      await expect(s.summary({ from: T0, to: T0 + 1000 })).rejects.toThrow(/aggregation: 1 of 2 shards failed/);
+    });
+
     it('fails over to the next host and retries a dropped connection', async () => {
       add([{ t: T0 + 1, app: 'core', d: 900 }]);
       const dead = await EsTestServer.start({ persona });

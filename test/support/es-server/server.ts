@@ -20,7 +20,9 @@ type Fault =
   | { kind: 'delay'; ms: number; remaining: number; path?: RegExp }
   | { kind: 'drop'; remaining: number; path?: RegExp }
   /** A careless proxy that prints the request's Authorization header in its error page. */
-  | { kind: 'echo-auth'; remaining: number; path?: RegExp };
+  | { kind: 'echo-auth'; remaining: number; path?: RegExp }
+  /** 200 with one of two shards failed (Elasticsearch's partial results). */
+  | { kind: 'partial'; remaining: number; path?: RegExp };
 
 export interface RecordedRequest {
   method: string;
@@ -106,6 +108,11 @@ export class EsTestServer {
     this.faults.push({ kind: 'drop', remaining: count, path });
   }
 
+  /** The next `count` matching searches answer 200 with partial results: one of two shards failed. */
+  failShardsNext(count: number, path?: RegExp): void {
+    this.faults.push({ kind: 'partial', remaining: count, path });
+  }
+
   echoAuthorizationNext(count: number, path?: RegExp): void {
     this.faults.push({ kind: 'echo-auth', remaining: count, path });
   }
@@ -159,6 +166,22 @@ export class EsTestServer {
         }
       }
       const { status, payload } = this.route(method, url, body, raw);
+      if (fault?.kind === 'partial' && typeof payload === 'object' && payload !== null && '_shards' in payload) {
+        (payload as Body)._shards = {
+          total: 2,
+          successful: 1,
+          skipped: 0,
+          failed: 1,
+          failures: [
+            {
+              shard: 1,
+              index: 'logs',
+              node: 'node-2',
+              reason: { type: 'node_disconnected_exception', reason: '[node-2] disconnected' },
+            },
+          ],
+        };
+      }
       this.send(res, status, payload, req, vendor);
     } catch (error) {
       if (error instanceof EsServerError) {
