@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeServerStatus } from '../../src/stats/server-status.js';
-import { driversUnderTest } from '../support/databases.js';
+import { announceSkips, driversUnderTest } from '../support/databases.js';
 import { HOUR, T0 } from './dataset.js';
 import { type StatsHarness, statsHarness } from './support.js';
 
-const sqlite = driversUnderTest().find((d) => d.driver === 'sqlite')!;
+const drivers = driversUnderTest();
+announceSkips(drivers, 'stats/server-status');
 const NOW = T0 + 6 * HOUR;
 const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -27,11 +28,12 @@ async function silentPort(): Promise<{ port: number; close: () => Promise<void> 
   };
 }
 
-describe('GET /monitor/server', () => {
+describe.each(drivers)('GET /monitor/server over $driver', (driver) => {
   let h: StatsHarness;
 
   beforeAll(async () => {
-    h = await statsHarness(sqlite, { routes: { now: () => NOW } });
+    if (driver.skipReason) return;
+    h = await statsHarness(driver, { routes: { now: () => NOW } });
     const db = h.ctx.state.db;
     const scan = (startedAt: number, status: 'success' | 'failed', error: string | null) => ({
       command: 'log:alert-scan',
@@ -81,56 +83,59 @@ describe('GET /monitor/server', () => {
   });
   afterAll(async () => h?.close());
 
-  it('shows the process, the dependencies, the last scan, the checkpoint lag and the outbox', async () => {
-    const { status, body } = await h.get('/monitor/server');
-    expect(status).toBe(200);
-    const data = body.data;
-    expect(data).toMatchObject({
-      ok: true,
-      problems: [],
-      version,
-      node_version: process.version,
-      pid: process.pid,
-      log_source: { kind: 'embedded', ok: true, error: null },
-      database: { driver: 'sqlite', ok: true, error: null },
-      redis: null,
-      last_scan: {
-        command: 'log:alert-scan',
-        status: 'failed',
-        started_at: new Date(NOW - 60_000).toISOString(),
-        duration_ms: 1_250,
-        logs_scanned: 1234,
-        violations: 5,
-        alerts: 2,
-        error: 'lease held by another scanner',
-        host: 'scanner-host',
-        pid: 4242,
-      },
-      checkpoint_lag_seconds: 45,
-      outbox: { pending: 2, oldest_pending_age_seconds: 90 },
-    });
-    expect(data.log_source.description).toMatch(/SQLite/i);
-    expect(data.database.server_version).toMatch(/^3\.\d+/);
-    expect(data.checkpoints).toEqual([
-      {
-        source_key: 'elasticsearch:other',
-        watermark: new Date(NOW - 3_600_000).toISOString(),
-        lag_seconds: 3600,
-        updated_at: new Date(NOW - 10_000).toISOString(),
-      },
-      {
-        source_key: h.store.key,
-        watermark: new Date(NOW - 45_000).toISOString(),
-        lag_seconds: 45,
-        updated_at: new Date(NOW - 30_000).toISOString(),
-      },
-    ]);
-    expect(data.memory.rss_bytes).toBeGreaterThan(0);
-    expect(data.load_average).toHaveLength(3);
-    expect(data.cpus).toBeGreaterThan(0);
-  });
+  it.skipIf(driver.skipReason)(
+    'shows the process, the dependencies, the last scan, the checkpoint lag and the outbox',
+    async () => {
+      const { status, body } = await h.get('/monitor/server');
+      expect(status).toBe(200);
+      const data = body.data;
+      expect(data).toMatchObject({
+        ok: true,
+        problems: [],
+        version,
+        node_version: process.version,
+        pid: process.pid,
+        log_source: { kind: 'embedded', ok: true, error: null },
+        database: { driver: driver.driver, ok: true, error: null },
+        redis: null,
+        last_scan: {
+          command: 'log:alert-scan',
+          status: 'failed',
+          started_at: new Date(NOW - 60_000).toISOString(),
+          duration_ms: 1_250,
+          logs_scanned: 1234,
+          violations: 5,
+          alerts: 2,
+          error: 'lease held by another scanner',
+          host: 'scanner-host',
+          pid: 4242,
+        },
+        checkpoint_lag_seconds: 45,
+        outbox: { pending: 2, oldest_pending_age_seconds: 90 },
+      });
+      expect(data.log_source.description).toMatch(/SQLite/i);
+      expect(data.database.server_version).toMatch(/^\d+\.\d+/);
+      expect(data.checkpoints).toEqual([
+        {
+          source_key: 'elasticsearch:other',
+          watermark: new Date(NOW - 3_600_000).toISOString(),
+          lag_seconds: 3600,
+          updated_at: new Date(NOW - 10_000).toISOString(),
+        },
+        {
+          source_key: h.store.key,
+          watermark: new Date(NOW - 45_000).toISOString(),
+          lag_seconds: 45,
+          updated_at: new Date(NOW - 30_000).toISOString(),
+        },
+      ]);
+      expect(data.memory.rss_bytes).toBeGreaterThan(0);
+      expect(data.load_average).toHaveLength(3);
+      expect(data.cpus).toBeGreaterThan(0);
+    },
+  );
 
-  it.skipIf(!process.env.TEST_REDIS_URL)('pings Redis when it is configured', async () => {
+  it.skipIf(driver.skipReason || !process.env.TEST_REDIS_URL)('pings Redis when it is configured', async () => {
     const url = new URL(process.env.TEST_REDIS_URL as string);
     const status = await computeServerStatus({
       ...h.ctx,
@@ -144,7 +149,7 @@ describe('GET /monitor/server', () => {
     expect(status.redis?.version).toMatch(/^\d+\.\d+/);
   });
 
-  it('names every part that is down, within the probe timeout, without secrets', async () => {
+  it.skipIf(driver.skipReason)('names every part that is down, within the probe timeout, without secrets', async () => {
     const hanging = await silentPort();
     try {
       const status = await computeServerStatus(
