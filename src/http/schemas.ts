@@ -48,7 +48,8 @@ const ruleOutputFields = {
 };
 
 export const AppRuleOutput = Type.Object(ruleOutputFields);
-export const MessageRuleOutput = Type.Object({ ...ruleOutputFields, message_key: Type.String() });
+const { id, app_name, ...otherRuleFields } = ruleOutputFields;
+export const MessageRuleOutput = Type.Object({ id, app_name, message_key: Type.String(), ...otherRuleFields });
 
 export const TargetOutput = Type.Object({
   id: Type.Integer(),
