@@ -143,7 +143,3 @@ export function resolveFields(body: FieldCapsBody, fields: LogFieldNames): Field
   }
   return { queryField, checks, problems, unmapped };
 }
-
-export function isKeywordType(type: string): boolean {
-  return KEYWORDS.has(type);
-}
