@@ -75,7 +75,9 @@ export class Scanner {
       'CREATE TEMP TABLE IF NOT EXISTS scan_thresholds (app TEXT PRIMARY KEY, min_ms REAL NOT NULL) WITHOUT ROWID',
     );
     this.maxSeq = db.prepare('SELECT max(seq) AS seq FROM logs');
-    this.firstSeqSince = db.prepare('SELECT min(seq) AS seq FROM logs WHERE time >= ?');
+    // Through the (small, covering) time index: only the lookback window is read, never the
+    // older rows before it.
+    this.firstSeqSince = db.prepare('SELECT min(seq) AS seq FROM logs INDEXED BY logs_time WHERE time >= ?');
     this.clearThresholds = db.prepare('DELETE FROM temp.scan_thresholds');
     this.insertThreshold = db.prepare('INSERT INTO temp.scan_thresholds (app, min_ms) VALUES (?, ?)');
     // CROSS JOIN keeps logs as the outer loop: a walk along the sequence, one lookup per row.
@@ -102,6 +104,9 @@ export class Scanner {
   }
 
   /**
+   * SCAN_LAG_SECONDS does not apply here: a log is visible to the scan exactly when its ingest
+   * transaction commits, and the sequence bound taken at the start covers everything committed.
+   *
    * First scan (no cursor): starts at the first sequence whose time is within the initial
    * lookback, and from there reads everything (time is not monotonic in the sequence: a
    * late-arriving old log after that point is still scanned). It always yields a batch, even

@@ -146,6 +146,38 @@ describe('ingest', () => {
   });
 });
 
+describe('two stores on one file (a logs:import beside the running service)', () => {
+  it('one sees what the other ingests, and the sequence stays gap-free across both', async () => {
+    temp = openTempStore();
+    const other = EmbeddedLogStore.open(loadConfig(temp.env, undefined));
+    try {
+      expect(other.key).toBe(temp.store.key);
+      temp.store.ingestDocuments([doc({ time: NOW, app: 'a', duration: 9 })]);
+      other.ingestDocuments([doc({ time: NOW, app: 'a', duration: 8 }), doc({ time: NOW, app: 'a', duration: 7 })]);
+      temp.store.ingestDocuments([doc({ time: NOW, app: 'a', duration: 6 })]);
+      const seen: [string, number | null][] = [];
+      for await (const batch of other.scan({
+        mode: 'checkpoint',
+        cursor: '{"seq":0}',
+        now: NOW,
+        batchSize: 100,
+        thresholds: new Map([['a', 0]]),
+      })) {
+        seen.push(...batch.candidates.map((c): [string, number | null] => [c.sourceId, c.durationMs]));
+      }
+      expect(seen).toEqual([
+        ['1', 9],
+        ['2', 8],
+        ['3', 7],
+        ['4', 6],
+      ]);
+      expect((await temp.store.summary({ from: NOW, to: NOW + 1 })).totalLogs).toBe(4);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('trace', () => {
   it('returns every log of a correlation id, oldest first, then in ingest order, up to the limit', async () => {
     temp = openTempStore();
