@@ -74,9 +74,9 @@ describe.each(drivers)('repositories on $driver', (driver) => {
 
   it('keeps app rules unique per app_name, case-sensitively on every driver', async () => {
     await appRules.create({ app_name: 'core', max_duration: 1, alert_channels: ['webhook'] });
-    await expect(appRules.create({ app_name: 'core', max_duration: 2, alert_channels: ['email'] })).rejects.toBeInstanceOf(
-      ConflictError,
-    );
+    await expect(
+      appRules.create({ app_name: 'core', max_duration: 2, alert_channels: ['email'] }),
+    ).rejects.toBeInstanceOf(ConflictError);
     const other = await appRules.create({ app_name: 'Core', max_duration: 2, alert_channels: ['email'] });
     await expect(appRules.update(other.id, { app_name: 'core' })).rejects.toBeInstanceOf(ConflictError);
     expect((await appRules.get(other.id)).app_name).toBe('Core');
@@ -90,17 +90,37 @@ describe.each(drivers)('repositories on $driver', (driver) => {
       alert_channels: ['telegram_group'],
     });
     expect(rule.message_key).toBe('order.create');
-    await messageRules.create({ app_name: 'orders', message_key: 'order.cancel', max_duration: 300, alert_channels: ['email'] });
-    await messageRules.create({ app_name: 'billing', message_key: 'order.create', max_duration: 300, alert_channels: ['email'] });
+    await messageRules.create({
+      app_name: 'orders',
+      message_key: 'order.cancel',
+      max_duration: 300,
+      alert_channels: ['email'],
+    });
+    await messageRules.create({
+      app_name: 'billing',
+      message_key: 'order.create',
+      max_duration: 300,
+      alert_channels: ['email'],
+    });
     await expect(
-      messageRules.create({ app_name: 'orders', message_key: 'order.create', max_duration: 1, alert_channels: ['email'] }),
+      messageRules.create({
+        app_name: 'orders',
+        message_key: 'order.create',
+        max_duration: 1,
+        alert_channels: ['email'],
+      }),
     ).rejects.toBeInstanceOf(ConflictError);
     expect((await messageRules.all()).length).toBe(3);
   });
 
   it('pages and filters rules', async () => {
     for (let i = 0; i < 7; i++) {
-      await appRules.create({ app_name: `app-${i}`, max_duration: 100 + i, alert_channels: ['email'], is_active: i % 2 === 0 });
+      await appRules.create({
+        app_name: `app-${i}`,
+        max_duration: 100 + i,
+        alert_channels: ['email'],
+        is_active: i % 2 === 0,
+      });
     }
     const page2 = await appRules.list({}, { page: 2, per_page: 3 });
     expect(page2.total).toBe(7);
@@ -126,7 +146,12 @@ describe.each(drivers)('repositories on $driver', (driver) => {
     expect(chat).toMatchObject({ type: 'telegram_chat', external_id: '123456', is_active: true });
     await targets.create({ name: 'ops group', type: 'telegram_group', external_id: '-1001234567890' });
     await targets.create({ name: 'ops mail', type: 'email', external_id: 'ops@example.com' });
-    await targets.create({ name: 'hook', type: 'webhook', external_id: 'https://example.com/hook?x=1', is_active: false });
+    await targets.create({
+      name: 'hook',
+      type: 'webhook',
+      external_id: 'https://example.com/hook?x=1',
+      is_active: false,
+    });
     await expect(targets.create({ name: 'ops chat', type: 'email', external_id: 'a@b.co' })).rejects.toBeInstanceOf(
       ConflictError,
     );

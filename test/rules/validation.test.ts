@@ -3,7 +3,13 @@ import { AppRuleCreate, AppRuleUpdate, MessageRuleCreate, TargetCreate } from '.
 import { externalIdProblem } from '../../src/rules/target-address.js';
 import { schemaProblems } from '../../src/validation/problems.js';
 
-const validApp = { app_name: 'core', max_duration: 1000, alert_channels: ['email'], cooldown_minutes: 5, is_active: true };
+const validApp = {
+  app_name: 'core',
+  max_duration: 1000,
+  alert_channels: ['email'],
+  cooldown_minutes: 5,
+  is_active: true,
+};
 
 describe('rule validation', () => {
   it('accepts a valid app rule and message rule', () => {

@@ -17,7 +17,11 @@ export async function up(db: Kysely<unknown>, driver: DbDriver): Promise<void> {
     .on('alert_log')
     .columns(['rule_type', 'rule_id', 'created_at'])
     .execute();
-  await db.schema.createIndex('alert_log_scan_idx').on('alert_log').columns(['scan_id', 'rule_type', 'rule_id']).execute();
+  await db.schema
+    .createIndex('alert_log_scan_idx')
+    .on('alert_log')
+    .columns(['scan_id', 'rule_type', 'rule_id'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
