@@ -25,10 +25,29 @@ export async function installDocs(app: FastifyInstance, version: string, secured
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs',
-    // swagger-ui sets its own CSP (hashes of its inline code); served over plain HTTP on
-    // loopback by default, so never ask browsers to upgrade its requests to HTTPS.
+    // swagger-ui sends its own CSP (hashes of its inline scripts); adjusted for lagwatch.
     staticCSP: true,
-    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/g, ''),
-    uiConfig: { docExpansion: 'list', deepLinking: false },
+    transformStaticCSP: swaggerUiCsp,
+    // No validator badge: it would send the document to validator.swagger.io.
+    uiConfig: { docExpansion: 'list', deepLinking: false, validatorUrl: null },
   });
+}
+
+/**
+ * swagger-ui's CSP made to fit: its scripts set inline styles ('unsafe-inline' for styles only),
+ * nothing is loaded from other hosts, and no upgrade to HTTPS (served over plain HTTP on
+ * loopback by default).
+ */
+export function swaggerUiCsp(header: string): string {
+  const directives = new Map<string, string>();
+  for (const part of header.split(';')) {
+    const [name, ...values] = part.trim().split(/\s+/);
+    if (name) directives.set(name, values.join(' '));
+  }
+  directives.delete('upgrade-insecure-requests');
+  directives.set('style-src', "'self' 'unsafe-inline'");
+  directives.set('img-src', "'self' data:");
+  directives.set('font-src', "'self' data:");
+  directives.set('frame-ancestors', "'none'");
+  return [...directives].map(([name, values]) => (values ? `${name} ${values}` : name)).join('; ');
 }
