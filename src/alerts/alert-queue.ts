@@ -9,6 +9,8 @@ interface RuleDecision {
   mode: 'notify' | 'suppressed';
   /** When the notification before this scan's was queued (0 when never). */
   previousSentAt: number;
+  /** The cooldown this scan's notification wrote (notify mode only). */
+  state?: CooldownState;
 }
 
 export interface QueueResult {
@@ -47,6 +49,7 @@ export class AlertQueue {
       this.decisions.set(ruleKey, decision);
       if (!inCooldown) {
         const state = { lastSentAt: now, until: now + rule.cooldown_minutes * 60_000 };
+        decision.state = state;
         if (this.cooldowns.transactional) await this.cooldowns.set(trx, ruleKey, state);
         else result.afterCommit.push({ ruleKey, state });
       }
@@ -63,7 +66,7 @@ export class AlertQueue {
     const payload = JSON.stringify(notification);
 
     if (!firstTouch) {
-      await trx
+      const updated = await trx
         .updateTable('alert_log')
         .set({ payload, violation_count: group.count, updated_at: now })
         .where('scan_id', '=', this.scanId)
@@ -72,7 +75,13 @@ export class AlertQueue {
         .where((eb) =>
           eb.or([eb('status', '=', 'suppressed'), eb.and([eb('status', '=', 'pending'), eb('attempts', '=', 0)])]),
         )
-        .execute();
+        .executeTakeFirst();
+      // The notification now reports this batch too: the next one counts "since" from here.
+      if (decision.state && Number(updated.numUpdatedRows) > 0) {
+        decision.state = { ...decision.state, lastSentAt: now };
+        if (this.cooldowns.transactional) await this.cooldowns.set(trx, ruleKey, decision.state);
+        else result.afterCommit.push({ ruleKey, state: decision.state });
+      }
       return result;
     }
 
