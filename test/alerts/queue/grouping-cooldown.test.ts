@@ -206,6 +206,42 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
     ]);
   });
 
+  it.skipIf(driver.skipReason)(
+    '"since the last alert" counts only what the last alert did not report, after a scan of many batches',
+    async () => {
+      // A clock that moves on every reading, as a real one does between batches.
+      let clock = Date.now();
+      const now = () => clock++;
+      const chat = `${Date.now() % 1_000_000}4`;
+      world = await openScanWorld(driver, {
+        env: { SCAN_BATCH_SIZE: '10', ...telegramEnv(chat) },
+        notifiers: FAST_PACING,
+        now,
+      });
+      const { ctx, services } = world;
+      await ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: ['telegram_chat'] });
+      const slow = (count: number, from: number) =>
+        Array.from({ length: count }, (_, i) =>
+          toDocument({ t: Date.now() - 60_000 + from + i, app: 'api', d: 600 + i }),
+        );
+      await world.ingest(slow(35, 0));
+      expect(await services.scanner.run()).toMatchObject({ violations: 35, alertsQueued: 1 });
+      await services.outbox.deliverDue();
+      await world.ingest(slow(2, 100));
+      expect(await services.scanner.run()).toMatchObject({ violations: 2, alertsQueued: 1 });
+      await services.outbox.deliverDue();
+      const payloads = (await ctx.state.db.selectFrom('alert_log').select('payload').orderBy('id').execute()).map(
+        (r) => JSON.parse(r.payload) as AlertNotification,
+      );
+      expect(payloads.map((p) => [p.count, p.sinceLastAlert])).toEqual([
+        [35, 35],
+        [2, 2],
+      ]);
+      const texts = standIn.messagesTo(chat).map((m) => m.visibleText);
+      expect(texts[1]).toContain('2 violations over the 500 ms threshold');
+    },
+  );
+
   describe.each([
     ['database', false],
     ['Redis', true],
