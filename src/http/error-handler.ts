@@ -19,6 +19,8 @@ const FASTIFY_CLIENT_ERRORS: Record<string, { code: ErrorCode; message: string }
     code: 'bad_request',
     message: 'the request body is empty but its content type is application/json',
   },
+  FST_ERR_BAD_URL: { code: 'bad_request', message: 'the URL is not valid (check its percent-encoding)' },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'uri_too_long', message: 'a path parameter is too long' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     code: 'bad_request',
     message: 'the Content-Length header does not match the body',
@@ -31,6 +33,7 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   404: 'not_found',
   409: 'conflict',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   422: 'validation_failed',
   429: 'too_many_requests',
@@ -84,6 +87,12 @@ function clientMessage(error: MaybeFastifyError): string {
   // Fastify's client-error messages are fixed texts; keep them short and single-line.
   const message = typeof error.message === 'string' ? error.message.split('\n')[0].slice(0, 200) : '';
   return message || 'bad request';
+}
+
+/** For Fastify's `frameworkErrors` option: URL errors found before routing, in the envelope. */
+export function answerFrameworkError(error: unknown, _request: FastifyRequest, reply: FastifyReply): void {
+  const { statusCode, body } = describeError(error);
+  reply.code(statusCode).type('application/json; charset=utf-8').send(body);
 }
 
 export function installErrorHandling(app: FastifyInstance): void {

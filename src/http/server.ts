@@ -7,7 +7,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../app/context.js';
 import { installBearerAuth } from './auth.js';
 import { installDocs } from './docs.js';
-import { installErrorHandling } from './error-handler.js';
+import { HttpError } from './envelope.js';
+import { answerFrameworkError, installErrorHandling } from './error-handler.js';
 import { installRequestMetrics } from './request-metrics.js';
 import { alertRoutes } from './routes/alerts.js';
 import { operationsRoutes } from './routes/operations.js';
@@ -49,6 +50,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     genReqId: () => randomUUID(),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    frameworkErrors: answerFrameworkError,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -68,6 +70,11 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     done(null, payload);
   });
 
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    const charset = nonUtf8JsonCharset(request.headers['content-type']);
+    if (charset === undefined) return done(null, payload);
+    done(new HttpError('unsupported_media_type', `JSON bodies must be UTF-8, not ${charset.slice(0, 40)}`));
+  });
   installErrorHandling(app);
   await installSecurity(app, ctx.config.corsOrigins);
   installBearerAuth(app, ctx.config.apiToken);
@@ -83,6 +90,13 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
 
   await app.ready();
   return app;
+}
+
+/** The charset of a JSON content type when it is not UTF-8 (JSON is UTF-8: RFC 8259), else undefined. */
+export function nonUtf8JsonCharset(contentType: string | undefined): string | undefined {
+  if (typeof contentType !== 'string' || !/^application\/json\b/i.test(contentType)) return undefined;
+  const charset = /;\s*charset="?([^";\s]+)/i.exec(contentType)?.[1];
+  return charset !== undefined && !/^(utf-?8|us-ascii)$/i.test(charset) ? charset : undefined;
 }
 
 export interface RunningServer {

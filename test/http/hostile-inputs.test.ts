@@ -184,6 +184,42 @@ const CASES: HostileCase[] = [
     status: 415,
   },
   {
+    name: 'body without a content type',
+    request: raw('POST', '/rules/app', JSON.stringify(validAppRule({ app_name: 'c1' })), {}),
+    status: 415,
+  },
+  {
+    name: 'JSON in UTF-16',
+    request: raw('POST', '/rules/app', JSON.stringify(validAppRule({ app_name: 'c2' })), {
+      'content-type': 'application/json; charset=utf-16',
+    }),
+    status: 415,
+  },
+  {
+    name: 'JSON patch media type',
+    request: raw('POST', '/rules/app', '[]', { 'content-type': 'application/json-patch+json' }),
+    status: 415,
+  },
+  {
+    name: 'deeply nested JSON',
+    request: raw('POST', '/rules/app', `${'['.repeat(5000)}${']'.repeat(5000)}`),
+    status: 422,
+  },
+  {
+    name: 'threshold that overflows to Infinity',
+    request: raw('POST', '/rules/app', '{"app_name":"inf","max_duration":1e400,"alert_channels":["email"]}'),
+    status: 422,
+    field: 'max_duration',
+  },
+  {
+    name: 'DEL character in app_name',
+    request: post('/rules/app', validAppRule({ app_name: 'del\u007f' })),
+    status: 422,
+    field: 'app_name',
+  },
+  { name: 'very long id', request: get(`/rules/app/${'9'.repeat(500)}`), status: 414 },
+  { name: 'broken percent-encoding in id', request: get('/rules/app/%E0%A4%A'), status: 400 },
+  {
     name: 'body over 1 MiB',
     request: raw('POST', '/rules/app', JSON.stringify(validAppRule({ app_name: 'x'.repeat(1_100_000) }))),
     status: 413,
