@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import Type from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { announceSkips, driversUnderTest } from '../support/databases.js';
 import { sqliteDriver, type TestApi, testApi } from './support.js';
 
 /** A local port with nothing listening on it. */
@@ -112,6 +113,22 @@ describe('health and readiness', () => {
   });
 });
 
+const drivers = driversUnderTest();
+announceSkips(drivers, 'http readiness');
+
+describe.each(drivers)('/ready over $driver', (driver) => {
+  it.skipIf(driver.skipReason)('checks the state database', async () => {
+    const api = await testApi(driver);
+    try {
+      const response = await api.app.inject({ url: '/ready' });
+      expect(response.statusCode).toBe(200);
+      expect(response.json().data.checks.database).toMatchObject({ ok: true, description: driver.driver });
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe('metrics, documentation and headers', () => {
   let api: TestApi;
   beforeAll(async () => {
@@ -132,6 +149,7 @@ describe('metrics, documentation and headers', () => {
   it('/metrics has process metrics and the request histogram by route pattern and status', async () => {
     await api.app.inject({ url: '/rules/app/12345' });
     await api.app.inject({ url: '/rules/app' });
+    await api.app.inject({ url: '/no/such/route/zebra' });
     const response = await api.app.inject({ url: '/metrics' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/plain/);
@@ -145,7 +163,9 @@ describe('metrics, documentation and headers', () => {
     );
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).toContain('nodejs_eventloop_lag_seconds');
-    expect(text).not.toContain('12345');
+    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="404"\} \d+/);
+    expect(text).not.toContain('/rules/app/12345');
+    expect(text).not.toContain('zebra');
   });
 
   it('/docs/json is an OpenAPI 3 document listing every route', async () => {
