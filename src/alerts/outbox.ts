@@ -75,27 +75,36 @@ export class Outbox {
   /** Sends every due row once; returns what happened. */
   async deliverDue(signal?: AbortSignal): Promise<DeliveryReport> {
     const report: DeliveryReport = { sent: 0, failed: 0, retrying: 0 };
-    const rows = await this.db
-      .selectFrom('alert_log')
-      .selectAll()
-      .where('status', '=', 'pending')
-      .orderBy('id')
-      .limit(this.batchSize)
-      .execute();
     const heldBack = new Set<string>();
-    for (const row of rows) {
-      if (signal?.aborted) break;
-      const destinationKey = `${row.channel}\u0000${row.destination}`;
-      if (heldBack.has(destinationKey)) continue;
-      if (Number(row.next_attempt_at) > this.now() || !(await this.claim(row))) {
-        heldBack.add(destinationKey);
-        continue;
+    // Pages on by id until a round's worth of rows was attempted: rows held back behind a
+    // waiting row do not count, so a destination that is down cannot starve the others.
+    let afterId = 0;
+    let attempted = 0;
+    for (;;) {
+      const rows = await this.db
+        .selectFrom('alert_log')
+        .selectAll()
+        .where('status', '=', 'pending')
+        .where('id', '>', afterId)
+        .orderBy('id')
+        .limit(this.batchSize)
+        .execute();
+      for (const row of rows) {
+        if (signal?.aborted || attempted >= this.batchSize) return report;
+        afterId = Number(row.id);
+        const destinationKey = `${row.channel}\u0000${row.destination}`;
+        if (heldBack.has(destinationKey)) continue;
+        if (Number(row.next_attempt_at) > this.now() || !(await this.claim(row))) {
+          heldBack.add(destinationKey);
+          continue;
+        }
+        attempted += 1;
+        const outcome = await this.sendOne(row, signal);
+        report[outcome] += 1;
+        if (outcome !== 'sent') heldBack.add(destinationKey);
       }
-      const outcome = await this.sendOne(row, signal);
-      report[outcome] += 1;
-      if (outcome !== 'sent') heldBack.add(destinationKey);
+      if (rows.length < this.batchSize) return report;
     }
-    return report;
   }
 
   private async claim(row: Selectable<AlertLogTable>): Promise<boolean> {
