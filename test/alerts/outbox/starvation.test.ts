@@ -1,0 +1,77 @@
+import { createServer } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createNotifiers } from '../../../src/alerts/channels/registry.js';
+import { Outbox } from '../../../src/alerts/outbox.js';
+import { exponentialBackoff } from '../../../src/alerts/retry-policy.js';
+import { announceSkips, driversUnderTest } from '../../support/databases.js';
+import { toDocument } from '../../support/scan-harness/logs.js';
+import { FAST_PACING, openScanWorld, type ScanWorld } from '../../support/scan-harness/world.js';
+import { TelegramStandIn } from '../../support/telegram-stand-in.js';
+
+const drivers = driversUnderTest();
+announceSkips(drivers, 'outbox starvation');
+
+/** A loopback port with nothing listening: connections to it are refused (a retryable failure). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe.each(drivers.map((d) => [d.driver, d] as const))('outbox with one destination down, over %s', (_n, driver) => {
+  let standIn: TelegramStandIn;
+  let world: ScanWorld | undefined;
+  beforeAll(async () => {
+    standIn = await TelegramStandIn.start();
+  });
+  afterAll(async () => {
+    await standIn.close();
+  });
+  afterEach(async () => {
+    await world?.close();
+    world = undefined;
+  });
+
+  it.skipIf(driver.skipReason)(
+    'more waiting rows of the dead destination than a round reads do not hold up the other destinations',
+    async () => {
+      world = await openScanWorld(driver, {
+        env: { TELEGRAM_BOT_TOKEN: standIn.token, TELEGRAM_API_BASE: standIn.apiBase, TELEGRAM_CHAT_ID: '6100' },
+      });
+      const { ctx, services } = world;
+      await ctx.appRules.create({ app_name: 'api', max_duration: 100, alert_channels: ['telegram_chat', 'webhook'] });
+      await ctx.targets.create({
+        name: 'dead hook',
+        type: 'webhook',
+        external_id: `http://127.0.0.1:${await closedPort()}/hook`,
+        is_active: true,
+      });
+      // The default round reads 200 rows; 4 shows the same with fewer scans.
+      const outbox = new Outbox(ctx.state.db, {
+        notifiers: createNotifiers(ctx.config, FAST_PACING),
+        retry: exponentialBackoff({ baseMs: 600_000 }),
+        secrets: [],
+        logger: ctx.logger,
+        batchSize: 4,
+      });
+      for (let scan = 1; scan <= 6; scan++) {
+        await world.ingest([toDocument({ t: Date.now() - 1000, app: 'api', d: 200 + scan })]);
+        expect(await services.scanner.run()).toMatchObject({ violations: 1, alertsQueued: 2 });
+        await outbox.deliverDue();
+        // Every scan's Telegram alert goes out, whatever waits for the dead webhook.
+        expect(standIn.messagesTo('6100')).toHaveLength(scan);
+      }
+      const rows = await ctx.state.db.selectFrom('alert_log').select(['channel', 'status', 'attempts']).execute();
+      expect(rows.filter((r) => r.channel === 'webhook').map((r) => [r.status, r.attempts])).toEqual([
+        ['pending', 1],
+        ['pending', 0],
+        ['pending', 0],
+        ['pending', 0],
+        ['pending', 0],
+        ['pending', 0],
+      ]);
+    },
+  );
+});
