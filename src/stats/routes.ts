@@ -171,7 +171,7 @@ export async function registerStatsRoutes(
     {
       schema: {
         tags: monitor,
-        summary: "An app's recorded violations, newest first, paged, with totals and the deciding rules",
+        summary: "An app's recorded violations (every app's without app_name), newest first, paged, with totals",
         querystring: ViolationsByAppQuery,
         response: { 200: successEnvelope(ViolationPageOutput), ...errorResponses(400, 401, 422) },
       },

@@ -46,7 +46,7 @@ export const TraceQuery = Type.Object(
 );
 
 export const ViolationsByAppQuery = Type.Object(
-  { app_name: FilterText('The app'), ...rangeFields, ...pagingFields },
+  { app_name: Type.Optional(FilterText('The app; every app when omitted')), ...rangeFields, ...pagingFields },
   { additionalProperties: false },
 );
 

@@ -375,7 +375,7 @@ export const api = {
     return toTraceLogs(itemsOf(data));
   },
 
-  /** Violations of an app, or of a message key (optionally within an app), newest first. */
+  /** Violations of every app, of one app, or of a message key (optionally within an app), newest first. */
   async violations(
     filter: { app_name?: string; message_key?: string; page?: number; per_page?: number },
     range: TimeRange,
@@ -391,30 +391,6 @@ export const api = {
       },
     );
     return toPage(data, toViolation);
-  },
-
-  /**
-   * Violations of several apps merged newest first (the API lists one app at a time): fetches
-   * the first `page * per_page` of each and slices the requested page.
-   */
-  async violationsAcrossApps(
-    apps: string[],
-    paging: { page: number; per_page: number },
-    range: TimeRange,
-    signal?: AbortSignal,
-  ): Promise<Page<Violation>> {
-    const needed = Math.min(paging.page * paging.per_page, 500);
-    const pages = await Promise.all(
-      apps.map((app_name) => api.violations({ app_name, page: 1, per_page: needed }, range, signal)),
-    );
-    const merged = pages.flatMap((p) => p.items).sort((a, b) => b.log_time - a.log_time || b.id - a.id);
-    const start = (paging.page - 1) * paging.per_page;
-    return {
-      items: merged.slice(start, start + paging.per_page),
-      total: pages.reduce((sum, p) => sum + p.total, 0),
-      page: paging.page,
-      per_page: paging.per_page,
-    };
   },
 
   async alerts(

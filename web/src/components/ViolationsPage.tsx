@@ -10,16 +10,10 @@ const PER_PAGE = 50;
 export function ViolationsPage({ app, messageKey }: { app?: string; messageKey?: string }) {
   const [page, setPage] = useState(1);
   const apps = useResource((range, signal) => api.apps(range, signal), []);
-  const withViolations = apps.data?.filter((a) => a.violations > 0).map((a) => a.app_name);
-  const allApps = !app && !messageKey;
   const violations = useResource(
     (range, signal) =>
-      allApps
-        ? withViolations
-          ? api.violationsAcrossApps(withViolations, { page, per_page: PER_PAGE }, range, signal)
-          : new Promise<never>(() => undefined) // waits for the app list
-        : api.violations({ app_name: app, message_key: messageKey, page, per_page: PER_PAGE }, range, signal),
-    [app, messageKey, page, withViolations?.join('\n')],
+      api.violations({ app_name: app, message_key: messageKey, page, per_page: PER_PAGE }, range, signal),
+    [app, messageKey, page],
   );
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new filter starts at the first page
   useEffect(() => setPage(1), [app, messageKey]);
