@@ -148,8 +148,25 @@ export async function startHttpServer(ctx: AppContext, options: StartOptions = {
     app,
     address: `http://${shownHost}:${info.port}`,
     port: info.port,
-    close: () => app.close(),
+    close: () => closeGracefully(app),
   };
+}
+
+const CLOSE_GRACE_MS = 5_000;
+
+/**
+ * Stops accepting and lets in-flight requests finish; a connection still open after the grace
+ * period (e.g. a spare keep-alive socket a client opened but never used, which Node does not
+ * count as idle) is then cut so that shutdown cannot hang.
+ */
+async function closeGracefully(app: LagwatchServer): Promise<void> {
+  const force = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
+  force.unref();
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(force);
+  }
 }
 
 export function isLoopback(host: string): boolean {
