@@ -7,7 +7,8 @@ const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 export const CRASH_CHILD = join(import.meta.dirname, 'crash-child.ts');
 
 /**
- * When to SIGKILL the child: after its n-th marker line, a delay after its first marker (so
+ * When to SIGKILL the child: after its n-th marker line (where a script honouring
+ * HARNESS_STOP_AFTER waits to be killed), a delay after its first marker (so
  * that process start-up, which varies with machine load, does not swallow the delay), or never.
  */
 export type KillPlan = { afterMarker: number } | { afterMs: number } | 'never';
@@ -31,8 +32,10 @@ export function runScript(
   timeoutMs = 60_000,
 ): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
+    const stopAfter =
+      typeof plan === 'object' && 'afterMarker' in plan ? { HARNESS_STOP_AFTER: String(plan.afterMarker) } : {};
     const child = spawn(process.execPath, ['--import', TSX, script], {
-      env: { PATH: process.env.PATH ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', ...env, ...stopAfter },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const markers: string[] = [];

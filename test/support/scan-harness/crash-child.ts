@@ -7,6 +7,10 @@
  *   `accepted`  Telegram answered 2xx, before the outbox records the row as sent
  *   `done`      nothing is left pending
  *
+ * With HARNESS_STOP_AFTER=n the child freezes right after printing its n-th marker (stdout to a
+ * pipe is synchronous on Linux, so the parent has the line) until the parent kills it: the
+ * kill lands exactly at that point, e.g. between Telegram accepting and the outbox recording.
+ *
  * HARNESS_CLOCK_OFFSET_MS moves this process's clock forward: the parent gives every restart a
  * later clock, so the lease and the outbox claims of a killed predecessor have expired, as
  * they would after their time to live, without the test waiting minutes.
@@ -18,7 +22,12 @@ import { createLogger } from '../../../src/logging/logger.js';
 import { createScanServices } from '../../../src/scan/services.js';
 import { FAST_PACING } from './world.js';
 
-const mark = (marker: string) => process.stdout.write(`${marker}\n`);
+const stopAfter = Number(process.env.HARNESS_STOP_AFTER ?? 0);
+let marks = 0;
+const mark = (marker: string) => {
+  process.stdout.write(`${marker}\n`);
+  if (++marks === stopAfter) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+};
 const offset = Number(process.env.HARNESS_CLOCK_OFFSET_MS ?? 0);
 const now = () => Date.now() + offset;
 
