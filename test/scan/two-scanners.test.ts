@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DatabaseCooldowns } from '../../src/alerts/cooldown.js';
+import { startService } from '../../src/app/service.js';
 import type { LogSource, ScanRequest } from '../../src/logs/source.js';
 import { DatabaseLease, type Lease, RedisLease } from '../../src/scan/lease.js';
 import { Scanner } from '../../src/scan/scanner.js';
@@ -196,6 +197,27 @@ describe('two scanners at once', () => {
       expect(standIn!.messagesTo('5102')).toHaveLength(1);
       const rows = await w.ctx.state.db.selectFrom('alert_log').select('status').execute();
       expect(rows.map((r) => r.status)).toEqual(['sent', 'sent']);
+    });
+
+    it.skipIf(skip)('`start` scanning every second beside a cron run: one alert per target', async () => {
+      const { w } = await cliWorld();
+      const service = await startService(w.ctx, { port: 0, host: '127.0.0.1', intervalSeconds: 1 });
+      try {
+        const cron = await lagwatch(['log:alert-scan', '--json'], w.env, w.dir);
+        expect(cron.code, cron.stderr).toBe(0);
+        expect(['success', 'skipped']).toContain((JSON.parse(cron.stdout) as { status: string }).status);
+        await standIn!.waitForMessages(1, '5101');
+        await standIn!.waitForMessages(1, '5102');
+        await new Promise((resolve) => setTimeout(resolve, 2000)); // a few more scans of the service
+      } finally {
+        await service.close();
+      }
+      expect(await recordedViolations(w.ctx.state.db)).toHaveLength(40);
+      expect(standIn!.messagesTo('5101')).toHaveLength(1);
+      expect(standIn!.messagesTo('5102')).toHaveLength(1);
+      const runs = await w.ctx.state.db.selectFrom('cron_logs').select(['status', 'violations']).execute();
+      expect(runs.filter((r) => r.status === 'success').length).toBeGreaterThanOrEqual(2);
+      expect(runs.reduce((sum, r) => sum + Number(r.violations), 0)).toBe(40);
     });
   });
 });
