@@ -6,7 +6,8 @@
  * store's own ingest (large transactions, rollups kept as in production), and a state
  * database with violations for 0.5% of them. Then measures, in the same run:
  *   - GET /dashboard/overview figures (computeOverview: source summary + violations by type);
- *   - GET /dashboard/timeseries figures (automatic interval: 5-minute buckets over 24 h);
+ *   - GET /dashboard/timeseries figures (automatic interval: 5-minute buckets over 24 h), for all
+ *     apps and for one app;
  *   - GET /dashboard/apps figures (per app, slowest keys);
  *   - the baseline: a plain GROUP BY over the raw rows giving the overview's log figures.
  * Each range ends at a different ragged second, so rollups serve the inside and raw rows
@@ -180,6 +181,12 @@ async function main() {
       `timeseries (${interval / 60_000}-minute buckets)`,
       runs,
       (r) => computeTimeseries(store, state.db, r, interval),
+      day,
+    ),
+    await measure(
+      `timeseries (${interval / 60_000}-minute buckets, app_name=${APPS[0]})`,
+      runs,
+      (r) => computeTimeseries(store, state.db, r, interval, APPS[0]),
       day,
     ),
     await measure('apps (per app, slowest keys)', runs, (r) => computeApps(store, state.db, r), day),

@@ -18,7 +18,7 @@ import type {
 import { type PruneResult, pruneOlderThan } from './retention.js';
 import { RollupWriter } from './rollup-writer.js';
 import { LOG_COLUMNS, type LogRow, Scanner, toLogRecord } from './scanner.js';
-import { HOUR_MS, MINUTE_MS, prepareSchema } from './schema.js';
+import { HOUR_MS, MINUTE_MS, prepareSchema, SCOPE_ALL } from './schema.js';
 import { StatsReader } from './stats-reader.js';
 
 const DAY_MS = 86_400_000;
@@ -56,10 +56,10 @@ export class EmbeddedLogStore implements LogSource {
       INSERT INTO logs (time, app, message_key, duration_ms, correlation_id, level, message, raw)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     // The correlation index leads with the minute (see schema.ts): look the id up in every
-    // minute of every hour that has logs, which the hour rollups list.
+    // minute of every hour that has logs, which the all-apps hour rollups list.
     this.traceQuery = db.prepare(`
       WITH RECURSIVE minute_of_hour (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM minute_of_hour WHERE i < 59),
-        hours (start) AS (SELECT DISTINCT start FROM rollup_stats WHERE span = ${HOUR_MS})
+        hours (start) AS (SELECT start FROM rollup_series WHERE span = ${HOUR_MS} AND scope = ${SCOPE_ALL})
       SELECT ${LOG_COLUMNS} FROM logs
       WHERE time / ${MINUTE_MS} IN (SELECT hours.start / ${MINUTE_MS} + i FROM hours, minute_of_hour)
         AND correlation_id = ? AND correlation_id IS NOT NULL

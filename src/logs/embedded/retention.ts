@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type SQLite from 'better-sqlite3';
-import { ROLLUP_SPANS } from './schema.js';
+import { ROLLUP_SPANS, SERIES_SPANS } from './schema.js';
 
 export interface PruneResult {
   logs: number;
@@ -9,7 +9,11 @@ export interface PruneResult {
 
 const LOG_CHUNK = 10_000;
 const ROLLUP_STARTS_PER_CHUNK = 60;
-const ROLLUP_TABLES = ['rollup_stats', 'rollup_levels'] as const;
+const ROLLUP_TABLES = [
+  ['rollup_stats', ROLLUP_SPANS],
+  ['rollup_levels', ROLLUP_SPANS],
+  ['rollup_series', SERIES_SPANS],
+] as const;
 
 /**
  * Deletes logs with time < cutoff and rollup rows whose period starts before it, one short
@@ -26,12 +30,12 @@ export async function pruneOlderThan(db: SQLite.Database, cutoff: number): Promi
     if (changes < LOG_CHUNK) break;
     await yieldToEventLoop();
   }
-  for (const table of ROLLUP_TABLES) {
+  for (const [table, spans] of ROLLUP_TABLES) {
     const oldStarts = db.prepare(
       `SELECT DISTINCT start FROM ${table} WHERE span = ? AND start < ? ORDER BY start LIMIT ${ROLLUP_STARTS_PER_CHUNK}`,
     );
     const deleteStart = db.prepare(`DELETE FROM ${table} WHERE span = ? AND start = ?`);
-    for (const span of ROLLUP_SPANS) {
+    for (const span of spans) {
       for (;;) {
         const starts = oldStarts.all(span, cutoff) as { start: number }[];
         if (starts.length === 0) break;

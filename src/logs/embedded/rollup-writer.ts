@@ -1,26 +1,38 @@
 import type SQLite from 'better-sqlite3';
 import type { LogFields } from '../log-record.js';
 import { addToHistogram, bucketOf, encodeHistogram, type Histogram, mergeEncoded } from './histogram.js';
-import { HOUR_MS, MINUTE_MS } from './schema.js';
+import { HOUR_MS, MINUTE_MS, SCOPE_ALL, SCOPE_APP, SERIES_SPANS } from './schema.js';
 
-/** What one (period, app, message key) group adds to the rollups. */
-interface Group {
+/** Duration figures of one rollup group. */
+interface Durations {
   count: number;
   durationCount: number;
   durationSum: number;
   durationMax: number | null;
   histogram: Histogram;
+}
+
+/** What one (period, app, message key) group adds to the rollups. */
+interface Group extends Durations {
   levels: Map<string, number>;
 }
 
 /** start → app → message key → group */
 type Groups = Map<number, Map<string, Map<string, Group>>>;
+/** start → app → durations; the all-apps row of a period under ALL_APPS */
+type SeriesGroups = Map<number, Map<string | typeof ALL_APPS, Durations>>;
+
+const ALL_APPS = Symbol('all apps');
 
 export const UNKNOWN_LEVEL = 'unknown';
 
-function newGroup(): Group {
-  return { count: 0, durationCount: 0, durationSum: 0, durationMax: null, histogram: new Map(), levels: new Map() };
-}
+const newDurations = (): Durations => ({
+  count: 0,
+  durationCount: 0,
+  durationSum: 0,
+  durationMax: null,
+  histogram: new Map(),
+});
 
 function groupFor(groups: Groups, start: number, app: string, key: string): Group {
   let apps = groups.get(start);
@@ -35,13 +47,27 @@ function groupFor(groups: Groups, start: number, app: string, key: string): Grou
   }
   let group = keys.get(key);
   if (!group) {
-    group = newGroup();
+    group = { ...newDurations(), levels: new Map() };
     keys.set(key, group);
   }
   return group;
 }
 
-function mergeInto(target: Group, source: Group): void {
+function seriesFor(groups: SeriesGroups, start: number, app: string | typeof ALL_APPS): Durations {
+  let apps = groups.get(start);
+  if (!apps) {
+    apps = new Map();
+    groups.set(start, apps);
+  }
+  let found = apps.get(app);
+  if (!found) {
+    found = newDurations();
+    apps.set(app, found);
+  }
+  return found;
+}
+
+function mergeDurations(target: Durations, source: Durations): void {
   target.count += source.count;
   target.durationCount += source.durationCount;
   target.durationSum += source.durationSum;
@@ -49,16 +75,29 @@ function mergeInto(target: Group, source: Group): void {
     target.durationMax = source.durationMax;
   }
   for (const [bucket, count] of source.histogram) addToHistogram(target.histogram, bucket, count);
+}
+
+function mergeInto(target: Group, source: Group): void {
+  mergeDurations(target, source);
   for (const [level, count] of source.levels) target.levels.set(level, (target.levels.get(level) ?? 0) + count);
 }
 
+const MERGE_SET = `
+        count = count + excluded.count,
+        duration_count = duration_count + excluded.duration_count,
+        duration_sum = duration_sum + excluded.duration_sum,
+        duration_max = max(coalesce(duration_max, excluded.duration_max), coalesce(excluded.duration_max, duration_max)),
+        histogram = lagwatch_merge_histogram(histogram, excluded.histogram)`;
+
 /**
  * Collects the rollup increments of one ingest transaction in memory, then writes each
- * distinct (minute/hour, app, message key) once as an upsert, so rollups cost little per log.
+ * distinct row (per minute and hour: app and message key, app and level; per minute,
+ * 5 minutes and hour: app, and all apps) once as an upsert, so rollups cost little per log.
  */
 export class RollupWriter {
   private readonly upsertStats: SQLite.Statement;
   private readonly upsertLevel: SQLite.Statement;
+  private readonly upsertSeries: SQLite.Statement;
   private minutes: Groups = new Map();
 
   constructor(db: SQLite.Database) {
@@ -68,15 +107,14 @@ export class RollupWriter {
     this.upsertStats = db.prepare(`
       INSERT INTO rollup_stats (span, start, app, message_key, count, duration_count, duration_sum, duration_max, histogram)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (span, start, app, message_key) DO UPDATE SET
-        count = count + excluded.count,
-        duration_count = duration_count + excluded.duration_count,
-        duration_sum = duration_sum + excluded.duration_sum,
-        duration_max = max(coalesce(duration_max, excluded.duration_max), coalesce(excluded.duration_max, duration_max)),
-        histogram = lagwatch_merge_histogram(histogram, excluded.histogram)`);
+      ON CONFLICT (span, start, app, message_key) DO UPDATE SET ${MERGE_SET}`);
     this.upsertLevel = db.prepare(`
       INSERT INTO rollup_levels (span, start, app, level, count) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (span, start, app, level) DO UPDATE SET count = count + excluded.count`);
+    this.upsertSeries = db.prepare(`
+      INSERT INTO rollup_series (span, start, scope, app, count, duration_count, duration_sum, duration_max, histogram)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (span, start, scope, app) DO UPDATE SET ${MERGE_SET}`);
   }
 
   add(log: LogFields): void {
@@ -97,14 +135,32 @@ export class RollupWriter {
   /** Writes everything collected (call inside the ingest transaction) and starts afresh. */
   flush(): void {
     const hours: Groups = new Map();
+    const minuteSeries: SeriesGroups = new Map();
     for (const [minute, apps] of this.minutes) {
       const hour = Math.floor(minute / HOUR_MS) * HOUR_MS;
       for (const [app, keys] of apps) {
-        for (const [key, group] of keys) mergeInto(groupFor(hours, hour, app, key), group);
+        const ofApp = seriesFor(minuteSeries, minute, app);
+        for (const [key, group] of keys) {
+          mergeInto(groupFor(hours, hour, app, key), group);
+          mergeDurations(ofApp, group);
+        }
+        mergeDurations(seriesFor(minuteSeries, minute, ALL_APPS), ofApp);
       }
     }
     this.write(MINUTE_MS, this.minutes);
     this.write(HOUR_MS, hours);
+    for (const span of SERIES_SPANS) {
+      if (span === MINUTE_MS) {
+        this.writeSeries(span, minuteSeries);
+        continue;
+      }
+      const longer: SeriesGroups = new Map();
+      for (const [minute, apps] of minuteSeries) {
+        const start = Math.floor(minute / span) * span;
+        for (const [app, durations] of apps) mergeDurations(seriesFor(longer, start, app), durations);
+      }
+      this.writeSeries(span, longer);
+    }
     this.minutes = new Map();
   }
 
@@ -132,6 +188,24 @@ export class RollupWriter {
           for (const [level, count] of g.levels) levels.set(level, (levels.get(level) ?? 0) + count);
         }
         for (const [level, count] of levels) this.upsertLevel.run(span, start, app, level, count);
+      }
+    }
+  }
+
+  private writeSeries(span: number, groups: SeriesGroups): void {
+    for (const [start, apps] of groups) {
+      for (const [app, d] of apps) {
+        this.upsertSeries.run(
+          span,
+          start,
+          app === ALL_APPS ? SCOPE_ALL : SCOPE_APP,
+          app === ALL_APPS ? '' : app,
+          d.count,
+          d.durationCount,
+          d.durationSum,
+          d.durationMax,
+          encodeHistogram(d.histogram),
+        );
       }
     }
   }

@@ -1,12 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
+import { mergeEncoded } from './histogram.js';
 
-export const SCHEMA_VERSION = 1;
+/** 2 added rollup_series (a file of version 1 is migrated when opened). */
+export const SCHEMA_VERSION = 2;
 
 /** Rollup periods, longest first: whole hours and whole minutes of a range come from rollups. */
 export const HOUR_MS = 3_600_000;
+export const FIVE_MINUTES_MS = 300_000;
 export const MINUTE_MS = 60_000;
+/** Spans of rollup_stats and rollup_levels (per app and message key, per app and level). */
 export const ROLLUP_SPANS = [HOUR_MS, MINUTE_MS] as const;
+/** Spans of rollup_series (per app, and all apps together). */
+export const SERIES_SPANS = [HOUR_MS, FIVE_MINUTES_MS, MINUTE_MS] as const;
+
+/** rollup_series.scope: a row for all logs of the period, or for the logs of one app. */
+export const SCOPE_ALL = 0;
+export const SCOPE_APP = 1;
 
 /**
  * `seq` is AUTOINCREMENT so that it never goes back, even when retention empties the table:
@@ -66,18 +76,72 @@ CREATE TABLE store_meta (
 ) WITHOUT ROWID;
 `;
 
-/** Creates or checks the schema; returns the store's id (stable for the life of the file). */
+/**
+ * Version 2: per-app and all-apps rollups, so that a time series reads one row per bucket
+ * period (or per period and app) instead of one per period, app and message key. The
+ * 5-minute span serves the 5-, 10-, 15- and 30-minute buckets of day-long dashboards.
+ * `scope` tells the all-apps row from the per-app rows, since any app name, '' (logs without
+ * app) included, is a per-app row.
+ */
+const CREATE_V2 = `
+CREATE TABLE rollup_series (
+  span INTEGER NOT NULL,
+  start INTEGER NOT NULL,
+  scope INTEGER NOT NULL,
+  app TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  duration_count INTEGER NOT NULL,
+  duration_sum REAL NOT NULL,
+  duration_max REAL,
+  histogram BLOB,
+  PRIMARY KEY (span, start, scope, app)
+) WITHOUT ROWID;
+`;
+
+/**
+ * Fills rollup_series of a version 1 file from its rollup_stats: minute and hour rows per app
+ * and for all apps, and 5-minute rows from the minute rows.
+ */
+function migrateV1toV2(db: SQLite.Database): void {
+  db.aggregate('lagwatch_histogram_sum', {
+    start: () => null as Buffer | null,
+    step: (sum: Buffer | null, histogram: Uint8Array | null) => mergeEncoded(sum, histogram),
+  });
+  const sums = `sum(count), sum(duration_count), sum(duration_sum), max(duration_max), lagwatch_histogram_sum(histogram)`;
+  db.exec(CREATE_V2);
+  db.exec(`
+    INSERT INTO rollup_series (span, start, scope, app, count, duration_count, duration_sum, duration_max, histogram)
+      SELECT span, start, ${SCOPE_APP}, app, ${sums} FROM rollup_stats GROUP BY span, start, app;
+    INSERT INTO rollup_series (span, start, scope, app, count, duration_count, duration_sum, duration_max, histogram)
+      SELECT span, start, ${SCOPE_ALL}, '', ${sums} FROM rollup_series WHERE scope = ${SCOPE_APP} GROUP BY span, start;
+    INSERT INTO rollup_series (span, start, scope, app, count, duration_count, duration_sum, duration_max, histogram)
+      SELECT ${FIVE_MINUTES_MS}, start / ${FIVE_MINUTES_MS} * ${FIVE_MINUTES_MS} AS five, scope, app, ${sums}
+      FROM rollup_series WHERE span = ${MINUTE_MS} GROUP BY five, scope, app;`);
+}
+
+/**
+ * Creates, migrates or checks the schema; returns the store's id (stable for the life of the
+ * file). A file of a newer version (a newer lagwatch wrote it) is refused.
+ */
 export function prepareSchema(db: SQLite.Database): string {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
-    throw new Error(`embedded log store has schema version ${version}; this lagwatch knows up to ${SCHEMA_VERSION}`);
+    throw new Error(
+      `embedded log store ${db.name} has schema version ${version}; this lagwatch knows up to ${SCHEMA_VERSION} (upgrade lagwatch, or delete the file to start afresh)`,
+    );
   }
-  if (version < 1) {
+  if (version < SCHEMA_VERSION) {
     db.transaction(() => {
-      // Another process may have created it while this one waited for the write lock.
-      if ((db.pragma('user_version', { simple: true }) as number) >= 1) return;
-      db.exec(CREATE_V1);
-      db.prepare('INSERT INTO store_meta (name, value) VALUES (?, ?)').run('store_id', randomUUID());
+      // Another process may have created or migrated it while this one waited for the write lock.
+      const current = db.pragma('user_version', { simple: true }) as number;
+      if (current >= SCHEMA_VERSION) return;
+      if (current < 1) {
+        db.exec(CREATE_V1);
+        db.exec(CREATE_V2);
+        db.prepare('INSERT INTO store_meta (name, value) VALUES (?, ?)').run('store_id', randomUUID());
+      } else {
+        migrateV1toV2(db);
+      }
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
   }

@@ -3,7 +3,7 @@ import type { AppStats, BucketStats, SummaryStats, TimeRange } from '../source.j
 import { addEncoded, addToHistogram, bucketOf, type Histogram, percentile } from './histogram.js';
 import { planRange, spansDividing } from './range-plan.js';
 import { UNKNOWN_LEVEL } from './rollup-writer.js';
-import { ROLLUP_SPANS } from './schema.js';
+import { ROLLUP_SPANS, SCOPE_ALL, SCOPE_APP, SERIES_SPANS } from './schema.js';
 
 const MAX_BUCKETS = 100_000;
 
@@ -58,8 +58,9 @@ function addRollupRow(target: Aggregate, row: Row): void {
 const key2 = (app: string, messageKey: string) => `${app}\u0000${messageKey}`;
 
 /**
- * Dashboard figures over any range: whole hours and minutes from the rollups, the ragged
- * edges from raw rows (see planRange). Logs without an app count in totals and levels but in
+ * Dashboard figures over any range: whole hours, 5 minutes and minutes from the rollups, the
+ * ragged edges from raw rows (see planRange). Time series and per-app totals read the per-app
+ * and all-apps rollups (rollup_series); per-key figures and levels their own tables. Logs without an app count in totals and levels but in
  * no per-app figure; logs without a level count as level "unknown".
  */
 export class StatsReader {
@@ -70,15 +71,15 @@ export class StatsReader {
     const inTime = 'time >= ? AND time < ?';
     const statements = {
       summaryRollup: `SELECT app, sum(count) AS c, sum(duration_count) AS dc, sum(duration_sum) AS ds
-        FROM rollup_stats WHERE ${inSpan} GROUP BY app`,
+        FROM rollup_series WHERE ${inSpan} AND scope = ${SCOPE_APP} GROUP BY app`,
       summaryRaw: `SELECT coalesce(app, '') AS app, count(*) AS c, count(duration_ms) AS dc, total(duration_ms) AS ds
         FROM logs WHERE ${inTime} GROUP BY 1`,
       levelsRollup: `SELECT level, sum(count) AS c FROM rollup_levels WHERE ${inSpan} GROUP BY level`,
       levelsRaw: `SELECT coalesce(level, '${UNKNOWN_LEVEL}') AS level, count(*) AS c FROM logs WHERE ${inTime} GROUP BY 1`,
       seriesRollup: `SELECT start, count AS c, duration_count AS dc, duration_sum AS ds, duration_max AS dm,
-        histogram AS h FROM rollup_stats WHERE ${inSpan}`,
+        histogram AS h FROM rollup_series WHERE ${inSpan} AND scope = ${SCOPE_ALL} AND app = ''`,
       seriesRollupApp: `SELECT start, count AS c, duration_count AS dc, duration_sum AS ds, duration_max AS dm,
-        histogram AS h FROM rollup_stats WHERE ${inSpan} AND app = ?`,
+        histogram AS h FROM rollup_series WHERE ${inSpan} AND scope = ${SCOPE_APP} AND app = ?`,
       seriesRaw: `SELECT time, duration_ms AS d FROM logs WHERE ${inTime}`,
       seriesRawApp: `SELECT time, duration_ms AS d FROM logs WHERE app = ? AND ${inTime}`,
       appsRollup: `SELECT app, message_key AS k, count AS c, duration_count AS dc, duration_sum AS ds,
@@ -90,7 +91,9 @@ export class StatsReader {
   }
 
   summary(range: TimeRange): SummaryStats {
-    const plan = planRange(range, ROLLUP_SPANS);
+    // Per-app figures and levels each come from their own plan: every plan covers the range once.
+    const plan = planRange(range, SERIES_SPANS);
+    const levelPlan = planRange(range, ROLLUP_SPANS);
     const apps = new Map<string, { count: number; durationCount: number; durationSumMs: number }>();
     const levels = new Map<string, number>();
     const addApp = (row: Row) => {
@@ -104,12 +107,15 @@ export class StatsReader {
     const addLevel = (row: Row) =>
       levels.set(row.level as string, (levels.get(row.level as string) ?? 0) + (row.c as number));
     for (const part of plan.rollups) {
-      const args = [part.span, part.fromStart, part.toStart];
-      for (const row of this.s.summaryRollup!.all(...args) as Row[]) addApp(row);
-      for (const row of this.s.levelsRollup!.all(...args) as Row[]) addLevel(row);
+      for (const row of this.s.summaryRollup!.all(part.span, part.fromStart, part.toStart) as Row[]) addApp(row);
     }
     for (const raw of plan.raw) {
       for (const row of this.s.summaryRaw!.all(raw.from, raw.to) as Row[]) addApp(row);
+    }
+    for (const part of levelPlan.rollups) {
+      for (const row of this.s.levelsRollup!.all(part.span, part.fromStart, part.toStart) as Row[]) addLevel(row);
+    }
+    for (const raw of levelPlan.raw) {
       for (const row of this.s.levelsRaw!.all(raw.from, raw.to) as Row[]) addLevel(row);
     }
     let totalLogs = 0;
@@ -146,7 +152,7 @@ export class StatsReader {
     for (let start = firstBucket; start < range.to; start += intervalMs) buckets.set(start, newAggregate());
     const bucketAt = (time: number) => buckets.get(Math.floor(time / intervalMs) * intervalMs)!;
 
-    const plan = planRange(range, spansDividing(intervalMs, ROLLUP_SPANS));
+    const plan = planRange(range, spansDividing(intervalMs, SERIES_SPANS));
     const appArg = app === undefined ? [] : [app];
     for (const part of plan.rollups) {
       const args = [part.span, part.fromStart, part.toStart, ...appArg];

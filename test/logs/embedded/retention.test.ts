@@ -22,6 +22,8 @@ function countRows(path: string) {
       logs: count('SELECT count(*) FROM logs'),
       oldRollups: count(`SELECT count(*) FROM rollup_stats WHERE start < ${NOW - 3 * DAY - HOUR}`),
       oldLevels: count(`SELECT count(*) FROM rollup_levels WHERE start < ${NOW - 3 * DAY - HOUR}`),
+      oldSeries: count(`SELECT count(*) FROM rollup_series WHERE start < ${NOW - 3 * DAY - HOUR}`),
+      series: count('SELECT count(*) FROM rollup_series'),
       rollups: count('SELECT count(*) FROM rollup_stats'),
     };
   } finally {
@@ -60,7 +62,9 @@ describe('retention', () => {
     expect(rows.logs).toBe(301);
     expect(rows.oldRollups).toBe(0);
     expect(rows.oldLevels).toBe(0);
+    expect(rows.oldSeries).toBe(0);
     expect(rows.rollups).toBeGreaterThan(0);
+    expect(rows.series).toBeGreaterThan(0);
     temp.store = EmbeddedLogStore.open(loadConfig(temp.env, undefined));
 
     expect(await temp.store.prune(NOW)).toEqual({ logs: 0, rollupRows: 0 });

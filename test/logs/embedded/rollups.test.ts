@@ -130,7 +130,7 @@ describe('summary equals the raw aggregates', () => {
 describe('timeseries equals the raw aggregates', () => {
   const cases: [number, number, number, string | undefined][] = [];
   const random = seededRandom(11);
-  const intervals = [MINUTE, 5 * MINUTE, HOUR, 2 * HOUR, 30_000, 90_000, 7 * MINUTE];
+  const intervals = [MINUTE, 5 * MINUTE, 15 * MINUTE, HOUR, 2 * HOUR, 30_000, 90_000, 7 * MINUTE];
   for (const range of RANGES.slice(0, 14)) {
     const interval = intervals[Math.floor(random() * intervals.length)]!;
     const app = random() < 0.4 ? APPS[Math.floor(random() * APPS.length)] : undefined;

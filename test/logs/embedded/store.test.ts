@@ -20,8 +20,55 @@ describe('opening', () => {
     await temp.store.close();
     const db = new SQLite(temp.path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
     db.close();
+  });
+
+  it('migrates a version 1 file: per-app and all-apps rollups rebuilt from the per-key rollups', async () => {
+    temp = openTempStore();
+    const docs = Array.from({ length: 3_000 }, (_, i) =>
+      doc({
+        time: NOW - 3 * 3_600_000 + i * 3_700,
+        app: i % 7 === 0 ? undefined : `app-${i % 3}`,
+        key: `k${i % 4}`,
+        duration: i % 11 === 0 ? undefined : (i * 37) % 900,
+        level: 'info',
+      }),
+    );
+    for (let i = 0; i < docs.length; i += 700) temp.store.ingestDocuments(docs.slice(i, i + 700));
+    const range = { from: NOW - 3 * 3_600_000 + 12_345, to: NOW + 8 * 60_000 };
+    const series = await temp.store.timeseries(range, 5 * 60_000);
+    const ofApp = await temp.store.timeseries(range, 15 * 60_000, 'app-1');
+    const summary = await temp.store.summary(range);
+    await temp.store.close();
+
+    const rowsOf = (db: SQLite.Database) =>
+      db.prepare('SELECT * FROM rollup_series ORDER BY span, start, scope, app').all() as Record<string, unknown>[];
+    const db = new SQLite(temp.path);
+    const written = rowsOf(db);
+    // What a version 1 file looks like.
+    db.exec('DROP TABLE rollup_series');
+    db.pragma('user_version = 1');
+    db.close();
+
+    const store = EmbeddedLogStore.open(loadConfig(temp.env, undefined));
+    temp.store = store;
+    expect(await store.timeseries(range, 5 * 60_000)).toEqual(series);
+    expect(await store.timeseries(range, 15 * 60_000, 'app-1')).toEqual(ofApp);
+    expect(await store.summary(range)).toEqual(summary);
+    await store.close();
+    const migrated = new SQLite(temp.path, { readonly: true });
+    expect(migrated.pragma('user_version', { simple: true })).toBe(2);
+    const rebuilt = rowsOf(migrated);
+    migrated.close();
+    expect(rebuilt.length).toBe(written.length);
+    rebuilt.forEach((row, i) => {
+      const { duration_sum: sum, ...rest } = row;
+      const { duration_sum: writtenSum, ...writtenRest } = written[i]!;
+      expect(rest).toEqual(writtenRest);
+      expect(sum).toBeCloseTo(writtenSum as number, 6);
+    });
+    temp.store = EmbeddedLogStore.open(loadConfig(temp.env, undefined));
   });
 
   it('keeps its key and its logs across reopening; a new file gets a new key', async () => {
