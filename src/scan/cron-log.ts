@@ -32,17 +32,13 @@ export class CronLog {
       host: hostname().slice(0, 191),
       pid: process.pid,
     };
-    const result = await this.db.insertInto('cron_logs').values(values).executeTakeFirst();
-    if (result.insertId !== undefined) return Number(result.insertId);
-    // PostgreSQL does not report insert ids without RETURNING.
-    const row = await this.db
-      .selectFrom('cron_logs')
-      .select('id')
-      .where('pid', '=', values.pid)
-      .where('started_at', '=', values.started_at)
-      .orderBy('id', 'desc')
-      .executeTakeFirstOrThrow();
-    return Number(row.id);
+    // RETURNING where the dialect has it (PostgreSQL, SQLite); MySQL reports insertId instead.
+    if (this.db.getExecutor().adapter.supportsReturning) {
+      const row = await this.db.insertInto('cron_logs').values(values).returning('id').executeTakeFirstOrThrow();
+      return Number(row.id);
+    }
+    const result = await this.db.insertInto('cron_logs').values(values).executeTakeFirstOrThrow();
+    return Number(result.insertId);
   }
 
   async finish(id: number, outcome: CronOutcome): Promise<void> {

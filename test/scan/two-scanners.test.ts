@@ -139,7 +139,8 @@ describe('two scanners at once', () => {
       if (useRedis) {
         const url = new URL(redis.url as string);
         Object.assign(redisEnv, { REDIS_HOST: url.hostname, REDIS_PORT: url.port || '6379', REDIS_DB: CLI_REDIS_DB });
-        cliRedis = new Redis(redis.url as string, { db: Number(CLI_REDIS_DB) });
+        // Host and port only: a database number in TEST_REDIS_URL must not override the CLI's.
+        cliRedis = new Redis({ host: url.hostname, port: Number(url.port || 6379), db: Number(CLI_REDIS_DB) });
       }
       const w = await openScanWorld(sqlite, {
         env: {
