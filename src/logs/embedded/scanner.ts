@@ -85,7 +85,8 @@ export class Scanner {
       SELECT ${L_COLUMNS} FROM logs AS l CROSS JOIN temp.scan_thresholds AS t
       WHERE l.seq > ? AND l.seq <= ? AND t.app = l.app AND l.duration_ms >= t.min_ms
       ORDER BY l.seq LIMIT ?`);
-    this.seqCovered = db.prepare('SELECT count(*) AS n, max(time) AS t FROM logs WHERE seq > ? AND seq <= ?');
+    // One row lookup, not a second pass over the batch: the candidate query already read it.
+    this.seqCovered = db.prepare('SELECT time AS t FROM logs WHERE seq = ?');
     // Walks the time index in order, one threshold lookup per log.
     this.rangeCandidates = db.prepare(`
       SELECT ${L_COLUMNS} FROM logs AS l CROSS JOIN temp.scan_thresholds AS t
@@ -136,13 +137,17 @@ export class Scanner {
         candidates = this.seqCandidates.all(cursor, end, batchSize) as LogRow[];
       }
       const batchEnd = candidates.length === batchSize ? candidates[candidates.length - 1]!.seq : end;
-      const covered = this.seqCovered.get(cursor, batchEnd) as { n: number; t: number | null };
-      if (covered.t !== null && covered.t > watermark) watermark = covered.t;
-      if (!Number.isFinite(watermark)) watermark = covered.t ?? 0;
+      // The sequence is gap-free, so the batch covered batchEnd - cursor logs (rows that retention
+      // deleted before they were scanned count as covered). The watermark is the time of the
+      // newest log covered, never moving back.
+      const last = batchEnd > cursor ? (this.seqCovered.get(batchEnd) as { t: number } | undefined) : undefined;
+      if (last !== undefined && last.t > watermark) watermark = last.t;
+      if (!Number.isFinite(watermark)) watermark = last?.t ?? 0;
+      const scanned = Math.max(batchEnd - cursor, 0);
       cursor = Math.max(cursor, batchEnd);
       yield {
         candidates: candidates.map(toLogRecord),
-        scanned: covered.n,
+        scanned,
         cursor: JSON.stringify({ seq: cursor, watermark }),
         watermark,
       };
