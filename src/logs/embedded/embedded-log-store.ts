@@ -15,6 +15,7 @@ import type {
   SummaryStats,
   TimeRange,
 } from '../source.js';
+import { LogInserter } from './log-inserter.js';
 import { type PruneResult, pruneOlderThan } from './retention.js';
 import { RollupWriter } from './rollup-writer.js';
 import { LOG_COLUMNS, type LogRow, Scanner, toLogRecord } from './scanner.js';
@@ -34,7 +35,7 @@ export class EmbeddedLogStore implements LogSource {
   /** INGEST_MAX_BYTES: the limit ingestBody applies to a POST /ingest body. */
   readonly ingestMaxBytes: number;
 
-  private readonly insertLog: SQLite.Statement;
+  private readonly inserter: LogInserter;
   private readonly traceQuery: SQLite.Statement;
   private readonly rollups: RollupWriter;
   private readonly scanner: Scanner;
@@ -52,9 +53,7 @@ export class EmbeddedLogStore implements LogSource {
   ) {
     this.key = `embedded:${storeId}`;
     this.ingestMaxBytes = ingestMaxBytes;
-    this.insertLog = db.prepare(`
-      INSERT INTO logs (time, app, message_key, duration_ms, correlation_id, level, message, raw)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.inserter = new LogInserter(db);
     // The correlation index leads with the minute (see schema.ts): look the id up in every
     // minute of every hour that has logs, which the all-apps hour rollups list.
     this.traceQuery = db.prepare(`
@@ -153,16 +152,7 @@ export class EmbeddedLogStore implements LogSource {
   }
 
   private store(log: LogFields, raw: string): void {
-    this.insertLog.run(
-      log.time,
-      log.app,
-      log.messageKey,
-      log.durationMs,
-      log.correlationId,
-      log.level,
-      log.message,
-      raw,
-    );
+    this.inserter.add(log, raw);
     this.rollups.add(log);
   }
 
@@ -171,10 +161,12 @@ export class EmbeddedLogStore implements LogSource {
       this.db
         .transaction(() => {
           work();
+          this.inserter.flush();
           this.rollups.flush();
         })
         .immediate();
     } catch (error) {
+      this.inserter.discard();
       this.rollups.discard();
       throw error;
     }

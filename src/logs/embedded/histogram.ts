@@ -45,25 +45,74 @@ export function percentile(histogram: Histogram, q: number, maxMs?: number | nul
 /** Compact storage: (bucket, count) pairs as little-endian int32, ordered by bucket. */
 export function encodeHistogram(histogram: Histogram): Buffer | null {
   if (histogram.size === 0) return null;
-  const buckets = [...histogram.keys()].sort((a, b) => a - b);
+  const buckets = Int32Array.from(histogram.keys()).sort();
   const out = Buffer.allocUnsafe(buckets.length * 8);
-  buckets.forEach((bucket, i) => {
-    out.writeInt32LE(bucket, i * 8);
-    out.writeInt32LE(histogram.get(bucket)!, i * 8 + 4);
-  });
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  for (let i = 0; i < buckets.length; i++) {
+    const bucket = buckets[i]!;
+    view.setInt32(i * 8, bucket, true);
+    view.setInt32(i * 8 + 4, histogram.get(bucket)!, true);
+  }
   return out;
 }
 
+const viewOf = (encoded: Uint8Array) => new DataView(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+
 export function addEncoded(histogram: Histogram, encoded: Uint8Array | null | undefined): void {
   if (!encoded) return;
-  const view = new DataView(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+  const view = viewOf(encoded);
   for (let offset = 0; offset + 8 <= encoded.byteLength; offset += 8) {
     addToHistogram(histogram, view.getInt32(offset, true), view.getInt32(offset + 4, true));
   }
 }
 
-/** SQL function body for upserts: the sum of two encoded histograms. */
+/**
+ * SQL function body for upserts: the sum of two encoded histograms, merged in one pass over
+ * both (they are ordered by bucket), which keeps rollup upserts cheap however many buckets
+ * the rows hold.
+ */
 export function mergeEncoded(a: Uint8Array | null, b: Uint8Array | null): Buffer | null {
+  if (!a || a.byteLength < 8) return b && b.byteLength >= 8 ? Buffer.from(b) : null;
+  if (!b || b.byteLength < 8) return Buffer.from(a);
+  const left = viewOf(a);
+  const right = viewOf(b);
+  const leftEnd = a.byteLength - (a.byteLength % 8);
+  const rightEnd = b.byteLength - (b.byteLength % 8);
+  const out = Buffer.allocUnsafe(leftEnd + rightEnd);
+  const merged = viewOf(out);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  let last = Number.NEGATIVE_INFINITY;
+  while (i < leftEnd || j < rightEnd) {
+    const leftBucket = i < leftEnd ? left.getInt32(i, true) : Number.POSITIVE_INFINITY;
+    const rightBucket = j < rightEnd ? right.getInt32(j, true) : Number.POSITIVE_INFINITY;
+    let bucket: number;
+    let count: number;
+    if (leftBucket < rightBucket) {
+      bucket = leftBucket;
+      count = left.getInt32(i + 4, true);
+      i += 8;
+    } else if (rightBucket < leftBucket) {
+      bucket = rightBucket;
+      count = right.getInt32(j + 4, true);
+      j += 8;
+    } else {
+      bucket = leftBucket;
+      count = left.getInt32(i + 4, true) + right.getInt32(j + 4, true);
+      i += 8;
+      j += 8;
+    }
+    if (bucket <= last) return mergeUnordered(a, b); // not written by encodeHistogram
+    last = bucket;
+    merged.setInt32(k, bucket, true);
+    merged.setInt32(k + 4, count, true);
+    k += 8;
+  }
+  return out.subarray(0, k);
+}
+
+function mergeUnordered(a: Uint8Array, b: Uint8Array): Buffer | null {
   const histogram: Histogram = new Map();
   addEncoded(histogram, a);
   addEncoded(histogram, b);
