@@ -26,7 +26,7 @@ const DAY_MS = 86_400_000;
 
 /**
  * The embedded log store: one SQLite file (EMBEDDED_LOG_DB) holding the logs with their
- * extracted fields and raw document, and rollups per minute and hour kept at ingest.
+ * extracted fields and raw document, and rollups (per minute, 5 minutes and hour) kept at ingest.
  * One process writes at a time; every ingest call is one transaction.
  */
 export class EmbeddedLogStore implements LogSource {
