@@ -22,10 +22,15 @@ export function parseInterval(text: string): number | undefined {
   return ms > 0 ? ms : undefined;
 }
 
-/** The smallest round interval that gives at most ~300 buckets over the span. */
+/**
+ * The smallest round interval that gives at most ~300 buckets over the span, and at least a
+ * minute for spans from an hour: whole minutes are what the embedded store's rollups serve, so
+ * a 1-hour chart (60 buckets) never reads raw rows.
+ */
 export function chooseInterval(spanMs: number): number {
+  const minimum = spanMs >= UNIT_MS.h ? UNIT_MS.m : 0;
   for (const interval of NICE_INTERVALS_MS) {
-    if (spanMs / interval <= TARGET_MAX_BUCKETS) return interval;
+    if (interval >= minimum && spanMs / interval <= TARGET_MAX_BUCKETS) return interval;
   }
   const days = Math.ceil(spanMs / TARGET_MAX_BUCKETS / UNIT_MS.d);
   return days * UNIT_MS.d;

@@ -158,8 +158,8 @@ describe.each(drivers)('dashboard figures over $driver', (driver) => {
     expect(day.body.data.interval).toBe('5m');
     expect(day.body.data.buckets).toHaveLength(288);
     const hour = await h.get(`/dashboard/timeseries?from=${iso(T0)}&to=${iso(T0 + HOUR)}`);
-    expect(hour.body.data.interval).toBe('30s');
-    expect(hour.body.data.buckets).toHaveLength(120);
+    expect(hour.body.data.interval).toBe('1m');
+    expect(hour.body.data.buckets).toHaveLength(60);
     const total = day.body.data.buckets.reduce((sum: number, b: { logs: number }) => sum + b.logs, 0);
     expect(total).toBe(logs.length);
   });

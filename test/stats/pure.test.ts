@@ -77,6 +77,8 @@ describe('intervals', () => {
       expect(buckets).toBeLessThanOrEqual(300);
       if (span >= 3_600_000 && span <= 31 * DAY) expect(buckets).toBeGreaterThanOrEqual(60);
     }
+    expect(formatInterval(chooseInterval(3_600_000))).toBe('1m');
+    expect(formatInterval(chooseInterval(15 * 60_000))).toBe('10s');
     expect(formatInterval(chooseInterval(DAY))).toBe('5m');
     expect(formatInterval(chooseInterval(7 * DAY))).toBe('1h');
     expect(formatInterval(chooseInterval(31 * DAY))).toBe('3h');
