@@ -144,7 +144,12 @@ describe.skipIf(chromiumMissing)('web dashboard in Chromium against a real serve
       alert_channels: ['email', 'webhook'],
     });
 
-    await page.getByLabel('Active: billing-api').uncheck();
+    // The switch is controlled: it flips once the API has answered, so click and wait for both
+    // (Playwright's uncheck() expects the state to change at once).
+    const active = page.getByLabel('Active: billing-api');
+    await active.click();
+    await active.waitFor({ state: 'attached' });
+    await eventually(async () => active.isChecked()).toBe(false);
     await eventually(
       async () => (await h.api('GET', '/rules/app?app_name=billing-api')).body.data.items[0].is_active,
     ).toBe(false);
