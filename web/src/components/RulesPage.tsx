@@ -1,6 +1,5 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import {
-  ApiError,
   type AppRule,
   api,
   CHANNEL_TYPES,
@@ -11,6 +10,7 @@ import {
 } from '../api.js';
 import { CHANNEL_LABELS, formatMs } from '../format.js';
 import { useDashboard, useResource } from '../state.js';
+import { DialogFooter, GeneralError, useApiForm, useRowActions } from './editing.js';
 import { Badge, Card, Dialog, Empty, ErrorNote, Field, Loading } from './ui.js';
 
 type AnyRule = AppRule & { message_key?: string };
@@ -39,22 +39,8 @@ export function RulesPage() {
 
 function RuleList({ kind, onEdit }: { kind: RuleKind; onEdit: (editing: Editing) => void }) {
   const rules = useResource((_range, signal) => api.rules.list(kind, signal), [kind]);
-  const [busy, setBusy] = useState<number>();
-  const [actionError, setActionError] = useState<ApiError>();
+  const { busy, actionError, act } = useRowActions(rules.reload);
   const title = kind === 'app' ? 'App rules' : 'Message rules';
-
-  const act = async (id: number, action: () => Promise<unknown>) => {
-    setBusy(id);
-    setActionError(undefined);
-    try {
-      await action();
-      rules.reload();
-    } catch (error) {
-      if (error instanceof ApiError) setActionError(error);
-    } finally {
-      setBusy(undefined);
-    }
-  };
 
   return (
     <Card
@@ -175,13 +161,9 @@ function RuleDialog({ editing, onClose, onSaved }: { editing: Editing; onClose: 
     is_active: rule?.is_active ?? true,
     alert_channels: rule?.alert_channels ?? (['telegram_chat'] as ChannelType[]),
   });
-  const [error, setError] = useState<ApiError>();
-  const [saving, setSaving] = useState(false);
+  const { saving, submit, errorsOf, general } = useApiForm(onSaved);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setSaving(true);
-    setError(undefined);
+  const save = () => {
     // Numbers go as typed: the API's own validation names what is wrong with them.
     const input: RuleInput = {
       app_name: form.app_name.trim(),
@@ -192,30 +174,13 @@ function RuleDialog({ editing, onClose, onSaved }: { editing: Editing; onClose: 
       alert_channels: form.alert_channels,
     };
     const body = JSON.parse(JSON.stringify(input, (_k, v) => (typeof v === 'number' && Number.isNaN(v) ? null : v)));
-    try {
-      if (rule) await api.rules.update(kind, rule.id, body);
-      else await api.rules.create(kind, body);
-      onSaved();
-    } catch (caught) {
-      if (caught instanceof ApiError) setError(caught);
-      else throw caught;
-    } finally {
-      setSaving(false);
-    }
+    return rule ? api.rules.update(kind, rule.id, body) : api.rules.create(kind, body);
   };
-
-  const errorsOf = (field: string) => error?.fieldErrors(field);
-  const general =
-    error && (error.details.length === 0 || error.details.some((d) => d.field === '')) ? error : undefined;
 
   return (
     <Dialog title={`${rule ? 'Edit' : 'New'} ${kind} rule`} onClose={onClose}>
-      <form className="form" onSubmit={submit} noValidate aria-label={`${kind} rule`}>
-        {general && (
-          <div className="note note-error" role="alert">
-            {general.details.find((d) => d.field === '')?.message ?? general.message}
-          </div>
-        )}
+      <form className="form" onSubmit={submit(save)} noValidate aria-label={`${kind} rule`}>
+        <GeneralError error={general} />
         <Field label="App name" errors={errorsOf('app_name')}>
           {(props) => (
             <input
@@ -295,23 +260,13 @@ function RuleDialog({ editing, onClose, onSaved }: { editing: Editing; onClose: 
             <p className="field-error">{errorsOf('alert_channels')!.join('; ')}</p>
           ) : null}
         </fieldset>
-        <label className="check">
-          <input
-            type="checkbox"
-            name="is_active"
-            checked={form.is_active}
-            onChange={(e) => setForm({ ...form, is_active: e.target.checked })}
-          />
-          Active
-        </label>
-        <footer className="form-actions">
-          <button type="button" className="button button-ghost" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={saving}>
-            {saving ? 'Saving…' : rule ? 'Save rule' : 'Create rule'}
-          </button>
-        </footer>
+        <DialogFooter
+          active={form.is_active}
+          onActiveChange={(is_active) => setForm({ ...form, is_active })}
+          onCancel={onClose}
+          saving={saving}
+          submitLabel={rule ? 'Save rule' : 'Create rule'}
+        />
       </form>
     </Dialog>
   );

@@ -1,7 +1,8 @@
-import { type FormEvent, useState } from 'react';
-import { ApiError, api, CHANNEL_TYPES, type ChannelType, type Target } from '../api.js';
+import { useState } from 'react';
+import { api, CHANNEL_TYPES, type ChannelType, type Target } from '../api.js';
 import { CHANNEL_LABELS } from '../format.js';
 import { useResource } from '../state.js';
+import { DialogFooter, GeneralError, useApiForm, useRowActions } from './editing.js';
 import { Badge, Card, Dialog, Empty, ErrorNote, Field, Loading } from './ui.js';
 
 const ADDRESS_LABEL: Record<ChannelType, { label: string; hint: string }> = {
@@ -14,21 +15,7 @@ const ADDRESS_LABEL: Record<ChannelType, { label: string; hint: string }> = {
 export function TargetsPage() {
   const targets = useResource((_range, signal) => api.targets.list(signal), []);
   const [editing, setEditing] = useState<{ target?: Target }>();
-  const [busy, setBusy] = useState<number>();
-  const [actionError, setActionError] = useState<ApiError>();
-
-  const act = async (id: number, action: () => Promise<unknown>) => {
-    setBusy(id);
-    setActionError(undefined);
-    try {
-      await action();
-      targets.reload();
-    } catch (error) {
-      if (error instanceof ApiError) setActionError(error);
-    } finally {
-      setBusy(undefined);
-    }
-  };
+  const { busy, actionError, act } = useRowActions(targets.reload);
 
   return (
     <div className="page">
@@ -138,39 +125,18 @@ function TargetDialog({ target, onClose, onSaved }: { target?: Target; onClose: 
     external_id: target?.external_id ?? '',
     is_active: target?.is_active ?? true,
   });
-  const [error, setError] = useState<ApiError>();
-  const [saving, setSaving] = useState(false);
+  const { saving, submit, errorsOf, general } = useApiForm(onSaved);
   const address = ADDRESS_LABEL[form.type];
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setSaving(true);
-    setError(undefined);
+  const save = () => {
     const input = { ...form, name: form.name.trim(), external_id: form.external_id.trim() };
-    try {
-      if (target) await api.targets.update(target.id, input);
-      else await api.targets.create(input);
-      onSaved();
-    } catch (caught) {
-      if (caught instanceof ApiError) setError(caught);
-      else throw caught;
-    } finally {
-      setSaving(false);
-    }
+    return target ? api.targets.update(target.id, input) : api.targets.create(input);
   };
-
-  const errorsOf = (field: string) => error?.fieldErrors(field);
-  const general =
-    error && (error.details.length === 0 || error.details.some((d) => d.field === '')) ? error : undefined;
 
   return (
     <Dialog title={target ? 'Edit target' : 'New target'} onClose={onClose}>
-      <form className="form" onSubmit={submit} noValidate aria-label="Alert target">
-        {general && (
-          <div className="note note-error" role="alert">
-            {general.details.find((d) => d.field === '')?.message ?? general.message}
-          </div>
-        )}
+      <form className="form" onSubmit={submit(save)} noValidate aria-label="Alert target">
+        <GeneralError error={general} />
         <Field label="Name" errors={errorsOf('name')}>
           {(props) => (
             <input
@@ -208,23 +174,13 @@ function TargetDialog({ target, onClose, onSaved }: { target?: Target; onClose: 
             />
           )}
         </Field>
-        <label className="check">
-          <input
-            type="checkbox"
-            name="is_active"
-            checked={form.is_active}
-            onChange={(e) => setForm({ ...form, is_active: e.target.checked })}
-          />
-          Active
-        </label>
-        <footer className="form-actions">
-          <button type="button" className="button button-ghost" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={saving}>
-            {saving ? 'Saving…' : target ? 'Save target' : 'Create target'}
-          </button>
-        </footer>
+        <DialogFooter
+          active={form.is_active}
+          onActiveChange={(is_active) => setForm({ ...form, is_active })}
+          onCancel={onClose}
+          saving={saving}
+          submitLabel={target ? 'Save target' : 'Create target'}
+        />
       </form>
     </Dialog>
   );
