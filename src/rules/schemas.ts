@@ -8,9 +8,18 @@ const ChannelTypeSchema = Type.Union([
   Type.Literal('webhook'),
 ]);
 
-// Names are printable text without control characters; lengths fit the database columns.
-const Name = (description: string) =>
-  Type.String({ minLength: 1, maxLength: 191, pattern: '^[^\\u0000-\\u001f\\u007f]+$', description });
+/**
+ * Names are printable text without control characters and without white space at either end
+ * (MySQL/MariaDB compare 'a' and 'a ' as equal; names that cannot carry trailing spaces behave
+ * alike on every driver); lengths fit the database columns. Also used for list filters on names.
+ */
+export const Name = (description: string) =>
+  Type.String({
+    minLength: 1,
+    maxLength: 191,
+    pattern: '^[^\\s\\u0000-\\u001f\\u007f](?:[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f])?$',
+    description,
+  });
 
 const Channels = Type.Array(ChannelTypeSchema, {
   minItems: 1,

@@ -136,6 +136,18 @@ const CASES: HostileCase[] = [
     field: 'app_name',
   },
   {
+    name: 'trailing space in app_name (MySQL would call it equal to the name without)',
+    request: post('/rules/app', validAppRule({ app_name: 'core ' })),
+    status: 422,
+    field: 'app_name',
+  },
+  {
+    name: 'leading tab in message_key',
+    request: post('/rules/message', validMessageRule({ app_name: 'n16', message_key: '\tkey' })),
+    status: 422,
+    field: 'message_key',
+  },
+  {
     name: 'null app_name',
     request: post('/rules/app', validAppRule({ app_name: null })),
     status: 422,
@@ -374,6 +386,12 @@ const CASES: HostileCase[] = [
   },
   { name: 'unknown channel filter', request: get('/alerts?channel=sms'), status: 400, field: 'channel' },
   { name: 'empty message_key filter', request: get('/rules/message?message_key='), status: 400, field: 'message_key' },
+  {
+    name: 'app_name filter with a trailing space',
+    request: get('/rules/message?app_name=core%20'),
+    status: 400,
+    field: 'app_name',
+  },
   { name: 'huge app_name filter', request: get(`/rules/app?app_name=${huge}`), status: 400, field: 'app_name' },
   { name: 'repeated page parameter', request: get('/rules/app?page=1&page=2'), status: 400, field: 'page' },
 

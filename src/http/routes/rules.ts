@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { AppContext } from '../../app/context.js';
-import { AppRuleCreate, AppRuleUpdate, MessageRuleCreate, MessageRuleUpdate } from '../../rules/schemas.js';
+import { AppRuleCreate, AppRuleUpdate, MessageRuleCreate, MessageRuleUpdate, Name } from '../../rules/schemas.js';
 import { errorResponses, pageOf, success, successEnvelope } from '../envelope.js';
 import {
   AppRuleOutput,
   DeletedOutput,
-  FilterText,
   IdParams,
   MessageRuleOutput,
   pageRequest,
@@ -16,7 +15,7 @@ import {
 const AppRuleQuery = Type.Object(
   {
     ...pagingFields,
-    app_name: Type.Optional(FilterText('Only the rule of this app')),
+    app_name: Type.Optional(Name('Only the rule of this app')),
     is_active: Type.Optional(Type.Boolean({ description: 'Only active (true) or inactive (false) rules' })),
   },
   { additionalProperties: false },
@@ -25,8 +24,8 @@ const AppRuleQuery = Type.Object(
 const MessageRuleQuery = Type.Object(
   {
     ...pagingFields,
-    app_name: Type.Optional(FilterText('Only rules of this app')),
-    message_key: Type.Optional(FilterText('Only rules of this message key')),
+    app_name: Type.Optional(Name('Only rules of this app')),
+    message_key: Type.Optional(Name('Only rules of this message key')),
     is_active: Type.Optional(Type.Boolean({ description: 'Only active (true) or inactive (false) rules' })),
   },
   { additionalProperties: false },
