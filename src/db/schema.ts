@@ -12,7 +12,7 @@ export interface Database {
   violations: ViolationTable;
   alert_log: AlertLogTable;
   checkpoints: CheckpointTable;
-  seen_logs: SeenLogTable;
+  table_revisions: TableRevisionTable;
   cron_logs: CronLogTable;
   cooldowns: CooldownTable;
   leases: LeaseTable;
@@ -97,11 +97,10 @@ export interface CheckpointTable {
   updated_at: number;
 }
 
-export interface SeenLogTable {
-  source_key: string;
-  /** sha256 of the document's index and id. */
-  doc_key: string;
-  log_time: number;
+/** One row per rule table, bumped with every write to it (see RuleListCache). */
+export interface TableRevisionTable {
+  table_name: 'app_rules' | 'message_rules';
+  revision: number;
 }
 
 export interface CronLogTable {

@@ -1,9 +1,10 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import { isUniqueViolation } from '../db/errors.js';
 import { fromFlag, toFlag } from '../db/flags.js';
 import { offsetOf, type Page, type PageRequest } from '../db/page.js';
 import type { Database, MessageRuleTable } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../validation/problems.js';
+import { RuleListCache } from './rule-list-cache.js';
 import type { MessageRuleCreate, MessageRuleUpdate } from './schemas.js';
 import type { AppRule, ChannelType, MessageRule, RuleKind } from './types.js';
 
@@ -19,7 +20,10 @@ type UpdateFor<K extends RuleKind> = K extends 'message' ? MessageRuleUpdate : O
 
 /**
  * App rules and message rules: the same columns but for message_key, so one repository serves
- * both. Writes bump `onChange` listeners so matchers can refresh their snapshot.
+ * both. Writes bump `onChange` listeners so matchers can refresh their snapshot, and the table's
+ * revision in the same transaction. Lists are answered from an in-memory copy of the table that
+ * is checked against that revision on every call (see RuleListCache); `get` and `all` always
+ * read the database.
  */
 export class RuleRepository<K extends RuleKind> {
   // Typed as the message table, a superset of the app table: message_key is only touched for
@@ -31,6 +35,7 @@ export class RuleRepository<K extends RuleKind> {
     private readonly db: Kysely<Database>,
     readonly kind: K,
     private readonly now: () => number = Date.now,
+    private readonly listCache = new RuleListCache<RuleFor<K>>(),
   ) {
     this.table = (kind === 'message' ? 'message_rules' : 'app_rules') as 'message_rules';
   }
@@ -41,6 +46,28 @@ export class RuleRepository<K extends RuleKind> {
   }
 
   async list(filter: RuleFilter, page: PageRequest): Promise<Page<RuleFor<K>>> {
+    const rules = await this.listCache.rows({
+      revision: () => this.revision(),
+      count: () => this.count(),
+      readAll: () => this.all(),
+    });
+    if (rules === undefined) return this.listFromDatabase(filter, page);
+    const messageKey = this.kind === 'message' ? filter.message_key : undefined;
+    const matching =
+      filter.app_name === undefined && messageKey === undefined && filter.is_active === undefined
+        ? rules
+        : rules.filter(
+            (rule) =>
+              (filter.app_name === undefined || rule.app_name === filter.app_name) &&
+              (messageKey === undefined || (rule as MessageRule).message_key === messageKey) &&
+              (filter.is_active === undefined || rule.is_active === filter.is_active),
+          );
+    const offset = offsetOf(page);
+    return { items: matching.slice(offset, offset + page.per_page), total: matching.length, ...page };
+  }
+
+  /** The same list read page by page in SQL, for tables too large to hold in memory. */
+  private async listFromDatabase(filter: RuleFilter, page: PageRequest): Promise<Page<RuleFor<K>>> {
     let query = this.db.selectFrom(this.table);
     if (filter.app_name !== undefined) query = query.where('app_name', '=', filter.app_name);
     if (filter.message_key !== undefined && this.kind === 'message') {
@@ -75,13 +102,15 @@ export class RuleRepository<K extends RuleKind> {
       created_at: now,
       updated_at: now,
     };
-    const id = await this.guardUnique(async () => {
-      const result = await this.db
-        .insertInto(this.table)
-        .values(values as MessageRuleTable & { id?: never })
-        .executeTakeFirstOrThrow();
-      return result.insertId !== undefined ? Number(result.insertId) : undefined;
-    });
+    const id = await this.guardUnique(() =>
+      this.write(async (trx) => {
+        const result = await trx
+          .insertInto(this.table)
+          .values(values as MessageRuleTable & { id?: never })
+          .executeTakeFirstOrThrow();
+        return result.insertId !== undefined ? Number(result.insertId) : undefined;
+      }),
+    );
     this.changed();
     return id !== undefined ? this.get(id) : this.findByKey(values.app_name, values.message_key);
   }
@@ -97,21 +126,56 @@ export class RuleRepository<K extends RuleKind> {
     if (patch.is_active !== undefined) changes.is_active = toFlag(patch.is_active);
     if (patch.alert_channels !== undefined) changes.alert_channels = JSON.stringify(patch.alert_channels);
     if (patch.cooldown_minutes !== undefined) changes.cooldown_minutes = patch.cooldown_minutes;
-    await this.guardUnique(() => this.db.updateTable(this.table).set(changes).where('id', '=', id).execute());
+    await this.guardUnique(() =>
+      this.write((trx) => trx.updateTable(this.table).set(changes).where('id', '=', id).execute()),
+    );
     this.changed();
     return this.get(id);
   }
 
   async delete(id: number): Promise<void> {
-    const result = await this.db.deleteFrom(this.table).where('id', '=', id).executeTakeFirst();
-    if (Number(result.numDeletedRows) === 0) throw new NotFoundError(`${this.kind} rule ${id}`);
+    const deleted = await this.write(async (trx) => {
+      const result = await trx.deleteFrom(this.table).where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+    if (deleted === 0) throw new NotFoundError(`${this.kind} rule ${id}`);
     this.changed();
+  }
+
+  private async revision(): Promise<string> {
+    const row = await this.db
+      .selectFrom('table_revisions')
+      .select('revision')
+      .where('table_name', '=', this.table)
+      .executeTakeFirst();
+    return String(row?.revision);
+  }
+
+  private async count(): Promise<number> {
+    const row = await this.db
+      .selectFrom(this.table)
+      .select((eb) => eb.fn.countAll<number>().as('rows'))
+      .executeTakeFirstOrThrow();
+    return Number(row.rows);
   }
 
   private async findByKey(appName: string, messageKey: string | undefined): Promise<RuleFor<K>> {
     let query = this.db.selectFrom(this.table).selectAll().where('app_name', '=', appName);
     if (messageKey !== undefined) query = query.where('message_key', '=', messageKey);
     return this.toRule(await query.executeTakeFirstOrThrow());
+  }
+
+  /** Runs a write and bumps the table's revision in one transaction. */
+  private write<T>(change: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await change(trx);
+      await trx
+        .updateTable('table_revisions')
+        .set((eb) => ({ revision: eb('revision', '+', 1) }))
+        .where('table_name', '=', this.table)
+        .execute();
+      return result;
+    });
   }
 
   private async guardUnique<T>(write: () => Promise<T>): Promise<T> {
@@ -130,6 +194,7 @@ export class RuleRepository<K extends RuleKind> {
   }
 
   private changed(): void {
+    this.listCache.invalidate();
     for (const listener of this.listeners) listener();
   }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StateDb } from '../../src/db/connection.js';
 import { migrateToLatest, migrationState } from '../../src/db/migrate.js';
+import { RuleListCache } from '../../src/rules/rule-list-cache.js';
 import { RuleRepository } from '../../src/rules/rule-repository.js';
 import { TargetRepository } from '../../src/rules/target-repository.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/validation/problems.js';
@@ -130,6 +131,79 @@ describe.each(drivers)('repositories on $driver', (driver) => {
     expect(active.total).toBe(4);
     const one = await appRules.list({ app_name: 'app-6' }, { page: 1, per_page: 50 });
     expect(one.items.map((r) => r.max_duration)).toEqual([106]);
+  });
+
+  it('lists at once what another process wrote through lagwatch (a repository with its own copy)', async () => {
+    const other = new RuleRepository(state.db, 'app');
+    const first = await other.create({ app_name: 'a', max_duration: 10, alert_channels: ['email'] });
+    expect((await appRules.list({}, { page: 1, per_page: 50 })).items.map((r) => r.max_duration)).toEqual([10]);
+
+    await other.update(first.id, { max_duration: 20 });
+    expect((await appRules.list({}, { page: 1, per_page: 50 })).items.map((r) => r.max_duration)).toEqual([20]);
+    // Two updates of one rule within the same millisecond of another process's clock.
+    const frozen = new RuleRepository(state.db, 'app', () => Date.parse('2030-01-01T00:00:00Z'));
+    await frozen.update(first.id, { max_duration: 30 });
+    expect((await appRules.list({}, { page: 1, per_page: 50 })).items.map((r) => r.max_duration)).toEqual([30]);
+
+    const second = await other.create({ app_name: 'b', max_duration: 40, alert_channels: ['email'] });
+    expect((await appRules.list({}, { page: 1, per_page: 50 })).total).toBe(2);
+    await other.delete(first.id);
+    const left = await appRules.list({}, { page: 1, per_page: 50 });
+    expect(left.items.map((r) => r.id)).toEqual([second.id]);
+    await other.delete(second.id);
+    await other.create({ app_name: 'c', max_duration: 50, alert_channels: ['email'] });
+    expect((await appRules.list({}, { page: 1, per_page: 50 })).items.map((r) => r.app_name)).toEqual(['c']);
+  });
+
+  it('lists hand edits made in SQL once the copy is older than its maximum age', async () => {
+    let clock = 0;
+    const cached = new RuleRepository(
+      state.db,
+      'message',
+      Date.now,
+      new RuleListCache({ maxAgeMs: 1_000, clock: () => clock }),
+    );
+    const rule = await cached.create({ app_name: 'a', message_key: 'k', max_duration: 10, alert_channels: ['email'] });
+    expect((await cached.list({}, { page: 1, per_page: 50 })).items[0].max_duration).toBe(10);
+
+    await state.db.updateTable('message_rules').set({ max_duration: 99 }).where('id', '=', rule.id).execute();
+    clock = 999;
+    expect((await cached.list({}, { page: 1, per_page: 50 })).items[0].max_duration).toBe(10);
+    clock = 1_000;
+    expect((await cached.list({}, { page: 1, per_page: 50 })).items[0].max_duration).toBe(99);
+  });
+
+  it('answers every filter and page alike from memory and, above the row limit, from SQL', async () => {
+    const inSql = new RuleRepository(state.db, 'message', Date.now, new RuleListCache({ maxRows: 3 }));
+    for (let i = 0; i < 9; i++) {
+      await messageRules.create({
+        app_name: `app-${i % 3}`,
+        message_key: `key-${i % 4}`,
+        max_duration: 100 + i,
+        alert_channels: ['email'],
+        is_active: i % 2 === 0,
+      });
+    }
+    const filters = [
+      {},
+      { app_name: 'app-1' },
+      { message_key: 'key-0' },
+      { is_active: false },
+      { app_name: 'app-0', message_key: 'key-0', is_active: true },
+      { app_name: 'APP-0' },
+      { app_name: 'none' },
+    ];
+    for (const filter of filters) {
+      for (const page of [
+        { page: 1, per_page: 50 },
+        { page: 2, per_page: 2 },
+        { page: 9, per_page: 5 },
+      ]) {
+        const fromMemory = await messageRules.list(filter, page);
+        expect(await inSql.list(filter, page), JSON.stringify({ filter, page })).toEqual(fromMemory);
+      }
+    }
+    expect((await messageRules.list({ app_name: 'app-0' }, { page: 1, per_page: 50 })).total).toBe(3);
   });
 
   it('notifies change listeners on every write', async () => {

@@ -1,11 +1,7 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DbDriver } from '../../config/config.js';
 import { idColumn } from './id-column.js';
-
-// Lengths keep every index within MySQL/MariaDB's limits for utf8mb4. MySQL compares strings
-// case-insensitively by default; a binary collation makes names compare as on SQLite/PostgreSQL.
-const textType = (driver: DbDriver, type: string) =>
-  sql.raw(driver === 'mysql' ? `${type} character set utf8mb4 collate utf8mb4_bin` : type);
+import { textType } from './text-type.js';
 
 export async function up(db: Kysely<unknown>, driver: DbDriver): Promise<void> {
   const id = idColumn(driver);

@@ -2,6 +2,8 @@ import type { Kysely, Migration } from 'kysely';
 import type { DbDriver } from '../../config/config.js';
 import * as m001 from './001_initial.js';
 import * as m002 from './002_alert_delivery.js';
+import * as m003 from './003_table_revisions.js';
+import * as m004 from './004_drop_seen_logs.js';
 
 interface DriverMigration {
   up(db: Kysely<unknown>, driver: DbDriver): Promise<void>;
@@ -12,6 +14,8 @@ interface DriverMigration {
 const MIGRATIONS: Record<string, DriverMigration> = {
   '001_initial': m001,
   '002_alert_delivery': m002,
+  '003_table_revisions': m003,
+  '004_drop_seen_logs': m004,
 };
 
 export function migrationsFor(driver: DbDriver): Record<string, Migration> {

@@ -77,7 +77,7 @@ export function violationKeys(expected: readonly ExpectedViolation[], sourceKey:
 
 /** Every row of the tables a scan may touch, for "changed nothing" comparisons. */
 export async function stateSnapshot(db: Kysely<Database>): Promise<Record<string, unknown[]>> {
-  const tables = ['violations', 'alert_log', 'checkpoints', 'cron_logs', 'cooldowns', 'leases', 'seen_logs'] as const;
+  const tables = ['violations', 'alert_log', 'checkpoints', 'cron_logs', 'cooldowns', 'leases'] as const;
   const snapshot: Record<string, unknown[]> = {};
   for (const table of tables) snapshot[table] = await db.selectFrom(table).selectAll().execute();
   return snapshot;
