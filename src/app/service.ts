@@ -32,12 +32,24 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
   const applied = await migrateToLatest(ctx.state);
   if (applied.length > 0) ctx.logger.info({ applied }, 'state database migrated');
 
+  const embedded = ctx.config.logSource === 'embedded';
+  try {
+    await ctx.logSource();
+  } catch (error) {
+    // The embedded store is a local file: failing to open it is a set-up error. An unreachable
+    // Elasticsearch is not: serve anyway, report it on /ready and in every scan's cron log row,
+    // keep delivering queued alerts, and scan as soon as it answers.
+    if (embedded) throw error;
+    ctx.logger.error(
+      { err: error },
+      'log source unavailable at start-up; serving anyway, /ready reports it and scans retry every interval',
+    );
+  }
   const services = await createScanServices(ctx, options);
-  const source = services.source;
   const scheduler = new ScanScheduler(services, {
     intervalSeconds: options.intervalSeconds ?? ctx.config.scan.intervalSeconds,
     logger: ctx.logger,
-    hourly: source instanceof EmbeddedLogStore ? async () => void (await source.prune()) : undefined,
+    hourly: embedded ? () => pruneEmbeddedStore(services) : undefined,
   });
 
   let server: RunningServer;
@@ -59,7 +71,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
   ctx.logger.info(
     {
       address: server.address,
-      log_source: source.kind,
+      log_source: ctx.config.logSource,
       database: ctx.state.driver,
       redis: services.redis !== undefined,
     },
@@ -80,4 +92,9 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
       return closing;
     },
   };
+}
+
+async function pruneEmbeddedStore(services: ScanServices): Promise<void> {
+  const source = await services.source();
+  if (source instanceof EmbeddedLogStore) await source.prune();
 }

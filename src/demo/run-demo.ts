@@ -19,7 +19,7 @@ export async function startDemo(
   service: RunningService,
   options: { ratePerSecond: number },
 ): Promise<RunningDemo> {
-  const store = service.services.source;
+  const store = await service.services.source();
   if (!(store instanceof EmbeddedLogStore)) throw new Error('the demo needs the embedded log store');
 
   const ignoreDuplicate = async (create: () => Promise<unknown>) => {

@@ -79,7 +79,10 @@ export function problemsOf(errors: readonly SchemaError[]): Problem[] {
         break;
       }
       case 'pattern':
-        problems.push({ field, message: 'must be printable text without control characters or white space at either end' });
+        problems.push({
+          field,
+          message: 'must be printable text without control characters or white space at either end',
+        });
         break;
       case 'minProperties':
         problems.push({ field, message: 'must contain at least one field' });

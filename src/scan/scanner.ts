@@ -62,11 +62,18 @@ export interface ScanReport {
 
 export interface ScannerDeps {
   ctx: AppContext;
-  source: LogSource;
+  /**
+   * Resolved at the start of every run, so a scanner can exist while its log source is
+   * unreachable: such a run fails, and says why in the cron log.
+   */
+  source: () => Promise<LogSource>;
   lease: Lease;
   cooldowns: CooldownStore;
   now?: () => number;
 }
+
+/** The lease that keeps two scanners of one log source from running at once. */
+export const scanLeaseName = (source: LogSource): string => `scan:${source.key}`;
 
 const LEASE_TTL_MS = 60_000;
 const LEASE_RENEW_MS = 15_000;
@@ -85,10 +92,6 @@ export class Scanner {
     this.now = deps.now ?? Date.now;
   }
 
-  get leaseName(): string {
-    return `scan:${this.deps.source.key}`;
-  }
-
   async run(options: ScanOptions = {}): Promise<ScanReport> {
     if (options.dryRun) return this.dryRun(options);
     const { ctx, lease } = this.deps;
@@ -105,9 +108,28 @@ export class Scanner {
     };
     const startedAt = this.now();
 
-    if (!(await this.acquireLease(options))) {
+    let source: LogSource;
+    try {
+      source = await this.deps.source();
+    } catch (error) {
+      report.status = 'failed';
+      report.error = `log source unavailable: ${error instanceof Error ? error.message : String(error)}`;
+      ctx.logger.error({ cron_id: cronId }, report.error);
+      await cronLog.finish(cronId, {
+        status: 'failed',
+        logs_scanned: 0,
+        violations: 0,
+        alerts: 0,
+        error: report.error,
+      });
+      this.publishScan(report, startedAt);
+      return report;
+    }
+    const leaseName = scanLeaseName(source);
+
+    if (!(await this.acquireLease(leaseName, options))) {
       report.status = 'skipped';
-      report.heldBy = await lease.holder(this.leaseName);
+      report.heldBy = await lease.holder(leaseName);
       report.error = `another scan is running (${report.heldBy ?? 'unknown holder'})`;
       await cronLog.finish(cronId, {
         status: 'skipped',
@@ -122,7 +144,7 @@ export class Scanner {
 
     let leaseLost = false;
     const renewal = setInterval(() => {
-      lease.renew(this.leaseName, this.holder, LEASE_TTL_MS).then(
+      lease.renew(leaseName, this.holder, LEASE_TTL_MS).then(
         (held) => {
           if (!held) leaseLost = true;
         },
@@ -132,14 +154,14 @@ export class Scanner {
     renewal.unref();
 
     try {
-      await this.scanBatches(cronId, options, report, () => leaseLost);
+      await this.scanBatches(source, cronId, options, report, () => leaseLost);
     } catch (error) {
       report.status = 'failed';
       report.error = error instanceof Error ? error.message : String(error);
       ctx.logger.error({ err: error, cron_id: cronId }, 'scan failed');
     } finally {
       clearInterval(renewal);
-      await lease.release(this.leaseName, this.holder).catch(() => undefined);
+      await lease.release(leaseName, this.holder).catch(() => undefined);
     }
     await cronLog.finish(cronId, {
       status: report.status === 'failed' ? 'failed' : 'success',
@@ -152,10 +174,10 @@ export class Scanner {
     return report;
   }
 
-  private async acquireLease(options: ScanOptions): Promise<boolean> {
+  private async acquireLease(leaseName: string, options: ScanOptions): Promise<boolean> {
     const deadline = this.now() + (options.waitForLeaseMs ?? 0);
     for (;;) {
-      if (await this.deps.lease.acquire(this.leaseName, this.holder, LEASE_TTL_MS)) return true;
+      if (await this.deps.lease.acquire(leaseName, this.holder, LEASE_TTL_MS)) return true;
       if (this.now() >= deadline || options.signal?.aborted) return false;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
@@ -171,12 +193,12 @@ export class Scanner {
     return { matcher: new RuleMatcher(appRules, messageRules), rules };
   }
 
-  private async request(options: ScanOptions, matcher: RuleMatcher): Promise<ScanRequest> {
+  private async request(source: LogSource, options: ScanOptions, matcher: RuleMatcher): Promise<ScanRequest> {
     const { config, state } = this.deps.ctx;
     const thresholds = matcher.lowestThresholds();
     const batchSize = config.scan.batchSize;
     if (options.range) return { mode: 'range', range: options.range, batchSize, thresholds };
-    const checkpoint = await readCheckpoint(state.db, this.deps.source.key);
+    const checkpoint = await readCheckpoint(state.db, source.key);
     return { mode: 'checkpoint', cursor: checkpoint?.cursor, now: this.now(), batchSize, thresholds };
   }
 
@@ -191,14 +213,15 @@ export class Scanner {
   }
 
   private async scanBatches(
+    source: LogSource,
     cronId: number,
     options: ScanOptions,
     report: ScanReport,
     leaseLost: () => boolean,
   ): Promise<void> {
-    const { ctx, source, cooldowns } = this.deps;
+    const { ctx, cooldowns } = this.deps;
     const { matcher, rules } = await this.matcher();
-    const request = await this.request(options, matcher);
+    const request = await this.request(source, options, matcher);
     const groups = new ScanGroups();
     const queue = new AlertQueue(cronId, cooldowns, ctx.config.publicUrl, this.now);
     // Resolved before any transaction: on SQLite the transaction holds the only connection.
@@ -260,9 +283,10 @@ export class Scanner {
   }
 
   private async dryRun(options: ScanOptions): Promise<ScanReport> {
-    const { ctx, source, cooldowns } = this.deps;
+    const { ctx, cooldowns } = this.deps;
+    const source = await this.deps.source();
     const { matcher, rules } = await this.matcher();
-    const request = await this.request(options, matcher);
+    const request = await this.request(source, options, matcher);
     const report: ScanReport = {
       status: 'success',
       cronId: undefined,

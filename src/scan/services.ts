@@ -12,7 +12,8 @@ import { Scanner } from './scanner.js';
 
 /** Everything a scan run and alert delivery need, built once per process. */
 export interface ScanServices {
-  source: LogSource;
+  /** The log source, opened on first use and retried after a failure (see AppContext). */
+  source(): Promise<LogSource>;
   scanner: Scanner;
   outbox: Outbox;
   lease: Lease;
@@ -29,10 +30,11 @@ export interface ScanServiceOptions {
 
 /**
  * Wires scanner and outbox: Redis for the lease and cooldowns when REDIS_HOST is set, the state
- * database otherwise.
+ * database otherwise. Nothing here needs the log source to answer: alerts already queued are
+ * delivered while it is down.
  */
 export async function createScanServices(ctx: AppContext, options: ScanServiceOptions = {}): Promise<ScanServices> {
-  const source = await ctx.logSource();
+  const source = () => ctx.logSource();
   const redis = ctx.config.redis ? createRedis(ctx.config.redis) : undefined;
   const lease = redis ? new RedisLease(redis) : new DatabaseLease(ctx.state.db, options.now);
   const cooldowns = redis ? new RedisCooldowns(redis) : new DatabaseCooldowns();

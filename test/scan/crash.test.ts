@@ -128,7 +128,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('crash harness over %s
       expect(kills, context).toBeGreaterThanOrEqual(KILLS / 2);
 
       // Every violation recorded exactly once.
-      const expected = violationKeys(expectedViolations(logs, rules), world.services.source.key);
+      const expected = violationKeys(expectedViolations(logs, rules), (await world.services.source()).key);
       expect(await recordedViolations(ctx.state.db), context).toEqual(expected);
 
       // Every notification sent, and together they report every violation once per chat.

@@ -83,7 +83,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('late documents on Ela
       try {
         const restarted = new Scanner({
           ctx,
-          source: reopened,
+          source: async () => reopened,
           lease: new DatabaseLease(ctx.state.db, () => clock),
           cooldowns: new DatabaseCooldowns(),
           now: () => clock,
@@ -98,7 +98,8 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('late documents on Ela
       const recorded = await recordedViolations(ctx.state.db);
       expect(recorded).toHaveLength(3);
       expect(new Set(recorded).size).toBe(3);
-      expect(recorded.every((key) => key.startsWith(`app:1:${services.source.key}:logs-a/`))).toBe(true);
+      const sourceKey = (await services.source()).key;
+      expect(recorded.every((key) => key.startsWith(`app:1:${sourceKey}:logs-a/`))).toBe(true);
     },
   );
 });

@@ -5,7 +5,7 @@ import { DatabaseCooldowns } from '../../src/alerts/cooldown.js';
 import { startService } from '../../src/app/service.js';
 import type { LogSource, ScanRequest } from '../../src/logs/source.js';
 import { DatabaseLease, type Lease, RedisLease } from '../../src/scan/lease.js';
-import { Scanner } from '../../src/scan/scanner.js';
+import { Scanner, scanLeaseName } from '../../src/scan/scanner.js';
 import { lagwatch } from '../support/cli.js';
 import { announceSkips, driversUnderTest, redisUnderTest } from '../support/databases.js';
 import { recordedViolations, type TestLog, toDocument } from '../support/scan-harness/logs.js';
@@ -97,25 +97,26 @@ describe('two scanners at once', () => {
         });
         await world.ingest(slowLogs(25).map(toDocument));
 
-        const { gated, entered, open } = gatedSource(services.source);
+        const source = await services.source();
+        const { gated, entered, open } = gatedSource(source);
         const cooldowns = new DatabaseCooldowns();
-        const first = new Scanner({ ctx, source: gated, lease, cooldowns });
+        const first = new Scanner({ ctx, source: async () => gated, lease, cooldowns });
         const second = new Scanner({ ctx, source: services.source, lease, cooldowns });
-        expect(first.leaseName).toBe(second.leaseName);
+        const leaseName = scanLeaseName(source);
 
         const running = first.run();
         await entered;
         const skipped = await second.run();
         expect(skipped).toMatchObject({ status: 'skipped', logsScanned: 0, violations: 0, alertsQueued: 0 });
         expect(skipped.error).toMatch(/^another scan is running \(.+:\d+:\w+\)$/);
-        expect(skipped.heldBy).toBe(await lease.holder(first.leaseName));
+        expect(skipped.heldBy).toBe(await lease.holder(leaseName));
 
         const waiting = second.run({ waitForLeaseMs: 20_000 });
         setTimeout(open, 300);
         const [done, waited] = await Promise.all([running, waiting]);
         expect(done).toMatchObject({ status: 'success', violations: 25, alertsQueued: 1 });
         expect(waited).toMatchObject({ status: 'success', violations: 0, alertsQueued: 0 });
-        expect(await lease.holder(first.leaseName)).toBeUndefined();
+        expect(await lease.holder(leaseName)).toBeUndefined();
 
         expect(await recordedViolations(ctx.state.db)).toHaveLength(25);
         const alerts = await ctx.state.db.selectFrom('alert_log').select(['status', 'violation_count']).execute();
@@ -155,7 +156,7 @@ describe('two scanners at once', () => {
       await w.ctx.targets.create({ name: 'ops', type: 'telegram_chat', external_id: '5102', is_active: true });
       await w.ingest(slowLogs(40).map(toDocument));
       const lease = cliRedis ? new RedisLease(cliRedis) : new DatabaseLease(w.ctx.state.db);
-      return { w, lease, leaseName: `scan:${w.services.source.key}` };
+      return { w, lease, leaseName: scanLeaseName(await w.services.source()) };
     }
 
     it.skipIf(skip)('the loser exits 0 with a clear message, or waits with --wait and then scans', async () => {

@@ -3,14 +3,7 @@ import Type from 'typebox';
 import type { AppContext } from '../../app/context.js';
 import { AppRuleCreate, AppRuleUpdate, MessageRuleCreate, MessageRuleUpdate, Name } from '../../rules/schemas.js';
 import { errorResponses, pageOf, success, successEnvelope } from '../envelope.js';
-import {
-  AppRuleOutput,
-  DeletedOutput,
-  IdParams,
-  MessageRuleOutput,
-  pageRequest,
-  pagingFields,
-} from '../schemas.js';
+import { AppRuleOutput, DeletedOutput, IdParams, MessageRuleOutput, pageRequest, pagingFields } from '../schemas.js';
 
 const AppRuleQuery = Type.Object(
   {

@@ -186,7 +186,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
       ],
     });
     expect(oracle.map((v) => v.index)).toEqual([1, 3, 6, 7]);
-    expect(await recordedViolations(ctx.state.db)).toEqual(violationKeys(oracle, world.services.source.key));
+    expect(await recordedViolations(ctx.state.db)).toEqual(violationKeys(oracle, (await world.services.source()).key));
     const rows = await ctx.state.db
       .selectFrom('violations')
       .select(['rule_type', 'duration_ms', 'threshold_ms', 'message_key'])

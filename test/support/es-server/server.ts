@@ -13,6 +13,8 @@ export interface EsTestServerOptions {
   auth?: { username: string; password: string } | { apiKey: string };
   /** Serve HTTPS with this key and certificate (PEM). */
   tls?: { key: string; cert: string };
+  /** Listen on this port instead of a free one (to bring back a cluster that "was down"). */
+  port?: number;
 }
 
 type Fault =
@@ -34,7 +36,7 @@ type Body = Record<string, unknown>;
 
 /**
  * A real HTTP server that answers as one Elasticsearch or OpenSearch version does (see personas.ts),
- * over documents held in memory. Listens on 127.0.0.1, port 0.
+ * over documents held in memory. Listens on 127.0.0.1, on a free port unless told one.
  */
 export class EsTestServer {
   readonly cluster: Cluster;
@@ -67,7 +69,7 @@ export class EsTestServer {
       });
     };
     const server = options.tls ? createHttpsServer(options.tls, handler) : createHttpServer(handler);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     instance = new EsTestServer(server, `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`, options, cluster);
     return instance;
