@@ -7,6 +7,7 @@ import { type RunningService, startService } from '../../src/app/service.js';
 import { announceSkips, driversUnderTest } from '../support/databases.js';
 import { EsTestServer, PERSONAS } from '../support/es-server/index.js';
 import { toDocument } from '../support/scan-harness/logs.js';
+import { startWebhookReceiver } from '../support/scan-harness/webhook-receiver.js';
 import { openScanWorld, type ScanWorld } from '../support/scan-harness/world.js';
 
 const sqlite = driversUnderTest().find((d) => d.driver === 'sqlite')!;
@@ -25,11 +26,13 @@ describe('lagwatch start while Elasticsearch is unreachable', () => {
   let world: ScanWorld | undefined;
   let service: RunningService | undefined;
   let es: EsTestServer | undefined;
+  let hooks: Awaited<ReturnType<typeof startWebhookReceiver>> | undefined;
   afterEach(async () => {
     await service?.close();
     await world?.close();
     await es?.close();
-    service = world = es = undefined;
+    await hooks?.close();
+    service = world = es = hooks = undefined;
   });
 
   it('serves, reports the source on /ready and in each scan, and scans once the cluster answers', async () => {
@@ -51,6 +54,8 @@ describe('lagwatch start while Elasticsearch is unreachable', () => {
     expect(notReady.status).toBe(503);
     expect(JSON.stringify(await notReady.json())).toMatch(/log_source.*ECONNREFUSED/);
     await world.ctx.appRules.create({ app_name: 'core', max_duration: 500, alert_channels: ['webhook'] });
+    hooks = await startWebhookReceiver();
+    await world.ctx.targets.create({ name: 'hook', type: 'webhook', external_id: hooks.url, is_active: true });
     expect((await fetch(`${base}/rules/app`)).status).toBe(200);
 
     const failed = await service.services.scanner.run();
@@ -63,8 +68,16 @@ describe('lagwatch start while Elasticsearch is unreachable', () => {
     es.createIndex('logs-a', { '@timestamp': 'date', app_name: 'keyword', message_key: 'keyword', duration: 'long' });
     es.addDocuments('logs-a', [toDocument({ t: Date.now() - 60_000, app: 'core', d: 900 })]);
 
-    expect(await service.services.scanner.run()).toMatchObject({ status: 'success', violations: 1 });
+    expect(await service.services.scanner.run()).toMatchObject({ status: 'success', violations: 1, alertsQueued: 1 });
     expect((await fetch(`${base}/ready`)).status).toBe(200);
+
+    // Down again: scans fail, and the alert already queued is delivered all the same.
+    await es.close();
+    es = undefined;
+    expect(await service.services.scanner.run()).toMatchObject({ status: 'failed' });
+    await service.services.outbox.deliverDue();
+    expect(hooks.received).toHaveLength(1);
+    expect(hooks.received[0].body).toContain('core');
   });
 
   it('still refuses to start when the embedded store cannot be opened', async () => {
