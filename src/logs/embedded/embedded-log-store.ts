@@ -18,8 +18,8 @@ import type {
 import { LogInserter } from './log-inserter.js';
 import { type PruneResult, pruneOlderThan } from './retention.js';
 import { RollupWriter } from './rollup-writer.js';
-import { LOG_COLUMNS, type LogRow, Scanner, toLogRecord } from './scanner.js';
 import { HOUR_MS, MINUTE_MS, prepareSchema, SCOPE_ALL } from './schema.js';
+import { LOG_COLUMNS, type LogRow, SequenceReader, toLogRecord } from './sequence-reader.js';
 import { StatsReader } from './stats-reader.js';
 
 const DAY_MS = 86_400_000;
@@ -38,7 +38,7 @@ export class EmbeddedLogStore implements LogSource {
   private readonly inserter: LogInserter;
   private readonly traceQuery: SQLite.Statement;
   private readonly rollups: RollupWriter;
-  private readonly scanner: Scanner;
+  private readonly reader: SequenceReader;
   private readonly stats: StatsReader;
   private closed = false;
 
@@ -64,7 +64,7 @@ export class EmbeddedLogStore implements LogSource {
         AND correlation_id = ? AND correlation_id IS NOT NULL
       ORDER BY time, seq LIMIT ?`);
     this.rollups = new RollupWriter(db);
-    this.scanner = new Scanner(db, initialLookbackMinutes * 60_000);
+    this.reader = new SequenceReader(db, initialLookbackMinutes * 60_000);
     this.stats = new StatsReader(db);
   }
 
@@ -174,7 +174,7 @@ export class EmbeddedLogStore implements LogSource {
   }
 
   scan(request: ScanRequest): AsyncIterable<ScanBatch> {
-    return this.scanner.scan(request);
+    return this.reader.scan(request);
   }
 
   async summary(range: TimeRange): Promise<SummaryStats> {

@@ -57,7 +57,7 @@ export function parseSeqCursor(cursor: string): SeqCursor {
  * only grows (one writer, one transaction per ingest call), so a cursor is exact: nothing is
  * read twice or skipped, whatever the log times. Range mode walks [from, to) by (time, seq).
  */
-export class Scanner {
+export class SequenceReader {
   private readonly maxSeq: SQLite.Statement;
   private readonly firstSeqSince: SQLite.Statement;
   private readonly clearThresholds: SQLite.Statement;
