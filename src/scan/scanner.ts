@@ -115,15 +115,7 @@ export class Scanner {
       report.status = 'failed';
       report.error = `log source unavailable: ${error instanceof Error ? error.message : String(error)}`;
       ctx.logger.error({ cron_id: cronId }, report.error);
-      await cronLog.finish(cronId, {
-        status: 'failed',
-        logs_scanned: 0,
-        violations: 0,
-        alerts: 0,
-        error: report.error,
-      });
-      this.publishScan(report, startedAt);
-      return report;
+      return this.finish(cronLog, cronId, report, startedAt);
     }
     const leaseName = scanLeaseName(source);
 
@@ -131,15 +123,7 @@ export class Scanner {
       report.status = 'skipped';
       report.heldBy = await lease.holder(leaseName);
       report.error = `another scan is running (${report.heldBy ?? 'unknown holder'})`;
-      await cronLog.finish(cronId, {
-        status: 'skipped',
-        logs_scanned: 0,
-        violations: 0,
-        alerts: 0,
-        error: report.error,
-      });
-      this.publishScan(report, startedAt);
-      return report;
+      return this.finish(cronLog, cronId, report, startedAt);
     }
 
     let leaseLost = false;
@@ -163,8 +147,13 @@ export class Scanner {
       clearInterval(renewal);
       await lease.release(leaseName, this.holder).catch(() => undefined);
     }
+    return this.finish(cronLog, cronId, report, startedAt);
+  }
+
+  /** Closes the run's cron log row with the report and announces it. */
+  private async finish(cronLog: CronLog, cronId: number, report: ScanReport, startedAt: number): Promise<ScanReport> {
     await cronLog.finish(cronId, {
-      status: report.status === 'failed' ? 'failed' : 'success',
+      status: report.status,
       logs_scanned: report.logsScanned,
       violations: report.violations,
       alerts: report.alertsQueued,

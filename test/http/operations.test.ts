@@ -1,17 +1,8 @@
-import { createServer } from 'node:net';
 import Type from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceSkips, driversUnderTest } from '../support/databases.js';
+import { closedPort } from '../support/ports.js';
 import { sqliteDriver, type TestApi, testApi } from './support.js';
-
-/** A local port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('health and readiness', () => {
   it('/health answers', async () => {

@@ -1,26 +1,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningService, startService } from '../../src/app/service.js';
 import { announceSkips, driversUnderTest } from '../support/databases.js';
 import { EsTestServer, PERSONAS } from '../support/es-server/index.js';
+import { closedPort } from '../support/ports.js';
 import { toDocument } from '../support/scan-harness/logs.js';
 import { startWebhookReceiver } from '../support/scan-harness/webhook-receiver.js';
 import { openScanWorld, type ScanWorld } from '../support/scan-harness/world.js';
 
 const sqlite = driversUnderTest().find((d) => d.driver === 'sqlite')!;
 announceSkips([sqlite], 'log source unavailable');
-
-/** A port nothing listens on (yet). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe('lagwatch start while Elasticsearch is unreachable', () => {
   let world: ScanWorld | undefined;
@@ -36,7 +27,7 @@ describe('lagwatch start while Elasticsearch is unreachable', () => {
   });
 
   it('serves, reports the source on /ready and in each scan, and scans once the cluster answers', async () => {
-    const port = await freePort();
+    const port = await closedPort();
     world = await openScanWorld(sqlite, {
       env: {
         LOG_SOURCE: 'elasticsearch',

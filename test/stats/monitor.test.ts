@@ -1,7 +1,7 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ElasticsearchLogSource } from '../../src/logs/elasticsearch/source.js';
 import { announceSkips, driversUnderTest } from '../support/databases.js';
+import { closedPort } from '../support/ports.js';
 import { HOUR, T0, type TestViolation } from './dataset.js';
 import { insertViolations, iso, type StatsHarness, statsHarness } from './support.js';
 
@@ -212,11 +212,7 @@ describe('when the log source cannot be reached', () => {
   let port: number;
 
   beforeAll(async () => {
-    // A port nobody listens on: connecting is refused at once.
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    port = (probe.address() as { port: number }).port;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    port = await closedPort();
     const sqlite = driversUnderTest().find((d) => d.driver === 'sqlite')!;
     h = await statsHarness(sqlite, {
       env: {

@@ -1,24 +1,15 @@
-import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifiers } from '../../../src/alerts/channels/registry.js';
 import { Outbox } from '../../../src/alerts/outbox.js';
 import { exponentialBackoff } from '../../../src/alerts/retry-policy.js';
 import { announceSkips, driversUnderTest } from '../../support/databases.js';
+import { closedPort } from '../../support/ports.js';
 import { toDocument } from '../../support/scan-harness/logs.js';
 import { FAST_PACING, openScanWorld, type ScanWorld } from '../../support/scan-harness/world.js';
 import { TelegramStandIn } from '../../support/telegram-stand-in.js';
 
 const drivers = driversUnderTest();
 announceSkips(drivers, 'outbox starvation');
-
-/** A loopback port with nothing listening: connections to it are refused (a retryable failure). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe.each(drivers.map((d) => [d.driver, d] as const))('outbox with one destination down, over %s', (_n, driver) => {
   let standIn: TelegramStandIn;
