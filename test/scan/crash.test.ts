@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderTelegram } from '../../src/alerts/render/telegram.js';
 import { announceSkips, type DriverUnderTest, driversUnderTest } from '../support/databases.js';
 import { CRASH_CHILD, type KillPlan, runScript } from '../support/scan-harness/child-process.js';
@@ -11,8 +11,8 @@ import {
   toDocument,
   violationKeys,
 } from '../support/scan-harness/logs.js';
-import { openScanWorld, type ScanWorld } from '../support/scan-harness/world.js';
-import { TelegramStandIn } from '../support/telegram-stand-in.js';
+import { telegramWorlds } from '../support/scan-harness/telegram-worlds.js';
+import type { ScanWorld } from '../support/scan-harness/world.js';
 
 // SQLite, and one server database (PostgreSQL, else MariaDB): each run costs a few seconds.
 const all = driversUnderTest();
@@ -29,19 +29,8 @@ const killsFor = (driver: DriverUnderTest) => Number(process.env.CRASH_KILLS ?? 
 const CLOCK_STEP_MS = 180_000;
 
 describe.each(drivers.map((d) => [d.driver, d] as const))('crash harness over %s', (_name, driver: DriverUnderTest) => {
-  let standIn: TelegramStandIn;
+  const worlds = telegramWorlds();
   let world: ScanWorld | undefined;
-
-  beforeAll(async () => {
-    standIn = await TelegramStandIn.start();
-  });
-  afterAll(async () => {
-    await standIn.close();
-  });
-  afterEach(async () => {
-    await world?.close();
-    world = undefined;
-  });
 
   it.skipIf(driver.skipReason)(
     'SIGKILLed at many points and restarted: every violation recorded once, every alert sent, duplicates only from cut sends',
@@ -51,11 +40,11 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('crash harness over %s
       const random = seeded(seed);
       const chat = String(1_000_000 + (seed % 1_000_000));
       const opsChat = String(2_000_000 + (seed % 1_000_000));
-      world = await openScanWorld(driver, {
+      world = await worlds.open(driver, {
         env: {
           SCAN_BATCH_SIZE: '10',
-          TELEGRAM_BOT_TOKEN: standIn.token,
-          TELEGRAM_API_BASE: standIn.apiBase,
+          TELEGRAM_BOT_TOKEN: worlds.standIn.token,
+          TELEGRAM_API_BASE: worlds.standIn.apiBase,
           TELEGRAM_CHAT_ID: chat,
         },
       });
@@ -159,7 +148,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('crash harness over %s
         const expectedTexts = rows
           .filter((r) => r.destination === destination)
           .map((r) => renderTelegram(JSON.parse(r.payload)).join('\n'));
-        const received = standIn.messagesTo(destination).map((m) => m.text);
+        const received = worlds.standIn.messagesTo(destination).map((m) => m.text);
         const firstSeen: string[] = [];
         for (const text of received) {
           if (firstSeen.includes(text)) duplicates += 1;

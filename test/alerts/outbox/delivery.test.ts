@@ -1,11 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exponentialBackoff } from '../../../src/alerts/retry-policy.js';
 import type { ChannelType } from '../../../src/rules/types.js';
 import { announceSkips, driversUnderTest } from '../../support/databases.js';
 import { toDocument } from '../../support/scan-harness/logs.js';
-import { deliverAll, FAST_PACING, openScanWorld, type ScanWorld } from '../../support/scan-harness/world.js';
+import { telegramWorlds } from '../../support/scan-harness/telegram-worlds.js';
+import { deliverAll, FAST_PACING, type ScanWorld } from '../../support/scan-harness/world.js';
 import { parseMail, SmtpPeer } from '../../support/smtp-peer.js';
-import { TelegramStandIn } from '../../support/telegram-stand-in.js';
 
 const drivers = driversUnderTest();
 announceSkips(drivers, 'outbox delivery');
@@ -17,24 +17,13 @@ let chatSerial = Date.now() % 1_000_000;
 const freshChat = () => String(++chatSerial * 10);
 
 describe.each(drivers.map((d) => [d.driver, d] as const))('outbox delivery over %s', (_name, driver) => {
-  let standIn: TelegramStandIn;
+  const worlds = telegramWorlds();
   let world: ScanWorld | undefined;
-
-  beforeAll(async () => {
-    standIn = await TelegramStandIn.start();
-  });
-  afterAll(async () => {
-    await standIn.close();
-  });
-  afterEach(async () => {
-    await world?.close();
-    world = undefined;
-  });
 
   /** A world whose rules (one per app in APPS) each have one violation to report. */
   async function worldWithAlerts(channels: ChannelType[], env: Record<string, string> = {}) {
-    world = await openScanWorld(driver, {
-      env: { TELEGRAM_BOT_TOKEN: standIn.token, TELEGRAM_API_BASE: standIn.apiBase, ...env },
+    world = await worlds.open(driver, {
+      env: { TELEGRAM_BOT_TOKEN: worlds.standIn.token, TELEGRAM_API_BASE: worlds.standIn.apiBase, ...env },
       notifiers: FAST_PACING,
       retry: SHORT_RETRIES,
     });
@@ -56,8 +45,8 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('outbox delivery over 
       await w.ctx.targets.create({ name: 'b', type: 'telegram_chat', external_id: chatB, is_active: true });
       expect(await w.services.scanner.run()).toMatchObject({ violations: 4, alertsQueued: 8 });
 
-      standIn.failNext(2, { error_code: 500, description: 'Internal Server Error' }, chatA);
-      standIn.tooManyRequestsNext(1, chatB);
+      worlds.standIn.failNext(2, { error_code: 500, description: 'Internal Server Error' }, chatA);
+      worlds.standIn.tooManyRequestsNext(1, chatB);
       const first = await w.services.outbox.deliverDue();
       // Each chat's first row failed; the rows behind it wait their turn rather than overtake it.
       expect(first).toEqual({ sent: 0, failed: 0, retrying: 2 });
@@ -68,19 +57,19 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('outbox delivery over 
       ]);
       const limited = rows.find((r) => r.destination === chatB && r.attempts > 0)!;
       expect(limited.last_error).toContain('429');
-      expect(limited.last_error).not.toContain(standIn.token);
+      expect(limited.last_error).not.toContain(worlds.standIn.token);
       // retry_after (1 s) wins over the 10 ms backoff.
       expect(Number(limited.next_attempt_at) - Number(limited.updated_at)).toBeGreaterThanOrEqual(1000);
 
       await deliverAll(w.services);
       for (const chat of [chatA, chatB])
-        expect(appsIn(standIn.messagesTo(chat).map((m) => m.visibleText))).toEqual(APPS);
+        expect(appsIn(worlds.standIn.messagesTo(chat).map((m) => m.visibleText))).toEqual(APPS);
       const final = await w.ctx.state.db.selectFrom('alert_log').selectAll().orderBy('id').execute();
       expect(final.every((r) => r.status === 'sent' && r.last_error === null && r.sent_at !== null)).toBe(true);
       const attempts = (chat: string) => final.filter((r) => r.destination === chat).map((r) => r.attempts);
       expect(attempts(chatA)).toEqual([3, 1, 1, 1]);
       expect(attempts(chatB)).toEqual([2, 1, 1, 1]);
-      expect(standIn.requests.filter((r) => r.chatId === chatA).map((r) => r.status)).toEqual([
+      expect(worlds.standIn.requests.filter((r) => r.chatId === chatA).map((r) => r.status)).toEqual([
         500, 500, 200, 200, 200, 200,
       ]);
     },
@@ -132,11 +121,11 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('outbox delivery over 
         external_id: group,
         is_active: true,
       });
-      standIn.migrateChat(group, supergroup);
+      worlds.standIn.migrateChat(group, supergroup);
       expect(await w.services.scanner.run()).toMatchObject({ violations: 4, alertsQueued: 4 });
       await deliverAll(w.services);
-      expect(standIn.messagesTo(group)).toHaveLength(0);
-      expect(appsIn(standIn.messagesTo(supergroup).map((m) => m.visibleText))).toEqual(APPS);
+      expect(worlds.standIn.messagesTo(group)).toHaveLength(0);
+      expect(appsIn(worlds.standIn.messagesTo(supergroup).map((m) => m.visibleText))).toEqual(APPS);
       expect((await w.ctx.targets.get(target.id)).external_id).toBe(supergroup);
       const rows = await w.ctx.state.db.selectFrom('alert_log').select(['destination', 'status']).execute();
       expect(rows.every((r) => r.destination === supergroup && r.status === 'sent')).toBe(true);
@@ -145,8 +134,8 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('outbox delivery over 
       await w.ingest([toDocument({ t: Date.now() - 1000, app: 'alpha', d: 999 })]);
       expect(await w.services.scanner.run()).toMatchObject({ violations: 1, alertsQueued: 1 });
       await deliverAll(w.services);
-      expect(standIn.messagesTo(supergroup)).toHaveLength(5);
-      expect(standIn.requests.filter((r) => r.chatId === group)).toHaveLength(4);
+      expect(worlds.standIn.messagesTo(supergroup)).toHaveLength(5);
+      expect(worlds.standIn.requests.filter((r) => r.chatId === group)).toHaveLength(4);
     },
   );
 });

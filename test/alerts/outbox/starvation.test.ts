@@ -1,35 +1,29 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createNotifiers } from '../../../src/alerts/channels/registry.js';
 import { Outbox } from '../../../src/alerts/outbox.js';
 import { exponentialBackoff } from '../../../src/alerts/retry-policy.js';
 import { announceSkips, driversUnderTest } from '../../support/databases.js';
 import { closedPort } from '../../support/ports.js';
 import { toDocument } from '../../support/scan-harness/logs.js';
-import { FAST_PACING, openScanWorld, type ScanWorld } from '../../support/scan-harness/world.js';
-import { TelegramStandIn } from '../../support/telegram-stand-in.js';
+import { telegramWorlds } from '../../support/scan-harness/telegram-worlds.js';
+import { FAST_PACING, type ScanWorld } from '../../support/scan-harness/world.js';
 
 const drivers = driversUnderTest();
 announceSkips(drivers, 'outbox starvation');
 
 describe.each(drivers.map((d) => [d.driver, d] as const))('outbox with one destination down, over %s', (_n, driver) => {
-  let standIn: TelegramStandIn;
+  const worlds = telegramWorlds();
   let world: ScanWorld | undefined;
-  beforeAll(async () => {
-    standIn = await TelegramStandIn.start();
-  });
-  afterAll(async () => {
-    await standIn.close();
-  });
-  afterEach(async () => {
-    await world?.close();
-    world = undefined;
-  });
 
   it.skipIf(driver.skipReason)(
     'more waiting rows of the dead destination than a round reads do not hold up the other destinations',
     async () => {
-      world = await openScanWorld(driver, {
-        env: { TELEGRAM_BOT_TOKEN: standIn.token, TELEGRAM_API_BASE: standIn.apiBase, TELEGRAM_CHAT_ID: '6100' },
+      world = await worlds.open(driver, {
+        env: {
+          TELEGRAM_BOT_TOKEN: worlds.standIn.token,
+          TELEGRAM_API_BASE: worlds.standIn.apiBase,
+          TELEGRAM_CHAT_ID: '6100',
+        },
       });
       const { ctx, services } = world;
       await ctx.appRules.create({ app_name: 'api', max_duration: 100, alert_channels: ['telegram_chat', 'webhook'] });
@@ -52,7 +46,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('outbox with one desti
         expect(await services.scanner.run()).toMatchObject({ violations: 1, alertsQueued: 2 });
         await outbox.deliverDue();
         // Every scan's Telegram alert goes out, whatever waits for the dead webhook.
-        expect(standIn.messagesTo('6100')).toHaveLength(scan);
+        expect(worlds.standIn.messagesTo('6100')).toHaveLength(scan);
       }
       const rows = await ctx.state.db.selectFrom('alert_log').select(['channel', 'status', 'attempts']).execute();
       expect(rows.filter((r) => r.channel === 'webhook').map((r) => [r.status, r.attempts])).toEqual([

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type CooldownStore, DatabaseCooldowns, RedisCooldowns } from '../../../src/alerts/cooldown.js';
 import type { AlertNotification } from '../../../src/alerts/notification.js';
 import { DatabaseLease, type Lease, RedisLease } from '../../../src/scan/lease.js';
@@ -14,8 +14,8 @@ import {
   toDocument,
   violationKeys,
 } from '../../support/scan-harness/logs.js';
-import { deliverAll, FAST_PACING, openScanWorld, type ScanWorld } from '../../support/scan-harness/world.js';
-import { TelegramStandIn } from '../../support/telegram-stand-in.js';
+import { telegramWorlds } from '../../support/scan-harness/telegram-worlds.js';
+import { deliverAll, FAST_PACING, type ScanWorld } from '../../support/scan-harness/world.js';
 
 const drivers = driversUnderTest();
 announceSkips(drivers, 'alert queue');
@@ -29,23 +29,12 @@ const nearestRank = (values: number[], p: number) => {
 };
 
 describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s', (_name, driver) => {
-  let standIn: TelegramStandIn;
+  const worlds = telegramWorlds();
   let world: ScanWorld | undefined;
 
-  beforeAll(async () => {
-    standIn = await TelegramStandIn.start();
-  });
-  afterAll(async () => {
-    await standIn.close();
-  });
-  afterEach(async () => {
-    await world?.close();
-    world = undefined;
-  });
-
   const telegramEnv = (chatId: string) => ({
-    TELEGRAM_BOT_TOKEN: standIn.token,
-    TELEGRAM_API_BASE: standIn.apiBase,
+    TELEGRAM_BOT_TOKEN: worlds.standIn.token,
+    TELEGRAM_API_BASE: worlds.standIn.apiBase,
     TELEGRAM_CHAT_ID: chatId,
   });
 
@@ -54,7 +43,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
     async () => {
       const chat = `${Date.now() % 1_000_000}1`;
       const opsChat = `${Date.now() % 1_000_000}2`;
-      world = await openScanWorld(driver, {
+      world = await worlds.open(driver, {
         env: { SCAN_BATCH_SIZE: '10', ...telegramEnv(chat) },
         notifiers: FAST_PACING,
       });
@@ -120,7 +109,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
 
       await deliverAll(world.services);
       for (const chatId of [chat, opsChat]) {
-        const texts = standIn.messagesTo(chatId).map((m) => m.visibleText);
+        const texts = worlds.standIn.messagesTo(chatId).map((m) => m.visibleText);
         expect(texts).toHaveLength(2);
         for (const rule of [api, worker]) {
           const count = expected.filter((v) => v.ruleId === rule.id).length;
@@ -135,7 +124,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
   );
 
   it.skipIf(driver.skipReason)('judges each log by the deciding rule: message rule over app rule', async () => {
-    world = await openScanWorld(driver);
+    world = await worlds.open(driver);
     const { ctx } = world;
     const channels = ['telegram_chat'] as const;
     const app = await ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: [...channels] });
@@ -213,7 +202,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
       let clock = Date.now();
       const now = () => clock++;
       const chat = `${Date.now() % 1_000_000}4`;
-      world = await openScanWorld(driver, {
+      world = await worlds.open(driver, {
         env: { SCAN_BATCH_SIZE: '10', ...telegramEnv(chat) },
         notifiers: FAST_PACING,
         now,
@@ -237,7 +226,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
         [35, 35],
         [2, 2],
       ]);
-      const texts = standIn.messagesTo(chat).map((m) => m.visibleText);
+      const texts = worlds.standIn.messagesTo(chat).map((m) => m.visibleText);
       expect(texts[1]).toContain('2 violations over the 500 ms threshold');
     },
   );
@@ -261,7 +250,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
         let clock = Date.now();
         const now = () => clock;
         const chat = `${Date.now() % 1_000_000}3`;
-        world = await openScanWorld(driver, { env: telegramEnv(chat), notifiers: FAST_PACING, now });
+        world = await worlds.open(driver, { env: telegramEnv(chat), notifiers: FAST_PACING, now });
         const { ctx, services } = world;
         let lease: Lease = new DatabaseLease(ctx.state.db, now);
         let cooldowns: CooldownStore = new DatabaseCooldowns();
@@ -289,7 +278,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
         await world.ingest(slowLogs(3));
         expect(await scanner.run()).toMatchObject({ violations: 3, alertsQueued: 1 });
         await services.outbox.deliverDue();
-        expect(standIn.messagesTo(chat)).toHaveLength(1);
+        expect(worlds.standIn.messagesTo(chat)).toHaveLength(1);
 
         for (const count of [2, 1]) {
           clock += 60_000;
@@ -298,14 +287,14 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
           await services.outbox.deliverDue();
         }
         expect(await statuses()).toEqual(['sent', 'suppressed (in cooldown)', 'suppressed (in cooldown)']);
-        expect(standIn.messagesTo(chat)).toHaveLength(1);
+        expect(worlds.standIn.messagesTo(chat)).toHaveLength(1);
 
         clock += 10 * 60_000;
         await world.ingest(slowLogs(4));
         expect(await scanner.run()).toMatchObject({ violations: 4, alertsQueued: 1 });
         await services.outbox.deliverDue();
         expect(await statuses()).toEqual(['sent', 'suppressed (in cooldown)', 'suppressed (in cooldown)', 'sent']);
-        const messages = standIn.messagesTo(chat);
+        const messages = worlds.standIn.messagesTo(chat);
         expect(messages).toHaveLength(2);
         expect(messages[1]!.visibleText).toContain('7 violations since the last alert (4 in this scan)');
         const counted = await ctx.state.db
