@@ -3,6 +3,7 @@ import { type AlertStatus, api } from '../api.js';
 import { CHANNEL_LABELS, formatCount, formatRelative, formatTime } from '../format.js';
 import { href } from '../router.js';
 import { useResource } from '../state.js';
+import { TableHeader } from './TableHeader.js';
 import { Badge, Card, Empty, ErrorNote, Loading, Pager } from './ui.js';
 
 const PER_PAGE = 50;
@@ -53,23 +54,17 @@ export function AlertsPage() {
             <p className="muted result-count">{formatCount(alerts.data.total)} alerts, newest first</p>
             <div className="table-wrap">
               <table className="table" aria-label="Alert log">
-                <thead>
-                  <tr>
-                    <th scope="col">Created</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">App / message key</th>
-                    <th scope="col" className="num">
-                      Violations
-                    </th>
-                    <th scope="col">Channel</th>
-                    <th scope="col" className="hide-narrow">
-                      Destination
-                    </th>
-                    <th scope="col" className="hide-narrow">
-                      Detail
-                    </th>
-                  </tr>
-                </thead>
+                <TableHeader
+                  columns={[
+                    'Created',
+                    'Status',
+                    'App / message key',
+                    { label: 'Violations', className: 'num' },
+                    'Channel',
+                    { label: 'Destination', className: 'hide-narrow' },
+                    { label: 'Detail', className: 'hide-narrow' },
+                  ]}
+                />
                 <tbody>
                   {alerts.data.items.map((alert) => (
                     <tr key={alert.id}>

@@ -1,9 +1,11 @@
 import { useMemo, useState } from 'react';
-import { type AppStats, api, type Bucket, type Overview } from '../api.js';
+import { type AppStats, api, type Bucket, type KeyStats, type Overview } from '../api.js';
 import { formatCount, formatMs, formatPercent } from '../format.js';
 import { href } from '../router.js';
 import { useResource } from '../state.js';
+import { AppSelect } from './AppSelect.js';
 import { Chart, type ChartSeries } from './Chart.js';
+import { type Column, TableHeader } from './TableHeader.js';
 import { Card, Empty, ErrorNote, Loading } from './ui.js';
 
 export function OverviewPage() {
@@ -66,23 +68,10 @@ function TimeseriesPanel({ app, onApp, apps }: { app: string; onApp: (app: strin
   const buckets = series.data ?? [];
   const times = useMemo(() => buckets.map((b) => b.time), [buckets]);
   const charts = useMemo(() => chartSeries(buckets), [buckets]);
-  const choices = app && !apps.includes(app) ? [app, ...apps] : apps;
   return (
     <Card
       title={app ? `Over time · ${app}` : 'Over time · all apps'}
-      actions={
-        <label className="inline-field">
-          <span>App</span>
-          <select value={app} onChange={(e) => onApp(e.target.value)}>
-            <option value="">All apps</option>
-            {choices.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
-      }
+      actions={<AppSelect app={app} apps={apps} onChange={onApp} />}
     >
       <ErrorNote error={series.error} retry={series.reload} />
       {!series.data && series.loading ? (
@@ -157,6 +146,23 @@ function summarise(buckets: Bucket[], what: 'volume' | 'duration'): string {
   return `Chart of average and 95th percentile duration over ${buckets.length} time buckets; highest p95 ${formatMs(worst)}`;
 }
 
+/** Columns (and their cells) the apps table shares with each app's table of slowest message keys. */
+const TIMING_COLUMNS: Column[] = [
+  { label: 'Logs', className: 'num' },
+  { label: 'Avg', className: 'num' },
+  { label: 'p95', className: 'num' },
+];
+
+function TimingCells({ stats }: { stats: Pick<KeyStats, 'logs' | 'avg_ms' | 'p95_ms'> }) {
+  return (
+    <>
+      <td className="num">{formatCount(stats.logs)}</td>
+      <td className="num">{formatMs(stats.avg_ms)}</td>
+      <td className="num">{formatMs(stats.p95_ms)}</td>
+    </>
+  );
+}
+
 function AppsTable({
   apps,
   loading,
@@ -179,26 +185,14 @@ function AppsTable({
       ) : (
         <div className="table-wrap">
           <table className="table" aria-label="Apps">
-            <thead>
-              <tr>
-                <th scope="col">App</th>
-                <th scope="col" className="num">
-                  Logs
-                </th>
-                <th scope="col" className="num">
-                  Avg
-                </th>
-                <th scope="col" className="num">
-                  p95
-                </th>
-                <th scope="col" className="num hide-narrow">
-                  Worst
-                </th>
-                <th scope="col" className="num">
-                  Violations
-                </th>
-              </tr>
-            </thead>
+            <TableHeader
+              columns={[
+                'App',
+                ...TIMING_COLUMNS,
+                { label: 'Worst', className: 'num hide-narrow' },
+                { label: 'Violations', className: 'num' },
+              ]}
+            />
             <tbody>
               {apps.map((app) => (
                 <AppRow
@@ -236,9 +230,7 @@ function AppRow({
             <span aria-hidden="true">{open ? '▾' : '▸'}</span> {app.app_name}
           </button>
         </th>
-        <td className="num">{formatCount(app.logs)}</td>
-        <td className="num">{formatMs(app.avg_ms)}</td>
-        <td className="num">{formatMs(app.p95_ms)}</td>
+        <TimingCells stats={app} />
         <td className="num hide-narrow">{formatMs(app.max_ms)}</td>
         <td className="num">
           {app.violations > 0 ? (
@@ -264,23 +256,7 @@ function AppRow({
                 <Empty>No timed logs.</Empty>
               ) : (
                 <table className="table table-compact" aria-label={`Slowest message keys of ${app.app_name}`}>
-                  <thead>
-                    <tr>
-                      <th scope="col">Message key</th>
-                      <th scope="col" className="num">
-                        Logs
-                      </th>
-                      <th scope="col" className="num">
-                        Avg
-                      </th>
-                      <th scope="col" className="num">
-                        p95
-                      </th>
-                      <th scope="col" className="num">
-                        Worst
-                      </th>
-                    </tr>
-                  </thead>
+                  <TableHeader columns={['Message key', ...TIMING_COLUMNS, { label: 'Worst', className: 'num' }]} />
                   <tbody>
                     {app.slowest_keys.map((key) => (
                       <tr key={key.message_key}>
@@ -289,9 +265,7 @@ function AppRow({
                             <code>{key.message_key}</code>
                           </a>
                         </td>
-                        <td className="num">{formatCount(key.logs)}</td>
-                        <td className="num">{formatMs(key.avg_ms)}</td>
-                        <td className="num">{formatMs(key.p95_ms)}</td>
+                        <TimingCells stats={key} />
                         <td className="num">{formatMs(key.max_ms)}</td>
                       </tr>
                     ))}

@@ -3,6 +3,8 @@ import { api } from '../api.js';
 import { formatCount, formatMs, formatTime } from '../format.js';
 import { href, navigate } from '../router.js';
 import { useResource } from '../state.js';
+import { AppSelect } from './AppSelect.js';
+import { TableHeader } from './TableHeader.js';
 import { Badge, Card, Empty, ErrorNote, LevelBadge, Loading, Pager } from './ui.js';
 
 const PER_PAGE = 50;
@@ -38,26 +40,18 @@ export function ViolationsPage({ app, messageKey }: { app?: string; messageKey?:
             </p>
             <div className="table-wrap">
               <table className="table" aria-label="Violations">
-                <thead>
-                  <tr>
-                    <th scope="col">Time</th>
-                    <th scope="col">App</th>
-                    <th scope="col">Message key</th>
-                    <th scope="col" className="num">
-                      Duration
-                    </th>
-                    <th scope="col" className="num hide-narrow">
-                      Threshold
-                    </th>
-                    <th scope="col" className="hide-narrow">
-                      Rule
-                    </th>
-                    <th scope="col" className="hide-narrow">
-                      Level
-                    </th>
-                    <th scope="col">Trace</th>
-                  </tr>
-                </thead>
+                <TableHeader
+                  columns={[
+                    'Time',
+                    'App',
+                    'Message key',
+                    { label: 'Duration', className: 'num' },
+                    { label: 'Threshold', className: 'num hide-narrow' },
+                    { label: 'Rule', className: 'hide-narrow' },
+                    { label: 'Level', className: 'hide-narrow' },
+                    'Trace',
+                  ]}
+                />
                 <tbody>
                   {violations.data.items.map((v) => (
                     <tr key={v.id}>
@@ -110,27 +104,17 @@ function ViolationFilters({
 }) {
   const [keyText, setKeyText] = useState(messageKey ?? '');
   useEffect(() => setKeyText(messageKey ?? ''), [messageKey]);
-  const choices = app && !apps.includes(app) ? [app, ...apps] : apps;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     navigate({ page: 'violations', app, key: keyText.trim() || undefined });
   };
   return (
     <form className="filters" onSubmit={submit} aria-label="Filter violations">
-      <label className="inline-field">
-        <span>App</span>
-        <select
-          value={app ?? ''}
-          onChange={(e) => navigate({ page: 'violations', app: e.target.value || undefined, key: messageKey })}
-        >
-          <option value="">All apps</option>
-          {choices.map((name) => (
-            <option key={name} value={name}>
-              {name}
-            </option>
-          ))}
-        </select>
-      </label>
+      <AppSelect
+        app={app ?? ''}
+        apps={apps}
+        onChange={(choice) => navigate({ page: 'violations', app: choice || undefined, key: messageKey })}
+      />
       <label className="inline-field">
         <span>Message key</span>
         <input
