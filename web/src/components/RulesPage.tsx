@@ -10,8 +10,9 @@ import {
 } from '../api.js';
 import { CHANNEL_LABELS, formatMs } from '../format.js';
 import { useDashboard, useResource } from '../state.js';
-import { DialogFooter, GeneralError, useApiForm, useRowActions } from './editing.js';
-import { Badge, Card, Dialog, Empty, ErrorNote, Field, Loading } from './ui.js';
+import { EditableList } from './EditableList.js';
+import { DialogFooter, GeneralError, useApiForm } from './editing.js';
+import { Badge, Dialog, Field } from './ui.js';
 
 type AnyRule = AppRule & { message_key?: string };
 type Editing = { kind: RuleKind; rule?: AnyRule };
@@ -39,115 +40,52 @@ export function RulesPage() {
 
 function RuleList({ kind, onEdit }: { kind: RuleKind; onEdit: (editing: Editing) => void }) {
   const rules = useResource((_range, signal) => api.rules.list(kind, signal), [kind]);
-  const { busy, actionError, act } = useRowActions(rules.reload);
-  const title = kind === 'app' ? 'App rules' : 'Message rules';
-
   return (
-    <Card
-      title={title}
-      actions={
-        <button type="button" className="button button-primary" onClick={() => onEdit({ kind })}>
-          New {kind} rule
-        </button>
-      }
-    >
-      <p className="muted card-intro">
-        {kind === 'app'
+    <EditableList<AnyRule>
+      title={kind === 'app' ? 'App rules' : 'Message rules'}
+      newLabel={`New ${kind} rule`}
+      onNew={() => onEdit({ kind })}
+      intro={
+        kind === 'app'
           ? 'Judge every log of an app that no active message rule covers.'
-          : 'Judge one message key of an app; it takes precedence over the app rule.'}
-      </p>
-      <ErrorNote error={rules.error ?? actionError} retry={rules.reload} />
-      {!rules.data && rules.loading ? (
-        <Loading />
-      ) : !rules.data || rules.data.items.length === 0 ? (
-        <Empty>No {kind} rules yet.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table className="table" aria-label={title}>
-            <thead>
-              <tr>
-                <th scope="col">App</th>
-                {kind === 'message' && <th scope="col">Message key</th>}
-                <th scope="col" className="num">
-                  Max duration
-                </th>
-                <th scope="col" className="hide-narrow">
-                  Channels
-                </th>
-                <th scope="col" className="num hide-narrow">
-                  Cooldown
-                </th>
-                <th scope="col">Active</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {(rules.data.items as AnyRule[]).map((rule) => {
-                const name = `${rule.app_name}${rule.message_key ? ` ${rule.message_key}` : ''}`;
-                return (
-                  <tr key={rule.id} className={rule.is_active ? '' : 'row-inactive'}>
-                    <td>{rule.app_name}</td>
-                    {kind === 'message' && (
-                      <td>
-                        <code>{(rule as MessageRule).message_key}</code>
-                      </td>
-                    )}
-                    <td className="num">{formatMs(rule.max_duration)}</td>
-                    <td className="hide-narrow">
-                      <span className="chips">
-                        {rule.alert_channels.map((c) => (
-                          <Badge key={c} tone="muted">
-                            {CHANNEL_LABELS[c] ?? c}
-                          </Badge>
-                        ))}
-                      </span>
-                    </td>
-                    <td className="num hide-narrow">{rule.cooldown_minutes} min</td>
-                    <td>
-                      <label className="switch">
-                        <input
-                          type="checkbox"
-                          checked={rule.is_active}
-                          disabled={busy === rule.id}
-                          onChange={(e) =>
-                            act(rule.id, () => api.rules.update(kind, rule.id, { is_active: e.target.checked }))
-                          }
-                        />
-                        <span className="visually-hidden">Active: {name}</span>
-                      </label>
-                    </td>
-                    <td className="actions">
-                      <button
-                        type="button"
-                        className="button button-small"
-                        onClick={() => onEdit({ kind, rule })}
-                        aria-label={`Edit ${name}`}
-                      >
-                        Edit
-                      </button>
-                      <button
-                        type="button"
-                        className="button button-small button-danger"
-                        disabled={busy === rule.id}
-                        aria-label={`Delete ${name}`}
-                        onClick={() => {
-                          if (window.confirm(`Delete the ${kind} rule for ${name}?`))
-                            void act(rule.id, () => api.rules.remove(kind, rule.id));
-                        }}
-                      >
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+          : 'Judge one message key of an app; it takes precedence over the app rule.'
+      }
+      list={rules}
+      empty={`No ${kind} rules yet.`}
+      columns={[
+        'App',
+        ...(kind === 'message' ? ['Message key'] : []),
+        { label: 'Max duration', className: 'num' },
+        { label: 'Channels', className: 'hide-narrow' },
+        { label: 'Cooldown', className: 'num hide-narrow' },
+      ]}
+      cells={(rule) => (
+        <>
+          <td>{rule.app_name}</td>
+          {kind === 'message' && (
+            <td>
+              <code>{(rule as MessageRule).message_key}</code>
+            </td>
+          )}
+          <td className="num">{formatMs(rule.max_duration)}</td>
+          <td className="hide-narrow">
+            <span className="chips">
+              {rule.alert_channels.map((c) => (
+                <Badge key={c} tone="muted">
+                  {CHANNEL_LABELS[c] ?? c}
+                </Badge>
+              ))}
+            </span>
+          </td>
+          <td className="num hide-narrow">{rule.cooldown_minutes} min</td>
+        </>
       )}
-    </Card>
+      nameOf={(rule) => `${rule.app_name}${rule.message_key ? ` ${rule.message_key}` : ''}`}
+      onEdit={(rule) => onEdit({ kind, rule })}
+      setActive={(rule, is_active) => api.rules.update(kind, rule.id, { is_active })}
+      remove={(rule) => api.rules.remove(kind, rule.id)}
+      deleteQuestion={(name) => `Delete the ${kind} rule for ${name}?`}
+    />
   );
 }
 

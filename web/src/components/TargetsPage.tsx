@@ -2,8 +2,9 @@ import { useState } from 'react';
 import { api, CHANNEL_TYPES, type ChannelType, type Target } from '../api.js';
 import { CHANNEL_LABELS } from '../format.js';
 import { useResource } from '../state.js';
-import { DialogFooter, GeneralError, useApiForm, useRowActions } from './editing.js';
-import { Badge, Card, Dialog, Empty, ErrorNote, Field, Loading } from './ui.js';
+import { EditableList } from './EditableList.js';
+import { DialogFooter, GeneralError, useApiForm } from './editing.js';
+import { Badge, Dialog, Field } from './ui.js';
 
 const ADDRESS_LABEL: Record<ChannelType, { label: string; hint: string }> = {
   telegram_chat: { label: 'Chat id', hint: 'The numeric id of the chat, e.g. 123456789.' },
@@ -15,95 +16,39 @@ const ADDRESS_LABEL: Record<ChannelType, { label: string; hint: string }> = {
 export function TargetsPage() {
   const targets = useResource((_range, signal) => api.targets.list(signal), []);
   const [editing, setEditing] = useState<{ target?: Target }>();
-  const { busy, actionError, act } = useRowActions(targets.reload);
 
   return (
     <div className="page">
-      <Card
+      <EditableList
         title="Alert targets"
-        actions={
-          <button type="button" className="button button-primary" onClick={() => setEditing({})}>
-            New target
-          </button>
+        newLabel="New target"
+        onNew={() => setEditing({})}
+        intro={
+          <>
+            An alert goes to every active target of the channels its rule names (and to the default Telegram chat and
+            group from the configuration).
+          </>
         }
-      >
-        <p className="muted card-intro">
-          An alert goes to every active target of the channels its rule names (and to the default Telegram chat and
-          group from the configuration).
-        </p>
-        <ErrorNote error={targets.error ?? actionError} retry={targets.reload} />
-        {!targets.data && targets.loading ? (
-          <Loading />
-        ) : !targets.data || targets.data.items.length === 0 ? (
-          <Empty>No targets yet.</Empty>
-        ) : (
-          <div className="table-wrap">
-            <table className="table" aria-label="Alert targets">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Channel</th>
-                  <th scope="col" className="hide-narrow">
-                    Address
-                  </th>
-                  <th scope="col">Active</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {targets.data.items.map((target) => (
-                  <tr key={target.id} className={target.is_active ? '' : 'row-inactive'}>
-                    <td>{target.name}</td>
-                    <td>
-                      <Badge tone="muted">{CHANNEL_LABELS[target.type] ?? target.type}</Badge>
-                    </td>
-                    <td className="hide-narrow break">
-                      <code>{target.external_id}</code>
-                    </td>
-                    <td>
-                      <label className="switch">
-                        <input
-                          type="checkbox"
-                          checked={target.is_active}
-                          disabled={busy === target.id}
-                          onChange={(e) =>
-                            act(target.id, () => api.targets.update(target.id, { is_active: e.target.checked }))
-                          }
-                        />
-                        <span className="visually-hidden">Active: {target.name}</span>
-                      </label>
-                    </td>
-                    <td className="actions">
-                      <button
-                        type="button"
-                        className="button button-small"
-                        onClick={() => setEditing({ target })}
-                        aria-label={`Edit ${target.name}`}
-                      >
-                        Edit
-                      </button>
-                      <button
-                        type="button"
-                        className="button button-small button-danger"
-                        disabled={busy === target.id}
-                        aria-label={`Delete ${target.name}`}
-                        onClick={() => {
-                          if (window.confirm(`Delete the target ${target.name}?`))
-                            void act(target.id, () => api.targets.remove(target.id));
-                        }}
-                      >
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+        list={targets}
+        empty="No targets yet."
+        columns={['Name', 'Channel', { label: 'Address', className: 'hide-narrow' }]}
+        cells={(target) => (
+          <>
+            <td>{target.name}</td>
+            <td>
+              <Badge tone="muted">{CHANNEL_LABELS[target.type] ?? target.type}</Badge>
+            </td>
+            <td className="hide-narrow break">
+              <code>{target.external_id}</code>
+            </td>
+          </>
         )}
-      </Card>
+        nameOf={(target) => target.name}
+        onEdit={(target) => setEditing({ target })}
+        setActive={(target, is_active) => api.targets.update(target.id, { is_active })}
+        remove={(target) => api.targets.remove(target.id)}
+        deleteQuestion={(name) => `Delete the target ${name}?`}
+      />
       {editing && (
         <TargetDialog
           target={editing.target}

@@ -1,0 +1,113 @@
+import type { ReactNode } from 'react';
+import type { Resource } from '../state.js';
+import { useRowActions } from './editing.js';
+import { type Column, TableHeader } from './TableHeader.js';
+import { Card, Empty, ErrorNote, Loading } from './ui.js';
+
+interface EditableItem {
+  id: number;
+  is_active: boolean;
+}
+
+/**
+ * A card that lists editable items (rules, targets): a New button over a table whose rows end in
+ * an Active switch, Edit and Delete. `columns` and `cells` are the item's own columns before those;
+ * `nameOf` names a row in its labels and in the question Delete asks.
+ */
+export function EditableList<Item extends EditableItem>({
+  title,
+  newLabel,
+  onNew,
+  intro,
+  list,
+  empty,
+  columns,
+  cells,
+  nameOf,
+  onEdit,
+  setActive,
+  remove,
+  deleteQuestion,
+}: {
+  title: string;
+  newLabel: string;
+  onNew: () => void;
+  intro: ReactNode;
+  list: Resource<{ items: Item[] }>;
+  empty: ReactNode;
+  columns: (Column | string)[];
+  cells: (item: Item) => ReactNode;
+  nameOf: (item: Item) => string;
+  onEdit: (item: Item) => void;
+  setActive: (item: Item, active: boolean) => Promise<unknown>;
+  remove: (item: Item) => Promise<unknown>;
+  deleteQuestion: (name: string) => string;
+}) {
+  const { busy, actionError, act } = useRowActions(list.reload);
+  return (
+    <Card
+      title={title}
+      actions={
+        <button type="button" className="button button-primary" onClick={onNew}>
+          {newLabel}
+        </button>
+      }
+    >
+      <p className="muted card-intro">{intro}</p>
+      <ErrorNote error={list.error ?? actionError} retry={list.reload} />
+      {!list.data && list.loading ? (
+        <Loading />
+      ) : !list.data || list.data.items.length === 0 ? (
+        <Empty>{empty}</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" aria-label={title}>
+            <TableHeader columns={[...columns, 'Active', { label: 'Actions', hidden: true }]} />
+            <tbody>
+              {list.data.items.map((item) => {
+                const name = nameOf(item);
+                return (
+                  <tr key={item.id} className={item.is_active ? '' : 'row-inactive'}>
+                    {cells(item)}
+                    <td>
+                      <label className="switch">
+                        <input
+                          type="checkbox"
+                          checked={item.is_active}
+                          disabled={busy === item.id}
+                          onChange={(e) => act(item.id, () => setActive(item, e.target.checked))}
+                        />
+                        <span className="visually-hidden">Active: {name}</span>
+                      </label>
+                    </td>
+                    <td className="actions">
+                      <button
+                        type="button"
+                        className="button button-small"
+                        onClick={() => onEdit(item)}
+                        aria-label={`Edit ${name}`}
+                      >
+                        Edit
+                      </button>
+                      <button
+                        type="button"
+                        className="button button-small button-danger"
+                        disabled={busy === item.id}
+                        aria-label={`Delete ${name}`}
+                        onClick={() => {
+                          if (window.confirm(deleteQuestion(name))) void act(item.id, () => remove(item));
+                        }}
+                      >
+                        Delete
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Card>
+  );
+}
