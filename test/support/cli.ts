@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -34,5 +34,14 @@ export function lagwatch(
     );
     if (options.input !== undefined) child.stdin?.end(options.input);
     else child.stdin?.end();
+  });
+}
+
+/** Starts the real CLI for a long-running command (`start`); the caller signals and awaits it. */
+export function spawnLagwatch(args: string[], env: Record<string, string>, cwd: string): ChildProcess {
+  return spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
