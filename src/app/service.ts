@@ -20,7 +20,10 @@ export interface RunningService {
   server: RunningServer;
   services: ScanServices;
   scheduler: ScanScheduler;
-  /** Stops accepting requests, lets an in-flight scan finish, closes database and Redis. */
+  /**
+   * Stops accepting requests, ends a scan in progress after its current batch (what it committed
+   * stays; the next scan reads on from its checkpoint), closes database and Redis.
+   */
   close(): Promise<void>;
 }
 

@@ -14,7 +14,8 @@ export interface SchedulerOptions {
 /**
  * The scheduler inside `lagwatch start`: scans every interval (never overlapping itself, since
  * each tick awaits the previous one), delivers due alerts after each scan and whenever a retry
- * falls due, and stops cleanly: `stop()` lets an in-flight scan finish.
+ * falls due, and stops cleanly: `stop()` waits for a scan in progress, which ends after its
+ * current batch (a catch-up scan can take minutes; container stop timeouts are often 10 s).
  */
 export class ScanScheduler {
   private readonly abort = new AbortController();

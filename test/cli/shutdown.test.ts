@@ -71,7 +71,7 @@ describe('lagwatch start and SIGTERM', { timeout: 90_000 }, () => {
     const [code] = await exited;
     expect(code).toBe(0);
     expect(Date.now() - signalledAt).toBeLessThan(15_000);
-    expect(stdout).toContain('shutting down: letting an in-flight scan finish');
+    expect(stdout).toContain('shutting down: a scan in progress stops after its current batch');
     expect(stdout).toContain('"stopped"');
     await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
 

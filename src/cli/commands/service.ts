@@ -98,7 +98,7 @@ async function runUntilSignal(config: Config, start: (ctx: AppContext) => Promis
         process.exit(1);
       }
       stopping = true;
-      logger.info({ signal }, 'shutting down: letting an in-flight scan finish');
+      logger.info({ signal }, 'shutting down: a scan in progress stops after its current batch');
       service
         .close()
         .then(() => ctx.close())
