@@ -157,6 +157,46 @@ describe.skipIf(chromiumMissing)('web dashboard in Chromium against a real serve
     await page.close();
   });
 
+  it('creates, edits, disables and deletes an alert target in the UI, as the API then lists it', async () => {
+    const page = await open('/#/targets');
+    page.on('dialog', (question) => void question.accept());
+    await page.getByRole('button', { name: 'New target' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New target' });
+    await dialog.getByLabel('Name').fill('on-call mail');
+    await dialog.getByLabel('Channel').selectOption('email');
+    await dialog.getByLabel('Email address').fill('oncall@example.com');
+    await dialog.getByRole('button', { name: 'Create target' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    const table = page.getByRole('table', { name: 'Alert targets' });
+    const row = table.locator('tbody > tr', { hasText: 'on-call mail' });
+    await row.waitFor();
+    const byName = async () =>
+      ((await h.api('GET', '/targets?per_page=500')).body.data.items as { name: string; is_active: boolean }[]).find(
+        (t) => t.name === 'on-call mail',
+      );
+    expect(await byName()).toMatchObject({ type: 'email', external_id: 'oncall@example.com', is_active: true });
+
+    await page.getByRole('button', { name: 'Edit on-call mail' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit target' });
+    await edit.getByLabel('Email address').fill('pager@example.com');
+    await edit.getByRole('button', { name: 'Save target' }).click();
+    await edit.waitFor({ state: 'detached' });
+    await eventually(async () => (await row.textContent()) ?? '').toContain('pager@example.com');
+    expect(await byName()).toMatchObject({ external_id: 'pager@example.com' });
+
+    const active = page.getByLabel('Active: on-call mail');
+    await active.click();
+    await eventually(async () => active.isChecked()).toBe(false);
+    await eventually(async () => (await byName())?.is_active).toBe(false);
+
+    await page.getByRole('button', { name: 'Delete on-call mail' }).click();
+    await row.waitFor({ state: 'detached' });
+    expect(await byName()).toBeUndefined();
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
   it("shows the API's validation message at its field and creates nothing", async () => {
     const before = (await h.api('GET', '/rules/message')).body.data.total;
     const page = await open('/#/rules');
