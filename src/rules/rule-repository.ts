@@ -49,7 +49,8 @@ export class RuleRepository<K extends RuleKind> {
     const rules = await this.listCache.rows({
       revision: () => this.revision(),
       count: () => this.count(),
-      readAll: () => this.all(),
+      // Frozen: the copy is shared by every request until the next re-read.
+      readAll: async () => (await this.all()).map(freezeRule),
     });
     if (rules === undefined) return this.listFromDatabase(filter, page);
     const messageKey = this.kind === 'message' ? filter.message_key : undefined;
@@ -215,4 +216,9 @@ export class RuleRepository<K extends RuleKind> {
     }
     return rule as RuleFor<K>;
   }
+}
+
+function freezeRule<R extends AppRule>(rule: R): R {
+  Object.freeze(rule.alert_channels);
+  return Object.freeze(rule);
 }

@@ -206,6 +206,19 @@ describe.each(drivers)('repositories on $driver', (driver) => {
     expect((await messageRules.list({ app_name: 'app-0' }, { page: 1, per_page: 50 })).total).toBe(3);
   });
 
+  it('hands out listed rules frozen, so no caller can change the copy other requests share', async () => {
+    await appRules.create({ app_name: 'a', max_duration: 10, alert_channels: ['email'] });
+    const [rule] = (await appRules.list({}, { page: 1, per_page: 50 })).items;
+    expect(() => {
+      rule.max_duration = 1;
+    }).toThrow(TypeError);
+    expect(() => rule.alert_channels.push('webhook')).toThrow(TypeError);
+    expect((await appRules.list({}, { page: 1, per_page: 50 })).items[0]).toMatchObject({
+      max_duration: 10,
+      alert_channels: ['email'],
+    });
+  });
+
   it('notifies change listeners on every write', async () => {
     let changes = 0;
     appRules.onChange(() => changes++);
