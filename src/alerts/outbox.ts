@@ -4,6 +4,7 @@ import { scrubSecrets } from '../config/redact.js';
 import type { AlertLogTable, Database } from '../db/schema.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';
+import { recordDelivery } from '../metrics/alert-metrics.js';
 import type { ChannelType } from '../rules/types.js';
 import { DeliveryError, type Notifier } from './channels/notifier.js';
 import type { AlertNotification, Destination } from './notification.js';
@@ -99,7 +100,9 @@ export class Outbox {
           continue;
         }
         attempted += 1;
+        const sendStarted = performance.now();
         const outcome = await this.sendOne(row, signal);
+        recordDelivery(row.channel, outcome, (performance.now() - sendStarted) / 1000);
         report[outcome] += 1;
         if (outcome !== 'sent') heldBack.add(destinationKey);
       }

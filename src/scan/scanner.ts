@@ -7,6 +7,7 @@ import type { Destination } from '../alerts/notification.js';
 import type { AppContext } from '../app/context.js';
 import type { LogRecord } from '../logs/log-record.js';
 import type { LogSource, ScanRequest, TimeRange } from '../logs/source.js';
+import { recordScan } from '../metrics/scan-metrics.js';
 import { RuleMatcher } from '../rules/matcher.js';
 import { type Rule, ruleKind } from '../rules/types.js';
 import { readCheckpoint, saveCheckpoint } from './checkpoints.js';
@@ -152,6 +153,7 @@ export class Scanner {
 
   /** Closes the run's cron log row with the report and announces it. */
   private async finish(cronLog: CronLog, cronId: number, report: ScanReport, startedAt: number): Promise<ScanReport> {
+    recordScan(report, (this.now() - startedAt) / 1000);
     await cronLog.finish(cronId, {
       status: report.status,
       logs_scanned: report.logsScanned,

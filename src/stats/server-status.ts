@@ -1,4 +1,5 @@
 import { availableParallelism, hostname, loadavg } from 'node:os';
+import { outboxBacklog } from '../alerts/outbox-backlog.js';
 import type { AppContext } from '../app/context.js';
 import { scrubSecrets, secretsOf } from '../config/redact.js';
 import { packageVersion } from '../http/server.js';
@@ -161,16 +162,11 @@ async function readStateFigures(ctx: StatusContext, now: number, timeout: number
     Promise.all([
       db.selectFrom('cron_logs').selectAll().orderBy('started_at', 'desc').orderBy('id', 'desc').executeTakeFirst(),
       db.selectFrom('checkpoints').selectAll().orderBy('source_key').execute(),
-      db
-        .selectFrom('alert_log')
-        .select((eb) => [eb.fn.countAll().as('pending'), eb.fn.min('created_at').as('oldest')])
-        .where('status', '=', 'pending')
-        .executeTakeFirstOrThrow(),
+      outboxBacklog(db),
     ]),
     timeout,
     'database',
   );
-  const pending = Number(outbox.pending);
   return {
     lastScan: scan ? toLastScan(scan) : null,
     checkpoints: checkpointRows.map((c) => ({
@@ -181,8 +177,9 @@ async function readStateFigures(ctx: StatusContext, now: number, timeout: number
       updatedAt: Number(c.updated_at),
     })),
     outbox: {
-      pending,
-      oldest_pending_age_seconds: pending > 0 ? Math.max(0, Math.round((now - Number(outbox.oldest)) / 1000)) : null,
+      pending: outbox.pending,
+      oldest_pending_age_seconds:
+        outbox.oldestQueuedAt === undefined ? null : Math.max(0, Math.round((now - outbox.oldestQueuedAt) / 1000)),
     },
   };
 }

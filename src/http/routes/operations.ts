@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { AppContext } from '../../app/context.js';
 import { metricsRegistry } from '../../metrics/registry.js';
+import { refreshStateGauges } from '../../metrics/state-gauges.js';
 import { errorResponses, failure, success, successEnvelope } from '../envelope.js';
 import { readinessChecker } from '../readiness.js';
 
@@ -61,6 +62,7 @@ export function operationsRoutes(ctx: AppContext, readinessTimeoutMs: number): F
       '/metrics',
       { schema: { tags, summary: 'Prometheus metrics (text exposition format)' } },
       async (_request, reply) => {
+        await refreshStateGauges(ctx.state.db);
         const text = await metricsRegistry.metrics();
         return reply.type(metricsRegistry.contentType).send(text);
       },

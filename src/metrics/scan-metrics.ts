@@ -1,0 +1,42 @@
+import { Counter, Histogram } from 'prom-client';
+import type { ScanReport } from '../scan/scanner.js';
+import { metricsRegistry } from './registry.js';
+
+const registers = [metricsRegistry];
+
+const scans = new Counter({
+  name: 'lagwatch_scans_total',
+  help: 'Scan runs of this process by outcome: success, failed, skipped (another scanner held the lease)',
+  labelNames: ['status'] as const,
+  registers,
+});
+const scanDuration = new Histogram({
+  name: 'lagwatch_scan_duration_seconds',
+  help: 'Wall time of scan runs of this process, skipped ones included',
+  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+  registers,
+});
+const logsScanned = new Counter({
+  name: 'lagwatch_logs_scanned_total',
+  help: 'Logs covered by the scans of this process',
+  registers,
+});
+const violations = new Counter({
+  name: 'lagwatch_violations_total',
+  help: 'Violations newly recorded by the scans of this process',
+  registers,
+});
+const alertsQueued = new Counter({
+  name: 'lagwatch_alerts_queued_total',
+  help: 'Notifications queued for delivery by the scans of this process',
+  registers,
+});
+
+/** Counts one finished scan run (dry runs are not counted). */
+export function recordScan(report: ScanReport, seconds: number): void {
+  scans.inc({ status: report.status });
+  scanDuration.observe(Math.max(0, seconds));
+  logsScanned.inc(report.logsScanned);
+  violations.inc(report.violations);
+  alertsQueued.inc(report.alertsQueued);
+}

@@ -1,0 +1,58 @@
+import type { Kysely } from 'kysely';
+import { Gauge } from 'prom-client';
+import { outboxBacklog } from '../alerts/outbox-backlog.js';
+import type { Database } from '../db/schema.js';
+import { listCheckpoints } from '../scan/checkpoints.js';
+import { withTimeout } from '../stats/probe.js';
+import { metricsRegistry } from './registry.js';
+
+const registers = [metricsRegistry];
+
+const databaseUp = new Gauge({
+  name: 'lagwatch_state_database_up',
+  help: '1 when the state database answered the last scrape in time, else 0 (the lagwatch_alerts_* and checkpoint gauges then keep their last values)',
+  registers,
+});
+const pending = new Gauge({
+  name: 'lagwatch_alerts_pending',
+  help: 'Notifications waiting for delivery or a retry, in the state database (every process)',
+  registers,
+});
+const oldestPendingAge = new Gauge({
+  name: 'lagwatch_alerts_oldest_pending_age_seconds',
+  help: 'Age of the oldest notification still waiting; 0 when none waits',
+  registers,
+});
+const checkpointLag = new Gauge({
+  name: 'lagwatch_checkpoint_lag_seconds',
+  help: 'Now minus the log time up to which each source has been scanned, whichever process scanned it',
+  labelNames: ['source'] as const,
+  registers,
+});
+
+/**
+ * Reads the figures that live in the state database rather than in this process, so that
+ * `/metrics` shows them as every process left them (a cron scan included). Called per scrape.
+ */
+export async function refreshStateGauges(
+  db: Kysely<Database>,
+  { now = Date.now(), timeoutMs = 2_000 }: { now?: number; timeoutMs?: number } = {},
+): Promise<void> {
+  try {
+    // Bounded: a scrape must answer even while the database does not.
+    const [outbox, checkpoints] = await withTimeout(
+      Promise.all([outboxBacklog(db), listCheckpoints(db)]),
+      timeoutMs,
+      'state database',
+    );
+    pending.set(outbox.pending);
+    oldestPendingAge.set(outbox.oldestQueuedAt === undefined ? 0 : Math.max(0, (now - outbox.oldestQueuedAt) / 1000));
+    checkpointLag.reset();
+    for (const checkpoint of checkpoints) {
+      checkpointLag.set({ source: checkpoint.source_key }, Math.max(0, (now - checkpoint.watermark) / 1000));
+    }
+    databaseUp.set(1);
+  } catch {
+    databaseUp.set(0);
+  }
+}
