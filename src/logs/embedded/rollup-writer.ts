@@ -1,38 +1,22 @@
 import type SQLite from 'better-sqlite3';
 import type { LogFields } from '../log-record.js';
-import { addToHistogram, bucketOf, encodeHistogram, type Histogram, mergeEncoded } from './histogram.js';
+import { addDuration, type DurationStats, emptyDurationStats, mergeDurationStats } from './duration-stats.js';
+import { encodeHistogram, mergeEncoded } from './histogram.js';
 import { HOUR_MS, MINUTE_MS, SCOPE_ALL, SCOPE_APP, SERIES_SPANS } from './schema.js';
 
-/** Duration figures of one rollup group. */
-interface Durations {
-  count: number;
-  durationCount: number;
-  durationSum: number;
-  durationMax: number | null;
-  histogram: Histogram;
-}
-
 /** What one (period, app, message key) group adds to the rollups. */
-interface Group extends Durations {
+interface Group extends DurationStats {
   levels: Map<string, number>;
 }
 
 /** start → app → message key → group */
 type Groups = Map<number, Map<string, Map<string, Group>>>;
 /** start → app → durations; the all-apps row of a period under ALL_APPS */
-type SeriesGroups = Map<number, Map<string | typeof ALL_APPS, Durations>>;
+type SeriesGroups = Map<number, Map<string | typeof ALL_APPS, DurationStats>>;
 
 const ALL_APPS = Symbol('all apps');
 
 export const UNKNOWN_LEVEL = 'unknown';
-
-const newDurations = (): Durations => ({
-  count: 0,
-  durationCount: 0,
-  durationSum: 0,
-  durationMax: null,
-  histogram: new Map(),
-});
 
 function groupFor(groups: Groups, start: number, app: string, key: string): Group {
   let apps = groups.get(start);
@@ -47,13 +31,13 @@ function groupFor(groups: Groups, start: number, app: string, key: string): Grou
   }
   let group = keys.get(key);
   if (!group) {
-    group = { ...newDurations(), levels: new Map() };
+    group = { ...emptyDurationStats(), levels: new Map() };
     keys.set(key, group);
   }
   return group;
 }
 
-function seriesFor(groups: SeriesGroups, start: number, app: string | typeof ALL_APPS): Durations {
+function seriesFor(groups: SeriesGroups, start: number, app: string | typeof ALL_APPS): DurationStats {
   let apps = groups.get(start);
   if (!apps) {
     apps = new Map();
@@ -61,24 +45,14 @@ function seriesFor(groups: SeriesGroups, start: number, app: string | typeof ALL
   }
   let found = apps.get(app);
   if (!found) {
-    found = newDurations();
+    found = emptyDurationStats();
     apps.set(app, found);
   }
   return found;
 }
 
-function mergeDurations(target: Durations, source: Durations): void {
-  target.count += source.count;
-  target.durationCount += source.durationCount;
-  target.durationSum += source.durationSum;
-  if (source.durationMax !== null && (target.durationMax === null || source.durationMax > target.durationMax)) {
-    target.durationMax = source.durationMax;
-  }
-  for (const [bucket, count] of source.histogram) addToHistogram(target.histogram, bucket, count);
-}
-
 function mergeInto(target: Group, source: Group): void {
-  mergeDurations(target, source);
+  mergeDurationStats(target, source);
   for (const [level, count] of source.levels) target.levels.set(level, (target.levels.get(level) ?? 0) + count);
 }
 
@@ -124,12 +98,7 @@ export class RollupWriter {
     const level = log.level ?? UNKNOWN_LEVEL;
     group.levels.set(level, (group.levels.get(level) ?? 0) + 1);
     const ms = log.durationMs;
-    if (ms !== null) {
-      group.durationCount++;
-      group.durationSum += ms;
-      if (group.durationMax === null || ms > group.durationMax) group.durationMax = ms;
-      addToHistogram(group.histogram, bucketOf(ms), 1);
-    }
+    if (ms !== null) addDuration(group, ms);
   }
 
   /** Writes everything collected (call inside the ingest transaction) and starts afresh. */
@@ -142,9 +111,9 @@ export class RollupWriter {
         const ofApp = seriesFor(minuteSeries, minute, app);
         for (const [key, group] of keys) {
           mergeInto(groupFor(hours, hour, app, key), group);
-          mergeDurations(ofApp, group);
+          mergeDurationStats(ofApp, group);
         }
-        mergeDurations(seriesFor(minuteSeries, minute, ALL_APPS), ofApp);
+        mergeDurationStats(seriesFor(minuteSeries, minute, ALL_APPS), ofApp);
       }
     }
     this.write(MINUTE_MS, this.minutes);
@@ -157,7 +126,7 @@ export class RollupWriter {
       const longer: SeriesGroups = new Map();
       for (const [minute, apps] of minuteSeries) {
         const start = Math.floor(minute / span) * span;
-        for (const [app, durations] of apps) mergeDurations(seriesFor(longer, start, app), durations);
+        for (const [app, durations] of apps) mergeDurationStats(seriesFor(longer, start, app), durations);
       }
       this.writeSeries(span, longer);
     }

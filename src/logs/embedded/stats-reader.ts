@@ -1,53 +1,20 @@
 import type SQLite from 'better-sqlite3';
 import type { AppStats, BucketStats, SummaryStats, TimeRange } from '../source.js';
-import { addEncoded, addToHistogram, bucketOf, type Histogram, percentile } from './histogram.js';
+import { addDuration, type DurationStats, emptyDurationStats, mergeDurationStats } from './duration-stats.js';
+import { addEncoded, percentile } from './histogram.js';
 import { planRange, spansDividing } from './range-plan.js';
 import { UNKNOWN_LEVEL } from './rollup-writer.js';
 import { ROLLUP_SPANS, SCOPE_ALL, SCOPE_APP, SERIES_SPANS } from './schema.js';
 
 const MAX_BUCKETS = 100_000;
 
-/** Duration figures of one group (a bucket, an app, a message key) while they are summed up. */
-interface Aggregate {
-  count: number;
-  durationCount: number;
-  durationSum: number;
-  durationMax: number | null;
-  histogram: Histogram;
-}
-
-const newAggregate = (): Aggregate => ({
-  count: 0,
-  durationCount: 0,
-  durationSum: 0,
-  durationMax: null,
-  histogram: new Map(),
-});
-
-function addDuration(target: Aggregate, ms: number): void {
-  target.durationCount++;
-  target.durationSum += ms;
-  if (target.durationMax === null || ms > target.durationMax) target.durationMax = ms;
-  addToHistogram(target.histogram, bucketOf(ms), 1);
-}
-
-function mergeInto(target: Aggregate, source: Aggregate): void {
-  target.count += source.count;
-  target.durationCount += source.durationCount;
-  target.durationSum += source.durationSum;
-  if (source.durationMax !== null && (target.durationMax === null || source.durationMax > target.durationMax)) {
-    target.durationMax = source.durationMax;
-  }
-  for (const [bucket, count] of source.histogram) addToHistogram(target.histogram, bucket, count);
-}
-
-const average = (a: Aggregate) => (a.durationCount > 0 ? a.durationSum / a.durationCount : null);
-const p95 = (a: Aggregate) => percentile(a.histogram, 0.95, a.durationMax);
+const average = (a: DurationStats) => (a.durationCount > 0 ? a.durationSum / a.durationCount : null);
+const p95 = (a: DurationStats) => percentile(a.histogram, 0.95, a.durationMax);
 
 type Row = Record<string, number | string | Uint8Array | null>;
 
 /** Adds one rollup_stats row (columns c, dc, ds, dm, h) to an aggregate. */
-function addRollupRow(target: Aggregate, row: Row): void {
+function addRollupRow(target: DurationStats, row: Row): void {
   target.count += row.c as number;
   target.durationCount += row.dc as number;
   target.durationSum += row.ds as number;
@@ -148,8 +115,8 @@ export class StatsReader {
     if ((range.to - firstBucket) / intervalMs > MAX_BUCKETS) {
       throw new RangeError(`more than ${MAX_BUCKETS} buckets; choose a longer interval`);
     }
-    const buckets = new Map<number, Aggregate>();
-    for (let start = firstBucket; start < range.to; start += intervalMs) buckets.set(start, newAggregate());
+    const buckets = new Map<number, DurationStats>();
+    for (let start = firstBucket; start < range.to; start += intervalMs) buckets.set(start, emptyDurationStats());
     const bucketAt = (time: number) => buckets.get(Math.floor(time / intervalMs) * intervalMs)!;
 
     const plan = planRange(range, spansDividing(intervalMs, SERIES_SPANS));
@@ -175,12 +142,12 @@ export class StatsReader {
 
   appStats(range: TimeRange, keysPerApp: number): AppStats[] {
     const plan = planRange(range, ROLLUP_SPANS);
-    const byKey = new Map<string, { app: string; messageKey: string; aggregate: Aggregate }>();
+    const byKey = new Map<string, { app: string; messageKey: string; aggregate: DurationStats }>();
     const entry = (app: string, messageKey: string) => {
       const id = key2(app, messageKey);
       let found = byKey.get(id);
       if (!found) {
-        found = { app, messageKey, aggregate: newAggregate() };
+        found = { app, messageKey, aggregate: emptyDurationStats() };
         byKey.set(id, found);
       }
       return found.aggregate;
@@ -199,15 +166,15 @@ export class StatsReader {
       }
     }
 
-    const apps = new Map<string, { total: Aggregate; keys: AppStats['slowestKeys'] }>();
+    const apps = new Map<string, { total: DurationStats; keys: AppStats['slowestKeys'] }>();
     for (const { app, messageKey, aggregate } of byKey.values()) {
       if (aggregate.count === 0) continue;
       let appEntry = apps.get(app);
       if (!appEntry) {
-        appEntry = { total: newAggregate(), keys: [] };
+        appEntry = { total: emptyDurationStats(), keys: [] };
         apps.set(app, appEntry);
       }
-      mergeInto(appEntry.total, aggregate);
+      mergeDurationStats(appEntry.total, aggregate);
       if (messageKey !== '') {
         appEntry.keys.push({
           messageKey,
