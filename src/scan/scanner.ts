@@ -6,7 +6,7 @@ import { ruleKeyOf, ScanGroups } from '../alerts/grouping.js';
 import type { Destination } from '../alerts/notification.js';
 import type { AppContext } from '../app/context.js';
 import type { LogRecord } from '../logs/log-record.js';
-import type { LogSource, ScanRequest, TimeRange } from '../logs/source.js';
+import type { LogSource, ScanBatch, ScanRequest, TimeRange } from '../logs/source.js';
 import { recordScan } from '../metrics/scan-metrics.js';
 import { RuleMatcher } from '../rules/matcher.js';
 import { type Rule, ruleKind } from '../rules/types.js';
@@ -248,19 +248,8 @@ export class Scanner {
       });
       for (const write of afterCommit) await cooldowns.set(ctx.state.db, write.ruleKey, write.state);
 
-      batches += 1;
-      report.logsScanned += batch.scanned;
-      report.candidates += batch.candidates.length;
-      report.violations += fresh.length;
-      report.watermark = batch.watermark;
       this.publishViolations(fresh);
-      options.onProgress?.({
-        batches,
-        scanned: report.logsScanned,
-        candidates: report.candidates,
-        violations: report.violations,
-        watermark: report.watermark,
-      });
+      countBatch(report, batch, fresh.length, ++batches, options);
     }
   }
 
@@ -305,18 +294,7 @@ export class Scanner {
       }
       const fresh = rows.filter((r) => !existing.has(r.dedupe_key));
       groups.add(fresh);
-      batches += 1;
-      report.logsScanned += batch.scanned;
-      report.candidates += batch.candidates.length;
-      report.violations += fresh.length;
-      report.watermark = batch.watermark;
-      options.onProgress?.({
-        batches,
-        scanned: report.logsScanned,
-        candidates: report.candidates,
-        violations: report.violations,
-        watermark: report.watermark,
-      });
+      countBatch(report, batch, fresh.length, ++batches, options);
     }
     report.wouldAlert = [];
     for (const group of groups.all()) {
@@ -372,4 +350,19 @@ export class Scanner {
       },
     });
   }
+}
+
+/** Adds one batch's figures to the report and tells the progress listener. */
+function countBatch(report: ScanReport, batch: ScanBatch, violations: number, batches: number, options: ScanOptions) {
+  report.logsScanned += batch.scanned;
+  report.candidates += batch.candidates.length;
+  report.violations += violations;
+  report.watermark = batch.watermark;
+  options.onProgress?.({
+    batches,
+    scanned: report.logsScanned,
+    candidates: report.candidates,
+    violations: report.violations,
+    watermark: report.watermark,
+  });
 }
