@@ -3,11 +3,10 @@ import type { AlertNotification } from '../../src/alerts/notification.js';
 import { type RunningService, startService } from '../../src/app/service.js';
 import { lagwatch } from '../support/cli.js';
 import { announceSkips, driversUnderTest } from '../support/databases.js';
+import { type ChannelPeers, startChannelPeers } from '../support/scan-harness/channel-peers.js';
 import { expectedViolations, stateSnapshot, type TestLog, toDocument } from '../support/scan-harness/logs.js';
-import { startWebhookReceiver } from '../support/scan-harness/webhook-receiver.js';
 import { openScanWorld, type ScanWorld } from '../support/scan-harness/world.js';
-import { parseMail, SmtpPeer } from '../support/smtp-peer.js';
-import { TelegramStandIn } from '../support/telegram-stand-in.js';
+import { parseMail } from '../support/smtp-peer.js';
 
 // The DESIGN flow on the embedded defaults (SQLite); the server databases are covered elsewhere.
 const sqlite = driversUnderTest().find((d) => d.driver === 'sqlite')!;
@@ -16,36 +15,25 @@ announceSkips([sqlite], 'end to end');
 const CHAT = '90001';
 
 describe('the DESIGN flow end to end', () => {
-  let standIn: TelegramStandIn;
-  let peer: SmtpPeer;
-  let hooks: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  let peers: ChannelPeers;
+  let standIn: ChannelPeers['standIn'];
+  let peer: ChannelPeers['peer'];
+  let hooks: ChannelPeers['hooks'];
   let world: ScanWorld;
   let service: RunningService;
 
   beforeEach(async () => {
-    standIn = await TelegramStandIn.start();
-    peer = await SmtpPeer.start();
-    hooks = await startWebhookReceiver();
+    peers = await startChannelPeers(CHAT);
+    ({ standIn, peer, hooks } = peers);
     world = await openScanWorld(sqlite, {
-      env: {
-        TELEGRAM_BOT_TOKEN: standIn.token,
-        TELEGRAM_API_BASE: standIn.apiBase,
-        TELEGRAM_CHAT_ID: CHAT,
-        MAIL_HOST: '127.0.0.1',
-        MAIL_PORT: String(peer.port),
-        MAIL_ENCRYPTION: 'none',
-        MAIL_FROM_ADDRESS: 'lagwatch@example.com',
-        SCAN_INTERVAL_SECONDS: '0',
-      },
+      env: { ...peers.env, MAIL_FROM_ADDRESS: 'lagwatch@example.com', SCAN_INTERVAL_SECONDS: '0' },
     });
     service = await startService(world.ctx, { port: 0, host: '127.0.0.1', intervalSeconds: 0 });
   });
   afterEach(async () => {
     await service.close();
     await world.close();
-    await hooks.close();
-    await peer.close();
-    await standIn.close();
+    await peers.close();
   });
 
   async function api(method: string, path: string, body?: unknown, contentType = 'application/json') {

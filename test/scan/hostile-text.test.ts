@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { announceSkips, driversUnderTest } from '../support/databases.js';
+import { type ChannelPeers, startChannelPeers } from '../support/scan-harness/channel-peers.js';
 import { toDocument } from '../support/scan-harness/logs.js';
-import { startWebhookReceiver } from '../support/scan-harness/webhook-receiver.js';
 import { deliverAll, FAST_PACING, openScanWorld, type ScanWorld } from '../support/scan-harness/world.js';
-import { parseMail, SmtpPeer } from '../support/smtp-peer.js';
-import { TelegramStandIn } from '../support/telegram-stand-in.js';
+import { parseMail } from '../support/smtp-peer.js';
 
 // Rendering does not depend on the database: SQLite is enough here.
 const sqlite = driversUnderTest().find((d) => d.driver === 'sqlite')!;
@@ -17,32 +16,20 @@ const LONG = `${'<i>&lt;'.repeat(5)}${'x'.repeat(10_000)}`;
 const MULTILINE = 'line one <b>bold?</b>\nline two & three\r\n</pre>tail';
 
 describe('hostile log text through every channel', () => {
-  let standIn: TelegramStandIn;
-  let peer: SmtpPeer;
-  let hooks: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  let peers: ChannelPeers;
+  let standIn: ChannelPeers['standIn'];
+  let peer: ChannelPeers['peer'];
+  let hooks: ChannelPeers['hooks'];
   let world: ScanWorld;
 
   beforeEach(async () => {
-    standIn = await TelegramStandIn.start();
-    peer = await SmtpPeer.start();
-    hooks = await startWebhookReceiver();
-    world = await openScanWorld(sqlite, {
-      env: {
-        TELEGRAM_BOT_TOKEN: standIn.token,
-        TELEGRAM_API_BASE: standIn.apiBase,
-        TELEGRAM_CHAT_ID: '777',
-        MAIL_HOST: '127.0.0.1',
-        MAIL_PORT: String(peer.port),
-        MAIL_ENCRYPTION: 'none',
-      },
-      notifiers: FAST_PACING,
-    });
+    peers = await startChannelPeers('777');
+    ({ standIn, peer, hooks } = peers);
+    world = await openScanWorld(sqlite, { env: peers.env, notifiers: FAST_PACING });
   });
   afterEach(async () => {
     await world.close();
-    await hooks.close();
-    await peer.close();
-    await standIn.close();
+    await peers.close();
   });
 
   it.skipIf(sqlite.skipReason)('is escaped for each channel, delivered, and reads as it was logged', async () => {
