@@ -1,7 +1,9 @@
 import { availableParallelism, hostname, loadavg } from 'node:os';
+import type { Selectable } from 'kysely';
 import { outboxBacklog } from '../alerts/outbox-backlog.js';
 import type { AppContext } from '../app/context.js';
 import { scrubSecrets, secretsOf } from '../config/redact.js';
+import type { CronLogTable } from '../db/schema.js';
 import { packageVersion } from '../http/server.js';
 import type { LogSource } from '../logs/source.js';
 import { messageOf, withTimeout } from './probe.js';
@@ -184,19 +186,7 @@ async function readStateFigures(ctx: StatusContext, now: number, timeout: number
   };
 }
 
-function toLastScan(row: {
-  id: number;
-  command: string;
-  status: string;
-  started_at: number;
-  finished_at: number | null;
-  logs_scanned: number;
-  violations: number;
-  alerts: number;
-  error: string | null;
-  host: string;
-  pid: number;
-}): LastScan {
+function toLastScan(row: Selectable<CronLogTable>): LastScan {
   const started = Number(row.started_at);
   const finished = row.finished_at === null ? null : Number(row.finished_at);
   return {
