@@ -9,7 +9,7 @@ import type { LogRecord } from '../logs/log-record.js';
 import type { LogSource, ScanBatch, ScanRequest, TimeRange } from '../logs/source.js';
 import { recordScan } from '../metrics/scan-metrics.js';
 import { RuleMatcher } from '../rules/matcher.js';
-import { type Rule, ruleKind } from '../rules/types.js';
+import { CHANNEL_TYPES, type Rule, ruleKind } from '../rules/types.js';
 import { readCheckpoint, saveCheckpoint } from './checkpoints.js';
 import { CronLog } from './cron-log.js';
 import type { Lease } from './lease.js';
@@ -255,9 +255,10 @@ export class Scanner {
 
   private async destinationsByRule(rules: Map<string, Rule>): Promise<Map<string, Destination[]>> {
     const { targets, config } = this.deps.ctx;
+    const active = await targets.activeOfTypes(CHANNEL_TYPES);
     const byRule = new Map<string, Destination[]>();
     for (const [key, rule] of rules) {
-      if (rule.is_active) byRule.set(key, await destinationsFor(rule.alert_channels, targets, config.telegram));
+      if (rule.is_active) byRule.set(key, destinationsFor(rule.alert_channels, active, config.telegram));
     }
     return byRule;
   }
@@ -297,6 +298,7 @@ export class Scanner {
       countBatch(report, batch, fresh.length, ++batches, options);
     }
     report.wouldAlert = [];
+    const destinations = await this.destinationsByRule(rules);
     for (const group of groups.all()) {
       const key = ruleKeyOf(group.ruleType, group.ruleId);
       const rule = rules.get(key);
@@ -309,7 +311,7 @@ export class Scanner {
         message_key: group.messageKey,
         violations: group.count,
         in_cooldown: cooldown !== undefined && cooldown.until > now,
-        destinations: await destinationsFor(rule.alert_channels, ctx.targets, ctx.config.telegram),
+        destinations: destinations.get(key) ?? [],
       });
     }
     report.alertsQueued = report.wouldAlert

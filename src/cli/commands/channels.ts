@@ -60,11 +60,8 @@ export function registerChannelCommands(program: Command): void {
         const me = await telegramGetMe(ctx.config);
         if (!me.ok) throw new CommandError(`the bot token does not work: ${me.error}`);
         if (!options.json) print(`bot: @${me.username}`);
-        const destinations = await destinationsFor(
-          ['telegram_chat', 'telegram_group'],
-          ctx.targets,
-          ctx.config.telegram,
-        );
+        const types: ChannelType[] = ['telegram_chat', 'telegram_group'];
+        const destinations = destinationsFor(types, await ctx.targets.activeOfTypes(types), ctx.config.telegram);
         if (destinations.length === 0) {
           throw new CommandError('no Telegram target: set TELEGRAM_CHAT_ID / TELEGRAM_GROUP_ID or add a target');
         }
@@ -82,7 +79,11 @@ export function registerChannelCommands(program: Command): void {
         const { verifySmtp } = await import('../../alerts/channels/email.js');
         const smtp = await verifySmtp(ctx.config);
         if (!smtp.ok) throw new CommandError(`SMTP check failed: ${smtp.error}`);
-        const destinations = await destinationsFor(['email'], ctx.targets, ctx.config.telegram);
+        const destinations = destinationsFor(
+          ['email'],
+          await ctx.targets.activeOfTypes(['email']),
+          ctx.config.telegram,
+        );
         if (destinations.length === 0) throw new CommandError('no active email target: add one (POST /targets)');
         return report(await sendTests(ctx, destinations), options.json === true, {
           smtp: `${ctx.config.mail.host}:${ctx.config.mail.port}`,
