@@ -8,6 +8,7 @@ import { recordDelivery } from '../metrics/alert-metrics.js';
 import type { ChannelType } from '../rules/types.js';
 import { DeliveryError, type Notifier } from './channels/notifier.js';
 import type { AlertNotification, Destination } from './notification.js';
+import { outboxBacklog } from './outbox-backlog.js';
 import type { RetryPolicy } from './retry-policy.js';
 
 export interface DeliveryReport {
@@ -65,12 +66,7 @@ export class Outbox {
   }
 
   async pendingCount(): Promise<number> {
-    const row = await this.db
-      .selectFrom('alert_log')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('status', '=', 'pending')
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+    return (await outboxBacklog(this.db)).pending;
   }
 
   /** Sends every due row once; returns what happened. */
