@@ -2,6 +2,7 @@ import type { DurationUnit } from '../../config/config.js';
 import type { AppStats, BucketStats, SummaryStats, TimeRange } from '../source.js';
 import { assertComplete } from './errors.js';
 import type { EsHttpClient } from './http-client.js';
+import { type PercentileAnswer, p95Aggregation, type RankRounding, readP95 } from './percentiles.js';
 import { durationPresent, type Query, timeRange, toMs } from './queries.js';
 
 export interface AggregationFields {
@@ -11,12 +12,14 @@ export interface AggregationFields {
   app: string;
   messageKey: string;
   level: string;
+  /** How the server's percentiles read a rank (see percentiles.ts). */
+  rounding: RankRounding;
 }
 
 interface DurationAggBody {
   doc_count: number;
   stats: { count: number; sum: number; max: number | null };
-  p95?: { values: Record<string, number | null> };
+  p95?: PercentileAnswer;
 }
 
 interface CompositeBucket {
@@ -38,24 +41,24 @@ const UNKNOWN_LEVEL = 'unknown';
 const MAX_HISTOGRAM_BUCKETS = 65_000;
 
 /** Duration figures over the logs that carry a numeric, non-negative duration (as the embedded store counts them). */
-function durationAgg(field: string, withPercentile: boolean): Query {
+function durationAgg(field: string, percentiles: RankRounding | undefined): Query {
   return {
     filter: durationPresent(field),
     aggs: {
       stats: { stats: { field } },
-      ...(withPercentile ? { p95: { percentiles: { field, percents: [95] } } } : {}),
+      ...(percentiles ? { p95: p95Aggregation(field, percentiles) } : {}),
     },
   };
 }
 
-function readDuration(agg: DurationAggBody, unit: DurationUnit): DurationFigures {
+function readDuration(agg: DurationAggBody, fields: Pick<AggregationFields, 'unit' | 'rounding'>): DurationFigures {
   const count = agg.stats.count;
-  const p95 = agg.p95 ? Object.values(agg.p95.values)[0] : null;
+  const maxMs = count === 0 || agg.stats.max === null ? null : toMs(agg.stats.max, fields.unit);
   return {
     count,
-    sumMs: count === 0 ? 0 : toMs(agg.stats.sum, unit),
-    maxMs: count === 0 || agg.stats.max === null ? null : toMs(agg.stats.max, unit),
-    p95Ms: count === 0 || p95 === null || p95 === undefined ? null : toMs(p95, unit),
+    sumMs: count === 0 ? 0 : toMs(agg.stats.sum, fields.unit),
+    maxMs,
+    p95Ms: readP95(agg.p95, count, fields.rounding, fields.unit, maxMs),
   };
 }
 
@@ -80,7 +83,7 @@ async function compositeAll(
   query: Query,
   sources: Record<string, { field: string; missingBucket?: boolean }>,
   durationField: string,
-  withPercentile: boolean,
+  percentiles: RankRounding | undefined,
 ): Promise<CompositeBucket[]> {
   const buckets: CompositeBucket[] = [];
   let after: Record<string, unknown> | undefined;
@@ -100,7 +103,7 @@ async function compositeAll(
             })),
             ...(after ? { after } : {}),
           },
-          aggs: { dur: durationAgg(durationField, withPercentile) },
+          aggs: { dur: durationAgg(durationField, percentiles) },
         },
       },
     });
@@ -126,17 +129,17 @@ export async function summaryStats(
   const body = await aggregate<{
     hits: { total: { value: number } | number };
     aggregations?: { dur: DurationAggBody };
-  }>(client, target, { size: 0, track_total_hits: true, query, aggs: { dur: durationAgg(fields.duration, false) } });
+  }>(client, target, { size: 0, track_total_hits: true, query, aggs: { dur: durationAgg(fields.duration, undefined) } });
   const total = typeof body.hits.total === 'number' ? body.hits.total : body.hits.total.value;
-  const overall = body.aggregations ? readDuration(body.aggregations.dur, fields.unit) : undefined;
-  const apps = await compositeAll(client, target, query, { app: { field: fields.app } }, fields.duration, false);
+  const overall = body.aggregations ? readDuration(body.aggregations.dur, fields) : undefined;
+  const apps = await compositeAll(client, target, query, { app: { field: fields.app } }, fields.duration, undefined);
   const levelBuckets = await compositeAll(
     client,
     target,
     query,
     { level: { field: fields.level, missingBucket: true } },
     fields.duration,
-    false,
+    undefined,
   );
   const levels = new Map<string, number>();
   for (const bucket of levelBuckets) {
@@ -152,7 +155,7 @@ export async function summaryStats(
     byApp: apps
       .filter((bucket) => bucket.key.app !== '')
       .map((bucket) => {
-        const d = readDuration(bucket.dur, fields.unit);
+        const d = readDuration(bucket.dur, fields);
         return { app: String(bucket.key.app), count: bucket.doc_count, durationCount: d.count, durationSumMs: d.sumMs };
       })
       .sort(byCountThenName((a) => a.app)),
@@ -185,13 +188,13 @@ export async function timeseriesStats(
       series: {
         // Fixed intervals in UTC are aligned to the epoch, as the embedded store's buckets are.
         date_histogram: { field: fields.timestamp, fixed_interval: `${intervalMs}ms`, min_doc_count: 1 },
-        aggs: { dur: durationAgg(fields.duration, true) },
+        aggs: { dur: durationAgg(fields.duration, fields.rounding) },
       },
     },
   });
   const found = new Map<number, BucketStats>();
   for (const bucket of body.aggregations?.series.buckets ?? []) {
-    const d = readDuration(bucket.dur, fields.unit);
+    const d = readDuration(bucket.dur, fields);
     found.set(bucket.key, { start: bucket.key, count: bucket.doc_count, avgMs: avg(d), p95Ms: d.p95Ms });
   }
   // Every bucket of the range, empty ones too, as the embedded store answers.
@@ -210,7 +213,14 @@ export async function appStatistics(
   keysPerApp: number,
 ): Promise<AppStats[]> {
   const query = rangeQuery(fields, range);
-  const apps = await compositeAll(client, target, query, { app: { field: fields.app } }, fields.duration, true);
+  const apps = await compositeAll(
+    client,
+    target,
+    query,
+    { app: { field: fields.app } },
+    fields.duration,
+    fields.rounding,
+  );
   const keys =
     keysPerApp > 0
       ? await compositeAll(
@@ -219,14 +229,14 @@ export async function appStatistics(
           query,
           { app: { field: fields.app }, key: { field: fields.messageKey } },
           fields.duration,
-          true,
+          fields.rounding,
         )
       : [];
   const keysByApp = new Map<string, AppStats['slowestKeys']>();
   for (const bucket of keys) {
     if (bucket.key.key === '') continue;
     const app = String(bucket.key.app);
-    const d = readDuration(bucket.dur, fields.unit);
+    const d = readDuration(bucket.dur, fields);
     const list = keysByApp.get(app) ?? [];
     list.push({
       messageKey: String(bucket.key.key),
@@ -241,7 +251,7 @@ export async function appStatistics(
     .filter((bucket) => bucket.key.app !== '')
     .map((bucket) => {
       const app = String(bucket.key.app);
-      const d = readDuration(bucket.dur, fields.unit);
+      const d = readDuration(bucket.dur, fields);
       return {
         app,
         count: bucket.doc_count,

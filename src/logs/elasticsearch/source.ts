@@ -18,6 +18,7 @@ import { assertComplete, ElasticsearchMappingError } from './errors.js';
 import { checkFields, type FieldResolution, type FieldRole } from './field-check.js';
 import { type EsClientOptions, EsHttpClient } from './http-client.js';
 import { type Hit, isShardDocUnsupported, type PageRequest, readPages } from './paging.js';
+import { rankRoundingOf } from './percentiles.js';
 import { candidateQuery, type Query, roundToSeconds, timeRange } from './queries.js';
 import { RecentCandidates } from './recent-candidates.js';
 import { describeServer, fetchServerInfo, type PagingMode, type ServerInfo } from './server-info.js';
@@ -305,6 +306,7 @@ export class ElasticsearchLogSource implements LogSource {
       app: f.app,
       messageKey: f.messageKey,
       level: f.level,
+      rounding: rankRoundingOf(this.server),
     };
   }
 }

@@ -1,21 +1,12 @@
+import { bucketOf, bucketValue, clampToMax, nearestRank, RATIO, ZERO_BUCKET } from '../percentile.js';
+
 /**
- * Log-spaced duration histogram: bucket b holds durations in [RATIO^b, RATIO^(b+1)) ms and is
- * represented by its geometric middle, so any percentile read from it is within ±1% of a
- * duration of that rank (RATIO^0.5 ≈ 1.00995). Zero durations have their own bucket.
+ * Log-spaced duration histogram over the buckets of ../percentile.ts (the definition of the p95
+ * every source reports).
  */
-export const RATIO = 1.02;
-const LOG_RATIO = Math.log(RATIO);
-export const ZERO_BUCKET = -1_000_000;
+export { bucketOf, bucketValue, RATIO, ZERO_BUCKET };
 
 export type Histogram = Map<number, number>;
-
-export function bucketOf(durationMs: number): number {
-  return durationMs > 0 ? Math.floor(Math.log(durationMs) / LOG_RATIO) : ZERO_BUCKET;
-}
-
-export function bucketValue(bucket: number): number {
-  return bucket === ZERO_BUCKET ? 0 : RATIO ** (bucket + 0.5);
-}
 
 export function addToHistogram(histogram: Histogram, bucket: number, count: number): void {
   histogram.set(bucket, (histogram.get(bucket) ?? 0) + count);
@@ -29,15 +20,12 @@ export function percentile(histogram: Histogram, q: number, maxMs?: number | nul
   let total = 0;
   for (const count of histogram.values()) total += count;
   if (total === 0) return null;
-  const rank = Math.max(1, Math.ceil(q * total));
+  const rank = nearestRank(total, q);
   const buckets = [...histogram.keys()].sort((a, b) => a - b);
   let seen = 0;
   for (const bucket of buckets) {
     seen += histogram.get(bucket)!;
-    if (seen >= rank) {
-      const value = bucketValue(bucket);
-      return maxMs === undefined || maxMs === null ? value : Math.min(value, maxMs);
-    }
+    if (seen >= rank) return clampToMax(bucketValue(bucket), maxMs);
   }
   return null;
 }

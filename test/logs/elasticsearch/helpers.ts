@@ -68,6 +68,24 @@ export function seeded(seed: number): () => number {
   };
 }
 
+/**
+ * Matches a reported percentile: within 1 % of the exact value (the shared definition reports
+ * the middle of a 2 % log-spaced bucket), null for null.
+ */
+export function within1Percent(exact: number | null) {
+  return {
+    asymmetricMatch: (actual: unknown) =>
+      exact === null ? actual === null : typeof actual === 'number' && Math.abs(actual - exact) <= exact * 0.01 + 1e-9,
+    toString: () => `within 1% of ${exact}`,
+    toAsymmetricMatcher: () => `within 1% of ${exact}`,
+  };
+}
+
+/** The 2 % log-spaced bucket an exact percentile is reported in (for orders by p95). */
+export function reportedBucket(exact: number | null): number {
+  return exact === null ? -Infinity : exact <= 0 ? -1e6 : Math.floor(Math.log(exact) / Math.log(1.02));
+}
+
 /** Nearest-rank percentile, written here independently of the code under test. */
 export function p95Of(values: number[]): number | null {
   if (values.length === 0) return null;

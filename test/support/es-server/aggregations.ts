@@ -5,6 +5,8 @@ import { compileQuery, type Predicate } from './query-dsl.js';
 /** Resolves fields and queries per index, since indices may map a field differently. */
 export interface AggContext {
   mappingOf(doc: StoredDoc): Mapping;
+  /** Which rank an HDR `percentiles` reads on this server (see personas.ts). */
+  hdrRounding: 'half-up' | 'ceil';
 }
 
 type Spec = Record<string, unknown>;
@@ -52,10 +54,32 @@ function numbers(docs: StoredDoc[], read: (doc: StoredDoc) => Key[]): number[] {
   return out;
 }
 
-/** Nearest rank: the value at rank ceil(p/100 · n), as the embedded store defines p95 (Elasticsearch's t-digest approximates). */
-export function nearestRank(sorted: number[], percent: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.max(1, Math.ceil((percent / 100) * sorted.length)) - 1]!;
+/**
+ * `percentiles` as the real servers answer: with `hdr`, the upper end of the 3-significant-digit
+ * cell holding the value at the rank the server's HdrHistogram reads; without, t-digest, which on
+ * few values interpolates between neighbouring ranks at q·(n−1).
+ */
+export function percentileOf(sorted: number[], percent: number, hdr: boolean, rounding: 'half-up' | 'ceil'): number | null {
+  const n = sorted.length;
+  if (n === 0) return null;
+  if (!hdr) {
+    const position = (percent / 100) * (n - 1);
+    const below = Math.floor(position);
+    const above = Math.min(n - 1, below + 1);
+    return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
+  }
+  const rank =
+    rounding === 'ceil'
+      ? Math.ceil((Math.min(Math.max(percent - Number.EPSILON * percent, 0), 100) / 100) * n)
+      : Math.trunc((percent / 100) * n + 0.5);
+  const value = sorted[Math.min(n, Math.max(1, rank)) - 1]!;
+  return value <= 0 ? 0 : hdrCellTop(value);
+}
+
+/** The highest value HDR (3 significant digits: 2048 sub-buckets per power of two) treats as equal. */
+function hdrCellTop(value: number): number {
+  const width = 2 ** (Math.floor(Math.log2(value)) - 10);
+  return (Math.floor(value / width) + 1) * width - width / 1024;
 }
 
 function computeOne(kind: string, spec: Spec, sub: Spec | undefined, docs: StoredDoc[], ctx: AggContext): unknown {
@@ -87,7 +111,9 @@ function computeOne(kind: string, spec: Spec, sub: Spec | undefined, docs: Store
     case 'percentiles': {
       const values = numbers(docs, fieldReader(String(spec.field), ctx, kind)).sort((a, b) => a - b);
       const percents = (spec.percents as number[] | undefined) ?? [1, 5, 25, 50, 75, 95, 99];
-      return { values: Object.fromEntries(percents.map((p) => [p.toFixed(1), nearestRank(values, p)])) };
+      const value = (p: number) => percentileOf(values, p, spec.hdr !== undefined, ctx.hdrRounding);
+      if (spec.keyed === false) return { values: percents.map((p) => ({ key: p, value: value(p) })) };
+      return { values: Object.fromEntries(percents.map((p) => [p.toFixed(1), value(p)])) };
     }
     case 'filter': {
       const predicates = new Map<Mapping, Predicate>();

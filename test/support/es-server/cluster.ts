@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { computeAggs } from './aggregations.js';
 import { dynamicMapping, type Mapping, mappingFromProperties, type StoredDoc, type StoredIndex } from './documents.js';
 import { badRequest, EsServerError, shardFailure } from './errors.js';
-import type { Persona } from './personas.js';
+import { hdrRoundingOf, type Persona } from './personas.js';
 import {
   compareSortValues,
   compileQuery,
@@ -242,9 +242,7 @@ export class Cluster {
       response.aggregations = computeAggs(
         (body.aggs ?? body.aggregations) as Body,
         hits.map((h) => h.doc),
-        {
-          mappingOf: this.mappingOfDoc,
-        },
+        { mappingOf: this.mappingOfDoc, hdrRounding: hdrRoundingOf(this.persona) },
       );
     }
     if (pit) {
@@ -293,9 +291,7 @@ export class Cluster {
       response.aggregations = computeAggs(
         (body.aggs ?? body.aggregations) as Body,
         hits.map((h) => h.doc),
-        {
-          mappingOf: this.mappingOfDoc,
-        },
+        { mappingOf: this.mappingOfDoc, hdrRounding: hdrRoundingOf(this.persona) },
       );
     }
     return { _scroll_id: id, ...response };

@@ -14,6 +14,15 @@ export interface Persona {
   luceneVersion: string;
 }
 
+/**
+ * The rank an HDR `percentiles` reads, by the HdrHistogram library the server bundles (seen on
+ * the real servers): 2.1.9 in every Elasticsearch and OpenSearch 1.x rounds q·n half up, 2.2 in
+ * OpenSearch 2.x+ takes ceil(q·n).
+ */
+export function hdrRoundingOf(persona: Persona): 'half-up' | 'ceil' {
+  return persona.distribution === 'opensearch' && Number(persona.version.split('.')[0]) >= 2 ? 'ceil' : 'half-up';
+}
+
 export const PERSONAS = {
   es710: {
     name: 'Elasticsearch 7.10.2',
