@@ -39,27 +39,29 @@ export interface ScanFields {
 }
 
 /**
- * The threshold test pushed into the query: the window AND the apps with rules AND, per distinct
- * threshold value, (those apps AND duration >= threshold). One clause per threshold value, never
- * per rule, so the query stays far below the boolean clause limit (1024 in 7.x).
+ * At most this many threshold groups in one query. Each is three boolean clauses, and Lucene 9
+ * (Elasticsearch 8+, OpenSearch 2+) counts clauses over the whole query against a limit of 1024
+ * (Elasticsearch 7: per bool), which leaves room for the window and the exclusions.
+ */
+export const MAX_THRESHOLD_GROUPS = 128;
+
+/**
+ * The threshold test pushed into the query: the window AND the apps with rules AND, per group
+ * of apps, (those apps AND duration >= the group's lowest threshold). Apps with the same
+ * threshold share a group. Past MAX_THRESHOLD_GROUPS distinct values, neighbouring thresholds
+ * share one, grouped so that the highest in any group is as little above its lowest as
+ * possible: any number of rules fits the clause limit, and the extra documents a group lets
+ * through are those just under an app's own threshold.
  */
 export function candidateQuery(fields: ScanFields, range: TimeRange, thresholds: Thresholds): Query {
-  const appsByThreshold = new Map<number, string[]>();
-  for (const [app, ms] of thresholds) {
-    const apps = appsByThreshold.get(ms) ?? [];
-    apps.push(app);
-    appsByThreshold.set(ms, apps);
-  }
-  const should = [...appsByThreshold.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([ms, apps]) => ({
-      bool: {
-        filter: [
-          { terms: { [fields.app]: apps.sort() } },
-          { range: { [fields.duration]: { gte: thresholdInUnit(ms, fields.unit) } } },
-        ],
-      },
-    }));
+  const should = thresholdGroups(thresholds).map(({ minMs, apps }) => ({
+    bool: {
+      filter: [
+        { terms: { [fields.app]: apps.sort() } },
+        { range: { [fields.duration]: { gte: thresholdInUnit(minMs, fields.unit) } } },
+      ],
+    },
+  }));
   return {
     bool: {
       filter: [timeRange(fields.timestamp, range), { terms: { [fields.app]: [...thresholds.keys()].sort() } }],
@@ -67,6 +69,55 @@ export function candidateQuery(fields: ScanFields, range: TimeRange, thresholds:
       minimum_should_match: 1,
     },
   };
+}
+
+export interface ThresholdGroup {
+  minMs: number;
+  apps: string[];
+}
+
+/** Apps grouped by threshold, at most MAX_THRESHOLD_GROUPS groups, lowest threshold first. */
+export function thresholdGroups(thresholds: Thresholds, maxGroups = MAX_THRESHOLD_GROUPS): ThresholdGroup[] {
+  const appsByThreshold = new Map<number, string[]>();
+  for (const [app, ms] of thresholds) {
+    const apps = appsByThreshold.get(ms) ?? [];
+    apps.push(app);
+    appsByThreshold.set(ms, apps);
+  }
+  const values = [...appsByThreshold.keys()].sort((a, b) => a - b);
+  const ratio = values.length <= maxGroups ? 1 : smallestGroupRatio(values, maxGroups);
+  const groups: ThresholdGroup[] = [];
+  for (const value of values) {
+    const last = groups.at(-1);
+    if (last && value <= last.minMs * ratio) last.apps.push(...appsByThreshold.get(value)!);
+    else groups.push({ minMs: value, apps: [...appsByThreshold.get(value)!] });
+  }
+  return groups;
+}
+
+/** How many groups greedy grouping makes when a group may span up to `ratio` (highest/lowest). */
+function groupCount(sorted: number[], ratio: number): number {
+  let count = 0;
+  let start = Number.NaN;
+  for (const value of sorted) {
+    if (!(value <= start * ratio)) {
+      count++;
+      start = value;
+    }
+  }
+  return count;
+}
+
+/** The smallest span ratio (to 0.1 %) whose greedy grouping needs at most `maxGroups` groups. */
+function smallestGroupRatio(sorted: number[], maxGroups: number): number {
+  let low = 1;
+  let high = Math.max(2, (sorted.at(-1)! / Math.max(sorted[0]!, Number.MIN_VALUE)) * 2);
+  while (high / low > 1.001) {
+    const mid = Math.sqrt(low * high);
+    if (groupCount(sorted, mid) <= maxGroups) high = mid;
+    else low = mid;
+  }
+  return high;
 }
 
 /** Logs whose duration the embedded store would count: numeric and not negative. */

@@ -138,6 +138,27 @@ describe.each(ALL_PERSONAS.map((p) => [p.name, p] as const))(
       expectAllClosed();
     });
 
+    it('scans 2,000 apps with distinct thresholds within the clause limit, transferring few more than the violations', async () => {
+      const thresholds: Record<string, number> = {};
+      const docs: Doc[] = [];
+      for (let i = 0; i < 2_000; i++) {
+        const app = `app-${String(i).padStart(4, '0')}`;
+        const threshold = 100 + i * 3;
+        thresholds[app] = threshold;
+        docs.push({ t: T0 + i, app, key: 'k', d: threshold + 1 }, { t: T0 + i, app, key: 'k', d: threshold - 1 });
+        docs.push({ t: T0 + i, app, key: 'k', d: threshold / 2 });
+      }
+      add(docs);
+      const s = await open();
+      const batches = await collect(s.scan(rangeScan(T0, T0 + 60_000, thresholds, 5_000)));
+      const found = batches.flatMap((b) => b.candidates);
+      const violations = found.filter((c) => c.durationMs! > thresholds[c.app!]!);
+      expect(violations).toHaveLength(2_000);
+      expect(found.length / violations.length).toBeLessThanOrEqual(2);
+      expect(batches.at(-1)!.scanned).toBe(6_000);
+      expectAllClosed();
+    });
+
     it('maps the ECS preset: dotted fields and nanosecond durations', async () => {
       server.createIndex('ecs-1', {
         '@timestamp': 'date',

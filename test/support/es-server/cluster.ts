@@ -61,6 +61,23 @@ export const emptyStats = (): ClusterStats => ({
 });
 
 /** The in-memory cluster behind the test server: indices, documents, PITs and scrolls. */
+/** `indices.query.bool.max_clause_count` as OpenSearch keeps it, and Elasticsearch 7 per bool. */
+const MAX_CLAUSE_COUNT = 1024;
+
+/** Query nodes as Lucene's clause check counts them: every leaf and every bool. */
+function countClauses(query: unknown): number {
+  if (query === null || typeof query !== 'object') return 0;
+  const bool = (query as { bool?: Record<string, unknown> }).bool;
+  if (!bool || typeof bool !== 'object') return 1;
+  let count = 1;
+  for (const key of ['filter', 'must', 'should', 'must_not']) {
+    const part = bool[key];
+    if (part === undefined) continue;
+    for (const q of Array.isArray(part) ? part : [part]) count += countClauses(q);
+  }
+  return count;
+}
+
 export class Cluster {
   readonly indices = new Map<string, StoredIndex>();
   stats: ClusterStats = emptyStats();
@@ -144,6 +161,11 @@ export class Cluster {
   }
 
   private match(docs: StoredDoc[], query: unknown): StoredDoc[] {
+    const clauses = countClauses(query);
+    if (clauses > MAX_CLAUSE_COUNT) {
+      // Lucene 9 (Elasticsearch 8+, OpenSearch 2+) counts over the whole query; 8 per bool, never fewer here.
+      throw shardFailure('too_many_nested_clauses', `Query contains too many nested clauses; maxClauseCount is set to ${MAX_CLAUSE_COUNT}`);
+    }
     const predicates = new Map<string, Predicate>();
     const out: StoredDoc[] = [];
     for (const doc of docs) {
