@@ -115,7 +115,8 @@ function jdkFor(flavor: Flavor, jdks: Jdk[]): Jdk | string {
 
 function flavorNamed(name: string | undefined): Flavor {
   const flavor = FLAVORS.find((f) => f.name === name);
-  if (!flavor) throw new Refusal(`unknown flavor ${JSON.stringify(name)}; one of: ${FLAVORS.map((f) => f.name).join(', ')}`);
+  if (!flavor)
+    throw new Refusal(`unknown flavor ${JSON.stringify(name)}; one of: ${FLAVORS.map((f) => f.name).join(', ')}`);
   return flavor;
 }
 
@@ -129,7 +130,16 @@ function classpath(flavor: Flavor, jdk: Jdk): string {
     if (cached.split(':').every((jar) => existsSync(jar))) return cached;
   }
   const env = { ...process.env, ...(jdk.home.startsWith('/') ? { JAVA_HOME: jdk.home } : {}) };
-  const args = ['-q', '-B', '-f', pomPath, '-P', flavor.name, 'dependency:build-classpath', `-Dmdep.outputFile=${file}`];
+  const args = [
+    '-q',
+    '-B',
+    '-f',
+    pomPath,
+    '-P',
+    flavor.name,
+    'dependency:build-classpath',
+    `-Dmdep.outputFile=${file}`,
+  ];
   try {
     execFileSync('mvn', ['-o', ...args], { env, stdio: 'ignore' });
   } catch {
@@ -243,7 +253,9 @@ async function waitUntilReady(flavor: Flavor, port: number, child: ChildProcess)
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Refusal(`${flavor.name} did not become yellow within ${START_TIMEOUT_MS / 1000} s:\n${serverError(flavor)}`);
+  throw new Refusal(
+    `${flavor.name} did not become yellow within ${START_TIMEOUT_MS / 1000} s:\n${serverError(flavor)}`,
+  );
 }
 
 async function start(name: string | undefined, portText: string | undefined): Promise<void> {

@@ -129,7 +129,12 @@ export async function summaryStats(
   const body = await aggregate<{
     hits: { total: { value: number } | number };
     aggregations?: { dur: DurationAggBody };
-  }>(client, target, { size: 0, track_total_hits: true, query, aggs: { dur: durationAgg(fields.duration, undefined) } });
+  }>(client, target, {
+    size: 0,
+    track_total_hits: true,
+    query,
+    aggs: { dur: durationAgg(fields.duration, undefined) },
+  });
   const total = typeof body.hits.total === 'number' ? body.hits.total : body.hits.total.value;
   const overall = body.aggregations ? readDuration(body.aggregations.dur, fields) : undefined;
   const apps = await compositeAll(client, target, query, { app: { field: fields.app } }, fields.duration, undefined);

@@ -21,7 +21,6 @@ export interface PageRequest {
   /** Encoded index target (`logs-*`). */
   target: string;
   query: Query;
-  timestampField: string;
   pageSize: number;
 }
 
@@ -63,8 +62,9 @@ async function* pitPages(
           size: request.pageSize,
           query: request.query,
           pit: { id: pitId, keep_alive: KEEP_ALIVE },
-          // unmapped_type: an index in the pattern without the time field (new, empty) must not fail the sort.
-          sort: [{ [request.timestampField]: { order: 'asc', unmapped_type: 'date' } }, { _shard_doc: 'asc' }],
+          // Index order alone: a window needs every hit, not time order, and `_shard_doc` values are
+          // exact in JSON, unlike date_nanos sort values (above 2^53), which would page inexactly.
+          sort: [{ _shard_doc: 'asc' }],
           track_total_hits: false,
           ...(searchAfter ? { search_after: searchAfter } : {}),
         },

@@ -157,7 +157,6 @@ export class ElasticsearchLogSource implements LogSource {
     if (exclusions.length > 0) (query.bool as Record<string, unknown>).must_not = exclusions;
     const page: PageRequest = {
       target: this.target,
-      timestampField: fields.timestamp,
       pageSize: Math.min(Math.max(1, request.batchSize), MAX_PAGE),
       query,
     };
@@ -201,7 +200,8 @@ export class ElasticsearchLogSource implements LogSource {
         size: Math.min(Math.max(0, limit), MAX_PAGE),
         track_total_hits: false,
         query: { bool: { filter: [{ term: { [fields.correlationId]: correlationId } }] } },
-        sort: [{ [fields.timestamp]: { order: 'asc', unmapped_type: 'date' } }, '_doc'],
+        // numeric_type: indices mapping the time as `date` and as `date_nanos` sort together.
+        sort: [{ [fields.timestamp]: { order: 'asc', unmapped_type: 'date', numeric_type: 'date' } }, '_doc'],
       },
     });
     assertComplete(body, 'trace');

@@ -385,8 +385,7 @@ describe.each(ALL_PERSONAS.map((p) => [p.name, p] as const))(
             })
             .filter((k) => k.count > 0)
             .sort(
-              (a, b) =>
-                reportedBucket(b.p95Ms) - reportedBucket(a.p95Ms) || a.messageKey.localeCompare(b.messageKey),
+              (a, b) => reportedBucket(b.p95Ms) - reportedBucket(a.p95Ms) || a.messageKey.localeCompare(b.messageKey),
             )
             .slice(0, 2)
             .map((k) => ({ ...k, p95Ms: within1Percent(k.p95Ms) }));

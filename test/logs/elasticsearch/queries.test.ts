@@ -19,7 +19,13 @@ const fields = { timestamp: '@timestamp', app: 'app_name', duration: 'duration',
 
 describe('candidate query', () => {
   it('keeps one group per distinct threshold while they fit', () => {
-    const groups = thresholdGroups(new Map([['a', 100], ['b', 100], ['c', 250]]));
+    const groups = thresholdGroups(
+      new Map([
+        ['a', 100],
+        ['b', 100],
+        ['c', 250],
+      ]),
+    );
     expect(groups).toEqual([
       { minMs: 100, apps: ['a', 'b'] },
       { minMs: 250, apps: ['c'] },
@@ -28,7 +34,7 @@ describe('candidate query', () => {
 
   it('fits any number of distinct thresholds under the clause limit, each app once, never above its threshold', () => {
     for (const count of [MAX_THRESHOLD_GROUPS + 1, 600, 2_000, 20_000]) {
-      const thresholds = new Map(Array.from({ length: count }, (_, i) => [`app-${i}`, 50 + i * 7] as const));
+      const thresholds = new Map<string, number>(Array.from({ length: count }, (_, i) => [`app-${i}`, 50 + i * 7]));
       const groups = thresholdGroups(thresholds);
       expect(groups.length).toBeLessThanOrEqual(MAX_THRESHOLD_GROUPS);
       const seen = groups.flatMap((g) => g.apps);

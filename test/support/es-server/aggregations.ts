@@ -59,7 +59,12 @@ function numbers(docs: StoredDoc[], read: (doc: StoredDoc) => Key[]): number[] {
  * cell holding the value at the rank the server's HdrHistogram reads; without, t-digest, which on
  * few values interpolates between neighbouring ranks at q·(n−1).
  */
-export function percentileOf(sorted: number[], percent: number, hdr: boolean, rounding: 'half-up' | 'ceil'): number | null {
+export function percentileOf(
+  sorted: number[],
+  percent: number,
+  hdr: boolean,
+  rounding: 'half-up' | 'ceil',
+): number | null {
   const n = sorted.length;
   if (n === 0) return null;
   if (!hdr) {

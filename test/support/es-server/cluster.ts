@@ -163,8 +163,11 @@ export class Cluster {
   private match(docs: StoredDoc[], query: unknown): StoredDoc[] {
     const clauses = countClauses(query);
     if (clauses > MAX_CLAUSE_COUNT) {
-      // Lucene 9 (Elasticsearch 8+, OpenSearch 2+) counts over the whole query; 8 per bool, never fewer here.
-      throw shardFailure('too_many_nested_clauses', `Query contains too many nested clauses; maxClauseCount is set to ${MAX_CLAUSE_COUNT}`);
+      // Lucene 9 (Elasticsearch 8+, OpenSearch 2+) counts the whole query; Elasticsearch 7 each bool.
+      throw shardFailure(
+        'too_many_nested_clauses',
+        `Query contains too many nested clauses; maxClauseCount is set to ${MAX_CLAUSE_COUNT}`,
+      );
     }
     const predicates = new Map<string, Predicate>();
     const out: StoredDoc[] = [];
