@@ -204,12 +204,12 @@ export class EsHttpClient {
       response = await fetch(url, init);
       text = await response.text();
     } catch (error) {
-      const { message, refused } = describeFetchError(error, timeoutMs);
+      const { message, refused, permanent } = describeFetchError(error, timeoutMs);
       return {
         kind: 'error',
         error: new ElasticsearchError(this.scrub(`${where}: ${message}`), undefined, undefined, undefined),
-        retryable: true,
-        refused,
+        retryable: !permanent,
+        refused: refused && !permanent,
         switchHost: true,
       };
     }
@@ -249,20 +249,41 @@ function queryString(query: EsRequest['query']): string {
   return text === '' ? '' : `?${text}`;
 }
 
-function describeFetchError(error: unknown, timeoutMs: number): { message: string; refused: boolean } {
+/**
+ * Node's codes for a server certificate it will not trust (OpenSSL's verify errors and the host
+ * name check). Trying again cannot change the answer, so they are not retried.
+ */
+const UNTRUSTED_CERTIFICATE = /^(CERT_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_SELF_SIGNED_CERT|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED)/;
+
+function describeFetchError(
+  error: unknown,
+  timeoutMs: number,
+): { message: string; refused: boolean; permanent: boolean } {
   const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (err.name === 'TimeoutError' || err.name === 'AbortError') {
-    return { message: `no answer within ${timeoutMs} ms`, refused: false };
+    return { message: `no answer within ${timeoutMs} ms`, refused: false, permanent: false };
   }
   const code = err.cause?.code;
-  if (code && /CERT|SELF_SIGNED/.test(code)) {
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
     return {
-      message: `TLS verification failed (${code}); ELASTICSEARCH_CA_FILE names the cluster's CA`,
-      refused: true,
+      message: `TLS verification failed (${code}): the certificate does not name this host; use the name it was issued for in ELASTICSEARCH_HOST`,
+      refused: false,
+      permanent: true,
     };
   }
-  if (code) return { message: `connection failed (${code})`, refused: REFUSED_CODES.has(code) };
-  return { message: `request failed (${err.cause?.message ?? err.message ?? String(error)})`, refused: false };
+  if (code && UNTRUSTED_CERTIFICATE.test(code)) {
+    return {
+      message: `TLS verification failed (${code}): the cluster's certificate is not signed by a trusted CA; set ELASTICSEARCH_CA_FILE to the CA's PEM file`,
+      refused: false,
+      permanent: true,
+    };
+  }
+  if (code) return { message: `connection failed (${code})`, refused: REFUSED_CODES.has(code), permanent: false };
+  return {
+    message: `request failed (${err.cause?.message ?? err.message ?? String(error)})`,
+    refused: false,
+    permanent: false,
+  };
 }
 
 /** Encodes an index list or pattern list (`logs-*,other`) for a URL path. */

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -139,5 +139,84 @@ describe('custom CA (ELASTICSEARCH_CA_FILE)', () => {
       (e: unknown) => e,
     );
     expect((error as Error).message).toMatch(/TLS verification failed .*ELASTICSEARCH_CA_FILE/);
+  });
+});
+
+describe('a certificate from a CA the machine does not know', () => {
+  let dir: string;
+  let server: EsTestServer;
+  const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: 'ignore', cwd: dir });
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lagwatch-es-leaf-'));
+    const subject = (cn: string) => ['-subj', `/CN=${cn}`];
+    openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      ...subject('Test CA'),
+    ]);
+    openssl([
+      'req',
+      '-new',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'leaf.key',
+      '-out',
+      'leaf.csr',
+      ...subject('127.0.0.1'),
+    ]);
+    writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+    openssl(
+      ['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2'].concat([
+        '-extfile',
+        'ext.cnf',
+        '-out',
+        'leaf.pem',
+      ]),
+    );
+    // The server sends its own certificate only, not the chain: Node says UNABLE_TO_VERIFY_LEAF_SIGNATURE.
+    server = await EsTestServer.start({
+      persona: PERSONAS.os2,
+      tls: { key: readFileSync(join(dir, 'leaf.key'), 'utf8'), cert: readFileSync(join(dir, 'leaf.pem'), 'utf8') },
+    });
+    server.createIndex('logs-1', DEFAULT_MAPPING);
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is a permanent failure, not retried, and names ELASTICSEARCH_CA_FILE', async () => {
+    const { logger, lines } = capturingLogger();
+    const error = await ElasticsearchLogSource.open(esConfig(server.url), logger, FAST_RETRIES).catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toMatch(
+      /TLS verification failed \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\).*ELASTICSEARCH_CA_FILE/,
+    );
+    expect(lines.filter((l) => l.includes('retrying'))).toEqual([]);
+  });
+
+  it('connects once the CA is configured', async () => {
+    const source = await ElasticsearchLogSource.open(
+      esConfig(server.url, { ELASTICSEARCH_CA_FILE: join(dir, 'ca.pem') }),
+      capturingLogger().logger,
+      FAST_RETRIES,
+    );
+    try {
+      expect((await source.health()).ok).toBe(true);
+    } finally {
+      await source.close();
+    }
   });
 });
