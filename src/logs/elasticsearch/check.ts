@@ -48,25 +48,26 @@ export async function checkElasticsearch(
   try {
     const target = indexTarget(config.elasticsearch);
     client = await clientFor(config, logger, { maxRetries: 1, ...tuning });
-    const server = await fetchServerInfo(client);
+    const server = await fetchServerInfo(client, target);
     report.distribution = server.distribution;
     report.version = server.version;
     report.notes.push(`${describeServer(server)}: ${PAGING_NOTES[server.paging]}`);
     if (server.productHeaderMissing) {
       report.notes.push('the x-elastic-product header is missing (a proxy may strip it; lagwatch does not need it)');
     }
+    if (!server.versionKnown) report.notes.push(MONITOR_NOTE);
     await step(report, async () => {
-      const { body } = await client!.request<{ status?: string }>({ method: 'GET', path: '/_cluster/health' });
+      const { status, body } = await client!.request<{ status?: string }>({
+        method: 'GET',
+        path: '/_cluster/health',
+        acceptStatuses: [403],
+      });
+      if (status === 403) return;
       report.clusterHealth = body.status;
       if (body.status === 'red') report.problems.push('cluster health is red: some primary shards are unassigned');
     });
     await step(report, async () => {
-      const { body } = await client!.request<{ index: string; 'docs.count': string | null }[]>({
-        method: 'GET',
-        path: `/_cat/indices/${target}`,
-        query: { format: 'json', h: 'index,docs.count', s: 'index' },
-      });
-      report.indices = body.map((row) => ({ name: row.index, docs: Number(row['docs.count'] ?? 0) }));
+      report.indices = await indexDocCounts(client!, target);
       if (report.indices.length === 0) {
         report.problems.push(`no index matches ${indexPatterns(config.elasticsearch).join(',')}`);
       }
@@ -91,6 +92,31 @@ export async function checkElasticsearch(
   }
   report.ok = report.problems.length === 0;
   return report;
+}
+
+const MONITOR_NOTE =
+  'the user lacks the monitor cluster privilege: version and cluster health are not visible (lagwatch does not need them)';
+
+/** Documents per matched index: `_cat/indices` when allowed, else counted by a search (index `read` suffices). */
+async function indexDocCounts(client: EsHttpClient, target: string): Promise<{ name: string; docs: number }[]> {
+  const cat = await client.request<{ index: string; 'docs.count': string | null }[]>({
+    method: 'GET',
+    path: `/_cat/indices/${target}`,
+    query: { format: 'json', h: 'index,docs.count', s: 'index' },
+    acceptStatuses: [403],
+  });
+  if (cat.status !== 403) return cat.body.map((row) => ({ name: row.index, docs: Number(row['docs.count'] ?? 0) }));
+  const { body } = await client.request<{
+    aggregations?: { indices: { buckets: { key: string; doc_count: number }[] } };
+  }>({
+    method: 'POST',
+    path: `/${target}/_search`,
+    query: { ignore_unavailable: true, allow_no_indices: true },
+    body: { size: 0, track_total_hits: false, aggs: { indices: { terms: { field: '_index', size: 10_000 } } } },
+  });
+  return (body.aggregations?.indices.buckets ?? [])
+    .map((b) => ({ name: b.key, docs: b.doc_count }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 async function step(report: ElasticsearchCheckReport, run: () => Promise<void>): Promise<void> {

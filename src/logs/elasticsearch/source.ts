@@ -84,7 +84,7 @@ export class ElasticsearchLogSource implements LogSource {
     const target = indexTarget(config.elasticsearch);
     const client = await clientFor(config, logger, tuning);
     try {
-      const server = await fetchServerInfo(client);
+      const server = await fetchServerInfo(client, target);
       if (server.productHeaderMissing) {
         logger.warn(`${describeServer(server)} answered without the x-elastic-product header (a proxy may strip it)`);
       }
@@ -213,18 +213,30 @@ export class ElasticsearchLogSource implements LogSource {
     const description = describeServer(this.server);
     try {
       // Readiness probes want a quick answer: one attempt, at most 5 s.
-      const { body } = await this.client.request<{ status?: string }>({
+      const quick = { maxRetries: 0, timeoutMs: Math.min(5000, this.config.elasticsearch.requestTimeoutMs) };
+      const { status, body } = await this.client.request<{ status?: string }>({
         method: 'GET',
         path: '/_cluster/health',
-        maxRetries: 0,
-        timeoutMs: Math.min(5000, this.config.elasticsearch.requestTimeoutMs),
+        acceptStatuses: [403],
+        ...quick,
       });
+      let cluster = `cluster ${body.status ?? 'unknown'}`;
+      if (status === 403) {
+        // A log reader without the monitor privilege: its indices answering is what counts.
+        await this.client.request({
+          method: 'POST',
+          path: `/${this.target}/_count`,
+          query: { ignore_unavailable: true, allow_no_indices: true },
+          ...quick,
+        });
+        cluster = 'indices readable (cluster health needs the monitor privilege)';
+      }
       const fields = await this.currentFields();
       const problems = fields.problems.map((p) => p.message);
-      if (body.status === 'red') problems.unshift('cluster health is red');
+      if (status !== 403 && body.status === 'red') problems.unshift('cluster health is red');
       return {
         ok: problems.length === 0,
-        description: `${description}, cluster ${body.status ?? 'unknown'}`,
+        description: `${description}, ${cluster}`,
         version: this.server.version,
         ...(problems.length > 0 ? { error: problems.join('; ') } : {}),
       };

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checkElasticsearch } from '../../../src/logs/elasticsearch/check.js';
 import { ElasticsearchError } from '../../../src/logs/elasticsearch/errors.js';
 import { ElasticsearchLogSource } from '../../../src/logs/elasticsearch/source.js';
 import { EsTestServer, PERSONAS } from '../../support/es-server/index.js';
@@ -218,5 +219,54 @@ describe('a certificate from a CA the machine does not know', () => {
     } finally {
       await source.close();
     }
+  });
+});
+
+describe.each([
+  ['Elasticsearch 8 (product header)', PERSONAS.es8, 'es-pit'],
+  ['Elasticsearch 7.10 (no product header)', PERSONAS.es710, 'scroll'],
+  ['OpenSearch 2 (point in time)', PERSONAS.os2, 'scroll'],
+] as const)('a log reader with index read only, on %s', (_name, persona, paging) => {
+  let server: EsTestServer;
+  beforeAll(async () => {
+    server = await EsTestServer.start({ persona, readOnlyUser: 'reader' });
+    server.createIndex('logs-1', DEFAULT_MAPPING);
+    server.addDocuments('logs-1', [
+      { '@timestamp': new Date(T0 + 1).toISOString(), app_name: 'core', duration: 900, level: 'info' },
+      { '@timestamp': new Date(T0 + 2).toISOString(), app_name: 'core', duration: 100, level: 'info' },
+    ]);
+  });
+  afterAll(async () => server.close());
+
+  it('scans, aggregates and reports health although GET / and _cluster answer 403', async () => {
+    const source = await ElasticsearchLogSource.open(esConfig(server.url), capturingLogger().logger, FAST_RETRIES);
+    try {
+      expect(source.server.versionKnown).toBe(false);
+      expect(source.server.distribution).toBe(persona.distribution);
+      expect(source.pagingMode).toBe(paging);
+      const batches = [];
+      for await (const b of source.scan({
+        mode: 'range',
+        range,
+        batchSize: 10,
+        thresholds: new Map([['core', 500]]),
+      }))
+        batches.push(b);
+      expect(batches.flatMap((b) => b.candidates.map((c) => c.durationMs))).toEqual([900]);
+      expect((await source.summary(range)).totalLogs).toBe(2);
+      const health = await source.health();
+      expect(health).toMatchObject({ ok: true });
+      expect(health.description).toMatch(/monitor privilege/);
+      expect(server.requests.filter((r) => r.path === '/').length).toBe(1);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('check:elasticsearch says what it cannot see instead of failing', async () => {
+    const report = await checkElasticsearch(esConfig(server.url), capturingLogger().logger, FAST_RETRIES);
+    expect(report.problems).toEqual([]);
+    expect(report.indices).toEqual([{ name: 'logs-1', docs: 2 }]);
+    expect(report.notes.join('\n')).toMatch(/monitor cluster privilege/);
   });
 });

@@ -30,6 +30,7 @@ export function computeAggs(aggs: Spec | undefined, docs: StoredDoc[], ctx: AggC
 
 function fieldReader(name: string, ctx: AggContext, agg: string): (doc: StoredDoc) => Key[] {
   const cache = new Map<Mapping, ResolvedField | undefined>();
+  if (name === '_index') return (doc) => [doc.index];
   return (doc) => {
     const mapping = ctx.mappingOf(doc);
     let field = cache.get(mapping);

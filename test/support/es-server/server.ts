@@ -15,6 +15,22 @@ export interface EsTestServerOptions {
   tls?: { key: string; cert: string };
   /** Listen on this port instead of a free one (to bring back a cluster that "was down"). */
   port?: number;
+  /**
+   * The user holds only what a log reader needs: index `read` and `view_index_metadata` on the
+   * log indices, no cluster privilege. Cluster actions (`GET /`, `_cluster`, `_cat`, `_nodes`)
+   * answer 403 as the distribution's security layer words it.
+   */
+  readOnlyUser?: string;
+}
+
+/** The cluster action behind a path that a user without cluster privileges may not call. */
+function clusterAction(method: string, path: string): string | undefined {
+  if (path === '/' && (method === 'GET' || method === 'HEAD')) return 'cluster:monitor/main';
+  if (path.startsWith('/_cluster/health')) return 'cluster:monitor/health';
+  if (path.startsWith('/_cluster/')) return 'cluster:monitor/state';
+  if (path.startsWith('/_nodes')) return 'cluster:monitor/nodes/stats';
+  if (path.startsWith('/_cat/indices')) return 'indices:monitor/stats';
+  return undefined;
 }
 
 type Fault =
@@ -158,6 +174,7 @@ export class EsTestServer {
 
     try {
       this.checkAuth(req, url.pathname);
+      this.checkPrivileges(method, url.pathname);
       const vendor = this.checkMediaTypes(req);
       let body: Body | undefined;
       if (raw.trim() !== '' && !url.pathname.endsWith('_bulk')) {
@@ -248,6 +265,17 @@ export class EsTestServer {
       'security_exception',
       `unable to authenticate user [${user}] for REST request [${path}]`,
     );
+  }
+
+  private checkPrivileges(method: string, path: string): void {
+    const user = this.options.readOnlyUser;
+    const action = user === undefined ? undefined : clusterAction(method, path);
+    if (!action) return;
+    const reason =
+      this.persona.distribution === 'opensearch'
+        ? `no permissions for [${action}] and User [name=${user}, backend_roles=[], requestedTenant=null]`
+        : `action [${action}] is unauthorized for user [${user}] with roles [log_reader], this action is granted by the cluster privileges [monitor,manage,all]`;
+    throw new EsServerError(403, 'security_exception', reason);
   }
 
   /** Vendor media types: refused by 7.x and OpenSearch; `compatible-with` checked on 8.x/9.x. Answers the type to reply with. */
