@@ -53,6 +53,8 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
     intervalSeconds: options.intervalSeconds ?? ctx.config.scan.intervalSeconds,
     logger: ctx.logger,
     hourly: embedded ? () => pruneEmbeddedStore(services) : undefined,
+    // The embedded store is told of new logs by /ingest itself.
+    probeSeconds: embedded ? 0 : ctx.config.scan.probeSeconds,
   });
 
   let server: RunningServer;

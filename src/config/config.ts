@@ -14,6 +14,8 @@ export interface LogFieldNames {
   correlationId: string;
   level: string;
   message: string;
+  /** When set, Elasticsearch checkpoint windows go by this ingest-time field (`event.ingested`). */
+  ingested?: string | undefined;
 }
 
 export interface DatabaseConfig {
@@ -82,6 +84,8 @@ export interface Config {
     initialLookbackMinutes: number;
     batchSize: number;
     overlapSeconds: number;
+    /** How often `start` asks Elasticsearch whether a scan would find something new; 0: never. */
+    probeSeconds: number;
   };
   dashboardMaxDays: number;
 }

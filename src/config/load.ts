@@ -62,6 +62,7 @@ export function loadConfig(
     correlationId: r.string('FIELD_CORRELATION_ID', base.correlationId),
     level: r.string('FIELD_LEVEL', base.level),
     message: r.string('FIELD_MESSAGE', base.message),
+    ingested: r.optional('FIELD_INGESTED'),
   };
 
   const esHosts = r.list('ELASTICSEARCH_HOST').map((h) => r.url('ELASTICSEARCH_HOST', h));
@@ -156,10 +157,11 @@ export function loadConfig(
     webhookSecret: r.optional('WEBHOOK_SECRET'),
     scan: {
       intervalSeconds: r.int('SCAN_INTERVAL_SECONDS', 30, 0, 86_400),
-      lagSeconds: r.int('SCAN_LAG_SECONDS', 15, 0, 86_400),
+      lagSeconds: r.int('SCAN_LAG_SECONDS', 1, 0, 86_400),
       initialLookbackMinutes: r.int('SCAN_INITIAL_LOOKBACK_MINUTES', 1440, 0, 525_600),
       batchSize: r.int('SCAN_BATCH_SIZE', 5000, 10, 100_000),
-      overlapSeconds: r.int('SCAN_OVERLAP_SECONDS', 300, 0, 86_400),
+      overlapSeconds: r.int('SCAN_OVERLAP_SECONDS', 900, 0, 86_400),
+      probeSeconds: r.int('SCAN_PROBE_SECONDS', 1, 0, 3600),
     },
     dashboardMaxDays: r.int('DASHBOARD_MAX_DAYS', 31, 1, 3650),
   };

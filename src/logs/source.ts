@@ -85,6 +85,11 @@ export interface LogSource {
 
   /** Candidate violations in batches; see ScanRequest and ScanBatch. */
   scan(request: ScanRequest): AsyncIterable<ScanBatch>;
+  /**
+   * Whether a checkpoint scan now would read a candidate it has not read before, cheaply
+   * (sources that cannot tell, or are told of new logs otherwise, leave it out).
+   */
+  hasPending?(request: Extract<ScanRequest, { mode: 'checkpoint' }>): Promise<boolean>;
 
   /** Totals, per-app counts and averages, level distribution over a range. */
   summary(range: TimeRange): Promise<SummaryStats>;

@@ -151,6 +151,18 @@ export class Scanner {
     return this.finish(cronLog, cronId, report, startedAt);
   }
 
+  /**
+   * Whether a scan now would find a candidate not read before, for sources that can tell
+   * cheaply (Elasticsearch); false when the source cannot tell or cannot be reached.
+   */
+  async hasPending(): Promise<boolean> {
+    const source = await this.deps.source();
+    if (!source.hasPending) return false;
+    const { matcher } = await this.matcher();
+    const request = await this.request(source, {}, matcher);
+    return request.mode === 'checkpoint' && source.hasPending(request);
+  }
+
   /** Closes the run's cron log row with the report and announces it. */
   private async finish(cronLog: CronLog, cronId: number, report: ScanReport, startedAt: number): Promise<ScanReport> {
     recordScan(report, (this.now() - startedAt) / 1000);

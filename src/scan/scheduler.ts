@@ -9,6 +9,11 @@ export interface SchedulerOptions {
   hourly?: () => Promise<void>;
   /** Longest sleep between delivery checks, ms. */
   maxIdleMs?: number;
+  /**
+   * Seconds between checks whether a scan would find something new (see Scanner.hasPending);
+   * a positive answer scans at once. 0 or unset: no checks.
+   */
+  probeSeconds?: number;
 }
 
 /**
@@ -54,7 +59,13 @@ export class ScanScheduler {
     const intervalMs = intervalSeconds * 1000;
     const maxIdleMs = this.options.maxIdleMs ?? 5_000;
     let nextHourlyAt = Date.now() + 60_000;
+    const probeMs = intervalMs > 0 ? (this.options.probeSeconds ?? 0) * 1000 : 0;
+    let nextProbeAt = Date.now() + probeMs;
     while (!this.abort.signal.aborted) {
+      if (probeMs > 0 && Date.now() >= nextProbeAt && Date.now() < this.nextScanAt) {
+        nextProbeAt = Date.now() + probeMs;
+        if (await this.services.scanner.hasPending().catch(() => false)) this.nextScanAt = Date.now();
+      }
       if (intervalMs > 0 && Date.now() >= this.nextScanAt) {
         this.lastScanAt = Date.now();
         this.nextScanAt = this.lastScanAt + intervalMs;
@@ -87,6 +98,7 @@ export class ScanScheduler {
       const due = await this.services.outbox.nextDueAt().catch(() => undefined);
       const wakeAt = Math.min(
         intervalMs > 0 ? this.nextScanAt : Number.POSITIVE_INFINITY,
+        probeMs > 0 ? nextProbeAt : Number.POSITIVE_INFINITY,
         due ?? Number.POSITIVE_INFINITY,
       );
       await this.sleep(Math.min(Math.max(wakeAt - Date.now(), 50), maxIdleMs));

@@ -29,7 +29,7 @@ describe('loadConfig', () => {
       embedded: { path: 'data/logs.db', retentionDays: 7, ingestMaxBytes: 32 * 1024 * 1024 },
       db: { driver: 'sqlite', database: 'data/lagwatch.db' },
       redis: undefined,
-      scan: { intervalSeconds: 30, lagSeconds: 15, initialLookbackMinutes: 1440 },
+      scan: { intervalSeconds: 30, lagSeconds: 1, initialLookbackMinutes: 1440, overlapSeconds: 900 },
       telegram: { apiBase: 'https://api.telegram.org' },
       fields: { timestamp: '@timestamp', app: 'app_name', duration: 'duration', durationUnit: 'ms' },
     });

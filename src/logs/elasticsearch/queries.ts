@@ -26,6 +26,24 @@ export function timeRange(field: string, range: TimeRange): Query {
   return { range: { [field]: { gte: range.from, lt: range.to, format: 'epoch_millis' } } };
 }
 
+/**
+ * The logs a checkpoint window [from, to) covers. With an ingest-time field, a log counts by the
+ * time it was indexed, so one shipped hours late is still in the window it became visible in;
+ * logs without that field count by their own time.
+ */
+export function scanWindow(timestampField: string, ingestedField: string | undefined, range: TimeRange): Query {
+  if (ingestedField === undefined) return timeRange(timestampField, range);
+  return {
+    bool: {
+      should: [
+        timeRange(ingestedField, range),
+        { bool: { must_not: [{ exists: { field: ingestedField } }], filter: [timeRange(timestampField, range)] } },
+      ],
+      minimum_should_match: 1,
+    },
+  };
+}
+
 /** Whole seconds, so that repeated dashboard queries are identical and the request cache can serve them. */
 export function roundToSeconds(range: TimeRange): TimeRange {
   return { from: Math.floor(range.from / 1000) * 1000, to: Math.floor(range.to / 1000) * 1000 };
@@ -53,7 +71,7 @@ export const MAX_THRESHOLD_GROUPS = 128;
  * possible: any number of rules fits the clause limit, and the extra documents a group lets
  * through are those just under an app's own threshold.
  */
-export function candidateQuery(fields: ScanFields, range: TimeRange, thresholds: Thresholds): Query {
+export function candidateQuery(fields: ScanFields, window: Query, thresholds: Thresholds): Query {
   const should = thresholdGroups(thresholds).map(({ minMs, apps }) => ({
     bool: {
       filter: [
@@ -64,7 +82,7 @@ export function candidateQuery(fields: ScanFields, range: TimeRange, thresholds:
   }));
   return {
     bool: {
-      filter: [timeRange(fields.timestamp, range), { terms: { [fields.app]: [...thresholds.keys()].sort() } }],
+      filter: [window, { terms: { [fields.app]: [...thresholds.keys()].sort() } }],
       should,
       minimum_should_match: 1,
     },

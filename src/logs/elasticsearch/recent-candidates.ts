@@ -47,7 +47,7 @@ export class RecentCandidates {
   }
 
   /** Remembers a window's candidates until its final cursor comes back. */
-  track(finalCursor: string, candidates: LogRecord[]): void {
+  track(finalCursor: string, candidates: readonly Pick<LogRecord, 'sourceId' | 'time'>[]): void {
     if (!this.pending || this.pending.cursor !== finalCursor)
       this.pending = { cursor: finalCursor, candidates: new Map() };
     for (const c of candidates) {

@@ -1,6 +1,6 @@
 import type { Config } from '../../config/config.js';
 import type { Logger } from '../../logging/logger.js';
-import { extractLog } from '../fields.js';
+import { extractLog, parseTimestamp, readPath } from '../fields.js';
 import type { LogRecord } from '../log-record.js';
 import type {
   AppStats,
@@ -10,6 +10,7 @@ import type {
   ScanRequest,
   SourceHealth,
   SummaryStats,
+  Thresholds,
   TimeRange,
 } from '../source.js';
 import { type AggregationFields, appStatistics, summaryStats, timeseriesStats } from './aggregations.js';
@@ -19,10 +20,20 @@ import { checkFields, type FieldResolution, type FieldRole } from './field-check
 import { type EsClientOptions, EsHttpClient } from './http-client.js';
 import { type Hit, isShardDocUnsupported, type PageRequest, readPages } from './paging.js';
 import { rankRoundingOf } from './percentiles.js';
-import { candidateQuery, type Query, roundToSeconds, timeRange } from './queries.js';
+import { candidateQuery, type Query, roundToSeconds, scanWindow, timeRange } from './queries.js';
 import { RecentCandidates } from './recent-candidates.js';
 import { describeServer, fetchServerInfo, type PagingMode, type ServerInfo } from './server-info.js';
 import { indexPatterns, indexTarget } from './target.js';
+
+interface ScanWindow {
+  /** Where the candidate search starts (the overlap before the watermark included). */
+  readFrom: number;
+  /** Where the logs this window newly covers start (for "logs scanned"). */
+  countFrom: number;
+  end: number;
+  byIngestTime: boolean;
+  exclusions: Query[];
+}
 
 /** Elasticsearch answers at most `index.max_result_window` (10,000) hits per request. */
 const MAX_PAGE = 10_000;
@@ -107,33 +118,85 @@ export class ElasticsearchLogSource implements LogSource {
     return indexTarget(this.config.elasticsearch);
   }
 
+  /**
+   * The window a request reads. A checkpoint window starts at the stored watermark, re-reads the
+   * overlap before it for logs that became visible late (minus the candidates known to be
+   * recorded), and ends the lag before now.
+   */
+  private window(request: ScanRequest): ScanWindow {
+    const { scan, fields } = this.config;
+    if (request.mode === 'range') {
+      const range = { from: request.range.from, to: Math.max(request.range.from, request.range.to) };
+      return { readFrom: range.from, countFrom: range.from, end: range.to, byIngestTime: false, exclusions: [] };
+    }
+    const stored = parseCursor(request.cursor);
+    const watermark = stored ?? request.now - scan.initialLookbackMinutes * 60_000;
+    // The very first scan has nothing to re-read.
+    const readFrom = stored === undefined ? watermark : watermark - scan.overlapSeconds * 1000;
+    this.recent.confirm(request.cursor);
+    this.recent.prune(readFrom);
+    return {
+      readFrom,
+      countFrom: watermark,
+      end: Math.max(watermark, request.now - scan.lagSeconds * 1000),
+      byIngestTime: fields.ingested !== undefined,
+      exclusions: this.recent.exclusions(),
+    };
+  }
+
+  private windowFilter(fields: Record<FieldRole, string>, window: ScanWindow, from: number): Query {
+    const ingested = window.byIngestTime ? this.config.fields.ingested : undefined;
+    return scanWindow(fields.timestamp, ingested, { from, to: window.end });
+  }
+
+  private candidates(fields: Record<FieldRole, string>, window: ScanWindow, thresholds: Thresholds): Query {
+    const query = candidateQuery(
+      {
+        timestamp: fields.timestamp,
+        app: fields.app,
+        duration: fields.duration,
+        unit: this.config.fields.durationUnit,
+      },
+      this.windowFilter(fields, window, window.readFrom),
+      thresholds,
+    );
+    if (window.exclusions.length > 0) (query.bool as Record<string, unknown>).must_not = window.exclusions;
+    return query;
+  }
+
+  /**
+   * Whether a checkpoint scan now would read a candidate it has not read before: one cheap
+   * `size: 0` search, so that `start` can scan as soon as a violating log becomes visible.
+   */
+  async hasPending(request: Extract<ScanRequest, { mode: 'checkpoint' }>): Promise<boolean> {
+    if (request.thresholds.size === 0) return false;
+    const fields = await this.requireFields(['timestamp', 'duration', 'app']);
+    const window = this.window(request);
+    if (window.end <= window.countFrom) return false;
+    const { body } = await this.client.request<{ hits?: { total?: { value: number } | number } }>({
+      method: 'POST',
+      path: `/${this.target}/_search`,
+      query: { ignore_unavailable: true, allow_no_indices: true },
+      body: { size: 0, track_total_hits: 1, query: this.candidates(fields, window, request.thresholds) },
+      maxRetries: 0,
+    });
+    assertComplete(body, 'pending check');
+    const total = body.hits?.total;
+    return (typeof total === 'number' ? total : (total?.value ?? 0)) > 0;
+  }
+
   async *scan(request: ScanRequest): AsyncGenerator<ScanBatch> {
     const fields = await this.requireFields(['timestamp', 'duration', 'app']);
-    let readFrom: number;
-    let countFrom: number;
-    let windowEnd: number;
-    let exclusions: Query[] = [];
-    if (request.mode === 'checkpoint') {
-      const stored = parseCursor(request.cursor);
-      const watermark = stored ?? request.now - this.config.scan.initialLookbackMinutes * 60_000;
-      countFrom = watermark;
-      // The overlap re-reads logs that became visible late; the very first scan has nothing to re-read.
-      readFrom = stored === undefined ? watermark : watermark - this.config.scan.overlapSeconds * 1000;
-      windowEnd = Math.max(watermark, request.now - this.config.scan.lagSeconds * 1000);
-      this.recent.confirm(request.cursor);
-      this.recent.prune(readFrom);
-      exclusions = this.recent.exclusions();
-    } else {
-      readFrom = countFrom = request.range.from;
-      windowEnd = Math.max(request.range.from, request.range.to);
-    }
+    const window = this.window(request);
+    const countFrom = window.countFrom;
+    const windowEnd = window.end;
     const oldCursor = formatCursor(countFrom);
     const finalCursor = formatCursor(windowEnd);
     if (windowEnd <= countFrom) {
       yield { candidates: [], scanned: 0, cursor: oldCursor, watermark: countFrom };
       return;
     }
-    const scanned = await this.count({ from: countFrom, to: windowEnd });
+    const scanned = await this.countWhere(this.windowFilter(fields, window, countFrom));
     const last = (candidates: LogRecord[]): ScanBatch => ({
       candidates,
       scanned,
@@ -144,17 +207,7 @@ export class ElasticsearchLogSource implements LogSource {
       yield last([]);
       return;
     }
-    const query = candidateQuery(
-      {
-        timestamp: fields.timestamp,
-        app: fields.app,
-        duration: fields.duration,
-        unit: this.config.fields.durationUnit,
-      },
-      { from: readFrom, to: windowEnd },
-      request.thresholds,
-    );
-    if (exclusions.length > 0) (query.bool as Record<string, unknown>).must_not = exclusions;
+    const query = this.candidates(fields, window, request.thresholds);
     const page: PageRequest = {
       target: this.target,
       pageSize: Math.min(Math.max(1, request.batchSize), MAX_PAGE),
@@ -166,7 +219,7 @@ export class ElasticsearchLogSource implements LogSource {
     let pending: LogRecord[] | undefined;
     for await (const hits of this.pages(page)) {
       const candidates = this.toRecords(hits);
-      if (request.mode === 'checkpoint') this.recent.track(finalCursor, candidates);
+      if (request.mode === 'checkpoint') this.recent.track(finalCursor, this.scanTimes(hits, candidates));
       if (pending) yield { candidates: pending, scanned: 0, cursor: oldCursor, watermark: countFrom };
       pending = candidates;
     }
@@ -252,11 +305,15 @@ export class ElasticsearchLogSource implements LogSource {
   /** Exact number of logs in [from, to). */
   async count(range: TimeRange): Promise<number> {
     const fields = await this.requireFields(['timestamp']);
+    return this.countWhere(timeRange(fields.timestamp, range));
+  }
+
+  private async countWhere(filter: Query): Promise<number> {
     const { body } = await this.client.request<{ count: number }>({
       method: 'POST',
       path: `/${this.target}/_count`,
       query: { ignore_unavailable: true, allow_no_indices: true },
-      body: { query: { bool: { filter: [timeRange(fields.timestamp, range)] } } },
+      body: { query: { bool: { filter: [filter] } } },
     });
     assertComplete(body, 'count');
     return body.count;
@@ -276,6 +333,17 @@ export class ElasticsearchLogSource implements LogSource {
       this.paging = 'scroll';
       yield* readPages(this.client, 'scroll', request, this.logger);
     }
+  }
+
+  /** Each candidate with the time its window counted it by: its ingest time when configured and present. */
+  private scanTimes(hits: Hit[], records: LogRecord[]): { sourceId: string; time: number }[] {
+    const ingested = this.config.fields.ingested;
+    if (ingested === undefined) return records;
+    const byId = new Map(hits.map((h) => [`${h._index}/${h._id}`, h._source]));
+    return records.map((r) => ({
+      sourceId: r.sourceId,
+      time: parseTimestamp(readPath(byId.get(r.sourceId), ingested)) ?? r.time,
+    }));
   }
 
   private toRecords(hits: Hit[]): LogRecord[] {

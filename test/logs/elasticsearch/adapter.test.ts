@@ -244,6 +244,57 @@ describe.each(ALL_PERSONAS.map((p) => [p.name, p] as const))(
       expectAllClosed();
     });
 
+    it('hasPending: true only while a scan would read a candidate it has not read', async () => {
+      const now = T0 + 3_600_000;
+      const thresholds = new Map([['core', 100]]);
+      add([{ t: now - 60_000, app: 'core', d: 900 }]);
+      const s = await open();
+      const request = (cursor: string | undefined, at: number) =>
+        ({ mode: 'checkpoint', cursor, now: at, batchSize: 100, thresholds }) as const;
+      expect(await s.hasPending(request(undefined, now))).toBe(true);
+      const first = await collect(s.scan(request(undefined, now)));
+      const cursor = first.at(-1)!.cursor;
+      // Its cursor came back: what it read is excluded, nothing new.
+      expect(await s.hasPending(request(cursor, now + 5_000))).toBe(false);
+      add([{ t: now - 4 * 60_000, app: 'core', d: 950 }], 'logs-2026.01.06'); // 4 min late, inside the overlap
+      add([{ t: now + 2_000, app: 'core', d: 10 }]); // not a candidate
+      expect(await s.hasPending(request(cursor, now + 5_000))).toBe(true);
+      expect(await s.hasPending({ ...request(cursor, now + 5_000), thresholds: new Map() })).toBe(false);
+    });
+
+    it('FIELD_INGESTED: windows go by ingest time, so a log of any lateness is read once; figures keep its own time', async () => {
+      const now = T0 + 3_600_000;
+      const ingestedAt = (ms: number) => ({ 'event.ingested': iso(ms) });
+      server.addDocuments('logs-2026.01.05', [
+        { ...toSource({ t: now - 5 * 3_600_000, app: 'core', d: 900 }), ...ingestedAt(now - 30_000) }, // 5 h late
+        { ...toSource({ t: now - 40_000, app: 'core', d: 901 }), ...ingestedAt(now - 39_000) },
+        { ...toSource({ t: now - 30_000, app: 'core', d: 902 }) }, // no ingest time: its own time
+      ]);
+      const s = await open(esConfig(server.url, { FIELD_INGESTED: 'event.ingested' }));
+      const thresholds = new Map([['core', 100]]);
+      const first = await collect(
+        s.scan({
+          mode: 'checkpoint',
+          cursor: JSON.stringify({ watermark: now - 120_000 }),
+          now,
+          batchSize: 10,
+          thresholds,
+        }),
+      );
+      const found = first.flatMap((b) => b.candidates);
+      expect(found.map((c) => c.durationMs).sort()).toEqual([900, 901, 902]);
+      expect(found.find((c) => c.durationMs === 900)!.time).toBe(now - 5 * 3_600_000);
+      expect(first.at(-1)!.scanned).toBe(3);
+      // Another document ingested now, 2 days late by its own time.
+      server.addDocuments('logs-2026.01.05', [
+        { ...toSource({ t: now - 2 * 86_400_000, app: 'core', d: 903 }), ...ingestedAt(now + 10_000) },
+      ]);
+      const second = await collect(
+        s.scan({ mode: 'checkpoint', cursor: first.at(-1)!.cursor, now: now + 60_000, batchSize: 10, thresholds }),
+      );
+      expect(second.flatMap((b) => b.candidates.map((c) => c.durationMs))).toEqual([903]);
+    });
+
     it('without thresholds skips the search and still advances the watermark', async () => {
       add([
         { t: T0 + 1, app: 'core', d: 900 },
