@@ -2,6 +2,7 @@ import type { DurationUnit } from '../../config/config.js';
 import type { AppStats, BucketStats, SummaryStats, TimeRange } from '../source.js';
 import { assertComplete } from './errors.js';
 import type { EsHttpClient } from './http-client.js';
+import { type KeywordField, keywordSource, keywordTerms } from './keyword-field.js';
 import { type PercentileAnswer, p95Aggregation, type RankRounding, readP95 } from './percentiles.js';
 import { durationPresent, type Query, timeRange, toMs } from './queries.js';
 
@@ -9,9 +10,9 @@ export interface AggregationFields {
   timestamp: string;
   duration: string;
   unit: DurationUnit;
-  app: string;
-  messageKey: string;
-  level: string;
+  app: KeywordField;
+  messageKey: KeywordField;
+  level: KeywordField;
   /** How the server's percentiles read a rank (see percentiles.ts). */
   rounding: RankRounding;
 }
@@ -81,7 +82,7 @@ async function compositeAll(
   client: EsHttpClient,
   target: string,
   query: Query,
-  sources: Record<string, { field: string; missingBucket?: boolean }>,
+  sources: Record<string, { field: KeywordField; missingBucket?: boolean }>,
   durationField: string,
   percentiles: RankRounding | undefined,
 ): Promise<CompositeBucket[]> {
@@ -99,7 +100,7 @@ async function compositeAll(
           composite: {
             size: COMPOSITE_PAGE,
             sources: Object.entries(sources).map(([name, { field, missingBucket }]) => ({
-              [name]: { terms: { field, ...(missingBucket ? { missing_bucket: true } : {}) } },
+              [name]: { terms: { ...keywordSource(field), ...(missingBucket ? { missing_bucket: true } : {}) } },
             })),
             ...(after ? { after } : {}),
           },
@@ -182,7 +183,7 @@ export async function timeseriesStats(
   if ((range.to - firstBucket) / intervalMs > MAX_HISTOGRAM_BUCKETS) {
     throw new RangeError(`more than ${MAX_HISTOGRAM_BUCKETS} buckets; choose a longer interval`);
   }
-  const query = rangeQuery(fields, range, app === undefined ? [] : [{ term: { [fields.app]: app } }]);
+  const query = rangeQuery(fields, range, app === undefined ? [] : [keywordTerms(fields.app, [app])]);
   const body = await aggregate<{
     aggregations?: { series: { buckets: { key: number; doc_count: number; dur: DurationAggBody }[] } };
   }>(client, target, {

@@ -20,6 +20,8 @@ export interface FieldProblem {
 export interface FieldResolution {
   /** The field each role is queried, sorted and aggregated on (`x` or its `x.keyword` sub-field). */
   queryField: Record<FieldRole, string>;
+  /** For roles mapped `text` in some indices and `keyword` in others: the plain keyword field. */
+  fallback: Partial<Record<FieldRole, string>>;
   checks: FieldCheck[];
   /** Mappings the adapter cannot work with; operations needing these roles refuse to run. */
   problems: FieldProblem[];
@@ -72,6 +74,7 @@ export function resolveFields(body: FieldCapsBody, fields: LogFieldNames): Field
   const problems: FieldProblem[] = [];
   const unmapped: FieldRole[] = [];
   const queryField = {} as Record<FieldRole, string>;
+  const fallback: Partial<Record<FieldRole, string>> = {};
 
   const numericOrDate = (role: 'timestamp' | 'duration', allowed: Set<string>, wanted: string, hint: string) => {
     const name = fields[role];
@@ -128,12 +131,15 @@ export function resolveFields(body: FieldCapsBody, fields: LogFieldNames): Field
     }
     if (subTypes.some((t) => KEYWORDS.has(t))) {
       queryField[role] = `${name}.keyword`;
-      const mixed = types.some((t) => t !== 'text');
-      const message = mixed
-        ? `${name} is text in some indices and ${types.filter((t) => t !== 'text').join('/')} in others; queried as ${name}.keyword, which misses the indices without that sub-field`
-        : `text field; queried as its keyword sub-field ${name}.keyword`;
-      // Reported by the check command; queries still run over the indices that have the sub-field.
-      checks.push({ field: name, type: types.join('+'), ok: !mixed, message });
+      const others = types.filter((t) => t !== 'text');
+      const mixed = others.length > 0;
+      if (mixed && others.every((t) => KEYWORDS.has(t))) fallback[role] = name;
+      const message = !mixed
+        ? `text field; queried as its keyword sub-field ${name}.keyword`
+        : fallback[role]
+          ? `${name} is text (with ${name}.keyword) in some indices and ${others.join('/')} in others; queried as either, aggregated with a painless script`
+          : `${name} is text in some indices and ${others.join('/')} in others; queried as ${name}.keyword, which misses the indices without that sub-field`;
+      checks.push({ field: name, type: types.join('+'), ok: !mixed || fallback[role] !== undefined, message });
       continue;
     }
     queryField[role] = name;
@@ -141,5 +147,5 @@ export function resolveFields(body: FieldCapsBody, fields: LogFieldNames): Field
     checks.push({ field: name, type: types.join('+'), ok: false, message });
     problems.push({ role, message });
   }
-  return { queryField, checks, problems, unmapped };
+  return { queryField, fallback, checks, problems, unmapped };
 }

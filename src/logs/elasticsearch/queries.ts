@@ -1,5 +1,6 @@
 import type { DurationUnit } from '../../config/config.js';
 import type { Thresholds, TimeRange } from '../source.js';
+import { type KeywordField, keywordTerms } from './keyword-field.js';
 
 /** Milliseconds per unit of the source's duration field. */
 const MS_PER_UNIT: Record<DurationUnit, number> = { ms: 1, s: 1000, us: 0.001, ns: 0.000001 };
@@ -51,7 +52,7 @@ export function roundToSeconds(range: TimeRange): TimeRange {
 
 export interface ScanFields {
   timestamp: string;
-  app: string;
+  app: KeywordField;
   duration: string;
   unit: DurationUnit;
 }
@@ -75,14 +76,14 @@ export function candidateQuery(fields: ScanFields, window: Query, thresholds: Th
   const should = thresholdGroups(thresholds).map(({ minMs, apps }) => ({
     bool: {
       filter: [
-        { terms: { [fields.app]: apps.sort() } },
+        keywordTerms(fields.app, apps.sort()),
         { range: { [fields.duration]: { gte: thresholdInUnit(minMs, fields.unit) } } },
       ],
     },
   }));
   return {
     bool: {
-      filter: [window, { terms: { [fields.app]: [...thresholds.keys()].sort() } }],
+      filter: [window, keywordTerms(fields.app, [...thresholds.keys()].sort())],
       should,
       minimum_should_match: 1,
     },

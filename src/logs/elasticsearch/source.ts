@@ -18,6 +18,7 @@ import { formatCursor, parseCursor } from './cursor.js';
 import { assertComplete, ElasticsearchMappingError } from './errors.js';
 import { checkFields, type FieldResolution, type FieldRole } from './field-check.js';
 import { type EsClientOptions, EsHttpClient } from './http-client.js';
+import { type KeywordField, keywordTerms } from './keyword-field.js';
 import { type Hit, isShardDocUnsupported, type PageRequest, readPages } from './paging.js';
 import { rankRoundingOf } from './percentiles.js';
 import { candidateQuery, type Query, roundToSeconds, scanWindow, timeRange } from './queries.js';
@@ -153,7 +154,7 @@ export class ElasticsearchLogSource implements LogSource {
     const query = candidateQuery(
       {
         timestamp: fields.timestamp,
-        app: fields.app,
+        app: this.keyword('app'),
         duration: fields.duration,
         unit: this.config.fields.durationUnit,
       },
@@ -252,7 +253,7 @@ export class ElasticsearchLogSource implements LogSource {
       body: {
         size: Math.min(Math.max(0, limit), MAX_PAGE),
         track_total_hits: false,
-        query: { bool: { filter: [{ term: { [fields.correlationId]: correlationId } }] } },
+        query: { bool: { filter: [keywordTerms(this.keyword('correlationId'), [correlationId])] } },
         // numeric_type: indices mapping the time as `date` and as `date_nanos` sort together.
         sort: [{ [fields.timestamp]: { order: 'asc', unmapped_type: 'date', numeric_type: 'date' } }, '_doc'],
       },
@@ -383,10 +384,15 @@ export class ElasticsearchLogSource implements LogSource {
       timestamp: f.timestamp,
       duration: f.duration,
       unit: this.config.fields.durationUnit,
-      app: f.app,
-      messageKey: f.messageKey,
-      level: f.level,
+      app: this.keyword('app'),
+      messageKey: this.keyword('messageKey'),
+      level: this.keyword('level'),
       rounding: rankRoundingOf(this.server),
     };
+  }
+
+  /** A keyword role's field as resolved by the last field check (see KeywordField). */
+  private keyword(role: 'app' | 'messageKey' | 'level' | 'correlationId'): KeywordField {
+    return { field: this.fields.queryField[role], fallback: this.fields.fallback[role] };
   }
 }

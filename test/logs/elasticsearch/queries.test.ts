@@ -15,7 +15,7 @@ function clauses(query: unknown): number {
   return count;
 }
 
-const fields = { timestamp: '@timestamp', app: 'app_name', duration: 'duration', unit: 'ms' as const };
+const fields = { timestamp: '@timestamp', app: { field: 'app_name' }, duration: 'duration', unit: 'ms' as const };
 
 describe('candidate query', () => {
   it('keeps one group per distinct threshold while they fit', () => {
