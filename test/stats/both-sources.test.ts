@@ -3,6 +3,7 @@ import { ElasticsearchLogSource } from '../../src/logs/elasticsearch/source.js';
 import { driversUnderTest } from '../support/databases.js';
 import { ALL_PERSONAS, EsTestServer, type Persona } from '../support/es-server/index.js';
 import { documentsOf, generateLogs, HOUR, T0, type TestLog, violationsOf } from './dataset.js';
+import { expectSameFigures } from './same-figures.js';
 import { insertViolations, iso, type StatsHarness, statsHarness } from './support.js';
 
 const sqlite = driversUnderTest().find((d) => d.driver === 'sqlite')!;
@@ -30,36 +31,6 @@ const TO = T0 + 5 * HOUR + 3 * 60_000 + 7_890;
 const range = `from=${iso(FROM)}&to=${iso(TO)}`;
 
 type Json = Record<string, unknown>;
-
-/** Equal, except that numbers under a `p95_ms` key may differ by 1% (percentile sketches). */
-function expectSameFigures(actual: unknown, expected: unknown, path = '$'): void {
-  if (Array.isArray(expected)) {
-    expect(Array.isArray(actual), path).toBe(true);
-    expect((actual as unknown[]).length, `${path}.length`).toBe(expected.length);
-    for (const [i, item] of expected.entries()) expectSameFigures((actual as unknown[])[i], item, `${path}[${i}]`);
-    return;
-  }
-  if (expected !== null && typeof expected === 'object') {
-    expect(Object.keys(actual as Json).sort(), path).toEqual(Object.keys(expected).sort());
-    for (const [key, value] of Object.entries(expected)) {
-      const child = (actual as Json)[key];
-      if (key === 'p95_ms' && typeof value === 'number') {
-        expect(child, `${path}.${key}`).toBeTypeOf('number');
-        expect(Math.abs((child as number) - value), `${path}.${key}: ${child} vs ${value}`).toBeLessThanOrEqual(
-          value * 0.01 + 0.01,
-        );
-      } else if (key === 'avg_ms' || key === 'overall_ms') {
-        // Sums of doubles in a different order: equal to the hundredth they are rounded to.
-        if (value === null) expect(child, `${path}.${key}`).toBeNull();
-        else expect(Math.abs((child as number) - (value as number)), `${path}.${key}`).toBeLessThanOrEqual(0.011);
-      } else {
-        expectSameFigures(child, value, `${path}.${key}`);
-      }
-    }
-    return;
-  }
-  expect(actual, path).toEqual(expected);
-}
 
 describe.each(ALL_PERSONAS.map((p) => [p.name, p] as const))(
   'same figures from the embedded store and %s',

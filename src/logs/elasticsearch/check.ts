@@ -24,8 +24,7 @@ export interface ElasticsearchCheckReport {
 
 const PAGING_NOTES = {
   'es-pit': 'windows are read with a point in time and search_after (_shard_doc)',
-  'opensearch-pit': 'windows are read with an OpenSearch point in time and search_after (_shard_doc)',
-  scroll: 'windows are read with scroll sorted by _doc (no _shard_doc on this version)',
+  scroll: 'windows are read with scroll sorted by _doc',
 } as const;
 
 /** Connects, and reports version, cluster health, matched indices and the field mapping check. */

@@ -27,8 +27,8 @@ export interface PageRequest {
 const KEEP_ALIVE = '1m';
 
 /**
- * Every hit of a query, page by page, from one consistent snapshot: a point in time with
- * `search_after` and the `_shard_doc` tiebreaker, or a scroll sorted by `_doc`. The PIT or scroll
+ * Every hit of a query, page by page, from one consistent snapshot: an Elasticsearch point in
+ * time with `search_after` on `_shard_doc`, or a scroll sorted by `_doc`. The PIT or scroll
  * is closed when the iteration ends, fails or is abandoned.
  */
 export function readPages(
@@ -37,7 +37,7 @@ export function readPages(
   request: PageRequest,
   logger: Logger,
 ): AsyncGenerator<Hit[]> {
-  return mode === 'scroll' ? scrollPages(client, request, logger) : pitPages(client, mode, request, logger);
+  return mode === 'scroll' ? scrollPages(client, request, logger) : pitPages(client, request, logger);
 }
 
 /** True for the error older OpenSearch (and Elasticsearch < 7.12) gives for a `_shard_doc` sort. */
@@ -45,13 +45,8 @@ export function isShardDocUnsupported(error: unknown): boolean {
   return error instanceof ElasticsearchError && /_shard_doc/.test(`${error.reason ?? ''} ${error.message}`);
 }
 
-async function* pitPages(
-  client: EsHttpClient,
-  mode: 'es-pit' | 'opensearch-pit',
-  request: PageRequest,
-  logger: Logger,
-): AsyncGenerator<Hit[]> {
-  let pitId = await openPit(client, mode, request.target, logger);
+async function* pitPages(client: EsHttpClient, request: PageRequest, logger: Logger): AsyncGenerator<Hit[]> {
+  let pitId = await openPit(client, request.target, logger);
   try {
     let searchAfter: unknown[] | undefined;
     for (;;) {
@@ -80,69 +75,30 @@ async function* pitPages(
       if (!searchAfter) throw new Error('search_after paging: the server answered hits without sort values');
     }
   } finally {
-    await closePit(client, mode, pitId, logger);
+    await closePit(client, pitId, logger);
   }
 }
 
-/** A PIT opened over some failed shards would hide their logs: close it and fail. */
-async function refusePartial(
-  client: EsHttpClient,
-  mode: 'es-pit' | 'opensearch-pit',
-  pitId: string,
-  body: unknown,
-  logger: Logger,
-): Promise<void> {
+/** Elasticsearch's point in time; one opened over some failed shards would hide their logs. */
+async function openPit(client: EsHttpClient, target: string, logger: Logger): Promise<string> {
+  const { body } = await client.request<{ id?: string }>({
+    method: 'POST',
+    path: `/${target}/_pit`,
+    query: { keep_alive: KEEP_ALIVE, ignore_unavailable: true },
+  });
+  if (typeof body.id !== 'string') throw new Error('opening a point in time: no id in the answer');
   try {
     assertComplete(body, 'opening a point in time');
   } catch (error) {
-    await closePit(client, mode, pitId, logger);
+    await closePit(client, body.id, logger);
     throw error;
   }
+  return body.id;
 }
 
-async function openPit(
-  client: EsHttpClient,
-  mode: 'es-pit' | 'opensearch-pit',
-  target: string,
-  logger: Logger,
-): Promise<string> {
-  if (mode === 'es-pit') {
-    const { body } = await client.request<{ id?: string }>({
-      method: 'POST',
-      path: `/${target}/_pit`,
-      query: { keep_alive: KEEP_ALIVE, ignore_unavailable: true },
-    });
-    if (typeof body.id !== 'string') throw new Error('opening a point in time: no id in the answer');
-    await refusePartial(client, mode, body.id, body, logger);
-    return body.id;
-  }
-  const { body } = await client.request<{ pit_id?: string }>({
-    method: 'POST',
-    path: `/${target}/_search/point_in_time`,
-    query: { keep_alive: KEEP_ALIVE },
-  });
-  if (typeof body.pit_id !== 'string') throw new Error('opening a point in time: no pit_id in the answer');
-  await refusePartial(client, mode, body.pit_id, body, logger);
-  return body.pit_id;
-}
-
-async function closePit(
-  client: EsHttpClient,
-  mode: 'es-pit' | 'opensearch-pit',
-  pitId: string,
-  logger: Logger,
-): Promise<void> {
+async function closePit(client: EsHttpClient, pitId: string, logger: Logger): Promise<void> {
   try {
-    if (mode === 'es-pit') {
-      await client.request({ method: 'DELETE', path: '/_pit', body: { id: pitId }, acceptStatuses: [404] });
-    } else {
-      await client.request({
-        method: 'DELETE',
-        path: '/_search/point_in_time',
-        body: { pit_id: [pitId] },
-        acceptStatuses: [404],
-      });
-    }
+    await client.request({ method: 'DELETE', path: '/_pit', body: { id: pitId }, acceptStatuses: [404] });
   } catch (error) {
     // It expires after keep_alive anyway; a failed close must not hide the scan's own outcome.
     logger.warn({ err: (error as Error).message }, 'closing a point in time failed; it expires after 1 minute');

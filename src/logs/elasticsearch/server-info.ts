@@ -7,9 +7,7 @@ export type Distribution = 'elasticsearch' | 'opensearch';
 export type PagingMode =
   /** Elasticsearch 7.12+: `/_pit`, `search_after` with the `_shard_doc` tiebreaker. */
   | 'es-pit'
-  /** OpenSearch 3.3+: `/_search/point_in_time`, `search_after` with `_shard_doc`. */
-  | 'opensearch-pit'
-  /** Everything older: scroll sorted by `_doc`. */
+  /** OpenSearch and Elasticsearch before 7.12: scroll sorted by `_doc`. */
   | 'scroll';
 
 export interface ServerInfo {
@@ -115,7 +113,10 @@ export function parseServerInfo(body: RootBody, productHeader: string | null): S
 
 export function pagingModeFor(distribution: Distribution, major: number, minor: number): PagingMode {
   if (distribution === 'elasticsearch') return atLeast(major, minor, 7, 12) ? 'es-pit' : 'scroll';
-  return atLeast(major, minor, 3, 3) ? 'opensearch-pit' : 'scroll';
+  // OpenSearch 3.3+ has `_shard_doc`, but (3.8, seen on the real server) its sort values are the
+  // document number within its shard without the shard: search_after across shards skips
+  // documents. Scroll pages every OpenSearch version exactly.
+  return 'scroll';
 }
 
 function atLeast(major: number, minor: number, wantMajor: number, wantMinor: number): boolean {

@@ -25,7 +25,7 @@ const EXPECTED_PAGING: Record<string, string> = {
   '8.19.3': 'es-pit',
   '9.1.4': 'es-pit',
   '2.19.1': 'scroll',
-  '3.3.0': 'opensearch-pit',
+  '3.3.0': 'scroll',
 };
 
 interface Doc {

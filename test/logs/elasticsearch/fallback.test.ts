@@ -12,7 +12,7 @@ describe('servers that differ from what their version promises', () => {
 
   it('switches to scroll when a server refuses the _shard_doc sort, and closes the PIT it opened', async () => {
     server = await EsTestServer.start({
-      persona: { ...PERSONAS.os3, name: 'OpenSearch 3.3 without _shard_doc', shardDoc: false },
+      persona: { ...PERSONAS.es717, name: 'Elasticsearch 7.17 without _shard_doc', shardDoc: false },
     });
     server.createIndex('logs-1', DEFAULT_MAPPING);
     server.addDocuments(
@@ -22,7 +22,7 @@ describe('servers that differ from what their version promises', () => {
     const { logger, lines } = capturingLogger();
     const source = await ElasticsearchLogSource.open(esConfig(server.url), logger, FAST_RETRIES);
     try {
-      expect(source.pagingMode).toBe('opensearch-pit');
+      expect(source.pagingMode).toBe('es-pit');
       const batches = await collect(source.scan(rangeScan(T0, T0 + 60_000, { core: 103 }, 2)));
       expect(batches.flatMap((b) => b.candidates.map((c) => c.durationMs))).toEqual([103, 104, 105, 106]);
       expect(source.pagingMode).toBe('scroll');
