@@ -16,6 +16,15 @@ export interface Database {
   cron_logs: CronLogTable;
   cooldowns: CooldownTable;
   leases: LeaseTable;
+  judged_rules: JudgedRuleTable;
+}
+
+/** The rules a log source's checkpoint scans have judged (see src/scan/judged-rules.ts). */
+export interface JudgedRuleTable {
+  source_key: string;
+  /** `app:<id>` or `message:<id>`. */
+  rule_key: string;
+  judged_at: number;
 }
 
 export interface AppRuleTable {

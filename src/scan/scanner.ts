@@ -12,6 +12,7 @@ import { RuleMatcher } from '../rules/matcher.js';
 import { CHANNEL_TYPES, type Rule, ruleKind } from '../rules/types.js';
 import { readCheckpoint, saveCheckpoint } from './checkpoints.js';
 import { CronLog } from './cron-log.js';
+import { judgedRuleKeys, markRulesJudged } from './judged-rules.js';
 import type { Lease } from './lease.js';
 import { type RecordedViolation, recordNewViolations, toViolationRow, type Violation } from './violation-recorder.js';
 
@@ -32,6 +33,8 @@ export interface ScanOptions {
   waitForLeaseMs?: number;
   onProgress?: (progress: ScanProgress) => void;
   signal?: AbortSignal;
+  /** Judge only for these rules (`ruleKeyOf`), reading only their apps' logs: a new rule's first look back. */
+  onlyRules?: ReadonlySet<string>;
 }
 
 export interface DryRunAlert {
@@ -139,7 +142,13 @@ export class Scanner {
     renewal.unref();
 
     try {
+      const judging = options.range
+        ? undefined
+        : await this.judgeRecentLogsForNewRules(source, cronId, options, report, () => leaseLost);
       await this.scanBatches(source, cronId, options, report, () => leaseLost);
+      if (judging) {
+        await markRulesJudged(ctx.state.db, source.key, judging.ruleKeys, judging.known, this.now());
+      }
     } catch (error) {
       report.status = 'failed';
       report.error = error instanceof Error ? error.message : String(error);
@@ -152,14 +161,42 @@ export class Scanner {
   }
 
   /**
+   * A rule no checkpoint scan of this source has judged yet (created, or activated, since the
+   * last one) also judges the recent logs before the checkpoint: from SCAN_INITIAL_LOOKBACK_MINUTES
+   * back, as a source's very first scan does. Only violations of those rules are recorded; a crash
+   * repeats the look back, and the violations' unique key keeps it from recording anything twice.
+   */
+  private async judgeRecentLogsForNewRules(
+    source: LogSource,
+    cronId: number,
+    options: ScanOptions,
+    report: ScanReport,
+    leaseLost: () => boolean,
+  ): Promise<{ ruleKeys: string[]; known: Set<string> }> {
+    const { ctx } = this.deps;
+    const { rules } = await this.matcher();
+    const known = await judgedRuleKeys(ctx.state.db, source.key);
+    const active = [...rules].filter(([, rule]) => rule.is_active).map(([key]) => key);
+    const fresh = new Set(active.filter((key) => !known.has(key)));
+    // Without a checkpoint the scan itself starts SCAN_INITIAL_LOOKBACK_MINUTES back. Up to now:
+    // what the checkpoint scan then reads again is recorded once (the violations' unique key).
+    if (fresh.size > 0 && (await readCheckpoint(ctx.state.db, source.key))) {
+      const to = this.now();
+      const from = to - ctx.config.scan.initialLookbackMinutes * 60_000;
+      await this.scanBatches(source, cronId, { ...options, range: { from, to }, onlyRules: fresh }, report, leaseLost);
+    }
+    return { ruleKeys: active, known };
+  }
+
+  /**
    * Whether a scan now would find a candidate not read before, for sources that can tell
    * cheaply (Elasticsearch); false when the source cannot tell or cannot be reached.
    */
   async hasPending(): Promise<boolean> {
     const source = await this.deps.source();
     if (!source.hasPending) return false;
-    const { matcher } = await this.matcher();
-    const request = await this.request(source, {}, matcher);
+    const { matcher, rules } = await this.matcher();
+    const request = await this.request(source, {}, matcher, rules);
     return request.mode === 'checkpoint' && source.hasPending(request);
   }
 
@@ -196,21 +233,29 @@ export class Scanner {
     return { matcher: new RuleMatcher(appRules, messageRules), rules };
   }
 
-  private async request(source: LogSource, options: ScanOptions, matcher: RuleMatcher): Promise<ScanRequest> {
+  private async request(
+    source: LogSource,
+    options: ScanOptions,
+    matcher: RuleMatcher,
+    rules: ReadonlyMap<string, Rule>,
+  ): Promise<ScanRequest> {
     const { config, state } = this.deps.ctx;
-    const thresholds = matcher.lowestThresholds();
+    const all = matcher.lowestThresholds();
+    const apps = options.onlyRules && new Set([...options.onlyRules].map((key) => rules.get(key)?.app_name));
+    const thresholds = apps ? new Map([...all].filter(([app]) => apps.has(app))) : all;
     const batchSize = config.scan.batchSize;
     if (options.range) return { mode: 'range', range: options.range, batchSize, thresholds };
     const checkpoint = await readCheckpoint(state.db, source.key);
     return { mode: 'checkpoint', cursor: checkpoint?.cursor, now: this.now(), batchSize, thresholds };
   }
 
-  private judge(matcher: RuleMatcher, logs: readonly LogRecord[]): Violation[] {
+  private judge(matcher: RuleMatcher, logs: readonly LogRecord[], onlyRules?: ReadonlySet<string>): Violation[] {
     const violations: Violation[] = [];
     for (const log of logs) {
       if (log.app === null || log.durationMs === null) continue;
       const rule = matcher.violatedRule(log.app, log.messageKey, log.durationMs);
-      if (rule) violations.push({ log, rule, durationMs: log.durationMs });
+      if (!rule || (onlyRules && !onlyRules.has(ruleKeyOf(ruleKind(rule), rule.id)))) continue;
+      violations.push({ log, rule, durationMs: log.durationMs });
     }
     return violations;
   }
@@ -224,7 +269,7 @@ export class Scanner {
   ): Promise<void> {
     const { ctx, cooldowns } = this.deps;
     const { matcher, rules } = await this.matcher();
-    const request = await this.request(source, options, matcher);
+    const request = await this.request(source, options, matcher, rules);
     const groups = new ScanGroups();
     const queue = new AlertQueue(cronId, cooldowns, ctx.config.publicUrl, this.now);
     // Resolved before any transaction: on SQLite the transaction holds the only connection.
@@ -235,7 +280,9 @@ export class Scanner {
       if (options.signal?.aborted) throw new Error('scan interrupted by shutdown');
       if (leaseLost()) throw new Error('scan lease lost (another scanner took over); stopping without saving');
       const now = this.now();
-      const rows = this.judge(matcher, batch.candidates).map((v) => toViolationRow(source.key, v, now));
+      const rows = this.judge(matcher, batch.candidates, options.onlyRules).map((v) =>
+        toViolationRow(source.key, v, now),
+      );
       const afterCommit: QueueResult['afterCommit'] = [];
       let fresh: RecordedViolation[] = [];
       await ctx.state.db.transaction().execute(async (trx) => {
@@ -279,7 +326,7 @@ export class Scanner {
     const { ctx, cooldowns } = this.deps;
     const source = await this.deps.source();
     const { matcher, rules } = await this.matcher();
-    const request = await this.request(source, options, matcher);
+    const request = await this.request(source, options, matcher, rules);
     const report: ScanReport = {
       status: 'success',
       cronId: undefined,

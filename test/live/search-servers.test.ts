@@ -51,7 +51,7 @@ const FROM = T0 + 17 * MINUTE + 23_456;
 const TO = T0 + 5 * HOUR + 3 * MINUTE + 7_890;
 const range = `from=${iso(FROM)}&to=${iso(TO)}`;
 
-describe.each(servers.map((s) => [s.flavor, s] as const))('real %s', (flavor, server) => {
+describe.each(servers.map((s) => [s.flavor, s] as const))('real %s', (_flavor, server) => {
   const run = randomBytes(3).toString('hex');
   const prefix = `lw-${run}-`;
   const decoy = `decoy-${run}`;

@@ -4,6 +4,7 @@ import * as m001 from './001_initial.js';
 import * as m002 from './002_alert_delivery.js';
 import * as m003 from './003_table_revisions.js';
 import * as m004 from './004_drop_seen_logs.js';
+import * as m008 from './008_judged_rules.js';
 
 interface DriverMigration {
   up(db: Kysely<unknown>, driver: DbDriver): Promise<void>;
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, DriverMigration> = {
   '002_alert_delivery': m002,
   '003_table_revisions': m003,
   '004_drop_seen_logs': m004,
+  '008_judged_rules': m008,
 };
 
 export function migrationsFor(driver: DbDriver): Record<string, Migration> {
