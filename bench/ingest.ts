@@ -23,7 +23,6 @@ import type { Config } from '../src/config/config.js';
 import { loadConfig } from '../src/config/load.js';
 import { openSqliteFile } from '../src/db/connection.js';
 import { generateDemoLogs } from '../src/demo/generate.js';
-import { ingestRoutes } from '../src/http/routes/ingest.js';
 import { buildServer } from '../src/http/server.js';
 import { createLogger } from '../src/logging/logger.js';
 import { EmbeddedLogStore } from '../src/logs/embedded/embedded-log-store.js';
@@ -119,11 +118,7 @@ function configFor(path: string): Config {
 async function measureHttpIngest(file: string): Promise<{ accepted: number; timing: Timing }> {
   const config = configFor(join(dir, 'http-store', 'logs.db'));
   const ctx = createAppContext(config, createLogger(config));
-  const server = await buildServer(ctx, {
-    extraRoutes: async (app) => {
-      await app.register(ingestRoutes(ctx));
-    },
-  });
+  const server = await buildServer(ctx);
   await server.listen({ port: 0, host: '127.0.0.1' });
   const address = server.server.address() as AddressInfo;
   const url = `http://127.0.0.1:${address.port}/ingest`;

@@ -94,7 +94,7 @@ async function measureScan(dir: string): Promise<Measured> {
   const { createAppContext } = await import('../src/app/create-context.js');
   const { migrateToLatest } = await import('../src/db/migrate.js');
   const { createLogger } = await import('../src/logging/logger.js');
-  const { createScanServices } = await import('../src/scan/services.js');
+  const { createScanServices } = await import('../src/app/scan-services.js');
   const config = loadConfig(envFor(dir), undefined);
   const ctx = createAppContext(config, createLogger({ logLevel: 'silent' }));
   await migrateToLatest(ctx.state);

@@ -1,7 +1,9 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { AlertLogTable, Database } from '../db/schema.js';
 import type { Rule } from '../rules/types.js';
-import type { CooldownState, CooldownStore } from './cooldown.js';
+import { countRecordedSince } from '../violations/violation-store.js';
+import { insertAlertRows, updateUnsentScanRows } from './alert-log.js';
+import { type CooldownState, type CooldownStore, isCoolingDown } from './cooldown.js';
 import { type RuleGroup, ruleKeyOf } from './grouping.js';
 import type { Destination } from './notification.js';
 
@@ -44,7 +46,7 @@ export class AlertQueue {
     const firstTouch = decision === undefined;
     if (!decision) {
       const cooldown = await this.cooldowns.get(trx, ruleKey);
-      const inCooldown = cooldown !== undefined && cooldown.until > now;
+      const inCooldown = isCoolingDown(cooldown, now);
       decision = { mode: inCooldown ? 'suppressed' : 'notify', previousSentAt: cooldown?.lastSentAt ?? 0 };
       this.decisions.set(ruleKey, decision);
       if (!inCooldown) {
@@ -55,29 +57,18 @@ export class AlertQueue {
       }
     }
 
-    const since = await trx
-      .selectFrom('violations')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('rule_type', '=', group.ruleType)
-      .where('rule_id', '=', group.ruleId)
-      .where('created_at', '>', decision.previousSentAt)
-      .executeTakeFirstOrThrow();
-    const notification = group.toNotification(Number(since.n), this.publicUrl);
+    const since = await countRecordedSince(trx, group.ruleType, group.ruleId, decision.previousSentAt);
+    const notification = group.toNotification(since, this.publicUrl);
     const payload = JSON.stringify(notification);
 
     if (!firstTouch) {
-      const updated = await trx
-        .updateTable('alert_log')
-        .set({ payload, violation_count: group.count, updated_at: now })
-        .where('scan_id', '=', this.scanId)
-        .where('rule_type', '=', group.ruleType)
-        .where('rule_id', '=', group.ruleId)
-        .where((eb) =>
-          eb.or([eb('status', '=', 'suppressed'), eb.and([eb('status', '=', 'pending'), eb('attempts', '=', 0)])]),
-        )
-        .executeTakeFirst();
+      const updated = await updateUnsentScanRows(
+        trx,
+        { scanId: this.scanId, ruleType: group.ruleType, ruleId: group.ruleId },
+        { payload, violation_count: group.count, updated_at: now },
+      );
       // The notification now reports this batch too: the next one counts "since" from here.
-      if (decision.state && Number(updated.numUpdatedRows) > 0) {
+      if (decision.state && updated > 0) {
         decision.state = { ...decision.state, lastSentAt: now };
         if (this.cooldowns.transactional) await this.cooldowns.set(trx, ruleKey, decision.state);
         else result.afterCommit.push({ ruleKey, state: decision.state });
@@ -122,7 +113,7 @@ export class AlertQueue {
         last_error: decision.mode === 'notify' ? null : 'in cooldown',
       }));
     }
-    await trx.insertInto('alert_log').values(rows).execute();
+    await insertAlertRows(trx, rows);
     result.queued = rows.filter((r) => r.status === 'pending').length;
     return result;
   }

@@ -9,6 +9,11 @@ export interface CooldownState {
   until: number;
 }
 
+/** True while a rule's last notification keeps the next one back. */
+export function isCoolingDown(state: CooldownState | undefined, now: number): boolean {
+  return state !== undefined && state.until > now;
+}
+
 /**
  * Per-rule cooldowns in wall-clock time. The database store is written inside the batch
  * transaction; the Redis store is written right after it commits (a crash in between can at

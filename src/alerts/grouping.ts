@@ -1,5 +1,5 @@
 import type { RuleKind } from '../rules/types.js';
-import type { RecordedViolation } from '../scan/violation-recorder.js';
+import type { RecordedViolation } from '../violations/violation-row.js';
 import type { AlertNotification, ViolationSample } from './notification.js';
 
 const SAMPLES = 3;

@@ -1,14 +1,22 @@
-import type { Kysely, Selectable } from 'kysely';
-
+import type { Kysely } from 'kysely';
 import { scrubSecrets } from '../config/redact.js';
-import type { AlertLogTable, Database } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';
 import { recordDelivery } from '../metrics/alert-metrics.js';
+import type { TargetRepository } from '../rules/target-repository.js';
 import type { ChannelType } from '../rules/types.js';
+import {
+  type AlertLogRow,
+  claimRow,
+  earliestDueAt,
+  outboxBacklog,
+  pendingRowsAfter,
+  redirectPendingRows,
+  settleRow,
+} from './alert-log.js';
 import { DeliveryError, type Notifier } from './channels/notifier.js';
 import type { AlertNotification, Destination } from './notification.js';
-import { outboxBacklog } from './outbox-backlog.js';
 import type { RetryPolicy } from './retry-policy.js';
 
 export interface DeliveryReport {
@@ -19,6 +27,8 @@ export interface DeliveryReport {
 
 export interface OutboxOptions {
   notifiers: ReadonlyMap<ChannelType, Notifier>;
+  /** Where a Telegram group that became a supergroup gets its new chat id. */
+  targets: Pick<TargetRepository, 'moveTelegramChat'>;
   retry: RetryPolicy;
   secrets: readonly string[];
   logger: Logger;
@@ -57,12 +67,7 @@ export class Outbox {
 
   /** The earliest time a pending row becomes due, if any (for the scheduler's next wake-up). */
   async nextDueAt(): Promise<number | undefined> {
-    const row = await this.db
-      .selectFrom('alert_log')
-      .select((eb) => eb.fn.min<number>('next_attempt_at').as('due'))
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    return row?.due === null || row?.due === undefined ? undefined : Number(row.due);
+    return earliestDueAt(this.db);
   }
 
   async pendingCount(): Promise<number> {
@@ -78,14 +83,7 @@ export class Outbox {
     let afterId = 0;
     let attempted = 0;
     for (;;) {
-      const rows = await this.db
-        .selectFrom('alert_log')
-        .selectAll()
-        .where('status', '=', 'pending')
-        .where('id', '>', afterId)
-        .orderBy('id')
-        .limit(this.batchSize)
-        .execute();
+      const rows = await pendingRowsAfter(this.db, afterId, this.batchSize);
       for (const row of rows) {
         if (signal?.aborted || attempted >= this.batchSize) return report;
         afterId = Number(row.id);
@@ -106,20 +104,12 @@ export class Outbox {
     }
   }
 
-  private async claim(row: Selectable<AlertLogTable>): Promise<boolean> {
+  private async claim(row: AlertLogRow): Promise<boolean> {
     const now = this.now();
-    const result = await this.db
-      .updateTable('alert_log')
-      .set({ attempts: row.attempts + 1, next_attempt_at: now + this.claimMs, updated_at: now })
-      .where('id', '=', row.id)
-      .where('status', '=', 'pending')
-      .where('attempts', '=', row.attempts)
-      .where('next_attempt_at', '<=', now)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return claimRow(this.db, row, now, now + this.claimMs);
   }
 
-  private async sendOne(row: Selectable<AlertLogTable>, signal?: AbortSignal): Promise<keyof DeliveryReport> {
+  private async sendOne(row: AlertLogRow, signal?: AbortSignal): Promise<keyof DeliveryReport> {
     const attempts = row.attempts + 1;
     const destination: Destination = {
       channel: row.channel as ChannelType,
@@ -136,17 +126,13 @@ export class Outbox {
         partsAlreadySent: progress.partsSent,
       });
       const now = this.now();
-      await this.db
-        .updateTable('alert_log')
-        .set({
-          status: 'sent',
-          sent_at: now,
-          updated_at: now,
-          last_error: null,
-          ...(receipt.migratedTo ? { destination: receipt.migratedTo } : {}),
-        })
-        .where('id', '=', row.id)
-        .execute();
+      await settleRow(this.db, row.id, {
+        status: 'sent',
+        sent_at: now,
+        updated_at: now,
+        last_error: null,
+        ...(receipt.migratedTo ? { destination: receipt.migratedTo } : {}),
+      });
       if (receipt.migratedTo) await this.followMigration(destination, receipt.migratedTo);
       this.publish(row, 'sent');
       return 'sent';
@@ -155,11 +141,7 @@ export class Outbox {
     }
   }
 
-  private async recordFailure(
-    row: Selectable<AlertLogTable>,
-    attempts: number,
-    error: unknown,
-  ): Promise<keyof DeliveryReport> {
+  private async recordFailure(row: AlertLogRow, attempts: number, error: unknown): Promise<keyof DeliveryReport> {
     const delivery = error instanceof DeliveryError ? error : undefined;
     const message = scrubSecrets(error instanceof Error ? error.message : String(error), this.options.secrets).slice(
       0,
@@ -170,17 +152,13 @@ export class Outbox {
     const giveUp = !retryable || attempts >= this.options.retry.maxAttempts;
     const now = this.now();
     const progress = delivery?.progress ? JSON.stringify({ partsSent: delivery.progress.partsSent }) : row.progress;
-    await this.db
-      .updateTable('alert_log')
-      .set({
-        status: giveUp ? 'failed' : 'pending',
-        last_error: giveUp && retryable ? `gave up after ${attempts} attempts: ${message}` : message,
-        next_attempt_at: giveUp ? now : now + this.options.retry.delayMs(attempts, delivery?.retryAfterMs),
-        updated_at: now,
-        progress,
-      })
-      .where('id', '=', row.id)
-      .execute();
+    await settleRow(this.db, row.id, {
+      status: giveUp ? 'failed' : 'pending',
+      last_error: giveUp && retryable ? `gave up after ${attempts} attempts: ${message}` : message,
+      next_attempt_at: giveUp ? now : now + this.options.retry.delayMs(attempts, delivery?.retryAfterMs),
+      updated_at: now,
+      progress,
+    });
     this.options.logger.warn(
       { alert_id: row.id, channel: row.channel, attempts, retryable, error: message },
       giveUp ? 'alert delivery failed' : 'alert delivery will be retried',
@@ -191,27 +169,15 @@ export class Outbox {
 
   /** Telegram moved a group to a supergroup: point the stored target and queued rows at it. */
   private async followMigration(destination: Destination, newChatId: string): Promise<void> {
-    if (destination.targetId !== null) {
-      await this.db
-        .updateTable('alert_targets')
-        .set({ external_id: newChatId, updated_at: this.now() })
-        .where('id', '=', destination.targetId)
-        .execute();
-    }
-    await this.db
-      .updateTable('alert_log')
-      .set({ destination: newChatId })
-      .where('status', '=', 'pending')
-      .where('channel', '=', destination.channel)
-      .where('destination', '=', destination.address)
-      .execute();
+    if (destination.targetId !== null) await this.options.targets.moveTelegramChat(destination.targetId, newChatId);
+    await redirectPendingRows(this.db, destination.channel, destination.address, newChatId);
     this.options.logger.warn(
       { channel: destination.channel, from: destination.address, to: newChatId },
       'Telegram group became a supergroup; target updated',
     );
   }
 
-  private publish(row: Selectable<AlertLogTable>, status: 'sent' | 'failed'): void {
+  private publish(row: AlertLogRow, status: 'sent' | 'failed'): void {
     this.options.events?.publish({
       type: 'alert',
       data: {

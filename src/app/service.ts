@@ -1,12 +1,10 @@
 import { migrateToLatest } from '../db/migrate.js';
-import { ingestRoutes } from '../http/routes/ingest.js';
 import { type RunningServer, startHttpServer } from '../http/server.js';
 import { EmbeddedLogStore } from '../logs/embedded/embedded-log-store.js';
 import { ScanScheduler } from '../scan/scheduler.js';
-import { createScanServices, type ScanServiceOptions, type ScanServices } from '../scan/services.js';
-import { registerStatsRoutes } from '../stats/routes.js';
-import { registerWebApp } from '../web/serve.js';
+import { DEFAULT_WEB_ROOT } from '../web/serve.js';
 import type { AppContext } from './context.js';
+import { createScanServices, type ScanServiceOptions, type ScanServices } from './scan-services.js';
 
 export interface ServiceOptions extends ScanServiceOptions {
   /** Overrides PORT (0 picks a free port). */
@@ -62,11 +60,8 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
     server = await startHttpServer(ctx, {
       port: options.port,
       host: options.host,
-      extraRoutes: async (app) => {
-        await app.register(ingestRoutes(ctx, { onIngest: () => scheduler.poke() }));
-        await registerStatsRoutes(app, ctx);
-        await registerWebApp(app);
-      },
+      onIngest: () => scheduler.poke(),
+      webRoot: DEFAULT_WEB_ROOT,
     });
   } catch (error) {
     await services.close();

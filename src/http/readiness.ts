@@ -1,7 +1,8 @@
-import { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import type { AppContext } from '../app/context.js';
 import { scrubSecrets, secretsOf } from '../config/redact.js';
+import { probeRedis } from '../health/redis-probe.js';
+import { messageOf, withTimeout } from '../health/with-timeout.js';
+import type { HttpContext } from './context.js';
 
 export interface CheckResult {
   ok: boolean;
@@ -13,27 +14,13 @@ export interface CheckResult {
 
 export type ReadinessReport = Record<string, CheckResult>;
 
-/** Rejects after `ms` unless the promise settles first. */
-export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 async function timed(check: () => Promise<string | undefined>, timeoutMs: number, what: string, secrets: string[]) {
   const started = performance.now();
   try {
     const description = await withTimeout(check(), timeoutMs, what);
     return { ok: true, ...(description ? { description } : {}), duration_ms: elapsed(started) };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, error: scrubSecrets(message.split('\n')[0], secrets), duration_ms: elapsed(started) };
+    return { ok: false, error: scrubSecrets(messageOf(error).split('\n')[0], secrets), duration_ms: elapsed(started) };
   }
 }
 
@@ -43,7 +30,7 @@ const elapsed = (started: number) => Math.round((performance.now() - started) * 
  * The readiness checks: the state database, the log source, and Redis when configured. Each is
  * bounded by `timeoutMs`; they run in parallel.
  */
-export function readinessChecker(ctx: AppContext, timeoutMs: number) {
+export function readinessChecker(ctx: Pick<HttpContext, 'config' | 'state' | 'logSource'>, timeoutMs: number) {
   const secrets = secretsOf(ctx.config);
   const checks: Record<string, () => Promise<string | undefined>> = {
     database: async () => {
@@ -59,25 +46,9 @@ export function readinessChecker(ctx: AppContext, timeoutMs: number) {
   const redis = ctx.config.redis;
   if (redis) {
     checks.redis = async () => {
-      const client = new Redis({
-        host: redis.host,
-        port: redis.port,
-        password: redis.password,
-        db: redis.db,
-        lazyConnect: true,
-        connectTimeout: timeoutMs,
-        maxRetriesPerRequest: 0,
-        enableOfflineQueue: false,
-        retryStrategy: () => null,
-      });
-      client.on('error', () => {}); // reported through the rejected ping
-      try {
-        await client.connect();
-        await client.ping();
-        return `redis ${redis.host}:${redis.port}`;
-      } finally {
-        client.disconnect();
-      }
+      const health = await probeRedis(redis, timeoutMs);
+      if (!health.ok) throw new Error(health.error ?? 'Redis did not answer');
+      return `redis ${redis.host}:${redis.port}`;
     };
   }
   return async (): Promise<ReadinessReport> => {

@@ -1,16 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { AppContext } from '../app/context.js';
+import { VERSION } from '../version.js';
+import { registerWebApp } from '../web/serve.js';
 import { installBearerAuth } from './auth.js';
+import type { HttpContext } from './context.js';
 import { installDocs } from './docs.js';
 import { HttpError } from './envelope.js';
 import { answerFrameworkError, installErrorHandling } from './error-handler.js';
+import type { EventStreamOptions } from './event-stream.js';
 import { installRequestMetrics } from './request-metrics.js';
 import { alertRoutes } from './routes/alerts.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { eventRoutes } from './routes/events.js';
+import { ingestRoutes } from './routes/ingest.js';
+import { monitorRoutes } from './routes/monitor.js';
 import { operationsRoutes } from './routes/operations.js';
 import { appRuleRoutes, messageRuleRoutes } from './routes/rules.js';
 import { targetRoutes } from './routes/targets.js';
@@ -27,10 +33,17 @@ export type LagwatchServer = FastifyInstance<
 >;
 
 export interface ServerOptions {
+  /** Called after every ingest that stored logs (the scheduler then scans sooner). */
+  onIngest?: (accepted: number) => void;
+  /** The clock (epoch ms) for default ranges and lags of the figures; tests pin it. */
+  now?: () => number;
+  /** Heartbeat, retry and buffer settings of `GET /events`. */
+  events?: EventStreamOptions;
+  /** Serve the web dashboard built into this folder at `/` (`lagwatch start`: dist/dashboard). */
+  webRoot?: string;
   /**
-   * Registers more routes (ingest, dashboard, monitor, events, the web dashboard at `/`) in the
-   * same context as the core ones, so authentication, the envelope error handler, metrics and
-   * the OpenAPI document apply to them too. Runs after the core routes.
+   * Registers more routes in the same context as lagwatch's own, so authentication, the envelope
+   * error handler, metrics and the OpenAPI document apply to them too (tests, benchmarks).
    */
   extraRoutes?: (app: LagwatchServer) => Promise<void>;
   /** Request body limit in bytes (default 1 MiB); a route may set its own `bodyLimit`. */
@@ -42,7 +55,7 @@ export interface ServerOptions {
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 /** Builds the HTTP API without listening: `inject` it in tests, or listen via startHttpServer. */
-export async function buildServer(ctx: AppContext, options: ServerOptions = {}): Promise<LagwatchServer> {
+export async function buildServer(ctx: HttpContext, options: ServerOptions = {}): Promise<LagwatchServer> {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
@@ -79,13 +92,19 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await installSecurity(app, ctx.config.corsOrigins);
   installBearerAuth(app, ctx.config.apiToken);
   installRequestMetrics(app);
-  await installDocs(app, packageVersion(), ctx.config.apiToken !== undefined);
+  await installDocs(app, VERSION, ctx.config.apiToken !== undefined);
 
   await app.register(operationsRoutes(ctx, options.readinessTimeoutMs ?? 2_000));
   await app.register(appRuleRoutes(ctx));
   await app.register(messageRuleRoutes(ctx));
   await app.register(targetRoutes(ctx));
   await app.register(alertRoutes(ctx));
+  await app.register(ingestRoutes(ctx, { onIngest: options.onIngest }));
+  const now = options.now ?? Date.now;
+  await app.register(dashboardRoutes(ctx, now));
+  await app.register(monitorRoutes(ctx, now));
+  await app.register(eventRoutes(ctx.events, options.events));
+  if (options.webRoot !== undefined) await registerWebApp(app, { root: options.webRoot });
   if (options.extraRoutes) await options.extraRoutes(app);
 
   await app.ready();
@@ -119,7 +138,7 @@ export interface StartOptions extends ServerOptions {
  * Builds the server and listens on HOST:PORT. A taken port rejects with one clear line. Without
  * API_TOKEN on a non-loopback HOST it warns that the API is open to the network.
  */
-export async function startHttpServer(ctx: AppContext, options: StartOptions = {}): Promise<RunningServer> {
+export async function startHttpServer(ctx: HttpContext, options: StartOptions = {}): Promise<RunningServer> {
   const host = options.host ?? ctx.config.host;
   const port = options.port ?? ctx.config.port;
   const app = await buildServer(ctx, options);
@@ -171,27 +190,4 @@ async function closeGracefully(app: LagwatchServer): Promise<void> {
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
-let cachedVersion: string | undefined;
-
-/** lagwatch's version from package.json (found from src/ under tsx, or from dist/src/ built). */
-export function packageVersion(): string {
-  cachedVersion ??= readPackageVersion();
-  return cachedVersion;
-}
-
-function readPackageVersion(): string {
-  for (const relative of ['../../package.json', '../../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === 'lagwatch' && pkg.version) return pkg.version;
-    } catch {
-      // try the next location
-    }
-  }
-  return '0.0.0';
 }

@@ -1,6 +1,7 @@
-import type { AppContext } from '../app/context.js';
 import { ConflictError } from '../validation/problems.js';
+import type { RuleRepository } from './rule-repository.js';
 import type { AppRuleCreate, MessageRuleCreate, TargetCreate } from './schemas.js';
+import type { TargetRepository } from './target-repository.js';
 
 /** Sample rules and (inactive) targets that show how lagwatch is configured. */
 export const SAMPLE_APP_RULES: AppRuleCreate[] = [
@@ -47,9 +48,11 @@ export interface SeedResult {
 }
 
 /** Creates the samples that do not exist yet; running it again changes nothing. */
-export async function seedSampleRules(
-  ctx: Pick<AppContext, 'appRules' | 'messageRules' | 'targets'>,
-): Promise<SeedResult> {
+export async function seedSampleRules(ctx: {
+  appRules: RuleRepository<'app'>;
+  messageRules: RuleRepository<'message'>;
+  targets: TargetRepository;
+}): Promise<SeedResult> {
   const result: SeedResult = {
     created: { app_rules: 0, message_rules: 0, targets: 0 },
     existing: { app_rules: 0, message_rules: 0, targets: 0 },

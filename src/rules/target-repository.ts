@@ -85,6 +85,18 @@ export class TargetRepository {
     return this.get(id);
   }
 
+  /**
+   * A Telegram group became a supergroup (the Bot API said so on a send): the target keeps its
+   * name and settings under the new chat id, without the checks of a user's edit.
+   */
+  async moveTelegramChat(id: number, newChatId: string): Promise<void> {
+    await this.db
+      .updateTable('alert_targets')
+      .set({ external_id: newChatId, updated_at: this.now() })
+      .where('id', '=', id)
+      .execute();
+  }
+
   async delete(id: number): Promise<void> {
     const result = await this.db.deleteFrom('alert_targets').where('id', '=', id).executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw new NotFoundError(`target ${id}`);

@@ -49,7 +49,18 @@ export class CronLog {
       .execute();
   }
 
+  /** The latest runs, newest start first (the id breaks ties between runs started in one ms). */
   async recent(limit: number): Promise<Selectable<CronLogTable>[]> {
-    return this.db.selectFrom('cron_logs').selectAll().orderBy('id', 'desc').limit(limit).execute();
+    return this.db
+      .selectFrom('cron_logs')
+      .selectAll()
+      .orderBy('started_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  async latest(): Promise<Selectable<CronLogTable> | undefined> {
+    return (await this.recent(1))[0];
   }
 }

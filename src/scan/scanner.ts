@@ -1,20 +1,27 @@
 import { hostname } from 'node:os';
-import { AlertQueue, type QueueResult } from '../alerts/alert-queue.js';
+import type { Kysely } from 'kysely';
 import type { CooldownStore } from '../alerts/cooldown.js';
 import { destinationsFor } from '../alerts/destinations.js';
-import { ruleKeyOf, ScanGroups } from '../alerts/grouping.js';
+import { ruleKeyOf } from '../alerts/grouping.js';
 import type { Destination } from '../alerts/notification.js';
-import type { AppContext } from '../app/context.js';
+import type { Config } from '../config/config.js';
+import type { Database } from '../db/schema.js';
+import type { EventBus } from '../events/bus.js';
+import type { Logger } from '../logging/logger.js';
 import type { LogRecord } from '../logs/log-record.js';
 import type { LogSource, ScanBatch, ScanRequest, TimeRange } from '../logs/source.js';
 import { recordScan } from '../metrics/scan-metrics.js';
 import { RuleMatcher } from '../rules/matcher.js';
+import type { RuleRepository } from '../rules/rule-repository.js';
+import type { TargetRepository } from '../rules/target-repository.js';
 import { CHANNEL_TYPES, type Rule, ruleKind } from '../rules/types.js';
-import { readCheckpoint, saveCheckpoint } from './checkpoints.js';
+import { toViolationRow, type Violation } from '../violations/violation-row.js';
+import { readCheckpoint } from './checkpoints.js';
 import { CronLog } from './cron-log.js';
 import { judgedRuleKeys, markRulesJudged } from './judged-rules.js';
 import type { Lease } from './lease.js';
-import { type RecordedViolation, recordNewViolations, toViolationRow, type Violation } from './violation-recorder.js';
+import { emptyReport, type ScanReport } from './scan-report.js';
+import { type BatchSink, RecordingSink, ReportingSink, type ScanPlan } from './sinks.js';
 
 export interface ScanProgress {
   batches: number;
@@ -37,35 +44,19 @@ export interface ScanOptions {
   onlyRules?: ReadonlySet<string>;
 }
 
-export interface DryRunAlert {
-  rule_type: 'app' | 'message';
-  rule_id: number;
-  app_name: string;
-  message_key: string | null;
-  violations: number;
-  in_cooldown: boolean;
-  destinations: Destination[];
-}
-
-export interface ScanReport {
-  status: 'success' | 'failed' | 'skipped';
-  cronId: number | undefined;
-  logsScanned: number;
-  candidates: number;
-  /** Violations newly recorded (or, in a dry run, that would be). */
-  violations: number;
-  /** Alert log rows queued as pending. */
-  alertsQueued: number;
-  watermark: number | undefined;
-  /** Who holds the lease when the scan was skipped. */
-  heldBy?: string;
-  error?: string;
-  /** Dry run only: the notifications a real scan would queue. */
-  wouldAlert?: DryRunAlert[];
+/** What a scan reads and writes through (the application context has it all). */
+export interface ScanContext {
+  config: Pick<Config, 'scan' | 'publicUrl' | 'telegram'>;
+  logger: Logger;
+  state: { db: Kysely<Database> };
+  appRules: Pick<RuleRepository<'app'>, 'all'>;
+  messageRules: Pick<RuleRepository<'message'>, 'all'>;
+  targets: Pick<TargetRepository, 'activeOfTypes'>;
+  events: EventBus;
 }
 
 export interface ScannerDeps {
-  ctx: AppContext;
+  ctx: ScanContext;
   /**
    * Resolved at the start of every run, so a scanner can exist while its log source is
    * unreachable: such a run fails, and says why in the cron log.
@@ -81,7 +72,6 @@ export const scanLeaseName = (source: LogSource): string => `scan:${source.key}`
 
 const LEASE_TTL_MS = 60_000;
 const LEASE_RENEW_MS = 15_000;
-const EVENTS_PER_BATCH = 50;
 
 /**
  * One scan: take the lease, read candidate logs from the source in batches, judge each with
@@ -101,15 +91,7 @@ export class Scanner {
     const { ctx, lease } = this.deps;
     const cronLog = new CronLog(ctx.state.db, this.now);
     const cronId = await cronLog.start('log:alert-scan');
-    const report: ScanReport = {
-      status: 'success',
-      cronId,
-      logsScanned: 0,
-      candidates: 0,
-      violations: 0,
-      alertsQueued: 0,
-      watermark: undefined,
-    };
+    const report = emptyReport(cronId);
     const startedAt = this.now();
 
     let source: LogSource;
@@ -141,11 +123,27 @@ export class Scanner {
     }, LEASE_RENEW_MS);
     renewal.unref();
 
+    // One sink per pass: each pass groups and queues its own notifications.
+    const record = async (passOptions: ScanOptions) => {
+      const sink = new RecordingSink({
+        db: ctx.state.db,
+        cooldowns: this.deps.cooldowns,
+        events: ctx.events,
+        publicUrl: ctx.config.publicUrl,
+        scanId: cronId,
+        now: this.now,
+        report,
+        continueOrThrow: () => {
+          if (options.signal?.aborted) throw new Error('scan interrupted by shutdown');
+          if (leaseLost) throw new Error('scan lease lost (another scanner took over); stopping without saving');
+        },
+      });
+      await this.scanBatches(source, await this.plan(source, passOptions), passOptions, report, sink);
+    };
+
     try {
-      const judging = options.range
-        ? undefined
-        : await this.judgeRecentLogsForNewRules(source, cronId, options, report, () => leaseLost);
-      await this.scanBatches(source, cronId, options, report, () => leaseLost);
+      const judging = options.range ? undefined : await this.judgeRecentLogsForNewRules(source, options, record);
+      await record(options);
       if (judging) {
         await markRulesJudged(ctx.state.db, source.key, judging.ruleKeys, judging.known, this.now());
       }
@@ -168,13 +166,11 @@ export class Scanner {
    */
   private async judgeRecentLogsForNewRules(
     source: LogSource,
-    cronId: number,
     options: ScanOptions,
-    report: ScanReport,
-    leaseLost: () => boolean,
+    record: (options: ScanOptions) => Promise<void>,
   ): Promise<{ ruleKeys: string[]; known: Set<string> }> {
     const { ctx } = this.deps;
-    const { rules } = await this.matcher();
+    const { rules } = await this.readRules();
     const known = await judgedRuleKeys(ctx.state.db, source.key);
     const active = [...rules].filter(([, rule]) => rule.is_active).map(([key]) => key);
     const fresh = new Set(active.filter((key) => !known.has(key)));
@@ -183,7 +179,7 @@ export class Scanner {
     if (fresh.size > 0 && (await readCheckpoint(ctx.state.db, source.key))) {
       const to = this.now();
       const from = to - ctx.config.scan.initialLookbackMinutes * 60_000;
-      await this.scanBatches(source, cronId, { ...options, range: { from, to }, onlyRules: fresh }, report, leaseLost);
+      await record({ ...options, range: { from, to }, onlyRules: fresh });
     }
     return { ruleKeys: active, known };
   }
@@ -195,8 +191,7 @@ export class Scanner {
   async hasPending(): Promise<boolean> {
     const source = await this.deps.source();
     if (!source.hasPending) return false;
-    const { matcher, rules } = await this.matcher();
-    const request = await this.request(source, {}, matcher, rules);
+    const { request } = await this.plan(source, {});
     return request.mode === 'checkpoint' && source.hasPending(request);
   }
 
@@ -223,178 +218,81 @@ export class Scanner {
     }
   }
 
-  private async matcher(): Promise<{ matcher: RuleMatcher; rules: Map<string, Rule> }> {
-    const [appRules, messageRules] = await Promise.all([
-      this.deps.ctx.appRules.all(),
-      this.deps.ctx.messageRules.all(),
+  /** The rules, the matcher built from them, where each rule's alerts go, and the source request. */
+  private async plan(source: LogSource, options: ScanOptions): Promise<ScanPlan> {
+    const { targets, config, state } = this.deps.ctx;
+    const [{ apps, messages, rules }, active] = await Promise.all([
+      this.readRules(),
+      targets.activeOfTypes(CHANNEL_TYPES),
     ]);
-    const rules = new Map<string, Rule>();
-    for (const rule of [...appRules, ...messageRules]) rules.set(ruleKeyOf(ruleKind(rule), rule.id), rule);
-    return { matcher: new RuleMatcher(appRules, messageRules), rules };
-  }
-
-  private async request(
-    source: LogSource,
-    options: ScanOptions,
-    matcher: RuleMatcher,
-    rules: ReadonlyMap<string, Rule>,
-  ): Promise<ScanRequest> {
-    const { config, state } = this.deps.ctx;
+    const destinations = new Map<string, Destination[]>();
+    for (const [key, rule] of rules) {
+      // Resolved before any transaction: on SQLite the transaction holds the only connection.
+      if (rule.is_active) destinations.set(key, destinationsFor(rule.alert_channels, active, config.telegram));
+    }
+    const matcher = new RuleMatcher(apps, messages);
     const all = matcher.lowestThresholds();
-    const apps = options.onlyRules && new Set([...options.onlyRules].map((key) => rules.get(key)?.app_name));
-    const thresholds = apps ? new Map([...all].filter(([app]) => apps.has(app))) : all;
+    const onlyApps = options.onlyRules && new Set([...options.onlyRules].map((key) => rules.get(key)?.app_name));
+    const thresholds = onlyApps ? new Map([...all].filter(([app]) => onlyApps.has(app))) : all;
     const batchSize = config.scan.batchSize;
-    if (options.range) return { mode: 'range', range: options.range, batchSize, thresholds };
-    const checkpoint = await readCheckpoint(state.db, source.key);
-    return { mode: 'checkpoint', cursor: checkpoint?.cursor, now: this.now(), batchSize, thresholds };
+    let request: ScanRequest;
+    if (options.range) request = { mode: 'range', range: options.range, batchSize, thresholds };
+    else {
+      const checkpoint = await readCheckpoint(state.db, source.key);
+      request = { mode: 'checkpoint', cursor: checkpoint?.cursor, now: this.now(), batchSize, thresholds };
+    }
+    return { sourceKey: source.key, matcher, rules, destinations, request, onlyRules: options.onlyRules };
   }
 
-  private judge(matcher: RuleMatcher, logs: readonly LogRecord[], onlyRules?: ReadonlySet<string>): Violation[] {
+  private async readRules() {
+    const [apps, messages] = await Promise.all([this.deps.ctx.appRules.all(), this.deps.ctx.messageRules.all()]);
+    const rules = new Map<string, Rule>();
+    for (const rule of [...apps, ...messages]) rules.set(ruleKeyOf(ruleKind(rule), rule.id), rule);
+    return { apps, messages, rules };
+  }
+
+  private judge(plan: ScanPlan, logs: readonly LogRecord[]): Violation[] {
     const violations: Violation[] = [];
     for (const log of logs) {
       if (log.app === null || log.durationMs === null) continue;
-      const rule = matcher.violatedRule(log.app, log.messageKey, log.durationMs);
-      if (!rule || (onlyRules && !onlyRules.has(ruleKeyOf(ruleKind(rule), rule.id)))) continue;
+      const rule = plan.matcher.violatedRule(log.app, log.messageKey, log.durationMs);
+      if (!rule || (plan.onlyRules && !plan.onlyRules.has(ruleKeyOf(ruleKind(rule), rule.id)))) continue;
       violations.push({ log, rule, durationMs: log.durationMs });
     }
     return violations;
   }
 
+  /** The one batch pipeline of real and dry runs: read, judge, hand each batch to the sink, count. */
   private async scanBatches(
     source: LogSource,
-    cronId: number,
+    plan: ScanPlan,
     options: ScanOptions,
     report: ScanReport,
-    leaseLost: () => boolean,
+    sink: BatchSink,
   ): Promise<void> {
-    const { ctx, cooldowns } = this.deps;
-    const { matcher, rules } = await this.matcher();
-    const request = await this.request(source, options, matcher, rules);
-    const groups = new ScanGroups();
-    const queue = new AlertQueue(cronId, cooldowns, ctx.config.publicUrl, this.now);
-    // Resolved before any transaction: on SQLite the transaction holds the only connection.
-    const destinations = await this.destinationsByRule(rules);
     let batches = 0;
-
-    for await (const batch of source.scan(request)) {
-      if (options.signal?.aborted) throw new Error('scan interrupted by shutdown');
-      if (leaseLost()) throw new Error('scan lease lost (another scanner took over); stopping without saving');
+    for await (const batch of source.scan(plan.request)) {
+      sink.continueOrThrow?.();
       const now = this.now();
-      const rows = this.judge(matcher, batch.candidates, options.onlyRules).map((v) =>
-        toViolationRow(source.key, v, now),
-      );
-      const afterCommit: QueueResult['afterCommit'] = [];
-      let fresh: RecordedViolation[] = [];
-      await ctx.state.db.transaction().execute(async (trx) => {
-        fresh = await recordNewViolations(trx, rows);
-        const touched = groups.add(fresh);
-        for (const key of touched) {
-          const group = groups.get(key);
-          const rule = rules.get(key);
-          if (!group || !rule) continue;
-          const result = await queue.queue(trx, group, rule, destinations.get(key) ?? []);
-          report.alertsQueued += result.queued;
-          afterCommit.push(...result.afterCommit);
-        }
-        if (request.mode === 'checkpoint') {
-          await saveCheckpoint(trx, {
-            source_key: source.key,
-            cursor: batch.cursor,
-            watermark: batch.watermark,
-            updated_at: now,
-          });
-        }
-      });
-      for (const write of afterCommit) await cooldowns.set(ctx.state.db, write.ruleKey, write.state);
-
-      this.publishViolations(fresh);
-      countBatch(report, batch, fresh.length, ++batches, options);
+      const rows = this.judge(plan, batch.candidates).map((v) => toViolationRow(source.key, v, now));
+      const fresh = await sink.take(plan, batch, rows);
+      countBatch(report, batch, fresh, ++batches, options);
     }
   }
 
-  private async destinationsByRule(rules: Map<string, Rule>): Promise<Map<string, Destination[]>> {
-    const { targets, config } = this.deps.ctx;
-    const active = await targets.activeOfTypes(CHANNEL_TYPES);
-    const byRule = new Map<string, Destination[]>();
-    for (const [key, rule] of rules) {
-      if (rule.is_active) byRule.set(key, destinationsFor(rule.alert_channels, active, config.telegram));
-    }
-    return byRule;
-  }
-
+  /** Reads and judges like a real run, records nothing and tells what a real run would queue. */
   private async dryRun(options: ScanOptions): Promise<ScanReport> {
     const { ctx, cooldowns } = this.deps;
     const source = await this.deps.source();
-    const { matcher, rules } = await this.matcher();
-    const request = await this.request(source, options, matcher, rules);
-    const report: ScanReport = {
-      status: 'success',
-      cronId: undefined,
-      logsScanned: 0,
-      candidates: 0,
-      violations: 0,
-      alertsQueued: 0,
-      watermark: undefined,
-    };
-    const groups = new ScanGroups();
-    const now = this.now();
-    let batches = 0;
-    for await (const batch of source.scan(request)) {
-      const rows = this.judge(matcher, batch.candidates).map((v) => toViolationRow(source.key, v, now));
-      const existing = new Set<string>();
-      for (let i = 0; i < rows.length; i += 500) {
-        const keys = rows.slice(i, i + 500).map((r) => r.dedupe_key);
-        if (keys.length === 0) continue;
-        const found = await ctx.state.db
-          .selectFrom('violations')
-          .select('dedupe_key')
-          .where('dedupe_key', 'in', keys)
-          .execute();
-        for (const r of found) existing.add(r.dedupe_key);
-      }
-      const fresh = rows.filter((r) => !existing.has(r.dedupe_key));
-      groups.add(fresh);
-      countBatch(report, batch, fresh.length, ++batches, options);
-    }
-    report.wouldAlert = [];
-    const destinations = await this.destinationsByRule(rules);
-    for (const group of groups.all()) {
-      const key = ruleKeyOf(group.ruleType, group.ruleId);
-      const rule = rules.get(key);
-      if (!rule) continue;
-      const cooldown = await cooldowns.get(ctx.state.db, key);
-      report.wouldAlert.push({
-        rule_type: group.ruleType,
-        rule_id: group.ruleId,
-        app_name: group.app,
-        message_key: group.messageKey,
-        violations: group.count,
-        in_cooldown: cooldown !== undefined && cooldown.until > now,
-        destinations: destinations.get(key) ?? [],
-      });
-    }
+    const plan = await this.plan(source, options);
+    const report = emptyReport(undefined);
+    const sink = new ReportingSink(ctx.state.db);
+    await this.scanBatches(source, plan, options, report, sink);
+    report.wouldAlert = await sink.wouldAlert(plan, cooldowns, this.now());
     report.alertsQueued = report.wouldAlert
       .filter((a) => !a.in_cooldown)
       .reduce((n, a) => n + a.destinations.length, 0);
     return report;
-  }
-
-  private publishViolations(fresh: RecordedViolation[]): void {
-    for (const v of fresh.slice(0, EVENTS_PER_BATCH)) {
-      this.deps.ctx.events.publish({
-        type: 'violation',
-        data: {
-          rule_type: v.rule_type,
-          rule_id: v.rule_id,
-          app_name: v.app_name,
-          message_key: v.message_key ?? null,
-          duration_ms: v.duration_ms,
-          threshold_ms: v.threshold_ms,
-          log_time: new Date(v.log_time).toISOString(),
-          correlation_id: v.correlation_id ?? null,
-        },
-      });
-    }
   }
 
   private publishScan(report: ScanReport, startedAt: number): void {

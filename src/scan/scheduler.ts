@@ -1,5 +1,12 @@
+import type { Outbox } from '../alerts/outbox.js';
 import type { Logger } from '../logging/logger.js';
-import type { ScanServices } from './services.js';
+import type { Scanner } from './scanner.js';
+
+/** What the scheduler drives: scans and the delivery of queued alerts. */
+export interface ScheduledWork {
+  scanner: Pick<Scanner, 'run' | 'hasPending'>;
+  outbox: Pick<Outbox, 'deliverDue' | 'nextDueAt'>;
+}
 
 export interface SchedulerOptions {
   /** Seconds between scans; 0 turns scanning off (alert delivery keeps running). */
@@ -30,7 +37,7 @@ export class ScanScheduler {
   private lastScanAt = 0;
 
   constructor(
-    private readonly services: ScanServices,
+    private readonly services: ScheduledWork,
     private readonly options: SchedulerOptions,
   ) {}
 

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { AppStats, LogSource, TimeRange } from '../logs/source.js';
+import { violationsPerApp } from '../violations/violation-store.js';
 import { percentOf, roundMs } from './rounding.js';
 import { iso } from './time-range.js';
-import { violationsPerApp } from './violation-counts.js';
 
 /** How many of each app's slowest message keys `/dashboard/apps` lists. */
 export const SLOWEST_KEYS_PER_APP = 5;

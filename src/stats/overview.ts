@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { LogSource, SummaryStats, TimeRange } from '../logs/source.js';
+import { violationsByType } from '../violations/violation-store.js';
 import { percentOf, roundMs } from './rounding.js';
 import { iso } from './time-range.js';
-import { violationsByType } from './violation-counts.js';
 
 export interface Overview {
   from: string;

@@ -1,13 +1,16 @@
 import { availableParallelism, hostname, loadavg } from 'node:os';
 import type { Selectable } from 'kysely';
-import { outboxBacklog } from '../alerts/outbox-backlog.js';
-import type { AppContext } from '../app/context.js';
+import { outboxBacklog } from '../alerts/alert-log.js';
+import type { Config } from '../config/config.js';
 import { scrubSecrets, secretsOf } from '../config/redact.js';
+import type { StateDb } from '../db/connection.js';
 import type { CronLogTable } from '../db/schema.js';
-import { packageVersion } from '../http/server.js';
+import { probeRedis, type RedisHealth } from '../health/redis-probe.js';
+import { messageOf, withTimeout } from '../health/with-timeout.js';
 import type { LogSource } from '../logs/source.js';
-import { messageOf, withTimeout } from './probe.js';
-import { probeRedis, type RedisHealth } from './redis-probe.js';
+import { listCheckpoints } from '../scan/checkpoints.js';
+import { CronLog } from '../scan/cron-log.js';
+import { VERSION } from '../version.js';
 import { iso } from './time-range.js';
 
 export interface ServerStatus {
@@ -62,14 +65,19 @@ export interface ServerStatusOptions {
   probeTimeoutMs?: number;
 }
 
-type StatusContext = Pick<AppContext, 'config' | 'state' | 'logSource'>;
+/** What the status reads: the configuration, the state database and the log source. */
+export interface StatusSources {
+  config: Config;
+  state: StateDb;
+  logSource(): Promise<LogSource>;
+}
 
 /**
  * What `GET /monitor/server` shows, and what `lagwatch diagnose` reuses: process figures and
  * every dependency probed in parallel, each bounded in time; error texts carry no secrets.
  */
 export async function computeServerStatus(
-  ctx: StatusContext,
+  ctx: StatusSources,
   options: ServerStatusOptions = {},
 ): Promise<ServerStatus> {
   const now = options.now ?? Date.now();
@@ -100,7 +108,7 @@ export async function computeServerStatus(
   return {
     ok: problems.length === 0,
     problems,
-    version: packageVersion(),
+    version: VERSION,
     node_version: process.version,
     hostname: hostname(),
     pid: process.pid,
@@ -124,7 +132,7 @@ export async function computeServerStatus(
   };
 }
 
-async function probeLogSource(ctx: StatusContext, timeout: number, clean: (e: unknown) => string) {
+async function probeLogSource(ctx: StatusSources, timeout: number, clean: (e: unknown) => string) {
   const kind = ctx.config.logSource;
   let source: LogSource | undefined;
   try {
@@ -148,7 +156,7 @@ async function probeLogSource(ctx: StatusContext, timeout: number, clean: (e: un
   }
 }
 
-async function probeDatabase(ctx: StatusContext, timeout: number, clean: (e: unknown) => string) {
+async function probeDatabase(ctx: StatusSources, timeout: number, clean: (e: unknown) => string) {
   const driver = ctx.state.driver;
   try {
     const version = await withTimeout(ctx.state.serverVersion(), timeout, 'database');
@@ -158,14 +166,10 @@ async function probeDatabase(ctx: StatusContext, timeout: number, clean: (e: unk
   }
 }
 
-async function readStateFigures(ctx: StatusContext, now: number, timeout: number) {
+async function readStateFigures(ctx: StatusSources, now: number, timeout: number) {
   const db = ctx.state.db;
   const [scan, checkpointRows, outbox] = await withTimeout(
-    Promise.all([
-      db.selectFrom('cron_logs').selectAll().orderBy('started_at', 'desc').orderBy('id', 'desc').executeTakeFirst(),
-      db.selectFrom('checkpoints').selectAll().orderBy('source_key').execute(),
-      outboxBacklog(db),
-    ]),
+    Promise.all([new CronLog(db).latest(), listCheckpoints(db), outboxBacklog(db)]),
     timeout,
     'database',
   );
@@ -173,10 +177,10 @@ async function readStateFigures(ctx: StatusContext, now: number, timeout: number
     lastScan: scan ? toLastScan(scan) : null,
     checkpoints: checkpointRows.map((c) => ({
       source_key: c.source_key,
-      watermark: iso(Number(c.watermark)),
-      lag_seconds: Math.max(0, Math.round((now - Number(c.watermark)) / 1000)),
-      updated_at: iso(Number(c.updated_at)),
-      updatedAt: Number(c.updated_at),
+      watermark: iso(c.watermark),
+      lag_seconds: Math.max(0, Math.round((now - c.watermark) / 1000)),
+      updated_at: iso(c.updated_at),
+      updatedAt: c.updated_at,
     })),
     outbox: {
       pending: outbox.pending,

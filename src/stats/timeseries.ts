@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { BucketStats, LogSource, TimeRange } from '../logs/source.js';
+import { violationsPerBucket } from '../violations/violation-store.js';
 import { bucketStarts, formatInterval } from './interval.js';
 import { roundMs } from './rounding.js';
 import { iso } from './time-range.js';
-import { violationsPerBucket } from './violation-counts.js';
 
 export interface TimeseriesPoint {
   /** Bucket start, ISO 8601 UTC. */

@@ -4,9 +4,6 @@ import { NotFoundError } from '../validation/problems.js';
 import { roundMs } from './rounding.js';
 import { iso } from './time-range.js';
 
-export const DEFAULT_TRACE_LIMIT = 1_000;
-export const MAX_TRACE_LIMIT = 5_000;
-
 export interface TraceSpan {
   source_id: string;
   time: string;

@@ -6,6 +6,12 @@ import { sqliteDriver, type TestApi, testApi } from './support.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 
+/**
+ * `/events` streams until the server closes; with its streams closed from the start it answers
+ * 503 right after authentication, so "served" can be told from "refused" without waiting.
+ */
+const closedEventStreams = { events: { signal: AbortSignal.abort() } };
+
 /** Every documented operation, plus the documentation itself, with ids filled in. */
 async function everyEndpoint(api: TestApi, headers: Record<string, string>) {
   const doc = (await api.app.inject({ url: '/docs/json', headers })).json() as {
@@ -29,7 +35,7 @@ async function everyEndpoint(api: TestApi, headers: Record<string, string>) {
 describe('with API_TOKEN set', () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await testApi(sqliteDriver(), { env: { API_TOKEN: TOKEN } });
+    api = await testApi(sqliteDriver(), { env: { API_TOKEN: TOKEN }, ...closedEventStreams });
   });
   afterAll(async () => {
     await api.close();
@@ -100,7 +106,7 @@ describe('with API_TOKEN set', () => {
 
 describe('without API_TOKEN', () => {
   it('serves every endpoint without credentials', async () => {
-    const api = await testApi(sqliteDriver());
+    const api = await testApi(sqliteDriver(), closedEventStreams);
     try {
       for (const endpoint of await everyEndpoint(api, {})) {
         const response = await api.app.inject(endpoint);

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext } from '../../src/app/create-context.js';
+import { createScanServices } from '../../src/app/scan-services.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { checkElasticsearch } from '../../src/logs/elasticsearch/check.js';
 import { ElasticsearchLogSource } from '../../src/logs/elasticsearch/source.js';
 import type { ScanRequest } from '../../src/logs/source.js';
-import { createScanServices } from '../../src/scan/services.js';
 import { capturingLogger, collect } from '../logs/elasticsearch/helpers.js';
 import { documentsOf, generateLogs, HOUR, T0, type TestLog, violationsOf } from '../stats/dataset.js';
 import { expectSameFigures } from '../stats/same-figures.js';

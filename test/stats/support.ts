@@ -8,11 +8,10 @@ import type { Config } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Database } from '../../src/db/schema.js';
 import { EventBus } from '../../src/events/bus.js';
-import { buildServer, type LagwatchServer } from '../../src/http/server.js';
+import { buildServer, type LagwatchServer, type ServerOptions } from '../../src/http/server.js';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
 import { EmbeddedLogStore } from '../../src/logs/embedded/embedded-log-store.js';
 import type { LogSource } from '../../src/logs/source.js';
-import { registerStatsRoutes, type StatsRouteOptions } from '../../src/stats/routes.js';
 import { type DriverUnderTest, migratedStateDb } from '../support/databases.js';
 import type { TestViolation } from './dataset.js';
 
@@ -29,13 +28,13 @@ export interface StatsHarness {
 
 /**
  * A real EmbeddedLogStore in a temp dir, a migrated state database of `driver`, and the HTTP
- * server with the stats routes registered the way the lead does.
+ * server as `lagwatch start` builds it (every route, the web dashboard).
  */
 export async function statsHarness(
   driver: DriverUnderTest,
   options: {
     env?: Record<string, string>;
-    routes?: StatsRouteOptions;
+    routes?: Pick<ServerOptions, 'now' | 'events'>;
     events?: EventBus;
     /** Serve the figures from this source instead of the embedded store (closed with the harness). */
     logSource?: (config: Config, logger: Logger) => Promise<LogSource>;
@@ -66,7 +65,7 @@ export async function statsHarness(
       await database.close();
     },
   };
-  const app = await buildServer(ctx, { extraRoutes: (server) => registerStatsRoutes(server, ctx, options.routes) });
+  const app = await buildServer(ctx, options.routes);
   return {
     ctx,
     store,

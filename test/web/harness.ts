@@ -14,8 +14,6 @@ import { EventBus } from '../../src/events/bus.js';
 import { type RunningServer, startHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { EmbeddedLogStore } from '../../src/logs/embedded/embedded-log-store.js';
-import { registerStatsRoutes } from '../../src/stats/routes.js';
-import { registerWebApp } from '../../src/web/serve.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const chromiumMissing = existsSync(CHROMIUM)
@@ -47,8 +45,7 @@ export interface WebHarness {
 
 /**
  * A real lagwatch HTTP server on 127.0.0.1, port 0: SQLite state and the embedded log store in a
- * temp dir, the stats routes and the web dashboard (built into `webRoot`) registered as the
- * lead wires them.
+ * temp dir, and the web dashboard built into `webRoot`.
  */
 export async function startWebHarness(webRoot: string, env: Record<string, string> = {}): Promise<WebHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'lagwatch-web-'));
@@ -81,10 +78,7 @@ export async function startWebHarness(webRoot: string, env: Record<string, strin
   const server = await startHttpServer(ctx, {
     host: '127.0.0.1',
     port: 0,
-    extraRoutes: async (app) => {
-      await registerStatsRoutes(app, ctx);
-      await registerWebApp(app, { root: webRoot });
-    },
+    webRoot,
   });
   return {
     ctx,

@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
+import { VERSION } from '../../version.js';
 import type { AlertNotification, Destination } from '../notification.js';
 import { renderWebhookPayload } from '../render/webhook.js';
 import { type FetchLike, networkReason } from './fetch-errors.js';
 import { DeliveryError, type DeliveryReceipt, type Notifier, type SendOptions } from './notifier.js';
-import { userAgent } from './user-agent.js';
 
 export interface WebhookNotifierOptions {
   fetch?: FetchLike;
@@ -61,7 +61,7 @@ export class WebhookNotifier implements Notifier {
     const timestamp = String(Math.floor(this.now() / 1000));
     const headers: Record<string, string> = {
       'content-type': 'application/json',
-      'user-agent': userAgent(),
+      'user-agent': `lagwatch/${VERSION}`,
       'x-lagwatch-timestamp': timestamp,
     };
     if (this.secret) headers['x-lagwatch-signature'] = webhookSignature(this.secret, timestamp, body);

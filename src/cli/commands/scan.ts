@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { listCheckpoints } from '../../scan/checkpoints.js';
 import { CronLog } from '../../scan/cron-log.js';
-import type { ScanReport } from '../../scan/scanner.js';
+import type { ScanReport } from '../../scan/scan-report.js';
 import { print, printJson, renderTable } from '../output.js';
 import { formatCount, ProgressLine } from '../progress.js';
 import { CommandError, withContext } from '../run.js';
@@ -44,7 +44,7 @@ export function registerScanCommands(program: Command): void {
         if (!Number.isFinite(waitSeconds) || waitSeconds < 0)
           throw new CommandError('--wait takes a number of seconds');
 
-        const { createScanServices } = await import('../../scan/services.js');
+        const { createScanServices } = await import('../../app/scan-services.js');
         const services = await createScanServices(ctx);
         const progress = new ProgressLine();
         try {

@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Selectable } from 'kysely';
 import Type from 'typebox';
-import type { AppContext } from '../../app/context.js';
+import { type AlertLogRow, pageOfAlerts } from '../../alerts/alert-log.js';
 import { scrubSecrets, secretsOf } from '../../config/redact.js';
-import { offsetOf } from '../../db/page.js';
-import type { AlertLogTable } from '../../db/schema.js';
+import type { HttpContext } from '../context.js';
 import { errorResponses, pageOf, success, successEnvelope } from '../envelope.js';
 import { maskDestination } from '../mask-destination.js';
 import { ChannelTypeSchema, FilterText, pageRequest, pagingFields } from '../schemas.js';
@@ -46,9 +44,9 @@ export const AlertOutput = Type.Object({
 });
 
 /** `GET /alerts`: the alert log (outbox), newest first. */
-export function alertRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+export function alertRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
   const secrets = secretsOf(ctx.config);
-  const toAlert = (row: Selectable<AlertLogTable>) => ({
+  const toAlert = (row: AlertLogRow) => ({
     id: Number(row.id),
     rule_type: row.rule_type,
     rule_id: Number(row.rule_id),
@@ -78,20 +76,8 @@ export function alertRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const { status, app_name, channel } = request.query;
-        const page = pageRequest(request.query);
-        let query = ctx.state.db.selectFrom('alert_log');
-        if (status !== undefined) query = query.where('status', '=', status);
-        if (app_name !== undefined) query = query.where('app_name', '=', app_name);
-        if (channel !== undefined) query = query.where('channel', '=', channel);
-        const [{ total }] = await query.select((eb) => eb.fn.countAll<number>().as('total')).execute();
-        const rows = await query
-          .selectAll()
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(page.per_page)
-          .offset(offsetOf(page))
-          .execute();
-        return success({ items: rows.map(toAlert), total: Number(total), ...page });
+        const found = await pageOfAlerts(ctx.state.db, { status, app_name, channel }, pageRequest(request.query));
+        return success({ ...found, items: found.items.map(toAlert) });
       },
     );
   };

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import type { AppContext } from '../../app/context.js';
 import { EmbeddedLogStore } from '../../logs/embedded/embedded-log-store.js';
 import { IngestBodyError, ingestBody } from '../../logs/ndjson/ingest-body.js';
+import type { HttpContext } from '../context.js';
 import { errorResponses, HttpError, success, successEnvelope } from '../envelope.js';
 
 export const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'text/plain'];
@@ -24,7 +24,7 @@ export interface IngestRouteOptions {
  * POST /ingest: NDJSON log documents (gzip with Content-Encoding: gzip, or detected) into the
  * embedded store, one transaction per request, with its own size limit (INGEST_MAX_BYTES).
  */
-export function ingestRoutes(ctx: AppContext, options: IngestRouteOptions = {}): FastifyPluginAsyncTypebox {
+export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {}): FastifyPluginAsyncTypebox {
   const bodyLimit = ctx.config.embedded.ingestMaxBytes;
   return async (app) => {
     app.removeAllContentTypeParsers();

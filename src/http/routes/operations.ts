@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import type { AppContext } from '../../app/context.js';
 import { metricsRegistry } from '../../metrics/registry.js';
-import { refreshStateGauges } from '../../metrics/state-gauges.js';
+import { refreshStateGauges } from '../../stats/state-gauges.js';
+import type { HttpContext } from '../context.js';
 import { errorResponses, failure, success, successEnvelope } from '../envelope.js';
 import { readinessChecker } from '../readiness.js';
 
@@ -14,7 +14,7 @@ const CheckOutput = Type.Object({
 });
 
 /** `/health` (liveness), `/ready` (dependencies reachable) and `/metrics` (Prometheus). */
-export function operationsRoutes(ctx: AppContext, readinessTimeoutMs: number): FastifyPluginAsyncTypebox {
+export function operationsRoutes(ctx: HttpContext, readinessTimeoutMs: number): FastifyPluginAsyncTypebox {
   const checkReadiness = readinessChecker(ctx, readinessTimeoutMs);
   return async (app) => {
     const tags = ['operations'];

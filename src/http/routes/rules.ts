@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import type { AppContext } from '../../app/context.js';
 import { AppRuleCreate, AppRuleUpdate, MessageRuleCreate, MessageRuleUpdate, Name } from '../../rules/schemas.js';
+import type { HttpContext } from '../context.js';
 import { errorResponses, pageOf, success, successEnvelope } from '../envelope.js';
 import { AppRuleOutput, DeletedOutput, IdParams, MessageRuleOutput, pageRequest, pagingFields } from '../schemas.js';
 
@@ -28,7 +28,7 @@ const readErrors = errorResponses(400, 401, 404);
 const writeErrors = errorResponses(400, 401, 404, 409, 413, 415, 422);
 
 /** `/rules/app`: one rule per application. */
-export function appRuleRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+export function appRuleRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['app rules'];
     const repo = ctx.appRules;
@@ -103,7 +103,7 @@ export function appRuleRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
 }
 
 /** `/rules/message`: one rule per (application, message key). */
-export function messageRuleRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+export function messageRuleRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['message rules'];
     const repo = ctx.messageRules;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import type { AppContext } from '../../app/context.js';
 import { TargetCreate, TargetUpdate } from '../../rules/schemas.js';
+import type { HttpContext } from '../context.js';
 import { errorResponses, pageOf, success, successEnvelope } from '../envelope.js';
 import { ChannelTypeSchema, DeletedOutput, IdParams, pageRequest, pagingFields, TargetOutput } from '../schemas.js';
 
@@ -18,7 +18,7 @@ const readErrors = errorResponses(400, 401, 404);
 const writeErrors = errorResponses(400, 401, 404, 409, 413, 415, 422);
 
 /** `/targets`: where alerts go (Telegram chats and groups, email addresses, webhooks). */
-export function targetRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+export function targetRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['alert targets'];
     const repo = ctx.targets;

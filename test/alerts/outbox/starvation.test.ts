@@ -36,6 +36,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('outbox with one desti
       // The default round reads 200 rows; 4 shows the same with fewer scans.
       const outbox = new Outbox(ctx.state.db, {
         notifiers: createNotifiers(ctx.config, FAST_PACING),
+        targets: ctx.targets,
         retry: exponentialBackoff({ baseMs: 600_000 }),
         secrets: [],
         logger: ctx.logger,

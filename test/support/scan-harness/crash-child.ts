@@ -17,9 +17,9 @@
  */
 import { exponentialBackoff } from '../../../src/alerts/retry-policy.js';
 import { createAppContext } from '../../../src/app/create-context.js';
+import { createScanServices } from '../../../src/app/scan-services.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { createLogger } from '../../../src/logging/logger.js';
-import { createScanServices } from '../../../src/scan/services.js';
 import { FAST_PACING } from './world.js';
 
 const stopAfter = Number(process.env.HARNESS_STOP_AFTER ?? 0);

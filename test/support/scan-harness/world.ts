@@ -5,12 +5,12 @@ import type { NotifierOptions } from '../../../src/alerts/channels/registry.js';
 import type { RetryPolicy } from '../../../src/alerts/retry-policy.js';
 import type { AppContext } from '../../../src/app/context.js';
 import { createAppContext } from '../../../src/app/create-context.js';
+import { createScanServices, type ScanServices } from '../../../src/app/scan-services.js';
 import type { Config, DatabaseConfig } from '../../../src/config/config.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { migrateToLatest } from '../../../src/db/migrate.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import type { EmbeddedLogStore } from '../../../src/logs/embedded/embedded-log-store.js';
-import { createScanServices, type ScanServices } from '../../../src/scan/services.js';
 import type { DriverUnderTest } from '../databases.js';
 
 /** Environment variables that point a lagwatch process at a state database. */

@@ -1,6 +1,13 @@
 import Type from 'typebox';
-import { FilterText, pagingFields } from '../http/schemas.js';
-import { MAX_TRACE_LIMIT } from './trace.js';
+import { FilterText, pagingFields } from './schemas.js';
+
+/*
+ * The queries and answers of `/dashboard/*` and `/monitor/*`. The web dashboard derives its
+ * types from these (type-only imports), so the two sides share one vocabulary.
+ */
+
+export const DEFAULT_TRACE_LIMIT = 1_000;
+export const MAX_TRACE_LIMIT = 5_000;
 
 // Query strings. `from`/`to` and `interval` are checked by the handlers (422 naming the field).
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { EventBus, LagwatchEvent } from '../events/bus.js';
-import { failure } from '../http/envelope.js';
+import { failure } from './envelope.js';
 
 export interface EventStreamOptions {
   /** Milliseconds between `: heartbeat` comments; default 15 000. */
@@ -32,7 +32,8 @@ export class EventStreams {
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.retryMs = options.retryMs ?? 5_000;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 1_048_576;
-    options.signal?.addEventListener('abort', () => this.closeAll(), { once: true });
+    if (options.signal?.aborted) this.closed = true;
+    else options.signal?.addEventListener('abort', () => this.closeAll(), { once: true });
   }
 
   /** How many streams are open now. */

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { RedisConfig } from '../config/config.js';
-import { messageOf, withTimeout } from './probe.js';
+import { messageOf, withTimeout } from './with-timeout.js';
 
 export interface RedisHealth {
   ok: boolean;

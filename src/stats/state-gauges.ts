@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import { Gauge } from 'prom-client';
-import { outboxBacklog } from '../alerts/outbox-backlog.js';
+import { outboxBacklog } from '../alerts/alert-log.js';
 import type { Database } from '../db/schema.js';
+import { withTimeout } from '../health/with-timeout.js';
+import { metricsRegistry } from '../metrics/registry.js';
 import { listCheckpoints } from '../scan/checkpoints.js';
-import { withTimeout } from '../stats/probe.js';
-import { metricsRegistry } from './registry.js';
 
 const registers = [metricsRegistry];
 

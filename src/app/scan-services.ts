@@ -3,12 +3,12 @@ import { createNotifiers, type NotifierOptions } from '../alerts/channels/regist
 import { type CooldownStore, DatabaseCooldowns, RedisCooldowns } from '../alerts/cooldown.js';
 import { Outbox } from '../alerts/outbox.js';
 import { exponentialBackoff, type RetryPolicy } from '../alerts/retry-policy.js';
-import type { AppContext } from '../app/context.js';
 import { secretsOf } from '../config/redact.js';
 import type { LogSource } from '../logs/source.js';
 import { createRedis } from '../redis/client.js';
-import { DatabaseLease, type Lease, RedisLease } from './lease.js';
-import { Scanner } from './scanner.js';
+import { DatabaseLease, type Lease, RedisLease } from '../scan/lease.js';
+import { Scanner } from '../scan/scanner.js';
+import type { AppContext } from './context.js';
 
 /** Everything a scan run and alert delivery need, built once per process. */
 export interface ScanServices {
@@ -41,6 +41,7 @@ export async function createScanServices(ctx: AppContext, options: ScanServiceOp
   const scanner = new Scanner({ ctx, source, lease, cooldowns, now: options.now });
   const outbox = new Outbox(ctx.state.db, {
     notifiers: createNotifiers(ctx.config, { logger: ctx.logger, ...options.notifiers }),
+    targets: ctx.targets,
     retry: options.retry ?? exponentialBackoff(),
     secrets: secretsOf(ctx.config),
     logger: ctx.logger,

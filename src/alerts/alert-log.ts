@@ -1,0 +1,155 @@
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import { offsetOf, type Page, type PageRequest } from '../db/page.js';
+import type { AlertLogTable, Database } from '../db/schema.js';
+import type { ChannelType, RuleKind } from '../rules/types.js';
+
+/*
+ * The one module that holds the SQL of the `alert_log` table (the outbox): the alert queue
+ * writes it inside the batch transaction, the outbox claims and settles its rows, `GET /alerts`,
+ * the server status and the metrics read it. Each function takes the database or transaction.
+ */
+
+export type AlertLogRow = Selectable<AlertLogTable>;
+export type AlertStatus = AlertLogTable['status'];
+
+export async function insertAlertRows(db: Kysely<Database>, rows: Insertable<AlertLogTable>[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('alert_log').values(rows).execute();
+}
+
+/**
+ * Updates the rows a scan queued for a rule while none of them has been attempted (suppressed,
+ * or pending with no attempt): a later batch of the same scan reports its violations in them.
+ * Returns how many rows changed.
+ */
+export async function updateUnsentScanRows(
+  db: Kysely<Database>,
+  scan: { scanId: number; ruleType: RuleKind; ruleId: number },
+  changes: Pick<Updateable<AlertLogTable>, 'payload' | 'violation_count' | 'updated_at'>,
+): Promise<number> {
+  const updated = await db
+    .updateTable('alert_log')
+    .set(changes)
+    .where('scan_id', '=', scan.scanId)
+    .where('rule_type', '=', scan.ruleType)
+    .where('rule_id', '=', scan.ruleId)
+    .where((eb) =>
+      eb.or([eb('status', '=', 'suppressed'), eb.and([eb('status', '=', 'pending'), eb('attempts', '=', 0)])]),
+    )
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows);
+}
+
+export interface OutboxBacklog {
+  /** Notifications waiting for delivery or a retry. */
+  pending: number;
+  /** When the oldest of them was queued (epoch ms); undefined when none waits. */
+  oldestQueuedAt: number | undefined;
+}
+
+export async function outboxBacklog(db: Kysely<Database>): Promise<OutboxBacklog> {
+  const row = await db
+    .selectFrom('alert_log')
+    .select((eb) => [eb.fn.countAll<number>().as('pending'), eb.fn.min<number>('created_at').as('oldest')])
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  const pending = Number(row.pending);
+  return { pending, oldestQueuedAt: pending > 0 && row.oldest != null ? Number(row.oldest) : undefined };
+}
+
+/** The earliest time a pending row becomes due, if any. */
+export async function earliestDueAt(db: Kysely<Database>): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('alert_log')
+    .select((eb) => eb.fn.min<number>('next_attempt_at').as('due'))
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return row?.due === null || row?.due === undefined ? undefined : Number(row.due);
+}
+
+/** Pending rows with an id above `afterId`, oldest first. */
+export async function pendingRowsAfter(db: Kysely<Database>, afterId: number, limit: number): Promise<AlertLogRow[]> {
+  return db
+    .selectFrom('alert_log')
+    .selectAll()
+    .where('status', '=', 'pending')
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Claims a due pending row by a conditional update (its attempt count and due time as read), so
+ * two workers never send it at once; it stays invisible to others until `claimUntil`.
+ */
+export async function claimRow(
+  db: Kysely<Database>,
+  row: AlertLogRow,
+  now: number,
+  claimUntil: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('alert_log')
+    .set({ attempts: row.attempts + 1, next_attempt_at: claimUntil, updated_at: now })
+    .where('id', '=', row.id)
+    .where('status', '=', 'pending')
+    .where('attempts', '=', row.attempts)
+    .where('next_attempt_at', '<=', now)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Records a row's outcome: sent, failed (given up) or pending again with its next attempt. */
+export async function settleRow(
+  db: Kysely<Database>,
+  id: number,
+  changes: Pick<
+    Updateable<AlertLogTable>,
+    'status' | 'sent_at' | 'updated_at' | 'last_error' | 'next_attempt_at' | 'progress' | 'destination'
+  >,
+): Promise<void> {
+  await db.updateTable('alert_log').set(changes).where('id', '=', id).execute();
+}
+
+/** Points the pending rows of one destination at its new address (a Telegram group migrated). */
+export async function redirectPendingRows(
+  db: Kysely<Database>,
+  channel: ChannelType,
+  from: string,
+  to: string,
+): Promise<void> {
+  await db
+    .updateTable('alert_log')
+    .set({ destination: to })
+    .where('status', '=', 'pending')
+    .where('channel', '=', channel)
+    .where('destination', '=', from)
+    .execute();
+}
+
+export interface AlertLogFilter {
+  status?: AlertStatus;
+  app_name?: string;
+  channel?: ChannelType;
+}
+
+/** The alert log, newest first, paged. */
+export async function pageOfAlerts(
+  db: Kysely<Database>,
+  filter: AlertLogFilter,
+  page: PageRequest,
+): Promise<Page<AlertLogRow>> {
+  let query = db.selectFrom('alert_log');
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  if (filter.app_name !== undefined) query = query.where('app_name', '=', filter.app_name);
+  if (filter.channel !== undefined) query = query.where('channel', '=', filter.channel);
+  const [{ total }] = await query.select((eb) => eb.fn.countAll<number>().as('total')).execute();
+  const rows = await query
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.per_page)
+    .offset(offsetOf(page))
+    .execute();
+  return { items: rows, total: Number(total), ...page };
+}

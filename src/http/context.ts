@@ -1,0 +1,25 @@
+import type { Config } from '../config/config.js';
+import type { StateDb } from '../db/connection.js';
+import type { EventBus } from '../events/bus.js';
+import type { Logger } from '../logging/logger.js';
+import type { LogSource } from '../logs/source.js';
+import type { RuleRepository } from '../rules/rule-repository.js';
+import type { TargetRepository } from '../rules/target-repository.js';
+
+/**
+ * What the HTTP server reads and writes through: configuration, the state database and its
+ * repositories, live events and the log source. The composition root (`app/`) hands it in;
+ * each route takes the part it uses.
+ */
+export interface HttpContext {
+  config: Config;
+  logger: Logger;
+  state: StateDb;
+  appRules: RuleRepository<'app'>;
+  messageRules: RuleRepository<'message'>;
+  targets: TargetRepository;
+  /** Live events (violations, scans, alerts) for `GET /events`. */
+  events: EventBus;
+  /** Opened lazily: commands that only manage rules never connect to the log store. */
+  logSource(): Promise<LogSource>;
+}

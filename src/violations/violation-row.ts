@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import type { Insertable } from 'kysely';
+import type { ViolationTable } from '../db/schema.js';
+import type { LogRecord } from '../logs/log-record.js';
+import type { Rule } from '../rules/types.js';
+import { isMessageRule, ruleKind } from '../rules/types.js';
+
+/** A log and the rule it broke, before it is recorded. */
+export interface Violation {
+  log: LogRecord;
+  rule: Rule;
+  durationMs: number;
+}
+
+/** A violation as the `violations` table stores it (see violation-store.ts). */
+export type RecordedViolation = Insertable<ViolationTable>;
+
+export function dedupeKey(sourceKey: string, sourceId: string, rule: Rule): string {
+  return createHash('sha256')
+    .update(`${sourceKey}\u0000${sourceId}\u0000${ruleKind(rule)}\u0000${rule.id}`)
+    .digest('hex');
+}
+
+export function toViolationRow(sourceKey: string, violation: Violation, now: number): RecordedViolation {
+  const { log, rule } = violation;
+  return {
+    dedupe_key: dedupeKey(sourceKey, log.sourceId, rule),
+    source_id: `${sourceKey}:${log.sourceId}`.slice(0, 1024),
+    rule_type: ruleKind(rule),
+    rule_id: rule.id,
+    app_name: rule.app_name,
+    message_key: isMessageRule(rule) ? rule.message_key : (log.messageKey?.slice(0, 191) ?? null),
+    duration_ms: violation.durationMs,
+    threshold_ms: rule.max_duration,
+    log_time: log.time,
+    correlation_id: log.correlationId?.slice(0, 191) ?? null,
+    level: log.level?.slice(0, 32) ?? null,
+    message: log.message?.slice(0, 1000) ?? null,
+    created_at: now,
+  };
+}

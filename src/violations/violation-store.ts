@@ -1,0 +1,206 @@
+import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from 'kysely';
+import { offsetOf, type PageRequest } from '../db/page.js';
+import type { Database, ViolationTable } from '../db/schema.js';
+import type { TimeRange } from '../logs/source.js';
+import type { RuleKind } from '../rules/types.js';
+import type { RecordedViolation } from './violation-row.js';
+
+/*
+ * The one module that holds the SQL of the `violations` table: the scanner records through it,
+ * the alert queue counts through it, the dashboard and monitor figures read through it.
+ * Each function takes the database or the batch transaction it runs in.
+ */
+
+// Rows per statement: far below every driver's placeholder limit (MySQL 65,535 / 14 columns).
+const CHUNK = 500;
+
+/** The dedupe keys among `keys` that are already recorded. */
+async function recordedKeys(db: Kysely<Database>, keys: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += CHUNK) {
+    const chunk = keys.slice(i, i + CHUNK);
+    if (chunk.length === 0) continue;
+    const rows = await db.selectFrom('violations').select('dedupe_key').where('dedupe_key', 'in', chunk).execute();
+    for (const row of rows) found.add(row.dedupe_key);
+  }
+  return found;
+}
+
+/** The rows not recorded yet, each dedupe key once (a dry run reports these; a scan records them). */
+export async function unrecordedViolations(
+  db: Kysely<Database>,
+  rows: readonly RecordedViolation[],
+): Promise<RecordedViolation[]> {
+  const unique = uniqueByKey(rows);
+  const recorded = await recordedKeys(
+    db,
+    unique.map((r) => r.dedupe_key),
+  );
+  return unique.filter((r) => !recorded.has(r.dedupe_key));
+}
+
+/**
+ * Records violations once each (by source, log and rule) and returns only those that were new.
+ * Runs inside the batch transaction, under the scan lease, so read-then-insert cannot race.
+ */
+export async function recordNewViolations(
+  trx: Kysely<Database>,
+  rows: readonly RecordedViolation[],
+): Promise<RecordedViolation[]> {
+  const fresh = await unrecordedViolations(trx, rows);
+  for (let i = 0; i < fresh.length; i += CHUNK) {
+    await trx
+      .insertInto('violations')
+      .values(fresh.slice(i, i + CHUNK))
+      .execute();
+  }
+  return fresh;
+}
+
+function uniqueByKey(rows: readonly RecordedViolation[]): RecordedViolation[] {
+  const byKey = new Map<string, RecordedViolation>();
+  for (const row of rows) if (!byKey.has(row.dedupe_key)) byKey.set(row.dedupe_key, row);
+  return [...byKey.values()];
+}
+
+/** Violations of a rule recorded after `after` (epoch ms): "N violations since the last alert". */
+export async function countRecordedSince(
+  db: Kysely<Database>,
+  ruleType: RuleKind,
+  ruleId: number,
+  after: number,
+): Promise<number> {
+  const row = await db
+    .selectFrom('violations')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('rule_type', '=', ruleType)
+    .where('rule_id', '=', ruleId)
+    .where('created_at', '>', after)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Recorded violations whose log time lies in the range, by rule type. */
+export async function violationsByType(
+  db: Kysely<Database>,
+  range: TimeRange,
+): Promise<{ app: number; message: number }> {
+  const rows = await db
+    .selectFrom('violations')
+    .select(['rule_type', (eb) => eb.fn.countAll().as('n')])
+    .where('log_time', '>=', range.from)
+    .where('log_time', '<', range.to)
+    .groupBy('rule_type')
+    .execute();
+  const counts = { app: 0, message: 0 };
+  for (const row of rows) {
+    if (row.rule_type === 'app' || row.rule_type === 'message') counts[row.rule_type] = Number(row.n);
+  }
+  return counts;
+}
+
+/** Recorded violations per bucket start (aligned to the epoch like the log source's buckets). */
+export async function violationsPerBucket(
+  db: Kysely<Database>,
+  range: TimeRange,
+  intervalMs: number,
+  app?: string,
+): Promise<Map<number, number>> {
+  // Inlined as a literal: PostgreSQL does not match two bound parameters between SELECT and GROUP BY.
+  const bucket = sql<number>`log_time - (log_time % ${sql.lit(Math.trunc(intervalMs))})`;
+  let query = db
+    .selectFrom('violations')
+    .select([bucket.as('bucket'), (eb) => eb.fn.countAll().as('n')])
+    .where('log_time', '>=', range.from)
+    .where('log_time', '<', range.to);
+  if (app !== undefined) query = query.where('app_name', '=', app);
+  const rows = await query.groupBy(bucket).execute();
+  return new Map(rows.map((row) => [Number(row.bucket), Number(row.n)]));
+}
+
+/** Recorded violations per app in the range. */
+export async function violationsPerApp(db: Kysely<Database>, range: TimeRange): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('violations')
+    .select(['app_name', (eb) => eb.fn.countAll().as('n')])
+    .where('log_time', '>=', range.from)
+    .where('log_time', '<', range.to)
+    .groupBy('app_name')
+    .execute();
+  return new Map(rows.map((row) => [row.app_name, Number(row.n)]));
+}
+
+export interface ViolationFilter {
+  app_name?: string;
+  message_key?: string;
+  range: TimeRange;
+}
+
+/** One page of recorded violations, newest log first, with figures over every page. */
+export interface RecordedPage {
+  rows: Selectable<ViolationTable>[];
+  count: number;
+  worstMs: number;
+  avgMs: number;
+  firstLogTime: number;
+  lastLogTime: number;
+  /** Each deciding rule (and threshold) with how many of the filtered violations it decided. */
+  rules: { rule_type: RuleKind; rule_id: number; threshold_ms: number; count: number }[];
+}
+
+type FilteredQuery = SelectQueryBuilder<Database, 'violations', object>;
+
+/** Recorded violations matching the filter, newest log first, paged, with totals over all pages. */
+export async function pageOfViolations(
+  db: Kysely<Database>,
+  filter: ViolationFilter,
+  page: PageRequest,
+): Promise<RecordedPage> {
+  const base = filtered(db, filter);
+  const [rows, totals, rules] = await Promise.all([
+    base
+      .selectAll()
+      .orderBy('log_time', 'desc')
+      .orderBy('id', 'desc')
+      .limit(page.per_page)
+      .offset(offsetOf(page))
+      .execute(),
+    base
+      .select((eb) => [
+        eb.fn.countAll().as('count'),
+        eb.fn.max('duration_ms').as('worst'),
+        eb.fn.avg('duration_ms').as('avg'),
+        eb.fn.min('log_time').as('first'),
+        eb.fn.max('log_time').as('last'),
+      ])
+      .executeTakeFirstOrThrow(),
+    base
+      .select(['rule_type', 'rule_id', 'threshold_ms', (eb) => eb.fn.countAll().as('count')])
+      .groupBy(['rule_type', 'rule_id', 'threshold_ms'])
+      .execute(),
+  ]);
+  return {
+    rows,
+    count: Number(totals.count),
+    worstMs: Number(totals.worst),
+    avgMs: Number(totals.avg),
+    firstLogTime: Number(totals.first),
+    lastLogTime: Number(totals.last),
+    rules: rules.map((r) => ({
+      rule_type: r.rule_type,
+      rule_id: Number(r.rule_id),
+      threshold_ms: Number(r.threshold_ms),
+      count: Number(r.count),
+    })),
+  };
+}
+
+function filtered(db: Kysely<Database>, filter: ViolationFilter): FilteredQuery {
+  let query: FilteredQuery = db
+    .selectFrom('violations')
+    .where('log_time', '>=', filter.range.from)
+    .where('log_time', '<', filter.range.to);
+  if (filter.app_name !== undefined) query = query.where('app_name', '=', filter.app_name);
+  if (filter.message_key !== undefined) query = query.where('message_key', '=', filter.message_key);
+  return query;
+}
