@@ -57,8 +57,3 @@ export function profileOf(app: string, key: string): KeyProfile {
   if (!profile) throw new Error(`no demo profile for ${app} ${key}`);
   return profile;
 }
-
-/** The duration below which a share `1 - tail` of the key's normal traffic falls (z-score quantile). */
-export function quantileMs(profile: KeyProfile, z: number): number {
-  return profile.medianMs * Math.exp(profile.sigma * z);
-}

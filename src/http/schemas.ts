@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
-import { MAX_PER_PAGE, type PageRequest } from '../db/page.js';
+import { DEFAULT_PER_PAGE, MAX_PER_PAGE, type PageRequest } from '../db/page.js';
+import { ChannelTypeSchema } from '../rules/schemas.js';
 
 // Ids are positive integers that fit every driver's id column (INT / INT UNSIGNED).
 export const MAX_ID = 2_147_483_647;
@@ -16,23 +17,16 @@ export const pagingFields = {
     Type.Integer({
       minimum: 1,
       maximum: MAX_PER_PAGE,
-      description: `Items per page (default 50, at most ${MAX_PER_PAGE})`,
+      description: `Items per page (default ${DEFAULT_PER_PAGE}, at most ${MAX_PER_PAGE})`,
     }),
   ),
 };
 
 export function pageRequest(query: { page?: number; per_page?: number }): PageRequest {
-  return { page: query.page ?? 1, per_page: query.per_page ?? 50 };
+  return { page: query.page ?? 1, per_page: query.per_page ?? DEFAULT_PER_PAGE };
 }
 
 export const FilterText = (description: string) => Type.String({ minLength: 1, maxLength: 191, description });
-
-export const ChannelTypeSchema = Type.Union([
-  Type.Literal('telegram_chat'),
-  Type.Literal('telegram_group'),
-  Type.Literal('email'),
-  Type.Literal('webhook'),
-]);
 
 const IsoTime = (description: string) => Type.String({ format: 'date-time', description });
 

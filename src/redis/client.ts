@@ -14,8 +14,3 @@ export function createRedis(config: RedisConfig): Redis {
     lazyConnect: false,
   });
 }
-
-/** A Redis connection from a redis:// URL (tests). */
-export function createRedisFromUrl(url: string): Redis {
-  return new Redis(url, { connectTimeout: 5_000, maxRetriesPerRequest: 2 });
-}

@@ -1,12 +1,12 @@
-import Type, { type Static } from 'typebox';
+import Type, { type Static, type TLiteral } from 'typebox';
 import { CHANNEL_TYPES } from './types.js';
 
-const ChannelTypeSchema = Type.Union([
-  Type.Literal('telegram_chat'),
-  Type.Literal('telegram_group'),
-  Type.Literal('email'),
-  Type.Literal('webhook'),
-]);
+/** One of CHANNEL_TYPES (the one list of channel types). */
+// A tuple type, so that Static<> is the union of the literals (map() alone types an array).
+type LiteralsOf<T extends readonly string[]> = { -readonly [K in keyof T]: TLiteral<T[K]> };
+export const ChannelTypeSchema = Type.Union(
+  CHANNEL_TYPES.map((type) => Type.Literal(type)) as LiteralsOf<typeof CHANNEL_TYPES>,
+);
 
 /**
  * Names are printable text without control characters and without white space at either end
@@ -25,7 +25,7 @@ const Channels = Type.Array(ChannelTypeSchema, {
   minItems: 1,
   maxItems: CHANNEL_TYPES.length,
   uniqueItems: true,
-  description: 'Channel types that receive the alert: telegram_chat, telegram_group, email, webhook',
+  description: `Channel types that receive the alert: ${CHANNEL_TYPES.join(', ')}`,
 });
 
 const ruleFields = {

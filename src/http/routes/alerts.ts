@@ -2,10 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { type AlertLogRow, pageOfAlerts } from '../../alerts/alert-log.js';
 import { scrubSecrets, secretsOf } from '../../config/redact.js';
+import { ChannelTypeSchema } from '../../rules/schemas.js';
 import type { HttpContext } from '../context.js';
 import { errorResponses, pageOf, success, successEnvelope } from '../envelope.js';
 import { maskDestination } from '../mask-destination.js';
-import { ChannelTypeSchema, FilterText, pageRequest, pagingFields } from '../schemas.js';
+import { FilterText, pageRequest, pagingFields } from '../schemas.js';
 
 const AlertStatus = Type.Union([
   Type.Literal('pending'),

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { TargetCreate, TargetUpdate } from '../../rules/schemas.js';
+import { ChannelTypeSchema, TargetCreate, TargetUpdate } from '../../rules/schemas.js';
 import type { HttpContext } from '../context.js';
 import { errorResponses, pageOf, success, successEnvelope } from '../envelope.js';
-import { ChannelTypeSchema, DeletedOutput, IdParams, pageRequest, pagingFields, TargetOutput } from '../schemas.js';
+import { DeletedOutput, IdParams, pageRequest, pagingFields, TargetOutput } from '../schemas.js';
 
 const TargetQuery = Type.Object(
   {

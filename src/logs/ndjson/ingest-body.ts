@@ -1,7 +1,5 @@
-import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { gunzipSync } from 'node:zlib';
-import { decodedChunks, isGzip, NotGzipError } from './input-stream.js';
+import { isGzip } from './input-stream.js';
 import { DEFAULT_MAX_LINE_LENGTH, LineSplitter } from './line-splitter.js';
 import type { IngestResult, NdjsonLine } from './ndjson-line.js';
 
@@ -22,10 +20,9 @@ export interface IngestBodyOptions {
   maxLineLength?: number;
 }
 
-/** A body that cannot be ingested at all: 413 when too large, 400 when not decodable. */
+/** A body that cannot be ingested at all: too large, or not decodable. */
 export class IngestBodyError extends Error {
   constructor(
-    readonly statusCode: 400 | 413,
     readonly code: 'payload_too_large' | 'invalid_body',
     message: string,
   ) {
@@ -40,21 +37,19 @@ export class IngestBodyError extends Error {
  */
 export async function ingestBody(
   store: LineIngester,
-  body: Buffer | Readable,
+  body: Buffer,
   options: IngestBodyOptions = {},
 ): Promise<IngestResult> {
   const maxBytes = options.maxBytes ?? store.ingestMaxBytes ?? DEFAULT_INGEST_MAX_BYTES;
-  const text = Buffer.isBuffer(body)
-    ? decodeBuffer(body, options.gzip === true, maxBytes)
-    : await decodeStream(body, options.gzip === true, maxBytes);
+  const text = decodeBuffer(body, options.gzip === true, maxBytes);
   const splitter = new LineSplitter(options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
   const lines = splitter.end(splitter.push(text));
   return store.ingestLines(lines);
 }
 
 const tooLarge = (maxBytes: number) =>
-  new IngestBodyError(413, 'payload_too_large', `the NDJSON body is larger than ${maxBytes} bytes`);
-const notGzip = () => new IngestBodyError(400, 'invalid_body', 'the body is not gzip data');
+  new IngestBodyError('payload_too_large', `the NDJSON body is larger than ${maxBytes} bytes`);
+const notGzip = () => new IngestBodyError('invalid_body', 'the body is not gzip data');
 
 function decodeBuffer(body: Buffer, mustBeGzip: boolean, maxBytes: number): string {
   if (!isGzip(body)) {
@@ -66,25 +61,6 @@ function decodeBuffer(body: Buffer, mustBeGzip: boolean, maxBytes: number): stri
     return gunzipSync(body, { maxOutputLength: maxBytes }).toString('utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxBytes);
-    throw new IngestBodyError(400, 'invalid_body', `invalid gzip data: ${(error as Error).message}`);
+    throw new IngestBodyError('invalid_body', `invalid gzip data: ${(error as Error).message}`);
   }
-}
-
-async function decodeStream(body: Readable, mustBeGzip: boolean, maxBytes: number): Promise<string> {
-  const decoder = new StringDecoder('utf8');
-  const parts: string[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of decodedChunks(body, { requireGzip: mustBeGzip })) {
-      size += chunk.length;
-      if (size > maxBytes) throw tooLarge(maxBytes);
-      parts.push(decoder.write(chunk));
-    }
-  } catch (error) {
-    if (error instanceof IngestBodyError) throw error;
-    if (error instanceof NotGzipError) throw notGzip();
-    throw new IngestBodyError(400, 'invalid_body', `unreadable body: ${(error as Error).message}`);
-  }
-  parts.push(decoder.end());
-  return parts.join('');
 }

@@ -13,15 +13,6 @@ export function isGzip(head: Uint8Array): boolean {
  */
 export interface DecodeOptions {
   onRead?: (bytes: number) => void;
-  /** Fail unless the input is gzip (the HTTP body announced Content-Encoding: gzip). */
-  requireGzip?: boolean;
-}
-
-export class NotGzipError extends Error {
-  constructor() {
-    super('the input is not gzip data');
-    this.name = 'NotGzipError';
-  }
 }
 
 export async function* decodedChunks(source: Readable, options: DecodeOptions = {}): AsyncGenerator<Buffer> {
@@ -33,7 +24,7 @@ export async function* decodedChunks(source: Readable, options: DecodeOptions = 
   }
 }
 
-async function* decode(source: Readable, { onRead, requireGzip }: DecodeOptions): AsyncGenerator<Buffer> {
+async function* decode(source: Readable, { onRead }: DecodeOptions): AsyncGenerator<Buffer> {
   const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   const head: Buffer[] = [];
   let headBytes = 0;
@@ -62,7 +53,6 @@ async function* decode(source: Readable, { onRead, requireGzip }: DecodeOptions)
     }
   }
   if (!isGzip(first)) {
-    if (requireGzip) throw new NotGzipError();
     yield* raw();
     return;
   }

@@ -143,9 +143,9 @@ describe('ingestBody', () => {
     expect((await ingestBody(temp.store, gzipSync(ndjson(2)), { gzip: true })).accepted).toBe(2);
     const error = await ingestBody(temp.store, Buffer.from(ndjson(2)), { gzip: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IngestBodyError);
-    expect(error).toMatchObject({ statusCode: 400, code: 'invalid_body' });
+    expect(error).toMatchObject({ code: 'invalid_body', message: 'the body is not gzip data' });
     const corrupt = await ingestBody(temp.store, Buffer.from([0x1f, 0x8b, 1, 2, 3])).catch((e: unknown) => e);
-    expect(corrupt).toMatchObject({ statusCode: 400, code: 'invalid_body' });
+    expect(corrupt).toMatchObject({ code: 'invalid_body' });
     expect(await total()).toBe(6);
   });
 
@@ -153,16 +153,12 @@ describe('ingestBody', () => {
     temp = openTempStore();
     const body = Buffer.from(ndjson(100));
     const plain = await ingestBody(temp.store, body, { maxBytes: body.length - 1 }).catch((e: unknown) => e);
-    expect(plain).toMatchObject({ statusCode: 413, code: 'payload_too_large' });
+    expect(plain).toMatchObject({ code: 'payload_too_large' });
     // A small gzip body that inflates past the limit.
     const bomb = gzipSync(Buffer.alloc(5_000_000, 0x20));
     expect(bomb.length).toBeLessThan(10_000);
     const inflated = await ingestBody(temp.store, bomb, { maxBytes: 1_000_000 }).catch((e: unknown) => e);
-    expect(inflated).toMatchObject({ statusCode: 413 });
-    const streamed = await ingestBody(temp.store, Readable.from([bomb]), { maxBytes: 1_000_000 }).catch(
-      (e: unknown) => e,
-    );
-    expect(streamed).toMatchObject({ statusCode: 413 });
+    expect(inflated).toMatchObject({ code: 'payload_too_large' });
     expect((await ingestBody(temp.store, body, { maxBytes: body.length })).accepted).toBe(100);
     expect(await total()).toBe(100);
   });
@@ -170,16 +166,6 @@ describe('ingestBody', () => {
   it('uses the store limit (INGEST_MAX_BYTES) when none is given', async () => {
     temp = openTempStore({ INGEST_MAX_BYTES: '2048' });
     expect(temp.store.ingestMaxBytes).toBe(2048);
-    await expect(ingestBody(temp.store, Buffer.from(ndjson(100)))).rejects.toMatchObject({ statusCode: 413 });
-  });
-
-  it('reads a streamed body, plain or gzip', async () => {
-    temp = openTempStore();
-    expect((await ingestBody(temp.store, Readable.from([Buffer.from(ndjson(3))]))).accepted).toBe(3);
-    const gz = gzipSync(ndjson(3));
-    expect((await ingestBody(temp.store, Readable.from([gz.subarray(0, 1), gz.subarray(1)]))).accepted).toBe(3);
-    await expect(ingestBody(temp.store, Readable.from([Buffer.from(ndjson(1))]), { gzip: true })).rejects.toMatchObject(
-      { statusCode: 400 },
-    );
+    await expect(ingestBody(temp.store, Buffer.from(ndjson(100)))).rejects.toMatchObject({ code: 'payload_too_large' });
   });
 });
