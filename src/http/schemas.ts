@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE, type PageRequest } from '../db/page.js';
 import { ChannelTypeSchema } from '../rules/schemas.js';
+import { CHANNEL_TYPES } from '../rules/types.js';
 
 // Ids are positive integers that fit every driver's id column (INT / INT UNSIGNED).
 export const MAX_ID = 2_147_483_647;
@@ -56,3 +57,29 @@ export const TargetOutput = Type.Object({
 });
 
 export const DeletedOutput = Type.Object({ deleted: Type.Integer({ description: 'The id that was deleted' }) });
+
+export const AlertStatusSchema = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('sent'),
+  Type.Literal('failed'),
+  Type.Literal('suppressed'),
+]);
+
+const NullableAlertTime = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
+
+export const AlertOutput = Type.Object({
+  id: Type.Integer(),
+  rule_type: Type.Union([Type.Literal('app'), Type.Literal('message')]),
+  rule_id: Type.Integer(),
+  app_name: Type.String(),
+  message_key: Type.Union([Type.String(), Type.Null()]),
+  channel: Type.String({ description: `The channel type: ${CHANNEL_TYPES.join(', ')}` }),
+  destination: Type.String({ description: 'Chat id, email address, or webhook URL with its secrets masked' }),
+  target_id: Type.Union([Type.Integer(), Type.Null()]),
+  status: AlertStatusSchema,
+  attempts: Type.Integer(),
+  last_error: Type.Union([Type.String(), Type.Null()]),
+  violation_count: Type.Integer(),
+  created_at: Type.String({ format: 'date-time' }),
+  sent_at: NullableAlertTime,
+});

@@ -1,5 +1,7 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
-import { ApiError, followEvents, type LiveEvent, type LiveState, type TimeRange } from './api.js';
+import { ApiError } from './api/client.js';
+import { followEvents, type LiveEvent, type LiveState } from './api/events.js';
+import type { TimeRange } from './api/types.js';
 import { loadRange, type RangeChoice, resolveRange, saveRange } from './time-range.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { TimeRange } from './api.js';
+import type { TimeRange } from './api/types.js';
 
 export type RangeChoice = { kind: 'preset'; minutes: number } | { kind: 'custom'; from: Date; to: Date };
 

@@ -6,43 +6,17 @@ import { ChannelTypeSchema } from '../../rules/schemas.js';
 import type { HttpContext } from '../context.js';
 import { errorResponses, pageOf, success, successEnvelope } from '../envelope.js';
 import { maskDestination } from '../mask-destination.js';
-import { FilterText, pageRequest, pagingFields } from '../schemas.js';
-
-const AlertStatus = Type.Union([
-  Type.Literal('pending'),
-  Type.Literal('sent'),
-  Type.Literal('failed'),
-  Type.Literal('suppressed'),
-]);
+import { AlertOutput, AlertStatusSchema, FilterText, pageRequest, pagingFields } from '../schemas.js';
 
 const AlertQuery = Type.Object(
   {
     ...pagingFields,
-    status: Type.Optional(AlertStatus),
+    status: Type.Optional(AlertStatusSchema),
     app_name: Type.Optional(FilterText('Only alerts of this app')),
     channel: Type.Optional(ChannelTypeSchema),
   },
   { additionalProperties: false },
 );
-
-const NullableTime = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
-
-export const AlertOutput = Type.Object({
-  id: Type.Integer(),
-  rule_type: Type.Union([Type.Literal('app'), Type.Literal('message')]),
-  rule_id: Type.Integer(),
-  app_name: Type.String(),
-  message_key: Type.Union([Type.String(), Type.Null()]),
-  channel: Type.String({ description: 'telegram_chat, telegram_group, email or webhook' }),
-  destination: Type.String({ description: 'Chat id, email address, or webhook URL with its secrets masked' }),
-  target_id: Type.Union([Type.Integer(), Type.Null()]),
-  status: AlertStatus,
-  attempts: Type.Integer(),
-  last_error: Type.Union([Type.String(), Type.Null()]),
-  violation_count: Type.Integer(),
-  created_at: Type.String({ format: 'date-time' }),
-  sent_at: NullableTime,
-});
 
 /** `GET /alerts`: the alert log (outbox), newest first. */
 export function alertRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {

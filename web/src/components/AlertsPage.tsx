@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { type AlertStatus, api } from '../api.js';
+import { api } from '../api/client.js';
+import type { AlertStatus } from '../api/types.js';
 import { CHANNEL_LABELS, formatCount, formatRelative, formatTime } from '../format.js';
 import { href } from '../router.js';
 import { useResource } from '../state.js';

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { onAuthRequired } from '../api.js';
+import { onAuthRequired } from '../api/client.js';
 import { href, type Route, useRoute } from '../router.js';
 import { useDashboard } from '../state.js';
 import { describeRange } from '../time-range.js';

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
-import { type AppStats, api, type Bucket, type KeyStats, type Overview } from '../api.js';
+import { api } from '../api/client.js';
+import type { AppStats, Bucket, KeyStats, Overview } from '../api/types.js';
 import { formatCount, formatMs, formatPercent } from '../format.js';
 import { href } from '../router.js';
 import { useResource } from '../state.js';
@@ -66,7 +67,7 @@ function OverviewCards({ overview }: { overview: Overview | undefined }) {
 function TimeseriesPanel({ app, onApp, apps }: { app: string; onApp: (app: string) => void; apps: string[] }) {
   const series = useResource((range, signal) => api.timeseries(range, app || undefined, signal), [app]);
   const buckets = series.data ?? [];
-  const times = useMemo(() => buckets.map((b) => b.time), [buckets]);
+  const times = useMemo(() => buckets.map((b) => Date.parse(b.time)), [buckets]);
   const charts = useMemo(() => chartSeries(buckets), [buckets]);
   return (
     <Card
@@ -153,10 +154,10 @@ const TIMING_COLUMNS: Column[] = [
   { label: 'p95', className: 'num' },
 ];
 
-function TimingCells({ stats }: { stats: Pick<KeyStats, 'logs' | 'avg_ms' | 'p95_ms'> }) {
+function TimingCells({ logs, stats }: { logs: number; stats: Pick<KeyStats, 'avg_ms' | 'p95_ms'> }) {
   return (
     <>
-      <td className="num">{formatCount(stats.logs)}</td>
+      <td className="num">{formatCount(logs)}</td>
       <td className="num">{formatMs(stats.avg_ms)}</td>
       <td className="num">{formatMs(stats.p95_ms)}</td>
     </>
@@ -230,7 +231,7 @@ function AppRow({
             <span aria-hidden="true">{open ? '▾' : '▸'}</span> {app.app_name}
           </button>
         </th>
-        <TimingCells stats={app} />
+        <TimingCells logs={app.logs} stats={app} />
         <td className="num hide-narrow">{formatMs(app.max_ms)}</td>
         <td className="num">
           {app.violations > 0 ? (
@@ -252,20 +253,20 @@ function AppRow({
                   Chart this app
                 </button>
               </div>
-              {app.slowest_keys.length === 0 ? (
+              {app.slowest_message_keys.length === 0 ? (
                 <Empty>No timed logs.</Empty>
               ) : (
                 <table className="table table-compact" aria-label={`Slowest message keys of ${app.app_name}`}>
                   <TableHeader columns={['Message key', ...TIMING_COLUMNS, { label: 'Worst', className: 'num' }]} />
                   <tbody>
-                    {app.slowest_keys.map((key) => (
+                    {app.slowest_message_keys.map((key) => (
                       <tr key={key.message_key}>
                         <td>
                           <a href={href({ page: 'violations', app: app.app_name, key: key.message_key })}>
                             <code>{key.message_key}</code>
                           </a>
                         </td>
-                        <TimingCells stats={key} />
+                        <TimingCells logs={key.count} stats={key} />
                         <td className="num">{formatMs(key.max_ms)}</td>
                       </tr>
                     ))}

@@ -1,13 +1,7 @@
 import { useState } from 'react';
-import {
-  type AppRule,
-  api,
-  CHANNEL_TYPES,
-  type ChannelType,
-  type MessageRule,
-  type RuleInput,
-  type RuleKind,
-} from '../api.js';
+import { CHANNEL_TYPES } from '../../../src/rules/types.js';
+import { api } from '../api/client.js';
+import type { AppRule, ChannelType, MessageRule, RuleInput, RuleKind } from '../api/types.js';
 import { CHANNEL_LABELS, formatMs } from '../format.js';
 import { useDashboard, useResource } from '../state.js';
 import { EditableList } from './EditableList.js';

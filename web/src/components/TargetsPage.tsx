@@ -1,5 +1,7 @@
 import { useState } from 'react';
-import { api, CHANNEL_TYPES, type ChannelType, type Target } from '../api.js';
+import { CHANNEL_TYPES } from '../../../src/rules/types.js';
+import { api } from '../api/client.js';
+import type { ChannelType, Target } from '../api/types.js';
 import { CHANNEL_LABELS } from '../format.js';
 import { useResource } from '../state.js';
 import { EditableList } from './EditableList.js';

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { token } from '../api.js';
+import { token } from '../api/client.js';
 import { useDashboard } from '../state.js';
 import { Dialog } from './ui.js';
 

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { api, type TraceLog } from '../api.js';
+import { api } from '../api/client.js';
+import type { TraceLog } from '../api/types.js';
 import { formatMs } from '../format.js';
 import { navigate } from '../router.js';
 import { useResource } from '../state.js';
@@ -53,8 +54,8 @@ function TraceView({ id }: { id: string }) {
   }
   if (trace.error) return <ErrorNote error={trace.error} retry={trace.reload} />;
   if (!trace.data) return <Loading />;
-  if (trace.data.length === 0) return <Empty>No log carries the correlation id {id}.</Empty>;
-  return <Waterfall id={id} logs={trace.data} />;
+  if (trace.data.logs.length === 0) return <Empty>No log carries the correlation id {id}.</Empty>;
+  return <Waterfall id={id} logs={trace.data.logs} />;
 }
 
 function Waterfall({ id, logs }: { id: string; logs: TraceLog[] }) {

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { api } from '../api.js';
+import { api } from '../api/client.js';
 import { formatCount, formatMs, formatTime } from '../format.js';
 import { href, navigate } from '../router.js';
 import { useResource } from '../state.js';
@@ -21,7 +21,7 @@ export function ViolationsPage({ app, messageKey }: { app?: string; messageKey?:
   useEffect(() => setPage(1), [app, messageKey]);
 
   const appNames = apps.data?.map((a) => a.app_name) ?? [];
-  const keys = apps.data?.find((a) => a.app_name === app)?.slowest_keys.map((k) => k.message_key) ?? [];
+  const keys = apps.data?.find((a) => a.app_name === app)?.slowest_message_keys.map((k) => k.message_key) ?? [];
 
   return (
     <div className="page">

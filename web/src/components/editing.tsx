@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError } from '../api.js';
+import { ApiError } from '../api/client.js';
 
 /**
  * Row actions of a list (enable/disable, delete): which row is busy, the last API error, and a

@@ -1,5 +1,5 @@
 import { type ReactNode, useEffect, useId, useRef } from 'react';
-import type { ApiError } from '../api.js';
+import type { ApiError } from '../api/client.js';
 
 export function Card({
   title,

@@ -1,0 +1,177 @@
+/**
+ * The lagwatch API as the dashboard calls it: every path and parameter name lives here; the
+ * answers are the server's own types (./types.ts), used as they come.
+ */
+import type {
+  Alert,
+  AlertStatus,
+  AppRule,
+  AppStats,
+  Bucket,
+  MessageRule,
+  Overview,
+  Page,
+  Problem,
+  RuleInput,
+  RuleKind,
+  ServerStatus,
+  Target,
+  TargetInput,
+  TimeRange,
+  Trace,
+  ViolationPage,
+} from './types.js';
+
+// ---- Errors and the token ----
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Problem[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** The messages of one field (`alert_channels` also matches `alert_channels.0`). */
+  fieldErrors(field: string): string[] {
+    return this.details.filter((d) => d.field === field || d.field.startsWith(`${field}.`)).map((d) => d.message);
+  }
+}
+
+const TOKEN_KEY = 'lagwatch.token';
+const authListeners = new Set<() => void>();
+
+export const token = {
+  get: (): string | null => sessionStorage.getItem(TOKEN_KEY),
+  set(value: string) {
+    sessionStorage.setItem(TOKEN_KEY, value);
+  },
+  clear() {
+    sessionStorage.removeItem(TOKEN_KEY);
+  },
+};
+
+export function notifyAuthRequired(): void {
+  for (const listener of authListeners) listener();
+}
+
+/** Called whenever the API answers 401: the app then asks for a token. */
+export function onAuthRequired(listener: () => void): () => void {
+  authListeners.add(listener);
+  return () => authListeners.delete(listener);
+}
+
+export function authHeaders(): Record<string, string> {
+  const value = token.get();
+  return value ? { authorization: `Bearer ${value}` } : {};
+}
+
+/** API paths are relative to the page, so the dashboard works under a path prefix too. */
+export function apiUrl(path: string, query?: Record<string, string | number | undefined>): string {
+  const url = new URL(path.replace(/^\//, ''), document.baseURI);
+  url.hash = '';
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
+  }
+  return url.toString();
+}
+
+async function request<T>(
+  method: string,
+  path: string,
+  options: { query?: Record<string, string | number | undefined>; body?: unknown; signal?: AbortSignal } = {},
+): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', ...authHeaders() };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(apiUrl(path, options.query), {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    });
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    throw new ApiError(0, 'network', 'lagwatch cannot be reached');
+  }
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  if (response.status === 401) notifyAuthRequired();
+  if (!response.ok) {
+    const error = (body as { error?: { code?: string; message?: string; details?: Problem[] } } | undefined)?.error;
+    throw new ApiError(
+      response.status,
+      error?.code ?? 'http_error',
+      error?.message ?? `${method} ${path} answered ${response.status}`,
+      Array.isArray(error?.details) ? error.details : [],
+    );
+  }
+  return (body as { data: T } | undefined)?.data as T;
+}
+
+const rangeQuery = (range: TimeRange) => ({ from: range.from.toISOString(), to: range.to.toISOString() });
+
+export const api = {
+  overview: (range: TimeRange, signal?: AbortSignal) =>
+    request<Overview>('GET', '/dashboard/overview', { query: rangeQuery(range), signal }),
+
+  async timeseries(range: TimeRange, appName: string | undefined, signal?: AbortSignal): Promise<Bucket[]> {
+    const data = await request<{ buckets: Bucket[] }>('GET', '/dashboard/timeseries', {
+      query: { ...rangeQuery(range), app_name: appName },
+      signal,
+    });
+    return data.buckets;
+  },
+
+  async apps(range: TimeRange, signal?: AbortSignal): Promise<AppStats[]> {
+    return (await request<{ apps: AppStats[] }>('GET', '/dashboard/apps', { query: rangeQuery(range), signal })).apps;
+  },
+
+  server: (signal?: AbortSignal) => request<ServerStatus>('GET', '/monitor/server', { signal }),
+
+  trace: (correlationId: string, signal?: AbortSignal) =>
+    request<Trace>('GET', '/monitor/trace', { query: { correlation_id: correlationId }, signal }),
+
+  /** Violations of every app, of one app, or of a message key (optionally within an app), newest first. */
+  violations(
+    filter: { app_name?: string; message_key?: string; page?: number; per_page?: number },
+    range: TimeRange,
+    signal?: AbortSignal,
+  ): Promise<ViolationPage> {
+    const path = filter.message_key ? '/monitor/violation/by-message' : '/monitor/violation/by-app';
+    return request<ViolationPage>('GET', path, { query: { ...rangeQuery(range), ...filter }, signal });
+  },
+
+  alerts: (
+    filter: { status?: AlertStatus; app_name?: string; page?: number; per_page?: number },
+    signal?: AbortSignal,
+  ) => request<Page<Alert>>('GET', '/alerts', { query: filter, signal }),
+
+  rules: {
+    list: <K extends RuleKind>(kind: K, signal?: AbortSignal) =>
+      request<Page<K extends 'message' ? MessageRule : AppRule>>('GET', `/rules/${kind}`, {
+        query: { per_page: 500 },
+        signal,
+      }),
+    create: (kind: RuleKind, input: RuleInput) => request<AppRule>('POST', `/rules/${kind}`, { body: input }),
+    update: (kind: RuleKind, id: number, input: Partial<RuleInput>) =>
+      request<AppRule>('PUT', `/rules/${kind}/${id}`, { body: input }),
+    remove: (kind: RuleKind, id: number) => request<unknown>('DELETE', `/rules/${kind}/${id}`),
+  },
+
+  targets: {
+    list: (signal?: AbortSignal) => request<Page<Target>>('GET', '/targets', { query: { per_page: 500 }, signal }),
+    create: (input: TargetInput) => request<Target>('POST', '/targets', { body: input }),
+    update: (id: number, input: Partial<TargetInput>) => request<Target>('PUT', `/targets/${id}`, { body: input }),
+    remove: (id: number) => request<unknown>('DELETE', `/targets/${id}`),
+  },
+};

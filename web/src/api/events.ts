@@ -1,0 +1,93 @@
+/**
+ * Live events: Server-Sent Events read over fetch, so the token travels in a header.
+ */
+import { apiUrl, authHeaders, notifyAuthRequired } from './client.js';
+
+export type LiveEventType = 'violation' | 'scan' | 'alert' | 'ingest';
+export interface LiveEvent {
+  type: LiveEventType | string;
+  data: unknown;
+}
+
+export type LiveState = 'connecting' | 'live' | 'offline';
+
+/**
+ * Follows `GET /events` until `signal` aborts, reconnecting with backoff. EventSource cannot
+ * send an Authorization header, so the stream is read with fetch and parsed here.
+ */
+export async function followEvents(
+  onEvent: (event: LiveEvent) => void,
+  onState: (state: LiveState) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  let delay = 1000;
+  while (!signal.aborted) {
+    onState('connecting');
+    try {
+      const response = await fetch(apiUrl('/events'), {
+        headers: { accept: 'text/event-stream', ...authHeaders() },
+        signal,
+        cache: 'no-store',
+      });
+      if (response.status === 401) notifyAuthRequired();
+      if (!response.ok || !response.body) throw new Error(`events answered ${response.status}`);
+      onState('live');
+      delay = 1000;
+      await readEventStream(response.body, onEvent);
+    } catch {
+      if (signal.aborted) return;
+    }
+    onState('offline');
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, delay);
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+    delay = Math.min(delay * 2, 30_000);
+  }
+}
+
+async function readEventStream(body: ReadableStream<Uint8Array>, onEvent: (event: LiveEvent) => void) {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    let end = buffer.search(/\r?\n\r?\n/);
+    while (end >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(buffer.slice(end).match(/^\r?\n\r?\n/)![0].length + end);
+      const event = parseEventBlock(block);
+      if (event) onEvent(event);
+      end = buffer.search(/\r?\n\r?\n/);
+    }
+  }
+}
+
+function parseEventBlock(block: string): LiveEvent | undefined {
+  let type = 'message';
+  const data: string[] = [];
+  for (const line of block.split(/\r?\n/)) {
+    if (line.startsWith(':')) continue; // comment: heartbeat
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'event') type = value;
+    else if (field === 'data') data.push(value);
+  }
+  if (data.length === 0) return undefined;
+  const text = data.join('\n');
+  try {
+    return { type, data: JSON.parse(text) };
+  } catch {
+    return { type, data: text };
+  }
+}

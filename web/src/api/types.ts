@@ -1,0 +1,54 @@
+/**
+ * What the lagwatch API answers and accepts, derived from the server's own TypeBox schemas
+ * (type-only imports: nothing of the server is bundled). A field renamed on the server is a
+ * type error here.
+ */
+import type { Static } from 'typebox';
+import type {
+  AppsOutput,
+  OverviewOutput,
+  ServerStatusOutput,
+  TimeseriesOutput,
+  TraceOutput,
+  ViolationPageOutput,
+} from '../../../src/http/dashboard-schemas.js';
+import type {
+  AlertOutput,
+  AlertStatusSchema,
+  AppRuleOutput,
+  MessageRuleOutput,
+  TargetOutput,
+} from '../../../src/http/schemas.js';
+import type { AppRuleCreate, MessageRuleCreate, TargetCreate } from '../../../src/rules/schemas.js';
+
+export type { Page } from '../../../src/db/page.js';
+export type { ChannelType, RuleKind } from '../../../src/rules/types.js';
+
+export type Overview = Static<typeof OverviewOutput>;
+export type Bucket = Static<typeof TimeseriesOutput>['buckets'][number];
+export type AppStats = Static<typeof AppsOutput>['apps'][number];
+export type KeyStats = AppStats['slowest_message_keys'][number];
+export type Trace = Static<typeof TraceOutput>;
+export type TraceLog = Trace['logs'][number];
+export type ViolationPage = Static<typeof ViolationPageOutput>;
+export type Violation = ViolationPage['items'][number];
+export type ServerStatus = Static<typeof ServerStatusOutput>;
+export type AlertStatus = Static<typeof AlertStatusSchema>;
+export type Alert = Static<typeof AlertOutput>;
+export type AppRule = Static<typeof AppRuleOutput>;
+export type MessageRule = Static<typeof MessageRuleOutput>;
+export type RuleInput = Static<typeof AppRuleCreate> | Static<typeof MessageRuleCreate>;
+export type Target = Static<typeof TargetOutput>;
+export type TargetInput = Static<typeof TargetCreate>;
+
+/** One problem of a rejected request (`error.details`). */
+export interface Problem {
+  field: string;
+  message: string;
+}
+
+/** The range the dashboard shows. */
+export interface TimeRange {
+  from: Date;
+  to: Date;
+}
