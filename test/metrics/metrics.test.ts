@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/http/server.js';
 import { announceSkips, driversUnderTest } from '../support/databases.js';
+import { logDocument } from '../support/log-documents.js';
 import { closedPort } from '../support/ports.js';
-import { toDocument } from '../support/scan-harness/logs.js';
 import { startWebhookReceiver } from '../support/scan-harness/webhook-receiver.js';
 import { openScanWorld, type ScanWorld } from '../support/scan-harness/world.js';
 
@@ -45,7 +45,9 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('/metrics for scans an
         await ctx.targets.create({ name: 'up', type: 'webhook', external_id: hooks.url, is_active: true });
         const down = `http://127.0.0.1:${await closedPort()}/hook`;
         await ctx.targets.create({ name: 'down', type: 'webhook', external_id: down, is_active: true });
-        await world.ingest([800, 900, 1000].map((d, i) => toDocument({ t: Date.now() - 30_000 + i, app: 'api', d })));
+        await world.ingest(
+          [800, 900, 1000].map((d, i) => logDocument({ time: Date.now() - 30_000 + i, app: 'api', duration: d })),
+        );
 
         const before = await metrics();
         expect(await services.scanner.run()).toMatchObject({ status: 'success', violations: 3, alertsQueued: 2 });
@@ -72,7 +74,20 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('/metrics for scans an
         expect(sent('retrying', delivered) - sent('retrying', scanned)).toBe(1);
         expect(hooks.received).toHaveLength(1);
         expect(sample(delivered, 'lagwatch_alerts_pending')).toBe(1);
-        expect(sample(delivered, 'lagwatch_alerts_oldest_pending_age_seconds')).toBeGreaterThanOrEqual(0);
+        // The age of the row still waiting, as of the scrape: between the clock before and after it.
+        const waiting = await ctx.state.db
+          .selectFrom('alert_log')
+          .select('created_at')
+          .where('status', '=', 'pending')
+          .executeTakeFirstOrThrow();
+        const queuedAt = Number(waiting.created_at);
+        const scrapeFrom = Date.now();
+        const scraped = await metrics();
+        const scrapeTo = Date.now();
+        const age = sample(scraped, 'lagwatch_alerts_oldest_pending_age_seconds');
+        expect(age).toBeGreaterThanOrEqual((scrapeFrom - queuedAt) / 1000);
+        expect(age).toBeLessThanOrEqual((scrapeTo - queuedAt) / 1000);
+        expect(scrapeFrom).toBeGreaterThan(queuedAt); // so a gauge stuck at 0 would fail above
       } finally {
         await app.close();
       }

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StateDb } from '../../src/db/connection.js';
-import { migrateToLatest, migrationState } from '../../src/db/migrate.js';
 import { RuleListCache } from '../../src/rules/rule-list-cache.js';
 import { RuleRepository } from '../../src/rules/rule-repository.js';
 import { TargetRepository } from '../../src/rules/target-repository.js';
@@ -36,13 +35,6 @@ describe.each(drivers)('repositories on $driver', (driver) => {
     appRules = new RuleRepository(state.db, 'app', now);
     messageRules = new RuleRepository(state.db, 'message', now);
     targets = new TargetRepository(state.db, now);
-  });
-
-  it('migrating again applies nothing and reports no pending migration', async () => {
-    expect(await migrateToLatest(state)).toEqual([]);
-    const migrations = await migrationState(state);
-    expect(migrations.pending).toEqual([]);
-    expect(migrations.applied).toContain('001_initial');
   });
 
   it('creates, reads, updates and deletes app rules with millisecond UTC times', async () => {

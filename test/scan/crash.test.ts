@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { renderTelegram } from '../../src/alerts/render/telegram.js';
 import { announceSkips, type DriverUnderTest, driversUnderTest } from '../support/databases.js';
+import { logDocument, type TestLog } from '../support/log-documents.js';
 import { CRASH_CHILD, type KillPlan, runScript } from '../support/scan-harness/child-process.js';
 import {
   expectedViolations,
   type OracleRules,
   recordedViolations,
   seeded,
-  type TestLog,
-  toDocument,
   violationKeys,
 } from '../support/scan-harness/logs.js';
 import { telegramWorlds } from '../support/scan-harness/telegram-worlds.js';
@@ -85,9 +84,15 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('crash harness over %s
           const n = logs.length + batch.length;
           const app = random() < 0.25 ? 'jobs' : 'api';
           const key = app === 'api' ? (random() < 0.3 ? 'GET /export' : 'GET /home') : 'sync';
-          batch.push({ t: t0 + n * 1000, app, key, d: Math.floor(random() * 4000), cid: `trace-${n}` });
+          batch.push({
+            time: t0 + n * 1000,
+            app,
+            key,
+            duration: Math.floor(random() * 4000),
+            correlation: `trace-${n}`,
+          });
         }
-        await world.ingest(batch.map(toDocument));
+        await world.ingest(batch.map(logDocument));
         logs.push(...batch);
         for (;;) {
           let plan: KillPlan = 'never';

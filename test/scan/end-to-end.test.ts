@@ -3,8 +3,9 @@ import type { AlertNotification } from '../../src/alerts/notification.js';
 import { type RunningService, startService } from '../../src/app/service.js';
 import { lagwatch } from '../support/cli.js';
 import { announceSkips, driversUnderTest } from '../support/databases.js';
+import { logDocument, type TestLog } from '../support/log-documents.js';
 import { type ChannelPeers, startChannelPeers } from '../support/scan-harness/channel-peers.js';
-import { expectedViolations, stateSnapshot, type TestLog, toDocument } from '../support/scan-harness/logs.js';
+import { expectedViolations, stateSnapshot } from '../support/scan-harness/logs.js';
 import { openScanWorld, type ScanWorld } from '../support/scan-harness/world.js';
 import { parseMail } from '../support/smtp-peer.js';
 
@@ -76,20 +77,25 @@ describe('the DESIGN flow end to end', () => {
       const logs: TestLog[] = [];
       for (let i = 0; i < 60; i++) {
         logs.push({
-          t: t + i * 100,
+          time: t + i * 100,
           app: 'checkout',
           key: 'GET /cart',
-          d: i % 4 === 0 ? 650 + i : 200,
-          cid: `cart-${i}`,
+          duration: i % 4 === 0 ? 650 + i : 200,
+          correlation: `cart-${i}`,
         });
-        logs.push({ t: t + i * 100 + 1, app: 'checkout', key: 'POST /orders', d: i % 10 === 0 ? 2500 + i : 1500 });
-        logs.push({ t: t + i * 100 + 2, app: 'search', key: 'GET /q', d: i % 20 === 0 ? 301 + i : 300 });
-        logs.push({ t: t + i * 100 + 3, app: 'quiet', key: 'tick', d: 50 });
+        logs.push({
+          time: t + i * 100 + 1,
+          app: 'checkout',
+          key: 'POST /orders',
+          duration: i % 10 === 0 ? 2500 + i : 1500,
+        });
+        logs.push({ time: t + i * 100 + 2, app: 'search', key: 'GET /q', duration: i % 20 === 0 ? 301 + i : 300 });
+        logs.push({ time: t + i * 100 + 3, app: 'quiet', key: 'tick', duration: 50 });
       }
       const ingested = await api(
         'POST',
         '/ingest',
-        logs.map((l) => JSON.stringify(toDocument(l))).join('\n'),
+        logs.map((l) => JSON.stringify(logDocument(l))).join('\n'),
         'application/x-ndjson',
       );
       expect(ingested).toMatchObject({ accepted: logs.length, rejected: 0 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { announceSkips, driversUnderTest } from '../support/databases.js';
+import { logDocument } from '../support/log-documents.js';
 import { type ChannelPeers, startChannelPeers } from '../support/scan-harness/channel-peers.js';
-import { toDocument } from '../support/scan-harness/logs.js';
 import { deliverAll, FAST_PACING, openScanWorld, type ScanWorld } from '../support/scan-harness/world.js';
 import { parseMail } from '../support/smtp-peer.js';
 
@@ -41,10 +41,16 @@ describe('hostile log text through every channel', () => {
     const t = Date.now() - 10_000;
     await world.ingest(
       [
-        { t, app: APP, key: KEY, d: 900, cid: CID, message: LONG },
-        { t: t + 1, app: APP, key: KEY, d: 800, cid: `${CID}-2`, message: MULTILINE },
-        { t: t + 2, app: APP, key: KEY, d: 700, message: '<a href="javascript:alert(1)">click</a> &#0; &bogus;' },
-      ].map(toDocument),
+        { time: t, app: APP, key: KEY, duration: 900, correlation: CID, message: LONG },
+        { time: t + 1, app: APP, key: KEY, duration: 800, correlation: `${CID}-2`, message: MULTILINE },
+        {
+          time: t + 2,
+          app: APP,
+          key: KEY,
+          duration: 700,
+          message: '<a href="javascript:alert(1)">click</a> &#0; &bogus;',
+        },
+      ].map(logDocument),
     );
     expect(await world.services.scanner.run()).toMatchObject({ violations: 3, alertsQueued: 3 });
     await deliverAll(world.services);

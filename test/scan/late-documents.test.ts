@@ -5,7 +5,8 @@ import { DatabaseLease } from '../../src/scan/lease.js';
 import { Scanner } from '../../src/scan/scanner.js';
 import { announceSkips, driversUnderTest } from '../support/databases.js';
 import { EsTestServer, PERSONAS } from '../support/es-server/index.js';
-import { recordedViolations, toDocument } from '../support/scan-harness/logs.js';
+import { logDocument } from '../support/log-documents.js';
+import { recordedViolations } from '../support/scan-harness/logs.js';
 import { FAST_PACING, openScanWorld, type ScanWorld } from '../support/scan-harness/world.js';
 import { TelegramStandIn } from '../support/telegram-stand-in.js';
 
@@ -55,9 +56,9 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('late documents on Ela
       const { ctx, services } = world;
       await ctx.appRules.create({ app_name: 'core', max_duration: 500, alert_channels: ['telegram_chat'] });
       es.addDocuments('logs-a', [
-        toDocument({ t: start - 600_000, app: 'core', d: 900 }),
-        toDocument({ t: start - 60_000, app: 'core', d: 901 }),
-        toDocument({ t: start - 50_000, app: 'core', d: 100 }),
+        logDocument({ time: start - 600_000, app: 'core', duration: 900 }),
+        logDocument({ time: start - 60_000, app: 'core', duration: 901 }),
+        logDocument({ time: start - 50_000, app: 'core', duration: 100 }),
       ]);
 
       const first = await services.scanner.run();
@@ -66,7 +67,9 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('late documents on Ela
       expect(standIn.messagesTo('4242')).toHaveLength(1);
 
       // Visible only now, with a time before the watermark but inside the 300 s overlap.
-      es.addDocuments('logs-a', [toDocument({ t: start - 100_000, app: 'core', d: 903, cid: 'late-one' })]);
+      es.addDocuments('logs-a', [
+        logDocument({ time: start - 100_000, app: 'core', duration: 903, correlation: 'late-one' }),
+      ]);
       clock = start + 30_000;
       const second = await services.scanner.run();
       expect(second).toMatchObject({ status: 'success', violations: 1, alertsQueued: 1 });

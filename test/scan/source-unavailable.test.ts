@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningService, startService } from '../../src/app/service.js';
 import { announceSkips, driversUnderTest } from '../support/databases.js';
 import { EsTestServer, PERSONAS } from '../support/es-server/index.js';
+import { logDocument } from '../support/log-documents.js';
 import { closedPort } from '../support/ports.js';
-import { toDocument } from '../support/scan-harness/logs.js';
 import { startWebhookReceiver } from '../support/scan-harness/webhook-receiver.js';
 import { openScanWorld, type ScanWorld } from '../support/scan-harness/world.js';
 
@@ -57,7 +57,7 @@ describe('lagwatch start while Elasticsearch is unreachable', () => {
 
     es = await EsTestServer.start({ persona: PERSONAS.es8, port });
     es.createIndex('logs-a', { '@timestamp': 'date', app_name: 'keyword', message_key: 'keyword', duration: 'long' });
-    es.addDocuments('logs-a', [toDocument({ t: Date.now() - 60_000, app: 'core', d: 900 })]);
+    es.addDocuments('logs-a', [logDocument({ time: Date.now() - 60_000, app: 'core', duration: 900 })]);
 
     expect(await service.services.scanner.run()).toMatchObject({ status: 'success', violations: 1, alertsQueued: 1 });
     expect((await fetch(`${base}/ready`)).status).toBe(200);

@@ -8,7 +8,8 @@ import { DatabaseLease, type Lease, RedisLease } from '../../src/scan/lease.js';
 import { Scanner, scanLeaseName } from '../../src/scan/scanner.js';
 import { lagwatch } from '../support/cli.js';
 import { announceSkips, driversUnderTest, redisUnderTest } from '../support/databases.js';
-import { recordedViolations, type TestLog, toDocument } from '../support/scan-harness/logs.js';
+import { logDocument, type TestLog } from '../support/log-documents.js';
+import { recordedViolations } from '../support/scan-harness/logs.js';
 import { openScanWorld, type ScanWorld } from '../support/scan-harness/world.js';
 import { TelegramStandIn } from '../support/telegram-stand-in.js';
 
@@ -49,7 +50,12 @@ function gatedSource(source: LogSource) {
 }
 
 const slowLogs = (count: number): TestLog[] =>
-  Array.from({ length: count }, (_, i) => ({ t: Date.now() - 60_000 + i, app: 'api', d: 600 + i, cid: `c${i}` }));
+  Array.from({ length: count }, (_, i) => ({
+    time: Date.now() - 60_000 + i,
+    app: 'api',
+    duration: 600 + i,
+    correlation: `c${i}`,
+  }));
 
 describe('two scanners at once', () => {
   let world: ScanWorld | undefined;
@@ -95,7 +101,7 @@ describe('two scanners at once', () => {
           external_id: 'http://127.0.0.1:9/h',
           is_active: true,
         });
-        await world.ingest(slowLogs(25).map(toDocument));
+        await world.ingest(slowLogs(25).map(logDocument));
 
         const source = await services.source();
         const { gated, entered, open } = gatedSource(source);
@@ -154,7 +160,7 @@ describe('two scanners at once', () => {
       world = w;
       await w.ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: ['telegram_chat'] });
       await w.ctx.targets.create({ name: 'ops', type: 'telegram_chat', external_id: '5102', is_active: true });
-      await w.ingest(slowLogs(40).map(toDocument));
+      await w.ingest(slowLogs(40).map(logDocument));
       const lease = cliRedis ? new RedisLease(cliRedis) : new DatabaseLease(w.ctx.state.db);
       return { w, lease, leaseName: scanLeaseName(await w.services.source()) };
     }

@@ -1,3 +1,4 @@
+import { logDocument } from '../support/log-documents.js';
 /**
  * A deterministic data set for the dashboard figures: logs spread over six hours at
  * millisecond-precise times (so ranges have ragged edges), some without app, duration or
@@ -80,16 +81,17 @@ export function generateLogs(count = 4_000, seed = 42): TestLog[] {
 
 /** The NDJSON documents (default field preset) of the logs. */
 export function documentsOf(logs: readonly TestLog[]): Record<string, unknown>[] {
-  return logs.map((log) => {
-    const doc: Record<string, unknown> = { '@timestamp': new Date(log.time).toISOString() };
-    if (log.app !== null) doc.app_name = log.app;
-    if (log.messageKey !== null) doc.message_key = log.messageKey;
-    if (log.durationMs !== null) doc.duration = log.durationMs;
-    if (log.level !== null) doc.level = log.level;
-    if (log.correlationId !== null) doc.correlation_id = log.correlationId;
-    doc.message = `${log.app ?? 'unknown'} ${log.messageKey ?? ''}`.trim();
-    return doc;
-  });
+  return logs.map((log) =>
+    logDocument({
+      time: log.time,
+      app: log.app ?? undefined,
+      key: log.messageKey ?? undefined,
+      duration: log.durationMs ?? undefined,
+      level: log.level ?? undefined,
+      correlation: log.correlationId ?? undefined,
+      message: `${log.app ?? 'unknown'} ${log.messageKey ?? ''}`.trim(),
+    }),
+  );
 }
 
 /**

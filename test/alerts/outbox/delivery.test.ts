@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { exponentialBackoff } from '../../../src/alerts/retry-policy.js';
 import type { ChannelType } from '../../../src/rules/types.js';
 import { announceSkips, driversUnderTest } from '../../support/databases.js';
-import { toDocument } from '../../support/scan-harness/logs.js';
+import { logDocument } from '../../support/log-documents.js';
 import { telegramWorlds } from '../../support/scan-harness/telegram-worlds.js';
 import { deliverAll, FAST_PACING, type ScanWorld } from '../../support/scan-harness/world.js';
 import { parseMail, SmtpPeer } from '../../support/smtp-peer.js';
@@ -30,7 +30,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('outbox delivery over 
     for (const app of APPS) {
       await world.ctx.appRules.create({ app_name: app, max_duration: 100, alert_channels: channels });
     }
-    await world.ingest(APPS.map((app) => toDocument({ t: Date.now() - 5000, app, d: 250 })));
+    await world.ingest(APPS.map((app) => logDocument({ time: Date.now() - 5000, app, duration: 250 })));
     return world;
   }
 
@@ -131,7 +131,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('outbox delivery over 
       expect(rows.every((r) => r.destination === supergroup && r.status === 'sent')).toBe(true);
 
       // The next scan's alerts go straight to the new chat.
-      await w.ingest([toDocument({ t: Date.now() - 1000, app: 'alpha', d: 999 })]);
+      await w.ingest([logDocument({ time: Date.now() - 1000, app: 'alpha', duration: 999 })]);
       expect(await w.services.scanner.run()).toMatchObject({ violations: 1, alertsQueued: 1 });
       await deliverAll(w.services);
       expect(worlds.standIn.messagesTo(supergroup)).toHaveLength(5);

@@ -3,8 +3,8 @@ import { createNotifiers } from '../../../src/alerts/channels/registry.js';
 import { Outbox } from '../../../src/alerts/outbox.js';
 import { exponentialBackoff } from '../../../src/alerts/retry-policy.js';
 import { announceSkips, driversUnderTest } from '../../support/databases.js';
+import { logDocument } from '../../support/log-documents.js';
 import { closedPort } from '../../support/ports.js';
-import { toDocument } from '../../support/scan-harness/logs.js';
 import { telegramWorlds } from '../../support/scan-harness/telegram-worlds.js';
 import { FAST_PACING, type ScanWorld } from '../../support/scan-harness/world.js';
 
@@ -43,7 +43,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('outbox with one desti
         batchSize: 4,
       });
       for (let scan = 1; scan <= 6; scan++) {
-        await world.ingest([toDocument({ t: Date.now() - 1000, app: 'api', d: 200 + scan })]);
+        await world.ingest([logDocument({ time: Date.now() - 1000, app: 'api', duration: 200 + scan })]);
         expect(await services.scanner.run()).toMatchObject({ violations: 1, alertsQueued: 2 });
         await outbox.deliverDue();
         // Every scan's Telegram alert goes out, whatever waits for the dead webhook.

@@ -6,14 +6,8 @@ import type { AlertNotification } from '../../../src/alerts/notification.js';
 import { DatabaseLease, type Lease, RedisLease } from '../../../src/scan/lease.js';
 import { Scanner } from '../../../src/scan/scanner.js';
 import { announceSkips, driversUnderTest, redisUnderTest } from '../../support/databases.js';
-import {
-  expectedViolations,
-  recordedViolations,
-  seeded,
-  type TestLog,
-  toDocument,
-  violationKeys,
-} from '../../support/scan-harness/logs.js';
+import { logDocument, type TestLog } from '../../support/log-documents.js';
+import { expectedViolations, recordedViolations, seeded, violationKeys } from '../../support/scan-harness/logs.js';
 import { telegramWorlds } from '../../support/scan-harness/telegram-worlds.js';
 import { deliverAll, FAST_PACING, type ScanWorld } from '../../support/scan-harness/world.js';
 
@@ -63,9 +57,9 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
         const app = i % 3 === 0 ? 'worker' : 'api';
         const slow = random() < 0.3;
         const d = app === 'api' ? (slow ? 501 + Math.floor(random() * 4000) : 100) : slow ? 1001 + i : 900;
-        logs.push({ t: t0 + i * 100, app, key: `job-${i % 5}`, d, cid: `c-${i}` });
+        logs.push({ time: t0 + i * 100, app, key: `job-${i % 5}`, duration: d, correlation: `c-${i}` });
       }
-      await world.ingest(logs.map(toDocument));
+      await world.ingest(logs.map(logDocument));
       const expected = expectedViolations(logs, {
         app: [
           { id: api.id, app: 'api', max: 500 },
@@ -89,7 +83,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
       expect(rows).toHaveLength(4);
       for (const rule of [api, worker]) {
         const mine = expected.filter((v) => v.ruleId === rule.id);
-        const durations = mine.map((v) => logs[v.index]!.d!);
+        const durations = mine.map((v) => logs[v.index]!.duration!);
         const ruleRows = rows.filter((r) => r.app_name === rule.app_name);
         expect(ruleRows.map((r) => r.destination).sort()).toEqual([chat, opsChat].sort());
         for (const row of ruleRows) {
@@ -101,8 +95,8 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
             worstMs: Math.max(...durations),
             p95Ms: nearestRank(durations, 95),
             thresholdMs: rule.max_duration,
-            firstAt: Math.min(...mine.map((v) => logs[v.index]!.t)),
-            lastAt: Math.max(...mine.map((v) => logs[v.index]!.t)),
+            firstAt: Math.min(...mine.map((v) => logs[v.index]!.time)),
+            lastAt: Math.max(...mine.map((v) => logs[v.index]!.time)),
           });
         }
       }
@@ -149,19 +143,19 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
     });
     const t = Date.now() - 60_000;
     const logs: TestLog[] = [
-      { t, app: 'api', key: 'GET /export', d: 1500 }, // the message rule decides: under 2000
-      { t, app: 'api', key: 'GET /export', d: 2500 }, // message violation
-      { t, app: 'api', key: 'GET /export', d: 2000 }, // equal is not over
-      { t, app: 'api', key: 'GET /home', d: 800 }, // app violation
-      { t, app: 'api', key: 'GET /home', d: 500 },
-      { t, app: 'api', key: 'GET /old', d: 300 }, // inactive message rule: the app rule decides
-      { t, app: 'api', key: 'GET /old', d: 700 }, // app violation
-      { t, app: 'api', d: 900 }, // no message key: app violation
-      { t, app: 'worker', d: 5000 }, // only an inactive rule
-      { t, app: 'api', key: 'GET /home' }, // no duration
-      { t, app: 'nobody', d: 1e9 },
+      { time: t, app: 'api', key: 'GET /export', duration: 1500 }, // the message rule decides: under 2000
+      { time: t, app: 'api', key: 'GET /export', duration: 2500 }, // message violation
+      { time: t, app: 'api', key: 'GET /export', duration: 2000 }, // equal is not over
+      { time: t, app: 'api', key: 'GET /home', duration: 800 }, // app violation
+      { time: t, app: 'api', key: 'GET /home', duration: 500 },
+      { time: t, app: 'api', key: 'GET /old', duration: 300 }, // inactive message rule: the app rule decides
+      { time: t, app: 'api', key: 'GET /old', duration: 700 }, // app violation
+      { time: t, app: 'api', duration: 900 }, // no message key: app violation
+      { time: t, app: 'worker', duration: 5000 }, // only an inactive rule
+      { time: t, app: 'api', key: 'GET /home' }, // no duration
+      { time: t, app: 'nobody', duration: 1e9 },
     ];
-    await world.ingest(logs.map(toDocument));
+    await world.ingest(logs.map(logDocument));
     const report = await world.services.scanner.run();
     expect(report.violations).toBe(4);
     const oracle = expectedViolations(logs, {
@@ -211,7 +205,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
       await ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: ['telegram_chat'] });
       const slow = (count: number, from: number) =>
         Array.from({ length: count }, (_, i) =>
-          toDocument({ t: Date.now() - 60_000 + from + i, app: 'api', d: 600 + i }),
+          logDocument({ time: Date.now() - 60_000 + from + i, app: 'api', duration: 600 + i }),
         );
       await world.ingest(slow(35, 0));
       expect(await services.scanner.run()).toMatchObject({ violations: 35, alertsQueued: 1 });
@@ -269,7 +263,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
         });
         let n = 0;
         const slowLogs = (count: number) =>
-          Array.from({ length: count }, () => toDocument({ t: clock - 1000, app: 'api', d: 600 + n++ }));
+          Array.from({ length: count }, () => logDocument({ time: clock - 1000, app: 'api', duration: 600 + n++ }));
         const statuses = async () =>
           (await ctx.state.db.selectFrom('alert_log').select(['status', 'last_error']).orderBy('id').execute()).map(
             (r) => `${r.status}${r.last_error ? ` (${r.last_error})` : ''}`,

@@ -2,13 +2,17 @@ import type { AlertNotification, ViolationSample } from '../../../src/alerts/not
 
 const BASE_TIME = Date.parse('2026-11-27T10:00:01Z');
 
+// The URL forms the dashboard's router parses (web/src/router.ts), as grouping.ts builds them.
+const traceUrl = (correlationId: string) => `http://127.0.0.1:9501/#/trace/${encodeURIComponent(correlationId)}`;
+
 export function sample(overrides: Partial<ViolationSample> = {}): ViolationSample {
+  const correlationId = overrides.correlationId ?? 'req-1';
   return {
-    correlationId: 'req-1',
+    correlationId,
     durationMs: 2345,
     time: BASE_TIME + 60_000,
     message: 'GET /orders took too long',
-    traceUrl: 'http://127.0.0.1:9501/#/trace?correlation_id=req-1',
+    traceUrl: correlationId === null ? null : traceUrl(correlationId),
     ...overrides,
   };
 }
@@ -28,7 +32,7 @@ export function notification(overrides: Partial<AlertNotification> = {}): AlertN
     firstAt: BASE_TIME,
     lastAt: BASE_TIME + 298_000,
     samples: [sample(), sample({ correlationId: 'req-2', durationMs: 1900, message: 'second' })],
-    dashboardUrl: 'http://127.0.0.1:9501/#/violations?rule_type=message&rule_id=7',
+    dashboardUrl: 'http://127.0.0.1:9501/#/violations?app=checkout&key=POST+%2Forders',
     ...overrides,
   };
 }

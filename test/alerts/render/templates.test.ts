@@ -27,8 +27,8 @@ describe('Telegram template', () => {
     expect(text).toContain('Worst: 2.35 s · p95: 1.9 s');
     expect(text).toContain('When: 2026-11-27 10:00:01 – 10:04:59 UTC (4 min 58 s)');
     expect(text).toContain('2.35 s at 10:01:01 req-1 — \u2068GET /orders took too long\u2069');
-    expect(parts[0]).toContain('<a href="http://127.0.0.1:9501/#/trace?correlation_id=req-1">req-1</a>');
-    expect(parts[0]).toContain('<a href="http://127.0.0.1:9501/#/violations?rule_type=message&amp;rule_id=7">');
+    expect(parts[0]).toContain('<a href="http://127.0.0.1:9501/#/trace/req-1">req-1</a>');
+    expect(parts[0]).toContain('<a href="http://127.0.0.1:9501/#/violations?app=checkout&amp;key=POST+%2Forders">');
   });
 
   it('says how many violations happened since the last alert when cooldown held some back', () => {
@@ -106,7 +106,7 @@ describe('email template', () => {
     expect(text).toContain('Violations: 10 violations since the last alert (3 in this scan), threshold 500 ms');
     expect(text).toContain('p95: 1.9 s');
     expect(text).toContain('- 2.35 s at 2026-11-27 10:01:01 UTC [req-1] GET /orders took too long');
-    expect(text).toContain('  trace: http://127.0.0.1:9501/#/trace?correlation_id=req-1');
+    expect(text).toContain('  trace: http://127.0.0.1:9501/#/trace/req-1');
   });
 
   it('escapes log text in the HTML body', () => {
@@ -116,7 +116,7 @@ describe('email template', () => {
     expect(html).not.toContain('<img');
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;x&lt;/script&gt;&amp;');
-    expect(html).toContain('<a href="http://127.0.0.1:9501/#/trace?correlation_id=req-1"><code>req-1</code></a>');
+    expect(html).toContain('<a href="http://127.0.0.1:9501/#/trace/req-1"><code>req-1</code></a>');
   });
 });
 
@@ -141,17 +141,17 @@ describe('webhook body', () => {
           duration_ms: 2345,
           time: '2026-11-27T10:01:01.000Z',
           message: 'GET /orders took too long',
-          trace_url: 'http://127.0.0.1:9501/#/trace?correlation_id=req-1',
+          trace_url: 'http://127.0.0.1:9501/#/trace/req-1',
         },
         {
           correlation_id: 'req-2',
           duration_ms: 1900,
           time: '2026-11-27T10:01:01.000Z',
           message: 'second',
-          trace_url: 'http://127.0.0.1:9501/#/trace?correlation_id=req-1',
+          trace_url: 'http://127.0.0.1:9501/#/trace/req-2',
         },
       ],
-      dashboard_url: 'http://127.0.0.1:9501/#/violations?rule_type=message&rule_id=7',
+      dashboard_url: 'http://127.0.0.1:9501/#/violations?app=checkout&key=POST+%2Forders',
     });
   });
 

@@ -2,7 +2,8 @@ import SQLite from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { EmbeddedLogStore } from '../../../src/logs/embedded/embedded-log-store.js';
-import { doc, openTempStore, type TempStore } from './temp-store.js';
+import { logDocument } from '../../support/log-documents.js';
+import { openTempStore, type TempStore } from './temp-store.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -35,13 +36,24 @@ describe('retention', () => {
   it('deletes logs and rollups older than EMBEDDED_RETENTION_DAYS, cut at a whole hour, in chunks', async () => {
     temp = openTempStore({ EMBEDDED_RETENTION_DAYS: '3' });
     const old = Array.from({ length: 25_000 }, (_, i) =>
-      doc({ time: NOW - 5 * DAY + (i % 1000) * 60_000, app: `a${i % 3}`, key: 'k', duration: i % 500, level: 'info' }),
+      logDocument({
+        time: NOW - 5 * DAY + (i % 1000) * 60_000,
+        app: `a${i % 3}`,
+        key: 'k',
+        duration: i % 500,
+        level: 'info',
+      }),
     );
     const recent = Array.from({ length: 300 }, (_, i) =>
-      doc({ time: NOW - 2 * DAY + i * 1000, app: 'a1', duration: 10, correlation: i === 0 ? 'keep' : undefined }),
+      logDocument({
+        time: NOW - 2 * DAY + i * 1000,
+        app: 'a1',
+        duration: 10,
+        correlation: i === 0 ? 'keep' : undefined,
+      }),
     );
     // Just inside the hour that holds the cutoff (now - 3 days = 12:30): kept with its hour.
-    const edge = doc({ time: NOW - 3 * DAY - 10 * 60_000, app: 'a1', duration: 1 });
+    const edge = logDocument({ time: NOW - 3 * DAY - 10 * 60_000, app: 'a1', duration: 1 });
     temp.store.ingestDocuments([...old, edge, ...recent]);
 
     const before = await temp.store.summary({ from: NOW - 10 * DAY, to: NOW });
@@ -72,7 +84,7 @@ describe('retention', () => {
 
   it('the sequence keeps growing after retention emptied the store, so cursors stay valid', async () => {
     temp = openTempStore({ EMBEDDED_RETENTION_DAYS: '1' });
-    temp.store.ingestDocuments([doc({ time: NOW - 5 * DAY, app: 'a', duration: 5 })]);
+    temp.store.ingestDocuments([logDocument({ time: NOW - 5 * DAY, app: 'a', duration: 5 })]);
     let cursor: string | undefined;
     for await (const batch of temp.store.scan({
       mode: 'checkpoint',
@@ -86,7 +98,7 @@ describe('retention', () => {
     expect(JSON.parse(cursor!).seq).toBe(1);
     await temp.store.prune(NOW);
     await temp.reopen();
-    temp.store.ingestDocuments([doc({ time: NOW, app: 'a', duration: 5 })]);
+    temp.store.ingestDocuments([logDocument({ time: NOW, app: 'a', duration: 5 })]);
     const found: string[] = [];
     for await (const batch of temp.store.scan({
       mode: 'checkpoint',

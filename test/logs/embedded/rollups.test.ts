@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TimeRange } from '../../../src/logs/source.js';
-import { doc, openTempStore, seededRandom, type TempStore, type TestLog } from './temp-store.js';
+import { logDocument, type TestLog } from '../../support/log-documents.js';
+import { openTempStore, seededRandom, type TempStore } from './temp-store.js';
 
 /**
  * The store answers dashboard figures from minute and hour rollups plus raw rows at the ragged
@@ -39,7 +40,7 @@ beforeAll(() => {
   temp = openTempStore();
   logs = generate(20_000, 42);
   // Several transactions, so rollup rows are merged by upserts, not only written once.
-  for (let i = 0; i < logs.length; i += 3_000) temp.store.ingestDocuments(logs.slice(i, i + 3_000).map(doc));
+  for (let i = 0; i < logs.length; i += 3_000) temp.store.ingestDocuments(logs.slice(i, i + 3_000).map(logDocument));
 });
 
 afterAll(async () => {

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmbeddedLogStore } from '../../../src/logs/embedded/embedded-log-store.js';
 import type { ScanBatch, ScanRequest, Thresholds } from '../../../src/logs/source.js';
-import { doc, openTempStore, seededRandom, type TempStore, type TestLog } from './temp-store.js';
+import { logDocument, type TestLog } from '../../support/log-documents.js';
+import { openTempStore, seededRandom, type TempStore } from './temp-store.js';
 
 const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
 const MINUTE = 60_000;
@@ -49,7 +50,7 @@ describe('checkpoint scans', () => {
   it('returns exactly the logs at or above their app threshold, in sequence order, in bounded batches', async () => {
     temp = openTempStore();
     const logs = randomLogs(3000, 1);
-    temp.store.ingestDocuments(logs.map(doc));
+    temp.store.ingestDocuments(logs.map(logDocument));
     const thresholds = new Map([
       ['api', 1500],
       ['worker', 1900],
@@ -73,7 +74,7 @@ describe('checkpoint scans', () => {
   it('each batch cursor is where the next scan resumes: no log read twice or skipped', async () => {
     temp = openTempStore();
     const logs = randomLogs(1200, 2);
-    temp.store.ingestDocuments(logs.map(doc));
+    temp.store.ingestDocuments(logs.map(logDocument));
     const thresholds = new Map([['web', 1000]]);
     const all = expectedCandidates(logs, thresholds);
 
@@ -97,15 +98,15 @@ describe('checkpoint scans', () => {
   it('later ingests are picked up from the cursor, whatever their log time', async () => {
     temp = openTempStore();
     const thresholds = new Map([['api', 100]]);
-    temp.store.ingestDocuments([doc({ time: NOW, app: 'api', duration: 500 })]);
+    temp.store.ingestDocuments([logDocument({ time: NOW, app: 'api', duration: 500 })]);
     const first = await collect(temp.store, checkpoint(undefined, thresholds));
     expect(candidateIds(first)).toEqual([1]);
 
     // A log written late with an old time, and one with a future time.
     temp.store.ingestDocuments([
-      doc({ time: NOW - 3 * 86_400_000, app: 'api', duration: 700 }),
-      doc({ time: NOW + 3_600_000, app: 'api', duration: 800 }),
-      doc({ time: NOW, app: 'api', duration: 5 }),
+      logDocument({ time: NOW - 3 * 86_400_000, app: 'api', duration: 700 }),
+      logDocument({ time: NOW + 3_600_000, app: 'api', duration: 800 }),
+      logDocument({ time: NOW, app: 'api', duration: 5 }),
     ]);
     const second = await collect(temp.store, checkpoint(lastCursor(first), thresholds));
     expect(candidateIds(second)).toEqual([2, 3]);
@@ -118,11 +119,13 @@ describe('checkpoint scans', () => {
   it('reads only up to the last log present when the scan started', async () => {
     temp = openTempStore();
     const thresholds = new Map([['api', 0]]);
-    temp.store.ingestDocuments(Array.from({ length: 10 }, (_, i) => doc({ time: NOW, app: 'api', duration: i })));
+    temp.store.ingestDocuments(
+      Array.from({ length: 10 }, (_, i) => logDocument({ time: NOW, app: 'api', duration: i })),
+    );
     const seen: number[] = [];
     for await (const batch of temp.store.scan(checkpoint(undefined, thresholds, 3))) {
       seen.push(...batch.candidates.map((c) => Number(c.sourceId)));
-      temp.store.ingestDocuments([doc({ time: NOW, app: 'api', duration: 1 })]);
+      temp.store.ingestDocuments([logDocument({ time: NOW, app: 'api', duration: 1 })]);
     }
     expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
@@ -131,12 +134,12 @@ describe('checkpoint scans', () => {
     temp = openTempStore({ SCAN_INITIAL_LOOKBACK_MINUTES: '60' });
     const thresholds = new Map([['api', 0]]);
     temp.store.ingestDocuments([
-      doc({ time: NOW - 3 * 60 * MINUTE, app: 'api', duration: 1 }),
-      doc({ time: NOW - 61 * MINUTE, app: 'api', duration: 1 }),
-      doc({ time: NOW - 59 * MINUTE, app: 'api', duration: 1 }),
+      logDocument({ time: NOW - 3 * 60 * MINUTE, app: 'api', duration: 1 }),
+      logDocument({ time: NOW - 61 * MINUTE, app: 'api', duration: 1 }),
+      logDocument({ time: NOW - 59 * MINUTE, app: 'api', duration: 1 }),
       // Older than the lookback but after its start in the sequence: still scanned.
-      doc({ time: NOW - 5 * 60 * MINUTE, app: 'api', duration: 1 }),
-      doc({ time: NOW, app: 'api', duration: 1 }),
+      logDocument({ time: NOW - 5 * 60 * MINUTE, app: 'api', duration: 1 }),
+      logDocument({ time: NOW, app: 'api', duration: 1 }),
     ]);
     const batches = await collect(temp.store, checkpoint(undefined, thresholds));
     expect(candidateIds(batches)).toEqual([3, 4, 5]);
@@ -146,14 +149,14 @@ describe('checkpoint scans', () => {
   it('the first scan of a store with nothing recent still yields its starting cursor', async () => {
     temp = openTempStore({ SCAN_INITIAL_LOOKBACK_MINUTES: '10' });
     const thresholds = new Map([['api', 0]]);
-    temp.store.ingestDocuments([doc({ time: NOW - 60 * MINUTE, app: 'api', duration: 1 })]);
+    temp.store.ingestDocuments([logDocument({ time: NOW - 60 * MINUTE, app: 'api', duration: 1 })]);
     const batches = await collect(temp.store, checkpoint(undefined, thresholds));
     expect(batches).toHaveLength(1);
     expect(batches[0]!.candidates).toEqual([]);
     expect(batches[0]!.scanned).toBe(0);
     expect(JSON.parse(batches[0]!.cursor).seq).toBe(1);
 
-    temp.store.ingestDocuments([doc({ time: NOW - 60 * MINUTE, app: 'api', duration: 2 })]);
+    temp.store.ingestDocuments([logDocument({ time: NOW - 60 * MINUTE, app: 'api', duration: 2 })]);
     const next = await collect(temp.store, checkpoint(batches[0]!.cursor, thresholds));
     expect(candidateIds(next)).toEqual([2]);
   });
@@ -163,7 +166,7 @@ describe('checkpoint scans', () => {
     const empty = await collect(temp.store, checkpoint(undefined, new Map()));
     expect(empty.map((b) => [b.candidates.length, b.scanned])).toEqual([[0, 0]]);
 
-    temp.store.ingestDocuments(randomLogs(100, 3).map(doc));
+    temp.store.ingestDocuments(randomLogs(100, 3).map(logDocument));
     const batches = await collect(temp.store, checkpoint(empty[0]!.cursor, new Map()));
     expect(candidateIds(batches)).toEqual([]);
     expect(batches.reduce((sum, b) => sum + b.scanned, 0)).toBe(100);
@@ -173,13 +176,13 @@ describe('checkpoint scans', () => {
     temp = openTempStore();
     const thresholds = new Map([['api', 0]]);
     temp.store.ingestDocuments([
-      doc({ time: NOW - 5000, app: 'api', duration: 1 }),
-      doc({ time: NOW - 1000, app: 'api', duration: 1 }),
-      doc({ time: NOW - 9000, app: 'api', duration: 1 }),
+      logDocument({ time: NOW - 5000, app: 'api', duration: 1 }),
+      logDocument({ time: NOW - 1000, app: 'api', duration: 1 }),
+      logDocument({ time: NOW - 9000, app: 'api', duration: 1 }),
     ]);
     const batches = await collect(temp.store, checkpoint(undefined, thresholds, 1));
     expect(batches.map((b) => b.watermark)).toEqual([NOW - 5000, NOW - 1000, NOW - 1000]);
-    temp.store.ingestDocuments([doc({ time: NOW - 60_000, app: 'api', duration: 1 })]);
+    temp.store.ingestDocuments([logDocument({ time: NOW - 60_000, app: 'api', duration: 1 })]);
     const next = await collect(temp.store, checkpoint(lastCursor(batches), thresholds));
     expect(next.map((b) => b.watermark)).toEqual([NOW - 1000]);
   });
@@ -195,7 +198,7 @@ describe('range scans', () => {
   it('returns the candidates of [from, to) ordered by time, in bounded batches covering every log once', async () => {
     temp = openTempStore();
     const logs = randomLogs(2000, 4);
-    temp.store.ingestDocuments(logs.map(doc));
+    temp.store.ingestDocuments(logs.map(logDocument));
     const thresholds = new Map([
       ['api', 1200],
       ['batch', 1800],

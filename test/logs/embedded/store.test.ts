@@ -3,7 +3,8 @@ import SQLite from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { EmbeddedLogStore } from '../../../src/logs/embedded/embedded-log-store.js';
-import { doc, linesOf, openTempStore, type TempStore } from './temp-store.js';
+import { linesOf, logDocument } from '../../support/log-documents.js';
+import { openTempStore, type TempStore } from './temp-store.js';
 
 const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
 let temp: TempStore | undefined;
@@ -27,7 +28,7 @@ describe('opening', () => {
   it('migrates a version 1 file: per-app and all-apps rollups rebuilt from the per-key rollups', async () => {
     temp = openTempStore();
     const docs = Array.from({ length: 3_000 }, (_, i) =>
-      doc({
+      logDocument({
         time: NOW - 3 * 3_600_000 + i * 3_700,
         app: i % 7 === 0 ? undefined : `app-${i % 3}`,
         key: `k${i % 4}`,
@@ -75,7 +76,7 @@ describe('opening', () => {
     temp = openTempStore();
     const key = temp.store.key;
     expect(key).toMatch(/^embedded:[0-9a-f-]{36}$/);
-    temp.store.ingestLines(linesOf([doc({ time: NOW, app: 'a' })]));
+    temp.store.ingestLines(linesOf([logDocument({ time: NOW, app: 'a' })]));
     const store = await temp.reopen();
     expect(store.key).toBe(key);
     expect((await store.summary({ from: NOW, to: NOW + 1 })).totalLogs).toBe(1);
@@ -114,13 +115,13 @@ describe('ingest', () => {
   it('accepts valid documents and reports each rejected line with its number and reason', async () => {
     temp = openTempStore();
     const result = temp.store.ingestLines([
-      { lineNumber: 1, text: JSON.stringify(doc({ time: NOW, app: 'a', duration: 5 })) },
+      { lineNumber: 1, text: JSON.stringify(logDocument({ time: NOW, app: 'a', duration: 5 })) },
       { lineNumber: 2, text: '{"app_name":"a"}' },
       { lineNumber: 4, text: '{not json' },
       { lineNumber: 5, text: '[1,2]' },
       { lineNumber: 6, text: '{"@timestamp":"soon"}' },
       { lineNumber: 7, error: 'line longer than 10 characters' },
-      { lineNumber: 8, text: JSON.stringify(doc({ time: NOW + 1, app: 'b' })) },
+      { lineNumber: 8, text: JSON.stringify(logDocument({ time: NOW + 1, app: 'b' })) },
     ]);
     expect(result.accepted).toBe(2);
     expect(result.rejected).toBe(5);
@@ -145,7 +146,7 @@ describe('ingest', () => {
 
   it('ingests parsed documents, numbering them from 1', async () => {
     temp = openTempStore();
-    const result = temp.store.ingestDocuments([doc({ time: NOW, app: 'a' }), { nope: 1 }, 'x']);
+    const result = temp.store.ingestDocuments([logDocument({ time: NOW, app: 'a' }), { nope: 1 }, 'x']);
     expect(result).toEqual({
       accepted: 1,
       rejected: 2,
@@ -199,9 +200,12 @@ describe('two stores on one file (a logs:import beside the running service)', ()
     const other = EmbeddedLogStore.open(loadConfig(temp.env, undefined));
     try {
       expect(other.key).toBe(temp.store.key);
-      temp.store.ingestDocuments([doc({ time: NOW, app: 'a', duration: 9 })]);
-      other.ingestDocuments([doc({ time: NOW, app: 'a', duration: 8 }), doc({ time: NOW, app: 'a', duration: 7 })]);
-      temp.store.ingestDocuments([doc({ time: NOW, app: 'a', duration: 6 })]);
+      temp.store.ingestDocuments([logDocument({ time: NOW, app: 'a', duration: 9 })]);
+      other.ingestDocuments([
+        logDocument({ time: NOW, app: 'a', duration: 8 }),
+        logDocument({ time: NOW, app: 'a', duration: 7 }),
+      ]);
+      temp.store.ingestDocuments([logDocument({ time: NOW, app: 'a', duration: 6 })]);
       const seen: [string, number | null][] = [];
       for await (const batch of other.scan({
         mode: 'checkpoint',
@@ -230,14 +234,16 @@ describe('trace', () => {
     temp = openTempStore();
     const day = 86_400_000;
     temp.store.ingestDocuments([
-      doc({ time: NOW + 3000, app: 'b', correlation: 'req-1', message: 'third' }),
-      doc({ time: NOW - 2 * day, app: 'a', correlation: 'req-1', message: 'first' }),
-      doc({ time: NOW, app: 'c', correlation: 'req-2' }),
-      doc({ time: NOW + 1000, app: 'a', correlation: 'req-1', message: 'second-a' }),
-      doc({ time: NOW + 1000, app: 'a', correlation: 'req-1', message: 'second-b' }),
-      doc({ time: NOW + 1000, app: 'a', message: 'no correlation' }),
+      logDocument({ time: NOW + 3000, app: 'b', correlation: 'req-1', message: 'third' }),
+      logDocument({ time: NOW - 2 * day, app: 'a', correlation: 'req-1', message: 'first' }),
+      logDocument({ time: NOW, app: 'c', correlation: 'req-2' }),
+      logDocument({ time: NOW + 1000, app: 'a', correlation: 'req-1', message: 'second-a' }),
+      logDocument({ time: NOW + 1000, app: 'a', correlation: 'req-1', message: 'second-b' }),
+      logDocument({ time: NOW + 1000, app: 'a', message: 'no correlation' }),
     ]);
-    temp.store.ingestDocuments([doc({ time: NOW + 5 * 3_600_000, app: 'z', correlation: 'req-1', message: 'later' })]);
+    temp.store.ingestDocuments([
+      logDocument({ time: NOW + 5 * 3_600_000, app: 'z', correlation: 'req-1', message: 'later' }),
+    ]);
     const trace = await temp.store.trace('req-1', 100);
     expect(trace.map((log) => log.message)).toEqual(['first', 'second-a', 'second-b', 'third', 'later']);
     expect((await temp.store.trace('req-1', 2)).map((log) => log.message)).toEqual(['first', 'second-a']);

@@ -37,34 +37,6 @@ export function openTempStore(env: Record<string, string> = {}): TempStore {
   return temp;
 }
 
-/** NDJSON lines numbered from 1 for documents. */
-export function linesOf(docs: unknown[]): NdjsonLine[] {
-  return docs.map((doc, i) => ({ lineNumber: i + 1, text: JSON.stringify(doc) }));
-}
-
-export interface TestLog {
-  time: number;
-  app?: string;
-  key?: string;
-  duration?: number;
-  correlation?: string;
-  level?: string;
-  message?: string;
-}
-
-/** A log document in the default preset. */
-export function doc(log: TestLog): Record<string, unknown> {
-  return {
-    '@timestamp': new Date(log.time).toISOString(),
-    app_name: log.app,
-    message_key: log.key,
-    duration: log.duration,
-    correlation_id: log.correlation,
-    level: log.level,
-    message: log.message,
-  };
-}
-
 /** Deterministic pseudo-random numbers (mulberry32), so a failing case can be replayed. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

@@ -5,7 +5,8 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ImportError, type ImportProgress, importFiles } from '../../../src/logs/ndjson/import-files.js';
 import { IngestBodyError, ingestBody } from '../../../src/logs/ndjson/ingest-body.js';
-import { doc, openTempStore, type TempStore } from '../embedded/temp-store.js';
+import { logDocument } from '../../support/log-documents.js';
+import { openTempStore, type TempStore } from '../embedded/temp-store.js';
 
 const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
 let temp: TempStore | undefined;
@@ -15,7 +16,8 @@ afterEach(async () => {
   temp = undefined;
 });
 
-const line = (i: number, app = 'api') => JSON.stringify(doc({ time: NOW + i, app, duration: i, correlation: `c${i}` }));
+const line = (i: number, app = 'api') =>
+  JSON.stringify(logDocument({ time: NOW + i, app, duration: i, correlation: `c${i}` }));
 const ndjson = (count: number, app = 'api') => `${Array.from({ length: count }, (_, i) => line(i, app)).join('\n')}\n`;
 const total = async () => (await temp!.store.summary({ from: NOW - 1, to: NOW + 1_000_000 })).totalLogs;
 

@@ -1,27 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../src/db/schema.js';
-
-/** A log as the tests write it; becomes a `default`-preset document. */
-export interface TestLog {
-  t: number;
-  app: string;
-  key?: string;
-  d?: number;
-  cid?: string;
-  message?: string;
-}
-
-export function toDocument(log: TestLog): Record<string, unknown> {
-  return {
-    '@timestamp': new Date(log.t).toISOString(),
-    app_name: log.app,
-    ...(log.key !== undefined ? { message_key: log.key } : {}),
-    ...(log.d !== undefined ? { duration: log.d } : {}),
-    ...(log.cid !== undefined ? { correlation_id: log.cid } : {}),
-    level: 'info',
-    message: log.message ?? `${log.app} ${log.key ?? ''} took ${log.d ?? '-'} ms`,
-  };
-}
+import type { TestLog } from '../log-documents.js';
 
 /** A small seeded generator, so that a failing run can be replayed. */
 export function seeded(seed: number): () => number {
@@ -52,12 +31,12 @@ export interface ExpectedViolation {
 export function expectedViolations(logs: readonly TestLog[], rules: OracleRules): ExpectedViolation[] {
   const out: ExpectedViolation[] = [];
   logs.forEach((log, index) => {
-    if (log.d === undefined) return;
+    if (log.duration === undefined) return;
     const message = rules.message.find((r) => r.active !== false && r.app === log.app && r.key === log.key);
     const app = rules.app.find((r) => r.active !== false && r.app === log.app);
     if (message) {
-      if (log.d > message.max) out.push({ index, ruleType: 'message', ruleId: message.id });
-    } else if (app && log.d > app.max) {
+      if (log.duration > message.max) out.push({ index, ruleType: 'message', ruleId: message.id });
+    } else if (app && log.duration > app.max) {
       out.push({ index, ruleType: 'app', ruleId: app.id });
     }
   });
