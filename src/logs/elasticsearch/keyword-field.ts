@@ -1,4 +1,5 @@
-import type { Query } from './queries.js';
+// A query clause, as queries.ts's Query (not imported from there: queries.ts imports this module).
+type Query = Record<string, unknown>;
 
 /**
  * A keyword role (app, message key, level, correlation id) as the indices map it. Usually one
