@@ -1,5 +1,4 @@
-// A query clause, as queries.ts's Query (not imported from there: queries.ts imports this module).
-type Query = Record<string, unknown>;
+import type { Query } from './query.js';
 
 /**
  * A keyword role (app, message key, level, correlation id) as the indices map it. Usually one

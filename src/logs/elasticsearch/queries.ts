@@ -20,7 +20,9 @@ export function thresholdInUnit(ms: number, unit: DurationUnit): number {
   return Number.isInteger(value) ? value : value * (1 - 1e-12);
 }
 
-export type Query = Record<string, unknown>;
+import type { Query } from './query.js';
+
+export type { Query };
 
 /** `[from, to)` on the time field, as epoch milliseconds. */
 export function timeRange(field: string, range: TimeRange): Query {
