@@ -59,7 +59,8 @@ const FLAVORS: readonly Flavor[] = [
 /** The runners pick http.port by probing upwards from the base port and stop at 9299. */
 const PORT_RANGE = { min: 9200, max: 9299 };
 const START_TIMEOUT_MS = Number(process.env.SEARCH_START_TIMEOUT_MS ?? 240_000);
-const HEAP = process.env.SEARCH_HEAP ?? '512m';
+// Below 1 GiB, OpenSearch 2.x's real-memory circuit breaker trips under the live suite's aggregations.
+const HEAP = process.env.SEARCH_HEAP ?? '1g';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pomPath = join(repoRoot, 'search-servers', 'pom.xml');
@@ -282,7 +283,6 @@ async function start(name: string | undefined, portText: string | undefined): Pr
     [
       `-Xms${HEAP}`,
       `-Xmx${HEAP}`,
-      '-XX:+UseSerialGC',
       '-Djava.awt.headless=true',
       '-cp',
       cp,
