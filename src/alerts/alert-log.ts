@@ -11,6 +11,7 @@ import type { ChannelType, RuleKind } from '../rules/types.js';
 
 export type AlertLogRow = Selectable<AlertLogTable>;
 export type AlertStatus = AlertLogTable['status'];
+export type AlertKind = AlertLogRow['kind'];
 
 export async function insertAlertRows(db: Kysely<Database>, rows: Insertable<AlertLogTable>[]): Promise<void> {
   if (rows.length > 0) await db.insertInto('alert_log').values(rows).execute();
@@ -131,6 +132,9 @@ export interface AlertLogFilter {
   status?: AlertStatus;
   app_name?: string;
   channel?: ChannelType;
+  kind?: AlertKind;
+  rule_type?: RuleKind;
+  rule_id?: number;
 }
 
 /** The alert log, newest first, paged. */
@@ -143,6 +147,9 @@ export async function pageOfAlerts(
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
   if (filter.app_name !== undefined) query = query.where('app_name', '=', filter.app_name);
   if (filter.channel !== undefined) query = query.where('channel', '=', filter.channel);
+  if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
+  if (filter.rule_type !== undefined) query = query.where('rule_type', '=', filter.rule_type);
+  if (filter.rule_id !== undefined) query = query.where('rule_id', '=', filter.rule_id);
   const [{ total }] = await query.select((eb) => eb.fn.countAll<number>().as('total')).execute();
   const rows = await query
     .selectAll()

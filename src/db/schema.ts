@@ -17,6 +17,9 @@ export interface Database {
   cooldowns: CooldownTable;
   leases: LeaseTable;
   judged_rules: JudgedRuleTable;
+  silences: SilenceTable;
+  alert_episodes: AlertEpisodeTable;
+  telegram_offsets: TelegramOffsetTable;
 }
 
 /** The rules a log source's checkpoint scans have judged (see src/scan/judged-rules.ts). */
@@ -34,6 +37,11 @@ export interface AppRuleTable {
   is_active: number;
   alert_channels: string;
   cooldown_minutes: number;
+  /** Count window: notify only once min_count violations fall within window_minutes (0: off). */
+  min_count: number;
+  window_minutes: number;
+  notify_resolved: number;
+  resolve_after_minutes: number;
   created_at: number;
   updated_at: number;
 }
@@ -81,7 +89,11 @@ export interface AlertLogTable {
   /** Where it goes: chat id, email address or webhook URL. */
   destination: string;
   target_id: number | null;
-  status: 'pending' | 'sent' | 'failed' | 'suppressed';
+  status: 'pending' | 'sent' | 'failed' | 'suppressed' | 'silenced';
+  /** Defaults to 'alert' (rows written before notifications had kinds). */
+  kind: Generated<'alert' | 'resolved'>;
+  /** The silence that held a `silenced` row back. */
+  silence_id: number | null;
   attempts: number;
   next_attempt_at: number;
   last_error: string | null;
@@ -136,4 +148,38 @@ export interface LeaseTable {
   name: string;
   holder: string;
   expires_at: number;
+}
+
+export interface SilenceTable {
+  id: Generated<number>;
+  app_name: string;
+  /** null: every notification of the app. */
+  message_key: string | null;
+  starts_at: number;
+  ends_at: number;
+  comment: string | null;
+  created_by: string;
+  created_at: number;
+  /** Unique when set: what created the silence (e.g. one Telegram update), so a replay creates none. */
+  origin_key: string | null;
+}
+
+/** A rule that alerted and has not resolved yet (resolved notifications close it). */
+export interface AlertEpisodeTable {
+  rule_key: string;
+  rule_type: 'app' | 'message';
+  rule_id: number;
+  /** Log time of the first violation the alert reported, epoch ms. */
+  first_at: number;
+  alerted_at: number;
+}
+
+/** The getUpdates offset per bot, and how its poller last fared (for diagnose). */
+export interface TelegramOffsetTable {
+  bot_id: string;
+  next_offset: number;
+  updated_at: number;
+  last_ok_at: number | null;
+  last_error: string | null;
+  last_error_at: number | null;
 }

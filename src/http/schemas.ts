@@ -38,6 +38,10 @@ const ruleOutputFields = {
   is_active: Type.Boolean(),
   alert_channels: Type.Array(ChannelTypeSchema),
   cooldown_minutes: Type.Integer(),
+  min_count: Type.Integer({ description: 'Violations needed within window_minutes before a notification is due' }),
+  window_minutes: Type.Integer({ description: 'Count window in minutes of log time (0: off)' }),
+  notify_resolved: Type.Boolean({ description: 'Whether a "resolved" notification follows an alert' }),
+  resolve_after_minutes: Type.Integer({ description: 'Quiet minutes of log time before the rule resolves' }),
   created_at: IsoTime('When the rule was created'),
   updated_at: IsoTime('When the rule was last changed'),
 };
@@ -63,7 +67,11 @@ export const AlertStatusSchema = Type.Union([
   Type.Literal('sent'),
   Type.Literal('failed'),
   Type.Literal('suppressed'),
+  Type.Literal('silenced'),
 ]);
+
+/** `alert` for a rule's notification, `resolved` for the one that says it is back under its threshold. */
+export const AlertKindSchema = Type.Union([Type.Literal('alert'), Type.Literal('resolved')]);
 
 const NullableAlertTime = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
 
@@ -77,8 +85,12 @@ export const AlertOutput = Type.Object({
   destination: Type.String({ description: 'Chat id, email address, or webhook URL with its secrets masked' }),
   target_id: Type.Union([Type.Integer(), Type.Null()]),
   status: AlertStatusSchema,
+  kind: AlertKindSchema,
+  silence_id: Type.Union([Type.Integer(), Type.Null()], { description: 'The silence that held a silenced row back' }),
   attempts: Type.Integer(),
-  last_error: Type.Union([Type.String(), Type.Null()]),
+  last_error: Type.Union([Type.String(), Type.Null()], {
+    description: 'Why a row failed, or why it was not sent (in cooldown, below count, silenced)',
+  }),
   violation_count: Type.Integer(),
   created_at: Type.String({ format: 'date-time' }),
   sent_at: NullableAlertTime,

@@ -3,7 +3,7 @@ import { isUniqueViolation } from '../db/errors.js';
 import { fromFlag, toFlag } from '../db/flags.js';
 import { offsetOf, type Page, type PageRequest } from '../db/page.js';
 import type { Database, MessageRuleTable } from '../db/schema.js';
-import { ConflictError, NotFoundError } from '../validation/problems.js';
+import { ConflictError, NotFoundError, ValidationError } from '../validation/problems.js';
 import { RuleListCache } from './rule-list-cache.js';
 import type { MessageRuleCreate, MessageRuleUpdate } from './schemas.js';
 import type { AppRule, ChannelType, MessageRule, RuleKind } from './types.js';
@@ -100,9 +100,14 @@ export class RuleRepository<K extends RuleKind> {
       is_active: toFlag(input.is_active ?? true),
       alert_channels: JSON.stringify(input.alert_channels),
       cooldown_minutes: input.cooldown_minutes ?? 0,
+      min_count: input.min_count ?? 1,
+      window_minutes: input.window_minutes ?? 0,
+      notify_resolved: toFlag(input.notify_resolved ?? false),
+      resolve_after_minutes: input.resolve_after_minutes ?? 10,
       created_at: now,
       updated_at: now,
     };
+    checkCountWindow(values);
     const id = await this.guardUnique(() =>
       this.write(async (trx) => {
         const result = await trx
@@ -117,7 +122,7 @@ export class RuleRepository<K extends RuleKind> {
   }
 
   async update(id: number, patch: UpdateFor<K>): Promise<RuleFor<K>> {
-    await this.get(id);
+    const current = await this.get(id);
     const changes: Partial<Selectable<MessageRuleTable>> = { updated_at: this.now() };
     if (patch.app_name !== undefined) changes.app_name = patch.app_name;
     if (this.kind === 'message' && (patch as MessageRuleUpdate).message_key !== undefined) {
@@ -127,6 +132,11 @@ export class RuleRepository<K extends RuleKind> {
     if (patch.is_active !== undefined) changes.is_active = toFlag(patch.is_active);
     if (patch.alert_channels !== undefined) changes.alert_channels = JSON.stringify(patch.alert_channels);
     if (patch.cooldown_minutes !== undefined) changes.cooldown_minutes = patch.cooldown_minutes;
+    if (patch.min_count !== undefined) changes.min_count = patch.min_count;
+    if (patch.window_minutes !== undefined) changes.window_minutes = patch.window_minutes;
+    if (patch.notify_resolved !== undefined) changes.notify_resolved = toFlag(patch.notify_resolved);
+    if (patch.resolve_after_minutes !== undefined) changes.resolve_after_minutes = patch.resolve_after_minutes;
+    checkCountWindow({ ...current, ...changes });
     await this.guardUnique(() =>
       this.write((trx) => trx.updateTable(this.table).set(changes).where('id', '=', id).execute()),
     );
@@ -207,6 +217,10 @@ export class RuleRepository<K extends RuleKind> {
       is_active: fromFlag(row.is_active),
       alert_channels: JSON.parse(row.alert_channels) as ChannelType[],
       cooldown_minutes: Number(row.cooldown_minutes),
+      min_count: Number(row.min_count),
+      window_minutes: Number(row.window_minutes),
+      notify_resolved: fromFlag(row.notify_resolved),
+      resolve_after_minutes: Number(row.resolve_after_minutes),
       created_at: new Date(Number(row.created_at)).toISOString(),
       updated_at: new Date(Number(row.updated_at)).toISOString(),
     };
@@ -215,6 +229,15 @@ export class RuleRepository<K extends RuleKind> {
       return { id, app_name, message_key: (row as Selectable<MessageRuleTable>).message_key, ...rest } as RuleFor<K>;
     }
     return rule as RuleFor<K>;
+  }
+}
+
+/** A count of violations needs a window to count them in: min_count > 1 without one is refused. */
+function checkCountWindow(rule: { min_count: number; window_minutes: number }): void {
+  if (rule.min_count > 1 && rule.window_minutes === 0) {
+    throw new ValidationError([
+      { field: 'window_minutes', message: 'must be at least 1 when min_count is above 1 (the window to count in)' },
+    ]);
   }
 }
 

@@ -38,6 +38,31 @@ const ruleFields = {
     maximum: 525_600,
     description: 'Minutes after an alert during which no further alert for this rule is sent',
   }),
+  min_count: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    description: 'With window_minutes: violations needed within the window before a notification is due (default 1)',
+  }),
+  window_minutes: Type.Integer({
+    minimum: 0,
+    maximum: 10_080,
+    description: 'Count window in minutes of log time; 0 (default) turns it off',
+  }),
+  notify_resolved: Type.Boolean({
+    description: 'After an alert, send one "resolved" notification once the rule is quiet (default false)',
+  }),
+  resolve_after_minutes: Type.Integer({
+    minimum: 1,
+    maximum: 10_080,
+    description: 'Minutes of scanned log time without a violation after which the rule counts as resolved (default 10)',
+  }),
+};
+
+const noiseFields = {
+  min_count: Type.Optional(ruleFields.min_count),
+  window_minutes: Type.Optional(ruleFields.window_minutes),
+  notify_resolved: Type.Optional(ruleFields.notify_resolved),
+  resolve_after_minutes: Type.Optional(ruleFields.resolve_after_minutes),
 };
 
 export const AppRuleCreate = Type.Object(
@@ -47,6 +72,7 @@ export const AppRuleCreate = Type.Object(
     is_active: Type.Optional(ruleFields.is_active),
     alert_channels: ruleFields.alert_channels,
     cooldown_minutes: Type.Optional(ruleFields.cooldown_minutes),
+    ...noiseFields,
   },
   { additionalProperties: false },
 );
@@ -59,6 +85,7 @@ export const AppRuleUpdate = Type.Object(
     is_active: Type.Optional(ruleFields.is_active),
     alert_channels: Type.Optional(ruleFields.alert_channels),
     cooldown_minutes: Type.Optional(ruleFields.cooldown_minutes),
+    ...noiseFields,
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -72,6 +99,7 @@ export const MessageRuleCreate = Type.Object(
     is_active: Type.Optional(ruleFields.is_active),
     alert_channels: ruleFields.alert_channels,
     cooldown_minutes: Type.Optional(ruleFields.cooldown_minutes),
+    ...noiseFields,
   },
   { additionalProperties: false },
 );
@@ -85,6 +113,7 @@ export const MessageRuleUpdate = Type.Object(
     is_active: Type.Optional(ruleFields.is_active),
     alert_channels: Type.Optional(ruleFields.alert_channels),
     cooldown_minutes: Type.Optional(ruleFields.cooldown_minutes),
+    ...noiseFields,
   },
   { additionalProperties: false, minProperties: 1 },
 );

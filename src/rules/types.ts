@@ -10,6 +10,12 @@ export interface AppRule {
   is_active: boolean;
   alert_channels: ChannelType[];
   cooldown_minutes: number;
+  /** With window_minutes > 0: notify only once min_count violations have log times in the window. */
+  min_count: number;
+  window_minutes: number;
+  /** Send one "resolved" notification once resolve_after_minutes of log time pass without a violation. */
+  notify_resolved: boolean;
+  resolve_after_minutes: number;
   created_at: string;
   updated_at: string;
 }

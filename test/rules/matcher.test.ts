@@ -10,6 +10,10 @@ const appRule = (app_name: string, max_duration: number, is_active = true): AppR
   is_active,
   alert_channels: ['email'],
   cooldown_minutes: 0,
+  min_count: 1,
+  window_minutes: 0,
+  notify_resolved: false,
+  resolve_after_minutes: 10,
   created_at: '',
   updated_at: '',
 });

@@ -6,7 +6,15 @@ import { ChannelTypeSchema } from '../../rules/schemas.js';
 import type { HttpContext } from '../context.js';
 import { errorResponses, pageOf, success, successEnvelope } from '../envelope.js';
 import { maskDestination } from '../mask-destination.js';
-import { AlertOutput, AlertStatusSchema, FilterText, pageRequest, pagingFields } from '../schemas.js';
+import {
+  AlertKindSchema,
+  AlertOutput,
+  AlertStatusSchema,
+  FilterText,
+  MAX_ID,
+  pageRequest,
+  pagingFields,
+} from '../schemas.js';
 
 const AlertQuery = Type.Object(
   {
@@ -14,6 +22,9 @@ const AlertQuery = Type.Object(
     status: Type.Optional(AlertStatusSchema),
     app_name: Type.Optional(FilterText('Only alerts of this app')),
     channel: Type.Optional(ChannelTypeSchema),
+    kind: Type.Optional(AlertKindSchema),
+    rule_type: Type.Optional(Type.Union([Type.Literal('app'), Type.Literal('message')])),
+    rule_id: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ID, description: 'Only alerts of this rule' })),
   },
   { additionalProperties: false },
 );
@@ -31,6 +42,8 @@ export function alertRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
     destination: maskDestination(row.destination),
     target_id: row.target_id === null ? null : Number(row.target_id),
     status: row.status,
+    kind: row.kind,
+    silence_id: row.silence_id === null ? null : Number(row.silence_id),
     attempts: Number(row.attempts),
     last_error: row.last_error === null ? null : scrubSecrets(row.last_error, secrets),
     violation_count: Number(row.violation_count),
@@ -50,8 +63,12 @@ export function alertRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const { status, app_name, channel } = request.query;
-        const found = await pageOfAlerts(ctx.state.db, { status, app_name, channel }, pageRequest(request.query));
+        const { status, app_name, channel, kind, rule_type, rule_id } = request.query;
+        const found = await pageOfAlerts(
+          ctx.state.db,
+          { status, app_name, channel, kind, rule_type, rule_id },
+          pageRequest(request.query),
+        );
         return success({ ...found, items: found.items.map(toAlert) });
       },
     );

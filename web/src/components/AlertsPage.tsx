@@ -13,6 +13,7 @@ const STATUS_TONE: Record<AlertStatus, 'ok' | 'bad' | 'muted' | 'warn'> = {
   failed: 'bad',
   suppressed: 'muted',
   pending: 'warn',
+  silenced: 'muted',
 };
 
 export function AlertsPage() {
