@@ -19,13 +19,16 @@ export async function insertAlertRows(db: Kysely<Database>, rows: Insertable<Ale
 
 /**
  * Updates the rows a scan queued for a rule while none of them has been attempted (suppressed,
- * or pending with no attempt): a later batch of the same scan reports its violations in them.
- * Returns how many rows changed.
+ * silenced, or pending with no attempt): a later batch of the same scan reports its violations
+ * in them, and may change their status (a count window reached). Returns how many rows changed.
  */
 export async function updateUnsentScanRows(
   db: Kysely<Database>,
   scan: { scanId: number; ruleType: RuleKind; ruleId: number },
-  changes: Pick<Updateable<AlertLogTable>, 'payload' | 'violation_count' | 'updated_at'>,
+  changes: Pick<
+    Updateable<AlertLogTable>,
+    'payload' | 'violation_count' | 'updated_at' | 'status' | 'last_error' | 'silence_id'
+  >,
 ): Promise<number> {
   const updated = await db
     .updateTable('alert_log')
@@ -34,7 +37,10 @@ export async function updateUnsentScanRows(
     .where('rule_type', '=', scan.ruleType)
     .where('rule_id', '=', scan.ruleId)
     .where((eb) =>
-      eb.or([eb('status', '=', 'suppressed'), eb.and([eb('status', '=', 'pending'), eb('attempts', '=', 0)])]),
+      eb.or([
+        eb('status', 'in', ['suppressed', 'silenced']),
+        eb.and([eb('status', '=', 'pending'), eb('attempts', '=', 0)]),
+      ]),
     )
     .executeTakeFirst();
   return Number(updated.numUpdatedRows);

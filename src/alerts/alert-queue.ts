@@ -3,15 +3,17 @@ import type { AlertLogTable, Database } from '../db/schema.js';
 import type { Rule } from '../rules/types.js';
 import { countRecordedSince } from '../violations/violation-store.js';
 import { insertAlertRows, updateUnsentScanRows } from './alert-log.js';
-import { type CooldownState, type CooldownStore, isCoolingDown } from './cooldown.js';
+import type { CooldownState, CooldownStore } from './cooldown.js';
+import { openEpisode } from './episodes.js';
 import { type RuleGroup, ruleKeyOf } from './grouping.js';
+import { type ActiveSilences, countInWindow, type NoiseDecision, noiseDecision } from './noise-decision.js';
 import type { Destination } from './notification.js';
 
 interface RuleDecision {
-  mode: 'notify' | 'suppressed';
+  decision: NoiseDecision;
   /** When the notification before this scan's was queued (0 when never). */
   previousSentAt: number;
-  /** The cooldown this scan's notification wrote (notify mode only). */
+  /** The cooldown this scan's notification wrote (notify only). */
   state?: CooldownState;
 }
 
@@ -23,10 +25,12 @@ export interface QueueResult {
 }
 
 /**
- * Turns a scan's rule groups into alert log rows, inside the batch transaction: one pending
- * row per destination, or suppressed rows while the rule is in cooldown. Later batches of the
- * same scan update the rows they already wrote (while none of them has been attempted), so a
- * scan sends one grouped notification per rule and target.
+ * Turns a scan's rule groups into alert log rows, inside the batch transaction: one row per
+ * destination, `pending` when the notification is due, else `suppressed` (below the count
+ * window, in cooldown) or `silenced` with the reason (see noise-decision.ts for the order).
+ * Later batches of the same scan update the rows they already wrote (while none of them has
+ * been attempted), so a scan sends one grouped notification per rule and target; a decision
+ * held back only by the count window is taken again as the scan's later batches add violations.
  */
 export class AlertQueue {
   private readonly decisions = new Map<string, RuleDecision>();
@@ -35,6 +39,7 @@ export class AlertQueue {
     private readonly scanId: number,
     private readonly cooldowns: CooldownStore,
     private readonly publicUrl: string,
+    private readonly silences: ActiveSilences,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -42,36 +47,59 @@ export class AlertQueue {
     const ruleKey = ruleKeyOf(group.ruleType, group.ruleId);
     const now = this.now();
     const result: QueueResult = { queued: 0, afterCommit: [] };
-    let decision = this.decisions.get(ruleKey);
-    const firstTouch = decision === undefined;
-    if (!decision) {
+    let current = this.decisions.get(ruleKey);
+    const firstTouch = current === undefined;
+    const wasBelowCount = current?.decision.mode === 'below_count';
+    const window = rule.window_minutes > 0 ? await countInWindow(trx, group, rule.window_minutes) : undefined;
+
+    if (!current || current.decision.mode === 'below_count') {
       const cooldown = await this.cooldowns.get(trx, ruleKey);
-      const inCooldown = isCoolingDown(cooldown, now);
-      decision = { mode: inCooldown ? 'suppressed' : 'notify', previousSentAt: cooldown?.lastSentAt ?? 0 };
-      this.decisions.set(ruleKey, decision);
-      if (!inCooldown) {
+      const decision = await noiseDecision({ rule, group, window, cooldown, now }, (app, key) =>
+        this.silences.activeFor(trx, app, key, now),
+      );
+      current = { decision, previousSentAt: cooldown?.lastSentAt ?? 0 };
+      this.decisions.set(ruleKey, current);
+      if (decision.mode === 'notify' && destinations.length > 0) {
         const state = { lastSentAt: now, until: now + rule.cooldown_minutes * 60_000 };
-        decision.state = state;
+        current.state = state;
         if (this.cooldowns.transactional) await this.cooldowns.set(trx, ruleKey, state);
         else result.afterCommit.push({ ruleKey, state });
+        await openEpisode(trx, {
+          ruleKey,
+          ruleType: group.ruleType,
+          ruleId: group.ruleId,
+          firstAt: window?.firstAt ?? group.firstLogTime,
+          alertedAt: now,
+        });
       }
     }
+    const { decision } = current;
 
-    const since = await countRecordedSince(trx, group.ruleType, group.ruleId, decision.previousSentAt);
-    const notification = group.toNotification(since, this.publicUrl);
+    const since = await countRecordedSince(trx, group.ruleType, group.ruleId, current.previousSentAt);
+    const notification = {
+      kind: 'alert' as const,
+      ...group.toNotification(since, this.publicUrl),
+      ...(window ? { window: { minutes: rule.window_minutes, count: window.count } } : {}),
+    };
     const payload = JSON.stringify(notification);
+    const status = destinations.length === 0 ? 'suppressed' : statusOf(decision);
+    const reason =
+      destinations.length === 0 ? `no active target for ${rule.alert_channels.join(', ')}` : decision.reason;
+    const silenceId = decision.mode === 'silenced' && destinations.length > 0 ? decision.silenceId : null;
 
     if (!firstTouch) {
       const updated = await updateUnsentScanRows(
         trx,
         { scanId: this.scanId, ruleType: group.ruleType, ruleId: group.ruleId },
-        { payload, violation_count: group.count, updated_at: now },
+        { payload, violation_count: group.count, updated_at: now, status, last_error: reason, silence_id: silenceId },
       );
+      // Held back by the count window until this batch: the rows are queued now.
+      if (wasBelowCount && status === 'pending') result.queued += updated;
       // The notification now reports this batch too: the next one counts "since" from here.
-      if (decision.state && updated > 0) {
-        decision.state = { ...decision.state, lastSentAt: now };
-        if (this.cooldowns.transactional) await this.cooldowns.set(trx, ruleKey, decision.state);
-        else result.afterCommit.push({ ruleKey, state: decision.state });
+      else if (current.state && updated > 0) {
+        current.state = { ...current.state, lastSentAt: now };
+        if (this.cooldowns.transactional) await this.cooldowns.set(trx, ruleKey, current.state);
+        else result.afterCommit.push({ ruleKey, state: current.state });
       }
       return result;
     }
@@ -81,6 +109,7 @@ export class AlertQueue {
       rule_id: group.ruleId,
       app_name: group.app,
       message_key: group.messageKey,
+      kind: 'alert' as const,
       attempts: 0,
       next_attempt_at: now,
       violation_count: group.count,
@@ -90,31 +119,21 @@ export class AlertQueue {
       sent_at: null,
       scan_id: this.scanId,
       progress: null,
+      status,
+      last_error: reason,
+      silence_id: silenceId,
     };
-    let rows: Insertable<AlertLogTable>[];
-    if (destinations.length === 0) {
-      rows = [
-        {
-          ...base,
-          channel: rule.alert_channels.join(',').slice(0, 32),
-          destination: '-',
-          target_id: null,
-          status: 'suppressed',
-          last_error: `no active target for ${rule.alert_channels.join(', ')}`,
-        },
-      ];
-    } else {
-      rows = destinations.map((d) => ({
-        ...base,
-        channel: d.channel,
-        destination: d.address,
-        target_id: d.targetId,
-        status: decision.mode === 'notify' ? ('pending' as const) : ('suppressed' as const),
-        last_error: decision.mode === 'notify' ? null : 'in cooldown',
-      }));
-    }
+    const rows: Insertable<AlertLogTable>[] =
+      destinations.length === 0
+        ? [{ ...base, channel: rule.alert_channels.join(',').slice(0, 32), destination: '-', target_id: null }]
+        : destinations.map((d) => ({ ...base, channel: d.channel, destination: d.address, target_id: d.targetId }));
     await insertAlertRows(trx, rows);
     result.queued = rows.filter((r) => r.status === 'pending').length;
     return result;
   }
+}
+
+function statusOf(decision: NoiseDecision): 'pending' | 'suppressed' | 'silenced' {
+  if (decision.mode === 'notify') return 'pending';
+  return decision.mode === 'silenced' ? 'silenced' : 'suppressed';
 }

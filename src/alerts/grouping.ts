@@ -42,6 +42,15 @@ export class RuleGroup {
     return this.durations.length;
   }
 
+  /** Log time of the oldest and the newest violation in the group. */
+  get firstLogTime(): number {
+    return this.firstAt;
+  }
+
+  get lastLogTime(): number {
+    return this.lastAt;
+  }
+
   toNotification(sinceLastAlert: number, publicUrl: string): AlertNotification {
     const sorted = [...this.durations].sort((a, b) => a - b);
     const sample = (v: RecordedViolation): ViolationSample => ({
@@ -51,9 +60,6 @@ export class RuleGroup {
       message: v.message ?? null,
       traceUrl: v.correlation_id ? `${publicUrl}/#/trace/${encodeURIComponent(v.correlation_id)}` : null,
     });
-    // The dashboard's own route: #/violations?app=<app>&key=<message key>.
-    const query = new URLSearchParams({ app: this.app });
-    if (this.ruleType === 'message' && this.messageKey !== null) query.set('key', this.messageKey);
     return {
       ruleType: this.ruleType,
       ruleId: this.ruleId,
@@ -67,9 +73,16 @@ export class RuleGroup {
       firstAt: this.firstAt,
       lastAt: this.lastAt,
       samples: [...this.samples].sort((a, b) => b.duration_ms - a.duration_ms).map(sample),
-      dashboardUrl: `${publicUrl}/#/violations?${query.toString()}`,
+      dashboardUrl: violationsUrl(publicUrl, this.ruleType, this.app, this.messageKey),
     };
   }
+}
+
+/** The dashboard's own route for a rule's violations: #/violations?app=<app>&key=<message key>. */
+export function violationsUrl(publicUrl: string, ruleType: RuleKind, app: string, messageKey: string | null): string {
+  const query = new URLSearchParams({ app });
+  if (ruleType === 'message' && messageKey !== null) query.set('key', messageKey);
+  return `${publicUrl}/#/violations?${query.toString()}`;
 }
 
 export const ruleKeyOf = (ruleType: RuleKind, ruleId: number): string => `${ruleType}:${ruleId}`;

@@ -16,6 +16,8 @@ export interface ViolationSample {
  * come from logs (app, messageKey, samples) are raw and must be escaped by the channel.
  */
 export interface AlertNotification {
+  /** `alert` (absent in rows written before kinds existed) or `resolved`. */
+  kind?: NotificationKind;
   ruleType: RuleKind;
   ruleId: number;
   app: string;
@@ -34,6 +36,21 @@ export interface AlertNotification {
   samples: ViolationSample[];
   /** Link to the rule's violations on the dashboard. */
   dashboardUrl: string;
+  /** The rule's count window, when it has one: `count` violations within the last `minutes` of log time. */
+  window?: { minutes: number; count: number };
+  /** Resolved notifications: how long the episode lasted and how many violations it had. */
+  resolved?: ResolvedFacts;
+}
+
+export type NotificationKind = 'alert' | 'resolved';
+
+export interface ResolvedFacts {
+  /** From the first violation the alert reported to the last one, whole minutes (at least 1). */
+  durationMinutes: number;
+  /** Violations of the episode. */
+  violations: number;
+  /** Minutes of scanned log time without a violation that resolved it. */
+  quietMinutes: number;
 }
 
 /** Where one copy of a notification goes. */

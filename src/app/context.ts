@@ -2,6 +2,7 @@ import type { StateDb } from '../db/connection.js';
 import type { HttpContext } from '../http/context.js';
 import { RuleRepository } from '../rules/rule-repository.js';
 import { TargetRepository } from '../rules/target-repository.js';
+import { SilenceRepository } from '../silences/silence-repository.js';
 
 /**
  * What a running lagwatch holds: configuration, the state database and its repositories, and
@@ -18,5 +19,6 @@ export function repositoriesFor(state: StateDb) {
     appRules: new RuleRepository(state.db, 'app'),
     messageRules: new RuleRepository(state.db, 'message'),
     targets: new TargetRepository(state.db),
+    silences: new SilenceRepository(state.db, state.driver),
   };
 }

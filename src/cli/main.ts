@@ -7,6 +7,7 @@ import { registerLogCommands } from './commands/logs.js';
 import { registerRuleCommands } from './commands/rules.js';
 import { registerScanCommands } from './commands/scan.js';
 import { registerServiceCommands } from './commands/service.js';
+import { registerSilenceCommands } from './commands/silences.js';
 
 const program = new Command()
   .name('lagwatch')
@@ -23,6 +24,7 @@ registerRuleCommands(program);
 registerScanCommands(program);
 registerLogCommands(program);
 registerChannelCommands(program);
+registerSilenceCommands(program);
 registerDiagnoseCommand(program);
 
 await program.parseAsync(process.argv);

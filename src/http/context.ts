@@ -5,6 +5,7 @@ import type { Logger } from '../logging/logger.js';
 import type { LogSource } from '../logs/source.js';
 import type { RuleRepository } from '../rules/rule-repository.js';
 import type { TargetRepository } from '../rules/target-repository.js';
+import type { SilenceRepository } from '../silences/silence-repository.js';
 
 /**
  * What the HTTP server reads and writes through: configuration, the state database and its
@@ -18,6 +19,7 @@ export interface HttpContext {
   appRules: RuleRepository<'app'>;
   messageRules: RuleRepository<'message'>;
   targets: TargetRepository;
+  silences: SilenceRepository;
   /** Live events (violations, scans, alerts) for `GET /events`. */
   events: EventBus;
   /** Opened lazily: commands that only manage rules never connect to the log store. */

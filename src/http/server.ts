@@ -19,6 +19,7 @@ import { ingestRoutes } from './routes/ingest.js';
 import { monitorRoutes } from './routes/monitor.js';
 import { operationsRoutes } from './routes/operations.js';
 import { appRuleRoutes, messageRuleRoutes } from './routes/rules.js';
+import { silenceRoutes } from './routes/silences.js';
 import { targetRoutes } from './routes/targets.js';
 import { installSecurity } from './security.js';
 import { typeboxValidatorCompiler } from './validation.js';
@@ -99,6 +100,7 @@ export async function buildServer(ctx: HttpContext, options: ServerOptions = {})
   await app.register(messageRuleRoutes(ctx));
   await app.register(targetRoutes(ctx));
   await app.register(alertRoutes(ctx));
+  await app.register(silenceRoutes(ctx));
   await app.register(ingestRoutes(ctx, { onIngest: options.onIngest }));
   const now = options.now ?? Date.now;
   await app.register(dashboardRoutes(ctx, now));

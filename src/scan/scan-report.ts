@@ -7,6 +7,8 @@ export interface DryRunAlert {
   message_key: string | null;
   violations: number;
   in_cooldown: boolean;
+  /** Why a real scan would not send it (below count, silenced, in cooldown), or null. */
+  held_back: string | null;
   destinations: Destination[];
 }
 

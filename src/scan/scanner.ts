@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { CooldownStore } from '../alerts/cooldown.js';
 import { destinationsFor } from '../alerts/destinations.js';
 import { ruleKeyOf } from '../alerts/grouping.js';
+import type { ActiveSilences } from '../alerts/noise-decision.js';
 import type { Destination } from '../alerts/notification.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/schema.js';
@@ -52,6 +53,7 @@ export interface ScanContext {
   appRules: Pick<RuleRepository<'app'>, 'all'>;
   messageRules: Pick<RuleRepository<'message'>, 'all'>;
   targets: Pick<TargetRepository, 'activeOfTypes'>;
+  silences: ActiveSilences;
   events: EventBus;
 }
 
@@ -128,6 +130,7 @@ export class Scanner {
       const sink = new RecordingSink({
         db: ctx.state.db,
         cooldowns: this.deps.cooldowns,
+        silences: ctx.silences,
         events: ctx.events,
         publicUrl: ctx.config.publicUrl,
         scanId: cronId,
@@ -262,7 +265,7 @@ export class Scanner {
     return violations;
   }
 
-  /** The one batch pipeline of real and dry runs: read, judge, hand each batch to the sink, count. */
+  /** The one batch pipeline of real and dry runs: read, judge, hand each batch to the sink, count, finish. */
   private async scanBatches(
     source: LogSource,
     plan: ScanPlan,
@@ -278,6 +281,7 @@ export class Scanner {
       const fresh = await sink.take(plan, batch, rows);
       countBatch(report, batch, fresh, ++batches, options);
     }
+    await sink.finish?.(plan);
   }
 
   /** Reads and judges like a real run, records nothing and tells what a real run would queue. */
@@ -286,11 +290,11 @@ export class Scanner {
     const source = await this.deps.source();
     const plan = await this.plan(source, options);
     const report = emptyReport(undefined);
-    const sink = new ReportingSink(ctx.state.db);
+    const sink = new ReportingSink(ctx.state.db, ctx.silences);
     await this.scanBatches(source, plan, options, report, sink);
     report.wouldAlert = await sink.wouldAlert(plan, cooldowns, this.now());
     report.alertsQueued = report.wouldAlert
-      .filter((a) => !a.in_cooldown)
+      .filter((a) => a.held_back === null)
       .reduce((n, a) => n + a.destinations.length, 0);
     return report;
   }

@@ -80,6 +80,70 @@ export async function countRecordedSince(
   return Number(row.n);
 }
 
+export interface WindowCount {
+  /** Violations of the rule with log times in the window. */
+  count: number;
+  /** Log time of the window's oldest violation; undefined when it holds none. */
+  firstAt: number | undefined;
+}
+
+/** Violations of a rule with log times in the `minutes` ending at `end` (a count window). */
+export async function countInLogWindow(
+  db: Kysely<Database>,
+  ruleType: RuleKind,
+  ruleId: number,
+  end: number,
+  minutes: number,
+): Promise<WindowCount> {
+  const row = await db
+    .selectFrom('violations')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min<number>('log_time').as('first')])
+    .where('rule_type', '=', ruleType)
+    .where('rule_id', '=', ruleId)
+    .where('log_time', '>', end - minutes * 60_000)
+    .where('log_time', '<=', end)
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.n), firstAt: row.first === null ? undefined : Number(row.first) };
+}
+
+export interface RuleViolationFigures {
+  count: number;
+  /** Log time of the newest; undefined when there is none. */
+  lastAt: number | undefined;
+  worstMs: number;
+  /** The newest durations, at most `durationsLimit` of them, in no particular order. */
+  durations: number[];
+}
+
+/** Figures of a rule's violations with log times from `from` on (a resolved notification's facts). */
+export async function ruleViolationsSince(
+  db: Kysely<Database>,
+  ruleType: RuleKind,
+  ruleId: number,
+  from: number,
+  durationsLimit: number,
+): Promise<RuleViolationFigures> {
+  const ofRule = db
+    .selectFrom('violations')
+    .where('rule_type', '=', ruleType)
+    .where('rule_id', '=', ruleId)
+    .where('log_time', '>=', from);
+  const totals = await ofRule
+    .select((eb) => [
+      eb.fn.countAll<number>().as('n'),
+      eb.fn.max<number>('log_time').as('last'),
+      eb.fn.max<number>('duration_ms').as('worst'),
+    ])
+    .executeTakeFirstOrThrow();
+  const durations = await ofRule.select('duration_ms').orderBy('log_time', 'desc').limit(durationsLimit).execute();
+  return {
+    count: Number(totals.n),
+    lastAt: totals.last === null ? undefined : Number(totals.last),
+    worstMs: totals.worst === null ? 0 : Number(totals.worst),
+    durations: durations.map((d) => Number(d.duration_ms)),
+  };
+}
+
 /** Recorded violations whose log time lies in the range, by rule type. */
 export async function violationsByType(
   db: Kysely<Database>,

@@ -20,7 +20,7 @@ export function renderEmail(n: AlertNotification): RenderedEmail {
   const facts: Array<[string, string]> = [['App', s.app]];
   if (s.messageKey !== null) facts.push(['Message key', s.messageKey]);
   facts.push(
-    ['Violations', s.countLine],
+    [s.resolved ? 'Resolved' : 'Violations', s.countLine],
     ['Worst', formatDuration(n.worstMs)],
     ['p95', formatDuration(n.p95Ms)],
     ['Threshold', formatDuration(n.thresholdMs)],

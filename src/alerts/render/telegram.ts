@@ -16,7 +16,9 @@ export function renderTelegram(n: AlertNotification, limit: number = TELEGRAM_ME
 
 function telegramLines(n: AlertNotification): string[] {
   const s = summarize(n);
-  const lines = [`🐢 <b>lagwatch: slow ${n.ruleType === 'message' ? 'message' : 'app'}</b>`];
+  const lines = s.resolved
+    ? ['✅ <b>lagwatch: resolved</b>']
+    : [`🐢 <b>lagwatch: slow ${n.ruleType === 'message' ? 'message' : 'app'}</b>`];
   lines.push(`<b>App:</b> <code>${escapeHtml(s.app)}</code>`);
   if (s.messageKey !== null) lines.push(`<b>Message key:</b> <code>${escapeHtml(s.messageKey)}</code>`);
   lines.push(escapeHtml(s.countLine));

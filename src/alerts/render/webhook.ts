@@ -12,6 +12,7 @@ export const WEBHOOK_MESSAGE_MAX_LENGTH = 2000;
  *
  * {
  *   "version": 1,
+ *   "kind": "alert" | "resolved",
  *   "rule": { "type": "app" | "message", "id": 3 },
  *   "app": "checkout",
  *   "message_key": "POST /orders" | null,
@@ -21,11 +22,14 @@ export const WEBHOOK_MESSAGE_MAX_LENGTH = 2000;
  *   "first_at": "2026-11-27T10:00:01.000Z", "last_at": "2026-11-27T10:04:59.000Z",
  *   "samples": [{ "correlation_id": "abc" | null, "duration_ms": 2300,
  *                 "time": "2026-11-27T10:02:03.000Z", "message": "..." | null, "trace_url": "..." | null }],
- *   "dashboard_url": "http://127.0.0.1:9501/..."
+ *   "dashboard_url": "http://127.0.0.1:9501/...",
+ *   "window": { "minutes": 10, "count": 5 } | null,          // the rule's count window
+ *   "resolved": { "duration_minutes": 23, "violations": 41, "quiet_minutes": 10 } | null
  * }
  */
 export interface WebhookPayload {
   version: 1;
+  kind: 'alert' | 'resolved';
   rule: { type: RuleKind; id: number };
   app: string;
   message_key: string | null;
@@ -44,11 +48,14 @@ export interface WebhookPayload {
     trace_url: string | null;
   }>;
   dashboard_url: string;
+  window: { minutes: number; count: number } | null;
+  resolved: { duration_minutes: number; violations: number; quiet_minutes: number } | null;
 }
 
 export function renderWebhookPayload(n: AlertNotification): WebhookPayload {
   return {
     version: 1,
+    kind: n.kind ?? 'alert',
     rule: { type: n.ruleType, id: n.ruleId },
     app: n.app,
     message_key: n.messageKey,
@@ -67,6 +74,14 @@ export function renderWebhookPayload(n: AlertNotification): WebhookPayload {
       trace_url: s.traceUrl,
     })),
     dashboard_url: n.dashboardUrl,
+    window: n.window ? { minutes: n.window.minutes, count: n.window.count } : null,
+    resolved: n.resolved
+      ? {
+          duration_minutes: n.resolved.durationMinutes,
+          violations: n.resolved.violations,
+          quiet_minutes: n.resolved.quietMinutes,
+        }
+      : null,
   };
 }
 

@@ -178,7 +178,7 @@ function printReport(
     for (const a of report.wouldAlert) {
       const where = a.destinations.map((d) => `${d.channel}:${d.address}`).join(', ') || 'no active target';
       print(
-        `  ${a.rule_type} rule ${a.rule_id} (${a.app_name}${a.message_key ? ` / ${a.message_key}` : ''}): ${a.violations} violations → ${a.in_cooldown ? 'in cooldown, not sent' : where}`,
+        `  ${a.rule_type} rule ${a.rule_id} (${a.app_name}${a.message_key ? ` / ${a.message_key}` : ''}): ${a.violations} violations → ${a.held_back ? `${a.held_back}, not sent` : where}`,
       );
     }
   } else if (!dryRun) {

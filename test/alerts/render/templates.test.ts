@@ -36,6 +36,34 @@ describe('Telegram template', () => {
     expect(text).toContain('40 violations since the last alert (3 in this scan), threshold 500 ms');
   });
 
+  it('says "5 violations in 10 min" for a rule with a count window', () => {
+    const text = telegramVisible(renderTelegram(notification({ count: 2, window: { minutes: 10, count: 5 } })));
+    expect(text).toContain('5 violations in 10 min over the 500 ms threshold');
+    const more = telegramVisible(
+      renderTelegram(notification({ count: 2, sinceLastAlert: 9, window: { minutes: 10, count: 5 } })),
+    );
+    expect(more).toContain('5 violations in 10 min over the 500 ms threshold (9 since the last alert)');
+  });
+
+  it('has a resolved form', () => {
+    const resolved = notification({
+      kind: 'resolved',
+      ruleType: 'app',
+      app: 'checkout-api',
+      messageKey: null,
+      thresholdMs: 800,
+      samples: [],
+      resolved: { durationMinutes: 23, violations: 41, quietMinutes: 10 },
+    });
+    const text = telegramVisible(renderTelegram(resolved));
+    expect(text).toContain('lagwatch: resolved');
+    expect(text).toContain('back under 800 ms after 23 min, 41 violations');
+    expect(text).not.toContain('slow app');
+    const email = renderEmail(resolved);
+    expect(email.subject).toBe('[lagwatch] Resolved: checkout-api back under 800 ms after 23 min, 41 violations');
+    expect(email.text).toContain('Resolved: back under 800 ms after 23 min, 41 violations');
+  });
+
   it('leaves out the message key line for an app rule', () => {
     const text = telegramVisible(renderTelegram(notification({ ruleType: 'app', messageKey: null })));
     expect(text).not.toContain('Message key');
@@ -125,6 +153,7 @@ describe('webhook body', () => {
     const body = renderWebhookPayload(notification({ sinceLastAlert: 10 }));
     expect(body).toEqual({
       version: 1,
+      kind: 'alert',
       rule: { type: 'message', id: 7 },
       app: 'checkout',
       message_key: 'POST /orders',
@@ -152,7 +181,21 @@ describe('webhook body', () => {
         },
       ],
       dashboard_url: 'http://127.0.0.1:9501/#/violations?app=checkout&key=POST+%2Forders',
+      window: null,
+      resolved: null,
     });
+  });
+
+  it('carries the kind, the count window and the resolved facts', () => {
+    const windowed = renderWebhookPayload(notification({ window: { minutes: 10, count: 5 } }));
+    expect([windowed.kind, windowed.window, windowed.resolved]).toEqual(['alert', { minutes: 10, count: 5 }, null]);
+    const resolved = renderWebhookPayload(
+      notification({ kind: 'resolved', resolved: { durationMinutes: 23, violations: 41, quietMinutes: 10 } }),
+    );
+    expect([resolved.kind, resolved.resolved]).toEqual([
+      'resolved',
+      { duration_minutes: 23, violations: 41, quiet_minutes: 10 },
+    ]);
   });
 
   it('keeps log text as is but bounded, and stays valid JSON with emoji', () => {
