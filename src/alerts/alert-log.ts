@@ -6,7 +6,7 @@ import type { ChannelType, RuleKind } from '../rules/types.js';
 /*
  * The one module that holds the SQL of the `alert_log` table (the outbox): the alert queue
  * writes it inside the batch transaction, the outbox claims and settles its rows, `GET /alerts`,
- * the server status and the metrics read it. Each function takes the database or transaction.
+ * the server status, the metrics and the Telegram Mute button read it. Each function takes the database or transaction.
  */
 
 export type AlertLogRow = Selectable<AlertLogTable>;
@@ -44,6 +44,18 @@ export async function updateUnsentScanRows(
     )
     .executeTakeFirst();
   return Number(updated.numUpdatedRows);
+}
+
+/** What a notification was about: the Telegram Mute button silences it. */
+export async function alertSubject(
+  db: Kysely<Database>,
+  id: number,
+): Promise<Pick<AlertLogRow, 'app_name' | 'message_key' | 'rule_type'> | undefined> {
+  return db
+    .selectFrom('alert_log')
+    .select(['app_name', 'message_key', 'rule_type'])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export interface OutboxBacklog {

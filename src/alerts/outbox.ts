@@ -123,6 +123,7 @@ export class Outbox {
       const notification = JSON.parse(row.payload) as AlertNotification;
       const receipt = await notifier.send(notification, destination, signal, {
         deliveryKey: `alert-${row.id}`,
+        alertId: Number(row.id),
         partsAlreadySent: progress.partsSent,
       });
       const now = this.now();

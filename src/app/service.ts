@@ -2,6 +2,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { type RunningServer, startHttpServer } from '../http/server.js';
 import { EmbeddedLogStore } from '../logs/embedded/embedded-log-store.js';
 import { ScanScheduler } from '../scan/scheduler.js';
+import { type PollerOptions, TelegramUpdatesPoller } from '../telegram-updates/poller.js';
 import { DEFAULT_WEB_ROOT } from '../web/serve.js';
 import type { AppContext } from './context.js';
 import { createScanServices, type ScanServiceOptions, type ScanServices } from './scan-services.js';
@@ -12,6 +13,8 @@ export interface ServiceOptions extends ScanServiceOptions {
   host?: string;
   /** Overrides SCAN_INTERVAL_SECONDS. */
   intervalSeconds?: number;
+  /** Tuning of the Telegram button-press poller (tests). */
+  telegramUpdates?: PollerOptions;
 }
 
 export interface RunningService {
@@ -68,6 +71,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
     throw error;
   }
   scheduler.start();
+  const poller = startTelegramUpdates(ctx, services, options.telegramUpdates);
   ctx.logger.info(
     {
       address: server.address,
@@ -86,12 +90,26 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
     close() {
       closing ??= (async () => {
         await server.close();
+        await poller?.stop();
         await scheduler.stop();
         await services.close();
       })();
       return closing;
     },
   };
+}
+
+/** The Mute-button poller, when a bot token is set and TELEGRAM_UPDATES is not off. */
+function startTelegramUpdates(
+  ctx: AppContext,
+  services: ScanServices,
+  options: PollerOptions | undefined,
+): TelegramUpdatesPoller | undefined {
+  const { botToken, updates } = ctx.config.telegram;
+  if (!botToken || !updates) return undefined;
+  const poller = new TelegramUpdatesPoller(ctx, services.lease, botToken, { now: options?.now, ...options });
+  poller.start();
+  return poller;
 }
 
 async function pruneEmbeddedStore(services: ScanServices): Promise<void> {

@@ -50,6 +50,8 @@ export interface TelegramConfig {
   chatId: string | undefined;
   groupId: string | undefined;
   apiBase: string;
+  /** Read button presses with getUpdates (TELEGRAM_UPDATES); off for bots whose updates go to a webhook. */
+  updates: boolean;
 }
 
 export interface MailConfig {

@@ -144,7 +144,13 @@ export function loadConfig(
     },
     fields,
     redis,
-    telegram: { botToken: r.optional('TELEGRAM_BOT_TOKEN'), chatId, groupId, apiBase: telegramApiBase },
+    telegram: {
+      botToken: r.optional('TELEGRAM_BOT_TOKEN'),
+      chatId,
+      groupId,
+      apiBase: telegramApiBase,
+      updates: r.oneOf('TELEGRAM_UPDATES', ['on', 'off'] as const, 'on') === 'on',
+    },
     mail: {
       host: r.optional('MAIL_HOST'),
       port: mailPort,

@@ -154,6 +154,36 @@ export interface ReceivedMessage {
   messageId: number;
   /** Epoch ms when the stand-in accepted it (for latency benchmarks). */
   receivedAt: number;
+  /** The inline keyboard as it is now (sendMessage's reply_markup, then each edit). */
+  replyMarkup: InlineMarkup | undefined;
+  /** Every accepted editMessageReplyMarkup, in order. */
+  markupEdits: InlineMarkup[];
+}
+
+export interface InlineMarkup {
+  inline_keyboard: Array<Array<{ text: string; callback_data?: string; url?: string }>>;
+}
+
+export interface TelegramUser {
+  id: number;
+  username?: string;
+  first_name: string;
+}
+
+/** A button press as the bot receives it in an update. */
+export interface CallbackQuery {
+  id: string;
+  from: TelegramUser & { is_bot: false };
+  message: { message_id: number; chat: { id: number; type: string }; date: number; text: string };
+  chat_instance: string;
+  data: string;
+}
+
+interface PendingPoll {
+  offset: number | undefined;
+  limit: number;
+  answer: (status: number, body: unknown) => void;
+  timer: NodeJS.Timeout;
 }
 
 interface ScriptedFailure {
@@ -162,9 +192,13 @@ interface ScriptedFailure {
 }
 
 /**
- * A real local HTTP server speaking the Bot API wire format for `getMe` and `sendMessage`:
- * checks the token in the path, validates HTML like Telegram (strictly), records accepted
- * messages per chat in order, and answers scripted failures.
+ * A real local HTTP server speaking the Bot API wire format for `getMe`, `sendMessage` (with
+ * inline keyboards), `getUpdates` (long polling: `offset` confirms earlier updates, `timeout`
+ * holds the request until an update arrives; a second poller terminates the first with 409
+ * Conflict, as does a webhook), `answerCallbackQuery`, `editMessageReplyMarkup` and
+ * `getWebhookInfo`: checks the token in the path, validates HTML and keyboards like Telegram
+ * (strictly), records accepted messages per chat in order, and answers scripted failures.
+ * `press()` is a user pressing an inline button of a message.
  */
 export class TelegramStandIn {
   readonly messages: ReceivedMessage[] = [];
@@ -175,6 +209,15 @@ export class TelegramStandIn {
   private readonly unknownChats = new Set<string>();
   private readonly migrations = new Map<string, string>();
   private nextMessageId = 1;
+  /** Updates not yet confirmed by a getUpdates offset, oldest first. */
+  private updates: Array<{ update_id: number; callback_query: CallbackQuery }> = [];
+  private nextUpdateId = 700_000_001;
+  private pendingPoll: PendingPoll | undefined;
+  private webhookUrl = '';
+  /** Callback query id → its answer (undefined while unanswered). */
+  readonly callbackAnswers = new Map<string, { text?: string; show_alert?: boolean } | undefined>();
+  /** Every getUpdates request: its offset and the status it got (409 for a terminated poll). */
+  readonly polls: Array<{ offset: number | undefined; status: number }> = [];
 
   private constructor(
     private readonly server: Server,
@@ -255,7 +298,66 @@ export class TelegramStandIn {
     this.migrations.set(String(from), String(to));
   }
 
+  /**
+   * A user presses the inline button labelled `buttonText` (it must be on the message now) in
+   * the message's chat; returns the callback query id. Wakes a waiting getUpdates.
+   */
+  press(
+    message: ReceivedMessage,
+    buttonText: string,
+    from: TelegramUser = { id: 4242, username: 'ann', first_name: 'Ann' },
+  ) {
+    const button = message.replyMarkup?.inline_keyboard.flat().find((b) => b.text === buttonText);
+    if (!button?.callback_data) {
+      const shown = message.replyMarkup?.inline_keyboard.flat().map((b) => b.text) ?? [];
+      throw new Error(
+        `stand-in: message ${message.messageId} has no button "${buttonText}" (has: ${shown.join(', ')})`,
+      );
+    }
+    const id = `${from.id}${this.nextUpdateId}`;
+    this.callbackAnswers.set(id, undefined);
+    this.updates.push({
+      update_id: this.nextUpdateId++,
+      callback_query: {
+        id,
+        from: { ...from, is_bot: false },
+        message: {
+          message_id: message.messageId,
+          chat: { id: Number(message.chatId), type: Number(message.chatId) < 0 ? 'supergroup' : 'private' },
+          date: Math.floor(message.receivedAt / 1000),
+          text: message.visibleText,
+        },
+        chat_instance: `ci-${message.chatId}`,
+        data: button.callback_data,
+      },
+    });
+    this.flushPoll();
+    return id;
+  }
+
+  /** Updates sent but not confirmed yet (a getUpdates offset past them confirms them). */
+  get unconfirmedUpdates(): number {
+    return this.updates.length;
+  }
+
+  /** As setWebhook would: getUpdates then answers 409 Conflict. Empty string removes it. */
+  setWebhook(url: string): void {
+    this.webhookUrl = url;
+    if (url && this.pendingPoll) this.endPoll(this.pendingPoll, 409, WEBHOOK_CONFLICT);
+  }
+
+  /** Resolves once `count` getUpdates requests were made, for tests that wait on a poller. */
+  async waitForPolls(count: number, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.polls.length < count) {
+      if (Date.now() > deadline)
+        throw new Error(`stand-in: ${this.polls.length} of ${count} polls after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
   async close(): Promise<void> {
+    if (this.pendingPoll) clearTimeout(this.pendingPoll.timer);
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -282,6 +384,15 @@ export class TelegramStandIn {
           first_name: 'Stand-in',
           username: 'lagwatch_test_bot',
         },
+      });
+    }
+    if (match[2] === 'getUpdates') return this.getUpdates(body, answer, res);
+    if (match[2] === 'answerCallbackQuery') return this.answerCallbackQuery(body, answer);
+    if (match[2] === 'editMessageReplyMarkup') return this.editMessageReplyMarkup(body, answer);
+    if (match[2] === 'getWebhookInfo') {
+      return answer(200, {
+        ok: true,
+        result: { url: this.webhookUrl, has_custom_certificate: false, pending_update_count: this.updates.length },
       });
     }
     if (match[2] !== 'sendMessage') return fail({ error_code: 404, description: 'Not Found: method not found' });
@@ -322,6 +433,10 @@ export class TelegramStandIn {
       return refuse({ error_code: 400, description: 'Bad Request: message text is empty' });
     if (visibleText.length > 4096) return refuse({ error_code: 400, description: 'Bad Request: message is too long' });
 
+    const markup = body.reply_markup === undefined ? undefined : inlineMarkupProblem(body.reply_markup);
+    if (markup !== undefined && 'problem' in markup) {
+      return refuse({ error_code: 400, description: markup.problem });
+    }
     const preview = body.link_preview_options as { is_disabled?: boolean } | undefined;
     const message: ReceivedMessage = {
       chatId,
@@ -332,6 +447,8 @@ export class TelegramStandIn {
       linkPreviewDisabled: preview?.is_disabled === true || body.disable_web_page_preview === true,
       messageId: this.nextMessageId++,
       receivedAt: Date.now(),
+      replyMarkup: markup?.markup,
+      markupEdits: [],
     };
     this.messages.push(message);
     this.notifyWaiters();
@@ -346,6 +463,110 @@ export class TelegramStandIn {
     });
   }
 
+  private getUpdates(
+    body: Record<string, unknown>,
+    answer: (status: number, body: unknown) => void,
+    res: ServerResponse,
+  ): void {
+    const offset = typeof body.offset === 'number' ? body.offset : undefined;
+    const timeout = typeof body.timeout === 'number' ? Math.min(Math.max(body.timeout, 0), 50) : 0;
+    const limit = typeof body.limit === 'number' ? Math.min(Math.max(body.limit, 1), 100) : 100;
+    if (this.webhookUrl) {
+      this.polls.push({ offset, status: 409 });
+      answer(409, { ok: false, error_code: 409, description: WEBHOOK_CONFLICT });
+      return;
+    }
+    // Telegram ends a long poll that is still waiting when another request arrives.
+    if (this.pendingPoll) {
+      this.endPoll(
+        this.pendingPoll,
+        409,
+        'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
+      );
+    }
+    // An offset confirms every update before it: they are never sent again.
+    if (offset !== undefined && offset > 0) this.updates = this.updates.filter((u) => u.update_id >= offset);
+    const poll: PendingPoll = {
+      offset,
+      limit,
+      answer,
+      timer: setTimeout(() => this.endPoll(poll, 200), timeout * 1000),
+    };
+    this.pendingPoll = poll;
+    // The client gave up (aborted): the poll is no longer waiting.
+    res.once('close', () => {
+      if (this.pendingPoll === poll) {
+        clearTimeout(poll.timer);
+        this.pendingPoll = undefined;
+      }
+    });
+    if (this.updates.length > 0 || timeout === 0) this.endPoll(poll, 200);
+  }
+
+  private flushPoll(): void {
+    if (this.pendingPoll && this.updates.length > 0) this.endPoll(this.pendingPoll, 200);
+  }
+
+  private endPoll(poll: PendingPoll, status: number, description?: string): void {
+    clearTimeout(poll.timer);
+    if (this.pendingPoll === poll) this.pendingPoll = undefined;
+    this.polls.push({ offset: poll.offset, status });
+    if (status !== 200) {
+      poll.answer(status, { ok: false, error_code: status, description });
+      return;
+    }
+    poll.answer(200, { ok: true, result: this.updates.slice(0, poll.limit) });
+  }
+
+  private answerCallbackQuery(body: Record<string, unknown>, answer: (status: number, body: unknown) => void): void {
+    const id = typeof body.callback_query_id === 'string' ? body.callback_query_id : '';
+    if (!this.callbackAnswers.has(id) || this.callbackAnswers.get(id) !== undefined) {
+      answer(400, {
+        ok: false,
+        error_code: 400,
+        description: 'Bad Request: query is too old and response timeout expired or query ID is invalid',
+      });
+      return;
+    }
+    if (body.text !== undefined && (typeof body.text !== 'string' || body.text.length > 200)) {
+      answer(400, { ok: false, error_code: 400, description: 'Bad Request: MESSAGE_TOO_LONG' });
+      return;
+    }
+    this.callbackAnswers.set(id, {
+      text: body.text as string | undefined,
+      show_alert: body.show_alert === true,
+    });
+    answer(200, { ok: true, result: true });
+  }
+
+  private editMessageReplyMarkup(body: Record<string, unknown>, answer: (status: number, body: unknown) => void): void {
+    const refuse = (description: string) => answer(400, { ok: false, error_code: 400, description });
+    const message = this.messages.find(
+      (m) => m.chatId === String(body.chat_id ?? '') && m.messageId === Number(body.message_id),
+    );
+    if (!message) {
+      refuse('Bad Request: message to edit not found');
+      return;
+    }
+    const checked = body.reply_markup === undefined ? { markup: undefined } : inlineMarkupProblem(body.reply_markup);
+    if ('problem' in checked) {
+      refuse(checked.problem);
+      return;
+    }
+    if (JSON.stringify(checked.markup) === JSON.stringify(message.replyMarkup)) {
+      refuse(
+        'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+      );
+      return;
+    }
+    message.replyMarkup = checked.markup;
+    if (checked.markup) message.markupEdits.push(checked.markup);
+    answer(200, {
+      ok: true,
+      result: { message_id: message.messageId, chat: { id: Number(message.chatId) }, reply_markup: checked.markup },
+    });
+  }
+
   private notifyWaiters(): void {
     const ready = this.waiters.filter((w) => w.done());
     this.waiters = this.waiters.filter((w) => !w.done());
@@ -357,6 +578,36 @@ export class TelegramStandIn {
     if (index < 0) return undefined;
     return this.failures.splice(index, 1)[0]!.answer;
   }
+}
+
+const WEBHOOK_CONFLICT =
+  "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first";
+
+/** Checks an inline keyboard as Telegram does: buttons with text and 1-64 bytes of callback_data or a URL. */
+function inlineMarkupProblem(markup: unknown): { markup: InlineMarkup } | { problem: string } {
+  const rows = (markup as { inline_keyboard?: unknown } | null)?.inline_keyboard;
+  if (!Array.isArray(rows) || rows.some((row) => !Array.isArray(row))) {
+    return { problem: 'Bad Request: field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays' };
+  }
+  for (const button of rows.flat() as Array<Record<string, unknown>>) {
+    if (typeof button?.text !== 'string' || button.text === '') {
+      return {
+        problem: "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard",
+      };
+    }
+    const data = button.callback_data;
+    if (data !== undefined) {
+      if (typeof data !== 'string' || Buffer.byteLength(data) < 1 || Buffer.byteLength(data) > 64) {
+        return { problem: 'Bad Request: BUTTON_DATA_INVALID' };
+      }
+    } else if (typeof button.url !== 'string') {
+      return {
+        problem:
+          "Bad Request: can't parse inline keyboard button: InlineKeyboardButton must have exactly one optional field",
+      };
+    }
+  }
+  return { markup: markup as InlineMarkup };
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {

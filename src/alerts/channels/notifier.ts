@@ -19,6 +19,8 @@ export interface SendOptions {
    * remembers for `deliveryKey`, which does not survive a restart.
    */
   partsAlreadySent?: number;
+  /** The alert log row: Telegram alerts carry Mute buttons that name it. */
+  alertId?: number;
 }
 
 /** One channel's way of sending a notification; throws DeliveryError when it could not. */

@@ -7,6 +7,7 @@ import { ChatPacer, DEFAULT_PACING, type PacingLimits, type Sleep } from './chat
 import type { FetchLike } from './fetch-errors.js';
 import { DeliveryError, type DeliveryReceipt, type Notifier, type SendOptions } from './notifier.js';
 import { type BotApiAnswer, callBotApi } from './telegram-api.js';
+import { type InlineKeyboard, muteKeyboard } from './telegram-keyboard.js';
 
 export interface TelegramNotifierOptions {
   fetch?: FetchLike;
@@ -72,13 +73,19 @@ export class TelegramNotifier implements Notifier {
     const remembered = key === undefined ? undefined : this.partsSent.get(key);
     const first = Math.min(options.partsAlreadySent ?? remembered ?? 0, parts.length);
 
+    // Mute buttons under the last part of an alert, when lagwatch reads the presses.
+    const keyboard =
+      this.telegram.updates && notification.kind !== 'resolved' && options.alertId !== undefined
+        ? muteKeyboard(options.alertId)
+        : undefined;
     let chatId = destination.address;
     let migratedTo: string | undefined;
     let sent = first;
     try {
       await this.pacer.exclusive(destination.address, signal, async () => {
         for (; sent < parts.length; sent++) {
-          const acceptedBy = await this.sendPart(token, chatId, parts[sent]!, signal);
+          const markup = sent === parts.length - 1 ? keyboard : undefined;
+          const acceptedBy = await this.sendPart(token, chatId, parts[sent]!, markup, signal);
           if (acceptedBy !== chatId) chatId = migratedTo = acceptedBy;
         }
       });
@@ -96,7 +103,14 @@ export class TelegramNotifier implements Notifier {
   }
 
   /** Sends one part; returns the chat id that accepted it (another after a migration). */
-  private async sendPart(token: string, chatId: string, text: string, signal?: AbortSignal, hops = 0): Promise<string> {
+  private async sendPart(
+    token: string,
+    chatId: string,
+    text: string,
+    keyboard: InlineKeyboard | undefined,
+    signal?: AbortSignal,
+    hops = 0,
+  ): Promise<string> {
     const wait = this.pacer.delayFor(chatId);
     if (wait > (this.options.maxPacingWaitMs ?? DEFAULT_MAX_PACING_WAIT_MS)) {
       throw new DeliveryError(`Telegram chat ${chatId} is paced: next message possible in ${wait} ms`, true, wait);
@@ -105,7 +119,13 @@ export class TelegramNotifier implements Notifier {
     const answer = await callBotApi(
       { apiBase: this.telegram.apiBase, token, fetch: this.fetch, timeoutMs: this.timeoutMs },
       'sendMessage',
-      { chat_id: chatId, text, parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
+      {
+        chat_id: chatId,
+        text,
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        ...(keyboard ? { reply_markup: keyboard } : {}),
+      },
       signal,
     );
     if (answer.kind === 'ok') return chatId;
@@ -114,7 +134,7 @@ export class TelegramNotifier implements Notifier {
         { chatId, migratedTo: answer.migrateToChatId },
         'telegram group became a supergroup; sending to the new chat id',
       );
-      return this.sendPart(token, answer.migrateToChatId, text, signal, hops + 1);
+      return this.sendPart(token, answer.migrateToChatId, text, keyboard, signal, hops + 1);
     }
     throw this.failure(chatId, answer);
   }

@@ -1,0 +1,115 @@
+import type { Kysely } from 'kysely';
+import { alertSubject } from '../alerts/alert-log.js';
+import type { BotApiAnswer } from '../alerts/channels/telegram-api.js';
+import { mutedKeyboard, muteKeyboard, parseButtonPress } from '../alerts/channels/telegram-keyboard.js';
+import type { Database } from '../db/schema.js';
+import type { Logger } from '../logging/logger.js';
+import type { SilenceRepository } from '../silences/silence-repository.js';
+import { NotFoundError } from '../validation/problems.js';
+
+/** The parts of a Bot API update lagwatch reads (everything else is ignored). */
+export interface TelegramUpdate {
+  update_id: number;
+  callback_query?: {
+    id: string;
+    from: { id: number; username?: string; first_name?: string };
+    message?: { message_id: number; chat: { id: number; username?: string } };
+    data?: string;
+  };
+}
+
+export interface PressDeps {
+  db: Kysely<Database>;
+  silences: Pick<SilenceRepository, 'create' | 'expire'>;
+  /** The chats alerts go to (chat ids and @channel names): presses from elsewhere are refused. */
+  alertChats: () => Promise<Set<string>>;
+  callBot: (method: string, body: Record<string, unknown>) => Promise<BotApiAnswer>;
+  botId: string;
+  logger: Logger;
+  now: () => number;
+  /** Called after the silence is written and after the chat is answered (the crash harness stops there). */
+  onStep?: (step: 'silenced' | 'answered') => void;
+}
+
+/**
+ * One update. A Mute press creates the silence once per update (its origin key is the bot and
+ * update id, so an update replayed after a crash finds the silence it made), then answers the
+ * press and turns the keyboard into "Muted by @ann until 14:05 UTC · Unmute"; an Unmute press
+ * expires the silence and brings the Mute buttons back. Answering and editing are best effort
+ * (a replayed press is too old to answer, an edit already made is "not modified").
+ */
+export async function handleUpdate(update: TelegramUpdate, deps: PressDeps): Promise<void> {
+  const query = update.callback_query;
+  const press = parseButtonPress(query?.data);
+  if (!query || !press) return;
+  const answer = (text: string) => deps.callBot('answerCallbackQuery', { callback_query_id: query.id, text });
+  const chat = query.message?.chat;
+  if (!chat || !query.message) {
+    await answer('This button no longer works');
+    return;
+  }
+  const allowed = await deps.alertChats();
+  if (!allowed.has(String(chat.id)) && !(chat.username && allowed.has(`@${chat.username}`))) {
+    deps.logger.warn(
+      { chat_id: chat.id, from: query.from.id },
+      'Telegram button press from a chat that is not an alert destination',
+    );
+    await answer('This chat is not a lagwatch alert destination');
+    return;
+  }
+  const who = query.from.username ? `@${query.from.username}` : (query.from.first_name ?? `user ${query.from.id}`);
+  const edit = (keyboard: object) =>
+    deps.callBot('editMessageReplyMarkup', {
+      chat_id: chat.id,
+      message_id: query.message?.message_id,
+      reply_markup: keyboard,
+    });
+
+  if (press.action === 'mute') {
+    const alert = await alertSubject(deps.db, press.alertId);
+    if (!alert) {
+      await answer('That alert is no longer in the alert log');
+      return;
+    }
+    const now = deps.now();
+    const messageKey = alert.rule_type === 'message' ? alert.message_key : null;
+    const silence = await deps.silences.create({
+      app_name: alert.app_name,
+      message_key: messageKey,
+      starts_at: now,
+      ends_at: now + press.minutes * 60_000,
+      comment: `muted from Telegram (alert ${press.alertId})`,
+      created_by: `telegram:${who}`.slice(0, 191),
+      origin_key: `telegram:${deps.botId}:${update.update_id}`,
+    });
+    deps.onStep?.('silenced');
+    const what = messageKey === null ? alert.app_name : `${alert.app_name} / ${messageKey}`;
+    report(deps, 'answerCallbackQuery', await answer(`Muted ${what} until ${silence.ends_at.slice(11, 16)} UTC`));
+    deps.onStep?.('answered');
+    report(
+      deps,
+      'editMessageReplyMarkup',
+      await edit(mutedKeyboard(who, Date.parse(silence.ends_at), silence.id, press.alertId)),
+    );
+    return;
+  }
+
+  try {
+    await deps.silences.expire(press.silenceId);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+  }
+  deps.onStep?.('silenced');
+  report(deps, 'answerCallbackQuery', await answer('Unmuted'));
+  deps.onStep?.('answered');
+  report(deps, 'editMessageReplyMarkup', await edit(muteKeyboard(press.alertId)));
+}
+
+const HARMLESS = [/query is too old/i, /message is not modified/i];
+
+function report(deps: PressDeps, method: string, answer: BotApiAnswer): void {
+  if (answer.kind === 'ok') return;
+  const reason = answer.kind === 'error' ? `${answer.status} ${answer.description}` : answer.reason;
+  const harmless = HARMLESS.some((pattern) => pattern.test(reason));
+  deps.logger[harmless ? 'debug' : 'warn']({ method, reason }, `Telegram ${method} failed`);
+}
