@@ -7,6 +7,7 @@ import { scrubSecrets, secretsOf } from '../config/redact.js';
 import { migrationState } from '../db/migrate.js';
 import { CronLog } from '../scan/cron-log.js';
 import { computeServerStatus } from '../stats/server-status.js';
+import { checkTelegramUpdates } from '../telegram-updates/diagnose.js';
 import { commandLogger } from './run.js';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';
@@ -72,6 +73,10 @@ export async function diagnose(config: Config): Promise<Check[]> {
         detail: me.ok ? `bot @${me.username}` : clean(me.error ?? 'getMe failed'),
       });
     } else checks.push({ check: 'telegram', status: 'skip', detail: 'TELEGRAM_BOT_TOKEN not set' });
+    if (status.database.ok) {
+      const updates = await checkTelegramUpdates(config, ctx.state);
+      checks.push({ check: 'telegram updates', status: updates.status, detail: clean(updates.detail) });
+    }
 
     if (isChannelConfigured(config, 'email')) {
       const smtp = await verifySmtp(config);

@@ -346,14 +346,9 @@ export class TelegramStandIn {
     if (url && this.pendingPoll) this.endPoll(this.pendingPoll, 409, WEBHOOK_CONFLICT);
   }
 
-  /** Resolves once `count` getUpdates requests were made, for tests that wait on a poller. */
-  async waitForPolls(count: number, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.polls.length < count) {
-      if (Date.now() > deadline)
-        throw new Error(`stand-in: ${this.polls.length} of ${count} polls after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+  /** Whether a getUpdates long poll is waiting for an update now. */
+  get hasWaitingPoll(): boolean {
+    return this.pendingPoll !== undefined;
   }
 
   async close(): Promise<void> {
