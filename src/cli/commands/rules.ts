@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { seedSampleRules } from '../../rules/seed.js';
+import type { AppRule } from '../../rules/types.js';
 import { print, printJson, renderTable } from '../output.js';
 import { withContext } from '../run.js';
 
@@ -25,7 +26,7 @@ export function registerRuleCommands(program: Command): void {
 
   program
     .command('check:rules')
-    .description('list app rules, message rules and alert targets')
+    .description('list app rules, message rules (with count windows and resolved notifications) and alert targets')
     .option('--json', 'print the result as JSON')
     .action((options: { json?: boolean }) =>
       withContext(async (ctx) => {
@@ -39,10 +40,14 @@ export function registerRuleCommands(program: Command): void {
           return 0;
         }
         const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+        const noise = (r: AppRule) => [
+          r.window_minutes > 0 ? `${r.min_count} in ${r.window_minutes} min` : '-',
+          r.notify_resolved ? `after ${r.resolve_after_minutes} min` : 'no',
+        ];
         print('App rules');
         print(
           renderTable(
-            ['id', 'app', 'max ms', 'active', 'channels', 'cooldown min'],
+            ['id', 'app', 'max ms', 'active', 'channels', 'cooldown min', 'count window', 'resolved'],
             appRules.map((r) => [
               r.id,
               r.app_name,
@@ -50,13 +55,14 @@ export function registerRuleCommands(program: Command): void {
               yesNo(r.is_active),
               r.alert_channels.join(','),
               r.cooldown_minutes,
+              ...noise(r),
             ]),
           ),
         );
         print('\nMessage rules');
         print(
           renderTable(
-            ['id', 'app', 'message key', 'max ms', 'active', 'channels', 'cooldown min'],
+            ['id', 'app', 'message key', 'max ms', 'active', 'channels', 'cooldown min', 'count window', 'resolved'],
             messageRules.map((r) => [
               r.id,
               r.app_name,
@@ -65,6 +71,7 @@ export function registerRuleCommands(program: Command): void {
               yesNo(r.is_active),
               r.alert_channels.join(','),
               r.cooldown_minutes,
+              ...noise(r),
             ]),
           ),
         );
