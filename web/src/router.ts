@@ -11,6 +11,7 @@ export type Route =
   | { page: 'alerts' }
   | { page: 'rules' }
   | { page: 'targets' }
+  | { page: 'silences' }
   | { page: 'server' }
   | { page: 'not-found' };
 
@@ -28,6 +29,7 @@ export function parseRoute(hash: string): Route {
     case 'alerts':
     case 'rules':
     case 'targets':
+    case 'silences':
     case 'server':
       return { page: segments[0] };
     default:

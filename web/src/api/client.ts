@@ -15,6 +15,8 @@ import type {
   RuleInput,
   RuleKind,
   ServerStatus,
+  Silence,
+  SilenceInput,
   Target,
   TargetInput,
   TimeRange,
@@ -173,5 +175,20 @@ export const api = {
     create: (input: TargetInput) => request<Target>('POST', '/targets', { body: input }),
     update: (id: number, input: Partial<TargetInput>) => request<Target>('PUT', `/targets/${id}`, { body: input }),
     remove: (id: number) => request<unknown>('DELETE', `/targets/${id}`),
+  },
+
+  silences: {
+    list: (filter: { active?: boolean; page?: number; per_page?: number }, signal?: AbortSignal) =>
+      request<Page<Silence>>('GET', '/silences', {
+        query: {
+          active: filter.active === undefined ? undefined : String(filter.active),
+          page: filter.page,
+          per_page: filter.per_page,
+        },
+        signal,
+      }),
+    create: (input: SilenceInput) =>
+      request<Silence>('POST', '/silences', { body: { ...input, created_by: 'dashboard' } }),
+    expire: (id: number) => request<Silence>('DELETE', `/silences/${id}`),
   },
 };

@@ -20,6 +20,7 @@ import type {
   TargetOutput,
 } from '../../../src/http/schemas.js';
 import type { AppRuleCreate, MessageRuleCreate, TargetCreate } from '../../../src/rules/schemas.js';
+import type { SilenceCreate, SilenceOutput } from '../../../src/silences/schemas.js';
 
 export type { Page } from '../../../src/db/page.js';
 export type { ChannelType, RuleKind } from '../../../src/rules/types.js';
@@ -40,6 +41,8 @@ export type MessageRule = Static<typeof MessageRuleOutput>;
 export type RuleInput = Static<typeof AppRuleCreate> | Static<typeof MessageRuleCreate>;
 export type Target = Static<typeof TargetOutput>;
 export type TargetInput = Static<typeof TargetCreate>;
+export type Silence = Static<typeof SilenceOutput>;
+export type SilenceInput = Static<typeof SilenceCreate>;
 
 /** One problem of a rejected request (`error.details`). */
 export interface Problem {

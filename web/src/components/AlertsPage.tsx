@@ -4,6 +4,7 @@ import type { AlertStatus } from '../api/types.js';
 import { CHANNEL_LABELS, formatCount, formatRelative, formatTime } from '../format.js';
 import { href } from '../router.js';
 import { useResource } from '../state.js';
+import { MuteButton } from './MuteButton.js';
 import { TableHeader } from './TableHeader.js';
 import { Badge, Card, Empty, ErrorNote, Loading, Pager } from './ui.js';
 
@@ -42,6 +43,7 @@ export function AlertsPage() {
               <option value="pending">Pending</option>
               <option value="failed">Failed</option>
               <option value="suppressed">Suppressed</option>
+              <option value="silenced">Silenced</option>
             </select>
           </label>
         }
@@ -65,6 +67,7 @@ export function AlertsPage() {
                     'Channel',
                     { label: 'Destination', className: 'hide-narrow' },
                     { label: 'Detail', className: 'hide-narrow' },
+                    '',
                   ]}
                 />
                 <tbody>
@@ -76,6 +79,7 @@ export function AlertsPage() {
                       </td>
                       <td>
                         <Badge tone={STATUS_TONE[alert.status] ?? 'muted'}>{alert.status}</Badge>
+                        {alert.kind === 'resolved' && <div className="muted small">resolved</div>}
                       </td>
                       <td>
                         <a
@@ -94,9 +98,7 @@ export function AlertsPage() {
                       <td className="hide-narrow break">{alert.destination}</td>
                       <td className="hide-narrow small">
                         {alert.last_error ? (
-                          <span className={alert.status === 'suppressed' ? 'muted' : 'text-bad'}>
-                            {alert.last_error}
-                          </span>
+                          <span className={alert.status === 'failed' ? 'text-bad' : 'muted'}>{alert.last_error}</span>
                         ) : alert.sent_at ? (
                           <span className="muted">sent {formatTime(alert.sent_at)}</span>
                         ) : (
@@ -104,6 +106,12 @@ export function AlertsPage() {
                             {alert.attempts} attempt{alert.attempts === 1 ? '' : 's'}
                           </span>
                         )}
+                      </td>
+                      <td>
+                        <MuteButton
+                          app={alert.app_name}
+                          messageKey={alert.rule_type === 'message' ? alert.message_key : null}
+                        />
                       </td>
                     </tr>
                   ))}

@@ -8,6 +8,7 @@ import { OverviewPage } from './OverviewPage.js';
 import { RangePicker } from './RangePicker.js';
 import { RulesPage } from './RulesPage.js';
 import { ServerPage } from './ServerPage.js';
+import { SilencesPage } from './SilencesPage.js';
 import { TargetsPage } from './TargetsPage.js';
 import { TokenPrompt } from './TokenPrompt.js';
 import { TracePage } from './TracePage.js';
@@ -21,6 +22,7 @@ const NAV: { page: Route['page']; label: string }[] = [
   { page: 'alerts', label: 'Alerts' },
   { page: 'rules', label: 'Rules' },
   { page: 'targets', label: 'Targets' },
+  { page: 'silences', label: 'Silences' },
   { page: 'server', label: 'Server' },
 ];
 
@@ -31,6 +33,7 @@ const TITLES: Record<Route['page'], string> = {
   alerts: 'Alert log',
   rules: 'Rules',
   targets: 'Alert targets',
+  silences: 'Silences',
   server: 'Server',
   'not-found': 'Not found',
 };
@@ -112,6 +115,8 @@ function Page({ route }: { route: Route }) {
       return <RulesPage />;
     case 'targets':
       return <TargetsPage />;
+    case 'silences':
+      return <SilencesPage />;
     case 'server':
       return <ServerPage />;
     default:

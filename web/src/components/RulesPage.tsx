@@ -6,6 +6,7 @@ import { CHANNEL_LABELS, formatMs } from '../format.js';
 import { useDashboard, useResource } from '../state.js';
 import { EditableList } from './EditableList.js';
 import { DialogFooter, GeneralError, useApiForm } from './editing.js';
+import { noiseFormOf, noiseInput, RuleNoiseFields } from './RuleNoiseFields.js';
 import { Badge, Dialog, Field } from './ui.js';
 
 type AnyRule = AppRule & { message_key?: string };
@@ -93,6 +94,7 @@ function RuleDialog({ editing, onClose, onSaved }: { editing: Editing; onClose: 
     is_active: rule?.is_active ?? true,
     alert_channels: rule?.alert_channels ?? (['telegram_chat'] as ChannelType[]),
   });
+  const [noise, setNoise] = useState(() => noiseFormOf(rule));
   const { saving, submit, errorsOf, general } = useApiForm(onSaved);
 
   const save = () => {
@@ -104,6 +106,7 @@ function RuleDialog({ editing, onClose, onSaved }: { editing: Editing; onClose: 
       cooldown_minutes: form.cooldown_minutes.trim() === '' ? Number.NaN : Number(form.cooldown_minutes),
       is_active: form.is_active,
       alert_channels: form.alert_channels,
+      ...noiseInput(noise),
     };
     const body = JSON.parse(JSON.stringify(input, (_k, v) => (typeof v === 'number' && Number.isNaN(v) ? null : v)));
     return rule ? api.rules.update(kind, rule.id, body) : api.rules.create(kind, body);
@@ -165,6 +168,7 @@ function RuleDialog({ editing, onClose, onSaved }: { editing: Editing; onClose: 
             )}
           </Field>
         </div>
+        <RuleNoiseFields form={noise} onChange={setNoise} errorsOf={errorsOf} />
         <fieldset className={`field ${errorsOf('alert_channels')?.length ? 'field-invalid' : ''}`}>
           <legend>Alert channels</legend>
           <div className="checks">

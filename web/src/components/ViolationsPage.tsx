@@ -4,6 +4,7 @@ import { formatCount, formatMs, formatTime } from '../format.js';
 import { href, navigate } from '../router.js';
 import { useResource } from '../state.js';
 import { AppSelect } from './AppSelect.js';
+import { MuteButton } from './MuteButton.js';
 import { TableHeader } from './TableHeader.js';
 import { Badge, Card, Empty, ErrorNote, LevelBadge, Loading, Pager } from './ui.js';
 
@@ -50,6 +51,7 @@ export function ViolationsPage({ app, messageKey }: { app?: string; messageKey?:
                     { label: 'Rule', className: 'hide-narrow' },
                     { label: 'Level', className: 'hide-narrow' },
                     'Trace',
+                    '',
                   ]}
                 />
                 <tbody>
@@ -77,6 +79,9 @@ export function ViolationsPage({ app, messageKey }: { app?: string; messageKey?:
                         ) : (
                           <span className="muted">—</span>
                         )}
+                      </td>
+                      <td>
+                        <MuteButton app={v.app_name} messageKey={v.rule_type === 'message' ? v.message_key : null} />
                       </td>
                     </tr>
                   ))}

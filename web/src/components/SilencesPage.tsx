@@ -1,0 +1,192 @@
+import { useState } from 'react';
+import { api } from '../api/client.js';
+import type { Silence } from '../api/types.js';
+import { formatRelative, formatTime } from '../format.js';
+import { useResource } from '../state.js';
+import { GeneralError, useApiForm, useRowActions } from './editing.js';
+import { TableHeader } from './TableHeader.js';
+import { Badge, Card, Empty, ErrorNote, Field, Loading, Pager } from './ui.js';
+
+const PER_PAGE = 50;
+const DURATIONS = [
+  { label: '30 minutes', minutes: 30 },
+  { label: '1 hour', minutes: 60 },
+  { label: '2 hours', minutes: 120 },
+  { label: '1 day', minutes: 1440 },
+  { label: '1 week', minutes: 10080 },
+];
+
+/** Silences: active and ended, create one, expire one. */
+export function SilencesPage() {
+  const [show, setShow] = useState<'active' | 'ended'>('active');
+  const [page, setPage] = useState(1);
+  const silences = useResource(
+    (_range, signal) => api.silences.list({ active: show === 'active', page, per_page: PER_PAGE }, signal),
+    [show, page],
+  );
+  const { busy, actionError, act } = useRowActions(silences.reload);
+  return (
+    <div className="page">
+      <NewSilence onSaved={silences.reload} />
+      <Card
+        title="Silences"
+        actions={
+          <label className="inline-field">
+            <span>Show</span>
+            <select
+              value={show}
+              onChange={(e) => {
+                setShow(e.target.value as 'active' | 'ended');
+                setPage(1);
+              }}
+            >
+              <option value="active">Active</option>
+              <option value="ended">Ended and future</option>
+            </select>
+          </label>
+        }
+      >
+        <ErrorNote error={silences.error ?? actionError} retry={silences.reload} />
+        {!silences.data && silences.loading ? (
+          <Loading />
+        ) : !silences.data || silences.data.items.length === 0 ? (
+          <Empty>
+            {show === 'active'
+              ? 'No active silence: every notification that is due goes out.'
+              : 'No ended silence yet.'}
+          </Empty>
+        ) : (
+          <>
+            <div className="table-wrap">
+              <table className="table" aria-label="Silences">
+                <TableHeader
+                  columns={['App / message key', 'Until', 'By', { label: 'Comment', className: 'hide-narrow' }, '']}
+                />
+                <tbody>
+                  {silences.data.items.map((silence) => (
+                    <SilenceRow
+                      key={silence.id}
+                      silence={silence}
+                      busy={busy === silence.id}
+                      expire={() => act(silence.id, () => api.silences.expire(silence.id))}
+                    />
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pager page={page} perPage={PER_PAGE} total={silences.data.total} onPage={setPage} label="Silences" />
+          </>
+        )}
+      </Card>
+    </div>
+  );
+}
+
+function SilenceRow({ silence, busy, expire }: { silence: Silence; busy: boolean; expire: () => void }) {
+  return (
+    <tr>
+      <td>
+        {silence.app_name}
+        <div>
+          {silence.message_key ? (
+            <code className="small">{silence.message_key}</code>
+          ) : (
+            <span className="muted small">whole app</span>
+          )}
+        </div>
+      </td>
+      <td className="nowrap" title={new Date(silence.ends_at).toLocaleString()}>
+        {formatTime(silence.ends_at)}
+        <div className="muted small">{formatRelative(silence.ends_at)}</div>
+      </td>
+      <td className="small">{silence.created_by}</td>
+      <td className="hide-narrow small">{silence.comment ?? ''}</td>
+      <td>
+        {silence.active ? (
+          <button type="button" className="button button-small" disabled={busy} onClick={expire}>
+            Expire
+          </button>
+        ) : (
+          <Badge tone="muted">ended</Badge>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function NewSilence({ onSaved }: { onSaved: () => void }) {
+  const [form, setForm] = useState({ app_name: '', message_key: '', minutes: '60', comment: '' });
+  const { saving, submit, errorsOf, general } = useApiForm(() => {
+    setForm({ app_name: '', message_key: '', minutes: '60', comment: '' });
+    onSaved();
+  });
+  const save = () =>
+    api.silences.create({
+      app_name: form.app_name.trim(),
+      message_key: form.message_key.trim() === '' ? null : form.message_key.trim(),
+      duration_minutes: Number(form.minutes),
+      ...(form.comment.trim() ? { comment: form.comment.trim() } : {}),
+    });
+  return (
+    <Card title="New silence">
+      <form className="form" onSubmit={submit(save)} noValidate aria-label="New silence">
+        <GeneralError error={general} />
+        <div className="form-row">
+          <Field label="App name" errors={errorsOf('app_name')}>
+            {(props) => (
+              <input
+                {...props}
+                name="app_name"
+                value={form.app_name}
+                autoComplete="off"
+                onChange={(e) => setForm({ ...form, app_name: e.target.value })}
+              />
+            )}
+          </Field>
+          <Field label="Message key" errors={errorsOf('message_key')} hint="Empty: the whole app.">
+            {(props) => (
+              <input
+                {...props}
+                name="message_key"
+                value={form.message_key}
+                autoComplete="off"
+                onChange={(e) => setForm({ ...form, message_key: e.target.value })}
+              />
+            )}
+          </Field>
+          <Field label="For" errors={errorsOf('duration_minutes')}>
+            {(props) => (
+              <select
+                {...props}
+                name="duration_minutes"
+                value={form.minutes}
+                onChange={(e) => setForm({ ...form, minutes: e.target.value })}
+              >
+                {DURATIONS.map((d) => (
+                  <option key={d.minutes} value={d.minutes}>
+                    {d.label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        </div>
+        <Field label="Comment" errors={errorsOf('comment')}>
+          {(props) => (
+            <input
+              {...props}
+              name="comment"
+              value={form.comment}
+              onChange={(e) => setForm({ ...form, comment: e.target.value })}
+            />
+          )}
+        </Field>
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={saving}>
+            Silence
+          </button>
+        </div>
+      </form>
+    </Card>
+  );
+}
