@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { FetchLike } from '../alerts/channels/fetch-errors.js';
 import { type BotApiAnswer, callBotApi } from '../alerts/channels/telegram-api.js';
@@ -134,7 +135,7 @@ export class TelegramUpdatesPoller {
         wait = Math.min((this.options.retryMs ?? 5_000) * 2 ** (failures - 1), 60_000);
         if (!(error instanceof PollFailed)) this.ctx.logger.error({ err: error }, 'Telegram updates poller failed');
       }
-      if (wait > 0) await sleep(wait, signal);
+      if (wait > 0) await delay(wait, undefined, { signal }).catch(() => undefined);
     }
   }
 
@@ -158,15 +159,3 @@ export class TelegramUpdatesPoller {
 }
 
 class PollFailed extends Error {}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

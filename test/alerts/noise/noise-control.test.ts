@@ -35,6 +35,17 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('noise control over %s
       payload: JSON.parse(r.payload) as AlertNotification,
     }));
 
+  /** An hour's silence of the app 'api' (or one of its keys), created by "test". */
+  const silenceOf = (world: ScanWorld, messageKey: string | null, comment: string | null) =>
+    world.ctx.silences.create({
+      app_name: 'api',
+      message_key: messageKey,
+      starts_at: Date.now() - 1000,
+      ends_at: Date.now() + 3_600_000,
+      comment,
+      created_by: 'test',
+    });
+
   let n = 0;
   const slow = (count: number, at: number, extra: Partial<TestLog> = {}) =>
     Array.from({ length: count }, () => logDocument({ time: at, app: 'api', duration: 900 + n++, ...extra }));
@@ -46,14 +57,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('noise control over %s
       const world = await open(chatId);
       const { ctx, services } = world;
       const rule = await ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: ['telegram_chat'] });
-      const silence = await ctx.silences.create({
-        app_name: 'api',
-        message_key: null,
-        starts_at: Date.now() - 1000,
-        ends_at: Date.now() + 3_600_000,
-        comment: 'deploy',
-        created_by: 'test',
-      });
+      const silence = await silenceOf(world, null, 'deploy');
       await world.ingest(slow(3, Date.now() - 30_000));
       expect(await services.scanner.run()).toMatchObject({ violations: 3, alertsQueued: 0 });
       await deliverAll(services);
@@ -94,14 +98,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('noise control over %s
         max_duration: 500,
         alert_channels: ['telegram_chat'],
       });
-      const keySilence = await ctx.silences.create({
-        app_name: 'api',
-        message_key: 'GET /export',
-        starts_at: Date.now() - 1000,
-        ends_at: Date.now() + 3_600_000,
-        comment: null,
-        created_by: 'test',
-      });
+      const keySilence = await silenceOf(world, 'GET /export', null);
       const at = Date.now() - 30_000;
       await world.ingest([...slow(2, at, { key: 'GET /export' }), ...slow(1, at, { key: 'GET /home' })]);
       await services.scanner.run();
@@ -113,14 +110,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('noise control over %s
         ]),
       );
       // The other app is not touched by either.
-      await ctx.silences.create({
-        app_name: 'api',
-        message_key: null,
-        starts_at: Date.now() - 1000,
-        ends_at: Date.now() + 3_600_000,
-        comment: null,
-        created_by: 'test',
-      });
+      await silenceOf(world, null, null);
       expect(
         (await ctx.silences.list({ active: true }, { page: 1, per_page: 10 })).items.map((s) => s.message_key),
       ).toEqual([null, 'GET /export']);

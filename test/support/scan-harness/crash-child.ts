@@ -20,16 +20,8 @@ import { createAppContext } from '../../../src/app/create-context.js';
 import { createScanServices } from '../../../src/app/scan-services.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { createLogger } from '../../../src/logging/logger.js';
+import { mark, now } from './child-markers.js';
 import { FAST_PACING } from './world.js';
-
-const stopAfter = Number(process.env.HARNESS_STOP_AFTER ?? 0);
-let marks = 0;
-const mark = (marker: string) => {
-  process.stdout.write(`${marker}\n`);
-  if (++marks === stopAfter) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
-};
-const offset = Number(process.env.HARNESS_CLOCK_OFFSET_MS ?? 0);
-const now = () => Date.now() + offset;
 
 const markedFetch: typeof fetch = async (input, init) => {
   mark('sending');

@@ -13,15 +13,7 @@ import { createScanServices } from '../../../src/app/scan-services.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { TelegramUpdatesPoller } from '../../../src/telegram-updates/poller.js';
-
-const stopAfter = Number(process.env.HARNESS_STOP_AFTER ?? 0);
-let marks = 0;
-const mark = (marker: string) => {
-  process.stdout.write(`${marker}\n`);
-  if (++marks === stopAfter) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
-};
-const offset = Number(process.env.HARNESS_CLOCK_OFFSET_MS ?? 0);
-const now = () => Date.now() + offset;
+import { mark, now } from './child-markers.js';
 
 const config = loadConfig(process.env, undefined);
 const ctx = createAppContext(config, createLogger({ logLevel: 'silent' }));
