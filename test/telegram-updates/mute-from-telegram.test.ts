@@ -127,7 +127,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('mute from Telegram ov
         .executeTakeFirstOrThrow();
       expect([latest.status, Number(latest.silence_id)]).toEqual(['silenced', silence!.id]);
 
-      worlds.standIn.press(message, `Muted by @ann until ${until} UTC · Unmute`);
+      worlds.standIn.press(message, `Muted by @ann until ${until}${day} UTC · Unmute`);
       expect(await running.pollOnce(0)).toBe(1);
       await running.stop();
       expect((await ctx.silences.get(silence!.id)).active).toBe(false);
