@@ -5,6 +5,7 @@ import { createAppContext } from '../app/create-context.js';
 import type { Config } from '../config/config.js';
 import { scrubSecrets, secretsOf } from '../config/redact.js';
 import { migrationState } from '../db/migrate.js';
+import { isoTime } from '../logs/iso-time.js';
 import { CronLog } from '../scan/cron-log.js';
 import { computeServerStatus } from '../stats/server-status.js';
 import { checkTelegramUpdates } from '../telegram-updates/diagnose.js';
@@ -111,7 +112,7 @@ export async function diagnose(config: Config): Promise<Check[]> {
               check: 'cron runs',
               status: last.status === 'failed' ? 'fail' : failed.length > 0 ? 'warn' : 'ok',
               detail:
-                `last ${last.status} at ${new Date(Number(last.started_at)).toISOString()}` +
+                `last ${last.status} at ${isoTime(Number(last.started_at))}` +
                 (failed.length > 0
                   ? `; ${failed.length} of the last ${recent.length} failed: ${clean(failed[0]?.error ?? '')}`
                   : ''),

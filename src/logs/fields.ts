@@ -5,6 +5,30 @@ export type ExtractResult = { ok: true; log: LogFields } | { ok: false; reason: 
 
 const TO_MS: Record<DurationUnit, number> = { ms: 1, s: 1000, us: 0.001, ns: 0.000001 };
 
+/** The latest valid log time (DESIGN: 1970-01-01 to 9999-12-31), epoch ms. */
+export const MAX_LOG_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+/** The largest valid duration after unit conversion (DESIGN: 0 to 10^12 ms). */
+export const MAX_DURATION_MS = 1e12;
+
+/** True for an epoch-ms time that a log may carry (and that a Date can print). */
+export function isValidLogTime(ms: number): boolean {
+  return Number.isFinite(ms) && ms >= 0 && ms <= MAX_LOG_TIME_MS;
+}
+
+/** True for a duration in ms that a log may carry. */
+export function isValidDuration(ms: number): boolean {
+  return Number.isFinite(ms) && ms >= 0 && ms <= MAX_DURATION_MS;
+}
+
+export interface ExtractOptions {
+  /**
+   * What a present but invalid duration (negative, not finite, above 10^12 ms) does:
+   * 'reject' the document (ingest), or 'ignore' it, giving a log without duration (reading a
+   * source where anything can be stored). Default 'ignore'.
+   */
+  invalidDuration?: 'reject' | 'ignore';
+}
+
 /**
  * Reads a dotted path. Each step first tries the literal remaining key (`{"service.name": …}`,
  * as Elasticsearch accepts), then descends into nested objects.
@@ -31,6 +55,11 @@ const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** Epoch ms from ISO 8601 (any offset; no offset means UTC) or epoch ms as a number or digits. */
 export function parseTimestamp(value: unknown): number | undefined {
+  const ms = parseAnyTimestamp(value);
+  return ms !== undefined && isValidLogTime(ms) ? ms : undefined;
+}
+
+function parseAnyTimestamp(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.trunc(value) : undefined;
   if (typeof value !== 'string' || value === '') return undefined;
   if (/^\d{1,16}$/.test(value)) return Number(value);
@@ -58,13 +87,19 @@ function normaliseZone(zone: string | undefined): string {
   return `${zone[0]}${digits.slice(0, 2)}:${digits.length > 2 ? digits.slice(2) : '00'}`;
 }
 
-function parseDuration(value: unknown, unit: DurationUnit): number | null {
+type DurationResult = { ms: number | null } | { invalid: string };
+
+/** A number (or numeric text) in the unit; anything else is a log without duration. */
+function parseDuration(value: unknown, unit: DurationUnit): DurationResult {
   let n: number;
   if (typeof value === 'number') n = value;
   else if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?([eE][+-]?\d+)?\s*$/.test(value)) n = Number(value);
-  else return null;
-  if (!Number.isFinite(n) || n < 0) return null;
-  return n * TO_MS[unit];
+  else return { ms: null };
+  const ms = n * TO_MS[unit];
+  if (!Number.isFinite(ms)) return { invalid: 'is not a finite number' };
+  if (ms < 0) return { invalid: 'is negative' };
+  if (ms > MAX_DURATION_MS) return { invalid: `is above ${MAX_DURATION_MS} ms` };
+  return { ms };
 }
 
 function text(value: unknown): string | null {
@@ -75,7 +110,7 @@ function text(value: unknown): string | null {
 }
 
 /** Maps a log document to lagwatch's fields, or says why it cannot be used. */
-export function extractLog(doc: unknown, fields: LogFieldNames): ExtractResult {
+export function extractLog(doc: unknown, fields: LogFieldNames, options: ExtractOptions = {}): ExtractResult {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     return { ok: false, reason: 'not a JSON object' };
   }
@@ -83,7 +118,14 @@ export function extractLog(doc: unknown, fields: LogFieldNames): ExtractResult {
   if (rawTime === undefined || rawTime === null) return { ok: false, reason: `missing ${fields.timestamp}` };
   const time = parseTimestamp(rawTime);
   if (time === undefined) {
-    return { ok: false, reason: `${fields.timestamp} is not an ISO 8601 time or epoch milliseconds` };
+    return {
+      ok: false,
+      reason: `${fields.timestamp} is not an ISO 8601 time or epoch milliseconds between 1970-01-01 and 9999-12-31`,
+    };
+  }
+  const duration = parseDuration(readPath(doc, fields.duration), fields.durationUnit);
+  if ('invalid' in duration && options.invalidDuration === 'reject') {
+    return { ok: false, reason: `${fields.duration} ${duration.invalid}` };
   }
   const level = text(readPath(doc, fields.level));
   return {
@@ -92,7 +134,7 @@ export function extractLog(doc: unknown, fields: LogFieldNames): ExtractResult {
       time,
       app: text(readPath(doc, fields.app)),
       messageKey: text(readPath(doc, fields.messageKey)),
-      durationMs: parseDuration(readPath(doc, fields.duration), fields.durationUnit),
+      durationMs: 'ms' in duration ? duration.ms : null,
       correlationId: text(readPath(doc, fields.correlationId)),
       level: level === null ? null : level.toLowerCase(),
       message: text(readPath(doc, fields.message)),

@@ -9,6 +9,7 @@ import type { Config } from '../config/config.js';
 import type { Database } from '../db/schema.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';
+import { isoTime } from '../logs/iso-time.js';
 import type { LogRecord } from '../logs/log-record.js';
 import type { LogSource, ScanBatch, ScanRequest, TimeRange } from '../logs/source.js';
 import { recordScan } from '../metrics/scan-metrics.js';
@@ -307,8 +308,8 @@ export class Scanner {
         logs_scanned: report.logsScanned,
         violations: report.violations,
         alerts: report.alertsQueued,
-        started_at: new Date(startedAt).toISOString(),
-        finished_at: new Date(this.now()).toISOString(),
+        started_at: isoTime(startedAt),
+        finished_at: isoTime(this.now()),
         error: report.error ?? null,
       },
     });

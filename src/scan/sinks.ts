@@ -7,6 +7,7 @@ import type { Destination } from '../alerts/notification.js';
 import { queueResolvedNotifications } from '../alerts/resolution.js';
 import type { Database } from '../db/schema.js';
 import type { EventBus } from '../events/bus.js';
+import { isoTime } from '../logs/iso-time.js';
 import type { ScanBatch, ScanRequest } from '../logs/source.js';
 import type { RuleMatcher } from '../rules/matcher.js';
 import type { Rule } from '../rules/types.js';
@@ -133,7 +134,7 @@ export class RecordingSink implements BatchSink {
           message_key: v.message_key ?? null,
           duration_ms: v.duration_ms,
           threshold_ms: v.threshold_ms,
-          log_time: new Date(v.log_time).toISOString(),
+          log_time: isoTime(v.log_time),
           correlation_id: v.correlation_id ?? null,
         },
       });

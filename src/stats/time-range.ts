@@ -1,4 +1,5 @@
 import { parseTimestamp } from '../logs/fields.js';
+import { isoTime } from '../logs/iso-time.js';
 import type { TimeRange } from '../logs/source.js';
 import { type Problem, ValidationError } from '../validation/problems.js';
 
@@ -38,9 +39,13 @@ function parseBound(value: string | undefined, field: string, problems: Problem[
   if (value === undefined || value === '') return undefined;
   const ms = parseTimestamp(value);
   if (ms === undefined) {
-    problems.push({ field, message: 'must be an ISO 8601 time such as 2026-01-31T12:00:00Z, or epoch milliseconds' });
+    problems.push({
+      field,
+      message:
+        'must be an ISO 8601 time such as 2026-01-31T12:00:00Z, or epoch milliseconds, between 1970-01-01 and 9999-12-31',
+    });
   }
   return ms;
 }
 
-export const iso = (ms: number): string => new Date(ms).toISOString();
+export const iso = isoTime;

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Page, PageRequest } from '../db/page.js';
 import type { Database } from '../db/schema.js';
 import { pageOfViolations, type ViolationFilter } from '../violations/violation-store.js';
-import { roundMs } from './rounding.js';
+import { finiteMs, roundMs } from './rounding.js';
 import { iso } from './time-range.js';
 
 export interface ViolationItem {
@@ -47,7 +47,7 @@ export async function listViolations(
       id: Number(row.id),
       app_name: row.app_name,
       message_key: row.message_key,
-      duration_ms: Number(row.duration_ms),
+      duration_ms: finiteMs(Number(row.duration_ms)),
       rule_type: row.rule_type,
       rule_id: Number(row.rule_id),
       threshold_ms: Number(row.threshold_ms),
@@ -63,7 +63,7 @@ export async function listViolations(
     per_page: page.per_page,
     totals: {
       count,
-      worst_ms: count > 0 ? roundMs(found.worstMs) : null,
+      worst_ms: count > 0 ? roundMs(finiteMs(found.worstMs)) : null,
       avg_ms: count > 0 ? roundMs(found.avgMs) : null,
       first_time: count > 0 ? iso(found.firstLogTime) : null,
       last_time: count > 0 ? iso(found.lastLogTime) : null,

@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import { offsetOf, type PageRequest } from '../db/page.js';
 import type { Database, ViolationTable } from '../db/schema.js';
+import { MAX_DURATION_MS } from '../logs/fields.js';
 import type { TimeRange } from '../logs/source.js';
 import type { RuleKind } from '../rules/types.js';
 import type { RecordedViolation } from './violation-row.js';
@@ -233,7 +234,11 @@ export async function pageOfViolations(
       .select((eb) => [
         eb.fn.countAll().as('count'),
         eb.fn.max('duration_ms').as('worst'),
-        eb.fn.avg('duration_ms').as('avg'),
+        // Capped at the largest valid duration: rows stored before durations were validated
+        // (1e308) would overflow PostgreSQL's double sum; valid rows are unchanged by the cap.
+        eb.fn
+          .avg(sql<number>`CASE WHEN duration_ms > ${MAX_DURATION_MS} THEN ${MAX_DURATION_MS} ELSE duration_ms END`)
+          .as('avg'),
         eb.fn.min('log_time').as('first'),
         eb.fn.max('log_time').as('last'),
       ])

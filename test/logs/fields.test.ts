@@ -233,8 +233,12 @@ describe('bad documents', () => {
   });
 
   it('rejects a time it cannot read, saying what it expects', () => {
-    expect(reason({ '@timestamp': 'yesterday' })).toBe('@timestamp is not an ISO 8601 time or epoch milliseconds');
-    expect(reason({ '@timestamp': { seconds: 1 } })).toBe('@timestamp is not an ISO 8601 time or epoch milliseconds');
+    expect(reason({ '@timestamp': 'yesterday' })).toBe(
+      '@timestamp is not an ISO 8601 time or epoch milliseconds between 1970-01-01 and 9999-12-31',
+    );
+    expect(reason({ '@timestamp': { seconds: 1 } })).toBe(
+      '@timestamp is not an ISO 8601 time or epoch milliseconds between 1970-01-01 and 9999-12-31',
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { isoTime } from '../../logs/iso-time.js';
 import { listCheckpoints } from '../../scan/checkpoints.js';
 import { CronLog } from '../../scan/cron-log.js';
 import type { ScanReport } from '../../scan/scan-report.js';
@@ -21,7 +22,7 @@ function parseTime(name: string, value: string): number {
   return ms;
 }
 
-const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+const iso = (ms: number | undefined) => (ms === undefined ? null : isoTime(ms));
 
 export function registerScanCommands(program: Command): void {
   program

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { type AlertLogRow, pageOfAlerts } from '../../alerts/alert-log.js';
 import { scrubSecrets, secretsOf } from '../../config/redact.js';
+import { isoTime } from '../../logs/iso-time.js';
 import { ChannelTypeSchema } from '../../rules/schemas.js';
 import type { HttpContext } from '../context.js';
 import { errorResponses, pageOf, success, successEnvelope } from '../envelope.js';
@@ -47,8 +48,8 @@ export function alertRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
     attempts: Number(row.attempts),
     last_error: row.last_error === null ? null : scrubSecrets(row.last_error, secrets),
     violation_count: Number(row.violation_count),
-    created_at: new Date(Number(row.created_at)).toISOString(),
-    sent_at: row.sent_at === null ? null : new Date(Number(row.sent_at)).toISOString(),
+    created_at: isoTime(Number(row.created_at)),
+    sent_at: row.sent_at === null ? null : isoTime(Number(row.sent_at)),
   });
 
   return async (app) => {

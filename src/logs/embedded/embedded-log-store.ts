@@ -19,10 +19,12 @@ import { LogInserter } from './log-inserter.js';
 import { type PruneResult, pruneOlderThan } from './retention.js';
 import { RollupWriter } from './rollup-writer.js';
 import { HOUR_MS, MINUTE_MS, prepareSchema, SCOPE_ALL } from './schema.js';
-import { LOG_COLUMNS, type LogRow, SequenceReader, toLogRecord } from './sequence-reader.js';
+import { hasValidTime, LOG_COLUMNS, type LogRow, SequenceReader, toLogRecord } from './sequence-reader.js';
 import { StatsReader } from './stats-reader.js';
 
 const DAY_MS = 86_400_000;
+/** At ingest an invalid duration rejects the line (DESIGN); reading, it is a log without duration. */
+const INGEST_RULES = { invalidDuration: 'reject' } as const;
 
 /**
  * The embedded log store: one SQLite file (EMBEDDED_LOG_DB) holding the logs with their
@@ -121,7 +123,7 @@ export class EmbeddedLogStore implements LogSource {
           reject(line.lineNumber, `invalid JSON: ${(error as Error).message.slice(0, 200)}`);
           continue;
         }
-        const extracted = extractLog(doc, this.fields);
+        const extracted = extractLog(doc, this.fields, INGEST_RULES);
         if (!extracted.ok) {
           reject(line.lineNumber, extracted.reason);
           continue;
@@ -138,7 +140,7 @@ export class EmbeddedLogStore implements LogSource {
     const result: IngestResult = { accepted: 0, rejected: 0, errors: [] };
     this.transaction(() => {
       documents.forEach((doc, index) => {
-        const extracted = extractLog(doc, this.fields);
+        const extracted = extractLog(doc, this.fields, INGEST_RULES);
         if (!extracted.ok) {
           result.rejected++;
           if (result.errors.length < MAX_INGEST_ERRORS)
@@ -190,7 +192,8 @@ export class EmbeddedLogStore implements LogSource {
   }
 
   async trace(correlationId: string, limit: number): Promise<LogRecord[]> {
-    return (this.traceQuery.all(correlationId, limit) as LogRow[]).map(toLogRecord);
+    // Rows stored before times were validated at ingest may lie outside any date: skipped.
+    return (this.traceQuery.all(correlationId, limit) as LogRow[]).filter(hasValidTime).map(toLogRecord);
   }
 
   async health(): Promise<SourceHealth> {

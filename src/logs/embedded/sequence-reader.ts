@@ -1,4 +1,5 @@
 import type SQLite from 'better-sqlite3';
+import { isValidDuration, isValidLogTime, MAX_DURATION_MS, MAX_LOG_TIME_MS } from '../fields.js';
 import type { LogRecord } from '../log-record.js';
 import type { ScanBatch, ScanRequest, Thresholds, TimeRange } from '../source.js';
 
@@ -18,18 +19,29 @@ export interface LogRow {
   message: string | null;
 }
 
+/**
+ * Rows are read defensively: a file may hold rows stored before ingest validated times and
+ * durations. A row without a valid time is skipped by every reader (hasValidTime); an invalid
+ * duration reads as none.
+ */
 export function toLogRecord(row: LogRow): LogRecord {
+  const duration = row.duration_ms;
   return {
     sourceId: String(row.seq),
     time: row.time,
     app: row.app,
     messageKey: row.message_key,
-    durationMs: row.duration_ms,
+    durationMs: duration !== null && isValidDuration(duration) ? duration : null,
     correlationId: row.correlation_id,
     level: row.level,
     message: row.message,
   };
 }
+
+export const hasValidTime = (row: { time: number }): boolean => isValidLogTime(row.time);
+
+/** SQL for "a row the scan may judge": valid time and duration (see toLogRecord). */
+const VALID_ROW = `l.time BETWEEN 0 AND ${MAX_LOG_TIME_MS} AND l.duration_ms <= ${MAX_DURATION_MS}`;
 
 /** The checkpoint cursor: the last sequence covered, and the log-time watermark so far. */
 interface SeqCursor {
@@ -83,7 +95,7 @@ export class SequenceReader {
     // CROSS JOIN keeps logs as the outer loop: a walk along the sequence, one lookup per row.
     this.seqCandidates = db.prepare(`
       SELECT ${L_COLUMNS} FROM logs AS l CROSS JOIN temp.scan_thresholds AS t
-      WHERE l.seq > ? AND l.seq <= ? AND t.app = l.app AND l.duration_ms >= t.min_ms
+      WHERE l.seq > ? AND l.seq <= ? AND t.app = l.app AND l.duration_ms >= t.min_ms AND ${VALID_ROW}
       ORDER BY l.seq LIMIT ?`);
     // One row lookup, not a second pass over the batch: the candidate query already read it.
     this.seqCovered = db.prepare('SELECT time AS t FROM logs WHERE seq = ?');
@@ -91,6 +103,7 @@ export class SequenceReader {
     this.rangeCandidates = db.prepare(`
       SELECT ${L_COLUMNS} FROM logs AS l CROSS JOIN temp.scan_thresholds AS t
       WHERE l.time >= ? AND l.time < ? AND (l.time, l.seq) > (?, ?) AND t.app = l.app AND l.duration_ms >= t.min_ms
+        AND ${VALID_ROW}
       ORDER BY l.time, l.seq LIMIT ?`);
     this.rangeCovered = db.prepare(`
       SELECT count(*) AS n FROM logs
@@ -141,8 +154,9 @@ export class SequenceReader {
       // deleted before they were scanned count as covered). The watermark is the time of the
       // newest log covered, never moving back.
       const last = batchEnd > cursor ? (this.seqCovered.get(batchEnd) as { t: number } | undefined) : undefined;
-      if (last !== undefined && last.t > watermark) watermark = last.t;
-      if (!Number.isFinite(watermark)) watermark = last?.t ?? 0;
+      const lastTime = last !== undefined && isValidLogTime(last.t) ? last.t : undefined;
+      if (lastTime !== undefined && lastTime > watermark) watermark = lastTime;
+      if (!Number.isFinite(watermark)) watermark = lastTime ?? 0;
       const scanned = Math.max(batchEnd - cursor, 0);
       cursor = Math.max(cursor, batchEnd);
       yield {

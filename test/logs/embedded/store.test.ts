@@ -129,7 +129,7 @@ describe('ingest', () => {
       { line: 2, reason: 'missing @timestamp' },
       { line: 4, reason: expect.stringMatching(/^invalid JSON: /) },
       { line: 5, reason: 'not a JSON object' },
-      { line: 6, reason: '@timestamp is not an ISO 8601 time or epoch milliseconds' },
+      { line: 6, reason: '@timestamp is not an ISO 8601 time or epoch milliseconds between 1970-01-01 and 9999-12-31' },
       { line: 7, reason: 'line longer than 10 characters' },
     ]);
     expect((await temp.store.summary({ from: NOW, to: NOW + 2 })).totalLogs).toBe(2);
