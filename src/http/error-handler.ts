@@ -30,6 +30,7 @@ const FASTIFY_CLIENT_ERRORS: Record<string, { code: ErrorCode; message: string }
 const STATUS_CODES: Record<number, ErrorCode> = {
   400: 'bad_request',
   401: 'unauthorized',
+  403: 'forbidden',
   404: 'not_found',
   409: 'conflict',
   413: 'payload_too_large',
@@ -95,9 +96,28 @@ export function answerFrameworkError(error: unknown, _request: FastifyRequest, r
   reply.code(statusCode).type('application/json; charset=utf-8').send(body);
 }
 
+/** Route config key: the content types a route's body takes (default: JSON). */
+export interface BodyTypesConfig {
+  bodyTypes?: readonly string[];
+}
+
+/** 415 says which type was sent and which the route takes. */
+function unsupportedTypeMessage(request: FastifyRequest): string {
+  const sent =
+    String(request.headers['content-type'] ?? '')
+      .split(';')[0]
+      .trim()
+      .slice(0, 80) || 'none';
+  const takes = (request.routeOptions.config as BodyTypesConfig | undefined)?.bodyTypes ?? ['application/json'];
+  return `unsupported content type ${sent}: ${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]} takes ${takes.join(', ')}`;
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { statusCode, body, unexpected } = describeError(error);
+    if ((error as MaybeFastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      body.error.message = unsupportedTypeMessage(request);
+    }
     if (unexpected) {
       request.log.error({ err: error }, 'unexpected error while handling the request');
     } else if (statusCode >= 500) {

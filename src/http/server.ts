@@ -6,12 +6,15 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { VERSION } from '../version.js';
 import { registerWebApp } from '../web/serve.js';
 import { installBearerAuth } from './auth.js';
+import { answerClientError } from './client-errors.js';
 import type { HttpContext } from './context.js';
 import { installDocs } from './docs.js';
 import { HttpError } from './envelope.js';
 import { answerFrameworkError, installErrorHandling } from './error-handler.js';
 import type { EventStreamOptions } from './event-stream.js';
+import { installJsonBodyParser } from './json-body.js';
 import { installRequestMetrics } from './request-metrics.js';
+import { installOriginChecks } from './request-origin.js';
 import { alertRoutes } from './routes/alerts.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
@@ -65,12 +68,14 @@ export async function buildServer(ctx: HttpContext, options: ServerOptions = {})
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(typeboxValidatorCompiler);
   // JSON only: a text/plain body is answered with 415 rather than parsed as a string.
   app.removeContentTypeParser('text/plain');
+  installJsonBodyParser(app);
   // While closing, answers to in-flight requests end their keep-alive connections, so close()
   // resolves as soon as they are answered instead of waiting for idle keep-alive timeouts.
   let closing = false;
@@ -92,6 +97,7 @@ export async function buildServer(ctx: HttpContext, options: ServerOptions = {})
   installErrorHandling(app);
   await installSecurity(app, ctx.config.corsOrigins);
   installBearerAuth(app, ctx.config.apiToken);
+  if (!ctx.config.apiToken) installOriginChecks(app, ctx.config);
   installRequestMetrics(app);
   await installDocs(app, VERSION, ctx.config.apiToken !== undefined);
 

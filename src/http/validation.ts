@@ -27,6 +27,9 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schem
   const compiled = Compile(schema);
   const convert = httpPart !== 'body';
   return (value: unknown) => {
+    if (httpPart === 'body' && value === undefined) {
+      return { error: new ValidationError([{ field: '', message: 'a JSON body is required' }]) };
+    }
     const candidate = convert ? convertFlat(schema, value) : value;
     if (compiled.Check(candidate)) return { value: candidate };
     return { error: new ValidationError(problemsOf(compiled.Errors(candidate) as SchemaError[])) };

@@ -82,7 +82,7 @@ describe.each(drivers)('scans over stored bad rows, $driver', (driver) => {
       const base = { app: 'shop', messageKey: null, correlationId: null, level: null, message: null };
       insertLegacyRows(store.path, [
         { ...base, time: 1e20, durationMs: 900 },
-        { ...base, time: 9_999_999_999_999_999, durationMs: 900 },
+        { ...base, time: Number('9999999999999999'), durationMs: 900 },
         { ...base, time: now - 3_000, durationMs: 1e308 },
         { ...base, time: now - 2_000, durationMs: Number.POSITIVE_INFINITY },
         { ...base, time: now - 1_000, durationMs: 700 },

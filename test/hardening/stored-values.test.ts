@@ -25,7 +25,7 @@ const LEGACY: LogFields[] = [
   log({ durationMs: 1e308, time: NOW - 9 * 60_000 }),
   log({ durationMs: Number.POSITIVE_INFINITY, time: NOW - 8 * 60_000 }),
   log({ durationMs: -5, time: NOW - 7 * 60_000 }),
-  log({ time: 9_999_999_999_999_999 }),
+  log({ time: Number('9999999999999999') }),
   log({ time: 1e20 }),
   log({ durationMs: 1.7e308, app: 'other', correlationId: 'trace-2' }),
 ];

@@ -36,6 +36,7 @@ export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {})
       '/ingest',
       {
         bodyLimit,
+        config: { bodyTypes: NDJSON_TYPES },
         schema: {
           tags: ['logs'],
           summary: 'Store NDJSON log documents in the embedded log store',
