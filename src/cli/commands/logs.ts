@@ -10,7 +10,9 @@ const SHOWN_ERRORS = 10;
 export function registerLogCommands(program: Command): void {
   program
     .command('logs:import')
-    .description('import NDJSON log files (.gz too; - for stdin) into the embedded log store')
+    .description(
+      'import NDJSON log files (.gz too; - for stdin) into the embedded log store; run again on a file after an interruption, it stores each line once',
+    )
     .argument('<file...>', 'NDJSON files, gzip-compressed or not; - reads standard input')
     .option('--json', 'print the summary as JSON')
     .action(async (files: string[], options: { json?: boolean }) => {
@@ -94,6 +96,9 @@ function printSummary(summary: ImportSummary, json: boolean): void {
     `read ${formatCount(summary.linesRead)} lines: ${formatCount(summary.accepted)} accepted, ${formatCount(summary.rejected)} rejected` +
       ` (${formatCount(Math.round(summary.linesPerSecond))} lines/s)`,
   );
+  if (summary.skipped > 0) {
+    print(`  ${formatCount(summary.skipped)} lines skipped: an earlier run of the same file had stored them`);
+  }
   const multiple = summary.files.length > 1;
   for (const error of summary.errors.slice(0, SHOWN_ERRORS)) {
     print(`  ${multiple && error.file ? `${error.file}:` : 'line '}${error.line}: ${error.reason}`);

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { EmbeddedLogStore } from '../../logs/embedded/embedded-log-store.js';
+import { EmbeddedLogStore, IdempotencyKeyReusedError } from '../../logs/embedded/embedded-log-store.js';
 import { IngestBodyError, ingestBody } from '../../logs/ndjson/ingest-body.js';
 import type { HttpContext } from '../context.js';
 import { errorResponses, HttpError, success, successEnvelope } from '../envelope.js';
@@ -14,6 +15,19 @@ const IngestResult = Type.Object({
     description: 'The first rejected lines with their line numbers and reasons',
   }),
 });
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** The Idempotency-Key header: 1 to 255 visible ASCII characters, once; undefined when absent. */
+function idempotencyKeyOf(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) {
+    throw new HttpError('bad_request', 'the Idempotency-Key header is invalid', [
+      { field: 'Idempotency-Key', message: 'must be given once, as 1 to 255 visible ASCII characters' },
+    ]);
+  }
+  return header;
+}
 
 export interface IngestRouteOptions {
   /** Called after every successful ingest (the scheduler scans sooner). */
@@ -42,11 +56,14 @@ export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {})
           summary: 'Store NDJSON log documents in the embedded log store',
           description:
             'Body: one JSON log document per line (Content-Type application/x-ndjson; gzip with Content-Encoding: gzip). ' +
-            'Every line is validated on its own: good lines are stored, bad ones are counted and the first are listed.',
+            'Every line is validated on its own: good lines are stored, bad ones are counted and the first are listed. ' +
+            'With an Idempotency-Key header seen in the last 24 hours nothing is stored and the first answer is repeated ' +
+            '(header Idempotent-Replayed: true); the same key with a different body is 409.',
           response: { 200: successEnvelope(IngestResult), ...errorResponses(400, 401, 409, 413, 415) },
         },
       },
-      async (request) => {
+      async (request, reply) => {
+        const idempotencyKey = idempotencyKeyOf(request.headers['idempotency-key']);
         const source = await ctx.logSource();
         if (!(source instanceof EmbeddedLogStore)) {
           throw new HttpError(
@@ -56,11 +73,21 @@ export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {})
         }
         const gzip = String(request.headers['content-encoding'] ?? '').toLowerCase() === 'gzip';
         try {
-          const result = await ingestBody(source, request.body as Buffer, { gzip, maxBytes: bodyLimit });
+          const body = request.body as Buffer;
+          const idempotency =
+            idempotencyKey === undefined
+              ? undefined
+              : { key: idempotencyKey, bodySha256: createHash('sha256').update(body).digest('hex') };
+          const { replayed, ...result } = await ingestBody(source, body, { gzip, maxBytes: bodyLimit, idempotency });
+          if (replayed) {
+            reply.header('idempotent-replayed', 'true');
+            return success(result);
+          }
           ctx.events.publish({ type: 'ingest', data: { accepted: result.accepted, rejected: result.rejected } });
           if (result.accepted > 0) options.onIngest?.(result.accepted);
           return success(result);
         } catch (error) {
+          if (error instanceof IdempotencyKeyReusedError) throw new HttpError('conflict', error.message);
           if (error instanceof IngestBodyError) {
             throw new HttpError(
               error.code === 'payload_too_large' ? 'payload_too_large' : 'bad_request',

@@ -4,6 +4,7 @@ import { openSqliteFile } from '../../db/connection.js';
 import type { Logger } from '../../logging/logger.js';
 import { extractLog } from '../fields.js';
 import type { LogFields, LogRecord } from '../log-record.js';
+import type { ImportMark, LedgerOptions } from '../ndjson/ledger-options.js';
 import { type IngestResult, MAX_INGEST_ERRORS, type NdjsonLine } from '../ndjson/ndjson-line.js';
 import type {
   AppStats,
@@ -15,6 +16,7 @@ import type {
   SummaryStats,
   TimeRange,
 } from '../source.js';
+import { IngestLedger } from './ingest-ledger.js';
 import { LogInserter } from './log-inserter.js';
 import { type PruneResult, pruneOlderThan } from './retention.js';
 import { RollupWriter } from './rollup-writer.js';
@@ -25,6 +27,14 @@ import { StatsReader } from './stats-reader.js';
 const DAY_MS = 86_400_000;
 /** At ingest an invalid duration rejects the line (DESIGN); reading, it is a log without duration. */
 const INGEST_RULES = { invalidDuration: 'reject' } as const;
+
+/** The same Idempotency-Key came with a different body: a client error, nothing stored. */
+export class IdempotencyKeyReusedError extends Error {
+  constructor() {
+    super('this Idempotency-Key was used in the last 24 hours with a different body');
+    this.name = 'IdempotencyKeyReusedError';
+  }
+}
 
 /**
  * The embedded log store: one SQLite file (EMBEDDED_LOG_DB) holding the logs with their
@@ -38,6 +48,7 @@ export class EmbeddedLogStore implements LogSource {
   readonly ingestMaxBytes: number;
 
   private readonly inserter: LogInserter;
+  private readonly ledger: IngestLedger;
   private readonly traceQuery: SQLite.Statement;
   private readonly rollups: RollupWriter;
   private readonly reader: SequenceReader;
@@ -56,6 +67,7 @@ export class EmbeddedLogStore implements LogSource {
     this.key = `embedded:${storeId}`;
     this.ingestMaxBytes = ingestMaxBytes;
     this.inserter = new LogInserter(db);
+    this.ledger = new IngestLedger(db);
     // The correlation index leads with the minute (see schema.ts): look the id up in every
     // minute of every hour that has logs, which the all-apps hour rollups list.
     this.traceQuery = db.prepare(`
@@ -104,13 +116,23 @@ export class EmbeddedLogStore implements LogSource {
    * Parses, maps and stores NDJSON lines in one transaction. Lines that are not JSON objects
    * with a valid time are rejected with their line number and reason; blank lines are ignored.
    */
-  ingestLines(lines: Iterable<NdjsonLine>): IngestResult {
+  ingestLines(lines: Iterable<NdjsonLine>, options: LedgerOptions = {}): IngestResult {
     const result: IngestResult = { accepted: 0, rejected: 0, errors: [] };
     const reject = (line: number, reason: string) => {
       result.rejected++;
       if (result.errors.length < MAX_INGEST_ERRORS) result.errors.push({ line, reason });
     };
+    const now = options.now ?? Date.now();
+    let replay: IngestResult | undefined;
     this.transaction(() => {
+      if (options.idempotency) {
+        const seen = this.ledger.lookupKey(options.idempotency, now);
+        if (seen.seen) {
+          if (!seen.sameBody) throw new IdempotencyKeyReusedError();
+          replay = seen.result;
+          return;
+        }
+      }
       for (const line of lines) {
         if ('error' in line) {
           reject(line.lineNumber, line.error);
@@ -131,8 +153,15 @@ export class EmbeddedLogStore implements LogSource {
         this.store(extracted.log, line.text);
         result.accepted++;
       }
+      if (options.idempotency) this.ledger.recordKey(options.idempotency, result, now);
+      if (options.importMark) this.ledger.recordImportMark(options.importMark, now);
     });
-    return result;
+    return replay ? { ...replay, replayed: true } : result;
+  }
+
+  /** Where an earlier logs:import of this path stopped (see import-files.ts). */
+  importMark(path: string): ImportMark | undefined {
+    return this.ledger.importMark(path);
   }
 
   /** Stores parsed documents in one transaction; document i is reported as line i + 1. */

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import { mergeEncoded } from './histogram.js';
 
-/** 2 added rollup_series (a file of version 1 is migrated when opened). */
-export const SCHEMA_VERSION = 2;
+/** 2 added rollup_series, 3 the ingest ledger (older files are migrated when opened). */
+export const SCHEMA_VERSION = 3;
 
 /** Rollup periods, longest first: whole hours and whole minutes of a range come from rollups. */
 export const HOUR_MS = 3_600_000;
@@ -99,6 +99,30 @@ CREATE TABLE rollup_series (
 `;
 
 /**
+ * Version 3: what makes every log stored once (see ingest-ledger.ts), written in the same
+ * transaction as the logs it covers. `ingest_keys`: the Idempotency-Key of each POST /ingest
+ * of the last 24 hours with a digest of its body and its answer. `import_progress`: per file
+ * that logs:import read, the lines committed so far and a fingerprint of the file's head.
+ */
+const CREATE_V3 = `
+CREATE TABLE IF NOT EXISTS ingest_keys (
+  key TEXT PRIMARY KEY,
+  body_sha256 TEXT NOT NULL,
+  result TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ingest_keys_created ON ingest_keys (created_at);
+
+CREATE TABLE IF NOT EXISTS import_progress (
+  path TEXT PRIMARY KEY,
+  head_bytes INTEGER NOT NULL,
+  head_sha256 TEXT NOT NULL,
+  lines INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+/**
  * Fills rollup_series of a version 1 file from its rollup_stats: minute and hour rows per app
  * and for all apps, and 5-minute rows from the minute rows.
  */
@@ -139,9 +163,10 @@ export function prepareSchema(db: SQLite.Database): string {
         db.exec(CREATE_V1);
         db.exec(CREATE_V2);
         db.prepare('INSERT INTO store_meta (name, value) VALUES (?, ?)').run('store_id', randomUUID());
-      } else {
+      } else if (current < 2) {
         migrateV1toV2(db);
       }
+      if (current < 3) db.exec(CREATE_V3);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
   }

@@ -1,6 +1,8 @@
-import { createReadStream, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { LineIngester } from './ingest-body.js';
+import type { ImportMark } from './ledger-options.js';
 import { readNdjsonLines } from './line-reader.js';
 import { type IngestError, MAX_INGEST_ERRORS, type NdjsonLine } from './ndjson-line.js';
 
@@ -21,10 +23,12 @@ export interface ImportProgress {
 }
 
 export interface ImportSummary {
-  files: { file: string; linesRead: number; accepted: number; rejected: number }[];
+  files: { file: string; linesRead: number; accepted: number; rejected: number; skipped: number }[];
   linesRead: number;
   accepted: number;
   rejected: number;
+  /** Lines an earlier run of the same files had already committed: read again, not stored again. */
+  skipped: number;
   bytesRead: number;
   elapsedMs: number;
   linesPerSecond: number;
@@ -58,7 +62,9 @@ export class ImportError extends Error {
 /**
  * `lagwatch logs:import <file...>`: streams NDJSON files (gzip detected by magic bytes; '-'
  * is stdin) into the store, one transaction per chunk of lines. Every file is checked before
- * the first line is read.
+ * the first line is read. Each chunk commits with the number of lines of its file done so
+ * far, so a run killed half-way and run again skips what was committed: each line is stored
+ * once (stdin, which has no name to remember, is stored again).
  */
 export async function importFiles(
   store: LineIngester,
@@ -72,6 +78,7 @@ export async function importFiles(
     linesRead: 0,
     accepted: 0,
     rejected: 0,
+    skipped: 0,
     bytesRead: 0,
     elapsedMs: 0,
     linesPerSecond: 0,
@@ -94,13 +101,15 @@ export async function importFiles(
   };
 
   for (const file of paths) {
-    const fileSummary = { file, linesRead: 0, accepted: 0, rejected: 0 };
+    const fileSummary = { file, linesRead: 0, accepted: 0, rejected: 0, skipped: 0 };
     summary.files.push(fileSummary);
+    const resume = file === STDIN_PATH ? undefined : resumePoint(store, file);
     const source =
       file === STDIN_PATH ? (options.stdin ?? process.stdin) : createReadStream(file, { highWaterMark: 1 << 20 });
     let chunk: NdjsonLine[] = [];
     const flush = () => {
-      const result = store.ingestLines(chunk);
+      const importMark = resume && { ...resume.head, lines: fileSummary.linesRead };
+      const result = store.ingestLines(chunk, { importMark });
       chunk = [];
       for (const target of [summary, fileSummary]) {
         target.accepted += result.accepted;
@@ -120,9 +129,14 @@ export async function importFiles(
       });
       for await (const batch of lines) {
         for (const line of batch) {
-          chunk.push(line);
           summary.linesRead++;
           fileSummary.linesRead++;
+          if (resume && fileSummary.linesRead <= resume.committedLines) {
+            summary.skipped++;
+            fileSummary.skipped++;
+            continue;
+          }
+          chunk.push(line);
           if (chunk.length >= chunkLines) flush();
         }
       }
@@ -136,6 +150,36 @@ export async function importFiles(
   elapsed();
   report(paths[paths.length - 1] ?? STDIN_PATH, true);
   return summary;
+}
+
+/**
+ * Where to resume a file: an earlier run's mark counts when the file still begins with the
+ * bytes that run saw (a file replaced under the same name starts from its first line). The
+ * head is at most 64 KiB, so a file that grew since keeps its mark.
+ */
+function resumePoint(store: LineIngester, file: string): { head: Omit<ImportMark, 'lines'>; committedLines: number } {
+  const path = realpathSync(file);
+  const head = headOf(path, HEAD_BYTES);
+  const headMark = { path, headBytes: head.length, headSha256: sha256(head) };
+  const mark = store.importMark?.(path);
+  if (!mark || mark.headBytes > head.length) return { head: headMark, committedLines: 0 };
+  const same = sha256(head.subarray(0, mark.headBytes)) === mark.headSha256;
+  return { head: headMark, committedLines: same ? mark.lines : 0 };
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+function headOf(path: string, bytes: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const read = readSync(fd, buffer, 0, bytes, 0);
+    return buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function sizeOfInputs(paths: readonly string[], summary: ImportSummary): number | undefined {

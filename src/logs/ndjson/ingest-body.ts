@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { isGzip } from './input-stream.js';
+import type { ImportMark, LedgerOptions } from './ledger-options.js';
 import { DEFAULT_MAX_LINE_LENGTH, LineSplitter } from './line-splitter.js';
 import type { IngestResult, NdjsonLine } from './ndjson-line.js';
 
@@ -7,7 +8,9 @@ export const DEFAULT_INGEST_MAX_BYTES = 32 * 1024 * 1024;
 
 /** What ingestBody needs from a store (EmbeddedLogStore has it). */
 export interface LineIngester {
-  ingestLines(lines: Iterable<NdjsonLine>): IngestResult;
+  ingestLines(lines: Iterable<NdjsonLine>, options?: LedgerOptions): IngestResult;
+  /** Where an earlier import of this path stopped (stores that record import progress). */
+  importMark?(path: string): ImportMark | undefined;
   /** INGEST_MAX_BYTES, used when the options name no limit. */
   readonly ingestMaxBytes?: number;
 }
@@ -18,6 +21,8 @@ export interface IngestBodyOptions {
   /** Limit on the NDJSON after decompression (the HTTP layer limits the bytes on the wire). */
   maxBytes?: number;
   maxLineLength?: number;
+  /** Idempotency-Key and body digest, recorded with the logs. */
+  idempotency?: LedgerOptions['idempotency'];
 }
 
 /** A body that cannot be ingested at all: too large, or not decodable. */
@@ -44,7 +49,7 @@ export async function ingestBody(
   const text = decodeBuffer(body, options.gzip === true, maxBytes);
   const splitter = new LineSplitter(options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
   const lines = splitter.end(splitter.push(text));
-  return store.ingestLines(lines);
+  return store.ingestLines(lines, { idempotency: options.idempotency });
 }
 
 const tooLarge = (maxBytes: number) =>

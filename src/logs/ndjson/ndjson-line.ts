@@ -13,6 +13,8 @@ export interface IngestResult {
   rejected: number;
   /** The first rejected lines (at most MAX_INGEST_ERRORS). */
   errors: IngestError[];
+  /** True when an Idempotency-Key had been seen: nothing was stored, this is the first answer. */
+  replayed?: boolean;
 }
 
 export const MAX_INGEST_ERRORS = 20;

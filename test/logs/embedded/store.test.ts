@@ -21,7 +21,7 @@ describe('opening', () => {
     await temp.store.close();
     const db = new SQLite(temp.path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
     db.close();
   });
 
@@ -59,7 +59,7 @@ describe('opening', () => {
     expect(await store.summary(range)).toEqual(summary);
     await store.close();
     const migrated = new SQLite(temp.path, { readonly: true });
-    expect(migrated.pragma('user_version', { simple: true })).toBe(2);
+    expect(migrated.pragma('user_version', { simple: true })).toBe(3);
     const rebuilt = rowsOf(migrated);
     migrated.close();
     expect(rebuilt.length).toBe(written.length);

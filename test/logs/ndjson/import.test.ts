@@ -39,8 +39,8 @@ describe('importFiles', () => {
       { file: gz, line: 12_001, reason: 'not a JSON object' },
     ]);
     expect(summary.files).toEqual([
-      { file: plain, linesRead: 4, accepted: 2, rejected: 2 },
-      { file: gz, linesRead: 12_001, accepted: 12_000, rejected: 1 },
+      { file: plain, linesRead: 4, accepted: 2, rejected: 2, skipped: 0 },
+      { file: gz, linesRead: 12_001, accepted: 12_000, rejected: 1, skipped: 0 },
     ]);
     expect(await total()).toBe(12_002);
   });
