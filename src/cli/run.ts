@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import { scrubSecrets, secretsOf } from '../config/redact.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { ValidationError } from '../validation/problems.js';
+import { printable } from './output.js';
 
 /** A command failed in a way the user can act on: print its message, exit 1. */
 export class CommandError extends Error {
@@ -62,5 +63,5 @@ export function reportFailure(error: unknown, config: Config | undefined): void 
       ? error.message
       : String(error);
   const clean = config ? scrubSecrets(message, secretsOf(config)) : message;
-  process.stderr.write(`lagwatch: ${clean.split('\n')[0]}\n`);
+  process.stderr.write(`lagwatch: ${printable(clean.split('\n')[0] ?? '')}\n`);
 }

@@ -80,6 +80,8 @@ export interface Config {
   telegram: TelegramConfig;
   mail: MailConfig;
   webhookSecret: string | undefined;
+  /** WEBHOOK_DENY_PRIVATE: refuse loopback, private and link-local webhook destinations. */
+  webhookDenyPrivate: boolean;
   scan: {
     intervalSeconds: number;
     lagSeconds: number;

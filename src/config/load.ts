@@ -161,6 +161,7 @@ export function loadConfig(
       fromName: r.string('MAIL_FROM_NAME', 'lagwatch'),
     },
     webhookSecret: r.optional('WEBHOOK_SECRET'),
+    webhookDenyPrivate: r.oneOf('WEBHOOK_DENY_PRIVATE', ['true', 'false'] as const, 'false') === 'true',
     scan: {
       intervalSeconds: r.int('SCAN_INTERVAL_SECONDS', 30, 0, 86_400),
       lagSeconds: r.int('SCAN_LAG_SECONDS', 1, 0, 86_400),

@@ -9,7 +9,15 @@ export const ChannelTypeSchema = Type.Union(
 );
 
 /**
- * Names are printable text without control characters and without white space at either end
+ * What a name may not hold anywhere: C0 and C1 control characters, DEL, lone surrogates (they
+ * cannot be stored as UTF-8, so two different names would be stored alike) and bidirectional
+ * controls (text that reads differently than it is). Matched with the `u` flag, where a class
+ * of surrogates matches only unpaired ones.
+ */
+export const UNPRINTABLE_CLASS = '\\u0000-\\u001f\\u007f-\\u009f\\ud800-\\udfff\\u202a-\\u202e\\u2066-\\u2069';
+
+/**
+ * Names are printable text without those characters and without white space at either end
  * (MySQL/MariaDB compare 'a' and 'a ' as equal; names that cannot carry trailing spaces behave
  * alike on every driver); lengths fit the database columns. Also used for list filters on names.
  */
@@ -17,7 +25,7 @@ export const Name = (description: string) =>
   Type.String({
     minLength: 1,
     maxLength: 191,
-    pattern: '^[^\\s\\u0000-\\u001f\\u007f](?:[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f])?$',
+    pattern: `^[^\\s${UNPRINTABLE_CLASS}](?:[^${UNPRINTABLE_CLASS}]*[^\\s${UNPRINTABLE_CLASS}])?$`,
     description,
   });
 

@@ -3,10 +3,13 @@ import type { ChannelType } from './types.js';
 
 const CHAT_ID = /^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,})$/;
 const GROUP_ID = /^-\d{1,20}$/;
-// Deliberately plain: one @, no spaces or control characters, a dotted domain. CR/LF can never
-// pass, so an address cannot inject mail headers.
+// Deliberately plain: one @, no spaces or control characters (C0, DEL, C1: NUL and backspace
+// vanish on the wire, so another address would be delivered to), no lone surrogates, a dotted
+// domain. CR/LF can never pass, so an address cannot inject mail headers.
 const EMAIL =
-  /^[^\s@<>(),;:"\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+  /^[^\s@<>(),;:"\\\u0000-\u001f\u007f-\u009f\ud800-\udfff]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/u;
+// The URL parser silently drops tabs and newlines and trims: what is stored must be what is sent.
+const URL_UNSAFE = /[\s\u0000-\u001f\u007f-\u009f\ud800-\udfff]/u;
 
 /** Checks a target's external_id against its type; returns the problem or undefined. */
 export function externalIdProblem(type: ChannelType, externalId: string): Problem | undefined {
@@ -25,8 +28,20 @@ export function externalIdProblem(type: ChannelType, externalId: string): Proble
         ? undefined
         : { field, message: 'must be an email address such as ops@example.com' };
     case 'webhook':
-      return isHttpUrl(externalId) ? undefined : { field, message: 'must be an http:// or https:// URL' };
+      return webhookProblem(externalId);
   }
+}
+
+function webhookProblem(value: string): Problem | undefined {
+  const field = 'external_id';
+  if (URL_UNSAFE.test(value)) return { field, message: 'must be a URL without white space or control characters' };
+  if (!isHttpUrl(value)) return { field, message: 'must be an http:// or https:// URL' };
+  const url = new URL(value);
+  if (url.username !== '' || url.password !== '') {
+    // fetch refuses URLs with credentials: such a webhook could never be sent.
+    return { field, message: 'must not carry user:password@ (put credentials in the URL path or query instead)' };
+  }
+  return undefined;
 }
 
 function isHttpUrl(value: string): boolean {

@@ -41,7 +41,12 @@ export function createNotifiers(config: Config, options: NotifierOptions = {}): 
     ['email', new EmailNotifier(config.mail, options.email)],
     [
       'webhook',
-      new WebhookNotifier(config.webhookSecret, { fetch: options.fetch, now: options.now, ...options.webhook }),
+      new WebhookNotifier(config.webhookSecret, {
+        fetch: options.fetch,
+        now: options.now,
+        denyPrivate: config.webhookDenyPrivate,
+        ...options.webhook,
+      }),
     ],
   ]);
 }

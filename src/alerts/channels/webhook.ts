@@ -4,12 +4,17 @@ import type { AlertNotification, Destination } from '../notification.js';
 import { renderWebhookPayload } from '../render/webhook.js';
 import { type FetchLike, networkReason } from './fetch-errors.js';
 import { DeliveryError, type DeliveryReceipt, type Notifier, type SendOptions } from './notifier.js';
+import { privateDestinationReason, type Resolve } from './private-address.js';
 
 export interface WebhookNotifierOptions {
   fetch?: FetchLike;
   now?: () => number;
   /** Per request. Default 10 s. */
   timeoutMs?: number;
+  /** WEBHOOK_DENY_PRIVATE: check the resolved address before each send. */
+  denyPrivate?: boolean;
+  /** Name resolution for that check (tests). */
+  resolve?: Resolve;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -37,6 +42,8 @@ export class WebhookNotifier implements Notifier {
   private readonly fetch: FetchLike;
   private readonly now: () => number;
   private readonly timeoutMs: number;
+  private readonly denyPrivate: boolean;
+  private readonly resolve: Resolve | undefined;
 
   constructor(
     private readonly secret: string | undefined,
@@ -45,6 +52,8 @@ export class WebhookNotifier implements Notifier {
     this.fetch = options.fetch ?? fetch;
     this.now = options.now ?? Date.now;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.denyPrivate = options.denyPrivate ?? false;
+    this.resolve = options.resolve;
   }
 
   async send(
@@ -56,6 +65,10 @@ export class WebhookNotifier implements Notifier {
     const url = parseHttpUrl(destination.address);
     if (!url) throw new DeliveryError('webhook address is not an http(s) URL', false);
     const where = `webhook ${url.origin}`;
+    if (this.denyPrivate) {
+      const reason = await privateDestinationReason(url, this.resolve);
+      if (reason) throw new DeliveryError(`${where}: refused, ${reason}`, false);
+    }
 
     const body = JSON.stringify(renderWebhookPayload(notification));
     const timestamp = String(Math.floor(this.now() / 1000));

@@ -1,6 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { privateDestinationReason } from '../../alerts/channels/private-address.js';
 import { ChannelTypeSchema, TargetCreate, TargetUpdate } from '../../rules/schemas.js';
+import { externalIdProblem } from '../../rules/target-address.js';
+import type { ChannelType } from '../../rules/types.js';
+import { ValidationError } from '../../validation/problems.js';
 import type { HttpContext } from '../context.js';
 import { errorResponses, pageOf, success, successEnvelope } from '../envelope.js';
 import { DeletedOutput, IdParams, pageRequest, pagingFields, TargetOutput } from '../schemas.js';
@@ -22,6 +26,12 @@ export function targetRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['alert targets'];
     const repo = ctx.targets;
+    /** WEBHOOK_DENY_PRIVATE at creation: 422 naming external_id (the send checks again). */
+    const checkDestination = async (type: ChannelType, externalId: string) => {
+      if (!ctx.config.webhookDenyPrivate || type !== 'webhook' || externalIdProblem(type, externalId)) return;
+      const reason = await privateDestinationReason(new URL(externalId));
+      if (reason) throw new ValidationError([{ field: 'external_id', message: `is refused: ${reason}` }]);
+    };
     app.get(
       '/targets',
       {
@@ -47,7 +57,10 @@ export function targetRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
           response: { 201: successEnvelope(TargetOutput), ...writeErrors },
         },
       },
-      async (request, reply) => reply.code(201).send(success(await repo.create(request.body))),
+      async (request, reply) => {
+        await checkDestination(request.body.type, request.body.external_id);
+        return reply.code(201).send(success(await repo.create(request.body)));
+      },
     );
     app.get(
       '/targets/:id',
@@ -72,7 +85,14 @@ export function targetRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
           response: { 200: successEnvelope(TargetOutput), ...writeErrors },
         },
       },
-      async (request) => success(await repo.update(request.params.id, request.body)),
+      async (request) => {
+        const { type, external_id } = request.body;
+        if (ctx.config.webhookDenyPrivate && (type !== undefined || external_id !== undefined)) {
+          const current = await repo.get(request.params.id);
+          await checkDestination(type ?? current.type, external_id ?? current.external_id);
+        }
+        return success(await repo.update(request.params.id, request.body));
+      },
     );
     app.delete(
       '/targets/:id',
