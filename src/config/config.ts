@@ -73,7 +73,13 @@ export interface Config {
   logLevel: LogLevelName;
   db: DatabaseConfig;
   logSource: LogSourceKind;
-  embedded: { path: string; retentionDays: number; ingestMaxBytes: number };
+  embedded: {
+    path: string;
+    retentionDays: number;
+    ingestMaxBytes: number;
+    /** INGEST_MAX_CONCURRENT: POST /ingest requests read at once; more answer 503 with Retry-After. */
+    ingestMaxConcurrent: number;
+  };
   elasticsearch: ElasticsearchConfig;
   fields: LogFieldNames;
   redis: RedisConfig | undefined;

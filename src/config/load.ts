@@ -131,6 +131,7 @@ export function loadConfig(
       path: r.string('EMBEDDED_LOG_DB', 'data/logs.db'),
       retentionDays: r.int('EMBEDDED_RETENTION_DAYS', 7, 1, 3650),
       ingestMaxBytes: r.int('INGEST_MAX_BYTES', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      ingestMaxConcurrent: r.int('INGEST_MAX_CONCURRENT', 2, 1, 64),
     },
     elasticsearch: {
       hosts: esHosts,

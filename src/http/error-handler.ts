@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, NotFoundError, ValidationError } from '../validation/problems.js';
 import { type ErrorBody, type ErrorCode, failure, HttpError } from './envelope.js';
+import { asStorageFailure, STORAGE_RETRY_AFTER_SECONDS, type StorageHealth } from './storage-health.js';
 
 type MaybeFastifyError = Partial<FastifyError> & {
   validationContext?: string;
@@ -54,6 +55,8 @@ export function describeError(error: unknown): { statusCode: number; body: Error
     return answer(400, failure('bad_request', `the ${where} is malformed`, error.problems));
   }
   if (error instanceof NotFoundError) return answer(404, failure('not_found', error.message));
+  const storage = asStorageFailure(error);
+  if (storage) return answer(503, failure('unavailable', `${storage.message}: try again later`));
   if (error instanceof ConflictError) return answer(409, failure('conflict', error.message));
 
   const e = (typeof error === 'object' && error !== null ? error : {}) as MaybeFastifyError;
@@ -112,9 +115,14 @@ function unsupportedTypeMessage(request: FastifyRequest): string {
   return `unsupported content type ${sent}: ${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]} takes ${takes.join(', ')}`;
 }
 
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(app: FastifyInstance, storageHealth?: StorageHealth): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { statusCode, body, unexpected } = describeError(error);
+    const storage = asStorageFailure(error);
+    if (storage) {
+      storageHealth?.failed(storage);
+      reply.header('retry-after', String(STORAGE_RETRY_AFTER_SECONDS));
+    }
     if ((error as MaybeFastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       body.error.message = unsupportedTypeMessage(request);
     }

@@ -3,6 +3,7 @@ import { scrubSecrets, secretsOf } from '../config/redact.js';
 import { probeRedis } from '../health/redis-probe.js';
 import { messageOf, withTimeout } from '../health/with-timeout.js';
 import type { HttpContext } from './context.js';
+import { storageHealthOf } from './storage-health.js';
 
 export interface CheckResult {
   ok: boolean;
@@ -54,6 +55,16 @@ export function readinessChecker(ctx: Pick<HttpContext, 'config' | 'state' | 'lo
   return async (): Promise<ReadinessReport> => {
     const names = Object.keys(checks);
     const results = await Promise.all(names.map((name) => timed(checks[name], timeoutMs, name, secrets)));
-    return Object.fromEntries(names.map((name, i) => [name, results[i]]));
+    const report: ReadinessReport = Object.fromEntries(names.map((name, i) => [name, results[i]]));
+    // A store that answers a probe may still refuse writes (locked by another process, disk full).
+    for (const [store, message] of storageHealthOf(ctx).failures()) {
+      report[store] = {
+        ...report[store],
+        ok: false,
+        error: `${message}; the last write failed`,
+        duration_ms: report[store]?.duration_ms ?? 0,
+      };
+    }
+    return report;
   };
 }

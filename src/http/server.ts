@@ -25,6 +25,7 @@ import { appRuleRoutes, messageRuleRoutes } from './routes/rules.js';
 import { silenceRoutes } from './routes/silences.js';
 import { targetRoutes } from './routes/targets.js';
 import { installSecurity } from './security.js';
+import { installStorageRecovery, storageHealthOf } from './storage-health.js';
 import { typeboxValidatorCompiler } from './validation.js';
 
 /** The Fastify instance lagwatch serves, typed for TypeBox route schemas. */
@@ -94,7 +95,9 @@ export async function buildServer(ctx: HttpContext, options: ServerOptions = {})
     if (charset === undefined) return done(null, payload);
     done(new HttpError('unsupported_media_type', `JSON bodies must be UTF-8, not ${charset.slice(0, 40)}`));
   });
-  installErrorHandling(app);
+  const storageHealth = storageHealthOf(ctx);
+  installErrorHandling(app, storageHealth);
+  installStorageRecovery(app, storageHealth);
   await installSecurity(app, ctx.config.corsOrigins);
   installBearerAuth(app, ctx.config.apiToken);
   if (!ctx.config.apiToken) installOriginChecks(app, ctx.config);

@@ -26,6 +26,8 @@ export interface TestApiOptions extends ServerOptions {
   env?: Record<string, string>;
   /** Replaces ctx.logSource(); by default an embedded log store in a temporary folder. */
   logSource?: () => Promise<LogSource>;
+  /** More routes, registered with the context (e.g. ingest and the stats routes, as the service does). */
+  routes?: (app: LagwatchServer, ctx: AppContext) => Promise<void>;
 }
 
 /** A context over a fresh migrated database of `driver`, and the API built on it. */
@@ -61,7 +63,11 @@ export async function testApi(driver: DriverUnderTest, options: TestApiOptions =
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  const app = await buildServer(ctx, options);
+  const routes = options.routes;
+  const app = await buildServer(ctx, {
+    ...options,
+    extraRoutes: routes ? (server) => routes(server, ctx) : options.extraRoutes,
+  });
   return {
     ctx,
     app,

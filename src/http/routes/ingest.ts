@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { StorageUnavailableError, storageFailureCode } from '../../db/storage-failure.js';
 import { EmbeddedLogStore, IdempotencyKeyReusedError } from '../../logs/embedded/embedded-log-store.js';
 import { IngestBodyError, ingestBody } from '../../logs/ndjson/ingest-body.js';
 import type { HttpContext } from '../context.js';
@@ -15,6 +16,28 @@ const IngestResult = Type.Object({
     description: 'The first rejected lines with their line numbers and reasons',
   }),
 });
+
+const INGEST_RETRY_AFTER_SECONDS = 1;
+
+/** Counts the ingests in progress; each request holds at most one slot. */
+class IngestSlots {
+  private readonly holders = new WeakSet<object>();
+  private used = 0;
+
+  constructor(readonly max: number) {}
+
+  take(request: object): boolean {
+    if (this.used >= this.max) return false;
+    this.used++;
+    this.holders.add(request);
+    return true;
+  }
+
+  release(request: object): void {
+    if (!this.holders.delete(request)) return;
+    this.used--;
+  }
+}
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -40,7 +63,27 @@ export interface IngestRouteOptions {
  */
 export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {}): FastifyPluginAsyncTypebox {
   const bodyLimit = ctx.config.embedded.ingestMaxBytes;
+  const slots = new IngestSlots(ctx.config.embedded.ingestMaxConcurrent);
   return async (app) => {
+    // Before the body is read: a full house costs no memory.
+    app.addHook('onRequest', (request, reply, done) => {
+      if (request.routeOptions.url !== '/ingest' || slots.take(request)) return done();
+      reply.header('retry-after', String(INGEST_RETRY_AFTER_SECONDS));
+      done(
+        new HttpError(
+          'unavailable',
+          `${slots.max} ingests are already in progress (INGEST_MAX_CONCURRENT): try again later`,
+        ),
+      );
+    });
+    app.addHook('onResponse', (request, _reply, done) => {
+      slots.release(request);
+      done();
+    });
+    app.addHook('onRequestAbort', (request, done) => {
+      slots.release(request);
+      done();
+    });
     app.removeAllContentTypeParsers();
     app.addContentTypeParser(NDJSON_TYPES, { parseAs: 'buffer', bodyLimit }, (_request, body, done) => {
       done(null, body);
@@ -88,6 +131,8 @@ export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {})
           return success(result);
         } catch (error) {
           if (error instanceof IdempotencyKeyReusedError) throw new HttpError('conflict', error.message);
+          const code = storageFailureCode(error);
+          if (code !== undefined) throw new StorageUnavailableError('log_source', code, error);
           if (error instanceof IngestBodyError) {
             throw new HttpError(
               error.code === 'payload_too_large' ? 'payload_too_large' : 'bad_request',
