@@ -106,10 +106,12 @@ export async function claimRow(
   row: AlertLogRow,
   now: number,
   claimUntil: number,
+  /** Who claims it (host:pid:random), so that a claim of a gone process can be released. */
+  holder: string | null = null,
 ): Promise<boolean> {
   const result = await db
     .updateTable('alert_log')
-    .set({ attempts: row.attempts + 1, next_attempt_at: claimUntil, updated_at: now })
+    .set({ attempts: row.attempts + 1, next_attempt_at: claimUntil, updated_at: now, claimed_by: holder })
     .where('id', '=', row.id)
     .where('status', '=', 'pending')
     .where('attempts', '=', row.attempts)
@@ -124,7 +126,7 @@ export async function settleRow(
   id: number,
   changes: Pick<
     Updateable<AlertLogTable>,
-    'status' | 'sent_at' | 'updated_at' | 'last_error' | 'next_attempt_at' | 'progress' | 'destination'
+    'status' | 'sent_at' | 'updated_at' | 'last_error' | 'next_attempt_at' | 'progress' | 'destination' | 'claimed_by'
   >,
 ): Promise<void> {
   await db.updateTable('alert_log').set(changes).where('id', '=', id).execute();

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { scrubSecrets } from '../config/redact.js';
+import { isGoneHolder, newHolderId } from '../db/holder-id.js';
 import type { Database } from '../db/schema.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';
@@ -36,6 +37,8 @@ export interface OutboxOptions {
   now?: () => number;
   /** How long a claimed row stays invisible to other workers while it is being sent. */
   claimMs?: number;
+  /** The claim holder id (default: host, pid and a random part). */
+  holder?: string;
   /** Rows looked at per round. */
   batchSize?: number;
 }
@@ -54,6 +57,7 @@ interface Progress {
 export class Outbox {
   private readonly now: () => number;
   private readonly claimMs: number;
+  private readonly holder: string;
   private readonly batchSize: number;
 
   constructor(
@@ -62,6 +66,7 @@ export class Outbox {
   ) {
     this.now = options.now ?? Date.now;
     this.claimMs = options.claimMs ?? 120_000;
+    this.holder = options.holder ?? newHolderId();
     this.batchSize = options.batchSize ?? 200;
   }
 
@@ -77,6 +82,7 @@ export class Outbox {
   /** Sends every due row once; returns what happened. */
   async deliverDue(signal?: AbortSignal): Promise<DeliveryReport> {
     const report: DeliveryReport = { sent: 0, failed: 0, retrying: 0 };
+    await this.releaseClaimsOfGoneHolders();
     const heldBack = new Set<string>();
     // Pages on by id until a round's worth of rows was attempted: rows held back behind a
     // waiting row do not count, so a destination that is down cannot starve the others.
@@ -104,9 +110,37 @@ export class Outbox {
     }
   }
 
+  /**
+   * A row claimed by a process of this host that is gone (killed during a send) is due again at
+   * once rather than after claimMs: the cut send is sent again (at least once), and the rows to
+   * the same destination queued behind it go on. Claims of other hosts wait for their expiry.
+   */
+  private async releaseClaimsOfGoneHolders(): Promise<void> {
+    const now = this.now();
+    const holders = await this.db
+      .selectFrom('alert_log')
+      .select('claimed_by')
+      .distinct()
+      .where('status', '=', 'pending')
+      .where('claimed_by', 'is not', null)
+      .where('next_attempt_at', '>', now)
+      .execute();
+    for (const { claimed_by: holder } of holders) {
+      if (holder === null || !isGoneHolder(holder)) continue;
+      await this.db
+        .updateTable('alert_log')
+        .set({ next_attempt_at: now, claimed_by: null, updated_at: now })
+        .where('status', '=', 'pending')
+        .where('claimed_by', '=', holder)
+        .where('next_attempt_at', '>', now)
+        .execute();
+      this.options.logger.warn({ holder }, 'released the alert claims of a process that is gone');
+    }
+  }
+
   private async claim(row: AlertLogRow): Promise<boolean> {
     const now = this.now();
-    return claimRow(this.db, row, now, now + this.claimMs);
+    return claimRow(this.db, row, now, now + this.claimMs, this.holder);
   }
 
   private async sendOne(row: AlertLogRow, signal?: AbortSignal): Promise<keyof DeliveryReport> {
@@ -129,6 +163,7 @@ export class Outbox {
       const now = this.now();
       await settleRow(this.db, row.id, {
         status: 'sent',
+        claimed_by: null,
         sent_at: now,
         updated_at: now,
         last_error: null,
@@ -155,6 +190,7 @@ export class Outbox {
     const progress = delivery?.progress ? JSON.stringify({ partsSent: delivery.progress.partsSent }) : row.progress;
     await settleRow(this.db, row.id, {
       status: giveUp ? 'failed' : 'pending',
+      claimed_by: null,
       last_error: giveUp && retryable ? `gave up after ${attempts} attempts: ${message}` : message,
       next_attempt_at: giveUp ? now : now + this.options.retry.delayMs(attempts, delivery?.retryAfterMs),
       updated_at: now,

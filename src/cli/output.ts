@@ -1,5 +1,5 @@
-/** Renders rows as an aligned plain-text table (for terminals); `--json` output bypasses it. */
 // C0, DEL, C1, lone surrogates, bidirectional controls, line and paragraph separators.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
 
 /**
@@ -13,6 +13,7 @@ export function printable(text: string): string {
   });
 }
 
+/** Renders rows as an aligned plain-text table (for terminals); `--json` output bypasses it. */
 export function renderTable(headers: string[], rows: (string | number | boolean | null | undefined)[][]): string {
   const cells = rows.map((row) =>
     row.map((cell) => (cell === null || cell === undefined ? '' : printable(String(cell)))),

@@ -107,6 +107,8 @@ export interface AlertLogTable {
   scan_id: number | null;
   /** Channel progress as JSON, e.g. Telegram parts already accepted. */
   progress: string | null;
+  /** Who claimed the row for sending (host:pid:random), while pending; see Outbox. */
+  claimed_by: string | null;
 }
 
 export interface CheckpointTable {

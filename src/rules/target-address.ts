@@ -7,8 +7,10 @@ const GROUP_ID = /^-\d{1,20}$/;
 // vanish on the wire, so another address would be delivered to), no lone surrogates, a dotted
 // domain. CR/LF can never pass, so an address cannot inject mail headers.
 const EMAIL =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   /^[^\s@<>(),;:"\\\u0000-\u001f\u007f-\u009f\ud800-\udfff]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/u;
 // The URL parser silently drops tabs and newlines and trims: what is stored must be what is sent.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
 const URL_UNSAFE = /[\s\u0000-\u001f\u007f-\u009f\ud800-\udfff]/u;
 
 /** Checks a target's external_id against its type; returns the problem or undefined. */

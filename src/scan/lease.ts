@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../db/errors.js';
+import { isGoneHolder } from '../db/holder-id.js';
 import type { Database } from '../db/schema.js';
 
 /**
@@ -16,6 +17,18 @@ export interface Lease {
   release(name: string, holder: string): Promise<void>;
   /** Who holds it now, if anyone. */
   holder(name: string): Promise<string | undefined>;
+  /** Takes the lease from `from` (a holder known to be gone), only while `from` still holds it. */
+  takeOver(name: string, from: string, to: string, ttlMs: number): Promise<boolean>;
+}
+
+/**
+ * acquire, and when another holds the lease: take it over at once if that holder is a process
+ * of this host that is gone (kill -9), instead of waiting for its expiry.
+ */
+export async function acquireOrReclaim(lease: Lease, name: string, holder: string, ttlMs: number): Promise<boolean> {
+  if (await lease.acquire(name, holder, ttlMs)) return true;
+  const current = await lease.holder(name);
+  return current !== undefined && isGoneHolder(current) && (await lease.takeOver(name, current, holder, ttlMs));
 }
 
 /** The database fallback: one row per lease, taken with conditional writes. */
@@ -60,6 +73,16 @@ export class DatabaseLease implements Lease {
     await this.db.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute();
   }
 
+  async takeOver(name: string, from: string, to: string, ttlMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('leases')
+      .set({ holder: to, expires_at: this.now() + ttlMs })
+      .where('name', '=', name)
+      .where('holder', '=', from)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   async holder(name: string): Promise<string | undefined> {
     const row = await this.db
       .selectFrom('leases')
@@ -72,6 +95,7 @@ export class DatabaseLease implements Lease {
 
 // Compare-and-act scripts: only the holder may extend or delete its lease.
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+const TAKE_OVER = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 /** Redis: SET NX PX to take, Lua compare-and-delete to release. */
@@ -94,6 +118,10 @@ export class RedisLease implements Lease {
 
   async release(name: string, holder: string): Promise<void> {
     await this.redis.eval(RELEASE, 1, this.prefix + name, holder);
+  }
+
+  async takeOver(name: string, from: string, to: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.eval(TAKE_OVER, 1, this.prefix + name, from, to, String(ttlMs))) === 1;
   }
 
   async holder(name: string): Promise<string | undefined> {

@@ -6,6 +6,7 @@ import { ruleKeyOf } from '../alerts/grouping.js';
 import type { ActiveSilences } from '../alerts/noise-decision.js';
 import type { Destination } from '../alerts/notification.js';
 import type { Config } from '../config/config.js';
+import { newHolderId } from '../db/holder-id.js';
 import type { Database } from '../db/schema.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';
@@ -21,7 +22,7 @@ import { toViolationRow, type Violation } from '../violations/violation-row.js';
 import { readCheckpoint } from './checkpoints.js';
 import { CronLog } from './cron-log.js';
 import { judgedRuleKeys, markRulesJudged } from './judged-rules.js';
-import type { Lease } from './lease.js';
+import { acquireOrReclaim, type Lease } from './lease.js';
 import { emptyReport, type ScanReport } from './scan-report.js';
 import { type BatchSink, RecordingSink, ReportingSink, type ScanPlan } from './sinks.js';
 
@@ -73,8 +74,10 @@ export interface ScannerDeps {
 /** The lease that keeps two scanners of one log source from running at once. */
 export const scanLeaseName = (source: LogSource): string => `scan:${source.key}`;
 
-const LEASE_TTL_MS = 60_000;
-const LEASE_RENEW_MS = 15_000;
+// Short and renewed: a holder on another host that died frees the lease within LEASE_TTL_MS; one on
+// this host at once (acquireOrReclaim).
+const LEASE_TTL_MS = 15_000;
+const LEASE_RENEW_MS = 5_000;
 
 /**
  * One scan: take the lease, read candidate logs from the source in batches, judge each with
@@ -83,7 +86,7 @@ const LEASE_RENEW_MS = 15_000;
  */
 export class Scanner {
   private readonly now: () => number;
-  private readonly holder = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  private readonly holder = newHolderId();
 
   constructor(private readonly deps: ScannerDeps) {
     this.now = deps.now ?? Date.now;
@@ -216,7 +219,7 @@ export class Scanner {
   private async acquireLease(leaseName: string, options: ScanOptions): Promise<boolean> {
     const deadline = this.now() + (options.waitForLeaseMs ?? 0);
     for (;;) {
-      if (await this.deps.lease.acquire(leaseName, this.holder, LEASE_TTL_MS)) return true;
+      if (await acquireOrReclaim(this.deps.lease, leaseName, this.holder, LEASE_TTL_MS)) return true;
       if (this.now() >= deadline || options.signal?.aborted) return false;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }

@@ -4,6 +4,7 @@ import * as m001 from './001_initial.js';
 import * as m002 from './002_alert_delivery.js';
 import * as m003 from './003_table_revisions.js';
 import * as m004 from './004_drop_seen_logs.js';
+import * as m005 from './005_claim_holders.js';
 import * as m006 from './006_noise_control.js';
 import * as m008 from './008_judged_rules.js';
 
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, DriverMigration> = {
   '002_alert_delivery': m002,
   '003_table_revisions': m003,
   '004_drop_seen_logs': m004,
+  '005_claim_holders': m005,
   '006_noise_control': m006,
   '008_judged_rules': m008,
 };
