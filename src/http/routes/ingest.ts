@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { StorageUnavailableError, storageFailureCode } from '../../db/storage-failure.js';
 import { EmbeddedLogStore, IdempotencyKeyReusedError } from '../../logs/embedded/embedded-log-store.js';
-import { IngestBodyError, ingestBody } from '../../logs/ndjson/ingest-body.js';
+import { IngestThread } from '../../logs/embedded/ingest-thread.js';
+import { IngestBodyError } from '../../logs/ndjson/ingest-body.js';
 import type { HttpContext } from '../context.js';
 import { errorResponses, HttpError, success, successEnvelope } from '../envelope.js';
 
@@ -58,13 +59,15 @@ export interface IngestRouteOptions {
 }
 
 /**
- * POST /ingest: NDJSON log documents (gzip with Content-Encoding: gzip, or detected) into the
+ * POST /ingest: NDJSON log documents (parsed and stored off the event loop, by IngestThread) (gzip with Content-Encoding: gzip, or detected) into the
  * embedded store, one transaction per request, with its own size limit (INGEST_MAX_BYTES).
  */
 export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {}): FastifyPluginAsyncTypebox {
   const bodyLimit = ctx.config.embedded.ingestMaxBytes;
   const slots = new IngestSlots(ctx.config.embedded.ingestMaxConcurrent);
   return async (app) => {
+    const thread = new IngestThread(ctx.config);
+    app.addHook('onClose', () => thread.close());
     // Before the body is read: a full house costs no memory.
     app.addHook('onRequest', (request, reply, done) => {
       if (request.routeOptions.url !== '/ingest' || slots.take(request)) return done();
@@ -121,7 +124,7 @@ export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {})
             idempotencyKey === undefined
               ? undefined
               : { key: idempotencyKey, bodySha256: createHash('sha256').update(body).digest('hex') };
-          const { replayed, ...result } = await ingestBody(source, body, { gzip, maxBytes: bodyLimit, idempotency });
+          const { replayed, ...result } = await thread.ingest(body, { gzip, maxBytes: bodyLimit, idempotency });
           if (replayed) {
             reply.header('idempotent-replayed', 'true');
             return success(result);
