@@ -6,9 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../src/alerts/channels/notifier.js';
 import { isPrivateAddress, privateDestinationReason } from '../../src/alerts/channels/private-address.js';
 import { WebhookNotifier } from '../../src/alerts/channels/webhook.js';
-import type { AppContext } from '../../src/app/context.js';
-import { ingestRoutes } from '../../src/http/routes/ingest.js';
-import { type LagwatchServer, startHttpServer } from '../../src/http/server.js';
+import { startHttpServer } from '../../src/http/server.js';
 import { notification } from '../alerts/render/sample-notification.js';
 import { sqliteDriver, type TestApi, testApi, validTarget } from '../http/support.js';
 import { announceSkips, driversUnderTest } from '../support/databases.js';
@@ -17,15 +15,11 @@ const drivers = driversUnderTest();
 announceSkips(drivers, 'hardening/edges');
 const T = new Date(Date.now() - 60_000).toISOString();
 const ndjson = { 'content-type': 'application/x-ndjson' };
-const withIngest = async (app: LagwatchServer, ctx: AppContext) => {
-  await app.register(ingestRoutes(ctx));
-};
-
 describe.each(drivers)('POST /ingest over $driver', (driver) => {
   let api: TestApi;
   beforeAll(async () => {
     if (driver.skipReason) return;
-    api = await testApi(driver, { env: { INGEST_MAX_CONCURRENT: '1' }, routes: withIngest });
+    api = await testApi(driver, { env: { INGEST_MAX_CONCURRENT: '1' } });
   });
   afterAll(async () => api?.close());
 
@@ -98,11 +92,7 @@ describe('Node client errors and ingest slots over a real socket', () => {
   let server: Awaited<ReturnType<typeof startHttpServer>>;
   beforeAll(async () => {
     api = await testApi(sqliteDriver(), { env: { INGEST_MAX_CONCURRENT: '1' } });
-    server = await startHttpServer(api.ctx, {
-      port: 0,
-      host: '127.0.0.1',
-      extraRoutes: (app) => withIngest(app, api.ctx),
-    });
+    server = await startHttpServer(api.ctx, { port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => {
     await server?.close();
