@@ -9,6 +9,9 @@ function migratorFor(state: StateDb): Migrator {
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'lagwatch_migrations',
     migrationLockTableName: 'lagwatch_migrations_lock',
+    // Migrations are numbered per piece of work and may land out of order (005 after 008): each
+    // is independent of those numbered above it, so a database that ran 008 still takes 005.
+    allowUnorderedMigrations: true,
   });
 }
 
