@@ -295,7 +295,8 @@ async function start(name: string | undefined, portText: string | undefined): Pr
       '-baseHttpPort',
       String(port - 1),
       '-clusterName',
-      `lagwatch-${flavor.name}`,
+      // One cluster per start: two nodes of one name on this machine would find each other and join.
+      `lagwatch-${flavor.name}-${port}`,
       '-printOnFailure',
     ],
     { detached: true, stdio: ['ignore', out, out], cwd: dir },
