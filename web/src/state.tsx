@@ -2,6 +2,7 @@ import { createContext, type ReactNode, useCallback, useContext, useEffect, useM
 import { ApiError } from './api/client.js';
 import { followEvents, type LiveEvent, type LiveState } from './api/events.js';
 import type { TimeRange } from './api/types.js';
+import { navigate, type Route, useRoute, type ViewParams, viewQuery } from './router.js';
 import { loadRange, type RangeChoice, resolveRange, saveRange } from './time-range.js';
 
 /**
@@ -16,7 +17,13 @@ function refreshThrottleMs(range: RangeChoice): number {
 const CLOCK_REFRESH_MS = 30_000;
 
 interface DashboardState {
+  /** The page and view the URL names. */
+  route: Route;
+  /** Opens the current page with these view parameters changed (undefined removes one). */
+  setView(patch: Partial<ViewParams>, options?: { replace?: boolean }): void;
+  /** The URL's range, else the last preset this browser used. */
   range: RangeChoice;
+  /** Puts the range into the URL (and remembers a preset); the list goes back to page 1. */
   setRange(choice: RangeChoice): void;
   /** Bumps when the figures should be fetched again (events, clock, token, manual refresh). */
   version: number;
@@ -31,7 +38,12 @@ interface DashboardState {
 const Context = createContext<DashboardState | undefined>(undefined);
 
 export function DashboardProvider({ children }: { children: ReactNode }) {
-  const [range, setRangeState] = useState<RangeChoice>(loadRange);
+  const route = useRoute();
+  const [remembered, setRemembered] = useState<RangeChoice>(loadRange);
+  const urlRange = route.range;
+  const urlRangeKey = urlRange ? viewQuery({ range: urlRange }).toString() : '';
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the key names the range; a new object with the same range must not refetch
+  const range = useMemo(() => urlRange ?? remembered, [urlRangeKey, remembered]);
   const [version, setVersion] = useState(0);
   const [live, setLive] = useState<LiveState>('connecting');
   const [lastEvent, setLastEvent] = useState<LiveEvent>();
@@ -78,14 +90,26 @@ export function DashboardProvider({ children }: { children: ReactNode }) {
     return () => window.clearInterval(timer);
   }, [range, refresh]);
 
-  const setRange = useCallback((choice: RangeChoice) => {
-    saveRange(choice);
-    setRangeState(choice);
+  const routeRef = useRef(route);
+  routeRef.current = route;
+  const setView = useCallback((patch: Partial<ViewParams>, options: { replace?: boolean } = {}) => {
+    const next = { ...routeRef.current, ...patch } as Route;
+    for (const name of Object.keys(patch) as (keyof ViewParams)[]) if (patch[name] === undefined) delete next[name];
+    navigate(next, options);
   }, []);
 
+  const setRange = useCallback(
+    (choice: RangeChoice) => {
+      saveRange(choice);
+      if (choice.kind === 'preset') setRemembered(choice);
+      setView({ range: choice, pageNumber: undefined });
+    },
+    [setView],
+  );
+
   const value = useMemo(
-    () => ({ range, setRange, version, refresh, live, lastEvent, authRequired, setAuthRequired }),
-    [range, setRange, version, refresh, live, lastEvent, authRequired],
+    () => ({ route, setView, range, setRange, version, refresh, live, lastEvent, authRequired, setAuthRequired }),
+    [route, setView, range, setRange, version, refresh, live, lastEvent, authRequired],
   );
   return <Context.Provider value={value}>{children}</Context.Provider>;
 }

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { onAuthRequired } from '../api/client.js';
-import { href, type Route, useRoute } from '../router.js';
+import { href, type PageName, type Route } from '../router.js';
 import { useDashboard } from '../state.js';
 import { describeRange } from '../time-range.js';
 import { AlertsPage } from './AlertsPage.js';
@@ -15,7 +15,7 @@ import { TracePage } from './TracePage.js';
 import { Empty } from './ui.js';
 import { ViolationsPage } from './ViolationsPage.js';
 
-const NAV: { page: Route['page']; label: string }[] = [
+const NAV: { page: PageName; label: string }[] = [
   { page: 'overview', label: 'Overview' },
   { page: 'violations', label: 'Violations' },
   { page: 'trace', label: 'Traces' },
@@ -42,8 +42,7 @@ const TITLES: Record<Route['page'], string> = {
 const RANGED: ReadonlySet<Route['page']> = new Set(['overview', 'violations']);
 
 export function App() {
-  const route = useRoute();
-  const { authRequired, setAuthRequired, live, range } = useDashboard();
+  const { route, authRequired, setAuthRequired, live, range } = useDashboard();
 
   useEffect(() => onAuthRequired(() => setAuthRequired(true)), [setAuthRequired]);
   useEffect(() => {
@@ -74,7 +73,7 @@ export function App() {
           {NAV.map((item) => (
             <a
               key={item.page}
-              href={href({ page: item.page } as Route)}
+              href={href({ page: item.page, range: route.range })}
               aria-current={route.page === item.page ? 'page' : undefined}
             >
               {item.label}
