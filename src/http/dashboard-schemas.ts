@@ -8,6 +8,8 @@ import { FilterText, pagingFields } from './schemas.js';
 
 export const DEFAULT_TRACE_LIMIT = 1_000;
 export const MAX_TRACE_LIMIT = 5_000;
+export const DEFAULT_SLOWEST_TRACES = 20;
+export const MAX_SLOWEST_TRACES = 100;
 
 // Query strings. `from`/`to` and `interval` are checked by the handlers (422 naming the field).
 
@@ -47,6 +49,21 @@ export const TraceQuery = Type.Object(
     correlation_id: Type.String({ minLength: 1, maxLength: 191, description: 'The correlation id (trace id)' }),
     limit: Type.Optional(
       Type.Integer({ minimum: 1, maximum: MAX_TRACE_LIMIT, description: 'At most this many logs (default 1000)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const SlowestTracesQuery = Type.Object(
+  {
+    ...rangeFields,
+    app_name: Type.Optional(FilterText("Only this app's logs: its slowest log decides")),
+    limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_SLOWEST_TRACES,
+        description: `At most this many correlation ids (default ${DEFAULT_SLOWEST_TRACES})`,
+      }),
     ),
   },
   { additionalProperties: false },
@@ -168,7 +185,35 @@ export const TraceOutput = Type.Object({
       offset_ms: Type.Number({ description: 'Since the first log' }),
       gap_ms: Type.Number({ description: 'Since the previous log (0 for the first)' }),
       end_offset_ms: Type.Number({ description: 'offset_ms + duration_ms' }),
+      violation: Type.Union(
+        [
+          Type.Object({
+            rule_type: RuleType,
+            rule_id: Type.Integer(),
+            threshold_ms: Type.Number({ description: "The rule's max_duration when the log was scanned" }),
+          }),
+          Type.Null(),
+        ],
+        { description: 'The violation recorded for this log (the latest, if rules changed); null when none' },
+      ),
     }),
+  ),
+});
+
+export const SlowestTracesOutput = Type.Object({
+  from: Time(),
+  to: Time(),
+  app_name: NullableString(),
+  traces: Type.Array(
+    Type.Object({
+      correlation_id: Type.String(),
+      app_name: NullableString('App of the slowest log'),
+      message_key: NullableString('Message key of the slowest log'),
+      max_duration_ms: Type.Number({ description: 'The worst duration of the id in the range' }),
+      logs: Type.Integer({ description: "The id's logs in the range (of app_name, when given)" }),
+      time: Time('Time of the slowest log'),
+    }),
+    { description: 'Slowest first, then by correlation id' },
   ),
 });
 

@@ -74,6 +74,17 @@ export interface AppStats {
   }[];
 }
 
+/** One correlation id among the slowest of a range (see LogSource.slowestTraces). */
+export interface TraceSummary {
+  correlationId: string;
+  /** The id's logs in the range (of the app, when one was asked for). */
+  logs: number;
+  /** The worst duration among them, ms. */
+  maxMs: number;
+  /** The log with that duration. */
+  slowest: LogRecord;
+}
+
 /**
  * Everything the scanner, dashboard and monitor need from a log store. The embedded SQLite
  * store and the Elasticsearch/OpenSearch adapter both implement it; callers never know which.
@@ -99,6 +110,12 @@ export interface LogSource {
   appStats(range: TimeRange, keysPerApp: number): Promise<AppStats[]>;
   /** Every log of a correlation id, oldest first, at most `limit`. */
   trace(correlationId: string, limit: number): Promise<LogRecord[]>;
+  /**
+   * The correlation ids whose worst log duration in the range is highest (of one app's logs
+   * when `app` is given), slowest first, then by id; at most `limit`. Ids without any duration
+   * are left out.
+   */
+  slowestTraces(range: TimeRange, limit: number, app?: string): Promise<TraceSummary[]>;
 
   health(): Promise<SourceHealth>;
   close(): Promise<void>;

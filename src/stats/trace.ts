@@ -1,6 +1,11 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
 import type { LogRecord } from '../logs/log-record.js';
 import type { LogSource } from '../logs/source.js';
+import type { RuleKind } from '../rules/types.js';
 import { NotFoundError } from '../validation/problems.js';
+import { violationSourceId } from '../violations/violation-row.js';
+import { type TraceViolation, violationsOfTrace } from '../violations/violation-store.js';
 import { roundMs } from './rounding.js';
 import { iso } from './time-range.js';
 
@@ -18,6 +23,8 @@ export interface TraceSpan {
   gap_ms: number;
   /** offset_ms + duration_ms: where the bar ends on a waterfall (offset_ms when no duration). */
   end_offset_ms: number;
+  /** The recorded violation of this log (the latest recorded, should rules have changed); null when none. */
+  violation: { rule_type: RuleKind; rule_id: number; threshold_ms: number } | null;
 }
 
 export interface Trace {
@@ -33,14 +40,31 @@ export interface Trace {
   logs: TraceSpan[];
 }
 
-/** `GET /monitor/trace`: every log of the id, oldest first; 404 when there is none. */
-export async function computeTrace(source: LogSource, correlationId: string, limit: number): Promise<Trace> {
+/**
+ * `GET /monitor/trace`: every log of the id, oldest first, each with the violation recorded for
+ * it; 404 when there is none.
+ */
+export async function computeTrace(
+  source: LogSource,
+  db: Kysely<Database>,
+  correlationId: string,
+  limit: number,
+): Promise<Trace> {
   const records = await source.trace(correlationId, limit);
   if (records.length === 0) throw new NotFoundError(`trace ${JSON.stringify(correlationId)}`);
-  return buildTrace(correlationId, records, limit);
+  const times = records.map((r) => r.time);
+  const recorded = await violationsOfTrace(db, correlationId, Math.min(...times), Math.max(...times));
+  // Ordered by id: a later violation of the same log replaces an earlier one.
+  const bySourceId = new Map(recorded.map((v) => [v.source_id, v]));
+  return buildTrace(correlationId, records, limit, (r) => bySourceId.get(violationSourceId(source.key, r.sourceId)));
 }
 
-export function buildTrace(correlationId: string, records: readonly LogRecord[], limit: number): Trace {
+export function buildTrace(
+  correlationId: string,
+  records: readonly LogRecord[],
+  limit: number,
+  violationOf: (record: LogRecord) => TraceViolation | undefined = () => undefined,
+): Trace {
   // Sources return oldest first already; sorting again (stable) makes that a guarantee here.
   const sorted = [...records].sort((a, b) => a.time - b.time);
   const first = sorted[0].time;
@@ -54,6 +78,7 @@ export function buildTrace(correlationId: string, records: readonly LogRecord[],
     const duration = r.durationMs;
     if (duration !== null) totalDuration += duration;
     const spanEnd = offset + (duration ?? 0);
+    const violation = violationOf(r);
     end = Math.max(end, first + spanEnd);
     return {
       source_id: r.sourceId,
@@ -66,6 +91,9 @@ export function buildTrace(correlationId: string, records: readonly LogRecord[],
       offset_ms: offset,
       gap_ms: gap,
       end_offset_ms: roundMs(spanEnd) ?? offset,
+      violation: violation
+        ? { rule_type: violation.rule_type, rule_id: violation.rule_id, threshold_ms: violation.threshold_ms }
+        : null,
     };
   });
   return {

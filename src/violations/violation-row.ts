@@ -21,11 +21,16 @@ export function dedupeKey(sourceKey: string, sourceId: string, rule: Rule): stri
     .digest('hex');
 }
 
+/** The `source_id` a violation of this log is recorded under: source key and the log's own id. */
+export function violationSourceId(sourceKey: string, sourceId: string): string {
+  return `${sourceKey}:${sourceId}`.slice(0, 1024);
+}
+
 export function toViolationRow(sourceKey: string, violation: Violation, now: number): RecordedViolation {
   const { log, rule } = violation;
   return {
     dedupe_key: dedupeKey(sourceKey, log.sourceId, rule),
-    source_id: `${sourceKey}:${log.sourceId}`.slice(0, 1024),
+    source_id: violationSourceId(sourceKey, log.sourceId),
     rule_type: ruleKind(rule),
     rule_id: rule.id,
     app_name: rule.app_name,

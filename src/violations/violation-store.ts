@@ -273,3 +273,38 @@ function filtered(db: Kysely<Database>, filter: ViolationFilter): FilteredQuery 
   if (filter.message_key !== undefined) query = query.where('message_key', '=', filter.message_key);
   return query;
 }
+
+export interface TraceViolation {
+  source_id: string;
+  rule_type: RuleKind;
+  rule_id: number;
+  threshold_ms: number;
+  id: number;
+}
+
+/**
+ * The recorded violations of a correlation id whose log times lie in [from, to] (a trace's
+ * first and last log): the log-time index finds them, the id narrows them down.
+ */
+export async function violationsOfTrace(
+  db: Kysely<Database>,
+  correlationId: string,
+  from: number,
+  to: number,
+): Promise<TraceViolation[]> {
+  const rows = await db
+    .selectFrom('violations')
+    .select(['id', 'source_id', 'rule_type', 'rule_id', 'threshold_ms'])
+    .where('log_time', '>=', from)
+    .where('log_time', '<=', to)
+    .where('correlation_id', '=', correlationId.slice(0, 191))
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    source_id: r.source_id,
+    rule_type: r.rule_type,
+    rule_id: Number(r.rule_id),
+    threshold_ms: Number(r.threshold_ms),
+  }));
+}

@@ -37,6 +37,7 @@ const FIGURES = [
   '/dashboard/timeseries?app_name=legacy&interval=1m',
   '/monitor/trace?correlation_id=trace-1',
   '/monitor/trace?correlation_id=trace-2',
+  '/monitor/traces/slowest',
   '/monitor/server',
   '/monitor/violation/by-app?app_name=legacy',
   '/monitor/violation/by-message?message_key=job.run',
@@ -98,6 +99,14 @@ describe.each(drivers)('stored values that ingest refuses today, over $driver', 
       expect(durations).toEqual([null, null, null, null, 20]);
     },
   );
+
+  it.skipIf(driver.skipReason)('the slowest traces read a bad duration as none', async () => {
+    const { body } = await h.get('/monitor/traces/slowest');
+    // trace-2 has only an invalid duration (1.7e308): not listed; trace-1's valid 20 ms decides.
+    expect(body.data.traces.map((t: { correlation_id: string; max_duration_ms: number }) => t)).toEqual([
+      expect.objectContaining({ correlation_id: 'trace-1', max_duration_ms: 20, logs: 5 }),
+    ]);
+  });
 
   it.skipIf(driver.skipReason)('the overview counts the rows in range and stays finite', async () => {
     const { body } = await h.get('/dashboard/overview');

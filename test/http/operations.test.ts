@@ -199,6 +199,7 @@ describe('metrics, documentation and headers', () => {
         'GET /dashboard/apps',
         'GET /monitor/server',
         'GET /monitor/trace',
+        'GET /monitor/traces/slowest',
         'GET /monitor/violation/by-app',
         'GET /monitor/violation/by-message',
         'GET /events',

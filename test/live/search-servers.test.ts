@@ -177,6 +177,9 @@ describe.each(servers.map((s) => [s.flavor, s] as const))('real %s', (_flavor, s
       const withoutIds = (t: { logs: Record<string, unknown>[] }) => t.logs.map(({ source_id: _, ...rest }) => rest);
       expect(withoutIds(trace)).toEqual(withoutIds(traceEmbedded));
       expect(trace.logs).toHaveLength(3);
+      const [slowest, slowestEmbedded] = await compare(`/monitor/traces/slowest?${range}`);
+      expect(slowestEmbedded.traces.length).toBeGreaterThan(0);
+      expect(slowest).toEqual(slowestEmbedded);
     });
 
     it('the server status names the real server', async () => {

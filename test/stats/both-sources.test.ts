@@ -25,6 +25,27 @@ for (const [offset, app] of [
     correlationId: 'trace-1',
   });
 }
+// Traces for the slowest-traces list: ties, ids of several apps, one with a log past the range.
+for (let t = 0; t < 25; t++) {
+  for (let i = 0; i <= t % 3; i++) {
+    logs.push({
+      time: T0 + 30 * 60_000 + t * 7 * 60_000 + i * 20,
+      app: ['checkout', 'search', 'auth'][(t + i) % 3]!,
+      messageKey: `trace.step.${i}`,
+      durationMs: ((t * 13) % 11) * 100 + i,
+      level: 'info',
+      correlationId: `slow-${String(t).padStart(2, '0')}`,
+    });
+  }
+}
+logs.push({
+  time: T0 + 5 * HOUR + 30 * 60_000,
+  app: 'checkout',
+  messageKey: 'late',
+  durationMs: 90_000,
+  level: 'info',
+  correlationId: 'slow-00',
+});
 const violations = violationsOf(logs);
 const FROM = T0 + 17 * 60_000 + 23_456;
 const TO = T0 + 5 * HOUR + 3 * 60_000 + 7_890;
@@ -90,6 +111,14 @@ describe.each(ALL_PERSONAS.map((p) => [p.name, p] as const))(
     it('apps', async () => {
       const [fromEs, fromEmbedded] = await compare(`/dashboard/apps?${range}`);
       expectSameFigures(fromEs, fromEmbedded);
+    });
+
+    it('slowest traces, all apps and one app', async () => {
+      for (const query of [`${range}&limit=15`, `${range}&app_name=search&limit=100`, `${range}&limit=100`]) {
+        const [fromEs, fromEmbedded] = await compare(`/monitor/traces/slowest?${query}`);
+        expect(fromEmbedded.traces.length).toBeGreaterThan(5);
+        expect(fromEs).toEqual(fromEmbedded);
+      }
     });
 
     it('trace (ids are each source’s own)', async () => {

@@ -231,6 +231,7 @@ describe('when the log source cannot be reached', () => {
       '/dashboard/timeseries',
       '/dashboard/apps',
       '/monitor/trace?correlation_id=x',
+      '/monitor/traces/slowest',
     ]) {
       const { status, body } = await h.get(path);
       expect(status, path).toBe(503);

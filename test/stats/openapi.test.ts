@@ -19,6 +19,7 @@ describe('the stats routes in the OpenAPI document', () => {
       '/dashboard/apps': ['from', 'to'],
       '/monitor/server': [],
       '/monitor/trace': ['correlation_id', 'limit'],
+      '/monitor/traces/slowest': ['from', 'to', 'app_name', 'limit'],
       '/monitor/violation/by-app': ['app_name', 'from', 'to', 'page', 'per_page'],
       '/monitor/violation/by-message': ['message_key', 'app_name', 'from', 'to', 'page', 'per_page'],
       '/events': [],

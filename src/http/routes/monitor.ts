@@ -1,11 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { computeServerStatus } from '../../stats/server-status.js';
+import { computeSlowestTraces } from '../../stats/slowest-traces.js';
 import { computeTrace } from '../../stats/trace.js';
 import { listViolations } from '../../stats/violation-list.js';
 import type { HttpContext } from '../context.js';
 import {
+  DEFAULT_SLOWEST_TRACES,
   DEFAULT_TRACE_LIMIT,
   ServerStatusOutput,
+  SlowestTracesOutput,
+  SlowestTracesQuery,
   TraceOutput,
   TraceQuery,
   ViolationPageOutput,
@@ -16,7 +20,7 @@ import { errorResponses, success, successEnvelope } from '../envelope.js';
 import { pageRequest } from '../schemas.js';
 import { fromSource, rangeReader } from '../source-queries.js';
 
-/** `/monitor/server`, `/monitor/trace` and the recorded violations by app or message key. */
+/** `/monitor/server`, `/monitor/trace`, `/monitor/traces/slowest` and the recorded violations by app or message key. */
 export function monitorRoutes(ctx: HttpContext, now: () => number): FastifyPluginAsyncTypebox {
   const range = rangeReader(ctx, now);
   const tags = ['monitor'];
@@ -39,7 +43,8 @@ export function monitorRoutes(ctx: HttpContext, now: () => number): FastifyPlugi
       {
         schema: {
           tags,
-          summary: 'Every log of a correlation id, oldest first, with offsets and gaps for a waterfall',
+          summary:
+            'Every log of a correlation id, oldest first, with offsets and gaps for a waterfall and the violation recorded for each',
           querystring: TraceQuery,
           response: { 200: successEnvelope(TraceOutput), ...errorResponses(400, 401, 404, 503) },
         },
@@ -47,7 +52,27 @@ export function monitorRoutes(ctx: HttpContext, now: () => number): FastifyPlugi
       async (request) => {
         const { correlation_id, limit } = request.query;
         const max = limit ?? DEFAULT_TRACE_LIMIT;
-        return success(await fromSource(ctx, request.log, (source) => computeTrace(source, correlation_id, max)));
+        return success(
+          await fromSource(ctx, request.log, (source) => computeTrace(source, ctx.state.db, correlation_id, max)),
+        );
+      },
+    );
+
+    app.get(
+      '/monitor/traces/slowest',
+      {
+        schema: {
+          tags,
+          summary: 'The correlation ids with the worst log durations of a range, slowest first',
+          querystring: SlowestTracesQuery,
+          response: { 200: successEnvelope(SlowestTracesOutput), ...errorResponses(400, 401, 422, 503) },
+        },
+      },
+      async (request) => {
+        const r = range(request.query);
+        const { app_name, limit } = request.query;
+        const max = limit ?? DEFAULT_SLOWEST_TRACES;
+        return success(await fromSource(ctx, request.log, (source) => computeSlowestTraces(source, r, max, app_name)));
       },
     );
 

@@ -12,6 +12,7 @@ import type {
   SummaryStats,
   Thresholds,
   TimeRange,
+  TraceSummary,
 } from '../source.js';
 import { type AggregationFields, appStatistics, summaryStats, timeseriesStats } from './aggregations.js';
 import { formatCursor, parseCursor } from './cursor.js';
@@ -24,6 +25,7 @@ import { rankRoundingOf } from './percentiles.js';
 import { candidateQuery, type Query, roundToSeconds, scanWindow, timeRange } from './queries.js';
 import { RecentCandidates } from './recent-candidates.js';
 import { describeServer, fetchServerInfo, type PagingMode, type ServerInfo } from './server-info.js';
+import { slowestTraces } from './slowest-traces.js';
 import { indexPatterns, indexTarget } from './target.js';
 
 interface ScanWindow {
@@ -261,6 +263,20 @@ export class ElasticsearchLogSource implements LogSource {
     assertComplete(body, 'trace');
     // Stable: equal times keep the server's order.
     return this.toRecords(body.hits?.hits ?? []).sort((a, b) => a.time - b.time);
+  }
+
+  async slowestTraces(range: TimeRange, limit: number, app?: string): Promise<TraceSummary[]> {
+    const f = await this.requireFields(['timestamp', 'duration', 'app', 'correlationId']);
+    const fields = {
+      timestamp: f.timestamp,
+      duration: f.duration,
+      unit: this.config.fields.durationUnit,
+      app: this.keyword('app'),
+      correlationId: this.keyword('correlationId'),
+    };
+    return slowestTraces(this.client, this.target, fields, roundToSeconds(range), limit, app, (hits) =>
+      this.toRecords(hits),
+    );
   }
 
   async health(): Promise<SourceHealth> {

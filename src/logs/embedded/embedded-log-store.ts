@@ -15,6 +15,7 @@ import type {
   SourceHealth,
   SummaryStats,
   TimeRange,
+  TraceSummary,
 } from '../source.js';
 import { IngestLedger } from './ingest-ledger.js';
 import { LogInserter } from './log-inserter.js';
@@ -22,6 +23,7 @@ import { type PruneResult, pruneOlderThan } from './retention.js';
 import { RollupWriter } from './rollup-writer.js';
 import { HOUR_MS, MINUTE_MS, prepareSchema, SCOPE_ALL } from './schema.js';
 import { hasValidTime, LOG_COLUMNS, type LogRow, SequenceReader, toLogRecord } from './sequence-reader.js';
+import { SlowestTraces } from './slowest-traces.js';
 import { StatsReader } from './stats-reader.js';
 
 const DAY_MS = 86_400_000;
@@ -53,6 +55,7 @@ export class EmbeddedLogStore implements LogSource {
   private readonly rollups: RollupWriter;
   private readonly reader: SequenceReader;
   private readonly stats: StatsReader;
+  private readonly slowest: SlowestTraces;
   private closed = false;
 
   private constructor(
@@ -80,6 +83,7 @@ export class EmbeddedLogStore implements LogSource {
     this.rollups = new RollupWriter(db);
     this.reader = new SequenceReader(db, initialLookbackMinutes * 60_000);
     this.stats = new StatsReader(db);
+    this.slowest = new SlowestTraces(db);
   }
 
   /** Opens (creating when needed) the store at `config.embedded.path`. */
@@ -223,6 +227,10 @@ export class EmbeddedLogStore implements LogSource {
   async trace(correlationId: string, limit: number): Promise<LogRecord[]> {
     // Rows stored before times were validated at ingest may lie outside any date: skipped.
     return (this.traceQuery.all(correlationId, limit) as LogRow[]).filter(hasValidTime).map(toLogRecord);
+  }
+
+  async slowestTraces(range: TimeRange, limit: number, app?: string): Promise<TraceSummary[]> {
+    return this.slowest.read(range, limit, app);
   }
 
   async health(): Promise<SourceHealth> {

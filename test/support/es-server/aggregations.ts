@@ -1,6 +1,6 @@
 import { type Mapping, type ResolvedField, resolveField, type StoredDoc, valuesOf } from './documents.js';
 import { badRequest, shardFailure, TEXT_FIELDDATA } from './errors.js';
-import { compileQuery, type Predicate } from './query-dsl.js';
+import { compareSortValues, compileQuery, type Predicate, parseSort, sortValueReader } from './query-dsl.js';
 
 /** Resolves fields and queries per index, since indices may map a field differently. */
 export interface AggContext {
@@ -136,6 +136,8 @@ function computeOne(kind: string, spec: Spec, sub: Spec | undefined, docs: Store
     }
     case 'terms':
       return terms(spec, sub, docs, ctx);
+    case 'top_hits':
+      return topHits(spec, docs, ctx);
     case 'composite':
       return composite(spec, sub, docs, ctx);
     case 'date_histogram':
@@ -176,16 +178,79 @@ function compareKeys(a: Key[], b: Key[]): number {
   return 0;
 }
 
+/**
+ * `terms` with `size` and `order`: by `_count` (the default, most first), `_key`, or a
+ * single-value metric sub-aggregation (`{"max_ms": "desc"}`); a list orders by each in turn.
+ * Exact over the matched documents (one shard).
+ */
 function terms(spec: Spec, sub: Spec | undefined, docs: StoredDoc[], ctx: AggContext): unknown {
   const read = fieldReader(String(spec.field), ctx, 'terms');
-  const groups = [...groupBy(docs, (doc) => [...new Set(read(doc))].map((v) => [v])).values()];
-  groups.sort((a, b) => b.docs.length - a.docs.length || compareKeys(a.key, b.key));
+  const groups = [...groupBy(docs, (doc) => [...new Set(read(doc))].map((v) => [v])).values()].map((g) => ({
+    ...g,
+    aggs: computeAggs(sub, g.docs, ctx),
+  }));
+  const orders = (Array.isArray(spec.order) ? spec.order : spec.order ? [spec.order] : [{ _count: 'desc' }]).map(
+    (o) => {
+      const [name, direction] = Object.entries(o as Record<string, string>)[0]!;
+      if (name !== '_count' && name !== '_key' && !(sub && name in sub)) {
+        throw badRequest('aggregation_execution_exception', `Invalid aggregation order path [${name}]`);
+      }
+      return { name, sign: direction === 'asc' ? 1 : -1 };
+    },
+  );
+  const orderValue = (g: (typeof groups)[number], name: string): Key => {
+    if (name === '_count') return g.docs.length;
+    if (name === '_key') return g.key[0] ?? null;
+    return ((g.aggs[name] as { value?: number | null }).value ?? null) as Key;
+  };
+  groups.sort((a, b) => {
+    for (const { name, sign } of orders) {
+      const x = orderValue(a, name);
+      const y = orderValue(b, name);
+      if (x === y) continue;
+      // A metric without a value sorts last either way, as Elasticsearch's do.
+      if (x === null) return 1;
+      if (y === null) return -1;
+      return (x < y ? -1 : 1) * sign;
+    }
+    return compareKeys(a.key, b.key);
+  });
   const size = (spec.size as number | undefined) ?? 10;
   const shown = groups.slice(0, size);
   return {
     doc_count_error_upper_bound: 0,
     sum_other_doc_count: groups.slice(size).reduce((n, g) => n + g.docs.length, 0),
-    buckets: shown.map((g) => ({ key: g.key[0], doc_count: g.docs.length, ...computeAggs(sub, g.docs, ctx) })),
+    buckets: shown.map((g) => ({ key: g.key[0], doc_count: g.docs.length, ...g.aggs })),
+  };
+}
+
+/** `top_hits` with `size` (default 3) and `sort`; every hit with its whole `_source`. */
+function topHits(spec: Spec, docs: StoredDoc[], ctx: AggContext): unknown {
+  const keys = parseSort(spec.sort);
+  const readers = new Map<Mapping, ReturnType<typeof sortValueReader>>();
+  const hits = docs.map((doc) => {
+    const mapping = ctx.mappingOf(doc);
+    let read = readers.get(mapping);
+    if (!read) {
+      read = sortValueReader(keys, mapping);
+      readers.set(mapping, read);
+    }
+    return { doc, sort: read(doc) };
+  });
+  if (keys.length > 0) hits.sort((a, b) => compareSortValues(keys, a.sort, b.sort) || a.doc.seq - b.doc.seq);
+  const size = (spec.size as number | undefined) ?? 3;
+  return {
+    hits: {
+      total: { value: docs.length, relation: 'eq' },
+      max_score: null,
+      hits: hits.slice(0, size).map((h) => ({
+        _index: h.doc.index,
+        _id: h.doc.id,
+        _score: null,
+        _source: h.doc.source,
+        ...(keys.length > 0 ? { sort: h.sort } : {}),
+      })),
+    },
   };
 }
 
