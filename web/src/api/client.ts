@@ -17,6 +17,7 @@ import type {
   ServerStatus,
   Silence,
   SilenceInput,
+  SlowestTrace,
   Target,
   TargetInput,
   TimeRange,
@@ -142,6 +143,16 @@ export const api = {
 
   trace: (correlationId: string, signal?: AbortSignal) =>
     request<Trace>('GET', '/monitor/trace', { query: { correlation_id: correlationId }, signal }),
+
+  /** The correlation ids with the worst durations of the range, slowest first. */
+  async slowestTraces(
+    filter: { app_name?: string; limit?: number },
+    range: TimeRange,
+    signal?: AbortSignal,
+  ): Promise<SlowestTrace[]> {
+    const query = { ...rangeQuery(range), ...filter };
+    return (await request<{ traces: SlowestTrace[] }>('GET', '/monitor/traces/slowest', { query, signal })).traces;
+  },
 
   /** Violations of every app, of one app, or of a message key (optionally within an app), newest first. */
   violations(

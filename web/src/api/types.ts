@@ -8,6 +8,7 @@ import type {
   AppsOutput,
   OverviewOutput,
   ServerStatusOutput,
+  SlowestTracesOutput,
   TimeseriesOutput,
   TraceOutput,
   ViolationPageOutput,
@@ -31,6 +32,7 @@ export type AppStats = Static<typeof AppsOutput>['apps'][number];
 export type KeyStats = AppStats['slowest_message_keys'][number];
 export type Trace = Static<typeof TraceOutput>;
 export type TraceLog = Trace['logs'][number];
+export type SlowestTrace = Static<typeof SlowestTracesOutput>['traces'][number];
 export type ViolationPage = Static<typeof ViolationPageOutput>;
 export type Violation = ViolationPage['items'][number];
 export type ServerStatus = Static<typeof ServerStatusOutput>;
