@@ -167,6 +167,22 @@ describe('the slowest traces of a range (embedded store)', () => {
     expect(ids).not.toContain('late');
   });
 
+  it('reads the same ids at ragged edges and with small limits (reading stops early)', async () => {
+    for (const [from, to] of [
+      [T0 + HOUR + 2 * 60_000 + 7, T0 + HOUR + 20 * 60_000 + 12_345],
+      [T0 + HOUR - 10, T0 + HOUR + 3 * 60_000 + 200],
+      [T0 + HOUR + 123, T0 + 5 * HOUR + 1],
+    ]) {
+      for (const limit of [1, 3, 7]) {
+        for (const app of [undefined, 'api']) {
+          const query = `from=${iso(from)}&to=${iso(to)}&limit=${limit}${app ? `&app_name=${app}` : ''}`;
+          const { body } = await h.get(`/monitor/traces/slowest?${query}`);
+          expect(body.data.traces, query).toEqual(expectedSlowest(docs, from, to, limit, app));
+        }
+      }
+    }
+  });
+
   it("of one app: that app's logs decide and are counted", async () => {
     const { body } = await h.get(`/monitor/traces/slowest?${range}&app_name=worker&limit=100`);
     expect(body.data.app_name).toBe('worker');
