@@ -253,7 +253,11 @@ describe.skipIf(chromiumMissing)('trace page in Chromium against a real server',
       const key = page.getByTestId('trace-log').nth(1).locator('.waterfall-key');
       await key.waitFor();
       expect(await key.getAttribute('title')).toBe(LONG_KEY);
-      const isCut = () => key.evaluate((el) => el.scrollWidth > el.clientWidth);
+      const isCut = () =>
+        key.evaluate((el) => {
+          const box = el as unknown as { scrollWidth: number; clientWidth: number };
+          return box.scrollWidth > box.clientWidth;
+        });
       expect(await isCut()).toBe(true);
       // Short keys are not cut, so they are no tab stops.
       expect(await page.getByTestId('trace-log').nth(0).locator('.waterfall-key').getAttribute('tabindex')).toBeNull();

@@ -1,3 +1,4 @@
+// Pure modules of the dashboard (no DOM at import), type-checked with web/tsconfig.json.
 import { describe, expect, it } from 'vitest';
 import { href, parseRoute, type Route } from '../../web/src/router.js';
 
