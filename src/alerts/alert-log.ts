@@ -166,7 +166,18 @@ export async function pageOfAlerts(
   let query = db.selectFrom('alert_log');
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
   if (filter.app_name !== undefined) query = query.where('app_name', '=', filter.app_name);
-  if (filter.channel !== undefined) query = query.where('channel', '=', filter.channel);
+  const channel = filter.channel;
+  // A row written when no target was active names each of the rule's channels: `email,webhook`.
+  if (channel !== undefined) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('channel', '=', channel),
+        eb('channel', 'like', `${channel},%`),
+        eb('channel', 'like', `%,${channel}`),
+        eb('channel', 'like', `%,${channel},%`),
+      ]),
+    );
+  }
   if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
   if (filter.rule_type !== undefined) query = query.where('rule_type', '=', filter.rule_type);
   if (filter.rule_id !== undefined) query = query.where('rule_id', '=', filter.rule_id);
@@ -179,4 +190,9 @@ export async function pageOfAlerts(
     .offset(offsetOf(page))
     .execute();
   return { items: rows, total: Number(total), ...page };
+}
+
+/** One alert log row by id (the dashboard's preview of what it said). */
+export async function alertRow(db: Kysely<Database>, id: number): Promise<AlertLogRow | undefined> {
+  return db.selectFrom('alert_log').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { APP_SORT_COLUMNS } from '../stats/app-sort.js';
 import { FilterText, pagingFields } from './schemas.js';
 
 /*
@@ -29,6 +30,22 @@ const rangeFields = {
 };
 
 export const RangeQuery = Type.Object(rangeFields, { additionalProperties: false });
+
+export const AppsQuery = Type.Object(
+  {
+    ...rangeFields,
+    sort: Type.Optional(
+      Type.Union(
+        APP_SORT_COLUMNS.flatMap((column) => [Type.Literal(column), Type.Literal(`-${column}`)]),
+        {
+          description:
+            'Order of the apps: a column, `-` first for descending (figures without a value last either way, ties by app name). Default: violations, then p95, both descending',
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const TimeseriesQuery = Type.Object(
   {

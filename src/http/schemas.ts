@@ -94,4 +94,35 @@ export const AlertOutput = Type.Object({
   violation_count: Type.Integer(),
   created_at: Type.String({ format: 'date-time' }),
   sent_at: NullableAlertTime,
+  next_attempt_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'A pending row: when its next delivery attempt is due; null for the other statuses',
+  }),
+  correlation_ids: Type.Array(Type.String(), {
+    description: "The correlation ids of the violations the notification quotes, worst first (each one's trace)",
+  }),
+  first_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'Log time of the first violation it reported',
+  }),
+  last_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'Log time of the last violation it reported',
+  }),
+});
+
+export const AlertPreviewOutput = Type.Object({
+  id: Type.Integer(),
+  status: AlertStatusSchema,
+  previews: Type.Array(
+    Type.Object({
+      channel: ChannelTypeSchema,
+      subject: Type.Union([Type.String(), Type.Null()], { description: 'The email subject; null for other channels' }),
+      text: Type.String({
+        description:
+          'As the reader sees it: the email text body, the Telegram message without markup, the webhook JSON',
+      }),
+    }),
+    {
+      description:
+        "One per channel of the row (a row written with no active target stands for each of the rule's channels); empty when the stored notification cannot be read",
+    },
+  ),
 });

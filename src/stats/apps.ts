@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { AppStats, LogSource, TimeRange } from '../logs/source.js';
 import { violationsPerApp } from '../violations/violation-store.js';
+import type { AppSort, AppSortColumn } from './app-sort.js';
 import { percentOf, roundMs } from './rounding.js';
 import { iso } from './time-range.js';
 
@@ -36,17 +37,25 @@ export async function computeApps(
   source: LogSource,
   db: Kysely<Database>,
   range: TimeRange,
+  sort?: AppSort,
   keysPerApp = SLOWEST_KEYS_PER_APP,
 ): Promise<AppsReport> {
   const [stats, violations] = await Promise.all([source.appStats(range, keysPerApp), violationsPerApp(db, range)]);
-  return buildApps(range, stats, violations);
+  return buildApps(range, stats, violations, sort);
 }
 
 /**
  * Apps with logs in the range, plus apps with recorded violations but no logs left in the
- * source (retention), ordered by violations, then p95, both descending.
+ * source (retention). Every source answers with all its apps, so sorting here orders them all:
+ * by `sort` (figures without a value last either way, ties by name), else by violations, then
+ * p95, both descending.
  */
-export function buildApps(range: TimeRange, stats: AppStats[], violations: ReadonlyMap<string, number>): AppsReport {
+export function buildApps(
+  range: TimeRange,
+  stats: AppStats[],
+  violations: ReadonlyMap<string, number>,
+  sort?: AppSort,
+): AppsReport {
   const apps: AppFigures[] = stats
     .filter((s) => s.app !== '')
     .map((s) => {
@@ -82,9 +91,23 @@ export function buildApps(range: TimeRange, stats: AppStats[], violations: Reado
       slowest_message_keys: [],
     });
   }
-  apps.sort(
-    (x, y) =>
-      y.violations - x.violations || (y.p95_ms ?? -1) - (x.p95_ms ?? -1) || x.app_name.localeCompare(y.app_name),
-  );
+  apps.sort(sort === undefined ? byDefaultOrder : bySort(sort));
   return { from: iso(range.from), to: iso(range.to), apps };
+}
+
+function byDefaultOrder(x: AppFigures, y: AppFigures): number {
+  return y.violations - x.violations || (y.p95_ms ?? -1) - (x.p95_ms ?? -1) || x.app_name.localeCompare(y.app_name);
+}
+
+function bySort(sort: AppSort): (x: AppFigures, y: AppFigures) => number {
+  const descending = sort.startsWith('-');
+  const column = (descending ? sort.slice(1) : sort) as AppSortColumn;
+  const sign = descending ? -1 : 1;
+  if (column === 'app_name') return (x, y) => sign * x.app_name.localeCompare(y.app_name);
+  return (x, y) => {
+    const a = x[column];
+    const b = y[column];
+    if (a === null || b === null) return a === b ? x.app_name.localeCompare(y.app_name) : a === null ? 1 : -1;
+    return sign * (a - b) || x.app_name.localeCompare(y.app_name);
+  };
 }

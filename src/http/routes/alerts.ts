@@ -1,17 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { type AlertLogRow, pageOfAlerts } from '../../alerts/alert-log.js';
+import { type AlertLogRow, alertRow, pageOfAlerts } from '../../alerts/alert-log.js';
+import { notificationFacts, previewsOf } from '../../alerts/preview.js';
 import { scrubSecrets, secretsOf } from '../../config/redact.js';
 import { isoTime } from '../../logs/iso-time.js';
 import { ChannelTypeSchema } from '../../rules/schemas.js';
+import { NotFoundError } from '../../validation/problems.js';
 import type { HttpContext } from '../context.js';
 import { errorResponses, pageOf, success, successEnvelope } from '../envelope.js';
 import { maskDestination } from '../mask-destination.js';
 import {
   AlertKindSchema,
   AlertOutput,
+  AlertPreviewOutput,
   AlertStatusSchema,
   FilterText,
+  IdParams,
   MAX_ID,
   pageRequest,
   pagingFields,
@@ -22,7 +26,11 @@ const AlertQuery = Type.Object(
     ...pagingFields,
     status: Type.Optional(AlertStatusSchema),
     app_name: Type.Optional(FilterText('Only alerts of this app')),
-    channel: Type.Optional(ChannelTypeSchema),
+    channel: Type.Optional(
+      Type.Union(ChannelTypeSchema.anyOf, {
+        description: "Only alerts to this channel type (rows written with no active target: any of the rule's)",
+      }),
+    ),
     kind: Type.Optional(AlertKindSchema),
     rule_type: Type.Optional(Type.Union([Type.Literal('app'), Type.Literal('message')])),
     rule_id: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ID, description: 'Only alerts of this rule' })),
@@ -33,7 +41,17 @@ const AlertQuery = Type.Object(
 /** `GET /alerts`: the alert log (outbox), newest first. */
 export function alertRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
   const secrets = secretsOf(ctx.config);
-  const toAlert = (row: AlertLogRow) => ({
+  const toAlert = (row: AlertLogRow) => {
+    const facts = notificationFacts(row.payload);
+    return {
+      ...rowFields(row),
+      next_attempt_at: row.status === 'pending' ? isoTime(Number(row.next_attempt_at)) : null,
+      correlation_ids: facts.correlationIds,
+      first_at: facts.firstAt === null ? null : isoTime(facts.firstAt),
+      last_at: facts.lastAt === null ? null : isoTime(facts.lastAt),
+    };
+  };
+  const rowFields = (row: AlertLogRow) => ({
     id: Number(row.id),
     rule_type: row.rule_type,
     rule_id: Number(row.rule_id),
@@ -71,6 +89,28 @@ export function alertRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
           pageRequest(request.query),
         );
         return success({ ...found, items: found.items.map(toAlert) });
+      },
+    );
+
+    app.get(
+      '/alerts/:id/preview',
+      {
+        schema: {
+          tags: ['alerts'],
+          summary: 'What an alert log row said (or, held back, would have said), rendered per channel',
+          params: IdParams,
+          response: { 200: successEnvelope(AlertPreviewOutput), ...errorResponses(400, 401, 404) },
+        },
+      },
+      async (request) => {
+        const row = await alertRow(ctx.state.db, request.params.id);
+        if (!row) throw new NotFoundError(`alert ${request.params.id}`);
+        const previews = previewsOf(row.payload, row.channel).map((p) => ({
+          ...p,
+          subject: p.subject === null ? null : scrubSecrets(p.subject, secrets),
+          text: scrubSecrets(p.text, secrets),
+        }));
+        return success({ id: Number(row.id), status: row.status, previews });
       },
     );
   };

@@ -4,7 +4,14 @@ import { resolveInterval } from '../../stats/interval.js';
 import { computeOverview } from '../../stats/overview.js';
 import { computeTimeseries } from '../../stats/timeseries.js';
 import type { HttpContext } from '../context.js';
-import { AppsOutput, OverviewOutput, RangeQuery, TimeseriesOutput, TimeseriesQuery } from '../dashboard-schemas.js';
+import {
+  AppsOutput,
+  AppsQuery,
+  OverviewOutput,
+  RangeQuery,
+  TimeseriesOutput,
+  TimeseriesQuery,
+} from '../dashboard-schemas.js';
 import { errorResponses, success, successEnvelope } from '../envelope.js';
 import { checkedQuery, fromSource, rangeReader } from '../source-queries.js';
 
@@ -55,13 +62,15 @@ export function dashboardRoutes(ctx: HttpContext, now: () => number): FastifyPlu
         schema: {
           tags,
           summary: 'Per app: logs, average, p95 and worst duration, violations, violation rate, slowest message keys',
-          querystring: RangeQuery,
+          querystring: AppsQuery,
           response: { 200: successEnvelope(AppsOutput), ...errorResponses(400, 401, 422, 503) },
         },
       },
       async (request) => {
         const r = range(request.query);
-        return success(await fromSource(ctx, request.log, (source) => computeApps(source, ctx.state.db, r)));
+        return success(
+          await fromSource(ctx, request.log, (source) => computeApps(source, ctx.state.db, r, request.query.sort)),
+        );
       },
     );
   };

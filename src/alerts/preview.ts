@@ -1,0 +1,90 @@
+import { CHANNEL_TYPES, type ChannelType } from '../rules/types.js';
+import type { AlertNotification } from './notification.js';
+import { renderEmail } from './render/email.js';
+import { renderTelegram } from './render/telegram.js';
+import { renderWebhookPayload } from './render/webhook.js';
+
+/*
+ * What an alert log row said, or would have said: its stored notification rendered by the same
+ * templates the channels send, so a suppressed or silenced row shows the text it held back.
+ */
+
+/** The facts of a stored notification that the alert log lists beside each row. */
+export interface NotificationFacts {
+  /** The quoted violations' correlation ids, worst first (as the notification lists them). */
+  correlationIds: string[];
+  /** Log time span of the violations it reported, epoch ms. */
+  firstAt: number | null;
+  lastAt: number | null;
+}
+
+export interface ChannelPreview {
+  channel: ChannelType;
+  /** The email subject; null for the other channels. */
+  subject: string | null;
+  /** The text as the reader sees it: email text body, Telegram message(s) without markup, webhook JSON. */
+  text: string;
+}
+
+/** The row's payload as a notification, or undefined when it cannot be read (a damaged row). */
+export function readNotification(payload: string): AlertNotification | undefined {
+  try {
+    const parsed: unknown = JSON.parse(payload);
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const n = parsed as Partial<AlertNotification>;
+    if (typeof n.app !== 'string' || typeof n.firstAt !== 'number' || typeof n.lastAt !== 'number') return undefined;
+    return { ...n, samples: Array.isArray(n.samples) ? n.samples : [] } as AlertNotification;
+  } catch {
+    return undefined;
+  }
+}
+
+export function notificationFacts(payload: string): NotificationFacts {
+  const n = readNotification(payload);
+  if (!n) return { correlationIds: [], firstAt: null, lastAt: null };
+  const ids = n.samples.flatMap((s) =>
+    typeof s?.correlationId === 'string' && s.correlationId ? [s.correlationId] : [],
+  );
+  return { correlationIds: [...new Set(ids)], firstAt: n.firstAt, lastAt: n.lastAt };
+}
+
+/**
+ * The channels a row stands for: its own, or for a row written when no target was active, each
+ * of the rule's channels (stored comma-separated). Unknown names are left out.
+ */
+export function channelsOfRow(channel: string): ChannelType[] {
+  const known = new Set<string>(CHANNEL_TYPES);
+  return [...new Set(channel.split(','))].filter((c): c is ChannelType => known.has(c));
+}
+
+/** One preview per channel of the row; empty when the stored notification cannot be read. */
+export function previewsOf(payload: string, channel: string): ChannelPreview[] {
+  const n = readNotification(payload);
+  if (!n) return [];
+  const channels = channelsOfRow(channel);
+  return (channels.length > 0 ? channels : (['email'] as const)).map((c) => previewFor(n, c));
+}
+
+function previewFor(n: AlertNotification, channel: ChannelType): ChannelPreview {
+  switch (channel) {
+    case 'email': {
+      const email = renderEmail(n);
+      return { channel, subject: email.subject, text: email.text.trimEnd() };
+    }
+    case 'webhook':
+      return { channel, subject: null, text: JSON.stringify(renderWebhookPayload(n), null, 2) };
+    case 'telegram_chat':
+    case 'telegram_group':
+      return { channel, subject: null, text: renderTelegram(n).map(telegramText).join('\n\n') };
+  }
+}
+
+const ENTITIES: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&quot;': '"', '&amp;': '&' };
+
+/**
+ * Telegram HTML as the chat shows it: the templates use only b, i, code and a, and escape every
+ * `<`, `>` and `&` of text, so dropping the tags and decoding the entities leaves the message.
+ */
+export function telegramText(html: string): string {
+  return html.replace(/<[^>]*>/g, '').replace(/&(?:lt|gt|quot|amp);/g, (entity) => ENTITIES[entity]!);
+}
