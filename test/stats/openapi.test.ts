@@ -16,7 +16,7 @@ describe('the stats routes in the OpenAPI document', () => {
     const expected: Record<string, string[]> = {
       '/dashboard/overview': ['from', 'to'],
       '/dashboard/timeseries': ['from', 'to', 'interval', 'app_name'],
-      '/dashboard/apps': ['from', 'to'],
+      '/dashboard/apps': ['from', 'to', 'sort'],
       '/monitor/server': [],
       '/monitor/trace': ['correlation_id', 'limit'],
       '/monitor/traces/slowest': ['from', 'to', 'app_name', 'limit'],
