@@ -27,6 +27,8 @@ export interface ViewParams {
   /** A column name, `-` first for descending: `-time`, `duration`. */
   sort?: string;
   status?: string;
+  /** The alert log's channel filter. */
+  channel?: string;
 }
 
 export type Route = ({ page: PageName; id?: string } | { page: 'not-found'; id?: undefined }) & ViewParams;
@@ -76,6 +78,7 @@ function parseView(query: URLSearchParams): ViewParams {
     pageNumber: pageNumber && pageNumber > 1 ? pageNumber : undefined,
     sort: query.get('sort') || undefined,
     status: query.get('status') || undefined,
+    channel: query.get('channel') || undefined,
   };
   for (const name of Object.keys(view) as (keyof ViewParams)[]) if (view[name] === undefined) delete view[name];
   return view;
@@ -117,6 +120,7 @@ export function viewQuery(view: ViewParams): URLSearchParams {
   if (view.pageNumber && view.pageNumber > 1) query.set('page', String(view.pageNumber));
   if (view.sort) query.set('sort', view.sort);
   if (view.status) query.set('status', view.status);
+  if (view.channel) query.set('channel', view.channel);
   return query;
 }
 

@@ -4,10 +4,13 @@
  */
 import type {
   Alert,
+  AlertPreview,
   AlertStatus,
   AppRule,
+  AppSort,
   AppStats,
   Bucket,
+  ChannelType,
   MessageRule,
   Overview,
   Page,
@@ -135,8 +138,11 @@ export const api = {
     return data.buckets;
   },
 
-  async apps(range: TimeRange, signal?: AbortSignal): Promise<AppStats[]> {
-    return (await request<{ apps: AppStats[] }>('GET', '/dashboard/apps', { query: rangeQuery(range), signal })).apps;
+  /** Every app of the range; `sort` as the API takes it (`-p95_ms`), else its default order. */
+  async apps(range: TimeRange, signal?: AbortSignal, sort?: AppSort): Promise<AppStats[]> {
+    return (
+      await request<{ apps: AppStats[] }>('GET', '/dashboard/apps', { query: { ...rangeQuery(range), sort }, signal })
+    ).apps;
   },
 
   server: (signal?: AbortSignal) => request<ServerStatus>('GET', '/monitor/server', { signal }),
@@ -165,9 +171,11 @@ export const api = {
   },
 
   alerts: (
-    filter: { status?: AlertStatus; app_name?: string; page?: number; per_page?: number },
+    filter: { status?: AlertStatus; app_name?: string; channel?: ChannelType; page?: number; per_page?: number },
     signal?: AbortSignal,
   ) => request<Page<Alert>>('GET', '/alerts', { query: filter, signal }),
+
+  alertPreview: (id: number, signal?: AbortSignal) => request<AlertPreview>('GET', `/alerts/${id}/preview`, { signal }),
 
   rules: {
     list: <K extends RuleKind>(kind: K, signal?: AbortSignal) =>

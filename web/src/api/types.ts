@@ -15,6 +15,7 @@ import type {
 } from '../../../src/http/dashboard-schemas.js';
 import type {
   AlertOutput,
+  AlertPreviewOutput,
   AlertStatusSchema,
   AppRuleOutput,
   MessageRuleOutput,
@@ -25,6 +26,7 @@ import type { SilenceCreate, SilenceOutput } from '../../../src/silences/schemas
 
 export type { Page } from '../../../src/db/page.js';
 export type { ChannelType, RuleKind } from '../../../src/rules/types.js';
+export type { AppSort, AppSortColumn } from '../../../src/stats/app-sort.js';
 
 export type Overview = Static<typeof OverviewOutput>;
 export type Bucket = Static<typeof TimeseriesOutput>['buckets'][number];
@@ -38,6 +40,7 @@ export type Violation = ViolationPage['items'][number];
 export type ServerStatus = Static<typeof ServerStatusOutput>;
 export type AlertStatus = Static<typeof AlertStatusSchema>;
 export type Alert = Static<typeof AlertOutput>;
+export type AlertPreview = Static<typeof AlertPreviewOutput>;
 export type AppRule = Static<typeof AppRuleOutput>;
 export type MessageRule = Static<typeof MessageRuleOutput>;
 export type RuleInput = Static<typeof AppRuleCreate> | Static<typeof MessageRuleCreate>;

@@ -1,9 +1,10 @@
-import { useState } from 'react';
-import { api } from '../api/client.js';
-import type { AlertStatus } from '../api/types.js';
+import { Fragment, useEffect, useState } from 'react';
+import { type ApiError, api } from '../api/client.js';
+import type { Alert, AlertPreview, AlertStatus, ChannelType } from '../api/types.js';
 import { CHANNEL_LABELS, formatCount, formatRelative, formatTime } from '../format.js';
-import { href } from '../router.js';
-import { useResource } from '../state.js';
+import { href, type Route } from '../router.js';
+import { useDashboard, useResource } from '../state.js';
+import { AppSelect } from './AppSelect.js';
 import { MuteButton } from './MuteButton.js';
 import { TableHeader } from './TableHeader.js';
 import { Badge, Card, Empty, ErrorNote, Loading, Pager } from './ui.js';
@@ -16,112 +17,330 @@ const STATUS_TONE: Record<AlertStatus, 'ok' | 'bad' | 'muted' | 'warn'> = {
   pending: 'warn',
   silenced: 'muted',
 };
+const STATUSES: AlertStatus[] = ['sent', 'pending', 'failed', 'suppressed', 'silenced'];
+const CHANNELS: ChannelType[] = ['telegram_chat', 'telegram_group', 'email', 'webhook'];
+const COLUMN_COUNT = 9;
 
+const known = <T extends string>(values: readonly T[], value: string | undefined): T | undefined =>
+  values.includes(value as T) ? (value as T) : undefined;
+
+/** "Telegram chat", or for a row written with no active target "Email, Webhook". */
+const channelLabel = (channel: string) =>
+  channel
+    .split(',')
+    .map((c) => CHANNEL_LABELS[c] ?? c)
+    .join(', ');
+
+/** "in 2 min" / "now": when a pending row's next attempt is due. */
+function formatDue(time: string, now = Date.now()): string {
+  const seconds = Math.round((Date.parse(time) - now) / 1000);
+  if (Number.isNaN(seconds)) return '—';
+  if (seconds <= 0) return 'now';
+  if (seconds < 60) return `in ${seconds} s`;
+  if (seconds < 3600) return `in ${Math.round(seconds / 60)} min`;
+  return `in ${Math.round(seconds / 3600)} h`;
+}
+
+/** The violations the row reported: its rule, over the log times of its first and last violation. */
+function violationsLink(alert: Alert): string {
+  const route: Route = {
+    page: 'violations',
+    app: alert.app_name,
+    key: alert.message_key ?? undefined,
+    rule: { type: alert.rule_type, id: alert.rule_id },
+  };
+  if (alert.first_at && alert.last_at) {
+    const from = Math.floor(Date.parse(alert.first_at) / 1000) * 1000;
+    const to = Math.ceil((Date.parse(alert.last_at) + 1) / 1000) * 1000;
+    route.range = { kind: 'custom', from: new Date(from), to: new Date(to) };
+  }
+  return href(route);
+}
+
+const traceLink = (id: string) => href({ page: 'trace', id });
+
+/** The alert log; its filters (app, channel, status) and page live in the URL. */
 export function AlertsPage() {
-  const [status, setStatus] = useState<AlertStatus | ''>('');
-  const [page, setPage] = useState(1);
+  const { route, setView } = useDashboard();
+  const status = known(STATUSES, route.status);
+  const channel = known(CHANNELS, route.channel);
+  const app = route.app ?? '';
+  const page = route.pageNumber ?? 1;
   const alerts = useResource(
-    (_range, signal) => api.alerts({ status: status || undefined, page, per_page: PER_PAGE }, signal),
-    [status, page],
+    (_range, signal) => api.alerts({ status, channel, app_name: app || undefined, page, per_page: PER_PAGE }, signal),
+    [status, channel, app, page],
   );
+  const apps = useResource(async (_range, signal) => {
+    const [appRules, messageRules] = await Promise.all([
+      api.rules.list('app', signal),
+      api.rules.list('message', signal),
+    ]);
+    return [...new Set([...appRules.items, ...messageRules.items].map((r) => r.app_name))].sort();
+  }, []);
+  const [open, setOpen] = useState<number>();
+  const filtered = Boolean(status || channel || app);
+
   return (
     <div className="page">
-      <Card
-        title="Alert log"
-        actions={
+      <Card title="Alert log">
+        <form className="filters" aria-label="Filter alerts" onSubmit={(e) => e.preventDefault()}>
+          <AppSelect
+            app={app}
+            apps={apps.data ?? []}
+            onChange={(next) => setView({ app: next || undefined, pageNumber: undefined })}
+          />
+          <label className="inline-field">
+            <span>Channel</span>
+            <select
+              value={channel ?? ''}
+              onChange={(e) => setView({ channel: e.target.value || undefined, pageNumber: undefined })}
+            >
+              <option value="">Any</option>
+              {CHANNELS.map((c) => (
+                <option key={c} value={c}>
+                  {CHANNEL_LABELS[c]}
+                </option>
+              ))}
+            </select>
+          </label>
           <label className="inline-field">
             <span>Status</span>
             <select
-              value={status}
-              onChange={(e) => {
-                setStatus(e.target.value as AlertStatus | '');
-                setPage(1);
-              }}
+              value={status ?? ''}
+              onChange={(e) => setView({ status: e.target.value || undefined, pageNumber: undefined })}
             >
               <option value="">Any</option>
-              <option value="sent">Sent</option>
-              <option value="pending">Pending</option>
-              <option value="failed">Failed</option>
-              <option value="suppressed">Suppressed</option>
-              <option value="silenced">Silenced</option>
+              {STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {s[0]!.toUpperCase() + s.slice(1)}
+                </option>
+              ))}
             </select>
           </label>
-        }
-      >
+        </form>
         <ErrorNote error={alerts.error} retry={alerts.reload} />
         {!alerts.data && alerts.loading ? (
           <Loading />
         ) : !alerts.data || alerts.data.items.length === 0 ? (
-          <Empty>No alerts yet. They appear here when a scan finds violations of an active rule.</Empty>
+          <Empty>
+            {filtered
+              ? 'No alert matches these filters.'
+              : 'No alerts yet. They appear here when a scan finds violations of an active rule.'}
+          </Empty>
         ) : (
           <>
             <p className="muted result-count">{formatCount(alerts.data.total)} alerts, newest first</p>
             <div className="table-wrap">
-              <table className="table" aria-label="Alert log">
+              <table className="table alert-log" aria-label="Alert log" aria-busy={alerts.loading}>
                 <TableHeader
                   columns={[
                     'Created',
                     'Status',
                     'App / message key',
-                    { label: 'Violations', className: 'num' },
-                    'Channel',
+                    { label: 'Violations', className: 'num hide-narrow' },
+                    { label: 'Channel', className: 'hide-narrow' },
                     { label: 'Destination', className: 'hide-narrow' },
                     { label: 'Detail', className: 'hide-narrow' },
-                    '',
+                    { label: 'Trace', className: 'hide-narrow' },
+                    { label: 'Mute', hidden: true },
                   ]}
                 />
                 <tbody>
                   {alerts.data.items.map((alert) => (
-                    <tr key={alert.id}>
-                      <td className="nowrap" title={new Date(alert.created_at).toLocaleString()}>
-                        {formatTime(alert.created_at)}
-                        <div className="muted small">{formatRelative(alert.created_at)}</div>
-                      </td>
-                      <td>
-                        <Badge tone={STATUS_TONE[alert.status] ?? 'muted'}>{alert.status}</Badge>
-                        {alert.kind === 'resolved' && <div className="muted small">resolved</div>}
-                      </td>
-                      <td>
-                        <a
-                          href={href({ page: 'violations', app: alert.app_name, key: alert.message_key ?? undefined })}
-                        >
-                          {alert.app_name}
-                        </a>
-                        {alert.message_key && (
-                          <div>
-                            <code className="small">{alert.message_key}</code>
-                          </div>
-                        )}
-                      </td>
-                      <td className="num">{formatCount(alert.violation_count)}</td>
-                      <td>{CHANNEL_LABELS[alert.channel] ?? alert.channel}</td>
-                      <td className="hide-narrow break">{alert.destination}</td>
-                      <td className="hide-narrow small">
-                        {alert.last_error ? (
-                          <span className={alert.status === 'failed' ? 'text-bad' : 'muted'}>{alert.last_error}</span>
-                        ) : alert.sent_at ? (
-                          <span className="muted">sent {formatTime(alert.sent_at)}</span>
-                        ) : (
-                          <span className="muted">
-                            {alert.attempts} attempt{alert.attempts === 1 ? '' : 's'}
-                          </span>
-                        )}
-                      </td>
-                      <td>
-                        <MuteButton
-                          app={alert.app_name}
-                          messageKey={alert.rule_type === 'message' ? alert.message_key : null}
-                        />
-                      </td>
-                    </tr>
+                    <AlertRow
+                      key={alert.id}
+                      alert={alert}
+                      open={open === alert.id}
+                      onToggle={() => setOpen(open === alert.id ? undefined : alert.id)}
+                    />
                   ))}
                 </tbody>
               </table>
             </div>
-            <Pager page={page} perPage={PER_PAGE} total={alerts.data.total} onPage={setPage} label="Alerts" />
+            <Pager
+              page={page}
+              perPage={PER_PAGE}
+              total={alerts.data.total}
+              onPage={(next) => setView({ pageNumber: next > 1 ? next : undefined })}
+              label="Alerts"
+            />
           </>
         )}
       </Card>
+    </div>
+  );
+}
+
+function AlertRow({ alert, open, onToggle }: { alert: Alert; open: boolean; onToggle: () => void }) {
+  const detailId = `alert-${alert.id}-preview`;
+  const trace = alert.correlation_ids[0];
+  return (
+    <>
+      <tr data-testid="alert-row" data-alert-id={alert.id}>
+        <td className="nowrap" title={new Date(alert.created_at).toLocaleString()}>
+          <button type="button" className="disclosure" aria-expanded={open} aria-controls={detailId} onClick={onToggle}>
+            <span aria-hidden="true">{open ? '▾' : '▸'}</span> {formatTime(alert.created_at)}
+            <span className="visually-hidden"> — what it said</span>
+          </button>
+          <div className="muted small">{formatRelative(alert.created_at)}</div>
+        </td>
+        <td>
+          <Badge tone={STATUS_TONE[alert.status] ?? 'muted'}>{alert.status}</Badge>
+          {alert.kind === 'resolved' && <div className="muted small">resolved</div>}
+          {alert.status === 'pending' && <PendingNote alert={alert} />}
+        </td>
+        <td>
+          <a href={violationsLink(alert)}>{alert.app_name}</a>
+          {alert.message_key && (
+            <div>
+              <code className="small">{alert.message_key}</code>
+            </div>
+          )}
+          <div className="muted small show-narrow">
+            {channelLabel(alert.channel)} · {formatCount(alert.violation_count)} violation
+            {alert.violation_count === 1 ? '' : 's'}
+          </div>
+        </td>
+        <td className="num hide-narrow">{formatCount(alert.violation_count)}</td>
+        <td className="hide-narrow">{channelLabel(alert.channel)}</td>
+        <td className="hide-narrow break">{alert.destination}</td>
+        <td className="hide-narrow small">
+          {alert.last_error ? (
+            <span className={alert.status === 'failed' ? 'text-bad' : 'muted'}>{alert.last_error}</span>
+          ) : alert.sent_at ? (
+            <span className="muted">sent {formatTime(alert.sent_at)}</span>
+          ) : null}
+        </td>
+        <td className="hide-narrow">
+          {trace ? (
+            <a href={traceLink(trace)} title={`Trace ${trace}`} data-testid="alert-trace">
+              Trace
+            </a>
+          ) : (
+            <span className="muted">—</span>
+          )}
+        </td>
+        <td>
+          <MuteButton app={alert.app_name} messageKey={alert.rule_type === 'message' ? alert.message_key : null} />
+        </td>
+      </tr>
+      {open && (
+        <tr className="detail-row" id={detailId}>
+          <td colSpan={COLUMN_COUNT}>
+            <AlertDetail alert={alert} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function PendingNote({ alert }: { alert: Alert }) {
+  return (
+    <div className="muted small" data-testid="alert-pending">
+      {alert.attempts === 0 ? 'not tried yet' : `${alert.attempts} attempt${alert.attempts === 1 ? '' : 's'}`}
+      {alert.next_attempt_at && (
+        <>
+          {' · '}
+          {alert.attempts === 0 ? 'due' : 'next retry'}{' '}
+          <time dateTime={alert.next_attempt_at} title={new Date(alert.next_attempt_at).toLocaleString()}>
+            {formatTime(alert.next_attempt_at)}
+          </time>{' '}
+          ({formatDue(alert.next_attempt_at)})
+        </>
+      )}
+    </div>
+  );
+}
+
+/** The expanded row: what the notification said on each channel, and its delivery facts. */
+function AlertDetail({ alert }: { alert: Alert }) {
+  const [state, setState] = useState<{ data?: AlertPreview; error?: ApiError }>({});
+  useEffect(() => {
+    const controller = new AbortController();
+    api.alertPreview(alert.id, controller.signal).then(
+      (data) => setState({ data }),
+      (error: ApiError) => {
+        if (!controller.signal.aborted) setState({ error });
+      },
+    );
+    return () => controller.abort();
+  }, [alert.id]);
+
+  return (
+    <div className="alert-detail">
+      <div className="alert-previews" data-testid="alert-preview">
+        <ErrorNote error={state.error} />
+        {!state.data && !state.error ? (
+          <Loading />
+        ) : state.data && state.data.previews.length === 0 ? (
+          <Empty>The stored notification of this row cannot be read.</Empty>
+        ) : (
+          state.data?.previews.map((preview) => (
+            <Fragment key={preview.channel}>
+              <h3 className="subheading">
+                {alert.status === 'sent' ? 'Sent' : 'Would say'} on {CHANNEL_LABELS[preview.channel]}
+              </h3>
+              {preview.subject && (
+                <p className="alert-subject">
+                  <span className="muted">Subject:</span> {preview.subject}
+                </p>
+              )}
+              <pre className="alert-preview">{preview.text}</pre>
+            </Fragment>
+          ))
+        )}
+      </div>
+      <dl className="facts alert-facts">
+        <dt>Channel</dt>
+        <dd>{channelLabel(alert.channel)}</dd>
+        <dt>Destination</dt>
+        <dd className="break">{alert.destination}</dd>
+        <dt>Attempts</dt>
+        <dd>{alert.attempts}</dd>
+        {alert.status === 'pending' && alert.next_attempt_at && (
+          <>
+            <dt>Next attempt</dt>
+            <dd>
+              {formatTime(alert.next_attempt_at)} ({formatDue(alert.next_attempt_at)})
+            </dd>
+          </>
+        )}
+        {alert.sent_at && (
+          <>
+            <dt>Sent</dt>
+            <dd>{formatTime(alert.sent_at)}</dd>
+          </>
+        )}
+        {alert.last_error && (
+          <>
+            <dt>{alert.status === 'failed' || alert.status === 'pending' ? 'Error' : 'Reason'}</dt>
+            <dd className={alert.status === 'failed' ? 'text-bad' : undefined}>{alert.last_error}</dd>
+          </>
+        )}
+        <dt>Violations</dt>
+        <dd>
+          <a href={violationsLink(alert)}>
+            {formatCount(alert.violation_count)} of {alert.rule_type} rule #{alert.rule_id}
+          </a>
+        </dd>
+        {alert.correlation_ids.length > 0 && (
+          <>
+            <dt>Traces</dt>
+            <dd>
+              <ul className="alert-traces">
+                {alert.correlation_ids.map((id) => (
+                  <li key={id}>
+                    <a href={traceLink(id)}>
+                      <code>{id}</code>
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        )}
+      </dl>
     </div>
   );
 }

@@ -1,12 +1,11 @@
 import { useMemo, useState } from 'react';
 import { api } from '../api/client.js';
-import type { AppStats, Bucket, KeyStats, Overview } from '../api/types.js';
+import type { Bucket, Overview } from '../api/types.js';
 import { formatCount, formatMs, formatPercent } from '../format.js';
-import { href } from '../router.js';
 import { useResource } from '../state.js';
 import { AppSelect } from './AppSelect.js';
+import { AppsTable } from './AppsTable.js';
 import { Chart, type ChartSeries } from './Chart.js';
-import { type Column, TableHeader } from './TableHeader.js';
 import { Card, Empty, ErrorNote, Loading } from './ui.js';
 
 export function OverviewPage() {
@@ -20,7 +19,7 @@ export function OverviewPage() {
       <OverviewCards overview={overview.data} />
       <TimeseriesPanel app={chartApp} onApp={setChartApp} apps={apps.data?.map((a) => a.app_name) ?? []} />
       <div className="grid-2">
-        <AppsTable apps={apps.data} loading={apps.loading} error={apps.error} onChart={setChartApp} />
+        <AppsTable onChart={setChartApp} />
         <LevelsCard overview={overview.data} />
       </div>
     </div>
@@ -145,140 +144,6 @@ function summarise(buckets: Bucket[], what: 'volume' | 'duration'): string {
   }
   const worst = Math.max(0, ...buckets.map((b) => b.p95_ms ?? 0));
   return `Chart of average and 95th percentile duration over ${buckets.length} time buckets; highest p95 ${formatMs(worst)}`;
-}
-
-/** Columns (and their cells) the apps table shares with each app's table of slowest message keys. */
-const TIMING_COLUMNS: Column[] = [
-  { label: 'Logs', className: 'num' },
-  { label: 'Avg', className: 'num' },
-  { label: 'p95', className: 'num' },
-];
-
-function TimingCells({ logs, stats }: { logs: number; stats: Pick<KeyStats, 'avg_ms' | 'p95_ms'> }) {
-  return (
-    <>
-      <td className="num">{formatCount(logs)}</td>
-      <td className="num">{formatMs(stats.avg_ms)}</td>
-      <td className="num">{formatMs(stats.p95_ms)}</td>
-    </>
-  );
-}
-
-function AppsTable({
-  apps,
-  loading,
-  error,
-  onChart,
-}: {
-  apps: AppStats[] | undefined;
-  loading: boolean;
-  error: ReturnType<typeof useResource>['error'];
-  onChart: (app: string) => void;
-}) {
-  const [open, setOpen] = useState<string>();
-  return (
-    <Card title="Apps" className="span-wide">
-      <ErrorNote error={error} />
-      {!apps && loading ? (
-        <Loading />
-      ) : !apps || apps.length === 0 ? (
-        <Empty>No app has logged in this range.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table className="table" aria-label="Apps">
-            <TableHeader
-              columns={[
-                'App',
-                ...TIMING_COLUMNS,
-                { label: 'Worst', className: 'num hide-narrow' },
-                { label: 'Violations', className: 'num' },
-              ]}
-            />
-            <tbody>
-              {apps.map((app) => (
-                <AppRow
-                  key={app.app_name}
-                  app={app}
-                  open={open === app.app_name}
-                  onToggle={() => setOpen(open === app.app_name ? undefined : app.app_name)}
-                  onChart={() => onChart(app.app_name)}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </Card>
-  );
-}
-
-function AppRow({
-  app,
-  open,
-  onToggle,
-  onChart,
-}: {
-  app: AppStats;
-  open: boolean;
-  onToggle: () => void;
-  onChart: () => void;
-}) {
-  return (
-    <>
-      <tr>
-        <th scope="row">
-          <button type="button" className="disclosure" aria-expanded={open} onClick={onToggle}>
-            <span aria-hidden="true">{open ? '▾' : '▸'}</span> {app.app_name}
-          </button>
-        </th>
-        <TimingCells logs={app.logs} stats={app} />
-        <td className="num hide-narrow">{formatMs(app.max_ms)}</td>
-        <td className="num">
-          {app.violations > 0 ? (
-            <a href={href({ page: 'violations', app: app.app_name })} className="text-bad">
-              {formatCount(app.violations)} <span className="muted">({formatPercent(app.violation_rate)})</span>
-            </a>
-          ) : (
-            <span className="muted">0</span>
-          )}
-        </td>
-      </tr>
-      {open && (
-        <tr className="detail-row">
-          <td colSpan={6}>
-            <div className="detail">
-              <div className="detail-head">
-                <strong>Slowest message keys</strong>
-                <button type="button" className="button button-small" onClick={onChart}>
-                  Chart this app
-                </button>
-              </div>
-              {app.slowest_message_keys.length === 0 ? (
-                <Empty>No timed logs.</Empty>
-              ) : (
-                <table className="table table-compact" aria-label={`Slowest message keys of ${app.app_name}`}>
-                  <TableHeader columns={['Message key', ...TIMING_COLUMNS, { label: 'Worst', className: 'num' }]} />
-                  <tbody>
-                    {app.slowest_message_keys.map((key) => (
-                      <tr key={key.message_key}>
-                        <td>
-                          <a href={href({ page: 'violations', app: app.app_name, key: key.message_key })}>
-                            <code>{key.message_key}</code>
-                          </a>
-                        </td>
-                        <TimingCells logs={key.count} stats={key} />
-                        <td className="num">{formatMs(key.max_ms)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
-            </div>
-          </td>
-        </tr>
-      )}
-    </>
-  );
 }
 
 const LEVEL_ORDER = ['fatal', 'error', 'warn', 'warning', 'info', 'debug', 'trace'];

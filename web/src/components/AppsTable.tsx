@@ -1,0 +1,150 @@
+import { useState } from 'react';
+import { api } from '../api/client.js';
+import type { AppSort, AppSortColumn, AppStats, KeyStats } from '../api/types.js';
+import { formatCount, formatMs, formatPercent } from '../format.js';
+import { href } from '../router.js';
+import { useDashboard, useResource } from '../state.js';
+import { type SortableColumn, SortableHeader, sortOf } from './SortableHeader.js';
+import { type Column, TableHeader } from './TableHeader.js';
+import { Card, Empty, ErrorNote, Loading } from './ui.js';
+
+/** Every figure sorts through the API (`GET /dashboard/apps?sort=`), over all apps of the range. */
+const COLUMNS: SortableColumn<AppSortColumn>[] = [
+  { sort: 'app_name', label: 'App', first: 'ascending' },
+  { sort: 'logs', label: 'Logs', className: 'num' },
+  { sort: 'avg_ms', label: 'Avg', className: 'num' },
+  { sort: 'p95_ms', label: 'p95', className: 'num' },
+  { sort: 'max_ms', label: 'Worst', className: 'num hide-narrow' },
+  { sort: 'violations', label: 'Violations', className: 'num' },
+  { sort: 'violation_rate', label: 'Rate', className: 'num hide-narrow' },
+];
+/** The API's order without `sort`: violations (then p95), descending. */
+const DEFAULT_SORT: AppSort = '-violations';
+
+/** The apps table of the overview: its sort lives in the URL (`sort`). */
+export function AppsTable({ onChart }: { onChart: (app: string) => void }) {
+  const { route, setView } = useDashboard();
+  const sort = sortOf(route.sort, COLUMNS) as AppSort | undefined;
+  const apps = useResource((range, signal) => api.apps(range, signal, sort), [sort]);
+  const [open, setOpen] = useState<string>();
+  return (
+    <Card title="Apps" className="span-wide">
+      <ErrorNote error={apps.error} retry={apps.reload} />
+      {!apps.data && apps.loading ? (
+        <Loading />
+      ) : !apps.data || apps.data.length === 0 ? (
+        <Empty>No app has logged in this range.</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" aria-label="Apps" aria-busy={apps.loading}>
+            <SortableHeader
+              columns={COLUMNS}
+              sort={sort ?? DEFAULT_SORT}
+              onSort={(next) => setView({ sort: next === DEFAULT_SORT ? undefined : next })}
+            />
+            <tbody>
+              {apps.data.map((app) => (
+                <AppRow
+                  key={app.app_name}
+                  app={app}
+                  open={open === app.app_name}
+                  onToggle={() => setOpen(open === app.app_name ? undefined : app.app_name)}
+                  onChart={() => onChart(app.app_name)}
+                />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Card>
+  );
+}
+
+/** Columns (and their cells) the apps table shares with each app's table of slowest message keys. */
+const TIMING_COLUMNS: Column[] = [
+  { label: 'Logs', className: 'num' },
+  { label: 'Avg', className: 'num' },
+  { label: 'p95', className: 'num' },
+];
+
+function TimingCells({ logs, stats }: { logs: number; stats: Pick<KeyStats, 'avg_ms' | 'p95_ms'> }) {
+  return (
+    <>
+      <td className="num">{formatCount(logs)}</td>
+      <td className="num">{formatMs(stats.avg_ms)}</td>
+      <td className="num">{formatMs(stats.p95_ms)}</td>
+    </>
+  );
+}
+
+function AppRow({
+  app,
+  open,
+  onToggle,
+  onChart,
+}: {
+  app: AppStats;
+  open: boolean;
+  onToggle: () => void;
+  onChart: () => void;
+}) {
+  return (
+    <>
+      <tr>
+        <th scope="row">
+          <button type="button" className="disclosure" aria-expanded={open} onClick={onToggle}>
+            <span aria-hidden="true">{open ? '▾' : '▸'}</span> {app.app_name}
+          </button>
+        </th>
+        <TimingCells logs={app.logs} stats={app} />
+        <td className="num hide-narrow">{formatMs(app.max_ms)}</td>
+        <td className="num">
+          {app.violations > 0 ? (
+            <a href={href({ page: 'violations', app: app.app_name })} className="text-bad">
+              {formatCount(app.violations)}
+            </a>
+          ) : (
+            <span className="muted">0</span>
+          )}
+        </td>
+        <td className="num hide-narrow">
+          {app.violations > 0 ? formatPercent(app.violation_rate) : <span className="muted">0%</span>}
+        </td>
+      </tr>
+      {open && (
+        <tr className="detail-row">
+          <td colSpan={COLUMNS.length}>
+            <div className="detail">
+              <div className="detail-head">
+                <strong>Slowest message keys</strong>
+                <button type="button" className="button button-small" onClick={onChart}>
+                  Chart this app
+                </button>
+              </div>
+              {app.slowest_message_keys.length === 0 ? (
+                <Empty>No timed logs.</Empty>
+              ) : (
+                <table className="table table-compact" aria-label={`Slowest message keys of ${app.app_name}`}>
+                  <TableHeader columns={['Message key', ...TIMING_COLUMNS, { label: 'Worst', className: 'num' }]} />
+                  <tbody>
+                    {app.slowest_message_keys.map((key) => (
+                      <tr key={key.message_key}>
+                        <td>
+                          <a href={href({ page: 'violations', app: app.app_name, key: key.message_key })}>
+                            <code>{key.message_key}</code>
+                          </a>
+                        </td>
+                        <TimingCells logs={key.count} stats={key} />
+                        <td className="num">{formatMs(key.max_ms)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </div>
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
