@@ -58,6 +58,9 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
     probeSeconds: embedded ? 0 : ctx.config.scan.probeSeconds,
   });
 
+  // Violations, scans and alerts of other processes (a cron `log:alert-scan`, a second instance).
+  await ctx.events.start();
+
   let server: RunningServer;
   try {
     server = await startHttpServer(ctx, {
@@ -78,6 +81,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
       log_source: ctx.config.logSource,
       database: ctx.state.driver,
       redis: services.redis !== undefined,
+      live_events: ctx.events.status().description,
     },
     `lagwatch is running: dashboard on ${server.address}/`,
   );
@@ -92,6 +96,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
         await server.close();
         await poller?.stop();
         await scheduler.stop();
+        await ctx.events.close();
         await services.close();
       })();
       return closing;

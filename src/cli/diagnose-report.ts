@@ -5,6 +5,7 @@ import { createAppContext } from '../app/create-context.js';
 import type { Config } from '../config/config.js';
 import { scrubSecrets, secretsOf } from '../config/redact.js';
 import { migrationState } from '../db/migrate.js';
+import { eventLogSize } from '../events/event-log.js';
 import { isoTime } from '../logs/iso-time.js';
 import { CronLog } from '../scan/cron-log.js';
 import { computeServerStatus } from '../stats/server-status.js';
@@ -65,6 +66,8 @@ export async function diagnose(config: Config): Promise<Check[]> {
             detail: status.redis.ok ? `${config.redis?.host}:${config.redis?.port}` : String(status.redis.error),
           },
     );
+    const events = await liveEventsCheck(ctx, status.redis?.ok ?? null, status.database.ok);
+    checks.push({ ...events, detail: clean(events.detail) });
 
     if (isChannelConfigured(config, 'telegram_chat')) {
       const me = await telegramGetMe(config);
@@ -141,4 +144,25 @@ export async function diagnose(config: Config): Promise<Check[]> {
     await ctx.close().catch(() => undefined);
   }
   return checks;
+}
+
+/** How the live events of this installation travel between processes, and whether they can. */
+async function liveEventsCheck(
+  ctx: ReturnType<typeof createAppContext>,
+  redisOk: boolean | null,
+  databaseOk: boolean,
+): Promise<Check> {
+  const { description } = ctx.events.status();
+  if (redisOk !== null) {
+    return { check: 'live events', status: redisOk ? 'ok' : 'fail', detail: description };
+  }
+  if (!databaseOk) return { check: 'live events', status: 'fail', detail: `${description}: database unreachable` };
+  try {
+    const { rows, newestAt } = await eventLogSize(ctx.state.db);
+    const newest = newestAt === undefined ? 'none yet' : `newest ${isoTime(newestAt)}`;
+    return { check: 'live events', status: 'ok', detail: `${description}; ${rows} kept, ${newest}` };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { check: 'live events', status: 'fail', detail: `${description}: ${message}` };
+  }
 }

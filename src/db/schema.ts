@@ -20,6 +20,18 @@ export interface Database {
   silences: SilenceTable;
   alert_episodes: AlertEpisodeTable;
   telegram_offsets: TelegramOffsetTable;
+  event_log: EventLogTable;
+}
+
+/** Live events shared between processes without Redis (see src/events/event-log.ts). */
+export interface EventLogTable {
+  id: Generated<number>;
+  /** The publishing process's EventBus origin id: a process skips its own rows. */
+  origin: string;
+  type: string;
+  /** The event's data, as JSON. */
+  data: string;
+  created_at: number;
 }
 
 /** The rules a log source's checkpoint scans have judged (see src/scan/judged-rules.ts). */

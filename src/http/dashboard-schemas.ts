@@ -344,4 +344,20 @@ export const ServerStatusOutput = Type.Object({
     pending: Type.Integer({ description: 'alert_log rows waiting to be sent' }),
     oldest_pending_age_seconds: NullableNumber(),
   }),
+  events: Type.Union(
+    [
+      Type.Object({
+        transport: Type.Union([Type.Literal('local'), Type.Literal('redis'), Type.Literal('database')]),
+        description: Type.String(),
+        receiving: Type.Boolean({ description: "true while this process relays other processes' events to /events" }),
+        published: Type.Integer({ description: 'events this process shared with the other processes' }),
+        failed: Type.Integer({ description: 'events this process could not share (logged)' }),
+        received: Type.Integer({ description: 'events received from other processes' }),
+        last_error: NullableString(),
+        last_error_at: NullableTime(),
+      }),
+      Type.Null(),
+    ],
+    { description: 'How live events travel between lagwatch processes (Redis pub/sub or the state database)' },
+  ),
 });

@@ -5,6 +5,7 @@ import type { Config } from '../config/config.js';
 import { scrubSecrets, secretsOf } from '../config/redact.js';
 import type { StateDb } from '../db/connection.js';
 import type { CronLogTable } from '../db/schema.js';
+import type { EventsStatus } from '../events/bus.js';
 import { probeRedis, type RedisHealth } from '../health/redis-probe.js';
 import { messageOf, withTimeout } from '../health/with-timeout.js';
 import type { LogSource } from '../logs/source.js';
@@ -42,6 +43,8 @@ export interface ServerStatus {
   checkpoint_lag_seconds: number | null;
   checkpoints: { source_key: string; watermark: string; lag_seconds: number; updated_at: string }[];
   outbox: { pending: number; oldest_pending_age_seconds: number | null };
+  /** How this process shares live events with other lagwatch processes, and whether that fails. */
+  events: EventsStatus | null;
 }
 
 export interface LastScan {
@@ -70,7 +73,12 @@ export interface StatusSources {
   config: Config;
   state: StateDb;
   logSource(): Promise<LogSource>;
+  /** This process's event bus (absent: not reported). */
+  events?: { status(): EventsStatus };
 }
+
+/** A failure to publish live events is a problem for this long after it happened. */
+const EVENT_FAILURE_MS = 5 * 60_000;
 
 /**
  * What `GET /monitor/server` shows, and what `lagwatch diagnose` reuses: process figures and
@@ -97,6 +105,11 @@ export async function computeServerStatus(
   if (!logSource.status.ok) problems.push(`log source (${logSource.status.kind}): ${logSource.status.error}`);
   if (!database.ok) problems.push(`database (${database.driver}): ${database.error}`);
   if (redis && !redis.ok) problems.push(`redis: ${redis.error}`);
+  const events = ctx.events?.status() ?? null;
+  if (events?.last_error) events.last_error = scrubSecrets(events.last_error, secrets);
+  if (events?.last_error_at && now - Date.parse(events.last_error_at) < EVENT_FAILURE_MS) {
+    problems.push(`live events (${events.transport}): ${events.failed} not published; last: ${events.last_error}`);
+  }
 
   const checkpoints = stateFigures?.checkpoints ?? [];
   const current =
@@ -129,6 +142,7 @@ export async function computeServerStatus(
     checkpoint_lag_seconds: current ? current.lag_seconds : null,
     checkpoints: checkpoints.map(({ updatedAt: _, ...c }) => c),
     outbox: stateFigures?.outbox ?? { pending: 0, oldest_pending_age_seconds: null },
+    events,
   };
 }
 

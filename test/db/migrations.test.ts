@@ -20,6 +20,7 @@ const TABLES: (keyof Database)[] = [
   'cron_logs',
   'cooldowns',
   'leases',
+  'event_log',
 ];
 
 describe.each(drivers)('state database migrations on $driver', (driver) => {

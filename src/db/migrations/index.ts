@@ -6,6 +6,7 @@ import * as m003 from './003_table_revisions.js';
 import * as m004 from './004_drop_seen_logs.js';
 import * as m005 from './005_claim_holders.js';
 import * as m006 from './006_noise_control.js';
+import * as m007 from './007_event_log.js';
 import * as m008 from './008_judged_rules.js';
 
 interface DriverMigration {
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, DriverMigration> = {
   '004_drop_seen_logs': m004,
   '005_claim_holders': m005,
   '006_noise_control': m006,
+  '007_event_log': m007,
   '008_judged_rules': m008,
 };
 
