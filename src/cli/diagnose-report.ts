@@ -58,7 +58,7 @@ export async function diagnose(config: Config): Promise<Check[]> {
         ? {
             check: 'redis',
             status: 'skip',
-            detail: 'REDIS_HOST not set: cooldowns and the scan lease use the database',
+            detail: 'REDIS_HOST not set: cooldowns, the scan lease and live events use the database',
           }
         : {
             check: 'redis',
@@ -160,7 +160,7 @@ async function liveEventsCheck(
   try {
     const { rows, newestAt } = await eventLogSize(ctx.state.db);
     const newest = newestAt === undefined ? 'none yet' : `newest ${isoTime(newestAt)}`;
-    return { check: 'live events', status: 'ok', detail: `${description}; ${rows} kept, ${newest}` };
+    return { check: 'live events', status: 'ok', detail: `${description}; ${rows} events kept, ${newest}` };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { check: 'live events', status: 'fail', detail: `${description}: ${message}` };
