@@ -179,7 +179,9 @@ async function twoInstancesShareEvents(
   const status = world.ctx.events.status();
   expect(status).toMatchObject({ transport, receiving: true, failed: 0, last_error: null });
   expect(status.published).toBeGreaterThanOrEqual(1); // the ingest
-  expect(status.received).toBe(3); // B's violation and scan, the marker
+  // B's violation and scan, the marker (on Redis, another suite's events could add to it).
+  if (transport === 'database') expect(status.received).toBe(3);
+  else expect(status.received).toBeGreaterThanOrEqual(3);
   const { rows } = await eventLogSize(world.ctx.state.db);
   if (transport === 'redis') expect(rows).toBe(0);
   else expect(rows).toBeGreaterThanOrEqual(4);

@@ -6,7 +6,9 @@ import { print, printJson, renderTable } from '../output.js';
 export function registerDiagnoseCommand(program: Command): void {
   program
     .command('diagnose')
-    .description('check configuration, database, log source, Redis, live events, Telegram, SMTP, checkpoint lag and recent runs')
+    .description(
+      'check configuration, database, log source, Redis, live events, Telegram, SMTP, checkpoint lag and recent runs',
+    )
     .option('--json', 'print the report as JSON')
     .action(async (options: { json?: boolean }) => {
       let checks: Check[];
