@@ -12,7 +12,8 @@ interface EditableItem {
 /**
  * A card that lists editable items (rules, targets): a New button over a table whose rows end in
  * an Active switch, Edit and Delete. `columns` and `cells` are the item's own columns before those;
- * `nameOf` names a row in its labels and in the question Delete asks.
+ * `nameOf` names a row in its labels and in the question Delete asks. At phone width each row is
+ * a block (styles.css): the cell with class `cell-title` heads it, `data-label` names a figure.
  */
 export function EditableList<Item extends EditableItem>({
   title,
@@ -61,7 +62,7 @@ export function EditableList<Item extends EditableItem>({
         <Empty>{empty}</Empty>
       ) : (
         <div className="table-wrap">
-          <table className="table" aria-label={title}>
+          <table className="table table-editable" aria-label={title}>
             <TableHeader columns={[...columns, 'Active', { label: 'Actions', hidden: true }]} />
             <tbody>
               {list.data.items.map((item) => {
@@ -69,7 +70,7 @@ export function EditableList<Item extends EditableItem>({
                 return (
                   <tr key={item.id} className={item.is_active ? '' : 'row-inactive'}>
                     {cells(item)}
-                    <td>
+                    <td className="cell-active" data-label="Active">
                       <label className="switch">
                         <input
                           type="checkbox"

@@ -1,7 +1,8 @@
 import type { AppRule } from '../api/types.js';
+import { checkFields, type Problems, RULE_FIELDS } from '../field-errors.js';
 import { Field } from './ui.js';
 
-/** The rule form's noise-control fields, as typed (the API's validation names what is wrong). */
+/** The rule form's noise-control fields, as typed. */
 export interface NoiseForm {
   min_count: string;
   window_minutes: string;
@@ -27,6 +28,21 @@ export function noiseInput(form: NoiseForm) {
     notify_resolved: form.notify_resolved,
     resolve_after_minutes: numberOrNaN(form.resolve_after_minutes),
   };
+}
+
+/** What is wrong with the noise fields, field by field, including the one rule across two of them. */
+export function noiseProblems(form: NoiseForm): Problems {
+  const { notify_resolved: _, ...typed } = form;
+  const problems = checkFields(RULE_FIELDS, typed);
+  if (
+    !problems.min_count &&
+    !problems.window_minutes &&
+    Number(form.min_count) > 1 &&
+    Number(form.window_minutes) === 0
+  ) {
+    problems.window_minutes = `Set a count window of at least 1 minute to count ${form.min_count.trim()} violations in`;
+  }
+  return problems;
 }
 
 export function RuleNoiseFields({

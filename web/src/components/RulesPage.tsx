@@ -1,12 +1,15 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { CHANNEL_TYPES } from '../../../src/rules/types.js';
 import { api } from '../api/client.js';
 import type { AppRule, ChannelType, MessageRule, RuleInput, RuleKind } from '../api/types.js';
+import { checkFields, RULE_FIELDS } from '../field-errors.js';
 import { CHANNEL_LABELS, formatMs } from '../format.js';
 import { useDashboard, useResource } from '../state.js';
+import { NoTargetFlag, useCoveredChannels } from './channel-targets.js';
 import { EditableList } from './EditableList.js';
 import { DialogFooter, GeneralError, useApiForm } from './editing.js';
-import { noiseFormOf, noiseInput, RuleNoiseFields } from './RuleNoiseFields.js';
+import { noiseFormOf, noiseInput, noiseProblems, RuleNoiseFields } from './RuleNoiseFields.js';
+import { unseenAppWarning, useSeenApps } from './seen-apps.js';
 import { Badge, Dialog, Field } from './ui.js';
 
 type AnyRule = AppRule & { message_key?: string };
@@ -15,13 +18,15 @@ type Editing = { kind: RuleKind; rule?: AnyRule };
 export function RulesPage() {
   const [editing, setEditing] = useState<Editing>();
   const { refresh } = useDashboard();
+  const covered = useCoveredChannels();
   return (
     <div className="page">
-      <RuleList kind="message" onEdit={setEditing} />
-      <RuleList kind="app" onEdit={setEditing} />
+      <RuleList kind="message" onEdit={setEditing} covered={covered} />
+      <RuleList kind="app" onEdit={setEditing} covered={covered} />
       {editing && (
         <RuleDialog
           editing={editing}
+          covered={covered}
           onClose={() => setEditing(undefined)}
           onSaved={() => {
             setEditing(undefined);
@@ -33,7 +38,15 @@ export function RulesPage() {
   );
 }
 
-function RuleList({ kind, onEdit }: { kind: RuleKind; onEdit: (editing: Editing) => void }) {
+function RuleList({
+  kind,
+  onEdit,
+  covered,
+}: {
+  kind: RuleKind;
+  onEdit: (editing: Editing) => void;
+  covered: ReadonlySet<ChannelType> | undefined;
+}) {
   const rules = useResource((_range, signal) => api.rules.list(kind, signal), [kind]);
   return (
     <EditableList<AnyRule>
@@ -51,28 +64,33 @@ function RuleList({ kind, onEdit }: { kind: RuleKind; onEdit: (editing: Editing)
         'App',
         ...(kind === 'message' ? ['Message key'] : []),
         { label: 'Max duration', className: 'num' },
-        { label: 'Channels', className: 'hide-narrow' },
-        { label: 'Cooldown', className: 'num hide-narrow' },
+        'Channels',
+        { label: 'Cooldown', className: 'num' },
       ]}
       cells={(rule) => (
         <>
-          <td>{rule.app_name}</td>
+          <td className="cell-title">{rule.app_name}</td>
           {kind === 'message' && (
             <td>
               <code>{(rule as MessageRule).message_key}</code>
             </td>
           )}
-          <td className="num">{formatMs(rule.max_duration)}</td>
-          <td className="hide-narrow">
+          <td className="num" data-label="Max duration">
+            {formatMs(rule.max_duration)}
+          </td>
+          <td>
             <span className="chips">
               {rule.alert_channels.map((c) => (
-                <Badge key={c} tone="muted">
-                  {CHANNEL_LABELS[c] ?? c}
-                </Badge>
+                <span key={c} className="chip-group">
+                  <Badge tone="muted">{CHANNEL_LABELS[c] ?? c}</Badge>
+                  {covered && !covered.has(c) && <NoTargetFlag channel={c} />}
+                </span>
               ))}
             </span>
           </td>
-          <td className="num hide-narrow">{rule.cooldown_minutes} min</td>
+          <td className="num" data-label="Cooldown">
+            {rule.cooldown_minutes} min
+          </td>
         </>
       )}
       nameOf={(rule) => `${rule.app_name}${rule.message_key ? ` ${rule.message_key}` : ''}`}
@@ -84,8 +102,20 @@ function RuleList({ kind, onEdit }: { kind: RuleKind; onEdit: (editing: Editing)
   );
 }
 
-function RuleDialog({ editing, onClose, onSaved }: { editing: Editing; onClose: () => void; onSaved: () => void }) {
+function RuleDialog({
+  editing,
+  covered,
+  onClose,
+  onSaved,
+}: {
+  editing: Editing;
+  covered: ReadonlySet<ChannelType> | undefined;
+  onClose: () => void;
+  onSaved: () => void;
+}) {
   const { kind, rule } = editing;
+  const seen = useSeenApps();
+  const appListId = useId();
   const [form, setForm] = useState({
     app_name: rule?.app_name ?? '',
     message_key: rule?.message_key ?? '',
@@ -95,10 +125,30 @@ function RuleDialog({ editing, onClose, onSaved }: { editing: Editing; onClose: 
     alert_channels: rule?.alert_channels ?? (['telegram_chat'] as ChannelType[]),
   });
   const [noise, setNoise] = useState(() => noiseFormOf(rule));
-  const { saving, submit, errorsOf, general } = useApiForm(onSaved);
+  const { saving, submit, errorsOf, general } = useApiForm({
+    specs: RULE_FIELDS,
+    onSaved,
+    conflict: () =>
+      kind === 'message'
+        ? {
+            field: 'message_key',
+            message: `There is already a rule for ${form.message_key.trim()} of ${form.app_name.trim()}: edit that one instead`,
+          }
+        : {
+            field: 'app_name',
+            message: `There is already an app rule for ${form.app_name.trim()}: edit that one instead`,
+          },
+  });
+
+  const check = () => {
+    const { message_key, is_active: _, ...shared } = form;
+    return {
+      ...checkFields(RULE_FIELDS, kind === 'message' ? { ...shared, message_key } : shared),
+      ...noiseProblems(noise),
+    };
+  };
 
   const save = () => {
-    // Numbers go as typed: the API's own validation names what is wrong with them.
     const input: RuleInput = {
       app_name: form.app_name.trim(),
       ...(kind === 'message' ? { message_key: form.message_key.trim() } : {}),
@@ -114,19 +164,25 @@ function RuleDialog({ editing, onClose, onSaved }: { editing: Editing; onClose: 
 
   return (
     <Dialog title={`${rule ? 'Edit' : 'New'} ${kind} rule`} onClose={onClose}>
-      <form className="form" onSubmit={submit(save)} noValidate aria-label={`${kind} rule`}>
-        <GeneralError error={general} />
-        <Field label="App name" errors={errorsOf('app_name')}>
+      <form className="form" onSubmit={submit(check, save)} noValidate aria-label={`${kind} rule`}>
+        <GeneralError message={general} />
+        <Field label="App name" errors={errorsOf('app_name')} warning={unseenAppWarning(seen, form.app_name)}>
           {(props) => (
             <input
               {...props}
               name="app_name"
+              list={appListId}
               value={form.app_name}
               onChange={(e) => setForm({ ...form, app_name: e.target.value })}
               autoComplete="off"
             />
           )}
         </Field>
+        <datalist id={appListId} data-testid="seen-apps">
+          {seen?.apps.map((app) => (
+            <option key={app} value={app} />
+          ))}
+        </datalist>
         {kind === 'message' && (
           <Field label="Message key" errors={errorsOf('message_key')}>
             {(props) => (
@@ -169,33 +225,12 @@ function RuleDialog({ editing, onClose, onSaved }: { editing: Editing; onClose: 
           </Field>
         </div>
         <RuleNoiseFields form={noise} onChange={setNoise} errorsOf={errorsOf} />
-        <fieldset className={`field ${errorsOf('alert_channels')?.length ? 'field-invalid' : ''}`}>
-          <legend>Alert channels</legend>
-          <div className="checks">
-            {CHANNEL_TYPES.map((channel) => (
-              <label key={channel} className="check">
-                <input
-                  type="checkbox"
-                  name="alert_channels"
-                  value={channel}
-                  checked={form.alert_channels.includes(channel)}
-                  onChange={(e) =>
-                    setForm({
-                      ...form,
-                      alert_channels: e.target.checked
-                        ? [...form.alert_channels, channel]
-                        : form.alert_channels.filter((c) => c !== channel),
-                    })
-                  }
-                />
-                {CHANNEL_LABELS[channel]}
-              </label>
-            ))}
-          </div>
-          {errorsOf('alert_channels')?.length ? (
-            <p className="field-error">{errorsOf('alert_channels')!.join('; ')}</p>
-          ) : null}
-        </fieldset>
+        <ChannelChecks
+          channels={form.alert_channels}
+          onChange={(alert_channels) => setForm({ ...form, alert_channels })}
+          covered={covered}
+          error={errorsOf('alert_channels')?.[0]}
+        />
         <DialogFooter
           active={form.is_active}
           onActiveChange={(is_active) => setForm({ ...form, is_active })}
@@ -205,5 +240,50 @@ function RuleDialog({ editing, onClose, onSaved }: { editing: Editing; onClose: 
         />
       </form>
     </Dialog>
+  );
+}
+
+/** The rule's channels; a chosen channel without an active target is flagged (the rule may still be saved). */
+function ChannelChecks({
+  channels,
+  onChange,
+  covered,
+  error,
+}: {
+  channels: ChannelType[];
+  onChange: (channels: ChannelType[]) => void;
+  covered: ReadonlySet<ChannelType> | undefined;
+  error: string | undefined;
+}) {
+  const errorId = useId();
+  return (
+    <fieldset className={`field ${error ? 'field-invalid' : ''}`} aria-describedby={error ? errorId : undefined}>
+      <legend>Alert channels</legend>
+      <div className="checks">
+        {CHANNEL_TYPES.map((channel) => (
+          <span key={channel} className="check-with-flag">
+            <label className="check">
+              <input
+                type="checkbox"
+                name="alert_channels"
+                value={channel}
+                checked={channels.includes(channel)}
+                aria-invalid={error ? true : undefined}
+                onChange={(e) =>
+                  onChange(e.target.checked ? [...channels, channel] : channels.filter((c) => c !== channel))
+                }
+              />
+              {CHANNEL_LABELS[channel]}
+            </label>
+            {covered && !covered.has(channel) && channels.includes(channel) && <NoTargetFlag channel={channel} />}
+          </span>
+        ))}
+      </div>
+      {error && (
+        <p className="field-error" id={errorId}>
+          {error}
+        </p>
+      )}
+    </fieldset>
   );
 }

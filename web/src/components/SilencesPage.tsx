@@ -1,9 +1,11 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { api } from '../api/client.js';
 import type { Silence } from '../api/types.js';
+import { checkFields, SILENCE_FIELDS } from '../field-errors.js';
 import { formatRelative, formatTime } from '../format.js';
 import { useResource } from '../state.js';
 import { GeneralError, useApiForm, useRowActions } from './editing.js';
+import { unseenAppWarning, useSeenApps } from './seen-apps.js';
 import { TableHeader } from './TableHeader.js';
 import { Badge, Card, Empty, ErrorNote, Field, Loading, Pager } from './ui.js';
 
@@ -116,10 +118,22 @@ function SilenceRow({ silence, busy, expire }: { silence: Silence; busy: boolean
 
 function NewSilence({ onSaved }: { onSaved: () => void }) {
   const [form, setForm] = useState({ app_name: '', message_key: '', minutes: '60', comment: '' });
-  const { saving, submit, errorsOf, general } = useApiForm(() => {
-    setForm({ app_name: '', message_key: '', minutes: '60', comment: '' });
-    onSaved();
+  const seen = useSeenApps();
+  const appListId = useId();
+  const { saving, submit, errorsOf, general } = useApiForm({
+    specs: SILENCE_FIELDS,
+    onSaved: () => {
+      setForm({ app_name: '', message_key: '', minutes: '60', comment: '' });
+      onSaved();
+    },
   });
+  const check = () =>
+    checkFields(SILENCE_FIELDS, {
+      app_name: form.app_name,
+      message_key: form.message_key,
+      duration_minutes: form.minutes,
+      comment: form.comment,
+    });
   const save = () =>
     api.silences.create({
       app_name: form.app_name.trim(),
@@ -129,14 +143,20 @@ function NewSilence({ onSaved }: { onSaved: () => void }) {
     });
   return (
     <Card title="New silence">
-      <form className="form" onSubmit={submit(save)} noValidate aria-label="New silence">
-        <GeneralError error={general} />
+      <form className="form" onSubmit={submit(check, save)} noValidate aria-label="New silence">
+        <GeneralError message={general} />
+        <datalist id={appListId}>
+          {seen?.apps.map((app) => (
+            <option key={app} value={app} />
+          ))}
+        </datalist>
         <div className="form-row">
-          <Field label="App name" errors={errorsOf('app_name')}>
+          <Field label="App name" errors={errorsOf('app_name')} warning={unseenAppWarning(seen, form.app_name)}>
             {(props) => (
               <input
                 {...props}
                 name="app_name"
+                list={appListId}
                 value={form.app_name}
                 autoComplete="off"
                 onChange={(e) => setForm({ ...form, app_name: e.target.value })}

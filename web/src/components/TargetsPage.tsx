@@ -2,8 +2,10 @@ import { useState } from 'react';
 import { CHANNEL_TYPES } from '../../../src/rules/types.js';
 import { api } from '../api/client.js';
 import type { ChannelType, Target } from '../api/types.js';
+import { checkFields, targetFields } from '../field-errors.js';
 import { CHANNEL_LABELS } from '../format.js';
 import { useResource } from '../state.js';
+import { noTargetExplanation } from './channel-targets.js';
 import { EditableList } from './EditableList.js';
 import { DialogFooter, GeneralError, useApiForm } from './editing.js';
 import { Badge, Dialog, Field } from './ui.js';
@@ -18,9 +20,21 @@ const ADDRESS_LABEL: Record<ChannelType, { label: string; hint: string }> = {
 export function TargetsPage() {
   const targets = useResource((_range, signal) => api.targets.list(signal), []);
   const [editing, setEditing] = useState<{ target?: Target }>();
+  const uncovered = useUncoveredChannels(targets.data?.items);
 
   return (
     <div className="page">
+      {uncovered.length > 0 && (
+        <div className="note note-warn" role="status" data-testid="uncovered-channels">
+          <ul>
+            {uncovered.map(({ channel, rules }) => (
+              <li key={channel}>
+                {noTargetExplanation(channel)} {rules} active rule{rules === 1 ? ' sends' : 's send'} to it.
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <EditableList
         title="Alert targets"
         newLabel="New target"
@@ -33,14 +47,14 @@ export function TargetsPage() {
         }
         list={targets}
         empty="No targets yet."
-        columns={['Name', 'Channel', { label: 'Address', className: 'hide-narrow' }]}
+        columns={['Name', 'Channel', 'Address']}
         cells={(target) => (
           <>
-            <td>{target.name}</td>
+            <td className="cell-title">{target.name}</td>
             <td>
               <Badge tone="muted">{CHANNEL_LABELS[target.type] ?? target.type}</Badge>
             </td>
-            <td className="hide-narrow break">
+            <td className="break">
               <code>{target.external_id}</code>
             </td>
           </>
@@ -65,6 +79,22 @@ export function TargetsPage() {
   );
 }
 
+/** Channels that active rules send to but no active target receives, with how many rules use each. */
+function useUncoveredChannels(targets: Target[] | undefined): { channel: ChannelType; rules: number }[] {
+  const appRules = useResource((_range, signal) => api.rules.list('app', signal), []);
+  const messageRules = useResource((_range, signal) => api.rules.list('message', signal), []);
+  if (!targets || !appRules.data || !messageRules.data) return [];
+  const covered = new Set(targets.filter((t) => t.is_active).map((t) => t.type));
+  const uses = new Map<ChannelType, number>();
+  for (const rule of [...appRules.data.items, ...messageRules.data.items]) {
+    if (!rule.is_active) continue;
+    for (const channel of rule.alert_channels) {
+      if (!covered.has(channel)) uses.set(channel, (uses.get(channel) ?? 0) + 1);
+    }
+  }
+  return CHANNEL_TYPES.filter((c) => uses.has(c)).map((channel) => ({ channel, rules: uses.get(channel)! }));
+}
+
 function TargetDialog({ target, onClose, onSaved }: { target?: Target; onClose: () => void; onSaved: () => void }) {
   const [form, setForm] = useState({
     name: target?.name ?? '',
@@ -72,8 +102,17 @@ function TargetDialog({ target, onClose, onSaved }: { target?: Target; onClose: 
     external_id: target?.external_id ?? '',
     is_active: target?.is_active ?? true,
   });
-  const { saving, submit, errorsOf, general } = useApiForm(onSaved);
+  const specs = targetFields(form.type);
+  const { saving, submit, errorsOf, general } = useApiForm({
+    specs,
+    onSaved,
+    conflict: () => ({
+      field: 'name',
+      message: `There is already a target named ${form.name.trim()}: choose another name`,
+    }),
+  });
   const address = ADDRESS_LABEL[form.type];
+  const check = () => checkFields(specs, { name: form.name, type: form.type, external_id: form.external_id });
 
   const save = () => {
     const input = { ...form, name: form.name.trim(), external_id: form.external_id.trim() };
@@ -82,8 +121,8 @@ function TargetDialog({ target, onClose, onSaved }: { target?: Target; onClose: 
 
   return (
     <Dialog title={target ? 'Edit target' : 'New target'} onClose={onClose}>
-      <form className="form" onSubmit={submit(save)} noValidate aria-label="Alert target">
-        <GeneralError error={general} />
+      <form className="form" onSubmit={submit(check, save)} noValidate aria-label="Alert target">
+        <GeneralError message={general} />
         <Field label="Name" errors={errorsOf('name')}>
           {(props) => (
             <input

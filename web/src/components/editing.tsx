@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError } from '../api/client.js';
+import { type FieldSpecs, type Problems, translateDetails } from '../field-errors.js';
 
 /**
  * Row actions of a list (enable/disable, delete): which row is busy, the last API error, and a
@@ -24,38 +25,61 @@ export function useRowActions(reload: () => void) {
 }
 
 /**
- * A dialog form that saves through the API: `submit(save)` runs the save, keeps the API's
- * error so that `errorsOf(field)` can show each problem at its field, and `general` is the
- * error (if any) that belongs to no field.
+ * A form that saves through the API. `submit(check, save)` first runs the form's own checks
+ * (nothing is sent while one fails), then the save; the API's answer is translated into words
+ * for people (../field-errors.ts) and kept per field, so that `errorsOf(field)` shows each problem
+ * at its field. A 409 (the same name exists) is shown at the field `conflict` names. `general` is
+ * the message (if any) that belongs to no field. After a failed submit the first invalid field
+ * takes the focus.
  */
-export function useApiForm(onSaved: () => void) {
-  const [error, setError] = useState<ApiError>();
+export function useApiForm({
+  specs,
+  onSaved,
+  conflict,
+}: {
+  specs: FieldSpecs;
+  onSaved: () => void;
+  conflict?: () => { field: string; message: string };
+}) {
+  const [problems, setProblems] = useState<Problems>({});
   const [saving, setSaving] = useState(false);
-  const submit = (save: () => Promise<unknown>) => async (event: FormEvent) => {
+  const show = (form: HTMLFormElement, found: Problems) => {
+    setProblems(found);
+    requestAnimationFrame(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+  };
+  const submit = (check: () => Problems, save: () => Promise<unknown>) => async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    const form = event.currentTarget;
+    const found = check();
+    if (Object.keys(found).length > 0) return show(form, found);
     setSaving(true);
-    setError(undefined);
+    setProblems({});
     try {
       await save();
       onSaved();
     } catch (caught) {
-      if (caught instanceof ApiError) setError(caught);
-      else throw caught;
+      if (!(caught instanceof ApiError)) throw caught;
+      if (caught.status === 409 && conflict) {
+        const { field, message } = conflict();
+        show(form, { [field]: message });
+      } else if (caught.details.length > 0) {
+        show(form, translateDetails(specs, caught.details));
+      } else {
+        show(form, { '': caught.message });
+      }
     } finally {
       setSaving(false);
     }
   };
-  const errorsOf = (field: string) => error?.fieldErrors(field);
-  const general =
-    error && (error.details.length === 0 || error.details.some((d) => d.field === '')) ? error : undefined;
-  return { saving, submit, errorsOf, general };
+  const errorsOf = (field: string) => (problems[field] ? [problems[field]] : undefined);
+  return { saving, submit, errorsOf, general: problems[''] };
 }
 
-export function GeneralError({ error }: { error: ApiError | undefined }) {
-  if (!error) return null;
+export function GeneralError({ message }: { message: string | undefined }) {
+  if (!message) return null;
   return (
     <div className="note note-error" role="alert">
-      {error.details.find((d) => d.field === '')?.message ?? error.message}
+      {message}
     </div>
   );
 }

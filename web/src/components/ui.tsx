@@ -97,49 +97,62 @@ export function Pager({
   );
 }
 
-/** A labelled form field that shows the API's messages for it. */
+/** A labelled form field that shows its problem, or else a warning (saving is still allowed), or else a hint. */
 export function Field({
   label,
   errors,
+  warning,
   hint,
   children,
 }: {
   label: string;
   errors?: string[];
+  warning?: ReactNode;
   hint?: string;
   children: (props: { id: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactNode;
 }) {
   const id = useId();
-  const errorId = `${id}-error`;
-  const hintId = `${id}-hint`;
+  const noteId = `${id}-note`;
   const invalid = (errors?.length ?? 0) > 0;
-  const describedBy = [invalid ? errorId : '', hint ? hintId : ''].filter(Boolean).join(' ') || undefined;
+  const note = invalid ? (
+    <p className="field-error" id={noteId}>
+      {errors!.join('; ')}
+    </p>
+  ) : warning ? (
+    <p className="field-warning" id={noteId}>
+      {warning}
+    </p>
+  ) : hint ? (
+    <p className="field-hint" id={noteId}>
+      {hint}
+    </p>
+  ) : null;
   return (
     <div className={`field ${invalid ? 'field-invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
-      {children({ id, 'aria-invalid': invalid, 'aria-describedby': describedBy })}
-      {hint && !invalid && (
-        <p className="field-hint" id={hintId}>
-          {hint}
-        </p>
-      )}
-      {invalid && (
-        <p className="field-error" id={errorId}>
-          {errors!.join('; ')}
-        </p>
-      )}
+      {children({ id, 'aria-invalid': invalid, 'aria-describedby': note ? noteId : undefined })}
+      {note}
     </div>
   );
 }
 
-/** A modal dialog (native `<dialog>`: focus trap and Escape come with it). */
+/**
+ * A modal dialog (native `<dialog>`: focus trap and Escape come with it). When it closes, however
+ * (Escape, Cancel, saving), the focus goes back to the control that opened it.
+ */
 export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
     const dialog = ref.current;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
+    return () => {
+      dialog?.close();
+      // The opener may be gone (its row deleted meanwhile): then the page itself.
+      if (opener?.isConnected && opener !== document.body) opener.focus();
+      else document.getElementById('main')?.focus();
+    };
   }, []);
   return (
     <dialog

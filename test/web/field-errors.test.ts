@@ -1,0 +1,132 @@
+import type { TSchema } from 'typebox';
+import Value from 'typebox/value';
+import { describe, expect, it } from 'vitest';
+import { AppRuleCreate, MessageRuleCreate, TargetCreate } from '../../src/rules/schemas.js';
+import { SilenceCreate } from '../../src/silences/schemas.js';
+import { schemaProblems } from '../../src/validation/problems.js';
+import {
+  checkField,
+  type FieldSpecs,
+  RULE_FIELDS,
+  SILENCE_FIELDS,
+  targetFields,
+  translateDetails,
+} from '../../web/src/field-errors.js';
+
+/** Schema text that must never reach a person. */
+const RAW = /must|fewer than|more than|pattern|[<>]=?|\bnumber$|\binteger$|is required|items/;
+
+const properties = (schema: TSchema) => (schema as unknown as { properties: Record<string, TSchema> }).properties;
+
+/** A form value sent as the dashboard sends it: numbers as numbers when they parse, text as text. */
+function asSent(spec: FieldSpecs[string], text: string): unknown {
+  if (spec.kind !== 'number') return text.trim();
+  return /^-?\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : null;
+}
+
+const TEXTS = ['', ' ', 'x', '0', '1', '-1', '-5', '0.5', '1.5', '15', '999999999', '1e3', 'abc', '10080', '10081'];
+const LONG = ['a'.repeat(191), 'a'.repeat(192), 'a\u0007b', 'a\u202eb', 'a'.repeat(1000), 'a'.repeat(1001)];
+
+describe('field messages for people', () => {
+  it("agrees with the server's schemas on every value: a value the form lets through is one the API accepts", () => {
+    const forms: [string, FieldSpecs, TSchema][] = [
+      ['rule', RULE_FIELDS, AppRuleCreate],
+      ['message rule', RULE_FIELDS, MessageRuleCreate],
+      ['silence', SILENCE_FIELDS, SilenceCreate],
+    ];
+    let compared = 0;
+    for (const [, specs, schema] of forms) {
+      for (const [field, property] of Object.entries(properties(schema))) {
+        const spec = specs[field];
+        if (!spec || spec.kind === 'channels') continue;
+        for (const text of [...TEXTS, ...LONG]) {
+          const sent = asSent(spec, text);
+          const formSays = checkField(spec, text);
+          const optionalEmpty = spec.kind === 'name' && spec.optional && text.trim() === '';
+          const apiAccepts = optionalEmpty || Value.Check(property, sent);
+          expect({ field, text: text.slice(0, 20), accepted: formSays === undefined }).toEqual({
+            field,
+            text: text.slice(0, 20),
+            accepted: apiAccepts,
+          });
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(150);
+    expect(checkField(RULE_FIELDS.alert_channels!, [])).toBe('Choose at least one channel');
+    expect(checkField(RULE_FIELDS.alert_channels!, ['email'])).toBeUndefined();
+  });
+
+  it('checks a target address by its channel, with the server rule', () => {
+    expect(checkField(targetFields('email').external_id!, 'oncall@example.com')).toBeUndefined();
+    expect(checkField(targetFields('email').external_id!, 'oncall')).toBe(
+      'Enter an email address such as ops@example.com',
+    );
+    expect(checkField(targetFields('webhook').external_id!, '')).toBe('Enter an http:// or https:// URL');
+    expect(checkField(targetFields('webhook').external_id!, 'https://u:p@example.com/x')).toMatch(/^Remove user/);
+    expect(checkField(targetFields('telegram_group').external_id!, '12345')).toMatch(/^Enter a Telegram group id/);
+  });
+
+  it("translates every problem the API reports for bad rule, target and silence bodies, at the form's fields", () => {
+    const bad = [
+      {
+        app_name: '',
+        max_duration: null,
+        alert_channels: [],
+        cooldown_minutes: 1.5,
+        min_count: 0,
+        window_minutes: -1,
+        resolve_after_minutes: 99_999,
+      },
+      { app_name: ' a', max_duration: 0, alert_channels: ['pager', 'email', 'email'], cooldown_minutes: 'a' },
+      { app_name: 'a'.repeat(200), max_duration: 2e12, alert_channels: ['email'], cooldown_minutes: 999_999 },
+      { app_name: 'a', max_duration: 5, alert_channels: ['email', 'email'] },
+      {},
+    ];
+    const cases: [FieldSpecs, TSchema, unknown][] = [
+      ...bad.map((body): [FieldSpecs, TSchema, unknown] => [RULE_FIELDS, AppRuleCreate, body]),
+      [RULE_FIELDS, MessageRuleCreate, { app_name: 'a', message_key: '', max_duration: 1, alert_channels: ['email'] }],
+      [targetFields('email'), TargetCreate, { name: '', type: 'pager', external_id: '' }],
+      [SILENCE_FIELDS, SilenceCreate, { app_name: '', duration_minutes: 0, comment: 'x'.repeat(1001) }],
+    ];
+    const seen = new Set<string>();
+    for (const [specs, schema, body] of cases) {
+      const details = schemaProblems(schema, body);
+      expect(details.length).toBeGreaterThan(0);
+      const shown = translateDetails(specs, details);
+      for (const detail of details) expect(Object.keys(shown)).toContain(detail.field.split('.')[0]);
+      for (const [field, message] of Object.entries(shown)) {
+        expect({ field, message, raw: RAW.test(message) }).toEqual({ field, message, raw: false });
+        seen.add(message);
+      }
+    }
+    expect([...seen]).toEqual(
+      expect.arrayContaining([
+        'Enter an app name',
+        'Enter a threshold in milliseconds',
+        'Choose at least one channel',
+        'Enter a whole number of minutes',
+        'Enter at least 1 violation',
+        'Enter a threshold above 0 ms',
+        'Choose each channel once',
+        'Use at most 191 characters',
+        'Enter at most 525,600 minutes (a year)',
+        'Enter a message key',
+        'Choose a channel',
+        'Enter an email address such as ops@example.com',
+        'Use at most 1,000 characters',
+        'Enter a count window of 0 minutes or more',
+        'App names cannot start or end with a space, or hold control characters',
+      ]),
+    );
+  });
+
+  it('keeps problems of fields the form does not show as the form message, in their own words', () => {
+    const shown = translateDetails(RULE_FIELDS, [
+      { field: '', message: 'a JSON body is required' },
+      { field: 'surprise', message: 'is not a known field' },
+    ]);
+    expect(shown).toEqual({ '': 'A JSON body is required; surprise: is not a known field' });
+  });
+});
