@@ -197,7 +197,7 @@ describe.skipIf(chromiumMissing)('web dashboard in Chromium against a real serve
     await page.close();
   });
 
-  it("shows the validation message at its field, in words for people, and creates nothing", async () => {
+  it('shows the validation message at its field, in words for people, and creates nothing', async () => {
     const before = (await h.api('GET', '/rules/message')).body.data.total;
     const page = await open('/#/rules');
     await page.getByRole('button', { name: 'New message rule' }).click();

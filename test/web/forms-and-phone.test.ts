@@ -14,6 +14,13 @@ import {
 } from './harness.js';
 import { type SeededData, seedDemoData } from './seed.js';
 
+// Browser globals used inside page.evaluate() callbacks (this file itself is type-checked for Node).
+declare const document: {
+  activeElement: { getAttribute(name: string): string | null; textContent: string | null } | null;
+  documentElement: { scrollWidth: number };
+};
+declare function getComputedStyle(element: unknown): { color: string; backgroundColor: string };
+
 if (chromiumMissing) console.warn(`[web/forms-and-phone] SKIPPED: ${chromiumMissing}`);
 
 /** With UPDATE_SCREENSHOTS=1 the README's screenshots are written too (docs/screenshots/). */
@@ -224,9 +231,9 @@ describe.skipIf(chromiumMissing)('forms written for people, and phone width, in 
         const listId = await appName.getAttribute('list');
         const options = page.locator(`datalist[id="${listId}"] option`);
         await eventually(() => options.count()).toBe(seenApps.length);
-        expect((await options.evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).sort()).toEqual(
-          seenApps.sort(),
-        );
+        expect(
+          (await options.evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value))).sort(),
+        ).toEqual(seenApps.sort());
 
         const unseen = `billing-${suffix}`;
         await appName.fill(unseen);

@@ -224,4 +224,5 @@ export function translateDetails(specs: FieldSpecs, details: readonly Problem[])
   return problems;
 }
 
-const detailText = (detail: Problem) => (detail.field ? `${detail.field}: ${detail.message}` : capitalized(detail.message));
+const detailText = (detail: Problem) =>
+  detail.field ? `${detail.field}: ${detail.message}` : capitalized(detail.message);
