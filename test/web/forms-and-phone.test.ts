@@ -97,6 +97,100 @@ describe.skipIf(chromiumMissing)('forms written for people, and phone width, in 
     }
   }
 
+  // First, while the lists hold only the demo's rules (the README's phone screenshot).
+  describe.each([PHONE_LIGHT, PHONE_DARK])('phone width at $name', (view) => {
+    it('scrolls no page sideways, and the navigation shows every page', async () => {
+      const traceId = seeded.logs[0]!.correlation_id;
+      await h.api('POST', '/silences', {
+        app_name: 'notifications-queue',
+        message_key: 'a-very-long-message-key-that-goes-on-and-on/with/segments/and/more/segments',
+        duration_minutes: 60,
+        comment: 'a long comment that explains at length why this silence exists during the deploy window',
+      });
+      await withPage(view, '', async (page) => {
+        for (const name of PAGES) {
+          await page.goto(`${h.url}/#/${name === 'trace' ? `trace/${encodeURIComponent(traceId)}` : name}`);
+          await page.locator('main .card, main .empty').first().waitFor();
+          await eventually(() => page.getByText('Loading…').count()).toBe(0);
+          const width = await page.evaluate(() => document.documentElement.scrollWidth);
+          expect({ page: name, width }).toEqual({ page: name, width: view.width });
+
+          // Every link of the navigation in view and whole (not cut, not scrolled away).
+          const links = page.getByRole('navigation', { name: 'Sections' }).getByRole('link');
+          expect(await links.count()).toBe(PAGES.length);
+          for (const link of await links.all()) {
+            const box = (await link.boundingBox())!;
+            const whole = await link.evaluate((a) => a.scrollWidth <= a.clientWidth);
+            expect({
+              link: await link.textContent(),
+              inView: box.x >= 0 && box.x + box.width <= view.width,
+              whole,
+            }).toEqual({ link: await link.textContent(), inView: true, whole: true });
+          }
+        }
+        await page.goto(`${h.url}/#/rules`);
+        await page.getByRole('table', { name: 'App rules' }).locator('tbody > tr').first().waitFor();
+        if (view.name === 'phone-light') {
+          await page.screenshot({ path: join(RESULTS_DIR, 'forms-rules-phone-light.png'), fullPage: true });
+          if (process.env.UPDATE_SCREENSHOTS === '1') {
+            await page.screenshot({ path: join(DOCS_SCREENSHOTS, 'dashboard-rules-phone.png'), fullPage: true });
+          }
+        }
+      });
+    });
+
+    it("keeps the violations' Duration and Trace columns and the targets' Delete buttons in view", async () => {
+      await withPage(view, 'violations', async (page) => {
+        const table = page.getByRole('table', { name: 'Violations' });
+        await table.locator('tbody > tr').first().waitFor();
+        for (const column of ['Duration', 'Trace']) {
+          const box = (await table.getByRole('columnheader', { name: column, exact: true }).boundingBox())!;
+          expect({ column, right: Math.round(box.x + box.width) <= view.width }).toEqual({ column, right: true });
+        }
+        const trace = table.locator('tbody > tr').first().getByRole('link').first();
+        const box = (await trace.boundingBox())!;
+        expect(box.x + box.width).toBeLessThanOrEqual(view.width);
+      });
+      await withPage(view, 'targets', async (page) => {
+        const buttons = page.getByRole('button', { name: /^Delete / });
+        await buttons.first().waitFor();
+        expect(await buttons.count()).toBeGreaterThanOrEqual(3);
+        for (const button of await buttons.all()) {
+          const box = (await button.boundingBox())!;
+          // Whole and inside the card: nothing clipped by a scrolling table.
+          const card = (await page.locator('.card').first().boundingBox())!;
+          expect(box.x).toBeGreaterThanOrEqual(card.x);
+          expect(box.x + box.width).toBeLessThanOrEqual(card.x + card.width);
+          expect(await button.evaluate((b) => b.scrollWidth <= b.clientWidth)).toBe(true);
+        }
+      });
+    });
+
+    it('fits the rule dialog on the screen, its buttons in view', async () => {
+      await withPage(view, 'rules', async (page) => {
+        await page.getByRole('button', { name: 'New message rule' }).click();
+        const dialog = page.getByRole('dialog', { name: 'New message rule' });
+        await dialog.waitFor();
+        const box = (await dialog.boundingBox())!;
+        expect(box.x).toBeGreaterThanOrEqual(0);
+        expect(box.y).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width).toBeLessThanOrEqual(view.width);
+        expect(box.y + box.height).toBeLessThanOrEqual(view.height);
+        expect(await dialog.evaluate((d) => d.scrollWidth <= d.clientWidth)).toBe(true);
+        const background = await dialog.evaluate((d) => getComputedStyle(d).backgroundColor);
+        expect(background).toBe(view.colorScheme === 'dark' ? 'rgb(22, 27, 34)' : 'rgb(255, 255, 255)');
+        // Create and Cancel are on the screen without scrolling the dialog.
+        for (const name of ['Create rule', 'Cancel']) {
+          const button = (await dialog.getByRole('button', { name }).boundingBox())!;
+          expect({ name, inView: button.y >= 0 && button.y + button.height <= view.height }).toEqual({
+            name,
+            inView: true,
+          });
+        }
+      });
+    });
+  });
+
   describe.each([DESKTOP_LIGHT, PHONE_DARK, DESKTOP_DARK, PHONE_LIGHT])('forms at $name', (view) => {
     const suffix = view.name;
 
@@ -347,99 +441,6 @@ describe.skipIf(chromiumMissing)('forms written for people, and phone width, in 
         await page.getByRole('button', { name: 'New target' }).click();
         await page.getByRole('dialog', { name: 'New target' }).getByRole('button', { name: 'Close' }).click();
         expect(await focused(page)).toBe('New target');
-      });
-    });
-  });
-
-  describe.each([PHONE_LIGHT, PHONE_DARK])('phone width at $name', (view) => {
-    it('scrolls no page sideways, and the navigation shows every page', async () => {
-      const traceId = seeded.logs[0]!.correlation_id;
-      await h.api('POST', '/silences', {
-        app_name: 'notifications-queue',
-        message_key: 'a-very-long-message-key-that-goes-on-and-on/with/segments/and/more/segments',
-        duration_minutes: 60,
-        comment: 'a long comment that explains at length why this silence exists during the deploy window',
-      });
-      await withPage(view, '', async (page) => {
-        for (const name of PAGES) {
-          await page.goto(`${h.url}/#/${name === 'trace' ? `trace/${encodeURIComponent(traceId)}` : name}`);
-          await page.locator('main .card, main .empty').first().waitFor();
-          await eventually(() => page.getByText('Loading…').count()).toBe(0);
-          const width = await page.evaluate(() => document.documentElement.scrollWidth);
-          expect({ page: name, width }).toEqual({ page: name, width: view.width });
-
-          // Every link of the navigation in view and whole (not cut, not scrolled away).
-          const links = page.getByRole('navigation', { name: 'Sections' }).getByRole('link');
-          expect(await links.count()).toBe(PAGES.length);
-          for (const link of await links.all()) {
-            const box = (await link.boundingBox())!;
-            const whole = await link.evaluate((a) => a.scrollWidth <= a.clientWidth);
-            expect({
-              link: await link.textContent(),
-              inView: box.x >= 0 && box.x + box.width <= view.width,
-              whole,
-            }).toEqual({ link: await link.textContent(), inView: true, whole: true });
-          }
-        }
-        await page.goto(`${h.url}/#/rules`);
-        await page.getByRole('table', { name: 'App rules' }).locator('tbody > tr').first().waitFor();
-        if (view.name === 'phone-light') {
-          await page.screenshot({ path: join(RESULTS_DIR, 'forms-rules-phone-light.png'), fullPage: true });
-          if (process.env.UPDATE_SCREENSHOTS === '1') {
-            await page.screenshot({ path: join(DOCS_SCREENSHOTS, 'dashboard-rules-phone.png'), fullPage: true });
-          }
-        }
-      });
-    });
-
-    it("keeps the violations' Duration and Trace columns and the targets' Delete buttons in view", async () => {
-      await withPage(view, 'violations', async (page) => {
-        const table = page.getByRole('table', { name: 'Violations' });
-        await table.locator('tbody > tr').first().waitFor();
-        for (const column of ['Duration', 'Trace']) {
-          const box = (await table.getByRole('columnheader', { name: column, exact: true }).boundingBox())!;
-          expect({ column, right: Math.round(box.x + box.width) <= view.width }).toEqual({ column, right: true });
-        }
-        const trace = table.locator('tbody > tr').first().getByRole('link').first();
-        const box = (await trace.boundingBox())!;
-        expect(box.x + box.width).toBeLessThanOrEqual(view.width);
-      });
-      await withPage(view, 'targets', async (page) => {
-        const buttons = page.getByRole('button', { name: /^Delete / });
-        await buttons.first().waitFor();
-        expect(await buttons.count()).toBeGreaterThanOrEqual(3);
-        for (const button of await buttons.all()) {
-          const box = (await button.boundingBox())!;
-          // Whole and inside the card: nothing clipped by a scrolling table.
-          const card = (await page.locator('.card').first().boundingBox())!;
-          expect(box.x).toBeGreaterThanOrEqual(card.x);
-          expect(box.x + box.width).toBeLessThanOrEqual(card.x + card.width);
-          expect(await button.evaluate((b) => b.scrollWidth <= b.clientWidth)).toBe(true);
-        }
-      });
-    });
-
-    it('fits the rule dialog on the screen, its buttons in view', async () => {
-      await withPage(view, 'rules', async (page) => {
-        await page.getByRole('button', { name: 'New message rule' }).click();
-        const dialog = page.getByRole('dialog', { name: 'New message rule' });
-        await dialog.waitFor();
-        const box = (await dialog.boundingBox())!;
-        expect(box.x).toBeGreaterThanOrEqual(0);
-        expect(box.y).toBeGreaterThanOrEqual(0);
-        expect(box.x + box.width).toBeLessThanOrEqual(view.width);
-        expect(box.y + box.height).toBeLessThanOrEqual(view.height);
-        expect(await dialog.evaluate((d) => d.scrollWidth <= d.clientWidth)).toBe(true);
-        const background = await dialog.evaluate((d) => getComputedStyle(d).backgroundColor);
-        expect(background).toBe(view.colorScheme === 'dark' ? 'rgb(22, 27, 34)' : 'rgb(255, 255, 255)');
-        // Create and Cancel are on the screen without scrolling the dialog.
-        for (const name of ['Create rule', 'Cancel']) {
-          const button = (await dialog.getByRole('button', { name }).boundingBox())!;
-          expect({ name, inView: button.y >= 0 && button.y + button.height <= view.height }).toEqual({
-            name,
-            inView: true,
-          });
-        }
       });
     });
   });
