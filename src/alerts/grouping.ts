@@ -1,5 +1,6 @@
 import type { RuleKind } from '../rules/types.js';
 import type { RecordedViolation } from '../violations/violation-row.js';
+import { violationsUrl } from './dashboard-link.js';
 import type { AlertNotification, ViolationSample } from './notification.js';
 
 const SAMPLES = 3;
@@ -73,16 +74,16 @@ export class RuleGroup {
       firstAt: this.firstAt,
       lastAt: this.lastAt,
       samples: [...this.samples].sort((a, b) => b.duration_ms - a.duration_ms).map(sample),
-      dashboardUrl: violationsUrl(publicUrl, this.ruleType, this.app, this.messageKey),
+      dashboardUrl: violationsUrl(publicUrl, {
+        ruleType: this.ruleType,
+        ruleId: this.ruleId,
+        app: this.app,
+        messageKey: this.messageKey,
+        firstAt: this.firstAt,
+        lastAt: this.lastAt,
+      }),
     };
   }
-}
-
-/** The dashboard's own route for a rule's violations: #/violations?app=<app>&key=<message key>. */
-export function violationsUrl(publicUrl: string, ruleType: RuleKind, app: string, messageKey: string | null): string {
-  const query = new URLSearchParams({ app });
-  if (ruleType === 'message' && messageKey !== null) query.set('key', messageKey);
-  return `${publicUrl}/#/violations?${query.toString()}`;
 }
 
 export const ruleKeyOf = (ruleType: RuleKind, ruleId: number): string => `${ruleType}:${ruleId}`;

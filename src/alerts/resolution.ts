@@ -3,8 +3,9 @@ import type { AlertLogTable, Database } from '../db/schema.js';
 import { isMessageRule, type Rule } from '../rules/types.js';
 import { ruleViolationsSince } from '../violations/violation-store.js';
 import { insertAlertRows } from './alert-log.js';
+import { violationsUrl } from './dashboard-link.js';
 import { closeEpisode, type OpenEpisode, openEpisodes } from './episodes.js';
-import { percentile, violationsUrl } from './grouping.js';
+import { percentile } from './grouping.js';
 import { type ActiveSilences, silencedReason } from './noise-decision.js';
 import type { AlertNotification, Destination } from './notification.js';
 
@@ -85,7 +86,14 @@ async function queueOne(
     firstAt: episode.firstAt,
     lastAt: facts.lastAt,
     samples: [],
-    dashboardUrl: violationsUrl(input.publicUrl, episode.ruleType, rule.app_name, messageKey),
+    dashboardUrl: violationsUrl(input.publicUrl, {
+      ruleType: episode.ruleType,
+      ruleId: episode.ruleId,
+      app: rule.app_name,
+      messageKey,
+      firstAt: episode.firstAt,
+      lastAt: facts.lastAt,
+    }),
     resolved: {
       durationMinutes: Math.max(1, Math.round((facts.lastAt - episode.firstAt) / 60_000)),
       violations: facts.count,

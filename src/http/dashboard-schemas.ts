@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { APP_SORT_COLUMNS } from '../stats/app-sort.js';
-import { FilterText, pagingFields } from './schemas.js';
+import { FilterText, MAX_ID, pagingFields } from './schemas.js';
 
 /*
  * The queries and answers of `/dashboard/*` and `/monitor/*`. The web dashboard derives its
@@ -86,17 +86,67 @@ export const SlowestTracesQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const ruleFilterFields = {
+  rule_type: Type.Optional(
+    Type.Union([Type.Literal('app'), Type.Literal('message')], {
+      description: 'Only the violations this rule decided (with rule_id)',
+    }),
+  ),
+  rule_id: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_ID,
+      description: 'Only the violations this rule decided (with rule_type)',
+    }),
+  ),
+};
+
+export const KeyMatchSchema = Type.Union([Type.Literal('exact'), Type.Literal('prefix'), Type.Literal('contains')], {
+  description: 'How message_key matches: the whole key (default), its start, or any part; case-sensitive',
+});
+
+export const ViolationSortSchema = Type.Union(
+  [Type.Literal('-time'), Type.Literal('time'), Type.Literal('-duration'), Type.Literal('duration')],
+  { description: 'Order by log time or duration, `-` first for descending. Default -time (newest first)' },
+);
+
 export const ViolationsByAppQuery = Type.Object(
-  { app_name: Type.Optional(FilterText('The app; every app when omitted')), ...rangeFields, ...pagingFields },
+  {
+    app_name: Type.Optional(FilterText('The app; every app when omitted')),
+    ...ruleFilterFields,
+    sort: Type.Optional(ViolationSortSchema),
+    ...rangeFields,
+    ...pagingFields,
+  },
   { additionalProperties: false },
 );
 
 export const ViolationsByMessageQuery = Type.Object(
   {
-    message_key: FilterText('The message key'),
+    message_key: FilterText('The message key (see key_match)'),
+    key_match: Type.Optional(KeyMatchSchema),
     app_name: Type.Optional(FilterText('Only violations of this app')),
+    ...ruleFilterFields,
+    sort: Type.Optional(ViolationSortSchema),
     ...rangeFields,
     ...pagingFields,
+  },
+  { additionalProperties: false },
+);
+
+export const ViolationHistogramQuery = Type.Object(
+  {
+    app_name: Type.Optional(FilterText('Only violations of this app')),
+    message_key: Type.Optional(FilterText('Only violations of this message key (see key_match)')),
+    key_match: Type.Optional(KeyMatchSchema),
+    ...ruleFilterFields,
+    ...rangeFields,
+    interval: Type.Optional(
+      Type.String({
+        maxLength: 16,
+        description: 'Bucket width such as 30s, 1m, 5m, 1h, 1d. Default: chosen from the span (at most 300 buckets)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -269,6 +319,26 @@ export const ViolationPageOutput = Type.Object({
         count: Type.Integer(),
       }),
     ),
+  }),
+});
+
+export const ViolationHistogramOutput = Type.Object({
+  from: Time('Start of the range (inclusive)'),
+  to: Time('End of the range (exclusive)'),
+  interval: Type.String({ description: 'Bucket width, e.g. 5m' }),
+  interval_ms: Type.Integer(),
+  buckets: Type.Array(
+    Type.Object({
+      time: Time('Bucket start (aligned to the epoch)'),
+      count: Type.Integer({ description: 'Violations matching the filter with a log time in the bucket' }),
+    }),
+    { description: 'Every bucket of the range, oldest first, empty ones included' },
+  ),
+});
+
+export const DashboardSettingsOutput = Type.Object({
+  dashboard_max_days: Type.Integer({
+    description: 'Longest range (days) the dashboard endpoints accept (DASHBOARD_MAX_DAYS)',
   }),
 });
 

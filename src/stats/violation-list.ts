@@ -1,7 +1,12 @@
-import type { Kysely } from 'kysely';
 import type { Page, PageRequest } from '../db/page.js';
-import type { Database } from '../db/schema.js';
-import { pageOfViolations, type ViolationFilter } from '../violations/violation-store.js';
+import {
+  filteredViolationsPerBucket,
+  pageOfViolations,
+  type ViolationDb,
+  type ViolationFilter,
+  type ViolationSort,
+} from '../violations/violation-store.js';
+import { bucketStarts, formatInterval } from './interval.js';
 import { finiteMs, roundMs } from './rounding.js';
 import { iso } from './time-range.js';
 
@@ -34,13 +39,14 @@ export interface ViolationTotals {
 
 export type ViolationPage = Page<ViolationItem> & { totals: ViolationTotals };
 
-/** Recorded violations matching the filter, newest log first, paged, with totals over all pages. */
+/** Recorded violations matching the filter, paged in `sort` order (newest first by default), with totals. */
 export async function listViolations(
-  db: Kysely<Database>,
+  state: ViolationDb,
   filter: ViolationFilter,
   page: PageRequest,
+  sort: ViolationSort = '-time',
 ): Promise<ViolationPage> {
-  const found = await pageOfViolations(db, filter, page);
+  const found = await pageOfViolations(state, filter, page, sort);
   const { count } = found;
   return {
     items: found.rows.map((row) => ({
@@ -71,5 +77,33 @@ export async function listViolations(
         (x, y) => y.count - x.count || x.rule_type.localeCompare(y.rule_type) || x.rule_id - y.rule_id,
       ),
     },
+  };
+}
+
+export interface ViolationHistogram {
+  from: string;
+  to: string;
+  interval: string;
+  interval_ms: number;
+  /** Every bucket of the range, oldest first, empty ones included. */
+  buckets: { time: string; count: number }[];
+}
+
+/** Violations matching the filter per bucket of `intervalMs` over the range (buckets aligned to the epoch). */
+export async function violationHistogram(
+  state: ViolationDb,
+  filter: ViolationFilter,
+  intervalMs: number,
+): Promise<ViolationHistogram> {
+  const counts = await filteredViolationsPerBucket(state, filter, intervalMs);
+  return {
+    from: iso(filter.range.from),
+    to: iso(filter.range.to),
+    interval: formatInterval(intervalMs),
+    interval_ms: intervalMs,
+    buckets: bucketStarts(filter.range, intervalMs).map((start) => ({
+      time: iso(start),
+      count: counts.get(start) ?? 0,
+    })),
   };
 }

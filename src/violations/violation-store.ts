@@ -1,4 +1,5 @@
-import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from 'kysely';
+import { type Kysely, type RawBuilder, type Selectable, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
+import type { DbDriver } from '../config/config.js';
 import { offsetOf, type PageRequest } from '../db/page.js';
 import type { Database, ViolationTable } from '../db/schema.js';
 import { MAX_DURATION_MS } from '../logs/fields.js';
@@ -195,13 +196,24 @@ export async function violationsPerApp(db: Kysely<Database>, range: TimeRange): 
   return new Map(rows.map((row) => [row.app_name, Number(row.n)]));
 }
 
+/** How `message_key` matches: the whole key, its start, or any part (case-sensitive, as names compare everywhere). */
+export type KeyMatch = 'exact' | 'prefix' | 'contains';
+
+/** The order of a violation list: by log time or by duration, `-` first for descending. */
+export type ViolationSort = 'time' | '-time' | 'duration' | '-duration';
+
 export interface ViolationFilter {
   app_name?: string;
   message_key?: string;
+  /** Default `exact`. */
+  key_match?: KeyMatch;
+  /** Only the violations one rule decided (both or neither). */
+  rule_type?: RuleKind;
+  rule_id?: number;
   range: TimeRange;
 }
 
-/** One page of recorded violations, newest log first, with figures over every page. */
+/** One page of recorded violations in the requested order, with figures over every page. */
 export interface RecordedPage {
   rows: Selectable<ViolationTable>[];
   count: number;
@@ -215,21 +227,23 @@ export interface RecordedPage {
 
 type FilteredQuery = SelectQueryBuilder<Database, 'violations', object>;
 
-/** Recorded violations matching the filter, newest log first, paged, with totals over all pages. */
+/**
+ * Recorded violations matching the filter, paged in `sort` order (default newest log first; ties
+ * by id, so pages never overlap), with totals over all pages.
+ */
 export async function pageOfViolations(
-  db: Kysely<Database>,
+  state: ViolationDb,
   filter: ViolationFilter,
   page: PageRequest,
+  sort: ViolationSort = '-time',
 ): Promise<RecordedPage> {
-  const base = filtered(db, filter);
+  const base = filtered(state, filter);
+  const direction = sort.startsWith('-') ? 'desc' : 'asc';
+  const column = sort.endsWith('duration') ? 'duration_ms' : 'log_time';
+  let ordered = base.selectAll().orderBy(column, direction);
+  if (column === 'duration_ms') ordered = ordered.orderBy('log_time', direction);
   const [rows, totals, rules] = await Promise.all([
-    base
-      .selectAll()
-      .orderBy('log_time', 'desc')
-      .orderBy('id', 'desc')
-      .limit(page.per_page)
-      .offset(offsetOf(page))
-      .execute(),
+    ordered.orderBy('id', direction).limit(page.per_page).offset(offsetOf(page)).execute(),
     base
       .select((eb) => [
         eb.fn.countAll().as('count'),
@@ -264,13 +278,38 @@ export async function pageOfViolations(
   };
 }
 
-function filtered(db: Kysely<Database>, filter: ViolationFilter): FilteredQuery {
+/** The database of the violations with its driver: key searches are spelled per driver. */
+export interface ViolationDb {
+  db: Kysely<Database>;
+  driver: DbDriver;
+}
+
+/** Recorded violations per bucket start over the range (aligned to the epoch), for a histogram. */
+export async function filteredViolationsPerBucket(
+  state: ViolationDb,
+  filter: ViolationFilter,
+  intervalMs: number,
+): Promise<Map<number, number>> {
+  // Inlined as a literal: PostgreSQL does not match two bound parameters between SELECT and GROUP BY.
+  const bucket = sql<number>`log_time - (log_time % ${sql.lit(Math.trunc(intervalMs))})`;
+  const rows = await filtered(state, filter)
+    .select([bucket.as('bucket'), (eb) => eb.fn.countAll().as('n')])
+    .groupBy(bucket)
+    .execute();
+  return new Map(rows.map((row) => [Number(row.bucket), Number(row.n)]));
+}
+
+function filtered({ db, driver }: ViolationDb, filter: ViolationFilter): FilteredQuery {
   let query: FilteredQuery = db
     .selectFrom('violations')
     .where('log_time', '>=', filter.range.from)
     .where('log_time', '<', filter.range.to);
   if (filter.app_name !== undefined) query = query.where('app_name', '=', filter.app_name);
-  if (filter.message_key !== undefined) query = query.where('message_key', '=', filter.message_key);
+  if (filter.message_key !== undefined) {
+    query = query.where(keyCondition(driver, filter.message_key, filter.key_match ?? 'exact'));
+  }
+  if (filter.rule_type !== undefined) query = query.where('rule_type', '=', filter.rule_type);
+  if (filter.rule_id !== undefined) query = query.where('rule_id', '=', filter.rule_id);
   return query;
 }
 
@@ -307,4 +346,22 @@ export async function violationsOfTrace(
     rule_id: Number(r.rule_id),
     threshold_ms: Number(r.threshold_ms),
   }));
+}
+
+/**
+ * `message_key` equal to, starting with, or containing the text, case-sensitive on every driver
+ * (the column compares as bytes on MySQL, as on SQLite and PostgreSQL). The text is a literal:
+ * its wildcards are escaped. SQLite's LIKE ignores ASCII case, so SQLite uses GLOB (wildcards
+ * `*`, `?`, `[` escaped as one-character classes); MySQL and PostgreSQL use LIKE with `!` as the
+ * escape character (a backslash would itself need escaping in MySQL's string literals).
+ */
+export function keyCondition(driver: DbDriver, text: string, match: KeyMatch): RawBuilder<SqlBool> {
+  if (match === 'exact') return sql<SqlBool>`message_key = ${text}`;
+  const before = match === 'contains';
+  if (driver === 'sqlite') {
+    const literal = text.replace(/[*?[]/g, (ch) => `[${ch}]`);
+    return sql<SqlBool>`message_key GLOB ${`${before ? '*' : ''}${literal}*`}`;
+  }
+  const literal = text.replace(/[!%_]/g, (ch) => `!${ch}`);
+  return sql<SqlBool>`message_key LIKE ${`${before ? '%' : ''}${literal}%`} ESCAPE '!'`;
 }

@@ -1,10 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { resolveInterval } from '../../stats/interval.js';
 import { computeServerStatus } from '../../stats/server-status.js';
 import { computeSlowestTraces } from '../../stats/slowest-traces.js';
 import { computeTrace } from '../../stats/trace.js';
-import { listViolations } from '../../stats/violation-list.js';
+import { listViolations, violationHistogram } from '../../stats/violation-list.js';
+import { ValidationError } from '../../validation/problems.js';
+import type { ViolationFilter } from '../../violations/violation-store.js';
 import type { HttpContext } from '../context.js';
 import {
+  DashboardSettingsOutput,
   DEFAULT_SLOWEST_TRACES,
   DEFAULT_TRACE_LIMIT,
   ServerStatusOutput,
@@ -12,13 +16,30 @@ import {
   SlowestTracesQuery,
   TraceOutput,
   TraceQuery,
+  ViolationHistogramOutput,
+  ViolationHistogramQuery,
   ViolationPageOutput,
   ViolationsByAppQuery,
   ViolationsByMessageQuery,
 } from '../dashboard-schemas.js';
 import { errorResponses, success, successEnvelope } from '../envelope.js';
 import { pageRequest } from '../schemas.js';
-import { fromSource, rangeReader } from '../source-queries.js';
+import { checkedQuery, fromSource, rangeReader } from '../source-queries.js';
+
+type RuleQuery = { rule_type?: 'app' | 'message'; rule_id?: number };
+
+/** A rule filter names both the rule type and its id (an id alone names two rules): 422 otherwise. */
+function ruleFilter(query: RuleQuery): Pick<ViolationFilter, 'rule_type' | 'rule_id'> {
+  return checkedQuery(() => {
+    if ((query.rule_type === undefined) !== (query.rule_id === undefined)) {
+      const missing = query.rule_type === undefined ? 'rule_type' : 'rule_id';
+      throw new ValidationError([
+        { field: missing, message: 'rule_type and rule_id go together: give both or neither' },
+      ]);
+    }
+    return { rule_type: query.rule_type, rule_id: query.rule_id };
+  });
+}
 
 /** `/monitor/server`, `/monitor/trace`, `/monitor/traces/slowest` and the recorded violations by app or message key. */
 export function monitorRoutes(ctx: HttpContext, now: () => number): FastifyPluginAsyncTypebox {
@@ -87,9 +108,9 @@ export function monitorRoutes(ctx: HttpContext, now: () => number): FastifyPlugi
         },
       },
       async (request) => {
-        const { app_name } = request.query;
-        const filter = { app_name, range: range(request.query) };
-        return success(await listViolations(ctx.state.db, filter, pageRequest(request.query)));
+        const { app_name, sort } = request.query;
+        const filter = { app_name, ...ruleFilter(request.query), range: range(request.query) };
+        return success(await listViolations(ctx.state, filter, pageRequest(request.query), sort));
       },
     );
 
@@ -104,10 +125,40 @@ export function monitorRoutes(ctx: HttpContext, now: () => number): FastifyPlugi
         },
       },
       async (request) => {
-        const { message_key, app_name } = request.query;
-        const filter = { message_key, app_name, range: range(request.query) };
-        return success(await listViolations(ctx.state.db, filter, pageRequest(request.query)));
+        const { message_key, key_match, app_name, sort } = request.query;
+        const filter = { message_key, key_match, app_name, ...ruleFilter(request.query), range: range(request.query) };
+        return success(await listViolations(ctx.state, filter, pageRequest(request.query), sort));
       },
+    );
+
+    app.get(
+      '/monitor/violation/histogram',
+      {
+        schema: {
+          tags,
+          summary: 'Recorded violations per time bucket over the range, for the same filters as the lists',
+          querystring: ViolationHistogramQuery,
+          response: { 200: successEnvelope(ViolationHistogramOutput), ...errorResponses(400, 401, 422) },
+        },
+      },
+      async (request) => {
+        const { app_name, message_key, key_match, interval } = request.query;
+        const filter = { app_name, message_key, key_match, ...ruleFilter(request.query), range: range(request.query) };
+        const intervalMs = checkedQuery(() => resolveInterval(interval, filter.range));
+        return success(await violationHistogram(ctx.state, filter, intervalMs));
+      },
+    );
+
+    app.get(
+      '/monitor/dashboard-settings',
+      {
+        schema: {
+          tags,
+          summary: 'Settings the web dashboard follows, such as the longest range it may ask for',
+          response: { 200: successEnvelope(DashboardSettingsOutput), ...errorResponses(401) },
+        },
+      },
+      async () => success({ dashboard_max_days: ctx.config.dashboardMaxDays }),
     );
   };
 }

@@ -1,3 +1,4 @@
+import { violationsUrl } from '../../../src/alerts/dashboard-link.js';
 import type { AlertNotification, ViolationSample } from '../../../src/alerts/notification.js';
 
 const BASE_TIME = Date.parse('2026-11-27T10:00:01Z');
@@ -32,7 +33,14 @@ export function notification(overrides: Partial<AlertNotification> = {}): AlertN
     firstAt: BASE_TIME,
     lastAt: BASE_TIME + 298_000,
     samples: [sample(), sample({ correlationId: 'req-2', durationMs: 1900, message: 'second' })],
-    dashboardUrl: 'http://127.0.0.1:9501/#/violations?app=checkout&key=POST+%2Forders',
+    dashboardUrl: violationsUrl('http://127.0.0.1:9501', {
+      ruleType: 'message',
+      ruleId: 7,
+      app: 'checkout',
+      messageKey: 'POST /orders',
+      firstAt: BASE_TIME,
+      lastAt: BASE_TIME + 298_000,
+    }),
     ...overrides,
   };
 }

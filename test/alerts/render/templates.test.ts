@@ -28,7 +28,9 @@ describe('Telegram template', () => {
     expect(text).toContain('When: 2026-11-27 10:00:01 – 10:04:59 UTC (4 min 58 s)');
     expect(text).toContain('2.35 s at 10:01:01 req-1 — \u2068GET /orders took too long\u2069');
     expect(parts[0]).toContain('<a href="http://127.0.0.1:9501/#/trace/req-1">req-1</a>');
-    expect(parts[0]).toContain('<a href="http://127.0.0.1:9501/#/violations?app=checkout&amp;key=POST+%2Forders">');
+    expect(parts[0]).toContain(
+      '<a href="http://127.0.0.1:9501/#/violations?from=2026-11-27T10:00:01.000Z&amp;to=2026-11-27T10:04:59.001Z&amp;app=checkout&amp;key=POST+/orders&amp;rule=message:7">',
+    );
   });
 
   it('says how many violations happened since the last alert when cooldown held some back', () => {
@@ -180,7 +182,8 @@ describe('webhook body', () => {
           trace_url: 'http://127.0.0.1:9501/#/trace/req-2',
         },
       ],
-      dashboard_url: 'http://127.0.0.1:9501/#/violations?app=checkout&key=POST+%2Forders',
+      dashboard_url:
+        'http://127.0.0.1:9501/#/violations?from=2026-11-27T10:00:01.000Z&to=2026-11-27T10:04:59.001Z&app=checkout&key=POST+/orders&rule=message:7',
       window: null,
       resolved: null,
     });

@@ -1,0 +1,73 @@
+import type { RuleKind } from '../rules/types.js';
+
+/** What a notification's dashboard link names: its rule and the log times of its violations. */
+export interface ViolationsLink {
+  ruleType: RuleKind;
+  ruleId: number;
+  app: string;
+  /** The message rule's key (ignored for app rules: the rule alone names their violations). */
+  messageKey: string | null;
+  /** Log time of the oldest and the newest violation reported, epoch ms. */
+  firstAt: number;
+  lastAt: number;
+}
+
+/**
+ * The dashboard's route for exactly the violations a notification reported (DESIGN's URL scheme):
+ * `#/violations?from=<first>&to=<last + 1 ms>&app=..&key=..&rule=<type>:<id>`. The range is
+ * half-open [from, to) to the millisecond, so the oldest and the newest reported violation are in
+ * and a neighbouring scan's violations of the same rule are not.
+ */
+export function violationsUrl(publicUrl: string, link: ViolationsLink): string {
+  const build = (withKey: boolean) => {
+    const query = new URLSearchParams();
+    if (Number.isFinite(link.firstAt) && Number.isFinite(link.lastAt) && link.lastAt >= link.firstAt) {
+      query.set('from', new Date(link.firstAt).toISOString());
+      query.set('to', new Date(link.lastAt + 1).toISOString());
+    }
+    query.set('app', link.app);
+    if (withKey && link.ruleType === 'message' && link.messageKey !== null) query.set('key', link.messageKey);
+    query.set('rule', `${link.ruleType}:${link.ruleId}`);
+    return `${publicUrl}/#/violations?${readable(query)}`;
+  };
+  // The rule alone names the same violations; a huge encoded key would make templates drop the link.
+  const full = build(true);
+  return full.length <= LINK_BUDGET ? full : build(false);
+}
+
+/** `:` and `/` are plain in a URL fragment: times and keys stay readable in a message. */
+const readable = (query: URLSearchParams) => query.toString().replace(/%3A/gi, ':').replace(/%2F/gi, '/');
+
+/** The longest link the templates keep (render/format.ts MAX_LINK_LENGTH). */
+const LINK_BUDGET = 1000;
+
+/** The fields of an alert log row the link needs; `payload` is the notification as queued (JSON). */
+export interface AlertRowForLink {
+  rule_type: RuleKind;
+  rule_id: number | string;
+  app_name: string;
+  message_key: string | null;
+  payload: string;
+}
+
+/**
+ * The dashboard link of an alert log row: the same link its notification carried, rebuilt from
+ * the row (rows queued before links carried a window still get the rule and the window).
+ */
+export function alertRowDashboardUrl(publicUrl: string, row: AlertRowForLink): string {
+  let span: { firstAt?: unknown; lastAt?: unknown } = {};
+  try {
+    span = (JSON.parse(row.payload) as typeof span | null) ?? {};
+  } catch {
+    // an unreadable payload: the link names the rule without a window
+  }
+  const time = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : Number.NaN);
+  return violationsUrl(publicUrl, {
+    ruleType: row.rule_type,
+    ruleId: Number(row.rule_id),
+    app: row.app_name,
+    messageKey: row.message_key,
+    firstAt: time(span.firstAt),
+    lastAt: time(span.lastAt),
+  });
+}
