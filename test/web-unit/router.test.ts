@@ -9,6 +9,7 @@ describe('dashboard URL scheme', () => {
       range: { kind: 'custom', from: new Date('2026-11-30T10:00:00.000Z'), to: new Date('2026-11-30T11:30:00.000Z') },
       app: 'checkout api',
       key: 'GET /orders/{id}',
+      keyMatch: 'prefix',
       rule: { type: 'message', id: 42 },
       pageNumber: 3,
       sort: '-duration',
@@ -34,7 +35,7 @@ describe('dashboard URL scheme', () => {
   });
 
   it('drops parameters it cannot use instead of guessing', () => {
-    expect(parseRoute('#/violations?range=5y&rule=app:x&page=0&from=yesterday&to=2026-01-01')).toEqual({
+    expect(parseRoute('#/violations?range=5y&rule=app:x&page=0&from=yesterday&to=2026-01-01&match=regex')).toEqual({
       page: 'violations',
     });
     // a range whose end is not after its start is no range

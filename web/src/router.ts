@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { useEffect, useMemo, useState } from 'react';
 import { PRESETS, type RangeChoice } from './time-range.js';
 
@@ -7,7 +8,8 @@ import { PRESETS, type RangeChoice } from './time-range.js';
  *
  * The whole view lives in the fragment too (DESIGN's scheme), so reload, back/forward and a
  * pasted link show the same thing: `#/<page>?range=1h` or `from=<ISO>&to=<ISO>`, plus `app`,
- * `key`, `rule` (`app:<id>` | `message:<id>`), `page` (list page), `sort`, `status`.
+ * `key` (with `match=prefix|contains` for a key search; exact without), `rule` (`app:<id>` |
+ * `message:<id>`), `page` (list page), `sort`, `status`.
  */
 export type PageName = 'overview' | 'violations' | 'trace' | 'alerts' | 'rules' | 'targets' | 'silences' | 'server';
 
@@ -21,6 +23,8 @@ export interface ViewParams {
   range?: RangeChoice;
   app?: string;
   key?: string;
+  /** How `key` matches; absent: exactly. */
+  keyMatch?: 'prefix' | 'contains';
   rule?: RuleRef;
   /** The list page, from 1 (`page` in the URL). */
   pageNumber?: number;
@@ -74,6 +78,10 @@ function parseView(query: URLSearchParams): ViewParams {
     range: parseRange(query),
     app: query.get('app') || undefined,
     key: query.get('key') || undefined,
+    keyMatch:
+      query.get('match') === 'prefix' || query.get('match') === 'contains'
+        ? (query.get('match') as 'prefix')
+        : undefined,
     rule: parseRule(query.get('rule')),
     pageNumber: pageNumber && pageNumber > 1 ? pageNumber : undefined,
     sort: query.get('sort') || undefined,
@@ -116,6 +124,7 @@ export function viewQuery(view: ViewParams): URLSearchParams {
   }
   if (view.app) query.set('app', view.app);
   if (view.key) query.set('key', view.key);
+  if (view.key && view.keyMatch) query.set('match', view.keyMatch);
   if (view.rule) query.set('rule', `${view.rule.type}:${view.rule.id}`);
   if (view.pageNumber && view.pageNumber > 1) query.set('page', String(view.pageNumber));
   if (view.sort) query.set('sort', view.sort);

@@ -1,9 +1,9 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
-import { ApiError } from './api/client.js';
+import { ApiError, api } from './api/client.js';
 import { followEvents, type LiveEvent, type LiveState } from './api/events.js';
 import type { TimeRange } from './api/types.js';
 import { navigate, type Route, useRoute, type ViewParams, viewQuery } from './router.js';
-import { loadRange, type RangeChoice, resolveRange, saveRange } from './time-range.js';
+import { loadRange, type RangeChoice, rangeSpanDays, resolveRange, saveRange } from './time-range.js';
 
 /**
  * How often live events may trigger a refresh of the figures at most: often for short ranges,
@@ -30,6 +30,13 @@ interface DashboardState {
   refresh(): void;
   live: LiveState;
   lastEvent: LiveEvent | undefined;
+  /** The longest range the server accepts, in days (DASHBOARD_MAX_DAYS); undefined until known. */
+  maxDays: number | undefined;
+  /** False until the server's settings answered (or failed): requests wait, so no long range is sent. */
+  settingsKnown: boolean;
+  /** When figures last arrived from the server (epoch ms): "as of" while offline. */
+  lastLoadedAt: number | undefined;
+  noteLoaded(): void;
   /** The API asked for a token (401); the prompt shows while this is true. */
   authRequired: boolean;
   setAuthRequired(value: boolean): void;
@@ -48,6 +55,11 @@ export function DashboardProvider({ children }: { children: ReactNode }) {
   const [live, setLive] = useState<LiveState>('connecting');
   const [lastEvent, setLastEvent] = useState<LiveEvent>();
   const [authRequired, setAuthRequired] = useState(false);
+  const [settings, setSettings] = useState<{ maxDays?: number }>();
+  const maxDays = settings?.maxDays;
+  const settingsKnown = settings !== undefined;
+  const [lastLoadedAt, setLastLoadedAt] = useState<number>();
+  const noteLoaded = useCallback(() => setLastLoadedAt(Date.now()), []);
   const pending = useRef<number | undefined>(undefined);
   const rangeRef = useRef(range);
   rangeRef.current = range;
@@ -85,6 +97,17 @@ export function DashboardProvider({ children }: { children: ReactNode }) {
   }, [authRequired, refreshSoon]);
 
   useEffect(() => {
+    if (authRequired || maxDays !== undefined) return;
+    const controller = new AbortController();
+    api.dashboardSettings(controller.signal).then(
+      (answer) => setSettings({ maxDays: answer.dashboard_max_days }),
+      // An older server, a token to ask for, no connection: the server still refuses long ranges itself.
+      () => !controller.signal.aborted && setSettings((known) => known ?? {}),
+    );
+    return () => controller.abort();
+  }, [authRequired, maxDays]);
+
+  useEffect(() => {
     if (range.kind !== 'preset') return;
     const timer = window.setInterval(refresh, CLOCK_REFRESH_MS);
     return () => window.clearInterval(timer);
@@ -101,15 +124,45 @@ export function DashboardProvider({ children }: { children: ReactNode }) {
   const setRange = useCallback(
     (choice: RangeChoice) => {
       saveRange(choice);
-      if (choice.kind === 'preset') setRemembered(choice);
+      // Remembered for this visit (a preset across visits too), so links without a range keep it.
+      setRemembered(choice);
       setView({ range: choice, pageNumber: undefined });
     },
     [setView],
   );
 
   const value = useMemo(
-    () => ({ route, setView, range, setRange, version, refresh, live, lastEvent, authRequired, setAuthRequired }),
-    [route, setView, range, setRange, version, refresh, live, lastEvent, authRequired],
+    () => ({
+      route,
+      setView,
+      range,
+      setRange,
+      version,
+      refresh,
+      live,
+      lastEvent,
+      maxDays,
+      settingsKnown,
+      lastLoadedAt,
+      noteLoaded,
+      authRequired,
+      setAuthRequired,
+    }),
+    [
+      route,
+      setView,
+      range,
+      setRange,
+      version,
+      refresh,
+      live,
+      lastEvent,
+      maxDays,
+      settingsKnown,
+      lastLoadedAt,
+      noteLoaded,
+      authRequired,
+    ],
   );
   return <Context.Provider value={value}>{children}</Context.Provider>;
 }
@@ -124,34 +177,55 @@ export interface Resource<T> {
   data?: T;
   error?: ApiError;
   loading: boolean;
+  /** When `data` arrived (epoch ms). */
+  loadedAt?: number;
   reload(): void;
 }
 
 /**
  * Fetches with the current time range, again whenever the range, `deps` or the refresh version
- * change. Keeps showing the previous data while a refresh is under way (no flicker on live updates).
+ * change. While the same request (range and `deps`) is refreshed — live updates, a retry — the
+ * previous data stays (no flicker; after a failed refresh it is shown "as of" its time). A new
+ * request drops it: rows of the previous range or filter never show under the new one. A range
+ * longer than the server accepts is not sent.
  */
 export function useResource<T>(
   load: (range: TimeRange, signal: AbortSignal) => Promise<T>,
   deps: readonly unknown[],
 ): Resource<T> {
-  const { range, version } = useDashboard();
-  const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: true });
+  const { range, version, maxDays, settingsKnown, noteLoaded } = useDashboard();
+  const requestKey = JSON.stringify([range, deps]);
+  const [state, setState] = useState<{ key: string; data?: T; error?: ApiError; loading: boolean; loadedAt?: number }>({
+    key: requestKey,
+    loading: true,
+  });
   const [local, setLocal] = useState(0);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `load` is a fresh closure each render; `deps` names what it reads
   useEffect(() => {
+    if (!settingsKnown) return;
+    const span = rangeSpanDays(range);
+    if (maxDays !== undefined && span > maxDays) {
+      const message = `This range spans ${Math.ceil(span)} days; the server shows at most ${maxDays} (DASHBOARD_MAX_DAYS). Choose a shorter range.`;
+      setState({ key: requestKey, loading: false, error: new ApiError(422, 'range_too_long', message) });
+      return;
+    }
     const controller = new AbortController();
-    setState((s) => ({ ...s, loading: true }));
+    setState((s) => (s.key === requestKey ? { ...s, loading: true } : { key: requestKey, loading: true }));
     load(resolveRange(range), controller.signal).then(
-      (data) => setState({ data, loading: false }),
+      (data) => {
+        setState({ key: requestKey, data, loading: false, loadedAt: Date.now() });
+        noteLoaded();
+      },
       (error: unknown) => {
         if (controller.signal.aborted) return;
         const apiError =
           error instanceof ApiError ? error : new ApiError(0, 'client', (error as Error).message ?? 'failed');
-        setState((s) => ({ data: s.data, error: apiError, loading: false }));
+        setState((s) => ({ ...(s.key === requestKey ? s : { key: requestKey }), error: apiError, loading: false }));
       },
     );
     return () => controller.abort();
-  }, [range, version, local, ...deps]);
-  return { ...state, reload: () => setLocal((v) => v + 1) };
+  }, [requestKey, version, local, maxDays, settingsKnown]);
+  // Until the effect runs for a new request, this render must not show the old one's data.
+  const current = state.key === requestKey ? state : { loading: true };
+  return { ...current, reload: () => setLocal((v) => v + 1) };
 }

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import type { TimeRange } from './api/types.js';
 
 export type RangeChoice = { kind: 'preset'; minutes: number } | { kind: 'custom'; from: Date; to: Date };
@@ -18,9 +19,17 @@ export function resolveRange(choice: RangeChoice, now = Date.now()): TimeRange {
   return { from: new Date(now - choice.minutes * 60_000), to: new Date(now) };
 }
 
+/** How many days a choice spans. */
+export function rangeSpanDays(choice: RangeChoice): number {
+  const ms = choice.kind === 'preset' ? choice.minutes * 60_000 : choice.to.getTime() - choice.from.getTime();
+  return ms / 86_400_000;
+}
+
 export function describeRange(choice: RangeChoice): string {
   if (choice.kind === 'preset') return PRESETS.find((p) => p.minutes === choice.minutes)?.label ?? 'Custom';
-  const format = (d: Date) => d.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+  // Seconds only when a bound has them (a notification's window is exact to the millisecond).
+  const precise = [choice.from, choice.to].some((d) => d.getTime() % 60_000 !== 0);
+  const format = (d: Date) => d.toLocaleString([], { dateStyle: 'medium', timeStyle: precise ? 'medium' : 'short' });
   return `${format(choice.from)} – ${format(choice.to)}`;
 }
 

@@ -11,6 +11,7 @@ import type {
   AppStats,
   Bucket,
   ChannelType,
+  DashboardSettings,
   MessageRule,
   Overview,
   Page,
@@ -25,8 +26,19 @@ import type {
   TargetInput,
   TimeRange,
   Trace,
+  ViolationHistogram,
   ViolationPage,
+  ViolationSort,
 } from './types.js';
+
+/** The filters the violation list and its histogram share. */
+export interface ViolationQuery {
+  app_name?: string;
+  message_key?: string;
+  key_match?: 'exact' | 'prefix' | 'contains';
+  rule_type?: 'app' | 'message';
+  rule_id?: number;
+}
 
 // ---- Errors and the token ----
 
@@ -160,15 +172,26 @@ export const api = {
     return (await request<{ traces: SlowestTrace[] }>('GET', '/monitor/traces/slowest', { query, signal })).traces;
   },
 
-  /** Violations of every app, of one app, or of a message key (optionally within an app), newest first. */
+  /** Violations of every app, of one app, of a rule, or of a message key (exact or a search), in `sort` order. */
   violations(
-    filter: { app_name?: string; message_key?: string; page?: number; per_page?: number },
+    filter: ViolationQuery & { page?: number; per_page?: number; sort?: ViolationSort },
     range: TimeRange,
     signal?: AbortSignal,
   ): Promise<ViolationPage> {
     const path = filter.message_key ? '/monitor/violation/by-message' : '/monitor/violation/by-app';
-    return request<ViolationPage>('GET', path, { query: { ...rangeQuery(range), ...filter }, signal });
+    const query = { ...rangeQuery(range), ...filter, key_match: filter.message_key ? filter.key_match : undefined };
+    return request<ViolationPage>('GET', path, { query, signal });
   },
+
+  /** The same filter's violations per time bucket over the range. */
+  violationHistogram: (filter: ViolationQuery, range: TimeRange, signal?: AbortSignal) =>
+    request<ViolationHistogram>('GET', '/monitor/violation/histogram', {
+      query: { ...rangeQuery(range), ...filter, key_match: filter.message_key ? filter.key_match : undefined },
+      signal,
+    }),
+
+  dashboardSettings: (signal?: AbortSignal) =>
+    request<DashboardSettings>('GET', '/monitor/dashboard-settings', { signal }),
 
   alerts: (
     filter: { status?: AlertStatus; app_name?: string; channel?: ChannelType; page?: number; per_page?: number },

@@ -6,12 +6,15 @@
 import type { Static } from 'typebox';
 import type {
   AppsOutput,
+  DashboardSettingsOutput,
   OverviewOutput,
   ServerStatusOutput,
   SlowestTracesOutput,
   TimeseriesOutput,
   TraceOutput,
+  ViolationHistogramOutput,
   ViolationPageOutput,
+  ViolationSortSchema,
 } from '../../../src/http/dashboard-schemas.js';
 import type {
   AlertOutput,
@@ -38,6 +41,9 @@ export type SlowestTrace = Static<typeof SlowestTracesOutput>['traces'][number];
 export type ViolationPage = Static<typeof ViolationPageOutput>;
 export type Violation = ViolationPage['items'][number];
 export type ServerStatus = Static<typeof ServerStatusOutput>;
+export type ViolationHistogram = Static<typeof ViolationHistogramOutput>;
+export type ViolationSort = Static<typeof ViolationSortSchema>;
+export type DashboardSettings = Static<typeof DashboardSettingsOutput>;
 export type AlertStatus = Static<typeof AlertStatusSchema>;
 export type Alert = Static<typeof AlertOutput>;
 export type AlertPreview = Static<typeof AlertPreviewOutput>;

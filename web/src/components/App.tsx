@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { onAuthRequired } from '../api/client.js';
+import { formatTime } from '../format.js';
 import { href, type PageName, type Route } from '../router.js';
 import { useDashboard } from '../state.js';
 import { describeRange } from '../time-range.js';
@@ -42,7 +43,7 @@ const TITLES: Record<Route['page'], string> = {
 const RANGED: ReadonlySet<Route['page']> = new Set(['overview', 'violations']);
 
 export function App() {
-  const { route, authRequired, setAuthRequired, live, range } = useDashboard();
+  const { route, authRequired, setAuthRequired, live, range, lastLoadedAt } = useDashboard();
 
   useEffect(() => onAuthRequired(() => setAuthRequired(true)), [setAuthRequired]);
   useEffect(() => {
@@ -89,7 +90,14 @@ export function App() {
         <div className="page-head">
           <div>
             <h1>{TITLES[route.page]}</h1>
-            {RANGED.has(route.page) && <p className="muted">{describeRange(range)}</p>}
+            {RANGED.has(route.page) && (
+              <p className="muted">
+                {describeRange(range)}
+                {live === 'offline' && lastLoadedAt !== undefined && (
+                  <span className="as-of"> · offline, figures as of {formatTime(lastLoadedAt)}</span>
+                )}
+              </p>
+            )}
           </div>
           {RANGED.has(route.page) && <RangePicker />}
         </div>
@@ -105,7 +113,7 @@ function Page({ route }: { route: Route }) {
     case 'overview':
       return <OverviewPage />;
     case 'violations':
-      return <ViolationsPage app={route.app} messageKey={route.key} />;
+      return <ViolationsPage />;
     case 'trace':
       return <TracePage id={route.id} />;
     case 'alerts':

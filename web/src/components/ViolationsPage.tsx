@@ -1,94 +1,94 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { api } from '../api/client.js';
+import { api, type ViolationQuery } from '../api/client.js';
+import type { AppRule, MessageRule, ViolationSort } from '../api/types.js';
 import { formatCount, formatMs, formatTime } from '../format.js';
-import { href, navigate } from '../router.js';
-import { useResource } from '../state.js';
+import type { RuleRef } from '../router.js';
+import { useDashboard, useResource } from '../state.js';
+import { PRESETS, type RangeChoice, rangeSpanDays, resolveRange } from '../time-range.js';
 import { AppSelect } from './AppSelect.js';
-import { MuteButton } from './MuteButton.js';
-import { TableHeader } from './TableHeader.js';
-import { Badge, Card, Empty, ErrorNote, LevelBadge, Loading, Pager } from './ui.js';
+import { Card, Empty, ErrorNote, Loading, Pager } from './ui.js';
+import { ViolationHistogram } from './ViolationHistogram.js';
+import { ViolationTable } from './ViolationTable.js';
 
 const PER_PAGE = 50;
+const SORTS: readonly ViolationSort[] = ['-time', 'time', '-duration', 'duration'];
+const SORT_WORDS: Record<ViolationSort, string> = {
+  '-time': 'newest first',
+  time: 'oldest first',
+  '-duration': 'slowest first',
+  duration: 'fastest first',
+};
 
-export function ViolationsPage({ app, messageKey }: { app?: string; messageKey?: string }) {
-  const [page, setPage] = useState(1);
-  const apps = useResource((range, signal) => api.apps(range, signal), []);
+/**
+ * The recorded violations of the view the URL names: range, app, message key (exact or a
+ * search), rule, page and sort. Filters replace the history entry; pages and sorts add one.
+ */
+export function ViolationsPage() {
+  const { route, setView, range, live } = useDashboard();
+  const { app, key, keyMatch, rule } = route;
+  const page = route.pageNumber ?? 1;
+  const sort: ViolationSort = SORTS.includes(route.sort as ViolationSort) ? (route.sort as ViolationSort) : '-time';
+
+  // The view names its range, so a copied URL shows the same rows.
+  useEffect(() => {
+    if (!route.range) setView({ range }, { replace: true });
+  }, [route.range, range, setView]);
+
+  const filter: ViolationQuery = {
+    app_name: app,
+    message_key: key,
+    key_match: keyMatch ?? 'exact',
+    rule_type: rule?.type,
+    rule_id: rule?.id,
+  };
+  const filterKey = JSON.stringify(filter);
+  const apps = useResource((r, signal) => api.apps(r, signal), []);
   const violations = useResource(
-    (range, signal) =>
-      api.violations({ app_name: app, message_key: messageKey, page, per_page: PER_PAGE }, range, signal),
-    [app, messageKey, page],
+    (r, signal) => api.violations({ ...filter, page, per_page: PER_PAGE, sort }, r, signal),
+    [filterKey, page, sort],
   );
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new filter starts at the first page
-  useEffect(() => setPage(1), [app, messageKey]);
+  const histogram = useResource((r, signal) => api.violationHistogram(filter, r, signal), [filterKey]);
 
   const appNames = apps.data?.map((a) => a.app_name) ?? [];
   const keys = apps.data?.find((a) => a.app_name === app)?.slowest_message_keys.map((k) => k.message_key) ?? [];
+  const filtered = Boolean(app || key || rule);
+  const data = violations.data;
+  const stale = data !== undefined && (violations.error !== undefined || live === 'offline');
 
   return (
     <div className="page">
       <Card title="Violations">
-        <ViolationFilters app={app} messageKey={messageKey} apps={appNames} keys={keys} />
+        <ViolationFilters app={app} messageKey={key} keyMatch={keyMatch} apps={appNames} keys={keys} />
+        {rule && <RuleChip rule={rule} onClear={() => setView({ rule: undefined, pageNumber: undefined })} />}
 
         <ErrorNote error={violations.error} retry={violations.reload} />
-        {!violations.data && violations.loading ? (
-          <Loading />
-        ) : !violations.data || violations.data.items.length === 0 ? (
-          <Empty>No violations in this range{app || messageKey ? ' for this filter' : ''}.</Empty>
+        {histogram.data && !violations.error && histogram.data.buckets.some((b) => b.count > 0) && (
+          <ViolationHistogram histogram={histogram.data} />
+        )}
+        {!data ? (
+          violations.error ? null : (
+            <Loading />
+          )
+        ) : data.items.length === 0 ? (
+          <EmptyView filtered={filtered} range={range} />
         ) : (
           <>
-            <p className="muted result-count" aria-live="polite">
-              {formatCount(violations.data.total)} violation{violations.data.total === 1 ? '' : 's'}, newest first
+            <p className="muted result-count" aria-live="polite" data-testid="violation-count">
+              {formatCount(data.total)} violation{data.total === 1 ? '' : 's'}, {SORT_WORDS[sort]}
+              {stale && violations.loadedAt ? ` · as of ${formatTime(violations.loadedAt)}` : ''}
             </p>
-            <div className="table-wrap">
-              <table className="table" aria-label="Violations">
-                <TableHeader
-                  columns={[
-                    'Time',
-                    'App',
-                    'Message key',
-                    { label: 'Duration', className: 'num' },
-                    { label: 'Threshold', className: 'num hide-narrow' },
-                    { label: 'Rule', className: 'hide-narrow' },
-                    { label: 'Level', className: 'hide-narrow' },
-                    'Trace',
-                    '',
-                  ]}
-                />
-                <tbody>
-                  {violations.data.items.map((v) => (
-                    <tr key={v.id}>
-                      <td className="nowrap">{formatTime(v.log_time)}</td>
-                      <td>{v.app_name}</td>
-                      <td>{v.message_key ? <code>{v.message_key}</code> : <span className="muted">—</span>}</td>
-                      <td className="num text-bad">
-                        <strong>{formatMs(v.duration_ms)}</strong>
-                        <span className="ratio"> ×{(v.duration_ms / v.threshold_ms).toFixed(1)}</span>
-                      </td>
-                      <td className="num hide-narrow">{formatMs(v.threshold_ms)}</td>
-                      <td className="hide-narrow">
-                        <Badge tone={v.rule_type === 'message' ? 'info' : 'muted'}>{v.rule_type}</Badge>
-                      </td>
-                      <td className="hide-narrow">
-                        <LevelBadge level={v.level} />
-                      </td>
-                      <td>
-                        {v.correlation_id ? (
-                          <a href={href({ page: 'trace', id: v.correlation_id })} title={v.correlation_id}>
-                            <code>{v.correlation_id.slice(0, 8)}</code>
-                          </a>
-                        ) : (
-                          <span className="muted">—</span>
-                        )}
-                      </td>
-                      <td>
-                        <MuteButton app={v.app_name} messageKey={v.rule_type === 'message' ? v.message_key : null} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            <Pager page={page} perPage={PER_PAGE} total={violations.data.total} onPage={setPage} label="Violations" />
+            <ViolationTable
+              items={data.items}
+              sort={sort}
+              onSort={(next) => setView({ sort: next === '-time' ? undefined : next, pageNumber: undefined })}
+            />
+            <Pager
+              page={page}
+              perPage={PER_PAGE}
+              total={data.total}
+              onPage={(next) => setView({ pageNumber: next > 1 ? next : undefined })}
+              label="Violations"
+            />
           </>
         )}
       </Card>
@@ -96,29 +96,133 @@ export function ViolationsPage({ app, messageKey }: { app?: string; messageKey?:
   );
 }
 
+/** "Rule: message #42 · checkout · GET /x > 500 ms", with a button that drops the rule filter. */
+function RuleChip({ rule, onClear }: { rule: RuleRef; onClear: () => void }) {
+  const [found, setFound] = useState<AppRule | MessageRule | null>();
+  useEffect(() => {
+    const controller = new AbortController();
+    setFound(undefined);
+    api.rules.list(rule.type, controller.signal).then(
+      (rules) => setFound((rules.items as (AppRule | MessageRule)[]).find((r) => r.id === rule.id) ?? null),
+      () => setFound(undefined),
+    );
+    return () => controller.abort();
+  }, [rule.type, rule.id]);
+  const described =
+    found === undefined
+      ? ''
+      : found === null
+        ? ' (deleted)'
+        : ` · ${found.app_name}${'message_key' in found ? ` · ${found.message_key}` : ''} > ${formatMs(found.max_duration)}`;
+  return (
+    <p className="rule-chip" data-testid="rule-filter">
+      <span>
+        Rule: {rule.type} #{rule.id}
+        {described}
+      </span>
+      <button
+        type="button"
+        className="button button-small button-ghost"
+        onClick={onClear}
+        aria-label="Clear the rule filter"
+      >
+        Clear rule
+      </button>
+    </p>
+  );
+}
+
+/** No rows: say so, and offer wider ranges (a notification's window is often just a few minutes). */
+function EmptyView({ filtered, range }: { filtered: boolean; range: RangeChoice }) {
+  const { setRange, setView, maxDays } = useDashboard();
+  const span = rangeSpanDays(range);
+  const fits = (days: number) => maxDays === undefined || days <= maxDays;
+  const wider = PRESETS.filter((p) => p.minutes / 1440 > span && p.minutes >= 1440 && fits(p.minutes / 1440));
+  const widened = (): RangeChoice => {
+    const { from, to } = resolveRange(range);
+    const width = to.getTime() - from.getTime();
+    let days = (width * 4) / 86_400_000;
+    if (!fits(days)) days = maxDays!;
+    const center = (from.getTime() + to.getTime()) / 2;
+    const half = (days * 86_400_000) / 2;
+    const end = Math.min(Date.now(), center + half);
+    return { kind: 'custom', from: new Date(end - 2 * half), to: new Date(end) };
+  };
+  const canWiden = range.kind === 'custom' && fits(span) && span < (maxDays ?? Number.POSITIVE_INFINITY);
+  return (
+    <div className="empty-view">
+      <Empty>No violations in this range{filtered ? ' for this filter' : ''}.</Empty>
+      <fieldset className="empty-actions">
+        <legend className="visually-hidden">Widen the range</legend>
+        {canWiden && (
+          <button type="button" className="button button-small" onClick={() => setRange(widened())}>
+            Widen ×4
+          </button>
+        )}
+        {wider.map((preset) => (
+          <button
+            key={preset.minutes}
+            type="button"
+            className="button button-small"
+            onClick={() => setRange({ kind: 'preset', minutes: preset.minutes })}
+          >
+            {preset.label}
+          </button>
+        ))}
+        {filtered && (
+          <button
+            type="button"
+            className="button button-small button-ghost"
+            onClick={() =>
+              setView({ app: undefined, key: undefined, keyMatch: undefined, rule: undefined, pageNumber: undefined })
+            }
+          >
+            Clear filters
+          </button>
+        )}
+      </fieldset>
+    </div>
+  );
+}
+
+const MATCH_HINTS = {
+  exact: 'Exact match: the whole message key',
+  prefix: 'Keys that start with the text',
+  contains: 'Keys that contain the text',
+} as const;
+
 function ViolationFilters({
   app,
   messageKey,
+  keyMatch,
   apps,
   keys,
 }: {
   app?: string;
   messageKey?: string;
+  keyMatch?: 'prefix' | 'contains';
   apps: string[];
   keys: string[];
 }) {
+  const { setView } = useDashboard();
   const [keyText, setKeyText] = useState(messageKey ?? '');
+  const [match, setMatch] = useState<'exact' | 'prefix' | 'contains'>(keyMatch ?? 'exact');
   useEffect(() => setKeyText(messageKey ?? ''), [messageKey]);
+  useEffect(() => setMatch(keyMatch ?? 'exact'), [keyMatch]);
+  const apply = (text: string, how: typeof match) => {
+    const key = text.trim() || undefined;
+    setView({ key, keyMatch: key && how !== 'exact' ? how : undefined, pageNumber: undefined }, { replace: true });
+  };
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    navigate({ page: 'violations', app, key: keyText.trim() || undefined });
+    apply(keyText, match);
   };
   return (
     <form className="filters" onSubmit={submit} aria-label="Filter violations">
       <AppSelect
         app={app ?? ''}
         apps={apps}
-        onChange={(choice) => navigate({ page: 'violations', app: choice || undefined, key: messageKey })}
+        onChange={(choice) => setView({ app: choice || undefined, pageNumber: undefined }, { replace: true })}
       />
       <label className="inline-field">
         <span>Message key</span>
@@ -127,22 +231,47 @@ function ViolationFilters({
           list="message-keys"
           value={keyText}
           placeholder="any"
+          aria-describedby="key-match-hint"
           onChange={(e) => setKeyText(e.target.value)}
         />
         <datalist id="message-keys">
-          {keys.map((key) => (
-            <option key={key} value={key} />
+          {keys.map((k) => (
+            <option key={k} value={k} />
           ))}
         </datalist>
+      </label>
+      <label className="inline-field">
+        <span>Match</span>
+        <select
+          value={match}
+          onChange={(e) => {
+            const how = e.target.value as typeof match;
+            setMatch(how);
+            if (keyText.trim()) apply(keyText, how);
+          }}
+        >
+          <option value="exact">Exact</option>
+          <option value="prefix">Starts with</option>
+          <option value="contains">Contains</option>
+        </select>
       </label>
       <button type="submit" className="button">
         Filter
       </button>
       {(app || messageKey) && (
-        <a className="button button-ghost" href={href({ page: 'violations' })}>
+        <button
+          type="button"
+          className="button button-ghost"
+          onClick={() =>
+            setView({ app: undefined, key: undefined, keyMatch: undefined, pageNumber: undefined }, { replace: true })
+          }
+        >
           Clear
-        </a>
+        </button>
       )}
+      <p className="field-hint key-match-hint" id="key-match-hint">
+        {MATCH_HINTS[match]} (case-sensitive)
+      </p>
     </form>
   );
 }
