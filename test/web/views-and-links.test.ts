@@ -252,6 +252,20 @@ describe.skipIf(chromiumMissing)('notification links and views in the URL, in Ch
       await page.getByLabel('Match').selectOption('exact');
       await eventually(() => page.locator('.empty').textContent()).toContain('No violations');
 
+      // Overview → Violations keeps the range, through the nav and through an app's link.
+      const from = new Date(scanA - 10 * MINUTE).toISOString();
+      const to = new Date(scanA + 20 * MINUTE).toISOString();
+      const overview = await open(`/#/?from=${from}&to=${to}`);
+      const appLink = overview.locator('main a[href^="#/violations"]').first();
+      await appLink.waitFor();
+      await appLink.click();
+      await eventually(() => hash(overview)).toContain('#/violations');
+      await eventually(() => new URLSearchParams(hash(overview).split('?')[1]).get('from')).toBe(from);
+      expect(new URLSearchParams(hash(overview).split('?')[1]).get('to')).toBe(to);
+      await overview.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Overview' }).click();
+      await overview.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Violations' }).click();
+      await eventually(() => new URLSearchParams(hash(overview).split('?')[1]).get('from')).toBe(from);
+
       // A view without a range in the URL gets the one shown, so the URL is complete.
       const bare = await open('/#/violations?rule=app:1');
       await eventually(() => hash(bare)).toMatch(/range=\d+[mhd]/);

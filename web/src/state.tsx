@@ -51,6 +51,11 @@ export function DashboardProvider({ children }: { children: ReactNode }) {
   const urlRangeKey = urlRange ? viewQuery({ range: urlRange }).toString() : '';
   // biome-ignore lint/correctness/useExhaustiveDependencies: the key names the range; a new object with the same range must not refetch
   const range = useMemo(() => urlRange ?? remembered, [urlRangeKey, remembered]);
+  // A range from a link is kept for this visit too: links that name no range (Overview → Violations) keep it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the key names the range
+  useEffect(() => {
+    if (urlRange) setRemembered(urlRange);
+  }, [urlRangeKey]);
   const [version, setVersion] = useState(0);
   const [live, setLive] = useState<LiveState>('connecting');
   const [lastEvent, setLastEvent] = useState<LiveEvent>();

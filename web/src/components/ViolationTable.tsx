@@ -92,7 +92,7 @@ export function ViolationTable({
               <td className="vt-narrow-hide">
                 <LevelBadge level={v.level} />
               </td>
-              <td>
+              <td className="nowrap">
                 {v.correlation_id ? (
                   <a href={href({ page: 'trace', id: v.correlation_id })} title={v.correlation_id}>
                     <code>{v.correlation_id.slice(0, 8)}</code>
