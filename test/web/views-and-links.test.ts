@@ -123,17 +123,25 @@ describe.skipIf(chromiumMissing)('notification links and views in the URL, in Ch
 
   async function withBrowser<T>(
     options: { width?: number; colorScheme?: 'light' | 'dark' },
-    use: (open: (path: string) => Promise<Page>, errors: string[]) => Promise<T>,
+    use: (
+      open: (path: string) => Promise<Page>,
+      errors: string[],
+      browser: Awaited<ReturnType<typeof launchBrowser>>,
+    ) => Promise<T>,
   ): Promise<T> {
     const browser = await launchBrowser({ width: options.width, height: 900, colorScheme: options.colorScheme });
     const errors: string[] = [];
     try {
-      return await use(async (path) => {
-        const page = await browser.context.newPage();
-        page.on('pageerror', (error) => errors.push(error.message));
-        await page.goto(path.startsWith('http') ? path : `${h.url}${path}`);
-        return page;
-      }, errors);
+      return await use(
+        async (path) => {
+          const page = await browser.context.newPage();
+          page.on('pageerror', (error) => errors.push(error.message));
+          await page.goto(path.startsWith('http') ? path : `${h.url}${path}`);
+          return page;
+        },
+        errors,
+        browser,
+      );
     } finally {
       await browser.close();
     }
@@ -332,7 +340,7 @@ describe.skipIf(chromiumMissing)('notification links and views in the URL, in Ch
   }, 120_000);
 
   it('after a failed request the previous rows go; a failed refresh keeps them "as of" their time', async () => {
-    await withBrowser({}, async (open) => {
+    await withBrowser({}, async (open, _errors, browser) => {
       const page = await open(messageAlert.dashboardUrl);
       await eventually(() => shownIds(page)).toEqual(idsIn(messageAlert.firstAt, messageAlert.lastAt, 'message'));
       await eventually(() => page.locator('.live-live').count()).toBe(1);
@@ -368,6 +376,16 @@ describe.skipIf(chromiumMissing)('notification links and views in the URL, in Ch
       await page.getByRole('button', { name: 'Try again' }).click();
       await eventually(() => page.getByTestId('violation-count').textContent()).toMatch(
         /^\d+ violations, newest first$/,
+      );
+
+      // Offline (no live updates): the figures say when they are from.
+      const offline = await browser.context.newPage();
+      await offline.route('**/events', (route) => route.abort());
+      await offline.goto(messageAlert.dashboardUrl);
+      await eventually(() => offline.locator('.live-offline').count()).toBe(1);
+      await eventually(() => offline.locator('.page-head').textContent()).toMatch(/offline, figures as of \d/);
+      await eventually(() => offline.getByTestId('violation-count').textContent()).toMatch(
+        /^5 violations, newest first · as of \d/,
       );
     });
   }, 120_000);
