@@ -8,6 +8,7 @@ import * as m005 from './005_claim_holders.js';
 import * as m006 from './006_noise_control.js';
 import * as m007 from './007_event_log.js';
 import * as m008 from './008_judged_rules.js';
+import * as m010 from './010_violation_rule_time.js';
 
 interface DriverMigration {
   up(db: Kysely<unknown>, driver: DbDriver): Promise<void>;
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, DriverMigration> = {
   '006_noise_control': m006,
   '007_event_log': m007,
   '008_judged_rules': m008,
+  '010_violation_rule_time': m010,
 };
 
 export function migrationsFor(driver: DbDriver): Record<string, Migration> {
