@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import { useEffect, useMemo, useState } from 'react';
 import { PRESETS, type RangeChoice } from './time-range.js';
 

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import type { TimeRange } from './api/types.js';
 
 export type RangeChoice = { kind: 'preset'; minutes: number } | { kind: 'custom'; from: Date; to: Date };
