@@ -47,6 +47,11 @@ export const AppsQuery = Type.Object(
   { additionalProperties: false },
 );
 
+export const OverviewQuery = Type.Object(
+  { ...rangeFields, app_name: Type.Optional(FilterText('Only the logs and violations of this app')) },
+  { additionalProperties: false },
+);
+
 export const TimeseriesQuery = Type.Object(
   {
     ...rangeFields,

@@ -102,8 +102,8 @@ export interface LogSource {
    */
   hasPending?(request: Extract<ScanRequest, { mode: 'checkpoint' }>): Promise<boolean>;
 
-  /** Totals, per-app counts and averages, level distribution over a range. */
-  summary(range: TimeRange): Promise<SummaryStats>;
+  /** Totals, per-app counts and averages, level distribution over a range (of one app when given). */
+  summary(range: TimeRange, app?: string): Promise<SummaryStats>;
   /** Count, average and p95 duration per bucket of `intervalMs` (buckets aligned to epoch). */
   timeseries(range: TimeRange, intervalMs: number, app?: string): Promise<BucketStats[]>;
   /** Per app: count, average, p95, worst duration, and its slowest message keys. */

@@ -15,9 +15,17 @@ export interface Overview {
   log_level_distribution: { level: string; count: number }[];
 }
 
-/** `GET /dashboard/overview`: log figures from the source, violations from the state database. */
-export async function computeOverview(source: LogSource, db: Kysely<Database>, range: TimeRange): Promise<Overview> {
-  const [summary, byType] = await Promise.all([source.summary(range), violationsByType(db, range)]);
+/**
+ * `GET /dashboard/overview`: log figures from the source, violations from the state database;
+ * of every app, or of `app` only.
+ */
+export async function computeOverview(
+  source: LogSource,
+  db: Kysely<Database>,
+  range: TimeRange,
+  app?: string,
+): Promise<Overview> {
+  const [summary, byType] = await Promise.all([source.summary(range, app), violationsByType(db, range, app)]);
   return buildOverview(range, summary, byType);
 }
 

@@ -150,14 +150,15 @@ export async function ruleViolationsSince(
 export async function violationsByType(
   db: Kysely<Database>,
   range: TimeRange,
+  app?: string,
 ): Promise<{ app: number; message: number }> {
-  const rows = await db
+  let query = db
     .selectFrom('violations')
     .select(['rule_type', (eb) => eb.fn.countAll().as('n')])
     .where('log_time', '>=', range.from)
-    .where('log_time', '<', range.to)
-    .groupBy('rule_type')
-    .execute();
+    .where('log_time', '<', range.to);
+  if (app !== undefined) query = query.where('app_name', '=', app);
+  const rows = await query.groupBy('rule_type').execute();
   const counts = { app: 0, message: 0 };
   for (const row of rows) {
     if (row.rule_type === 'app' || row.rule_type === 'message') counts[row.rule_type] = Number(row.n);

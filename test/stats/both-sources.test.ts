@@ -101,6 +101,14 @@ describe.each(ALL_PERSONAS.map((p) => [p.name, p] as const))(
       expectSameFigures(fromEs, fromEmbedded);
     });
 
+    it('overview of one app', async () => {
+      const [fromEs, fromEmbedded] = await compare(`/dashboard/overview?${range}&app_name=checkout`);
+      expect(fromEmbedded.active_apps.apps).toEqual(['checkout']);
+      expect(fromEmbedded.total_logs).toBeGreaterThan(100);
+      expect(fromEmbedded.violations.total).toBeGreaterThan(0);
+      expectSameFigures(fromEs, fromEmbedded);
+    });
+
     it('time series, all apps and one app', async () => {
       for (const query of [`${range}&interval=10m`, `${range}&interval=1h&app_name=checkout`, `${range}`]) {
         const [fromEs, fromEmbedded] = await compare(`/dashboard/timeseries?${query}`);

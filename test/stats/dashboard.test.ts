@@ -89,6 +89,39 @@ describe.each(drivers)('dashboard figures over $driver', (driver) => {
     expect(data.log_level_distribution).toEqual(expectedLevels);
   });
 
+  it.skipIf(driver.skipReason)('overview: one app only (app_name)', async () => {
+    const { status, body } = await h.get(`/dashboard/overview?${rangeQuery}&app_name=search`);
+    expect(status).toBe(200);
+    const data = body.data;
+    const appLogs = windowLogs.filter((l) => l.app === 'search');
+    const appViolations = windowViolations.filter((v) => v.app === 'search');
+    expect(appLogs.length).toBeGreaterThan(50);
+    expect(appLogs.length).toBeLessThan(windowLogs.length);
+    expect(appViolations.length).toBeGreaterThan(0);
+    expect(appViolations.length).toBeLessThan(windowViolations.length);
+    expect(data.total_logs).toBe(appLogs.length);
+    expect(data.active_apps).toEqual({ total: 1, apps: ['search'] });
+    const byType = {
+      app: appViolations.filter((v) => v.ruleType === 'app').length,
+      message: appViolations.filter((v) => v.ruleType === 'message').length,
+    };
+    const total = byType.app + byType.message;
+    expect(data.violations).toEqual({ total, by_type: byType, violation_rate: rate(total, appLogs.length) });
+    expect(data.avg_duration.overall_ms).toBeCloseTo(mean(durations(appLogs))!, 1);
+    expect(data.avg_duration.by_app).toHaveLength(1);
+    expect(data.avg_duration.by_app[0]).toMatchObject({ app_name: 'search', count: appLogs.length });
+    const levels = [...groupBy(appLogs, (l) => l.level ?? 'unknown')]
+      .map(([level, list]) => ({ level, count: list.length }))
+      .sort((a, b) => b.count - a.count || a.level.localeCompare(b.level));
+    expect(data.log_level_distribution).toEqual(levels);
+
+    const unknown = await h.get(`/dashboard/overview?${rangeQuery}&app_name=never-logged`);
+    expect(unknown.body.data).toMatchObject({ total_logs: 0, active_apps: { total: 0 }, violations: { total: 0 } });
+    const empty = await h.get(`/dashboard/overview?${rangeQuery}&app_name=`);
+    expect(empty.status).toBe(400);
+    expect(JSON.stringify(empty.body)).toContain('app_name');
+  });
+
   it.skipIf(driver.skipReason)('overview: the default range is the last 24 hours', async () => {
     const { status, body } = await h.get('/dashboard/overview');
     expect(status).toBe(200);

@@ -14,7 +14,7 @@ describe('the stats routes in the OpenAPI document', () => {
     expect(status).toBe(200);
     const paths = body.paths as Record<string, { get: { parameters?: { name: string }[]; responses: object } }>;
     const expected: Record<string, string[]> = {
-      '/dashboard/overview': ['from', 'to'],
+      '/dashboard/overview': ['from', 'to', 'app_name'],
       '/dashboard/timeseries': ['from', 'to', 'interval', 'app_name'],
       '/dashboard/apps': ['from', 'to', 'sort'],
       '/monitor/server': [],

@@ -8,6 +8,7 @@ import {
   AppsOutput,
   AppsQuery,
   OverviewOutput,
+  OverviewQuery,
   RangeQuery,
   TimeseriesOutput,
   TimeseriesQuery,
@@ -25,14 +26,18 @@ export function dashboardRoutes(ctx: HttpContext, now: () => number): FastifyPlu
       {
         schema: {
           tags,
-          summary: 'Totals over a range: logs, active apps, violations and their rate, average durations, log levels',
-          querystring: RangeQuery,
+          summary:
+            'Totals over a range: logs, active apps, violations and their rate, average durations, log levels (of every app, or of app_name)',
+          querystring: OverviewQuery,
           response: { 200: successEnvelope(OverviewOutput), ...errorResponses(400, 401, 422, 503) },
         },
       },
       async (request) => {
         const r = range(request.query);
-        return success(await fromSource(ctx, request.log, (source) => computeOverview(source, ctx.state.db, r)));
+        const appName = request.query.app_name;
+        return success(
+          await fromSource(ctx, request.log, (source) => computeOverview(source, ctx.state.db, r, appName)),
+        );
       },
     );
 

@@ -125,8 +125,9 @@ export async function summaryStats(
   target: string,
   fields: AggregationFields,
   range: TimeRange,
+  app?: string,
 ): Promise<SummaryStats> {
-  const query = rangeQuery(fields, range);
+  const query = rangeQuery(fields, range, app === undefined ? [] : [keywordTerms(fields.app, [app])]);
   const body = await aggregate<{
     hits: { total: { value: number } | number };
     aggregations?: { dur: DurationAggBody };

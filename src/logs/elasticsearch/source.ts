@@ -231,9 +231,9 @@ export class ElasticsearchLogSource implements LogSource {
     yield last(pending ?? []);
   }
 
-  async summary(range: TimeRange): Promise<SummaryStats> {
+  async summary(range: TimeRange, app?: string): Promise<SummaryStats> {
     const fields = await this.aggregationFields(['timestamp', 'duration', 'app', 'level']);
-    return summaryStats(this.client, this.target, fields, roundToSeconds(range));
+    return summaryStats(this.client, this.target, fields, roundToSeconds(range), app);
   }
 
   async timeseries(range: TimeRange, intervalMs: number, app?: string): Promise<BucketStats[]> {

@@ -212,8 +212,8 @@ export class EmbeddedLogStore implements LogSource {
     return this.reader.scan(request);
   }
 
-  async summary(range: TimeRange): Promise<SummaryStats> {
-    return this.stats.summary(range);
+  async summary(range: TimeRange, app?: string): Promise<SummaryStats> {
+    return this.stats.summary(range, app);
   }
 
   async timeseries(range: TimeRange, intervalMs: number, app?: string): Promise<BucketStats[]> {

@@ -39,10 +39,17 @@ export class StatsReader {
     const statements = {
       summaryRollup: `SELECT app, sum(count) AS c, sum(duration_count) AS dc, sum(duration_sum) AS ds
         FROM rollup_series WHERE ${inSpan} AND scope = ${SCOPE_APP} GROUP BY app`,
+      summaryRollupApp: `SELECT app, sum(count) AS c, sum(duration_count) AS dc, sum(duration_sum) AS ds
+        FROM rollup_series WHERE ${inSpan} AND scope = ${SCOPE_APP} AND app = ? GROUP BY app`,
       summaryRaw: `SELECT coalesce(app, '') AS app, count(*) AS c, count(duration_ms) AS dc, total(duration_ms) AS ds
         FROM logs WHERE ${inTime} GROUP BY 1`,
+      summaryRawApp: `SELECT app, count(*) AS c, count(duration_ms) AS dc, total(duration_ms) AS ds
+        FROM logs WHERE ${inTime} AND app = ? GROUP BY 1`,
       levelsRollup: `SELECT level, sum(count) AS c FROM rollup_levels WHERE ${inSpan} GROUP BY level`,
+      levelsRollupApp: `SELECT level, sum(count) AS c FROM rollup_levels WHERE ${inSpan} AND app = ? GROUP BY level`,
       levelsRaw: `SELECT coalesce(level, '${UNKNOWN_LEVEL}') AS level, count(*) AS c FROM logs WHERE ${inTime} GROUP BY 1`,
+      levelsRawApp: `SELECT coalesce(level, '${UNKNOWN_LEVEL}') AS level, count(*) AS c FROM logs
+        WHERE ${inTime} AND app = ? GROUP BY 1`,
       seriesRollup: `SELECT start, count AS c, duration_count AS dc, duration_sum AS ds, duration_max AS dm,
         histogram AS h FROM rollup_series WHERE ${inSpan} AND scope = ${SCOPE_ALL} AND app = ''`,
       seriesRollupApp: `SELECT start, count AS c, duration_count AS dc, duration_sum AS ds, duration_max AS dm,
@@ -57,8 +64,11 @@ export class StatsReader {
     this.s = Object.fromEntries(Object.entries(statements).map(([name, text]) => [name, db.prepare(text)]));
   }
 
-  summary(range: TimeRange): SummaryStats {
+  /** Over every log of the range, or only `app`'s. */
+  summary(range: TimeRange, app?: string): SummaryStats {
     // Per-app figures and levels each come from their own plan: every plan covers the range once.
+    const one = app === undefined ? [] : [app];
+    const s = (name: string) => this.s[app === undefined ? name : `${name}App`]!;
     const plan = planRange(range, SERIES_SPANS);
     const levelPlan = planRange(range, ROLLUP_SPANS);
     const apps = new Map<string, { count: number; durationCount: number; durationSumMs: number }>();
@@ -74,16 +84,16 @@ export class StatsReader {
     const addLevel = (row: Row) =>
       levels.set(row.level as string, (levels.get(row.level as string) ?? 0) + (row.c as number));
     for (const part of plan.rollups) {
-      for (const row of this.s.summaryRollup!.all(part.span, part.fromStart, part.toStart) as Row[]) addApp(row);
+      for (const row of s('summaryRollup').all(part.span, part.fromStart, part.toStart, ...one) as Row[]) addApp(row);
     }
     for (const raw of plan.raw) {
-      for (const row of this.s.summaryRaw!.all(raw.from, raw.to) as Row[]) addApp(row);
+      for (const row of s('summaryRaw').all(raw.from, raw.to, ...one) as Row[]) addApp(row);
     }
     for (const part of levelPlan.rollups) {
-      for (const row of this.s.levelsRollup!.all(part.span, part.fromStart, part.toStart) as Row[]) addLevel(row);
+      for (const row of s('levelsRollup').all(part.span, part.fromStart, part.toStart, ...one) as Row[]) addLevel(row);
     }
     for (const raw of levelPlan.raw) {
-      for (const row of this.s.levelsRaw!.all(raw.from, raw.to) as Row[]) addLevel(row);
+      for (const row of s('levelsRaw').all(raw.from, raw.to, ...one) as Row[]) addLevel(row);
     }
     let totalLogs = 0;
     let durationCount = 0;
