@@ -1,4 +1,5 @@
 import type { TimeRange } from './api/types.js';
+import { formatSpan, timeZoneMode } from './format.js';
 
 export type RangeChoice = { kind: 'preset'; minutes: number } | { kind: 'custom'; from: Date; to: Date };
 
@@ -26,16 +27,19 @@ export function rangeSpanDays(choice: RangeChoice): number {
 
 export function describeRange(choice: RangeChoice): string {
   if (choice.kind === 'preset') return PRESETS.find((p) => p.minutes === choice.minutes)?.label ?? 'Custom';
-  // Seconds only when a bound has them (a notification's window is exact to the millisecond).
-  const precise = [choice.from, choice.to].some((d) => d.getTime() % 60_000 !== 0);
-  const format = (d: Date) => d.toLocaleString([], { dateStyle: 'medium', timeStyle: precise ? 'medium' : 'short' });
-  return `${format(choice.from)} – ${format(choice.to)}`;
+  return formatSpan(choice.from, choice.to);
 }
 
-/** `<input type="datetime-local">` value of a date, in local time. */
+/** `<input type="datetime-local">` value of a date, in the zone times are shown in (local or UTC). */
 export function toLocalInput(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
+  if (timeZoneMode() === 'utc') return date.toISOString().slice(0, 16);
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** The date an `<input type="datetime-local">` value names, read in the zone times are shown in. */
+export function fromLocalInput(text: string): Date {
+  return new Date(timeZoneMode() === 'utc' && text ? `${text}Z` : text);
 }
 
 const STORAGE_KEY = 'lagwatch.range';

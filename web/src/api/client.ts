@@ -25,6 +25,7 @@ import type {
   Target,
   TargetInput,
   TimeRange,
+  Timeseries,
   Trace,
   ViolationHistogram,
   ViolationPage,
@@ -139,8 +140,13 @@ async function request<T>(
 const rangeQuery = (range: TimeRange) => ({ from: range.from.toISOString(), to: range.to.toISOString() });
 
 export const api = {
-  overview: (range: TimeRange, signal?: AbortSignal) =>
-    request<Overview>('GET', '/dashboard/overview', { query: rangeQuery(range), signal }),
+  /** Figures of every app, or of `appName` only. */
+  overview: (range: TimeRange, signal?: AbortSignal, appName?: string) =>
+    request<Overview>('GET', '/dashboard/overview', { query: { ...rangeQuery(range), app_name: appName }, signal }),
+
+  /** The whole time series answer: the buckets with their width and the range they cover. */
+  series: (range: TimeRange, appName: string | undefined, signal?: AbortSignal) =>
+    request<Timeseries>('GET', '/dashboard/timeseries', { query: { ...rangeQuery(range), app_name: appName }, signal }),
 
   async timeseries(range: TimeRange, appName: string | undefined, signal?: AbortSignal): Promise<Bucket[]> {
     const data = await request<{ buckets: Bucket[] }>('GET', '/dashboard/timeseries', {

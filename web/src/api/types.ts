@@ -32,7 +32,8 @@ export type { ChannelType, RuleKind } from '../../../src/rules/types.js';
 export type { AppSort, AppSortColumn } from '../../../src/stats/app-sort.js';
 
 export type Overview = Static<typeof OverviewOutput>;
-export type Bucket = Static<typeof TimeseriesOutput>['buckets'][number];
+export type Timeseries = Static<typeof TimeseriesOutput>;
+export type Bucket = Timeseries['buckets'][number];
 export type AppStats = Static<typeof AppsOutput>['apps'][number];
 export type KeyStats = AppStats['slowest_message_keys'][number];
 export type Trace = Static<typeof TraceOutput>;

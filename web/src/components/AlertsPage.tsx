@@ -1,7 +1,7 @@
 import { Fragment, useEffect, useState } from 'react';
 import { type ApiError, api } from '../api/client.js';
 import type { Alert, AlertPreview, AlertStatus, ChannelType } from '../api/types.js';
-import { CHANNEL_LABELS, formatCount, formatRelative, formatTime } from '../format.js';
+import { CHANNEL_LABELS, formatCount, formatDateTime, formatRelative, formatTime } from '../format.js';
 import { href, type Route } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
 import { AppSelect } from './AppSelect.js';
@@ -177,7 +177,7 @@ function AlertRow({ alert, open, onToggle }: { alert: Alert; open: boolean; onTo
   return (
     <>
       <tr data-testid="alert-row" data-alert-id={alert.id}>
-        <td className="nowrap" title={new Date(alert.created_at).toLocaleString()}>
+        <td className="nowrap" title={formatDateTime(alert.created_at)}>
           <button type="button" className="disclosure" aria-expanded={open} aria-controls={detailId} onClick={onToggle}>
             <span aria-hidden="true">{open ? '▾' : '▸'}</span> {formatTime(alert.created_at)}
             <span className="visually-hidden"> — what it said</span>
@@ -243,7 +243,7 @@ function PendingNote({ alert }: { alert: Alert }) {
         <>
           {' · '}
           {alert.attempts === 0 ? 'due' : 'next retry'}{' '}
-          <time dateTime={alert.next_attempt_at} title={new Date(alert.next_attempt_at).toLocaleString()}>
+          <time dateTime={alert.next_attempt_at} title={formatDateTime(alert.next_attempt_at)}>
             {formatTime(alert.next_attempt_at)}
           </time>{' '}
           ({formatDue(alert.next_attempt_at)})

@@ -11,6 +11,7 @@ import { RulesPage } from './RulesPage.js';
 import { ServerPage } from './ServerPage.js';
 import { SilencesPage } from './SilencesPage.js';
 import { TargetsPage } from './TargetsPage.js';
+import { TimeZoneToggle, useTimeZoneMode } from './TimeZoneToggle.js';
 import { TokenPrompt } from './TokenPrompt.js';
 import { TracePage } from './TracePage.js';
 import { Empty } from './ui.js';
@@ -44,6 +45,7 @@ const RANGED: ReadonlySet<Route['page']> = new Set(['overview', 'violations']);
 
 export function App() {
   const { route, authRequired, setAuthRequired, live, range, lastLoadedAt } = useDashboard();
+  useTimeZoneMode(); // every page shows its times again when the zone changes
 
   useEffect(() => onAuthRequired(() => setAuthRequired(true)), [setAuthRequired]);
   useEffect(() => {
@@ -81,6 +83,7 @@ export function App() {
             </a>
           ))}
         </nav>
+        <TimeZoneToggle />
         <span className={`live live-${live}`} role="status" title="Live updates from /events">
           <span className="live-dot" aria-hidden="true" />
           {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting' : 'Offline'}

@@ -1,26 +1,58 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { formatAxisNumber, formatDateTime, type TimeZoneMode, zoneLabel } from '../format.js';
+import { useTimeZoneMode } from './TimeZoneToggle.js';
 
 export interface ChartSeries {
   label: string;
   values: (number | null)[];
   /** A CSS custom property of the theme, e.g. `--chart-1`. */
   color: string;
-  kind: 'line' | 'area' | 'bars';
+  /** `threshold`: a dashed level line, labelled on the chart. */
+  kind: 'line' | 'area' | 'bars' | 'threshold';
   /** Series on the same scale share an axis; the second scale gets the right-hand axis. */
   scale: string;
+  /** The legend's value. */
   format: (value: number) => string;
+}
+
+/** The y axis of a scale: its label names the unit ("logs / 5 min", "duration (ms)"). */
+export interface ChartAxis {
+  scale: string;
+  label: string;
+  /** Counts: ticks at whole numbers only, and "0" alone when everything is zero. */
+  integer?: boolean;
+  /** Ticks show value / divisor (1000 for a duration axis in seconds). */
+  divisor?: number;
+}
+
+/** The buckets behind the points: the ones the range covers only in part are hatched. */
+export interface ChartBuckets {
+  intervalMs: number;
+  /** The range asked for, epoch ms. */
+  from: number;
+  to: number;
 }
 
 interface ChartProps {
   /** Bucket starts, epoch ms. */
   times: number[];
   series: ChartSeries[];
+  axes?: ChartAxis[];
+  buckets?: ChartBuckets;
+  /** Charts with the same key share their crosshair. */
+  syncKey?: string;
+  /** Called with the window dragged across the chart. */
+  onZoom?: (from: Date, to: Date) => void;
   height?: number;
   /** What the chart shows, for screen readers. */
   summary: string;
 }
+
+/** Drags narrower than this are clicks, not a zoom. */
+const MIN_DRAG_PX = 6;
+const MIN_ZOOM_MS = 60_000;
 
 function themeColor(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
@@ -34,69 +66,254 @@ function withAlpha(color: string, alpha: number): string {
   return `rgba(${r}, ${g}, ${b}, ${alpha})`;
 }
 
-function buildOptions(width: number, height: number, series: ChartSeries[]): uPlot.Options {
+/** Indices of the buckets that start before the range or end after it. */
+export function partialBuckets(times: number[], buckets: ChartBuckets | undefined): Set<number> {
+  const partial = new Set<number>();
+  if (!buckets) return partial;
+  times.forEach((start, i) => {
+    if (start < buckets.from || start + buckets.intervalMs > buckets.to) partial.add(i);
+  });
+  return partial;
+}
+
+/** Whole-number steps for count axes: 1, 2, 5, 10, 20, 50 … */
+const INTEGER_INCRS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3]! * 10 ** Math.floor(i / 3));
+
+function hatchPattern(ctx: CanvasRenderingContext2D, color: string): CanvasPattern | string {
+  const size = Math.round(8 * uPlot.pxRatio);
+  const tile = document.createElement('canvas');
+  tile.width = size;
+  tile.height = size;
+  const t = tile.getContext('2d');
+  if (!t) return withAlpha(color, 0.15);
+  t.strokeStyle = withAlpha(color, 0.6);
+  t.lineWidth = uPlot.pxRatio;
+  t.beginPath();
+  t.moveTo(0, size);
+  t.lineTo(size, 0);
+  t.moveTo(-size / 2, size / 2);
+  t.lineTo(size / 2, -size / 2);
+  t.moveTo(size / 2, size * 1.5);
+  t.lineTo(size * 1.5, size / 2);
+  t.stroke();
+  return ctx.createPattern(tile, 'repeat') ?? withAlpha(color, 0.15);
+}
+
+interface Live {
+  series: ChartSeries[];
+  partial: Set<number>;
+  buckets?: ChartBuckets;
+  onZoom?: ChartProps['onZoom'];
+}
+
+function buildOptions(
+  width: number,
+  height: number,
+  props: ChartProps,
+  live: { current: Live },
+  zone: TimeZoneMode,
+): uPlot.Options {
+  const { series } = props;
   const axisColor = themeColor('--text-muted');
   const gridColor = themeColor('--border');
+  const surface = themeColor('--surface');
   const scales = [...new Set(series.map((s) => s.scale))];
+  const axisOf = (scale: string): ChartAxis => props.axes?.find((a) => a.scale === scale) ?? { scale, label: '' };
   const bars = uPlot.paths.bars?.({ size: [0.7, 40], gap: 1 });
+  let lastZoom = '';
+  // Only the chart the drag started on zooms: charts sharing the cursor get a copy of the selection.
+  let dragStarted = false;
+
+  const drawPartial = (u: uPlot) => {
+    const { partial, buckets } = live.current;
+    if (!buckets || partial.size === 0) return;
+    const xs = u.data[0];
+    const { ctx, bbox } = u;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(bbox.left, bbox.top, bbox.width, bbox.height);
+    ctx.clip();
+    const hatch = hatchPattern(ctx, axisColor);
+    for (const i of partial) {
+      const at = xs[i];
+      if (at === undefined) continue;
+      const half = Math.abs(u.valToPos(at + buckets.intervalMs / 1000, 'x', true) - u.valToPos(at, 'x', true)) / 2;
+      const x = u.valToPos(at, 'x', true);
+      const left = Math.max(bbox.left, x - half);
+      const right = Math.min(bbox.left + bbox.width, x + half);
+      ctx.fillStyle = withAlpha(surface, 0.45);
+      ctx.fillRect(left, bbox.top, right - left, bbox.height);
+      ctx.fillStyle = hatch;
+      ctx.fillRect(left, bbox.top, right - left, bbox.height);
+    }
+    ctx.restore();
+  };
+
+  const labelThresholds = (u: uPlot) => {
+    for (const s of live.current.series) {
+      if (s.kind !== 'threshold') continue;
+      const value = s.values.find((v) => v !== null);
+      if (value === undefined || value === null) continue;
+      const { ctx, bbox } = u;
+      const y = u.valToPos(value, s.scale, true);
+      ctx.save();
+      ctx.font = `${Math.round(11 * uPlot.pxRatio)}px system-ui, sans-serif`;
+      ctx.fillStyle = themeColor(s.color);
+      ctx.textAlign = 'right';
+      ctx.textBaseline = 'bottom';
+      ctx.fillText(`${s.label} ${s.format(value)}`, bbox.left + bbox.width - 4 * uPlot.pxRatio, y - 3 * uPlot.pxRatio);
+      ctx.restore();
+    }
+  };
+
   return {
     width,
     height,
-    cursor: { drag: { x: false, y: false }, points: { size: 7 } },
+    ...(zone === 'utc' ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC') } : {}),
+    cursor: {
+      drag: { x: Boolean(props.onZoom), y: false, setScale: false },
+      points: { size: 7 },
+      ...(props.syncKey ? { sync: { key: props.syncKey } } : {}),
+    },
+    select: { show: true, left: 0, top: 0, width: 0, height: 0 },
     legend: { live: true },
     scales: {
       x: { time: true },
-      ...Object.fromEntries(scales.map((s) => [s, { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] }])),
+      ...Object.fromEntries(
+        scales.map((s) => [s, { range: (_u: uPlot, _min: number, max: number) => [0, max > 0 ? max * 1.1 : 1] }]),
+      ),
     },
     series: [
-      { label: 'Time', value: (_u, v) => (v === null ? '—' : new Date(v * 1000).toLocaleString()) },
+      {
+        label: 'Time',
+        value: (_u, v, _s, idx) =>
+          v === null
+            ? '—'
+            : `${formatDateTime(v * 1000)}${idx !== null && live.current.partial.has(idx) ? ' (partial bucket)' : ''}`,
+      },
       ...series.map((s): uPlot.Series => {
         const color = themeColor(s.color);
         return {
           label: s.label,
           scale: s.scale,
           stroke: color,
-          width: s.kind === 'bars' ? 0 : 2,
-          fill: s.kind === 'line' ? undefined : withAlpha(color, s.kind === 'bars' ? 0.75 : 0.14),
+          width: s.kind === 'bars' ? 0 : s.kind === 'threshold' ? 1.5 : 2,
+          dash: s.kind === 'threshold' ? [6, 4] : undefined,
+          fill:
+            s.kind === 'line' || s.kind === 'threshold' ? undefined : withAlpha(color, s.kind === 'bars' ? 0.75 : 0.14),
           paths: s.kind === 'bars' ? bars : undefined,
           points: { show: false },
-          spanGaps: false,
+          spanGaps: s.kind === 'threshold',
           value: (_u, v) => (v === null || v === undefined ? '—' : s.format(v)),
         };
       }),
     ],
     axes: [
-      { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor } },
-      ...scales.map(
-        (scale, i): uPlot.Axis => ({
+      {
+        stroke: axisColor,
+        grid: { stroke: gridColor, width: 1 },
+        ticks: { stroke: gridColor },
+        label: `time (${zoneLabel()})`,
+        labelSize: 18,
+        labelFont: '11px system-ui, sans-serif',
+      },
+      ...scales.map((scale, i): uPlot.Axis => {
+        const axis = axisOf(scale);
+        const divisor = axis.divisor ?? 1;
+        return {
           scale,
           side: i === 0 ? 3 : 1,
           stroke: axisColor,
           grid: { show: i === 0, stroke: gridColor, width: 1 },
           ticks: { show: false },
-          size: 64,
-          values: (_u, splits) => splits.map((v) => series.find((s) => s.scale === scale)!.format(v)),
-        }),
-      ),
+          size: 52,
+          label: axis.label,
+          labelSize: 18,
+          labelFont: '11px system-ui, sans-serif',
+          ...(axis.integer
+            ? {
+                incrs: INTEGER_INCRS,
+                // Nothing to count: one "0", not 0 … 1 in fractions.
+                splits: (_u: uPlot, _axis: number, min: number, max: number, incr: number) => {
+                  const values = live.current.series.filter((s) => s.scale === scale).flatMap((s) => s.values);
+                  if (!values.some((v) => v !== null && v > 0)) return [0];
+                  const splits: number[] = [];
+                  for (let v = Math.ceil(min / incr) * incr; v <= max + incr * 1e-9; v += incr) splits.push(v);
+                  return splits;
+                },
+              }
+            : {}),
+          values: (_u, splits) => splits.map((v) => formatAxisNumber(v / divisor)),
+        };
+      }),
     ],
+    hooks: {
+      init: [
+        (u) => {
+          u.over.addEventListener('mousedown', () => {
+            dragStarted = true;
+          });
+        },
+      ],
+      draw: [drawPartial, labelThresholds],
+      setSelect: [
+        (u) => {
+          const { left, width } = u.select;
+          const own = dragStarted;
+          dragStarted = false;
+          if (width === 0) return;
+          u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          if (!own || width < MIN_DRAG_PX || !live.current.onZoom) return;
+          let from = Math.round(u.posToVal(left, 'x') * 1000);
+          let to = Math.round(u.posToVal(left + width, 'x') * 1000);
+          if (to - from < MIN_ZOOM_MS) {
+            const middle = (from + to) / 2;
+            from = Math.round(middle - MIN_ZOOM_MS / 2);
+            to = from + MIN_ZOOM_MS;
+          }
+          // Charts with a shared cursor may each report the same drag.
+          const key = `${from}-${to}`;
+          if (key === lastZoom) return;
+          lastZoom = key;
+          live.current.onZoom(new Date(from), new Date(to));
+        },
+      ],
+    },
   };
 }
 
-/** A uPlot time chart that follows its container's width and the colour scheme. */
-export function Chart({ times, series, height = 220, summary }: ChartProps) {
-  const container = useRef<HTMLDivElement>(null);
-  const plot = useRef<uPlot | null>(null);
-  const shape = series.map((s) => `${s.label}:${s.kind}:${s.scale}:${s.color}`).join('|');
+/** Extra fields the tests read: the uPlot instance behind a `.chart` element. */
+export type ChartElement = HTMLDivElement & { uplot?: uPlot };
 
-  // (Re)create when the series' shape or the colour scheme changes; data updates reuse the plot.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `shape` stands for `series`' structure
+/**
+ * A uPlot time chart that follows its container's width, the colour scheme and the time zone
+ * mode; hatches partial buckets, may share its crosshair and zoom by dragging.
+ */
+export function Chart(props: ChartProps) {
+  const { times, series, height = 220, summary, buckets } = props;
+  const container = useRef<ChartElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const zone = useTimeZoneMode();
+  const partial = partialBuckets(times, buckets);
+  const live = useRef<Live>({ series, partial, buckets, onZoom: props.onZoom });
+  live.current = { series, partial, buckets, onZoom: props.onZoom };
+  const shape = [
+    series.map((s) => `${s.label}:${s.kind}:${s.scale}:${s.color}`).join('|'),
+    (props.axes ?? []).map((a) => `${a.scale}:${a.label}:${a.integer}:${a.divisor}`).join('|'),
+    props.syncKey,
+    Boolean(props.onZoom),
+  ].join('#');
+
+  // (Re)create when the series' shape, the colour scheme or the zone changes; data updates reuse the plot.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `shape` stands for the props' structure
   useEffect(() => {
     const element = container.current;
     if (!element) return;
     const create = () => {
       plot.current?.destroy();
       const data = [times.map((t) => t / 1000), ...series.map((s) => s.values)] as uPlot.AlignedData;
-      plot.current = new uPlot(buildOptions(element.clientWidth || 600, height, series), data, element);
+      plot.current = new uPlot(buildOptions(element.clientWidth || 600, height, props, live, zone), data, element);
+      element.uplot = plot.current;
     };
     create();
     const resize = new ResizeObserver(() => plot.current?.setSize({ width: element.clientWidth, height }));
@@ -108,12 +325,22 @@ export function Chart({ times, series, height = 220, summary }: ChartProps) {
       scheme.removeEventListener('change', create);
       plot.current?.destroy();
       plot.current = null;
+      element.uplot = undefined;
     };
-  }, [shape, height]);
+  }, [shape, height, zone]);
 
   useEffect(() => {
     plot.current?.setData([times.map((t) => t / 1000), ...series.map((s) => s.values)] as uPlot.AlignedData);
   }, [times, series]);
 
-  return <div className="chart" ref={container} role="img" aria-label={summary} />;
+  return (
+    <div className="chart-block">
+      <div className="chart" ref={container} role="img" aria-label={summary} />
+      {partial.size > 0 && (
+        <p className="chart-note" data-testid="partial-note">
+          <span className="hatch-swatch" aria-hidden="true" /> partial bucket: the range covers only part of it
+        </p>
+      )}
+    </div>
+  );
 }

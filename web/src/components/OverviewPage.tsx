@@ -1,32 +1,44 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api/client.js';
-import type { Bucket, Overview } from '../api/types.js';
-import { formatCount, formatMs, formatPercent } from '../format.js';
-import { useResource } from '../state.js';
+import type { AppRule, Bucket, Overview, Timeseries } from '../api/types.js';
+import { bucketWidth, formatCount, formatMs, formatPercent } from '../format.js';
+import { useDashboard, useResource } from '../state.js';
+import { resolveRange } from '../time-range.js';
 import { AppSelect } from './AppSelect.js';
 import { AppsTable } from './AppsTable.js';
-import { Chart, type ChartSeries } from './Chart.js';
+import { Chart, type ChartAxis, type ChartSeries } from './Chart.js';
 import { Card, Empty, ErrorNote, Loading } from './ui.js';
 
+/** Zooming out never asks for more than this (the server refuses ranges over DASHBOARD_MAX_DAYS, 31 by default). */
+const MAX_ZOOM_OUT_MS = 30 * 86_400_000;
+
 export function OverviewPage() {
-  const overview = useResource((range, signal) => api.overview(range, signal), []);
+  const { route, setView } = useDashboard();
+  // The App choice lives in the URL and applies to the whole page: cards, levels and charts.
+  const app = route.app ?? '';
+  const chooseApp = (name: string) => setView({ app: name || undefined });
+  const overview = useResource((range, signal) => api.overview(range, signal, app || undefined), [app]);
   const apps = useResource((range, signal) => api.apps(range, signal), []);
-  const [chartApp, setChartApp] = useState('');
+  const appNames = apps.data?.map((a) => a.app_name) ?? [];
 
   return (
     <div className="page">
+      <div className="overview-toolbar">
+        <AppSelect app={app} apps={appNames} onChange={chooseApp} />
+        {app && <span className="muted small">Cards, levels and charts show {app} only.</span>}
+      </div>
       <ErrorNote error={overview.error} retry={overview.reload} />
-      <OverviewCards overview={overview.data} />
-      <TimeseriesPanel app={chartApp} onApp={setChartApp} apps={apps.data?.map((a) => a.app_name) ?? []} />
+      <OverviewCards overview={overview.data} app={app} />
+      <TimeseriesPanel app={app} />
       <div className="grid-2">
-        <AppsTable onChart={setChartApp} />
-        <LevelsCard overview={overview.data} />
+        <AppsTable onChart={chooseApp} />
+        <LevelsCard overview={overview.data} app={app} />
       </div>
     </div>
   );
 }
 
-function OverviewCards({ overview }: { overview: Overview | undefined }) {
+function OverviewCards({ overview, app }: { overview: Overview | undefined; app: string }) {
   const stat = (label: string, value: string, detail: string, tone?: 'bad') => (
     <div className={`stat ${tone === 'bad' ? 'stat-bad' : ''}`}>
       <p className="stat-label">{label}</p>
@@ -46,7 +58,11 @@ function OverviewCards({ overview }: { overview: Overview | undefined }) {
   const { violations } = overview;
   return (
     <div className="stats">
-      {stat('Total logs', formatCount(overview.total_logs), 'in the selected range')}
+      {stat(
+        'Total logs',
+        formatCount(overview.total_logs),
+        app ? `of ${app} in the selected range` : 'in the selected range',
+      )}
       {stat(
         'Active apps',
         formatCount(overview.active_apps.total),
@@ -63,30 +79,95 @@ function OverviewCards({ overview }: { overview: Overview | undefined }) {
   );
 }
 
-function TimeseriesPanel({ app, onApp, apps }: { app: string; onApp: (app: string) => void; apps: string[] }) {
-  const series = useResource((range, signal) => api.timeseries(range, app || undefined, signal), [app]);
-  const buckets = series.data ?? [];
+/** The app rule's threshold of the chosen app (none for "All apps" or an app without a rule). */
+function useAppThreshold(app: string): AppRule | undefined {
+  const [rule, setRule] = useState<AppRule>();
+  useEffect(() => {
+    setRule(undefined);
+    if (!app) return;
+    const controller = new AbortController();
+    api.rules.list('app', controller.signal).then(
+      (page) => setRule(page.items.find((r) => r.app_name === app)),
+      () => undefined, // no line is better than an error banner over the charts
+    );
+    return () => controller.abort();
+  }, [app]);
+  return rule;
+}
+
+function TimeseriesPanel({ app }: { app: string }) {
+  const { range, setRange } = useDashboard();
+  const series = useResource((r, signal) => api.series(r, app || undefined, signal), [app]);
+  const rule = useAppThreshold(app);
+  const data = series.data;
+  const buckets = data?.buckets ?? [];
   const times = useMemo(() => buckets.map((b) => Date.parse(b.time)), [buckets]);
-  const charts = useMemo(() => chartSeries(buckets), [buckets]);
+  const threshold = rule?.max_duration;
+  const charts = useMemo(() => (data ? chartSeries(data, threshold) : undefined), [data, threshold]);
+  const width = data ? bucketWidth(data.interval_ms) : undefined;
+  const bucketInfo = useMemo(
+    () => (data ? { intervalMs: data.interval_ms, from: Date.parse(data.from), to: Date.parse(data.to) } : undefined),
+    [data],
+  );
+  const zoom = (from: Date, to: Date) => setRange({ kind: 'custom', from, to });
+  const zoomOut = () => {
+    const now = Date.now();
+    const current = resolveRange(range, now);
+    const span = Math.min(MAX_ZOOM_OUT_MS, (current.to.getTime() - current.from.getTime()) * 2);
+    const middle = (current.from.getTime() + current.to.getTime()) / 2;
+    const to = Math.min(now, middle + span / 2);
+    setRange({ kind: 'custom', from: new Date(to - span), to: new Date(to) });
+  };
+
   return (
     <Card
       title={app ? `Over time · ${app}` : 'Over time · all apps'}
-      actions={<AppSelect app={app} apps={apps} onChange={onApp} />}
+      actions={
+        <button type="button" className="button button-small" onClick={zoomOut}>
+          Zoom out
+        </button>
+      }
     >
+      <p className="chart-hint muted small">
+        {width && <span data-testid="bucket-size">{width.adjective} buckets</span>}
+        {width && ' · '}drag across a chart to zoom in; Back returns to the previous range
+      </p>
       <ErrorNote error={series.error} retry={series.reload} />
-      {!series.data && series.loading ? (
+      {!data && series.loading ? (
         <Loading />
-      ) : buckets.length === 0 ? (
+      ) : !charts || buckets.length === 0 ? (
         <Empty>No logs in this range.</Empty>
       ) : (
         <div className="charts">
           <div>
-            <h3 className="chart-title">Logs and violations</h3>
-            <Chart times={times} series={charts.volume} summary={summarise(buckets, 'volume')} />
+            <h3 className="chart-title">Logs and violations per {width?.short}</h3>
+            <Chart
+              times={times}
+              series={charts.volume}
+              axes={charts.volumeAxes}
+              buckets={bucketInfo}
+              syncKey="overview"
+              onZoom={zoom}
+              summary={summarise(buckets, 'volume')}
+            />
           </div>
           <div>
-            <h3 className="chart-title">Duration</h3>
-            <Chart times={times} series={charts.duration} summary={summarise(buckets, 'duration')} />
+            <h3 className="chart-title">Duration per {width?.short}: average and p95</h3>
+            <Chart
+              times={times}
+              series={charts.duration}
+              axes={charts.durationAxes}
+              buckets={bucketInfo}
+              syncKey="overview"
+              onZoom={zoom}
+              summary={summarise(buckets, 'duration', threshold)}
+            />
+            {threshold !== undefined && (
+              <p className="chart-note" data-testid="threshold-note">
+                <span className="threshold-swatch" aria-hidden="true" /> {app}'s threshold {formatMs(threshold)} (app
+                rule{rule?.is_active ? '' : ', inactive'})
+              </p>
+            )}
           </div>
         </div>
       )}
@@ -94,8 +175,48 @@ function TimeseriesPanel({ app, onApp, apps }: { app: string; onApp: (app: strin
   );
 }
 
-function chartSeries(buckets: Bucket[]): { volume: ChartSeries[]; duration: ChartSeries[] } {
+interface OverviewCharts {
+  volume: ChartSeries[];
+  volumeAxes: ChartAxis[];
+  duration: ChartSeries[];
+  durationAxes: ChartAxis[];
+}
+
+function chartSeries(data: Timeseries, threshold: number | undefined): OverviewCharts {
+  const { buckets } = data;
   const count = (v: number) => formatCount(Math.round(v));
+  const per = bucketWidth(data.interval_ms).short;
+  const highest = Math.max(0, threshold ?? 0, ...buckets.map((b) => Math.max(b.p95_ms ?? 0, b.avg_ms ?? 0)));
+  // One unit per axis: seconds once durations reach a few of them, else milliseconds.
+  const seconds = highest >= 2_000;
+  const duration: ChartSeries[] = [
+    {
+      label: 'Average',
+      values: buckets.map((b) => b.avg_ms),
+      color: '--chart-2',
+      kind: 'area',
+      scale: 'ms',
+      format: formatMs,
+    },
+    {
+      label: 'p95',
+      values: buckets.map((b) => b.p95_ms),
+      color: '--chart-3',
+      kind: 'line',
+      scale: 'ms',
+      format: formatMs,
+    },
+  ];
+  if (threshold !== undefined) {
+    duration.push({
+      label: 'Threshold',
+      values: buckets.map(() => threshold),
+      color: '--chart-bad',
+      kind: 'threshold',
+      scale: 'ms',
+      format: formatMs,
+    });
+  }
   return {
     volume: [
       {
@@ -115,40 +236,31 @@ function chartSeries(buckets: Bucket[]): { volume: ChartSeries[]; duration: Char
         format: count,
       },
     ],
-    duration: [
-      {
-        label: 'Average',
-        values: buckets.map((b) => b.avg_ms),
-        color: '--chart-2',
-        kind: 'area',
-        scale: 'ms',
-        format: formatMs,
-      },
-      {
-        label: 'p95',
-        values: buckets.map((b) => b.p95_ms),
-        color: '--chart-3',
-        kind: 'line',
-        scale: 'ms',
-        format: formatMs,
-      },
+    volumeAxes: [
+      { scale: 'logs', label: `logs / ${per}`, integer: true },
+      { scale: 'violations', label: `violations / ${per}`, integer: true },
+    ],
+    duration,
+    durationAxes: [
+      seconds ? { scale: 'ms', label: 'duration (s)', divisor: 1000 } : { scale: 'ms', label: 'duration (ms)' },
     ],
   };
 }
 
-function summarise(buckets: Bucket[], what: 'volume' | 'duration'): string {
+function summarise(buckets: Bucket[], what: 'volume' | 'duration', threshold?: number): string {
   if (what === 'volume') {
     const logs = buckets.reduce((s, b) => s + b.logs, 0);
     const violations = buckets.reduce((s, b) => s + b.violations, 0);
     return `Chart of ${formatCount(logs)} logs and ${formatCount(violations)} violations over ${buckets.length} time buckets`;
   }
   const worst = Math.max(0, ...buckets.map((b) => b.p95_ms ?? 0));
-  return `Chart of average and 95th percentile duration over ${buckets.length} time buckets; highest p95 ${formatMs(worst)}`;
+  const line = threshold === undefined ? '' : `; threshold ${formatMs(threshold)}`;
+  return `Chart of average and 95th percentile duration over ${buckets.length} time buckets; highest p95 ${formatMs(worst)}${line}`;
 }
 
 const LEVEL_ORDER = ['fatal', 'error', 'warn', 'warning', 'info', 'debug', 'trace'];
 
-function LevelsCard({ overview }: { overview: Overview | undefined }) {
+function LevelsCard({ overview, app }: { overview: Overview | undefined; app: string }) {
   const levels = [...(overview?.log_level_distribution ?? [])].sort(
     (a, b) => (LEVEL_ORDER.indexOf(a.level) + 1 || 99) - (LEVEL_ORDER.indexOf(b.level) + 1 || 99),
   );
@@ -156,7 +268,7 @@ function LevelsCard({ overview }: { overview: Overview | undefined }) {
   const apps = [...(overview?.avg_duration.by_app ?? [])].sort((a, b) => (b.avg_ms ?? 0) - (a.avg_ms ?? 0));
   const slowest = Math.max(1, ...apps.map((a) => a.avg_ms ?? 0));
   return (
-    <Card title="Levels and averages">
+    <Card title={app ? `Levels and averages · ${app}` : 'Levels and averages'}>
       {total === 0 ? (
         <Empty>No logs in this range.</Empty>
       ) : (

@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
+import { zoneLabel } from '../format.js';
 import { useDashboard } from '../state.js';
-import { PRESETS, toLocalInput } from '../time-range.js';
+import { fromLocalInput, PRESETS, toLocalInput } from '../time-range.js';
 
 export function RangePicker() {
   const { range, setRange, maxDays } = useDashboard();
@@ -24,8 +25,8 @@ export function RangePicker() {
 
   const apply = (event: FormEvent) => {
     event.preventDefault();
-    const start = new Date(from);
-    const end = new Date(to);
+    const start = fromLocalInput(from);
+    const end = fromLocalInput(to);
     if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) return setProblem('Enter both times.');
     if (end <= start) return setProblem('The end must come after the start.');
     const days = (end.getTime() - start.getTime()) / 86_400_000;
@@ -66,7 +67,7 @@ export function RangePicker() {
       {custom && (
         <form className="custom-range" onSubmit={apply} aria-label="Custom time range" noValidate>
           <label className="inline-field">
-            <span>From</span>
+            <span>From ({zoneLabel()})</span>
             <input
               type="datetime-local"
               value={from}
@@ -76,7 +77,7 @@ export function RangePicker() {
             />
           </label>
           <label className="inline-field">
-            <span>To</span>
+            <span>To ({zoneLabel()})</span>
             <input
               type="datetime-local"
               value={to}

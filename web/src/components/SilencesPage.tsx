@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import { api } from '../api/client.js';
 import type { Silence } from '../api/types.js';
 import { checkFields, SILENCE_FIELDS } from '../field-errors.js';
-import { formatRelative, formatTime } from '../format.js';
+import { formatDateTime, formatRelative, formatTime } from '../format.js';
 import { useResource } from '../state.js';
 import { GeneralError, useApiForm, useRowActions } from './editing.js';
 import { unseenAppWarning, useSeenApps } from './seen-apps.js';
@@ -97,7 +97,7 @@ function SilenceRow({ silence, busy, expire }: { silence: Silence; busy: boolean
           )}
         </div>
       </td>
-      <td className="nowrap" title={new Date(silence.ends_at).toLocaleString()}>
+      <td className="nowrap" title={formatDateTime(silence.ends_at)}>
         {formatTime(silence.ends_at)}
         <div className="muted small">{formatRelative(silence.ends_at)}</div>
       </td>

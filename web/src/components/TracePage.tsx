@@ -1,7 +1,7 @@
 import { type FormEvent, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { api } from '../api/client.js';
 import type { SlowestTrace, TraceLog } from '../api/types.js';
-import { formatCount, formatMs, formatTime } from '../format.js';
+import { formatCount, formatDateTime, formatMs, formatTime } from '../format.js';
 import { href, navigate } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
 import { describeRange } from '../time-range.js';
@@ -206,7 +206,7 @@ function Waterfall({ id, logs, truncated }: { id: string; logs: TraceLog[]; trun
       actions={<code className="muted trace-id">{id}</code>}
     >
       <p className="muted">
-        Started <time dateTime={start.toISOString()}>{start.toLocaleString()}</time>. Each bar starts at its log's time
+        Started <time dateTime={start.toISOString()}>{formatDateTime(start)}</time>. Each bar starts at its log's time
         and lasts its duration; offsets count from the first log.
         {truncated && ' Only the first logs of this trace are shown.'}
       </p>
