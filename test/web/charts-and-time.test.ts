@@ -261,6 +261,8 @@ describe.skipIf(chromiumMissing)('readable charts and time zones in Chromium', (
       expect(Math.abs(from - expected[0]! * 1000)).toBeLessThan(tolerance);
       expect(Math.abs(to - expected[1]! * 1000)).toBeLessThan(tolerance);
       expect(query.get('range')).toBeNull();
+      // The heading names the zoomed window, with its zone.
+      await eventually(() => page.locator('.page-head p.muted').textContent()).toMatch(/ – .* UTC$/);
       // The charts now cover the dragged window (24 minutes: 10-second buckets).
       await eventually(() => page.getByTestId('bucket-size').textContent()).toBe('10-second buckets');
       await eventually(async () => (await charts(page))[0]?.series[0]?.values.length).toBe(

@@ -206,6 +206,15 @@ export const api = {
 
   alertPreview: (id: number, signal?: AbortSignal) => request<AlertPreview>('GET', `/alerts/${id}/preview`, { signal }),
 
+  /** The app rule of one app (an app has at most one), or undefined. */
+  async appRuleOf(appName: string, signal?: AbortSignal): Promise<AppRule | undefined> {
+    const page = await request<Page<AppRule>>('GET', '/rules/app', {
+      query: { app_name: appName, per_page: 1 },
+      signal,
+    });
+    return page.items[0];
+  },
+
   rules: {
     list: <K extends RuleKind>(kind: K, signal?: AbortSignal) =>
       request<Page<K extends 'message' ? MessageRule : AppRule>>('GET', `/rules/${kind}`, {

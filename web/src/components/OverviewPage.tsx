@@ -86,8 +86,8 @@ function useAppThreshold(app: string): AppRule | undefined {
     setRule(undefined);
     if (!app) return;
     const controller = new AbortController();
-    api.rules.list('app', controller.signal).then(
-      (page) => setRule(page.items.find((r) => r.app_name === app)),
+    api.appRuleOf(app, controller.signal).then(
+      (found) => setRule(found),
       () => undefined, // no line is better than an error banner over the charts
     );
     return () => controller.abort();
