@@ -234,32 +234,42 @@ describe.skipIf(chromiumMissing)('readable charts and time zones in Chromium', (
       await page.close();
     });
 
-    it('zooms the time range to the window dragged across a chart; Back returns', async () => {
-      const page = await openIn(browser.context, '#/?range=1h');
-      await eventually(async () => (await charts(page)).filter(Boolean).length).toBe(2);
-      const over = page.locator('.chart .u-over').first();
+    /** Drags from 30% to 70% of the n-th chart; answers the window the chart says lies under those points. */
+    async function dragAcross(page: Page, n: number): Promise<{ from: number; to: number; tolerance: number }> {
+      const over = page.locator('.chart .u-over').nth(n);
       await over.scrollIntoViewIfNeeded();
       const box = (await over.boundingBox())!;
       const [x1, x2] = [box.width * 0.3, box.width * 0.7];
-      const expected = await page.$eval(
+      const expected = await page.$$eval(
         '.chart',
-        // biome-ignore lint/suspicious/noExplicitAny: uPlot's instance as the page holds it
-        (element, [a, b]) => [(element as any).uplot.posToVal(a, 'x'), (element as any).uplot.posToVal(b, 'x')],
-        [x1, x2],
+        (elements, [i, a, b]) => {
+          type Plotted = { uplot: { posToVal(px: number, scale: string): number } };
+          const u = (elements[i!] as unknown as Plotted).uplot;
+          return [u.posToVal(a!, 'x'), u.posToVal(b!, 'x')];
+        },
+        [n, x1, x2],
       );
-      const tolerance = 2_000 * (await charts(page))[0]!.secondsPerPx; // two pixels
-      await page.mouse.move(box.x + x1 - 20, box.y + box.height / 2);
-      await page.mouse.move(box.x + x1, box.y + box.height / 2, { steps: 2 });
+      const tolerance = 2_000 * (await charts(page))[n]!.secondsPerPx; // two pixels
+      const y = box.y + box.height / 2;
+      await page.mouse.move(box.x + x1 - 20, y);
+      await page.mouse.move(box.x + x1, y, { steps: 2 });
       await page.mouse.down();
-      await page.mouse.move(box.x + (x1 + x2) / 2, box.y + box.height / 2, { steps: 4 });
-      await page.mouse.move(box.x + x2, box.y + box.height / 2, { steps: 4 });
+      await page.mouse.move(box.x + (x1 + x2) / 2, y, { steps: 4 });
+      await page.mouse.move(box.x + x2, y, { steps: 4 });
       await page.mouse.up();
+      return { from: expected[0]! * 1000, to: expected[1]! * 1000, tolerance };
+    }
+
+    it('zooms the time range to the window dragged across a chart; Back returns', async () => {
+      const page = await openIn(browser.context, '#/?range=1h');
+      await eventually(async () => (await charts(page)).filter(Boolean).length).toBe(2);
+      const expected = await dragAcross(page, 0);
       await eventually(() => hashOf(page)).toContain('from=');
       const query = new URLSearchParams(hashOf(page).split('?')[1]);
       const from = Date.parse(query.get('from')!);
       const to = Date.parse(query.get('to')!);
-      expect(Math.abs(from - expected[0]! * 1000)).toBeLessThan(tolerance);
-      expect(Math.abs(to - expected[1]! * 1000)).toBeLessThan(tolerance);
+      expect(Math.abs(from - expected.from)).toBeLessThan(expected.tolerance);
+      expect(Math.abs(to - expected.to)).toBeLessThan(expected.tolerance);
       expect(query.get('range')).toBeNull();
       // The heading names the zoomed window, with its zone.
       await eventually(() => page.locator('.page-head p.muted').textContent()).toMatch(/ – .* UTC$/);
@@ -269,6 +279,17 @@ describe.skipIf(chromiumMissing)('readable charts and time zones in Chromium', (
         Math.floor(to / 10_000) - Math.floor(from / 10_000) + (to % 10_000 === 0 ? 0 : 1),
       );
 
+      await page.goBack();
+      await eventually(() => hashOf(page)).toBe('#/?range=1h');
+      await eventually(() => page.getByTestId('bucket-size').textContent()).toBe('1-minute buckets');
+
+      // The other chart (no right-hand axis, so a wider plot) zooms to its own window.
+      await eventually(async () => (await charts(page))[1]?.series[0]?.values.length ?? 0).toBeGreaterThan(59);
+      const second = await dragAcross(page, 1);
+      await eventually(() => hashOf(page)).toContain('from=');
+      const again = new URLSearchParams(hashOf(page).split('?')[1]);
+      expect(Math.abs(Date.parse(again.get('from')!) - second.from)).toBeLessThan(second.tolerance);
+      expect(Math.abs(Date.parse(again.get('to')!) - second.to)).toBeLessThan(second.tolerance);
       await page.goBack();
       await eventually(() => hashOf(page)).toBe('#/?range=1h');
 

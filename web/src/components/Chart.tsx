@@ -50,6 +50,9 @@ interface ChartProps {
   summary: string;
 }
 
+/** The chart the mouse was last pressed on: only it zooms, charts sharing its cursor get a copy of the selection. */
+let pressedChart: uPlot | undefined;
+
 /** Drags narrower than this are clicks, not a zoom. */
 const MIN_DRAG_PX = 6;
 const MIN_ZOOM_MS = 60_000;
@@ -121,8 +124,6 @@ function buildOptions(
   const axisOf = (scale: string): ChartAxis => props.axes?.find((a) => a.scale === scale) ?? { scale, label: '' };
   const bars = uPlot.paths.bars?.({ size: [0.7, 40], gap: 1 });
   let lastZoom = '';
-  // Only the chart the drag started on zooms: charts sharing the cursor get a copy of the selection.
-  let dragStarted = false;
 
   const drawPartial = (u: uPlot) => {
     const { partial, buckets } = live.current;
@@ -251,7 +252,7 @@ function buildOptions(
       init: [
         (u) => {
           u.over.addEventListener('mousedown', () => {
-            dragStarted = true;
+            pressedChart = u;
           });
         },
       ],
@@ -259,8 +260,7 @@ function buildOptions(
       setSelect: [
         (u) => {
           const { left, width } = u.select;
-          const own = dragStarted;
-          dragStarted = false;
+          const own = pressedChart === u;
           if (width === 0) return;
           u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
           if (!own || width < MIN_DRAG_PX || !live.current.onZoom) return;
@@ -323,6 +323,7 @@ export function Chart(props: ChartProps) {
     return () => {
       resize.disconnect();
       scheme.removeEventListener('change', create);
+      if (pressedChart === plot.current) pressedChart = undefined;
       plot.current?.destroy();
       plot.current = null;
       element.uplot = undefined;
