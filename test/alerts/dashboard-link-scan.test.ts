@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { alertRowDashboardUrl } from '../../src/alerts/dashboard-link.js';
 import type { AlertNotification } from '../../src/alerts/notification.js';
 import { listViolations } from '../../src/stats/violation-list.js';
-import { parseRoute } from '../../web/src/router.js';
+import { parseRoute } from '../../web/src/url-scheme.js';
 import { announceSkips, driversUnderTest } from '../support/databases.js';
 import { logDocument } from '../support/log-documents.js';
 import { openScanWorld } from '../support/scan-harness/world.js';

@@ -170,7 +170,7 @@ describe.skipIf(chromiumMissing)('notification links and views in the URL, in Ch
         for (const column of ['Time', 'Duration', 'Trace']) {
           await expect(page.getByRole('columnheader', { name: column }).isVisible()).resolves.toBe(true);
         }
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
         expect(overflow).toBeLessThanOrEqual(0);
         await page.screenshot({ path: join(RESULTS_DIR, `violations-link-${width}-${scheme}.png`), fullPage: true });
 

@@ -2,8 +2,9 @@ import { createContext, type ReactNode, useCallback, useContext, useEffect, useM
 import { ApiError, api } from './api/client.js';
 import { followEvents, type LiveEvent, type LiveState } from './api/events.js';
 import type { TimeRange } from './api/types.js';
+import { loadRange, saveRange } from './range-memory.js';
 import { navigate, type Route, useRoute, type ViewParams, viewQuery } from './router.js';
-import { loadRange, type RangeChoice, rangeSpanDays, resolveRange, saveRange } from './time-range.js';
+import { type RangeChoice, rangeSpanDays, resolveRange } from './time-range.js';
 
 /**
  * How often live events may trigger a refresh of the figures at most: often for short ranges,

@@ -6,7 +6,7 @@ import { renderEmail } from '../../../src/alerts/render/email.js';
 import { renderTelegram } from '../../../src/alerts/render/telegram.js';
 import { renderWebhookPayload } from '../../../src/alerts/render/webhook.js';
 import type { RecordedViolation } from '../../../src/violations/violation-row.js';
-import { parseRoute } from '../../../web/src/router.js';
+import { parseRoute } from '../../../web/src/url-scheme.js';
 
 const PUBLIC_URL = 'https://lagwatch.example.com/ops';
 const T = Date.parse('2026-11-27T10:00:00Z');

@@ -1,6 +1,6 @@
 // Pure modules of the dashboard (no DOM at import), type-checked with web/tsconfig.json.
 import { describe, expect, it } from 'vitest';
-import { href, parseRoute, type Route } from '../../web/src/router.js';
+import { href, parseRoute, type Route } from '../../web/src/url-scheme.js';
 
 describe('dashboard URL scheme', () => {
   it('round-trips every view parameter', () => {

@@ -1,0 +1,147 @@
+import { PRESETS, type RangeChoice } from './time-range.js';
+
+/**
+ * Routes live in the URL fragment (`#/trace/<id>`), so the server serves one page at `/` and
+ * alert links (`<PUBLIC_URL>/#/trace/<correlation_id>`) work under any path prefix.
+ *
+ * The whole view lives in the fragment too (DESIGN's scheme), so reload, back/forward and a
+ * pasted link show the same thing: `#/<page>?range=1h` or `from=<ISO>&to=<ISO>`, plus `app`,
+ * `key` (with `match=prefix|contains` for a key search; exact without), `rule` (`app:<id>` |
+ * `message:<id>`), `page` (list page), `sort`, `status`.
+ */
+export type PageName = 'overview' | 'violations' | 'trace' | 'alerts' | 'rules' | 'targets' | 'silences' | 'server';
+
+export interface RuleRef {
+  type: 'app' | 'message';
+  id: number;
+}
+
+export interface ViewParams {
+  /** Absent: the last preset the browser used (see time-range.ts). */
+  range?: RangeChoice;
+  app?: string;
+  key?: string;
+  /** How `key` matches; absent: exactly. */
+  keyMatch?: 'prefix' | 'contains';
+  rule?: RuleRef;
+  /** The list page, from 1 (`page` in the URL). */
+  pageNumber?: number;
+  /** A column name, `-` first for descending: `-time`, `duration`. */
+  sort?: string;
+  status?: string;
+  /** The alert log's channel filter. */
+  channel?: string;
+}
+
+export type Route = ({ page: PageName; id?: string } | { page: 'not-found'; id?: undefined }) & ViewParams;
+
+const PAGES: ReadonlySet<string> = new Set(['violations', 'trace', 'alerts', 'rules', 'targets', 'silences', 'server']);
+
+/** `15m`, `1h`, `6h`, `24h`, `7d` ↔ preset minutes. */
+export function presetToken(minutes: number): string {
+  if (minutes % 1440 === 0 && minutes >= 10080) return `${minutes / 1440}d`;
+  if (minutes % 60 === 0) return `${minutes / 60}h`;
+  return `${minutes}m`;
+}
+
+function parsePreset(token: string): number | undefined {
+  const match = /^(\d{1,5})([mhd])$/.exec(token);
+  if (!match) return undefined;
+  const minutes = Number(match[1]) * (match[2] === 'd' ? 1440 : match[2] === 'h' ? 60 : 1);
+  return PRESETS.some((p) => p.minutes === minutes) ? minutes : undefined;
+}
+
+function parseDate(text: string | null): Date | undefined {
+  if (!text) return undefined;
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function parseRange(query: URLSearchParams): RangeChoice | undefined {
+  const from = parseDate(query.get('from'));
+  const to = parseDate(query.get('to'));
+  if (from && to && from < to) return { kind: 'custom', from, to };
+  const minutes = parsePreset(query.get('range') ?? '');
+  return minutes === undefined ? undefined : { kind: 'preset', minutes };
+}
+
+function parseRule(text: string | null): RuleRef | undefined {
+  const match = /^(app|message):(\d{1,15})$/.exec(text ?? '');
+  return match ? { type: match[1] as RuleRef['type'], id: Number(match[2]) } : undefined;
+}
+
+function parseView(query: URLSearchParams): ViewParams {
+  const pageNumber = /^\d{1,9}$/.test(query.get('page') ?? '') ? Number(query.get('page')) : undefined;
+  const view: ViewParams = {
+    range: parseRange(query),
+    app: query.get('app') || undefined,
+    key: query.get('key') || undefined,
+    keyMatch:
+      query.get('match') === 'prefix' || query.get('match') === 'contains'
+        ? (query.get('match') as 'prefix')
+        : undefined,
+    rule: parseRule(query.get('rule')),
+    pageNumber: pageNumber && pageNumber > 1 ? pageNumber : undefined,
+    sort: query.get('sort') || undefined,
+    status: query.get('status') || undefined,
+    channel: query.get('channel') || undefined,
+  };
+  for (const name of Object.keys(view) as (keyof ViewParams)[]) if (view[name] === undefined) delete view[name];
+  return view;
+}
+
+export function parseRoute(hash: string): Route {
+  const text = hash.replace(/^#/, '');
+  const split = text.indexOf('?');
+  const pathPart = split < 0 ? text : text.slice(0, split);
+  const query = new URLSearchParams(split < 0 ? '' : text.slice(split + 1));
+  let segments: string[];
+  try {
+    segments = pathPart.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return { page: 'not-found' };
+  }
+  const view = parseView(query);
+  const first = segments[0];
+  if (first === undefined) return { page: 'overview', ...view };
+  if (!PAGES.has(first)) return { page: 'not-found' };
+  if (first === 'trace') {
+    const id = segments.slice(1).join('/') || undefined;
+    return id ? { page: 'trace', id, ...view } : { page: 'trace', ...view };
+  }
+  return { page: first as PageName, ...view };
+}
+
+export function viewQuery(view: ViewParams): URLSearchParams {
+  const query = new URLSearchParams();
+  if (view.range?.kind === 'custom') {
+    query.set('from', view.range.from.toISOString());
+    query.set('to', view.range.to.toISOString());
+  } else if (view.range?.kind === 'preset') {
+    query.set('range', presetToken(view.range.minutes));
+  }
+  if (view.app) query.set('app', view.app);
+  if (view.key) query.set('key', view.key);
+  if (view.key && view.keyMatch) query.set('match', view.keyMatch);
+  if (view.rule) query.set('rule', `${view.rule.type}:${view.rule.id}`);
+  if (view.pageNumber && view.pageNumber > 1) query.set('page', String(view.pageNumber));
+  if (view.sort) query.set('sort', view.sort);
+  if (view.status) query.set('status', view.status);
+  if (view.channel) query.set('channel', view.channel);
+  return query;
+}
+
+export function href(route: Route): string {
+  const query = viewQuery(route).toString();
+  const suffix = query ? `?${query}` : '';
+  switch (route.page) {
+    case 'overview':
+      return `#/${suffix}`;
+    case 'not-found':
+      return '#/';
+    case 'trace':
+      return `${route.id ? `#/trace/${encodeURIComponent(route.id)}` : '#/trace'}${suffix}`;
+    default:
+      return `#/${route.page}${suffix}`;
+  }
+}
