@@ -106,6 +106,9 @@ export const AlertOutput = Type.Object({
   last_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
     description: 'Log time of the last violation it reported',
   }),
+  dashboard_url: Type.String({
+    description: "The dashboard link its notification carried: the rule's violations from its first to its last",
+  }),
 });
 
 export const AlertPreviewOutput = Type.Object({

@@ -128,6 +128,29 @@ describe.each(drivers)('alert log API over $driver', (driver) => {
     expect(byId.get(ids.damaged)).toMatchObject({ correlation_ids: [], first_at: null, last_at: null });
   });
 
+  it.skipIf(driver.skipReason)('links each row to the violations its notification reported', async () => {
+    const { body } = await get('/alerts');
+    const byId = new Map(body.data.items.map((a: { id: number }) => [a.id, a]));
+    const row = byId.get(ids.noTarget) as {
+      dashboard_url: string;
+      rule_type: string;
+      rule_id: number;
+      app_name: string;
+    };
+    const link = new URL(row.dashboard_url);
+    const query = new URLSearchParams(link.hash.replace(/^#\/violations\?/, ''));
+    const noTarget = notification();
+    expect(link.hash.startsWith('#/violations?')).toBe(true);
+    expect(query.get('rule')).toBe(`${row.rule_type}:${row.rule_id}`);
+    expect(query.get('app')).toBe(row.app_name);
+    expect(query.get('from')).toBe(new Date(noTarget.firstAt).toISOString());
+    expect(query.get('to')).toBe(new Date(noTarget.lastAt + 1).toISOString());
+    // a payload it cannot read still names the rule
+    const damaged = byId.get(ids.damaged) as { dashboard_url: string };
+    expect(new URL(damaged.dashboard_url).hash).toMatch(/rule=(app|message):\d+/);
+    expect(new URL(damaged.dashboard_url).hash).not.toMatch(/from=/);
+  });
+
   it.skipIf(driver.skipReason)(
     'filters by channel (rows with no target under each of their channels), app and status',
     async () => {

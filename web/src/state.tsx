@@ -198,6 +198,8 @@ export interface Resource<T> {
 export function useResource<T>(
   load: (range: TimeRange, signal: AbortSignal) => Promise<T>,
   deps: readonly unknown[],
+  /** Values that refetch the same rows in another order: the old answer stays on screen meanwhile. */
+  reorderedBy: readonly unknown[] = [],
 ): Resource<T> {
   const { range, version, maxDays, settingsKnown, noteLoaded } = useDashboard();
   const requestKey = JSON.stringify([range, deps]);
@@ -230,7 +232,7 @@ export function useResource<T>(
       },
     );
     return () => controller.abort();
-  }, [requestKey, version, local, maxDays, settingsKnown]);
+  }, [requestKey, version, local, maxDays, settingsKnown, ...reorderedBy]);
   // Until the effect runs for a new request, this render must not show the old one's data.
   const current = state.key === requestKey ? state : { loading: true };
   return { ...current, reload: () => setLocal((v) => v + 1) };

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { type AlertLogRow, alertRow, pageOfAlerts } from '../../alerts/alert-log.js';
+import { alertRowDashboardUrl } from '../../alerts/dashboard-link.js';
 import { notificationFacts, previewsOf } from '../../alerts/preview.js';
 import { scrubSecrets, secretsOf } from '../../config/redact.js';
 import { isoTime } from '../../logs/iso-time.js';
@@ -49,6 +50,7 @@ export function alertRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
       correlation_ids: facts.correlationIds,
       first_at: facts.firstAt === null ? null : isoTime(facts.firstAt),
       last_at: facts.lastAt === null ? null : isoTime(facts.lastAt),
+      dashboard_url: alertRowDashboardUrl(ctx.config.publicUrl, row),
     };
   };
   const rowFields = (row: AlertLogRow) => ({

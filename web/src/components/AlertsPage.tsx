@@ -2,7 +2,7 @@ import { Fragment, useEffect, useState } from 'react';
 import { type ApiError, api } from '../api/client.js';
 import type { Alert, AlertPreview, AlertStatus, ChannelType } from '../api/types.js';
 import { CHANNEL_LABELS, formatCount, formatDateTime, formatRelative, formatTime } from '../format.js';
-import { href, type Route } from '../router.js';
+import { href } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
 import { AppSelect } from './AppSelect.js';
 import { MuteButton } from './MuteButton.js';
@@ -41,20 +41,16 @@ function formatDue(time: string, now = Date.now()): string {
   return `in ${Math.round(seconds / 3600)} h`;
 }
 
-/** The violations the row reported: its rule, over the log times of its first and last violation. */
+/**
+ * The violations the row reported, by the same link its notification carried (its rule, from its
+ * first to its last violation), opened in this dashboard whatever PUBLIC_URL says.
+ */
 function violationsLink(alert: Alert): string {
-  const route: Route = {
-    page: 'violations',
-    app: alert.app_name,
-    key: alert.message_key ?? undefined,
-    rule: { type: alert.rule_type, id: alert.rule_id },
-  };
-  if (alert.first_at && alert.last_at) {
-    const from = Math.floor(Date.parse(alert.first_at) / 1000) * 1000;
-    const to = Math.ceil((Date.parse(alert.last_at) + 1) / 1000) * 1000;
-    route.range = { kind: 'custom', from: new Date(from), to: new Date(to) };
+  try {
+    return new URL(alert.dashboard_url).hash;
+  } catch {
+    return href({ page: 'violations', app: alert.app_name, rule: { type: alert.rule_type, id: alert.rule_id } });
   }
-  return href(route);
 }
 
 const traceLink = (id: string) => href({ page: 'trace', id });

@@ -25,7 +25,7 @@ const DEFAULT_SORT: AppSort = '-violations';
 export function AppsTable({ onChart }: { onChart: (app: string) => void }) {
   const { route, setView } = useDashboard();
   const sort = sortOf(route.sort, COLUMNS) as AppSort | undefined;
-  const apps = useResource((range, signal) => api.apps(range, signal, sort), [sort]);
+  const apps = useResource((range, signal) => api.apps(range, signal, sort), [], [sort]);
   const [open, setOpen] = useState<string>();
   return (
     <Card title="Apps" className="span-wide">
