@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { CooldownStore } from '../alerts/cooldown.js';
 import { destinationsFor } from '../alerts/destinations.js';

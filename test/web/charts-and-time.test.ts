@@ -8,6 +8,7 @@ import {
   buildDashboard,
   CHROMIUM,
   chromiumMissing,
+  eventually,
   launchBrowser,
   RESULTS_DIR,
   startWebHarness,
@@ -24,7 +25,6 @@ const updateScreenshots = process.env.LAGWATCH_UPDATE_SCREENSHOTS === '1';
 const LOG_COUNT = 2500;
 const HOUR = 3_600_000;
 const integer = (n: number) => new Intl.NumberFormat('en-US').format(n);
-const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 
 /** What a chart's uPlot instance says about itself (read in the page). */
 interface ChartState {

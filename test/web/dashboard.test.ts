@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildDashboard,
   chromiumMissing,
+  eventually,
   launchBrowser,
   RESULTS_DIR,
   startWebHarness,
@@ -19,7 +20,6 @@ if (chromiumMissing) console.warn(`[web/dashboard] SKIPPED: ${chromiumMissing}`)
 const LOG_COUNT = 2500;
 const integer = (n: number) => new Intl.NumberFormat('en-US').format(n);
 /** Waits for the page to reach a state (generous: a loaded CI machine is slow, never wrong). */
-const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 
 describe.skipIf(chromiumMissing)('web dashboard in Chromium against a real server', () => {
   let webRoot: string;

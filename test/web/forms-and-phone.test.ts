@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildDashboard,
   chromiumMissing,
+  eventually,
   launchBrowser,
   RESULTS_DIR,
   startWebHarness,
@@ -25,7 +26,6 @@ if (chromiumMissing) console.warn(`[web/forms-and-phone] SKIPPED: ${chromiumMiss
 
 /** With UPDATE_SCREENSHOTS=1 the README's screenshots are written too (docs/screenshots/). */
 const DOCS_SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 
 /** Schema text that must never reach a person. */
 const RAW_SCHEMA_TEXT = /must (not|be|match)|fewer than|characters$|is required|>=|<=/;

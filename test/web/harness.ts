@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { build } from 'vite';
+import { expect } from 'vitest';
 import { type AppContext, repositoriesFor } from '../../src/app/context.js';
 import type { Config } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -16,6 +17,9 @@ import { createLogger } from '../../src/logging/logger.js';
 import { EmbeddedLogStore } from '../../src/logs/embedded/embedded-log-store.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
+
+/** Polls until the page shows what the test expects (the dashboard fetches and renders asynchronously). */
+export const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 export const chromiumMissing = existsSync(CHROMIUM)
   ? undefined
   : `${CHROMIUM} is missing (apt-get install chromium); browser tests skipped`;

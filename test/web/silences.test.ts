@@ -3,12 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboard, chromiumMissing, launchBrowser, startWebHarness, type WebHarness } from './harness.js';
+import {
+  buildDashboard,
+  chromiumMissing,
+  eventually,
+  launchBrowser,
+  startWebHarness,
+  type WebHarness,
+} from './harness.js';
 import { seedDemoData } from './seed.js';
 
 if (chromiumMissing) console.warn(`[web/silences] SKIPPED: ${chromiumMissing}`);
-
-const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 
 describe.skipIf(chromiumMissing)('silences, Mute and noise-control rule fields in Chromium', () => {
   let webRoot: string;

@@ -2,13 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Insertable } from 'kysely';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertLogTable } from '../../src/db/schema.js';
 import { notification, sample } from '../alerts/render/sample-notification.js';
 import {
   buildDashboard,
   chromiumMissing,
+  eventually,
   launchBrowser,
   RESULTS_DIR,
   startWebHarness,
@@ -19,7 +20,6 @@ import { type SeededData, seedDemoData } from './seed.js';
 if (chromiumMissing) console.warn(`[web/tables] SKIPPED: ${chromiumMissing}`);
 
 /** Waits for the page to reach a state (generous: a loaded CI machine is slow, never wrong). */
-const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 const SUPPRESSED_TEXT = 'index shard 7 answered in 2.4 s';
 const SENT_ROWS = 55; // more than a page of 50
 
@@ -185,7 +185,10 @@ describe.skipIf(chromiumMissing)('sortable apps table and alert log in Chromium'
       for (const label of ['App', 'Logs', 'Avg', 'p95', 'Worst', 'Violations', 'Rate']) {
         const heading = table.getByRole('columnheader', { name: label, exact: true });
         for (let click = 0; click < 2; click++) {
+          const before = await heading.getAttribute('aria-sort');
           await heading.getByRole('button').click();
+          // Every click changes this heading's direction (unsorted → first, then reversed).
+          await eventually(() => heading.getAttribute('aria-sort')).not.toBe(before);
           const direction = await heading.getAttribute('aria-sort');
           expect(['ascending', 'descending'], label).toContain(direction);
           // The other headings are not sorted.

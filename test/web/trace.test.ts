@@ -7,6 +7,7 @@ import { createScanServices } from '../../src/app/scan-services.js';
 import {
   buildDashboard,
   chromiumMissing,
+  eventually,
   launchBrowser,
   RESULTS_DIR,
   startWebHarness,
@@ -17,8 +18,6 @@ if (chromiumMissing) console.warn(`[web/trace] SKIPPED: ${chromiumMissing}`);
 
 /** The browser's, inside `evaluate` (the tests compile without the DOM library). */
 declare const getComputedStyle: (element: unknown) => { backgroundColor: string };
-
-const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 
 const TRACE = 'req-7f3a9c4e-checkout';
 const LONG_KEY = 'orders.service.v2.repository.fetchOrderWithLineItemsAndCustomerProfileAndShippingQuotes';

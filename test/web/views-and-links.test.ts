@@ -10,6 +10,7 @@ import { recordNewViolations } from '../../src/violations/violation-store.js';
 import {
   buildDashboard,
   chromiumMissing,
+  eventually,
   launchBrowser,
   RESULTS_DIR,
   startWebHarness,
@@ -18,7 +19,6 @@ import {
 
 if (chromiumMissing) console.warn(`[web/views-and-links] SKIPPED: ${chromiumMissing}`);
 
-const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 const MINUTE = 60_000;
 const MAX_DAYS = 3;
 

@@ -9,7 +9,6 @@ import {
   AppsQuery,
   OverviewOutput,
   OverviewQuery,
-  RangeQuery,
   TimeseriesOutput,
   TimeseriesQuery,
 } from '../dashboard-schemas.js';

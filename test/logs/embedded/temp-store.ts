@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../../src/config/load.js';
 import { EmbeddedLogStore } from '../../../src/logs/embedded/embedded-log-store.js';
-import type { NdjsonLine } from '../../../src/logs/ndjson/ndjson-line.js';
 
 export interface TempStore {
   store: EmbeddedLogStore;
