@@ -120,7 +120,37 @@ export async function claimRow(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Records a row's outcome: sent, failed (given up) or pending again with its next attempt. */
+/** Whose claim a settle or a renewal must still find on the row: the holder and the attempt it claimed. */
+export interface ClaimOf {
+  holder: string;
+  attempts: number;
+}
+
+/**
+ * Extends a claim while its send goes on, only while the row is still pending and claimed by
+ * that holder for that attempt; false when the claim was lost (expired and taken by another).
+ */
+export async function renewClaim(
+  db: Kysely<Database>,
+  id: number,
+  claim: ClaimOf,
+  claimUntil: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('alert_log')
+    .set({ next_attempt_at: claimUntil })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('claimed_by', '=', claim.holder)
+    .where('attempts', '=', claim.attempts)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Records a row's outcome: sent, failed (given up) or pending again with its next attempt. With
+ * `claim`, only while the row still carries that claim (false when another worker took it over).
+ */
 export async function settleRow(
   db: Kysely<Database>,
   id: number,
@@ -128,8 +158,42 @@ export async function settleRow(
     Updateable<AlertLogTable>,
     'status' | 'sent_at' | 'updated_at' | 'last_error' | 'next_attempt_at' | 'progress' | 'destination' | 'claimed_by'
   >,
-): Promise<void> {
-  await db.updateTable('alert_log').set(changes).where('id', '=', id).execute();
+  claim?: ClaimOf,
+): Promise<boolean> {
+  let query = db.updateTable('alert_log').set(changes).where('id', '=', id);
+  if (claim) {
+    query = query
+      .where('status', '=', 'pending')
+      .where('claimed_by', '=', claim.holder)
+      .where('attempts', '=', claim.attempts);
+  }
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** The holders of the claims on pending rows that have not expired at `now`. */
+export async function activeClaimHolders(db: Kysely<Database>, now: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('alert_log')
+    .select('claimed_by')
+    .distinct()
+    .where('status', '=', 'pending')
+    .where('claimed_by', 'is not', null)
+    .where('next_attempt_at', '>', now)
+    .execute();
+  return rows.flatMap((row) => (row.claimed_by === null ? [] : [row.claimed_by]));
+}
+
+/** Makes the unexpired claims of one holder due at `now`, unclaimed; returns how many. */
+export async function releaseClaimsOf(db: Kysely<Database>, holder: string, now: number): Promise<number> {
+  const result = await db
+    .updateTable('alert_log')
+    .set({ next_attempt_at: now, claimed_by: null, updated_at: now })
+    .where('status', '=', 'pending')
+    .where('claimed_by', '=', holder)
+    .where('next_attempt_at', '>', now)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** Points the pending rows of one destination at its new address (a Telegram group migrated). */

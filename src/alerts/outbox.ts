@@ -9,11 +9,15 @@ import type { TargetRepository } from '../rules/target-repository.js';
 import type { ChannelType } from '../rules/types.js';
 import {
   type AlertLogRow,
+  activeClaimHolders,
+  type ClaimOf,
   claimRow,
   earliestDueAt,
   outboxBacklog,
   pendingRowsAfter,
   redirectPendingRows,
+  releaseClaimsOf,
+  renewClaim,
   settleRow,
 } from './alert-log.js';
 import { DeliveryError, type Notifier } from './channels/notifier.js';
@@ -35,13 +39,22 @@ export interface OutboxOptions {
   logger: Logger;
   events?: EventBus;
   now?: () => number;
-  /** How long a claimed row stays invisible to other workers while it is being sent. */
+  /**
+   * How long a claim keeps a row invisible to other workers past its last renewal: a holder on
+   * another host that died frees its rows within this time. Default 15 s.
+   */
   claimMs?: number;
+  /** How often the holder renews the claim while a send goes on. Default a third of claimMs. */
+  claimRenewMs?: number;
   /** The claim holder id (default: host, pid and a random part). */
   holder?: string;
   /** Rows looked at per round. */
   batchSize?: number;
 }
+
+// Short and renewed (like the scan lease): a dead holder on another host frees its rows within
+// 15 s; one on this host at once (releaseClaimsOfGoneHolders).
+const DEFAULT_CLAIM_MS = 15_000;
 
 interface Progress {
   partsSent?: number;
@@ -49,14 +62,18 @@ interface Progress {
 
 /**
  * Sends the pending rows of the alert log. A row is claimed by a conditional update before
- * its send (so two workers never send it at once) and its outcome recorded after; a crash
- * between the channel accepting and that record re-sends it once the claim expires (delivery
- * is at least once). Rows to the same destination go out in order: a row waiting for its
- * retry holds back the later rows of its destination.
+ * its send (so two workers never send it at once), the claim is renewed while the send goes on,
+ * and its outcome recorded after, only while the claim is still this worker's. A crash between
+ * the channel accepting and that record re-sends it (delivery is at least once): at once when
+ * the dead holder was a process of this host, else once its claim expires, claimMs after its
+ * last renewal. A live holder keeps renewing, so its claim is never taken over. Rows to the same
+ * destination go out in order: a row waiting for its retry holds back the later rows of its
+ * destination.
  */
 export class Outbox {
   private readonly now: () => number;
   private readonly claimMs: number;
+  private readonly claimRenewMs: number;
   private readonly holder: string;
   private readonly batchSize: number;
 
@@ -65,7 +82,8 @@ export class Outbox {
     private readonly options: OutboxOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.claimMs = options.claimMs ?? 120_000;
+    this.claimMs = options.claimMs ?? DEFAULT_CLAIM_MS;
+    this.claimRenewMs = options.claimRenewMs ?? Math.max(Math.floor(this.claimMs / 3), 1);
     this.holder = options.holder ?? newHolderId();
     this.batchSize = options.batchSize ?? 200;
   }
@@ -117,23 +135,9 @@ export class Outbox {
    */
   private async releaseClaimsOfGoneHolders(): Promise<void> {
     const now = this.now();
-    const holders = await this.db
-      .selectFrom('alert_log')
-      .select('claimed_by')
-      .distinct()
-      .where('status', '=', 'pending')
-      .where('claimed_by', 'is not', null)
-      .where('next_attempt_at', '>', now)
-      .execute();
-    for (const { claimed_by: holder } of holders) {
-      if (holder === null || !isGoneHolder(holder)) continue;
-      await this.db
-        .updateTable('alert_log')
-        .set({ next_attempt_at: now, claimed_by: null, updated_at: now })
-        .where('status', '=', 'pending')
-        .where('claimed_by', '=', holder)
-        .where('next_attempt_at', '>', now)
-        .execute();
+    for (const holder of await activeClaimHolders(this.db, now)) {
+      if (!isGoneHolder(holder)) continue;
+      await releaseClaimsOf(this.db, holder, now);
       this.options.logger.warn({ holder }, 'released the alert claims of a process that is gone');
     }
   }
@@ -143,8 +147,48 @@ export class Outbox {
     return claimRow(this.db, row, now, now + this.claimMs, this.holder);
   }
 
-  private async sendOne(row: AlertLogRow, signal?: AbortSignal): Promise<keyof DeliveryReport> {
+  /**
+   * Renews the row's claim every claimRenewMs until stopped. A renewal that finds the claim taken
+   * (this process stalled past claimMs and another worker took the row over) aborts the send: the
+   * new holder sends it. A renewal that fails (database unreachable) is tried again at the next
+   * tick; the expiry is the backstop.
+   */
+  private keepClaim(row: AlertLogRow, claim: ClaimOf, signal?: AbortSignal): { signal: AbortSignal; stop(): void } {
+    const lost = new AbortController();
+    let stopped = false;
+    const timer = setInterval(() => {
+      renewClaim(this.db, row.id, claim, this.now() + this.claimMs).then(
+        (held) => {
+          // After stop() the row may be settled already: not a lost claim.
+          if (held || stopped || lost.signal.aborted) return;
+          this.options.logger.warn({ alert_id: row.id }, 'alert claim taken over by another worker; send aborted');
+          lost.abort();
+        },
+        () => undefined,
+      );
+    }, this.claimRenewMs);
+    timer.unref();
+    return {
+      signal: signal ? AbortSignal.any([signal, lost.signal]) : lost.signal,
+      stop: () => {
+        stopped = true;
+        clearInterval(timer);
+      },
+    };
+  }
+
+  private async sendOne(row: AlertLogRow, outerSignal?: AbortSignal): Promise<keyof DeliveryReport> {
     const attempts = row.attempts + 1;
+    const claim: ClaimOf = { holder: this.holder, attempts };
+    const renewal = this.keepClaim(row, claim, outerSignal);
+    try {
+      return await this.sendClaimed(row, claim, renewal.signal);
+    } finally {
+      renewal.stop();
+    }
+  }
+
+  private async sendClaimed(row: AlertLogRow, claim: ClaimOf, signal: AbortSignal): Promise<keyof DeliveryReport> {
     const destination: Destination = {
       channel: row.channel as ChannelType,
       address: row.destination,
@@ -161,23 +205,39 @@ export class Outbox {
         partsAlreadySent: progress.partsSent,
       });
       const now = this.now();
-      await settleRow(this.db, row.id, {
-        status: 'sent',
-        claimed_by: null,
-        sent_at: now,
-        updated_at: now,
-        last_error: null,
-        ...(receipt.migratedTo ? { destination: receipt.migratedTo } : {}),
-      });
+      const settled = await settleRow(
+        this.db,
+        row.id,
+        {
+          status: 'sent',
+          claimed_by: null,
+          sent_at: now,
+          updated_at: now,
+          last_error: null,
+          ...(receipt.migratedTo ? { destination: receipt.migratedTo } : {}),
+        },
+        claim,
+      );
+      if (!settled) return this.claimLost(row);
       if (receipt.migratedTo) await this.followMigration(destination, receipt.migratedTo);
       this.publish(row, 'sent');
       return 'sent';
     } catch (error) {
-      return this.recordFailure(row, attempts, error);
+      return this.recordFailure(row, claim, error);
     }
   }
 
-  private async recordFailure(row: AlertLogRow, attempts: number, error: unknown): Promise<keyof DeliveryReport> {
+  /** Another worker took the row over while this one sent it: its outcome is that worker's to record. */
+  private claimLost(row: AlertLogRow): keyof DeliveryReport {
+    this.options.logger.warn(
+      { alert_id: row.id },
+      'alert claim was taken over during the send; outcome left to the new holder',
+    );
+    return 'retrying';
+  }
+
+  private async recordFailure(row: AlertLogRow, claim: ClaimOf, error: unknown): Promise<keyof DeliveryReport> {
+    const { attempts } = claim;
     const delivery = error instanceof DeliveryError ? error : undefined;
     const message = scrubSecrets(error instanceof Error ? error.message : String(error), this.options.secrets).slice(
       0,
@@ -188,14 +248,20 @@ export class Outbox {
     const giveUp = !retryable || attempts >= this.options.retry.maxAttempts;
     const now = this.now();
     const progress = delivery?.progress ? JSON.stringify({ partsSent: delivery.progress.partsSent }) : row.progress;
-    await settleRow(this.db, row.id, {
-      status: giveUp ? 'failed' : 'pending',
-      claimed_by: null,
-      last_error: giveUp && retryable ? `gave up after ${attempts} attempts: ${message}` : message,
-      next_attempt_at: giveUp ? now : now + this.options.retry.delayMs(attempts, delivery?.retryAfterMs),
-      updated_at: now,
-      progress,
-    });
+    const settled = await settleRow(
+      this.db,
+      row.id,
+      {
+        status: giveUp ? 'failed' : 'pending',
+        claimed_by: null,
+        last_error: giveUp && retryable ? `gave up after ${attempts} attempts: ${message}` : message,
+        next_attempt_at: giveUp ? now : now + this.options.retry.delayMs(attempts, delivery?.retryAfterMs),
+        updated_at: now,
+        progress,
+      },
+      claim,
+    );
+    if (!settled) return this.claimLost(row);
     this.options.logger.warn(
       { alert_id: row.id, channel: row.channel, attempts, retryable, error: message },
       giveUp ? 'alert delivery failed' : 'alert delivery will be retried',

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { createNotifiers, type NotifierOptions } from '../alerts/channels/registry.js';
 import { type CooldownStore, DatabaseCooldowns, RedisCooldowns } from '../alerts/cooldown.js';
-import { Outbox } from '../alerts/outbox.js';
+import { Outbox, type OutboxOptions } from '../alerts/outbox.js';
 import { exponentialBackoff, type RetryPolicy } from '../alerts/retry-policy.js';
 import { secretsOf } from '../config/redact.js';
 import type { LogSource } from '../logs/source.js';
@@ -26,6 +26,8 @@ export interface ScanServiceOptions {
   notifiers?: NotifierOptions;
   retry?: RetryPolicy;
   now?: () => number;
+  /** The outbox's claim holder id and claim timings (defaults: see Outbox). */
+  outbox?: Pick<OutboxOptions, 'holder' | 'claimMs' | 'claimRenewMs'>;
 }
 
 /**
@@ -47,6 +49,7 @@ export async function createScanServices(ctx: AppContext, options: ScanServiceOp
     logger: ctx.logger,
     events: ctx.events,
     now: options.now,
+    ...options.outbox,
   });
   return {
     source,

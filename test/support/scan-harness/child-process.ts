@@ -9,9 +9,10 @@ export const CRASH_CHILD = join(import.meta.dirname, 'crash-child.ts');
 /**
  * When to SIGKILL the child: after its n-th marker line (where a script honouring
  * HARNESS_STOP_AFTER waits to be killed), a delay after its first marker (so
- * that process start-up, which varies with machine load, does not swallow the delay), or never.
+ * that process start-up, which varies with machine load, does not swallow the delay), when a
+ * promise of the parent settles (something seen outside the child, e.g. a request in flight), or never.
  */
-export type KillPlan = { afterMarker: number } | { afterMs: number } | 'never';
+export type KillPlan = { afterMarker: number } | { afterMs: number } | { when: Promise<unknown> } | 'never';
 
 export interface ChildRun {
   /** `killed` when the plan fired before the child exited on its own. */
@@ -53,6 +54,7 @@ export function runScript(
         reject(new Error(`child did not finish within ${timeoutMs} ms; markers: ${markers.join(' ')}; ${stderr}`));
       }, timeoutMs),
     ];
+    if (typeof plan === 'object' && 'when' in plan) plan.when.then(kill, kill);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       pending += chunk;
       const lines = pending.split('\n');
