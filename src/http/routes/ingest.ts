@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { StorageUnavailableError, storageFailureCode } from '../../db/storage-failure.js';
@@ -59,8 +59,9 @@ export interface IngestRouteOptions {
 }
 
 /**
- * POST /ingest: NDJSON log documents (parsed and stored off the event loop, by IngestThread) (gzip with Content-Encoding: gzip, or detected) into the
- * embedded store, one transaction per request, with its own size limit (INGEST_MAX_BYTES).
+ * POST /ingest: NDJSON log documents (gzip with Content-Encoding: gzip, or detected) into the
+ * embedded store, one transaction per request, with its own size limit (INGEST_MAX_BYTES). The
+ * body is not read here: IngestThread streams it to the worker thread that parses and stores it.
  */
 export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {}): FastifyPluginAsyncTypebox {
   const bodyLimit = ctx.config.embedded.ingestMaxBytes;
@@ -88,8 +89,9 @@ export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {})
       done();
     });
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser(NDJSON_TYPES, { parseAs: 'buffer', bodyLimit }, (_request, body, done) => {
-      done(null, body);
+    // The body stays a stream: the handler passes it on to the ingest thread chunk by chunk.
+    app.addContentTypeParser(NDJSON_TYPES, (_request, payload, done) => {
+      done(null, payload);
     });
 
     app.post(
@@ -118,13 +120,14 @@ export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {})
           );
         }
         const gzip = String(request.headers['content-encoding'] ?? '').toLowerCase() === 'gzip';
+        if (Number(request.headers['content-length']) > bodyLimit) {
+          reply.header('connection', 'close');
+          throw new HttpError('payload_too_large', 'the request body is too large');
+        }
         try {
-          const body = request.body as Buffer;
-          const idempotency =
-            idempotencyKey === undefined
-              ? undefined
-              : { key: idempotencyKey, bodySha256: createHash('sha256').update(body).digest('hex') };
-          const { replayed, ...result } = await thread.ingest(body, { gzip, maxBytes: bodyLimit, idempotency });
+          // No body at all (no Content-Type, no length): an empty one.
+          const body = (request.body as Readable | undefined) ?? [];
+          const { replayed, ...result } = await thread.ingest(body, { gzip, maxBytes: bodyLimit, idempotencyKey });
           if (replayed) {
             reply.header('idempotent-replayed', 'true');
             return success(result);
@@ -137,6 +140,7 @@ export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {})
           const code = storageFailureCode(error);
           if (code !== undefined) throw new StorageUnavailableError('log_source', code, error);
           if (error instanceof IngestBodyError) {
+            if (error.code === 'payload_too_large') reply.header('connection', 'close');
             throw new HttpError(
               error.code === 'payload_too_large' ? 'payload_too_large' : 'bad_request',
               error.message,

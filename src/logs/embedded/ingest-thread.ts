@@ -1,17 +1,15 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../../config/config.js';
 import { IngestBodyError } from '../ndjson/ingest-body.js';
-import type { IdempotentIngest } from '../ndjson/ledger-options.js';
 import type { IngestResult } from '../ndjson/ndjson-line.js';
 import { IdempotencyKeyReusedError } from './embedded-log-store.js';
 
-export interface IngestJob {
-  id: number;
-  body: ArrayBuffer;
-  gzip: boolean;
-  maxBytes: number;
-  idempotency?: IdempotentIngest;
-}
+/** What the event loop sends the ingest thread: a job opens, its body comes in chunks, then it ends (or is dropped). */
+export type IngestMessage =
+  | { id: number; type: 'start'; gzip: boolean; maxBytes: number; idempotencyKey?: string }
+  | { id: number; type: 'chunk'; bytes: ArrayBuffer }
+  | { id: number; type: 'end' }
+  | { id: number; type: 'abort' };
 
 export type IngestReply =
   | { id: number; ok: true; result: IngestResult }
@@ -36,10 +34,21 @@ export class IngestThreadError extends Error {
   }
 }
 
+export interface IngestStreamOptions {
+  /** The body must be gzip (Content-Encoding: gzip); otherwise gzip is detected. */
+  gzip: boolean;
+  /** Limit on the bytes received and, after decompression, on the NDJSON. */
+  maxBytes: number;
+  /** Idempotency-Key: the thread hashes the body and records the key with the logs. */
+  idempotencyKey?: string;
+}
+
 /**
  * POST /ingest bodies stored by a worker thread (ingest-worker.ts) that holds its own write
- * connection: parsing and inserting 32 MiB never blocks the event loop that answers /health,
- * runs scans and delivers alerts. Jobs are answered in order; the thread starts on first use.
+ * connection. The body goes to the thread chunk by chunk as it arrives from the socket (each a
+ * small copy, transferred, not cloned), so the event loop that answers /health, runs scans and
+ * delivers alerts never holds, joins, copies, hashes, parses or stores a whole 32 MiB body.
+ * Jobs are answered in order; the thread starts on first use.
  */
 export class IngestThread {
   private worker: Worker | undefined;
@@ -48,25 +57,44 @@ export class IngestThread {
 
   constructor(private readonly config: Config) {}
 
-  ingest(
-    body: Buffer,
-    options: { gzip: boolean; maxBytes: number; idempotency?: IdempotentIngest },
+  /** Streams a body to the thread; rejects with IngestBodyError('payload_too_large') past maxBytes. */
+  async ingest(
+    body: AsyncIterable<Buffer | string> | Iterable<Buffer>,
+    options: IngestStreamOptions,
   ): Promise<IngestResult> {
     const worker = this.start();
     const id = this.nextId++;
-    // A copy the worker owns (the request's buffer may be a slice of a pooled one).
-    const copy = body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      const job: IngestJob = { id, body: copy, ...options };
-      worker.postMessage(job, [copy]);
-    });
+    const answer = new Promise<IngestResult>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    // Settled by the thread or by failAll; a body that fails first drops the job instead.
+    answer.catch(() => undefined);
+    this.post(worker, { id, type: 'start', ...options });
+    let received = 0;
+    try {
+      for await (const chunk of body) {
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        received += bytes.length;
+        if (received > options.maxBytes) throw tooLarge(options.maxBytes);
+        // A copy the thread owns: the chunk may share its memory with the socket's other reads.
+        const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+        worker.postMessage({ id, type: 'chunk', bytes: copy } satisfies IngestMessage, [copy]);
+      }
+    } catch (error) {
+      this.pending.delete(id);
+      this.post(worker, { id, type: 'abort' });
+      throw error;
+    }
+    this.post(worker, { id, type: 'end' });
+    return answer;
   }
 
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
     await worker?.terminate();
+  }
+
+  private post(worker: Worker, message: IngestMessage): void {
+    worker.postMessage(message);
   }
 
   private start(): Worker {
@@ -108,3 +136,6 @@ export class IngestThread {
     this.pending.clear();
   }
 }
+
+const tooLarge = (maxBytes: number) =>
+  new IngestBodyError('payload_too_large', `the request body is larger than ${maxBytes} bytes`);

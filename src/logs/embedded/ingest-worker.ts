@@ -1,35 +1,87 @@
+import { createHash, type Hash } from 'node:crypto';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../../config/config.js';
 import { storageFailureCode } from '../../db/storage-failure.js';
 import { IngestBodyError, ingestBody } from '../ndjson/ingest-body.js';
 import { EmbeddedLogStore, IdempotencyKeyReusedError } from './embedded-log-store.js';
-import type { IngestJob, IngestReply } from './ingest-thread.js';
+import type { IngestMessage, IngestReply } from './ingest-thread.js';
 
 /**
- * The ingest worker thread: owns a write connection to the embedded store and parses, maps and
- * stores POST /ingest bodies there, so that the service's event loop never waits on them
- * (SQLite WAL lets the main thread's connection keep reading meanwhile).
+ * The ingest worker thread: owns a write connection to the embedded store and collects, parses,
+ * maps and stores POST /ingest bodies there, so that the service's event loop never waits on
+ * them (SQLite WAL lets the main thread's connection keep reading meanwhile).
  */
 const store = EmbeddedLogStore.open((workerData as { config: Config }).config);
 
-parentPort?.on('message', async (job: IngestJob) => {
-  let reply: IngestReply;
+/**
+ * Ingest is background work: when it and the event loop both want a CPU (two cores, a busy
+ * machine), the event loop should win. On Linux a nice value belongs to a thread, so this lowers
+ * the priority of this thread only; elsewhere it would lower the whole process, so it is left alone.
+ */
+export const INGEST_THREAD_NICE = 10;
+if (process.platform === 'linux') {
   try {
-    const result = await ingestBody(store, Buffer.from(job.body), {
-      gzip: job.gzip,
-      maxBytes: job.maxBytes,
-      idempotency: job.idempotency,
-    });
-    reply = { id: job.id, ok: true, result };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof IngestBodyError) {
-      reply = { id: job.id, ok: false, kind: 'body', code: error.code, message };
-    } else if (error instanceof IdempotencyKeyReusedError) {
-      reply = { id: job.id, ok: false, kind: 'key_reused', message };
-    } else {
-      reply = { id: job.id, ok: false, kind: 'other', storageCode: storageFailureCode(error), message };
+    setPriority(INGEST_THREAD_NICE);
+  } catch {
+    // Not allowed here (a sandbox): the thread runs at the process's priority.
+  }
+}
+
+interface Job {
+  gzip: boolean;
+  maxBytes: number;
+  idempotencyKey: string | undefined;
+  chunks: Buffer[];
+  digest: Hash | undefined;
+}
+const jobs = new Map<number, Job>();
+
+parentPort?.on('message', (message: IngestMessage) => {
+  switch (message.type) {
+    case 'start':
+      jobs.set(message.id, {
+        gzip: message.gzip,
+        maxBytes: message.maxBytes,
+        idempotencyKey: message.idempotencyKey,
+        chunks: [],
+        digest: message.idempotencyKey === undefined ? undefined : createHash('sha256'),
+      });
+      return;
+    case 'chunk': {
+      const job = jobs.get(message.id);
+      if (!job) return;
+      const bytes = Buffer.from(message.bytes);
+      job.chunks.push(bytes);
+      job.digest?.update(bytes);
+      return;
+    }
+    case 'abort':
+      jobs.delete(message.id);
+      return;
+    case 'end': {
+      const job = jobs.get(message.id);
+      jobs.delete(message.id);
+      if (job) void run(message.id, job).then((reply) => parentPort?.postMessage(reply));
+      return;
     }
   }
-  parentPort?.postMessage(reply);
 });
+
+async function run(id: number, job: Job): Promise<IngestReply> {
+  try {
+    const body = job.chunks.length === 1 ? job.chunks[0] : Buffer.concat(job.chunks);
+    job.chunks = [];
+    const idempotency =
+      job.idempotencyKey === undefined || !job.digest
+        ? undefined
+        : { key: job.idempotencyKey, bodySha256: job.digest.digest('hex') };
+    const result = await ingestBody(store, body, { gzip: job.gzip, maxBytes: job.maxBytes, idempotency });
+    return { id, ok: true, result };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof IngestBodyError) return { id, ok: false, kind: 'body', code: error.code, message };
+    if (error instanceof IdempotencyKeyReusedError) return { id, ok: false, kind: 'key_reused', message };
+    return { id, ok: false, kind: 'other', storageCode: storageFailureCode(error), message };
+  }
+}
