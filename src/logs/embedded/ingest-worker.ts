@@ -19,7 +19,7 @@ const store = EmbeddedLogStore.open((workerData as { config: Config }).config);
  * machine), the event loop should win. On Linux a nice value belongs to a thread, so this lowers
  * the priority of this thread only; elsewhere it would lower the whole process, so it is left alone.
  */
-export const INGEST_THREAD_NICE = 10;
+const INGEST_THREAD_NICE = 10;
 if (process.platform === 'linux') {
   try {
     setPriority(INGEST_THREAD_NICE);
