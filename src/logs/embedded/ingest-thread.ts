@@ -7,7 +7,7 @@ import { IdempotencyKeyReusedError } from './embedded-log-store.js';
 /** What the event loop sends the ingest thread: a job opens, its body comes in chunks, then it ends (or is dropped). */
 export type IngestMessage =
   | { id: number; type: 'start'; gzip: boolean; maxBytes: number; idempotencyKey?: string }
-  | { id: number; type: 'chunk'; bytes: ArrayBuffer }
+  | { id: number; type: 'chunk'; bytes: ArrayBuffer; length: number }
   | { id: number; type: 'end' }
   | { id: number; type: 'abort' };
 
@@ -45,9 +45,10 @@ export interface IngestStreamOptions {
 
 /**
  * POST /ingest bodies stored by a worker thread (ingest-worker.ts) that holds its own write
- * connection. The body goes to the thread chunk by chunk as it arrives from the socket (each a
- * small copy, transferred, not cloned), so the event loop that answers /health, runs scans and
- * delivers alerts never holds, joins, copies, hashes, parses or stores a whole 32 MiB body.
+ * connection. The body goes to the thread piece by piece as it arrives from the socket: socket
+ * chunks are copied into pieces of up to PIECE_BYTES, each transferred (not cloned) once full,
+ * so the event loop that answers /health, runs scans and delivers alerts never holds, joins,
+ * copies, hashes, parses or stores a whole 32 MiB body, and a small body costs one message.
  * Jobs are answered in order; the thread starts on first use.
  */
 export class IngestThread {
@@ -69,20 +70,37 @@ export class IngestThread {
     answer.catch(() => undefined);
     this.post(worker, { id, type: 'start', ...options });
     let received = 0;
+    // The piece being filled: a copy the thread owns (a socket chunk may share its memory with
+    // the socket's other reads).
+    let piece: Uint8Array | undefined;
+    let filled = 0;
+    const send = () => {
+      if (!piece) return;
+      const bytes = piece.buffer as ArrayBuffer;
+      worker.postMessage({ id, type: 'chunk', bytes, length: filled } satisfies IngestMessage, [bytes]);
+      piece = undefined;
+      filled = 0;
+    };
     try {
       for await (const chunk of body) {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         received += bytes.length;
         if (received > options.maxBytes) throw tooLarge(options.maxBytes);
-        // A copy the thread owns: the chunk may share its memory with the socket's other reads.
-        const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-        worker.postMessage({ id, type: 'chunk', bytes: copy } satisfies IngestMessage, [copy]);
+        for (let offset = 0; offset < bytes.length; ) {
+          piece ??= new Uint8Array(PIECE_BYTES);
+          const taken = Math.min(bytes.length - offset, PIECE_BYTES - filled);
+          piece.set(bytes.subarray(offset, offset + taken), filled);
+          filled += taken;
+          offset += taken;
+          if (filled === PIECE_BYTES) send();
+        }
       }
     } catch (error) {
       this.pending.delete(id);
       this.post(worker, { id, type: 'abort' });
       throw error;
     }
+    send();
     this.post(worker, { id, type: 'end' });
     return answer;
   }
@@ -136,6 +154,9 @@ export class IngestThread {
     this.pending.clear();
   }
 }
+
+/** Bytes per message to the thread: a 1,000-line body is one message, a 32 MiB one 128. */
+const PIECE_BYTES = 256 * 1024;
 
 const tooLarge = (maxBytes: number) =>
   new IngestBodyError('payload_too_large', `the request body is larger than ${maxBytes} bytes`);

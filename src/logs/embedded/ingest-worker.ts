@@ -51,7 +51,7 @@ parentPort?.on('message', (message: IngestMessage) => {
     case 'chunk': {
       const job = jobs.get(message.id);
       if (!job) return;
-      const bytes = Buffer.from(message.bytes);
+      const bytes = Buffer.from(message.bytes, 0, message.length);
       job.chunks.push(bytes);
       job.digest?.update(bytes);
       return;
