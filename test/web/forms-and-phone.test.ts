@@ -24,7 +24,7 @@ declare function getComputedStyle(element: unknown): { color: string; background
 
 if (chromiumMissing) console.warn(`[web/forms-and-phone] SKIPPED: ${chromiumMissing}`);
 
-/** With UPDATE_SCREENSHOTS=1 the README's screenshots are written too (docs/screenshots/). */
+/** With LAGWATCH_UPDATE_SCREENSHOTS=1 the README's screenshots are written too (docs/screenshots/). */
 const DOCS_SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
 /** Schema text that must never reach a person. */
@@ -92,7 +92,7 @@ describe.skipIf(chromiumMissing)('forms written for people, and phone width, in 
 
   async function screenshot(page: Page, name: string, docsName?: string) {
     await page.screenshot({ path: join(RESULTS_DIR, `${name}.png`) });
-    if (docsName && process.env.UPDATE_SCREENSHOTS === '1') {
+    if (docsName && process.env.LAGWATCH_UPDATE_SCREENSHOTS === '1') {
       await page.screenshot({ path: join(DOCS_SCREENSHOTS, docsName) });
     }
   }
@@ -132,7 +132,7 @@ describe.skipIf(chromiumMissing)('forms written for people, and phone width, in 
         await page.getByRole('table', { name: 'App rules' }).locator('tbody > tr').first().waitFor();
         if (view.name === 'phone-light') {
           await page.screenshot({ path: join(RESULTS_DIR, 'forms-rules-phone-light.png'), fullPage: true });
-          if (process.env.UPDATE_SCREENSHOTS === '1') {
+          if (process.env.LAGWATCH_UPDATE_SCREENSHOTS === '1') {
             await page.screenshot({ path: join(DOCS_SCREENSHOTS, 'dashboard-rules-phone.png'), fullPage: true });
           }
         }
