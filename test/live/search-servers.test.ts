@@ -52,9 +52,11 @@ const TO = T0 + 5 * HOUR + 3 * MINUTE + 7_890;
 const range = `from=${iso(FROM)}&to=${iso(TO)}`;
 
 // Without servers the file still reports itself, as skipped (an empty file fails the run).
-describe.skipIf(servers.length > 0)('real search servers', () => {
-  it.skip('need TEST_SEARCH_SERVERS=flavor=url,... (npm run -s search:start -- <flavor> <port>)');
-});
+if (servers.length === 0) {
+  describe('real search servers', () => {
+    it.skip('need TEST_SEARCH_SERVERS=flavor=url,... (npm run -s search:start -- <flavor> <port>)');
+  });
+}
 
 describe.each(servers.map((s) => [s.flavor, s] as const))('real %s', (_flavor, server) => {
   const run = randomBytes(3).toString('hex');

@@ -60,7 +60,8 @@ export async function slowestTraces(
             slowest: {
               top_hits: {
                 size: 1,
-                sort: [{ [fields.duration]: { order: 'desc', unmapped_type: 'double' } }],
+                // numeric_type: indices mapping the duration as float and as long sort together (else a ClassCastException).
+                sort: [{ [fields.duration]: { order: 'desc', unmapped_type: 'double', numeric_type: 'double' } }],
               },
             },
           },
