@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { openStateDb } from '../../src/db/connection.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { EventBus } from '../../src/events/bus.js';
+import { DatabaseEventChannel } from '../../src/events/event-log.js';
 import { type RunningServer, startHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { EmbeddedLogStore } from '../../src/logs/embedded/embedded-log-store.js';
@@ -47,11 +48,26 @@ export interface WebHarness {
   close(): Promise<void>;
 }
 
+export interface WebHarnessOptions {
+  /**
+   * `local` (default): live events stay in this process. `database`: the bus shares them through
+   * the state database's event_log table and is started, as `start` does, so events published
+   * by other processes on the same state database (a cron `log:alert-scan`) reach /events.
+   */
+  events?: 'local' | 'database';
+  /** Poll interval of the event_log channel in ms (with `events: 'database'`). */
+  eventPollMs?: number;
+}
+
 /**
  * A real lagwatch HTTP server on 127.0.0.1, port 0: SQLite state and the embedded log store in a
- * temp dir, and the web dashboard built into `webRoot`.
+ * temp dir (unless `env` names them), and the web dashboard built into `webRoot`.
  */
-export async function startWebHarness(webRoot: string, env: Record<string, string> = {}): Promise<WebHarness> {
+export async function startWebHarness(
+  webRoot: string,
+  env: Record<string, string> = {},
+  options: WebHarnessOptions = {},
+): Promise<WebHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'lagwatch-web-'));
   const config: Config = loadConfig(
     {
@@ -67,14 +83,20 @@ export async function startWebHarness(webRoot: string, env: Record<string, strin
   const state = openStateDb(config.db);
   await migrateToLatest(state);
   const store = EmbeddedLogStore.open(config, logger);
+  const events =
+    options.events === 'database'
+      ? new EventBus({ channel: new DatabaseEventChannel(state.db, logger, { pollMs: options.eventPollMs }), logger })
+      : new EventBus();
+  await events.start();
   const ctx: AppContext = {
     config,
     logger,
     state,
     ...repositoriesFor(state),
-    events: new EventBus(),
+    events,
     logSource: async () => store,
     close: async () => {
+      await events.close();
       await store.close();
       await state.close();
     },
