@@ -2,6 +2,7 @@ import type { Insertable } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertLogTable } from '../../src/db/schema.js';
 import { notification, sample } from '../alerts/render/sample-notification.js';
+import { insertAlertRows } from '../support/alert-log-rows.js';
 import { announceSkips, driversUnderTest } from '../support/databases.js';
 import { type TestApi, testApi } from './support.js';
 
@@ -91,16 +92,7 @@ describe.each(drivers)('alert log API over $driver', (driver) => {
       }),
       damaged: row(4, { payload: '{"not":"a notification"', app_name: 'legacy', status: 'failed', sent_at: null }),
     };
-    for (const [name, values] of Object.entries(rows)) {
-      // Each row has its own created_at: read its id back by it (one way for every driver).
-      await api.ctx.state.db.insertInto('alert_log').values(values).execute();
-      const inserted = await api.ctx.state.db
-        .selectFrom('alert_log')
-        .select('id')
-        .where('created_at', '=', values.created_at)
-        .executeTakeFirstOrThrow();
-      ids[name] = Number(inserted.id);
-    }
+    Object.assign(ids, await insertAlertRows(api.ctx.state.db, rows));
   });
   afterAll(async () => api?.close());
 

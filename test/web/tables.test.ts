@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertLogTable } from '../../src/db/schema.js';
 import { notification, sample } from '../alerts/render/sample-notification.js';
+import { insertAlertRows } from '../support/alert-log-rows.js';
 import {
   buildDashboard,
   chromiumMissing,
@@ -122,15 +123,7 @@ describe.skipIf(chromiumMissing)('sortable apps table and alert log in Chromium'
       }),
     };
     for (let i = 0; i < SENT_ROWS; i++) rows[`sent-${i}`] = row(10 + i / 10, {});
-    for (const [name, values] of Object.entries(rows)) {
-      await h.ctx.state.db.insertInto('alert_log').values(values).execute();
-      const inserted = await h.ctx.state.db
-        .selectFrom('alert_log')
-        .select('id')
-        .where('created_at', '=', values.created_at)
-        .executeTakeFirstOrThrow();
-      ids[name] = Number(inserted.id);
-    }
+    Object.assign(ids, await insertAlertRows(h.ctx.state.db, rows));
     mkdirSync(RESULTS_DIR, { recursive: true });
   }, 120_000);
 

@@ -20,7 +20,7 @@ import { createAppContext } from '../../../src/app/create-context.js';
 import { createScanServices } from '../../../src/app/scan-services.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { createLogger } from '../../../src/logging/logger.js';
-import { mark, now } from './child-markers.js';
+import { deliverAll, mark, now } from './child-markers.js';
 import { FAST_PACING } from './world.js';
 
 const markedFetch: typeof fetch = async (input, init) => {
@@ -42,14 +42,6 @@ if (report.status !== 'success') {
   process.stderr.write(`scan ${report.status}: ${report.error}\n`);
   process.exit(2);
 }
-for (let round = 0; (await services.outbox.pendingCount()) > 0; round++) {
-  if (round > 200) {
-    process.stderr.write('alerts still pending after 200 rounds\n');
-    process.exit(3);
-  }
-  await services.outbox.deliverDue();
-  await new Promise((resolve) => setTimeout(resolve, 20));
-}
-mark('done');
+await deliverAll(services.outbox, 200);
 await services.close();
 await ctx.close();

@@ -13,7 +13,7 @@ import { createAppContext } from '../../../src/app/create-context.js';
 import { createScanServices } from '../../../src/app/scan-services.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { createLogger } from '../../../src/logging/logger.js';
-import { mark, now } from './child-markers.js';
+import { deliverAll, mark, now } from './child-markers.js';
 
 const markedFetch: typeof fetch = async (input, init) => {
   mark('sending');
@@ -35,14 +35,6 @@ const services = await createScanServices(ctx, {
     claimRenewMs: numberOf('HARNESS_CLAIM_RENEW_MS'),
   },
 });
-for (let round = 0; (await services.outbox.pendingCount()) > 0; round++) {
-  if (round > 500) {
-    process.stderr.write('alerts still pending after 500 rounds\n');
-    process.exit(3);
-  }
-  await services.outbox.deliverDue();
-  await new Promise((resolve) => setTimeout(resolve, 20));
-}
-mark('done');
+await deliverAll(services.outbox, 500);
 await services.close();
 await ctx.close();

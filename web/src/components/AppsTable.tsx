@@ -3,7 +3,7 @@ import { api } from '../api/client.js';
 import type { AppSort, AppSortColumn, AppStats, KeyStats } from '../api/types.js';
 import { formatCount, formatMs, formatPercent } from '../format.js';
 import { href } from '../router.js';
-import { useDashboard, useResource } from '../state.js';
+import { type Resource, useDashboard, useResource } from '../state.js';
 import { type SortableColumn, SortableHeader, sortOf } from './SortableHeader.js';
 import { type Column, TableHeader } from './TableHeader.js';
 import { Card, Empty, ErrorNote, Loading } from './ui.js';
@@ -21,11 +21,17 @@ const COLUMNS: SortableColumn<AppSortColumn>[] = [
 /** The API's order without `sort`: violations (then p95), descending. */
 const DEFAULT_SORT: AppSort = '-violations';
 
-/** The apps table of the overview: its sort lives in the URL (`sort`). */
-export function AppsTable({ onChart }: { onChart: (app: string) => void }) {
+/** The apps of the range in the URL's `sort` (re-sorting keeps the old rows on screen meanwhile). */
+export function useSortedApps(): Resource<AppStats[]> {
+  const { route } = useDashboard();
+  const sort = sortOf(route.sort, COLUMNS) as AppSort | undefined;
+  return useResource((range, signal) => api.apps(range, signal, sort), [], [sort]);
+}
+
+/** The apps table of the overview (`apps` from useSortedApps): its sort lives in the URL (`sort`). */
+export function AppsTable({ apps, onChart }: { apps: Resource<AppStats[]>; onChart: (app: string) => void }) {
   const { route, setView } = useDashboard();
   const sort = sortOf(route.sort, COLUMNS) as AppSort | undefined;
-  const apps = useResource((range, signal) => api.apps(range, signal, sort), [], [sort]);
   const [open, setOpen] = useState<string>();
   return (
     <Card title="Apps" className="span-wide">

@@ -5,7 +5,7 @@ import { bucketWidth, formatCount, formatMs, formatPercent } from '../format.js'
 import { useDashboard, useResource } from '../state.js';
 import { resolveRange } from '../time-range.js';
 import { AppSelect } from './AppSelect.js';
-import { AppsTable } from './AppsTable.js';
+import { AppsTable, useSortedApps } from './AppsTable.js';
 import { Chart, type ChartAxis, type ChartSeries } from './Chart.js';
 import { Card, Empty, ErrorNote, Loading } from './ui.js';
 
@@ -18,8 +18,9 @@ export function OverviewPage() {
   const app = route.app ?? '';
   const chooseApp = (name: string) => setView({ app: name || undefined });
   const overview = useResource((range, signal) => api.overview(range, signal, app || undefined), [app]);
-  const apps = useResource((range, signal) => api.apps(range, signal), []);
-  const appNames = apps.data?.map((a) => a.app_name) ?? [];
+  // One request serves the table and the App choice.
+  const apps = useSortedApps();
+  const appNames = useMemo(() => (apps.data ?? []).map((a) => a.app_name).sort(), [apps.data]);
 
   return (
     <div className="page">
@@ -31,7 +32,7 @@ export function OverviewPage() {
       <OverviewCards overview={overview.data} app={app} />
       <TimeseriesPanel app={app} />
       <div className="grid-2">
-        <AppsTable onChart={chooseApp} />
+        <AppsTable apps={apps} onChart={chooseApp} />
         <LevelsCard overview={overview.data} app={app} />
       </div>
     </div>
