@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { withTimeout } from '../../health/with-timeout.js';
 
 /** Loopback, private, link-local, carrier-grade NAT, unspecified, multicast and reserved ranges. */
 const PRIVATE = new BlockList();
@@ -39,12 +40,20 @@ export type Resolve = (hostname: string) => Promise<string[]>;
 
 const resolveAll: Resolve = async (hostname) => (await lookup(hostname, { all: true })).map((a) => a.address);
 
+/** How long the check waits for name resolution: a hung resolver must not hold a request or a send. */
+const LOOKUP_TIMEOUT_MS = 3_000;
+
 /**
  * Why a webhook URL may not be reached with WEBHOOK_DENY_PRIVATE=true, or undefined: its host
  * is, or resolves to (any of its addresses), a loopback, private or link-local address. A name
- * that does not resolve is no reason here (the send itself then fails and is retried).
+ * that does not resolve, or not within the lookup timeout, is no reason here (the send itself
+ * then fails and is retried).
  */
-export async function privateDestinationReason(url: URL, resolve: Resolve = resolveAll): Promise<string | undefined> {
+export async function privateDestinationReason(
+  url: URL,
+  resolve: Resolve = resolveAll,
+  lookupTimeoutMs = LOOKUP_TIMEOUT_MS,
+): Promise<string | undefined> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (host.toLowerCase() === 'localhost' || host.toLowerCase().endsWith('.localhost')) {
     return `${host} is a loopback name (WEBHOOK_DENY_PRIVATE=true)`;
@@ -54,7 +63,7 @@ export async function privateDestinationReason(url: URL, resolve: Resolve = reso
   }
   let addresses: string[];
   try {
-    addresses = await resolve(host);
+    addresses = await withTimeout(resolve(host), lookupTimeoutMs, `looking up ${host}`);
   } catch {
     return undefined;
   }
