@@ -83,11 +83,14 @@ describe.skipIf(chromiumMissing)('forms written for people, and phone width, in 
     }
   }
 
-  /** The message shown at a field (its aria-describedby note), once the field is marked invalid. */
+  /**
+   * The message shown at a field (its aria-describedby note) while it is marked invalid, else ''.
+   * Read through `eventually`: a field can still show the previous message until the API answers.
+   */
   async function errorAt(field: Locator): Promise<string> {
-    await eventually(() => field.getAttribute('aria-invalid')).toBe('true');
-    const id = await field.getAttribute('aria-describedby');
-    return (await field.page().locator(`[id="${id}"]`).textContent()) ?? '';
+    if ((await field.getAttribute('aria-invalid', { timeout: 5_000 })) !== 'true') return '';
+    const id = await field.getAttribute('aria-describedby', { timeout: 5_000 });
+    return (await field.page().locator(`[id="${id}"]`).textContent({ timeout: 5_000 })) ?? '';
   }
 
   async function screenshot(page: Page, name: string, docsName?: string) {
@@ -202,9 +205,11 @@ describe.skipIf(chromiumMissing)('forms written for people, and phone width, in 
         await dialog.getByRole('button', { name: 'Create rule' }).click();
 
         const appName = dialog.getByLabel('App name');
-        expect(await errorAt(appName)).toBe('Enter an app name');
-        expect(await errorAt(dialog.getByLabel('Message key'))).toBe('Enter a message key');
-        expect(await errorAt(dialog.getByLabel('Max duration (ms)'))).toBe('Enter a threshold in milliseconds');
+        await eventually(() => errorAt(appName)).toBe('Enter an app name');
+        await eventually(() => errorAt(dialog.getByLabel('Message key'))).toBe('Enter a message key');
+        await eventually(() => errorAt(dialog.getByLabel('Max duration (ms)'))).toBe(
+          'Enter a threshold in milliseconds',
+        );
         // The first field to fix has the focus; the error is drawn in the scheme's red.
         expect(await appName.evaluate((input) => input === document.activeElement)).toBe(true);
         const red = await dialog
@@ -221,9 +226,11 @@ describe.skipIf(chromiumMissing)('forms written for people, and phone width, in 
         await dialog.getByLabel('Cooldown (minutes)').fill('1.5');
         await dialog.getByLabel('Violations in the window').fill('5');
         await dialog.getByRole('button', { name: 'Create rule' }).click();
-        expect(await errorAt(dialog.getByLabel('Max duration (ms)'))).toBe('Enter a threshold above 0 ms');
-        expect(await errorAt(dialog.getByLabel('Cooldown (minutes)'))).toBe('Enter a whole number of minutes');
-        expect(await errorAt(dialog.getByLabel('Count window (minutes)'))).toBe(
+        await eventually(() => errorAt(dialog.getByLabel('Max duration (ms)'))).toBe('Enter a threshold above 0 ms');
+        await eventually(() => errorAt(dialog.getByLabel('Cooldown (minutes)'))).toBe(
+          'Enter a whole number of minutes',
+        );
+        await eventually(() => errorAt(dialog.getByLabel('Count window (minutes)'))).toBe(
           'Set a count window of at least 1 minute to count 5 violations in',
         );
         expect(await dialog.getByLabel('App name').getAttribute('aria-invalid')).toBe('false');
@@ -257,7 +264,7 @@ describe.skipIf(chromiumMissing)('forms written for people, and phone width, in 
         const address = dialog.getByLabel('Webhook URL');
         await address.fill('localhost:8080/hook');
         await dialog.getByRole('button', { name: 'Create target' }).click();
-        expect(await errorAt(address)).toBe('Enter an http:// or https:// URL');
+        await eventually(() => errorAt(address)).toBe('Enter an http:// or https:// URL');
 
         // The same check as the server's, so the API's own answer for a private address is the test here.
         await address.fill('http://127.0.0.1:9/hook');
@@ -270,13 +277,15 @@ describe.skipIf(chromiumMissing)('forms written for people, and phone width, in 
         const raw = api.body.error.details[0];
         expect(raw).toMatchObject({ field: 'external_id', message: expect.stringMatching(/^is refused: /) });
         await dialog.getByRole('button', { name: 'Create target' }).click();
-        expect(await errorAt(address)).toBe(`This address is refused: ${raw.message.replace(/^is refused: /, '')}`);
+        await eventually(() => errorAt(address)).toBe(
+          `This address is refused: ${raw.message.replace(/^is refused: /, '')}`,
+        );
 
         // A name that exists: the API answers 409, shown at the name.
         await dialog.getByLabel('Name', { exact: true }).fill('On-call engineers');
         await address.fill('https://hooks.example.com/form');
         await dialog.getByRole('button', { name: 'Create target' }).click();
-        expect(await errorAt(dialog.getByLabel('Name', { exact: true }))).toBe(
+        await eventually(() => errorAt(dialog.getByLabel('Name', { exact: true }))).toBe(
           'There is already a target named On-call engineers: choose another name',
         );
         expect(await dialog.isVisible()).toBe(true);
@@ -291,7 +300,7 @@ describe.skipIf(chromiumMissing)('forms written for people, and phone width, in 
         await dialog.getByLabel('App name').fill('checkout-api'); // the demo has an app rule for it
         await dialog.getByLabel('Max duration (ms)').fill('900');
         await dialog.getByRole('button', { name: 'Create rule' }).click();
-        expect(await errorAt(dialog.getByLabel('App name'))).toBe(
+        await eventually(() => errorAt(dialog.getByLabel('App name'))).toBe(
           'There is already an app rule for checkout-api: edit that one instead',
         );
         expect(sent).toEqual(['POST /rules/app']);
@@ -303,7 +312,7 @@ describe.skipIf(chromiumMissing)('forms written for people, and phone width, in 
         await message.getByLabel('Message key').fill('POST /checkout'); // a demo message rule
         await message.getByLabel('Max duration (ms)').fill('900');
         await message.getByRole('button', { name: 'Create rule' }).click();
-        expect(await errorAt(message.getByLabel('Message key'))).toBe(
+        await eventually(() => errorAt(message.getByLabel('Message key'))).toBe(
           'There is already a rule for POST /checkout of checkout-api: edit that one instead',
         );
         expect(await message.getByLabel('App name').getAttribute('aria-invalid')).toBe('false');

@@ -13,6 +13,7 @@ import { openStateDb } from '../../src/db/connection.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { EventBus } from '../../src/events/bus.js';
 import { DatabaseEventChannel } from '../../src/events/event-log.js';
+import { withTimeout } from '../../src/health/with-timeout.js';
 import { type RunningServer, startHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { EmbeddedLogStore } from '../../src/logs/embedded/embedded-log-store.js';
@@ -157,7 +158,10 @@ export async function launchBrowser(
   return {
     context,
     async close() {
-      await context.close();
+      // A Chromium that does not close must not hang the test that used it (its failure would be lost).
+      await withTimeout(context.close(), 15_000, 'closing Chromium').catch((error: Error) =>
+        console.warn(`[browser] ${error.message}`),
+      );
       rmSync(profile, { recursive: true, force: true });
     },
   };
