@@ -79,6 +79,12 @@ export interface Config {
     ingestMaxBytes: number;
     /** INGEST_MAX_CONCURRENT: POST /ingest requests read at once; more answer 503 with Retry-After. */
     ingestMaxConcurrent: number;
+    /** INGEST_MAX_LINES: lines (blank ones too) one POST /ingest body may hold, after decompression. */
+    ingestMaxLines: number;
+    /** INGEST_BODY_IDLE_TIMEOUT_SECONDS: a body that sends nothing this long is answered 408. */
+    ingestBodyIdleTimeoutSeconds: number;
+    /** INGEST_BODY_TIMEOUT_SECONDS: a body not read whole within this is answered 408. */
+    ingestBodyTimeoutSeconds: number;
   };
   elasticsearch: ElasticsearchConfig;
   fields: LogFieldNames;

@@ -106,6 +106,14 @@ export function loadConfig(
   const fromAddress = r.string('MAIL_FROM_ADDRESS', 'lagwatch@localhost');
   if (!fromAddress.includes('@')) r.problem(`MAIL_FROM_ADDRESS: "${fromAddress}" is not an email address`);
 
+  const ingestBodyIdleTimeoutSeconds = r.int('INGEST_BODY_IDLE_TIMEOUT_SECONDS', 5, 1, 300);
+  const ingestBodyTimeoutSeconds = r.int('INGEST_BODY_TIMEOUT_SECONDS', 120, 1, 3600);
+  if (ingestBodyTimeoutSeconds < ingestBodyIdleTimeoutSeconds) {
+    r.problem(
+      `INGEST_BODY_TIMEOUT_SECONDS: ${ingestBodyTimeoutSeconds} is shorter than INGEST_BODY_IDLE_TIMEOUT_SECONDS (${ingestBodyIdleTimeoutSeconds})`,
+    );
+  }
+
   const publicUrl = r.url(
     'PUBLIC_URL',
     r.string('PUBLIC_URL', `http://${host.includes(':') ? `[${host}]` : host}:${port}`),
@@ -132,6 +140,9 @@ export function loadConfig(
       retentionDays: r.int('EMBEDDED_RETENTION_DAYS', 7, 1, 3650),
       ingestMaxBytes: r.int('INGEST_MAX_BYTES', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       ingestMaxConcurrent: r.int('INGEST_MAX_CONCURRENT', 2, 1, 64),
+      ingestMaxLines: r.int('INGEST_MAX_LINES', 1_000_000, 1, 100_000_000),
+      ingestBodyIdleTimeoutSeconds,
+      ingestBodyTimeoutSeconds,
     },
     elasticsearch: {
       hosts: esHosts,

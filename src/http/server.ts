@@ -6,10 +6,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { VERSION } from '../version.js';
 import { registerWebApp } from '../web/serve.js';
 import { installBearerAuth } from './auth.js';
+import { installBodyChecks } from './body-checks.js';
 import { answerClientError } from './client-errors.js';
 import type { HttpContext } from './context.js';
 import { installDocs } from './docs.js';
-import { HttpError } from './envelope.js';
 import { answerFrameworkError, installErrorHandling } from './error-handler.js';
 import type { EventStreamOptions } from './event-stream.js';
 import { installJsonBodyParser } from './json-body.js';
@@ -90,11 +90,7 @@ export async function buildServer(ctx: HttpContext, options: ServerOptions = {})
     done(null, payload);
   });
 
-  app.addHook('preParsing', (request, _reply, payload, done) => {
-    const charset = nonUtf8JsonCharset(request.headers['content-type']);
-    if (charset === undefined) return done(null, payload);
-    done(new HttpError('unsupported_media_type', `JSON bodies must be UTF-8, not ${charset.slice(0, 40)}`));
-  });
+  installBodyChecks(app);
   const storageHealth = storageHealthOf(ctx);
   installErrorHandling(app, storageHealth);
   installStorageRecovery(app, storageHealth);
@@ -120,13 +116,6 @@ export async function buildServer(ctx: HttpContext, options: ServerOptions = {})
 
   await app.ready();
   return app;
-}
-
-/** The charset of a JSON content type when it is not UTF-8 (JSON is UTF-8: RFC 8259), else undefined. */
-export function nonUtf8JsonCharset(contentType: string | undefined): string | undefined {
-  if (typeof contentType !== 'string' || !/^application\/json\b/i.test(contentType)) return undefined;
-  const charset = /;\s*charset="?([^";\s]+)/i.exec(contentType)?.[1];
-  return charset !== undefined && !/^(utf-?8|us-ascii)$/i.test(charset) ? charset : undefined;
 }
 
 export interface RunningServer {

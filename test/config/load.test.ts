@@ -68,6 +68,24 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/TELEGRAM_API_BASE/);
   });
 
+  it('reads the request-body limits of POST /ingest, refusing timeouts out of range or out of order', () => {
+    expect(load({}).embedded).toMatchObject({
+      ingestMaxLines: 1_000_000,
+      ingestBodyIdleTimeoutSeconds: 5,
+      ingestBodyTimeoutSeconds: 120,
+    });
+    expect(
+      load({ INGEST_MAX_LINES: '10', INGEST_BODY_IDLE_TIMEOUT_SECONDS: '2', INGEST_BODY_TIMEOUT_SECONDS: '30' }).embedded,
+    ).toMatchObject({ ingestMaxLines: 10, ingestBodyIdleTimeoutSeconds: 2, ingestBodyTimeoutSeconds: 30 });
+    expect(problemsOf({ INGEST_MAX_LINES: '0', INGEST_BODY_IDLE_TIMEOUT_SECONDS: '0.5' })).toEqual([
+      'INGEST_BODY_IDLE_TIMEOUT_SECONDS: "0.5" is not a whole number (allowed: 1 to 300)',
+      'INGEST_MAX_LINES: 0 is out of range (allowed: 1 to 100000000)',
+    ]);
+    expect(problemsOf({ INGEST_BODY_IDLE_TIMEOUT_SECONDS: '60', INGEST_BODY_TIMEOUT_SECONDS: '30' })).toEqual([
+      'INGEST_BODY_TIMEOUT_SECONDS: 30 is shorter than INGEST_BODY_IDLE_TIMEOUT_SECONDS (60)',
+    ]);
+  });
+
   it('reads the Elasticsearch and Redis settings', () => {
     const config = load({
       LOG_SOURCE: 'elasticsearch',

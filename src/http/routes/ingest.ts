@@ -5,8 +5,10 @@ import { StorageUnavailableError, storageFailureCode } from '../../db/storage-fa
 import { EmbeddedLogStore, IdempotencyKeyReusedError } from '../../logs/embedded/embedded-log-store.js';
 import { IngestThread } from '../../logs/embedded/ingest-thread.js';
 import { IngestBodyError } from '../../logs/ndjson/ingest-body.js';
+import { bodyEncodingOf } from '../body-checks.js';
 import type { HttpContext } from '../context.js';
 import { errorResponses, HttpError, success, successEnvelope } from '../envelope.js';
+import { BodyTimeoutError, timedBody } from '../timed-body.js';
 
 export const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'text/plain'];
 
@@ -60,12 +62,20 @@ export interface IngestRouteOptions {
 
 /**
  * POST /ingest: NDJSON log documents (gzip with Content-Encoding: gzip, or detected) into the
- * embedded store, one transaction per request, with its own size limit (INGEST_MAX_BYTES). The
- * body is not read here: IngestThread streams it to the worker thread that parses and stores it.
+ * embedded store, one transaction per request, with its own limits (INGEST_MAX_BYTES on the wire
+ * and decompressed, INGEST_MAX_LINES). The body is not read here: IngestThread streams it to the
+ * worker thread that parses and stores it. A body that stalls or takes too long to arrive
+ * (INGEST_BODY_IDLE_TIMEOUT_SECONDS, INGEST_BODY_TIMEOUT_SECONDS) gives its slot up: 408,
+ * nothing stored.
  */
 export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {}): FastifyPluginAsyncTypebox {
-  const bodyLimit = ctx.config.embedded.ingestMaxBytes;
-  const slots = new IngestSlots(ctx.config.embedded.ingestMaxConcurrent);
+  const limits = ctx.config.embedded;
+  const bodyLimit = limits.ingestMaxBytes;
+  const timeouts = {
+    idleMs: limits.ingestBodyIdleTimeoutSeconds * 1000,
+    totalMs: limits.ingestBodyTimeoutSeconds * 1000,
+  };
+  const slots = new IngestSlots(limits.ingestMaxConcurrent);
   return async (app) => {
     const thread = new IngestThread(ctx.config);
     app.addHook('onClose', () => thread.close());
@@ -98,16 +108,18 @@ export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {})
       '/ingest',
       {
         bodyLimit,
-        config: { bodyTypes: NDJSON_TYPES },
+        config: { bodyTypes: NDJSON_TYPES, bodyEncodings: ['gzip'] },
         schema: {
           tags: ['logs'],
           summary: 'Store NDJSON log documents in the embedded log store',
           description:
-            'Body: one JSON log document per line (Content-Type application/x-ndjson; gzip with Content-Encoding: gzip). ' +
+            'Body: one JSON log document per line (Content-Type application/x-ndjson, UTF-8; gzip with Content-Encoding: gzip). ' +
+            'Limits: INGEST_MAX_BYTES on the wire and decompressed, INGEST_MAX_LINES lines (413); a body that stalls or arrives ' +
+            'too slowly is 408; another Content-Encoding or charset is 415. ' +
             'Every line is validated on its own: good lines are stored, bad ones are counted and the first are listed. ' +
             'With an Idempotency-Key header seen in the last 24 hours nothing is stored and the first answer is repeated ' +
             '(header Idempotent-Replayed: true); the same key with a different body is 409.',
-          response: { 200: successEnvelope(IngestResult), ...errorResponses(400, 401, 409, 413, 415) },
+          response: { 200: successEnvelope(IngestResult), ...errorResponses(400, 401, 408, 409, 413, 415) },
         },
       },
       async (request, reply) => {
@@ -119,15 +131,22 @@ export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {})
             'POST /ingest stores logs in the embedded store; LOG_SOURCE is elasticsearch',
           );
         }
-        const gzip = String(request.headers['content-encoding'] ?? '').toLowerCase() === 'gzip';
+        // Any other encoding was answered 415 before the body (body-checks.ts).
+        const gzip = bodyEncodingOf(request.headers['content-encoding']) === 'gzip';
         if (Number(request.headers['content-length']) > bodyLimit) {
           reply.header('connection', 'close');
           throw new HttpError('payload_too_large', 'the request body is too large');
         }
         try {
           // No body at all (no Content-Type, no length): an empty one.
-          const body = (request.body as Readable | undefined) ?? [];
-          const { replayed, ...result } = await thread.ingest(body, { gzip, maxBytes: bodyLimit, idempotencyKey });
+          const stream = request.body as Readable | undefined;
+          const body = stream ? timedBody(stream, timeouts) : [];
+          const { replayed, ...result } = await thread.ingest(body, {
+            gzip,
+            maxBytes: bodyLimit,
+            maxLines: limits.ingestMaxLines,
+            idempotencyKey,
+          });
           if (replayed) {
             reply.header('idempotent-replayed', 'true');
             return success(result);
@@ -137,6 +156,15 @@ export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {})
           return success(result);
         } catch (error) {
           if (error instanceof IdempotencyKeyReusedError) throw new HttpError('conflict', error.message);
+          if (error instanceof BodyTimeoutError) {
+            // The rest of the body is not waited for: the answer ends the connection.
+            reply.header('connection', 'close');
+            const why =
+              error.limit === 'idle'
+                ? `stalled: no bytes came for ${limits.ingestBodyIdleTimeoutSeconds} s (INGEST_BODY_IDLE_TIMEOUT_SECONDS)`
+                : `took too long: not whole after ${limits.ingestBodyTimeoutSeconds} s (INGEST_BODY_TIMEOUT_SECONDS)`;
+            throw new HttpError('request_timeout', `the request body ${why}; nothing was stored`);
+          }
           const code = storageFailureCode(error);
           if (code !== undefined) throw new StorageUnavailableError('log_source', code, error);
           if (error instanceof IngestBodyError) {

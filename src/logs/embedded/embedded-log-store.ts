@@ -48,6 +48,8 @@ export class EmbeddedLogStore implements LogSource {
   readonly key: string;
   /** INGEST_MAX_BYTES: the limit ingestBody applies to a POST /ingest body. */
   readonly ingestMaxBytes: number;
+  /** INGEST_MAX_LINES: the line limit ingestBody applies to a POST /ingest body. */
+  readonly ingestMaxLines: number;
 
   private readonly inserter: LogInserter;
   private readonly ledger: IngestLedger;
@@ -57,6 +59,10 @@ export class EmbeddedLogStore implements LogSource {
   private readonly stats: StatsReader;
   private readonly slowest: SlowestTraces;
   private closed = false;
+  /** Stream ingests wait here for the one before them. */
+  private streamQueue: Promise<unknown> = Promise.resolve();
+  /** A stream ingest holds the write transaction (across awaits). */
+  private streaming = false;
 
   private constructor(
     private readonly db: SQLite.Database,
@@ -65,10 +71,12 @@ export class EmbeddedLogStore implements LogSource {
     private readonly retentionDays: number,
     initialLookbackMinutes: number,
     ingestMaxBytes: number,
+    ingestMaxLines: number,
     private readonly logger: Logger | undefined,
   ) {
     this.key = `embedded:${storeId}`;
     this.ingestMaxBytes = ingestMaxBytes;
+    this.ingestMaxLines = ingestMaxLines;
     this.inserter = new LogInserter(db);
     this.ledger = new IngestLedger(db);
     // The correlation index leads with the minute (see schema.ts): look the id up in every
@@ -103,6 +111,7 @@ export class EmbeddedLogStore implements LogSource {
         config.embedded.retentionDays,
         config.scan.initialLookbackMinutes,
         config.embedded.ingestMaxBytes,
+        config.embedded.ingestMaxLines,
         logger,
       );
     } catch (error) {
@@ -121,46 +130,102 @@ export class EmbeddedLogStore implements LogSource {
    * with a valid time are rejected with their line number and reason; blank lines are ignored.
    */
   ingestLines(lines: Iterable<NdjsonLine>, options: LedgerOptions = {}): IngestResult {
+    const run = this.lineRun(options);
+    this.transaction(() => {
+      if (run.replayed()) return;
+      for (const line of lines) run.take(line);
+      run.record();
+    });
+    return run.answer();
+  }
+
+  /**
+   * ingestLines for lines that arrive in batches (POST /ingest bodies, decompressed as they are
+   * read): one transaction over all of them, so only the batch at hand is ever held. A batch
+   * source that fails (a body past its limits) rolls back everything. Stream ingests run one
+   * after another.
+   */
+  ingestLineStream(batches: AsyncIterable<readonly NdjsonLine[]>, options: LedgerOptions = {}): Promise<IngestResult> {
+    const turn = this.streamQueue.then(() => this.runLineStream(batches, options));
+    this.streamQueue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async runLineStream(
+    batches: AsyncIterable<readonly NdjsonLine[]>,
+    options: LedgerOptions,
+  ): Promise<IngestResult> {
+    const run = this.lineRun(options);
+    this.streaming = true;
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        if (!run.replayed()) {
+          for await (const batch of batches) for (const line of batch) run.take(line);
+          run.record();
+        }
+        this.inserter.flush();
+        this.rollups.flush();
+        this.db.exec('COMMIT');
+      } catch (error) {
+        this.inserter.discard();
+        this.rollups.discard();
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+    } finally {
+      this.streaming = false;
+    }
+    return run.answer();
+  }
+
+  /** The per-line work of one ingest (inside its transaction) and its answer. */
+  private lineRun(options: LedgerOptions) {
     const result: IngestResult = { accepted: 0, rejected: 0, errors: [] };
-    const reject = (line: number, reason: string) => {
+    // Only the first rejections are listed: later ones are counted without building a reason.
+    const reject = (line: number, reason: () => string) => {
       result.rejected++;
-      if (result.errors.length < MAX_INGEST_ERRORS) result.errors.push({ line, reason });
+      if (result.errors.length < MAX_INGEST_ERRORS) result.errors.push({ line, reason: reason() });
     };
     const now = options.now ?? Date.now();
     let replay: IngestResult | undefined;
-    this.transaction(() => {
-      if (options.idempotency) {
+    return {
+      /** True when the Idempotency-Key was seen (nothing to store); throws when its body differs. */
+      replayed: (): boolean => {
+        if (!options.idempotency) return false;
         const seen = this.ledger.lookupKey(options.idempotency, now);
-        if (seen.seen) {
-          if (!seen.sameBody) throw new IdempotencyKeyReusedError();
-          replay = seen.result;
-          return;
-        }
-      }
-      for (const line of lines) {
+        if (!seen.seen) return false;
+        if (!seen.sameBody) throw new IdempotencyKeyReusedError();
+        replay = seen.result;
+        return true;
+      },
+      take: (line: NdjsonLine): void => {
         if ('error' in line) {
-          reject(line.lineNumber, line.error);
-          continue;
+          reject(line.lineNumber, () => line.error);
+          return;
         }
         let doc: unknown;
         try {
           doc = JSON.parse(line.text);
         } catch (error) {
-          reject(line.lineNumber, `invalid JSON: ${(error as Error).message.slice(0, 200)}`);
-          continue;
+          reject(line.lineNumber, () => `invalid JSON: ${(error as Error).message.slice(0, 200)}`);
+          return;
         }
         const extracted = extractLog(doc, this.fields, INGEST_RULES);
         if (!extracted.ok) {
-          reject(line.lineNumber, extracted.reason);
-          continue;
+          reject(line.lineNumber, () => extracted.reason);
+          return;
         }
         this.store(extracted.log, line.text);
         result.accepted++;
-      }
-      if (options.idempotency) this.ledger.recordKey(options.idempotency, result, now);
-      if (options.importMark) this.ledger.recordImportMark(options.importMark, now);
-    });
-    return replay ? { ...replay, replayed: true } : result;
+      },
+      /** Records the key and import mark with the logs (last, in the same transaction). */
+      record: (): void => {
+        if (options.idempotency) this.ledger.recordKey(options.idempotency, result, now);
+        if (options.importMark) this.ledger.recordImportMark(options.importMark, now);
+      },
+      answer: (): IngestResult => (replay ? { ...replay, replayed: true } : result),
+    };
   }
 
   /** Where an earlier logs:import of this path stopped (see import-files.ts). */
@@ -193,6 +258,8 @@ export class EmbeddedLogStore implements LogSource {
   }
 
   private transaction(work: () => void): void {
+    // One connection, one transaction: the stream ingest's would otherwise take these writes in.
+    if (this.streaming) throw new Error('an ingest stream holds the write transaction');
     try {
       this.db
         .transaction(() => {

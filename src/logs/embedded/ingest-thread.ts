@@ -6,7 +6,7 @@ import { IdempotencyKeyReusedError } from './embedded-log-store.js';
 
 /** What the event loop sends the ingest thread: a job opens, its body comes in chunks, then it ends (or is dropped). */
 export type IngestMessage =
-  | { id: number; type: 'start'; gzip: boolean; maxBytes: number; idempotencyKey?: string }
+  | { id: number; type: 'start'; gzip: boolean; maxBytes: number; maxLines: number; idempotencyKey?: string }
   | { id: number; type: 'chunk'; bytes: ArrayBuffer; length: number }
   | { id: number; type: 'end' }
   | { id: number; type: 'abort' };
@@ -39,6 +39,8 @@ export interface IngestStreamOptions {
   gzip: boolean;
   /** Limit on the bytes received and, after decompression, on the NDJSON. */
   maxBytes: number;
+  /** Limit on the NDJSON's lines after decompression. */
+  maxLines: number;
   /** Idempotency-Key: the thread hashes the body and records the key with the logs. */
   idempotencyKey?: string;
 }
@@ -159,4 +161,4 @@ export class IngestThread {
 const PIECE_BYTES = 256 * 1024;
 
 const tooLarge = (maxBytes: number) =>
-  new IngestBodyError('payload_too_large', `the request body is larger than ${maxBytes} bytes`);
+  new IngestBodyError('payload_too_large', `the request body is larger than ${maxBytes} bytes (INGEST_MAX_BYTES)`);

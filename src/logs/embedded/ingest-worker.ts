@@ -10,7 +10,9 @@ import type { IngestMessage, IngestReply } from './ingest-thread.js';
 /**
  * The ingest worker thread: owns a write connection to the embedded store and collects, parses,
  * maps and stores POST /ingest bodies there, so that the service's event loop never waits on
- * them (SQLite WAL lets the main thread's connection keep reading meanwhile).
+ * them (SQLite WAL lets the main thread's connection keep reading meanwhile). A body is held as
+ * it arrived (at most INGEST_MAX_BYTES on the wire) until it ends, then decompressed, split and
+ * stored piece by piece; the store runs these ingests one after another.
  */
 const store = EmbeddedLogStore.open((workerData as { config: Config }).config);
 
@@ -31,6 +33,7 @@ if (process.platform === 'linux') {
 interface Job {
   gzip: boolean;
   maxBytes: number;
+  maxLines: number;
   idempotencyKey: string | undefined;
   chunks: Buffer[];
   digest: Hash | undefined;
@@ -43,6 +46,7 @@ parentPort?.on('message', (message: IngestMessage) => {
       jobs.set(message.id, {
         gzip: message.gzip,
         maxBytes: message.maxBytes,
+        maxLines: message.maxLines,
         idempotencyKey: message.idempotencyKey,
         chunks: [],
         digest: message.idempotencyKey === undefined ? undefined : createHash('sha256'),
@@ -70,13 +74,13 @@ parentPort?.on('message', (message: IngestMessage) => {
 
 async function run(id: number, job: Job): Promise<IngestReply> {
   try {
-    const body = job.chunks.length === 1 ? job.chunks[0] : Buffer.concat(job.chunks);
-    job.chunks = [];
     const idempotency =
       job.idempotencyKey === undefined || !job.digest
         ? undefined
         : { key: job.idempotencyKey, bodySha256: job.digest.digest('hex') };
-    const result = await ingestBody(store, body, { gzip: job.gzip, maxBytes: job.maxBytes, idempotency });
+    // The chunks are handed over (not joined): each is freed once decompressed and split.
+    const { gzip, maxBytes, maxLines } = job;
+    const result = await ingestBody(store, job.chunks, { gzip, maxBytes, maxLines, idempotency });
     return { id, ok: true, result };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -1,18 +1,30 @@
-import { gunzipSync } from 'node:zlib';
-import { isGzip } from './input-stream.js';
+import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { decodedChunks, isGzip } from './input-stream.js';
 import type { ImportMark, LedgerOptions } from './ledger-options.js';
 import { DEFAULT_MAX_LINE_LENGTH, LineSplitter } from './line-splitter.js';
 import type { IngestResult, NdjsonLine } from './ndjson-line.js';
 
 export const DEFAULT_INGEST_MAX_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_INGEST_MAX_LINES = 1_000_000;
+
+/**
+ * Decoded text is split in pieces of at most this many bytes, so one batch of lines holds at
+ * most this many (a body of one-byte lines makes a line object of every two bytes).
+ */
+const SPLIT_BYTES = 64 * 1024;
 
 /** What ingestBody needs from a store (EmbeddedLogStore has it). */
 export interface LineIngester {
   ingestLines(lines: Iterable<NdjsonLine>, options?: LedgerOptions): IngestResult;
+  /** One transaction over lines that arrive in batches; a failing source stores nothing. */
+  ingestLineStream(batches: AsyncIterable<readonly NdjsonLine[]>, options?: LedgerOptions): Promise<IngestResult>;
   /** Where an earlier import of this path stopped (stores that record import progress). */
   importMark?(path: string): ImportMark | undefined;
   /** INGEST_MAX_BYTES, used when the options name no limit. */
   readonly ingestMaxBytes?: number;
+  /** INGEST_MAX_LINES, used when the options name no limit. */
+  readonly ingestMaxLines?: number;
 }
 
 export interface IngestBodyOptions {
@@ -20,6 +32,8 @@ export interface IngestBodyOptions {
   gzip?: boolean;
   /** Limit on the NDJSON after decompression (the HTTP layer limits the bytes on the wire). */
   maxBytes?: number;
+  /** Limit on the lines (blank ones too) after decompression. */
+  maxLines?: number;
   maxLineLength?: number;
   /** Idempotency-Key and body digest, recorded with the logs. */
   idempotency?: LedgerOptions['idempotency'];
@@ -38,34 +52,79 @@ export class IngestBodyError extends Error {
 
 /**
  * POST /ingest: reads an NDJSON body (plain or gzip) and stores it in one transaction.
+ * Decompression, splitting and storing go together piece by piece: the decompressed bytes and
+ * the lines are counted as they come, and a body past either limit stops there, storing nothing.
  * Answers accepted and rejected counts and the first rejected lines with their reasons.
  */
 export async function ingestBody(
   store: LineIngester,
-  body: Buffer,
+  body: Buffer | Buffer[],
   options: IngestBodyOptions = {},
 ): Promise<IngestResult> {
-  const maxBytes = options.maxBytes ?? store.ingestMaxBytes ?? DEFAULT_INGEST_MAX_BYTES;
-  const text = decodeBuffer(body, options.gzip === true, maxBytes);
-  const splitter = new LineSplitter(options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
-  const lines = splitter.end(splitter.push(text));
-  return store.ingestLines(lines, { idempotency: options.idempotency });
+  const chunks = Array.isArray(body) ? body : [body];
+  const limits: BodyLimits = {
+    maxBytes: options.maxBytes ?? store.ingestMaxBytes ?? DEFAULT_INGEST_MAX_BYTES,
+    maxLines: options.maxLines ?? store.ingestMaxLines ?? DEFAULT_INGEST_MAX_LINES,
+    maxLineLength: options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH,
+  };
+  if (options.gzip === true && !isGzip(headOf(chunks))) throw notGzip();
+  return store.ingestLineStream(bodyLines(chunks, limits), { idempotency: options.idempotency });
+}
+
+interface BodyLimits {
+  maxBytes: number;
+  maxLines: number;
+  maxLineLength: number;
 }
 
 const tooLarge = (maxBytes: number) =>
-  new IngestBodyError('payload_too_large', `the NDJSON body is larger than ${maxBytes} bytes`);
+  new IngestBodyError('payload_too_large', `the NDJSON body is larger than ${maxBytes} bytes (INGEST_MAX_BYTES)`);
+const tooManyLines = (maxLines: number) =>
+  new IngestBodyError('payload_too_large', `the NDJSON body has more than ${maxLines} lines (INGEST_MAX_LINES)`);
 const notGzip = () => new IngestBodyError('invalid_body', 'the body is not gzip data');
 
-function decodeBuffer(body: Buffer, mustBeGzip: boolean, maxBytes: number): string {
-  if (!isGzip(body)) {
-    if (mustBeGzip) throw notGzip();
-    if (body.length > maxBytes) throw tooLarge(maxBytes);
-    return body.toString('utf8');
+/** The first two bytes of a body given in chunks (enough for the gzip magic). */
+function headOf(chunks: readonly Buffer[]): Buffer {
+  const head: Buffer[] = [];
+  let length = 0;
+  for (const chunk of chunks) {
+    if (length >= 2) break;
+    head.push(chunk.subarray(0, 2 - length));
+    length += Math.min(chunk.length, 2 - length);
   }
+  return Buffer.concat(head);
+}
+
+/** Gives each chunk up once read, so a body's pieces can be freed as decompression moves on. */
+function* handedOver(chunks: Buffer[]): Generator<Buffer> {
+  for (let chunk = chunks.shift(); chunk !== undefined; chunk = chunks.shift()) yield chunk;
+}
+
+/** The body's lines in batches, within the limits (IngestBodyError past one). */
+async function* bodyLines(chunks: Buffer[], limits: BodyLimits): AsyncGenerator<NdjsonLine[]> {
+  const splitter = new LineSplitter(limits.maxLineLength);
+  const decoder = new StringDecoder('utf8');
+  let bytes = 0;
+  const split = (text: string): NdjsonLine[] => {
+    const lines = splitter.push(text);
+    if (splitter.lineCount > limits.maxLines) throw tooManyLines(limits.maxLines);
+    return lines;
+  };
   try {
-    return gunzipSync(body, { maxOutputLength: maxBytes }).toString('utf8');
+    for await (const chunk of decodedChunks(Readable.from(handedOver(chunks), { objectMode: false }))) {
+      for (let at = 0; at < chunk.length; at += SPLIT_BYTES) {
+        const piece = chunk.subarray(at, at + SPLIT_BYTES);
+        bytes += piece.length;
+        if (bytes > limits.maxBytes) throw tooLarge(limits.maxBytes);
+        const lines = split(decoder.write(piece));
+        if (lines.length > 0) yield lines;
+      }
+    }
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxBytes);
+    if (error instanceof IngestBodyError) throw error;
     throw new IngestBodyError('invalid_body', `invalid gzip data: ${(error as Error).message}`);
   }
+  const last = splitter.end(split(decoder.end()));
+  if (splitter.lineCount > limits.maxLines) throw tooManyLines(limits.maxLines);
+  if (last.length > 0) yield last;
 }

@@ -16,6 +16,11 @@ export class LineSplitter {
 
   constructor(private readonly maxLineLength: number = DEFAULT_MAX_LINE_LENGTH) {}
 
+  /** Lines ended so far, blank ones included (the last line number given). */
+  get lineCount(): number {
+    return this.lineNumber;
+  }
+
   push(text: string, out: NdjsonLine[] = []): NdjsonLine[] {
     if (!this.started && text.length > 0) {
       this.started = true;
