@@ -75,7 +75,8 @@ describe('loadConfig', () => {
       ingestBodyTimeoutSeconds: 120,
     });
     expect(
-      load({ INGEST_MAX_LINES: '10', INGEST_BODY_IDLE_TIMEOUT_SECONDS: '2', INGEST_BODY_TIMEOUT_SECONDS: '30' }).embedded,
+      load({ INGEST_MAX_LINES: '10', INGEST_BODY_IDLE_TIMEOUT_SECONDS: '2', INGEST_BODY_TIMEOUT_SECONDS: '30' })
+        .embedded,
     ).toMatchObject({ ingestMaxLines: 10, ingestBodyIdleTimeoutSeconds: 2, ingestBodyTimeoutSeconds: 30 });
     expect(problemsOf({ INGEST_MAX_LINES: '0', INGEST_BODY_IDLE_TIMEOUT_SECONDS: '0.5' })).toEqual([
       'INGEST_BODY_IDLE_TIMEOUT_SECONDS: "0.5" is not a whole number (allowed: 1 to 300)',

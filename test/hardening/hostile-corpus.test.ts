@@ -1,3 +1,4 @@
+import { deflateSync, gzipSync } from 'node:zlib';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedLogStore } from '../../src/logs/embedded/embedded-log-store.js';
@@ -13,6 +14,8 @@ interface Case {
   field?: string;
   /** For 200 answers of POST /ingest: every line must be rejected with a reason matching this. */
   rejectedWith?: RegExp;
+  /** The error message must match this (instead of the general 415 wording). */
+  message?: RegExp;
 }
 
 const json = { 'content-type': 'application/json' };
@@ -357,6 +360,151 @@ for (const origin of foreignOrigins) {
   ]);
 }
 
+// ---- Request bodies, round 2: encodings, charsets, bytes that are not UTF-8, prototype keys,
+// bodies of millions of lines. Each answered before anything is read as text or stored.
+const ndjsonLine = `{"@timestamp":"${T}","app_name":"enc","duration":1}\n`;
+const bodyOf = (url: string, payload: Buffer | string, headers: Record<string, string>): InjectOptions => ({
+  method: 'POST',
+  url,
+  payload,
+  headers,
+});
+const ruleJson = JSON.stringify(validAppRule({ app_name: 'enc' }));
+add('body encodings', [
+  ...(
+    [
+      ['deflate', deflateSync(ndjsonLine)],
+      ['br', Buffer.from(ndjsonLine)],
+      ['gzip, gzip', gzipSync(gzipSync(ndjsonLine))],
+      ['identity, gzip', gzipSync(ndjsonLine)],
+      ['compress', Buffer.from(ndjsonLine)],
+      ['zstd', Buffer.from(ndjsonLine)],
+    ] as const
+  ).map(([encoding, payload]) => ({
+    name: `Content-Encoding ${encoding} to /ingest`,
+    request: bodyOf('/ingest', payload, { ...ndjsonType, 'content-encoding': encoding }),
+    status: 415,
+    message: /^unsupported Content-Encoding .+: POST \/ingest takes gzip or none$/,
+  })),
+  ...(
+    [
+      ['gzip', gzipSync(ruleJson)],
+      ['deflate', deflateSync(ruleJson)],
+      ['br', Buffer.from(ruleJson)],
+    ] as const
+  ).map(([encoding, payload]) => ({
+    name: `Content-Encoding ${encoding} to a JSON route`,
+    request: bodyOf('/rules/app', payload, { ...json, 'content-encoding': encoding }),
+    status: 415,
+    message: /^unsupported Content-Encoding .+: POST \/rules\/app takes none$/,
+  })),
+  ...['latin1', 'iso-8859-1', 'utf-16', 'windows-1252', '"utf-16le"'].map((charset) => ({
+    name: `NDJSON in charset ${charset}`,
+    request: bodyOf('/ingest', ndjsonLine, { 'content-type': `application/x-ndjson; charset=${charset}` }),
+    status: 415,
+    message: /^request bodies must be UTF-8, not charset /,
+  })),
+  {
+    name: 'text/plain in latin1 to /ingest',
+    request: bodyOf('/ingest', ndjsonLine, { 'content-type': 'text/plain; charset=latin1' }),
+    status: 415,
+    message: /UTF-8/,
+  },
+  {
+    name: 'JSON in latin1',
+    request: bodyOf('/rules/app', ruleJson, { 'content-type': 'application/json; charset=latin1' }),
+    status: 415,
+    message: /UTF-8/,
+  },
+]);
+const notUtf8: [string, number[]][] = [
+  ['a 0xFF byte', [0xff]],
+  ['an overlong slash', [0xc0, 0xaf]],
+  ['an encoded surrogate', [0xed, 0xa0, 0x80]],
+  ['a cut-off sequence', [0xe2, 0x82]],
+  ['a lone continuation byte', [0x80]],
+];
+add(
+  'JSON bodies that are not UTF-8',
+  notUtf8.flatMap(([what, bytes]) => [
+    {
+      name: `app_name with ${what}`,
+      request: bodyOf(
+        '/rules/app',
+        Buffer.concat([
+          Buffer.from('{"app_name":"bad'),
+          Buffer.from(bytes),
+          Buffer.from('","max_duration":1,"alert_channels":["email"]}'),
+        ]),
+        json,
+      ),
+      status: 400,
+      message: /^the request body is not valid UTF-8$/,
+    },
+    {
+      name: `target name with ${what}`,
+      request: bodyOf(
+        '/targets',
+        Buffer.concat([
+          Buffer.from('{"name":"t'),
+          Buffer.from(bytes),
+          Buffer.from('","type":"email","external_id":"a@b.c"}'),
+        ]),
+        json,
+      ),
+      status: 400,
+      message: /^the request body is not valid UTF-8$/,
+    },
+  ]),
+);
+add('prototype keys named', [
+  {
+    name: 'valid JSON with a top-level __proto__ key',
+    request: post(
+      '/rules/app',
+      '{"app_name":"p","max_duration":1,"alert_channels":["email"],"__proto__":{"admin":true}}',
+    ),
+    status: 400,
+    field: '__proto__',
+    message: /holds a __proto__ key/,
+  },
+  {
+    name: 'valid JSON with a nested __proto__ key',
+    request: post('/targets', '{"name":"n","type":"email","external_id":"a@b.c","x":{"__proto__":null}}'),
+    status: 400,
+    field: '__proto__',
+    message: /holds a __proto__ key/,
+  },
+  {
+    name: 'valid JSON with constructor.prototype',
+    request: post('/silences', '{"app_name":"a","minutes":5,"constructor":{"prototype":{"x":1}}}'),
+    status: 400,
+    field: 'constructor.prototype',
+    message: /holds a constructor\.prototype key/,
+  },
+  {
+    name: 'JSON that is broken is still "not valid JSON"',
+    request: post('/rules/app', '{"__proto__":'),
+    status: 400,
+    message: /^the request body is not valid JSON$/,
+  },
+]);
+add('bodies of millions of lines', [
+  {
+    name: 'gzip of 1.5 million one-byte lines to /ingest',
+    request: bodyOf('/ingest', gzipSync('1\n'.repeat(1_500_000)), { ...ndjsonType, 'content-encoding': 'gzip' }),
+    status: 413,
+    message: /more than 1000000 lines \(INGEST_MAX_LINES\)/,
+  },
+  {
+    name: 'plain 1.5 million blank lines to /ingest',
+    request: bodyOf('/ingest', '\n'.repeat(1_500_000), ndjsonType),
+    status: 413,
+    message: /INGEST_MAX_LINES/,
+  },
+]);
+// ---- end of request bodies, round 2.
+
 const drivers = driversUnderTest();
 announceSkips(drivers, 'hardening/hostile-corpus');
 
@@ -420,7 +568,8 @@ describe.each(drivers)('hostile corpus over $driver', (driver) => {
           error: { code: expect.any(String), message: expect.any(String), details: expect.any(Array) },
         });
         if (testCase.field) expect(body.error.details.map((d: { field: string }) => d.field)).toContain(testCase.field);
-        if (testCase.status === 415 && !testCase.name.includes('UTF-16'))
+        if (testCase.message) expect(body.error.message).toMatch(testCase.message);
+        else if (testCase.status === 415 && !testCase.name.includes('UTF-16'))
           expect(body.error.message).toMatch(/takes (application\/json|application\/x-ndjson)/);
       }
       expect(await snapshot()).toEqual(before);
