@@ -457,6 +457,23 @@ add(
     },
   ]),
 );
+add(
+  'NDJSON lines that are not UTF-8',
+  notUtf8.map(([what, bytes]) => ({
+    name: `/ingest line with ${what}`,
+    request: bodyOf(
+      '/ingest',
+      Buffer.concat([
+        Buffer.from(`{"@timestamp":"${T}","app_name":"u`),
+        Buffer.from(bytes),
+        Buffer.from('","duration":1}\n'),
+      ]),
+      ndjsonType,
+    ),
+    status: 200,
+    rejectedWith: /^line is not valid UTF-8$/,
+  })),
+);
 add('prototype keys named', [
   {
     name: 'valid JSON with a top-level __proto__ key',

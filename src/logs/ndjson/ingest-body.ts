@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
+import { ByteLineSplitter } from './byte-line-splitter.js';
 import { decodedChunks, isGzip } from './input-stream.js';
 import type { ImportMark, LedgerOptions } from './ledger-options.js';
-import { DEFAULT_MAX_LINE_LENGTH, LineSplitter } from './line-splitter.js';
+import { DEFAULT_MAX_LINE_LENGTH } from './line-splitter.js';
 import type { IngestResult, NdjsonLine } from './ndjson-line.js';
 
 export const DEFAULT_INGEST_MAX_BYTES = 32 * 1024 * 1024;
@@ -34,6 +34,7 @@ export interface IngestBodyOptions {
   maxBytes?: number;
   /** Limit on the lines (blank ones too) after decompression. */
   maxLines?: number;
+  /** In bytes: a longer line is rejected with its number. */
   maxLineLength?: number;
   /** Idempotency-Key and body digest, recorded with the logs. */
   idempotency?: LedgerOptions['idempotency'];
@@ -54,6 +55,7 @@ export class IngestBodyError extends Error {
  * POST /ingest: reads an NDJSON body (plain or gzip) and stores it in one transaction.
  * Decompression, splitting and storing go together piece by piece: the decompressed bytes and
  * the lines are counted as they come, and a body past either limit stops there, storing nothing.
+ * Each line is decoded on its own: one that is not UTF-8 is rejected by its number.
  * Answers accepted and rejected counts and the first rejected lines with their reasons.
  */
 export async function ingestBody(
@@ -102,11 +104,10 @@ function* handedOver(chunks: Buffer[]): Generator<Buffer> {
 
 /** The body's lines in batches, within the limits (IngestBodyError past one). */
 async function* bodyLines(chunks: Buffer[], limits: BodyLimits): AsyncGenerator<NdjsonLine[]> {
-  const splitter = new LineSplitter(limits.maxLineLength);
-  const decoder = new StringDecoder('utf8');
+  const splitter = new ByteLineSplitter(limits.maxLineLength);
   let bytes = 0;
-  const split = (text: string): NdjsonLine[] => {
-    const lines = splitter.push(text);
+  const split = (piece: Buffer): NdjsonLine[] => {
+    const lines = splitter.push(piece);
     if (splitter.lineCount > limits.maxLines) throw tooManyLines(limits.maxLines);
     return lines;
   };
@@ -116,7 +117,7 @@ async function* bodyLines(chunks: Buffer[], limits: BodyLimits): AsyncGenerator<
         const piece = chunk.subarray(at, at + SPLIT_BYTES);
         bytes += piece.length;
         if (bytes > limits.maxBytes) throw tooLarge(limits.maxBytes);
-        const lines = split(decoder.write(piece));
+        const lines = split(piece);
         if (lines.length > 0) yield lines;
       }
     }
@@ -124,7 +125,7 @@ async function* bodyLines(chunks: Buffer[], limits: BodyLimits): AsyncGenerator<
     if (error instanceof IngestBodyError) throw error;
     throw new IngestBodyError('invalid_body', `invalid gzip data: ${(error as Error).message}`);
   }
-  const last = splitter.end(split(decoder.end()));
+  const last = splitter.end();
   if (splitter.lineCount > limits.maxLines) throw tooManyLines(limits.maxLines);
   if (last.length > 0) yield last;
 }
