@@ -15,10 +15,10 @@ export class BodyTimeoutError extends Error {
   }
 }
 
-/** A request stream that ended before its body did (the client went away). */
-class BodyAbortedError extends Error {
-  constructor() {
-    super('the request body was cut off');
+/** A request stream that ended or failed before its body did (the client went away). */
+export class BodyAbortedError extends Error {
+  constructor(cause?: Error) {
+    super('the request body was cut off', { cause });
     this.name = 'BodyAbortedError';
   }
 }
@@ -27,7 +27,7 @@ type Wake = 'readable' | 'end' | 'close' | 'error' | 'timeout';
 
 /**
  * The chunks of a request body, failing with BodyTimeoutError when no bytes come for `idleMs`
- * or the body is not whole after `totalMs`. The stream is not destroyed on a timeout (that
+ * or the body is not whole after `totalMs`, and with BodyAbortedError when the client goes away. The stream is not destroyed on a timeout (that
  * would drop the socket before the 408 is written); the answer ends the connection instead.
  */
 export async function* timedBody(stream: Readable, timeouts: BodyTimeouts): AsyncGenerator<Buffer> {
@@ -43,8 +43,7 @@ export async function* timedBody(stream: Readable, timeouts: BodyTimeouts): Asyn
         continue;
       }
       if (stream.readableEnded) return;
-      if (stream.errored) throw stream.errored;
-      if (stream.destroyed) throw new BodyAbortedError();
+      if (stream.errored || stream.destroyed) throw new BodyAbortedError(stream.errored ?? undefined);
       const left = deadline - performance.now();
       const wake = await nextEvent(stream, Math.max(0, Math.min(timeouts.idleMs, left)));
       if (wake === 'timeout') throw new BodyTimeoutError(left <= timeouts.idleMs ? 'total' : 'idle');

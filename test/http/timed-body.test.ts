@@ -52,6 +52,9 @@ describe('timedBody', () => {
     const failing = new PassThrough();
     const failed = readAll(failing, 5_000, 5_000);
     failing.destroy(new Error('socket reset'));
-    await expect(failed).rejects.toThrow('socket reset');
+    await expect(failed).rejects.toMatchObject({
+      message: 'the request body was cut off',
+      cause: { message: 'socket reset' },
+    });
   });
 });

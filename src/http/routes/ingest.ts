@@ -8,7 +8,7 @@ import { IngestBodyError } from '../../logs/ndjson/ingest-body.js';
 import { bodyEncodingOf } from '../body-checks.js';
 import type { HttpContext } from '../context.js';
 import { errorResponses, HttpError, success, successEnvelope } from '../envelope.js';
-import { BodyTimeoutError, timedBody } from '../timed-body.js';
+import { BodyAbortedError, BodyTimeoutError, timedBody } from '../timed-body.js';
 
 export const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'text/plain'];
 
@@ -156,6 +156,9 @@ export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {})
           return success(result);
         } catch (error) {
           if (error instanceof IdempotencyKeyReusedError) throw new HttpError('conflict', error.message);
+          // Nobody is left to read the answer; a client error all the same, not an internal one.
+          if (error instanceof BodyAbortedError)
+            throw new HttpError('bad_request', `${error.message}; nothing was stored`);
           if (error instanceof BodyTimeoutError) {
             // The rest of the body is not waited for: the answer ends the connection.
             reply.header('connection', 'close');
