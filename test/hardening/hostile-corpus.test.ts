@@ -508,6 +508,12 @@ add('bodies of millions of lines', [
     message: /more than 1000000 lines \(INGEST_MAX_LINES\)/,
   },
   {
+    name: 'a length past INGEST_MAX_BYTES to /ingest, named before the body is read',
+    request: bodyOf('/ingest', Buffer.alloc(32 * 1024 * 1024 + 1, 0x0a), ndjsonType),
+    status: 413,
+    message: /^the request body is larger than 33554432 bytes \(INGEST_MAX_BYTES\)$/,
+  },
+  {
     name: 'plain 1.5 million blank lines to /ingest',
     request: bodyOf('/ingest', '\n'.repeat(1_500_000), ndjsonType),
     status: 413,

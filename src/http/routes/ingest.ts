@@ -135,7 +135,10 @@ export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {})
         const gzip = bodyEncodingOf(request.headers['content-encoding']) === 'gzip';
         if (Number(request.headers['content-length']) > bodyLimit) {
           reply.header('connection', 'close');
-          throw new HttpError('payload_too_large', 'the request body is too large');
+          throw new HttpError(
+            'payload_too_large',
+            `the request body is larger than ${bodyLimit} bytes (INGEST_MAX_BYTES)`,
+          );
         }
         try {
           // No body at all (no Content-Type, no length): an empty one.
