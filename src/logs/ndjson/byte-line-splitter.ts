@@ -6,8 +6,15 @@ const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
 /** Bytes that make a line blank: tab, LF, VT, FF, CR, space. */
+const isBlankByte = (byte: number) => byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
+
 function isBlank(line: Buffer): boolean {
-  for (const byte of line) if (byte !== 0x20 && (byte < 0x09 || byte > 0x0d)) return false;
+  for (const byte of line) if (!isBlankByte(byte)) return false;
+  return true;
+}
+
+function isBlankText(line: string): boolean {
+  for (let i = 0; i < line.length; i++) if (!isBlankByte(line.charCodeAt(i))) return false;
   return true;
 }
 
@@ -33,32 +40,82 @@ export class ByteLineSplitter {
   }
 
   push(bytes: Buffer, out: NdjsonLine[] = []): NdjsonLine[] {
+    const first = bytes.indexOf(NEWLINE);
+    if (first < 0) {
+      this.keep(bytes);
+      return out;
+    }
     let from = 0;
-    for (;;) {
-      const newline = bytes.indexOf(NEWLINE, from);
-      if (newline < 0) break;
-      if (this.partialBytes === 0) this.emit(bytes.subarray(from, newline), out);
-      else {
-        const line = Buffer.concat([...this.partial, bytes.subarray(from, newline)]);
-        this.partial = [];
-        this.partialBytes = 0;
-        this.emit(line, out);
-      }
-      from = newline + 1;
+    if (this.partialBytes > 0 || this.overlong) {
+      // The line begun in earlier pieces ends here.
+      this.emit(this.partialBytes > 0 ? this.joined(bytes.subarray(0, first)) : bytes.subarray(0, first), out);
+      from = first + 1;
     }
-    if (from < bytes.length && !this.overlong) {
-      const rest = bytes.subarray(from);
-      this.partialBytes += rest.length;
-      if (this.partialBytes > this.maxLineBytes) {
-        this.overlong = true;
-        this.partial = [];
-        this.partialBytes = 0;
-      } else {
-        // A copy: the piece it came from need not stay alive for the rest of the line.
-        this.partial.push(Buffer.from(rest));
-      }
+    const last = bytes.lastIndexOf(NEWLINE);
+    if (last >= from) {
+      // The whole lines of this piece: checked and decoded at once when all are UTF-8 (the
+      // usual case), one by one otherwise.
+      const lines = bytes.subarray(from, last);
+      if (isUtf8(lines)) this.emitText(lines.toString('utf8'), out);
+      else this.emitEach(lines, out);
+      from = last + 1;
     }
+    if (from < bytes.length) this.keep(bytes.subarray(from));
     return out;
+  }
+
+  private joined(end: Buffer): Buffer {
+    const line = Buffer.concat([...this.partial, end]);
+    this.partial = [];
+    this.partialBytes = 0;
+    return line;
+  }
+
+  /** Holds the start of a line that goes on in the next piece (none of it once past the limit). */
+  private keep(rest: Buffer): void {
+    if (this.overlong || rest.length === 0) return;
+    this.partialBytes += rest.length;
+    if (this.partialBytes > this.maxLineBytes) {
+      this.overlong = true;
+      this.partial = [];
+      this.partialBytes = 0;
+    } else {
+      // A copy: the piece it came from need not stay alive for the rest of the line.
+      this.partial.push(Buffer.from(rest));
+    }
+  }
+
+  /** Lines separated by newlines (the last one's newline not included), all valid UTF-8. */
+  private emitText(text: string, out: NdjsonLine[]): void {
+    for (let start = 0; ; ) {
+      const newline = text.indexOf('\n', start);
+      this.emitString(text.slice(start, newline < 0 ? text.length : newline), out);
+      if (newline < 0) return;
+      start = newline + 1;
+    }
+  }
+
+  /** Lines separated by newlines (the last one's newline not included), some not UTF-8. */
+  private emitEach(lines: Buffer, out: NdjsonLine[]): void {
+    for (let start = 0; ; ) {
+      const newline = lines.indexOf(NEWLINE, start);
+      this.emit(lines.subarray(start, newline < 0 ? lines.length : newline), out);
+      if (newline < 0) return;
+      start = newline + 1;
+    }
+  }
+
+  private emitString(line: string, out: NdjsonLine[]): void {
+    this.lineNumber++;
+    if (this.lineNumber === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+    if (line.length > 0 && line.charCodeAt(line.length - 1) === CARRIAGE_RETURN) line = line.slice(0, -1);
+    // A UTF-16 unit takes at most 3 bytes: most lines need no byte count.
+    if (line.length * 3 > this.maxLineBytes && Buffer.byteLength(line) > this.maxLineBytes) {
+      out.push({ lineNumber: this.lineNumber, error: `line longer than ${this.maxLineBytes} bytes` });
+      return;
+    }
+    if (line.length === 0 || (line.charCodeAt(0) <= 0x20 && isBlankText(line))) return;
+    out.push({ lineNumber: this.lineNumber, text: line });
   }
 
   /** The last line, when the input does not end with a newline. */

@@ -38,14 +38,17 @@ describe('ByteLineSplitter', () => {
     }
   });
 
-  it('turns a line longer than the limit into an error line, at the end too', () => {
-    const bytes = Buffer.from(`short\n${'x'.repeat(30)}\nok\n${'y'.repeat(25)}`);
-    expect(split(bytes, 4, 10)).toEqual([
-      { lineNumber: 1, text: 'short' },
-      { lineNumber: 2, error: 'line longer than 10 bytes' },
-      { lineNumber: 3, text: 'ok' },
-      { lineNumber: 4, error: 'line longer than 10 bytes' },
-    ]);
+  it('turns a line longer than the limit (in bytes) into an error line, at the end too', () => {
+    const bytes = Buffer.from(`short\n${'x'.repeat(30)}\nok\n${'é'.repeat(6)}\n${'y'.repeat(25)}`);
+    for (const size of [4, 1000]) {
+      expect(split(bytes, size, 10), `pieces of ${size}`).toEqual([
+        { lineNumber: 1, text: 'short' },
+        { lineNumber: 2, error: 'line longer than 10 bytes' },
+        { lineNumber: 3, text: 'ok' },
+        { lineNumber: 4, error: 'line longer than 10 bytes' },
+        { lineNumber: 5, error: 'line longer than 10 bytes' },
+      ]);
+    }
   });
 
   it('counts every line, blank ones too', () => {
