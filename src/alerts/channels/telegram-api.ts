@@ -1,4 +1,5 @@
 import { scrubSecrets } from '../../config/redact.js';
+import { retryAfterSecondsToMs } from '../../outbound/retry-after.js';
 import { type FetchLike, networkReason } from './fetch-errors.js';
 
 /** Telegram's answer to one Bot API call, or why there was none. */
@@ -8,7 +9,8 @@ export type BotApiAnswer =
       kind: 'error';
       status: number;
       description: string;
-      retryAfterSeconds?: number;
+      /** `retry_after`, in ms, capped (MAX_RETRY_AFTER_MS). */
+      retryAfterMs?: number;
       migrateToChatId?: string;
     }
   | { kind: 'unreachable'; reason: string };
@@ -61,7 +63,7 @@ export async function callBotApi(
     kind: 'error',
     status: response.status,
     description: scrub(typeof parsed?.description === 'string' ? parsed.description : `HTTP ${response.status}`),
-    retryAfterSeconds: typeof retryAfter === 'number' && retryAfter >= 0 ? retryAfter : undefined,
+    retryAfterMs: retryAfterSecondsToMs(retryAfter),
     migrateToChatId: typeof migrateTo === 'number' || typeof migrateTo === 'string' ? String(migrateTo) : undefined,
   };
 }

@@ -144,7 +144,7 @@ export class TelegramNotifier implements Notifier {
     if (answer.kind === 'unreachable') return new DeliveryError(`${where}: ${answer.reason}`, true);
     const what = `${where}: ${answer.status} ${answer.description}`;
     if (answer.status === 429) {
-      const retryAfterMs = Math.max(1, answer.retryAfterSeconds ?? 1) * 1000;
+      const retryAfterMs = Math.max(1000, answer.retryAfterMs ?? 1000);
       this.pacer.pause(chatId, retryAfterMs);
       this.options.logger?.warn({ chatId, retryAfterMs }, 'telegram asked to slow down (429)');
       return new DeliveryError(what, true, retryAfterMs);

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { parseRetryAfter } from '../../outbound/retry-after.js';
 import { VERSION } from '../../version.js';
 import type { AlertNotification, Destination } from '../notification.js';
 import { renderWebhookPayload } from '../render/webhook.js';
@@ -122,12 +123,4 @@ function parseHttpUrl(address: string): URL | undefined {
 
 function stripUrl(text: string, address: string): string {
   return text.split(address).join('<webhook url>');
-}
-
-/** Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
