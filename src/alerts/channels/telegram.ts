@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Config, TelegramConfig } from '../../config/config.js';
+import { maskUrl } from '../../config/redact.js';
 import type { Logger } from '../../logging/logger.js';
 import type { AlertNotification, Destination } from '../notification.js';
 import { renderTelegram } from '../render/telegram.js';
@@ -180,7 +181,10 @@ export async function telegramGetMe(
     {},
   );
   if (answer.kind === 'unreachable') {
-    return { ok: false, error: `Telegram Bot API at ${config.telegram.apiBase} unreachable: ${answer.reason}` };
+    return {
+      ok: false,
+      error: `Telegram Bot API at ${maskUrl(config.telegram.apiBase)} unreachable: ${answer.reason}`,
+    };
   }
   if (answer.kind === 'error') return { ok: false, error: `getMe: ${answer.status} ${answer.description}` };
   const username = (answer.result as { username?: unknown } | null)?.username;

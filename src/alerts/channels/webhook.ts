@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { maskUrlsIn } from '../../config/redact.js';
 import { type FetchDispatcher, fetchAgent } from '../../outbound/fetch-agent.js';
 import { parseRetryAfter } from '../../outbound/retry-after.js';
 import { VERSION } from '../../version.js';
@@ -128,7 +129,7 @@ export class WebhookNotifier implements Notifier {
         throw new DeliveryError(`${where}: refused, ${refusal.message}`, refusal.retryable);
       }
       if (timeout.aborted) throw new DeliveryError(`${where}: no answer within ${this.timeoutMs} ms`, true);
-      throw new DeliveryError(`${where}: ${stripUrl(networkReason(error), destination.address)}`, true);
+      throw new DeliveryError(`${where}: ${stripUrl(networkReason(error), destination.address, url)}`, true);
     }
 
     const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
@@ -153,6 +154,7 @@ function parseHttpUrl(address: string): URL | undefined {
   }
 }
 
-function stripUrl(text: string, address: string): string {
-  return text.split(address).join('<webhook url>');
+/** The reason without the webhook URL, as given or as normalised by the URL parser (fetch's own errors quote it). */
+function stripUrl(text: string, address: string, url: URL): string {
+  return maskUrlsIn(text.split(address).join('<webhook url>').split(url.href).join('<webhook url>'));
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { scrubSecrets } from '../../config/redact.js';
+import { isSecretParameter, maskUrl, scrubSecrets } from '../../config/redact.js';
 import type { Logger } from '../../logging/logger.js';
 import { parseRetryAfter } from '../../outbound/retry-after.js';
 import { describeErrorBody, ElasticsearchError } from './errors.js';
@@ -51,7 +51,7 @@ export interface EsResponse<T> {
 interface Host {
   /** Base URL without credentials and without a trailing slash. */
   base: string;
-  /** What messages show: the base URL. */
+  /** What messages show: the base URL, secret query values masked. */
   label: string;
 }
 
@@ -96,7 +96,8 @@ export class EsHttpClient {
         url.password = '';
       }
       const base = url.toString().replace(/\/+$/, '');
-      return { base, label: base };
+      for (const [name, value] of url.searchParams) if (isSecretParameter(name)) secrets.push(value);
+      return { base, label: maskUrl(base) };
     });
     let authorization: string | undefined;
     if (options.apiKey) {
