@@ -196,6 +196,17 @@ export async function releaseClaimsOf(db: Kysely<Database>, holder: string, now:
   return Number(result.numUpdatedRows);
 }
 
+/** Makes pending rows due later than `horizon` due at `now`, unclaimed; returns how many. */
+export async function reschedulePendingBeyond(db: Kysely<Database>, horizon: number, now: number): Promise<number> {
+  const result = await db
+    .updateTable('alert_log')
+    .set({ next_attempt_at: now, claimed_by: null, updated_at: now })
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '>', horizon)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /** Points the pending rows of one destination at its new address (a Telegram group migrated). */
 export async function redirectPendingRows(
   db: Kysely<Database>,

@@ -18,11 +18,12 @@ import {
   redirectPendingRows,
   releaseClaimsOf,
   renewClaim,
+  reschedulePendingBeyond,
   settleRow,
 } from './alert-log.js';
 import { DeliveryError, type Notifier } from './channels/notifier.js';
 import type { AlertNotification, Destination } from './notification.js';
-import type { RetryPolicy } from './retry-policy.js';
+import { MAX_RETRY_DELAY_MS, nextAttemptAt, type RetryPolicy } from './retry-policy.js';
 
 export interface DeliveryReport {
   sent: number;
@@ -101,6 +102,7 @@ export class Outbox {
   async deliverDue(signal?: AbortSignal): Promise<DeliveryReport> {
     const report: DeliveryReport = { sent: 0, failed: 0, retrying: 0 };
     await this.releaseClaimsOfGoneHolders();
+    await this.rescheduleBeyondHorizon();
     const heldBack = new Set<string>();
     // Pages on by id until a round's worth of rows was attempted: rows held back behind a
     // waiting row do not count, so a destination that is down cannot starve the others.
@@ -126,6 +128,17 @@ export class Outbox {
       }
       if (rows.length < this.batchSize) return report;
     }
+  }
+
+  /**
+   * Rows due further ahead than any retry can put them (written before retry delays were capped,
+   * e.g. after a peer's `Retry-After: 99999999999999999999`) are due now, rather than never, and
+   * no longer hold back their destination's later rows.
+   */
+  private async rescheduleBeyondHorizon(): Promise<void> {
+    const now = this.now();
+    const moved = await reschedulePendingBeyond(this.db, now + MAX_RETRY_DELAY_MS, now);
+    if (moved > 0) this.options.logger.warn({ rows: moved }, 'alert rows due beyond the retry horizon made due now');
   }
 
   /**
@@ -255,7 +268,9 @@ export class Outbox {
         status: giveUp ? 'failed' : 'pending',
         claimed_by: null,
         last_error: giveUp && retryable ? `gave up after ${attempts} attempts: ${message}` : message,
-        next_attempt_at: giveUp ? now : now + this.options.retry.delayMs(attempts, delivery?.retryAfterMs),
+        next_attempt_at: giveUp
+          ? now
+          : nextAttemptAt(now, this.options.retry.delayMs(attempts, delivery?.retryAfterMs)),
         updated_at: now,
         progress,
       },

@@ -1,3 +1,5 @@
+import { maskUrl } from './redact.js';
+
 /**
  * Reads typed values from an environment map, collecting one problem per bad variable
  * instead of failing on the first, so start-up can list every problem at once.
@@ -72,7 +74,7 @@ export class EnvReader {
   }
 }
 
-/** Removes user:password from a URL-looking string, for messages. */
+/** Removes user:password and secret query values from a URL-looking string, for messages. */
 export function redactUrl(value: string): string {
-  return value.replace(/\/\/[^/@\s]*@/, '//***@');
+  return maskUrl(value).replace(/\/\/[^/@\s]*@/, '//***@');
 }

@@ -265,6 +265,33 @@ add(
     field: 'external_id',
   })),
 );
+// WEBHOOK_DENY_PRIVATE=true (set for the corpus): private addresses in every form a URL can spell them.
+const privateWebhooks = [
+  'http://[::ffff:127.0.0.1]/x',
+  'http://[::ffff:a9fe:a9fe]/latest',
+  'http://[::127.0.0.1]/x',
+  'http://[::ffff:0:10.0.0.1]/x',
+  'http://[64:ff9b::10.0.0.1]/x',
+  'http://[64:ff9b::7f00:1]/x',
+  'http://[2002:a9fe:a9fe::1]/latest',
+  'http://[2002:c0a8:101::]/x',
+  'http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/x',
+  'http://[fec0::1]/x',
+  'http://198.18.0.1/x',
+  'http://198.19.255.254/x',
+  'http://2130706433/x',
+  'http://0x7f.1/x',
+  'http://localhost./x',
+];
+add(
+  'private webhook destinations',
+  privateWebhooks.map((url) => ({
+    name: `webhook ${url}`,
+    request: post('/targets', { name: 'private hook', type: 'webhook', external_id: url }),
+    status: 422,
+    field: 'external_id',
+  })),
+);
 
 // 5. HTTP as clients speak it.
 add('content types', [
@@ -540,7 +567,7 @@ describe.each(drivers)('hostile corpus over $driver', (driver) => {
   beforeAll(async () => {
     if (driver.skipReason) return;
     api = await testApi(driver, {
-      env: { PUBLIC_URL: 'http://lagwatch.test:9501' },
+      env: { PUBLIC_URL: 'http://lagwatch.test:9501', WEBHOOK_DENY_PRIVATE: 'true' },
     });
     store = (await api.ctx.logSource()) as EmbeddedLogStore;
     const seed = async (url: string, payload: object) => {

@@ -6,7 +6,7 @@ import { EmailNotifier, type EmailNotifierOptions } from './email.js';
 import type { FetchLike } from './fetch-errors.js';
 import type { Notifier } from './notifier.js';
 import { TelegramNotifier, type TelegramNotifierOptions } from './telegram.js';
-import { WebhookNotifier } from './webhook.js';
+import { WebhookNotifier, type WebhookNotifierOptions } from './webhook.js';
 
 export interface NotifierOptions {
   /** Used by Telegram and webhooks. Default: the global fetch. */
@@ -16,7 +16,7 @@ export interface NotifierOptions {
   /** How Telegram's pacer waits. Default: a real timer honouring the signal. */
   sleep?: Sleep;
   telegram?: Pick<TelegramNotifierOptions, 'pacing' | 'requestTimeoutMs' | 'maxPacingWaitMs'>;
-  webhook?: { timeoutMs?: number };
+  webhook?: Pick<WebhookNotifierOptions, 'timeoutMs' | 'resolve' | 'lookupTimeoutMs'>;
   email?: EmailNotifierOptions;
 }
 

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Config, TelegramConfig } from '../../config/config.js';
+import { maskUrl } from '../../config/redact.js';
 import type { Logger } from '../../logging/logger.js';
 import type { AlertNotification, Destination } from '../notification.js';
 import { renderTelegram } from '../render/telegram.js';
@@ -144,7 +145,7 @@ export class TelegramNotifier implements Notifier {
     if (answer.kind === 'unreachable') return new DeliveryError(`${where}: ${answer.reason}`, true);
     const what = `${where}: ${answer.status} ${answer.description}`;
     if (answer.status === 429) {
-      const retryAfterMs = Math.max(1, answer.retryAfterSeconds ?? 1) * 1000;
+      const retryAfterMs = Math.max(1000, answer.retryAfterMs ?? 1000);
       this.pacer.pause(chatId, retryAfterMs);
       this.options.logger?.warn({ chatId, retryAfterMs }, 'telegram asked to slow down (429)');
       return new DeliveryError(what, true, retryAfterMs);
@@ -180,7 +181,10 @@ export async function telegramGetMe(
     {},
   );
   if (answer.kind === 'unreachable') {
-    return { ok: false, error: `Telegram Bot API at ${config.telegram.apiBase} unreachable: ${answer.reason}` };
+    return {
+      ok: false,
+      error: `Telegram Bot API at ${maskUrl(config.telegram.apiBase)} unreachable: ${answer.reason}`,
+    };
   }
   if (answer.kind === 'error') return { ok: false, error: `getMe: ${answer.status} ${answer.description}` };
   const username = (answer.result as { username?: unknown } | null)?.username;

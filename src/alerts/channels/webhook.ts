@@ -1,20 +1,34 @@
 import { createHmac } from 'node:crypto';
+import { maskUrlsIn } from '../../config/redact.js';
+import { type FetchDispatcher, fetchAgent } from '../../outbound/fetch-agent.js';
+import { parseRetryAfter } from '../../outbound/retry-after.js';
 import { VERSION } from '../../version.js';
 import type { AlertNotification, Destination } from '../notification.js';
 import { renderWebhookPayload } from '../render/webhook.js';
 import { type FetchLike, networkReason } from './fetch-errors.js';
 import { DeliveryError, type DeliveryReceipt, type Notifier, type SendOptions } from './notifier.js';
-import { privateDestinationReason, type Resolve } from './private-address.js';
+import {
+  checkedLookup,
+  LOOKUP_TIMEOUT_MS,
+  PrivateDestinationError,
+  privateHostReason,
+  type Resolve,
+} from './private-address.js';
 
 export interface WebhookNotifierOptions {
   fetch?: FetchLike;
   now?: () => number;
   /** Per request. Default 10 s. */
   timeoutMs?: number;
-  /** WEBHOOK_DENY_PRIVATE: check the resolved address before each send. */
+  /**
+   * WEBHOOK_DENY_PRIVATE: refuse private hosts, and connect only to addresses checked to be
+   * public (resolved once per connection, by the socket's own lookup).
+   */
   denyPrivate?: boolean;
   /** Name resolution for that check (tests). */
   resolve?: Resolve;
+  /** How long that resolution may take before the send is refused (default 3 s). */
+  lookupTimeoutMs?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -44,6 +58,8 @@ export class WebhookNotifier implements Notifier {
   private readonly timeoutMs: number;
   private readonly denyPrivate: boolean;
   private readonly resolve: Resolve | undefined;
+  private readonly lookupTimeoutMs: number;
+  private checkedAgent: Promise<FetchDispatcher> | undefined;
 
   constructor(
     private readonly secret: string | undefined,
@@ -54,6 +70,15 @@ export class WebhookNotifier implements Notifier {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.denyPrivate = options.denyPrivate ?? false;
     this.resolve = options.resolve;
+    this.lookupTimeoutMs = options.lookupTimeoutMs ?? LOOKUP_TIMEOUT_MS;
+  }
+
+  /** The dispatcher whose sockets connect only to checked public addresses (created once). */
+  private agentForPrivateDenial(): Promise<FetchDispatcher> {
+    this.checkedAgent ??= fetchAgent('WEBHOOK_DENY_PRIVATE', {
+      connect: { lookup: checkedLookup(this.resolve, this.lookupTimeoutMs) },
+    });
+    return this.checkedAgent;
   }
 
   async send(
@@ -65,9 +90,11 @@ export class WebhookNotifier implements Notifier {
     const url = parseHttpUrl(destination.address);
     if (!url) throw new DeliveryError('webhook address is not an http(s) URL', false);
     const where = `webhook ${url.origin}`;
+    let dispatcher: FetchDispatcher | undefined;
     if (this.denyPrivate) {
-      const reason = await privateDestinationReason(url, this.resolve);
+      const reason = privateHostReason(url);
       if (reason) throw new DeliveryError(`${where}: refused, ${reason}`, false);
+      dispatcher = await this.agentForPrivateDenial();
     }
 
     const body = JSON.stringify(renderWebhookPayload(notification));
@@ -83,19 +110,26 @@ export class WebhookNotifier implements Notifier {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     let response: Response;
     try {
-      response = await this.fetch(url, {
+      const init: RequestInit = {
         method: 'POST',
         headers,
         body,
         redirect: 'manual',
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
+      };
+      // Node's fetch takes an undici dispatcher through this non-standard option.
+      if (dispatcher) (init as { dispatcher?: unknown }).dispatcher = dispatcher;
+      response = await this.fetch(url, init);
       // The answer's body is not used: do not read what may be large.
       await response.body?.cancel().catch(() => undefined);
     } catch (error) {
       if (signal?.aborted) throw new DeliveryError(`${where}: send aborted`, true);
+      const refusal = (error as { cause?: unknown }).cause;
+      if (refusal instanceof PrivateDestinationError) {
+        throw new DeliveryError(`${where}: refused, ${refusal.message}`, refusal.retryable);
+      }
       if (timeout.aborted) throw new DeliveryError(`${where}: no answer within ${this.timeoutMs} ms`, true);
-      throw new DeliveryError(`${where}: ${stripUrl(networkReason(error), destination.address)}`, true);
+      throw new DeliveryError(`${where}: ${stripUrl(networkReason(error), destination.address, url)}`, true);
     }
 
     const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
@@ -120,14 +154,7 @@ function parseHttpUrl(address: string): URL | undefined {
   }
 }
 
-function stripUrl(text: string, address: string): string {
-  return text.split(address).join('<webhook url>');
-}
-
-/** Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+/** The reason without the webhook URL, as given or as normalised by the URL parser (fetch's own errors quote it). */
+function stripUrl(text: string, address: string, url: URL): string {
+  return maskUrlsIn(text.split(address).join('<webhook url>').split(url.href).join('<webhook url>'));
 }

@@ -4,6 +4,7 @@ import type { Destination } from '../../alerts/notification.js';
 import { testNotification } from '../../alerts/test-message.js';
 import type { AppContext } from '../../app/context.js';
 import { scrubSecrets, secretsOf } from '../../config/redact.js';
+import { maskDestination } from '../../http/mask-destination.js';
 import type { ChannelType } from '../../rules/types.js';
 import { print, printJson, renderTable } from '../output.js';
 import { CommandError, withContext } from '../run.js';
@@ -24,10 +25,20 @@ async function sendTests(ctx: AppContext, destinations: Destination[]): Promise<
   for (const destination of destinations) {
     try {
       await notifiers.get(destination.channel)?.send(notification, destination);
-      results.push({ channel: destination.channel, destination: destination.address, ok: true, error: null });
+      results.push({
+        channel: destination.channel,
+        destination: maskDestination(destination.address),
+        ok: true,
+        error: null,
+      });
     } catch (error) {
       const message = scrubSecrets(error instanceof Error ? error.message : String(error), secretsOf(ctx.config));
-      results.push({ channel: destination.channel, destination: destination.address, ok: false, error: message });
+      results.push({
+        channel: destination.channel,
+        destination: maskDestination(destination.address),
+        ok: false,
+        error: message,
+      });
     }
   }
   return results;

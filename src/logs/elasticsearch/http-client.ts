@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { scrubSecrets } from '../../config/redact.js';
+import { isSecretParameter, maskUrl, scrubSecrets } from '../../config/redact.js';
 import type { Logger } from '../../logging/logger.js';
+import { parseRetryAfter } from '../../outbound/retry-after.js';
 import { describeErrorBody, ElasticsearchError } from './errors.js';
 import { dispatcherTrusting, type FetchDispatcher } from './tls.js';
 
@@ -50,7 +51,7 @@ export interface EsResponse<T> {
 interface Host {
   /** Base URL without credentials and without a trailing slash. */
   base: string;
-  /** What messages show: the base URL. */
+  /** What messages show: the base URL, secret query values masked. */
   label: string;
 }
 
@@ -95,7 +96,8 @@ export class EsHttpClient {
         url.password = '';
       }
       const base = url.toString().replace(/\/+$/, '');
-      return { base, label: base };
+      for (const [name, value] of url.searchParams) if (isSecretParameter(name)) secrets.push(value);
+      return { base, label: maskUrl(base) };
     });
     let authorization: string | undefined;
     if (options.apiKey) {
@@ -229,14 +231,13 @@ export class EsHttpClient {
       type || reason ? `${type ?? 'error'}: ${reason ?? ''}` : typeof body === 'string' ? body.slice(0, 200) : '';
     const message = this.scrub(`${where}: HTTP ${response.status}${detail ? ` ${detail}` : ''}`.trim());
     const status = response.status;
-    const retryAfter = Number(response.headers.get('retry-after'));
     return {
       kind: 'error',
       error: new ElasticsearchError(message, status, type, reason === undefined ? undefined : this.scrub(reason)),
       retryable: status === 429 || status >= 500,
       refused: status === 429 || status === 503,
       switchHost: status === 502 || status === 503 || status === 504,
-      retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+      retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
     };
   }
 }

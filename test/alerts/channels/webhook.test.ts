@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../../src/alerts/channels/notifier.js';
-import { parseRetryAfter, WebhookNotifier } from '../../../src/alerts/channels/webhook.js';
+import { WebhookNotifier } from '../../../src/alerts/channels/webhook.js';
 import type { Destination } from '../../../src/alerts/notification.js';
 import type { WebhookPayload } from '../../../src/alerts/render/webhook.js';
 import { notification } from '../render/sample-notification.js';
@@ -150,15 +150,5 @@ describe('WebhookNotifier', () => {
       }),
     );
     expect(error.retryable).toBe(false);
-  });
-});
-
-describe('parseRetryAfter', () => {
-  it('reads seconds and HTTP dates', () => {
-    const now = Date.parse('2026-11-27T10:00:00Z');
-    expect(parseRetryAfter('120', now)).toBe(120_000);
-    expect(parseRetryAfter('Fri, 27 Nov 2026 10:00:30 GMT', now)).toBe(30_000);
-    expect(parseRetryAfter(null, now)).toBeUndefined();
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
   });
 });
