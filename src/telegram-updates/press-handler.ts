@@ -41,11 +41,11 @@ export interface PressDeps {
  */
 export async function handleUpdate(update: TelegramUpdate, deps: PressDeps): Promise<void> {
   const query = update.callback_query;
-  const press = parseButtonPress(query?.data);
-  if (!query || !press) return;
+  if (!query) return;
+  const press = parseButtonPress(query.data);
   const answer = (text: string) => deps.callBot('answerCallbackQuery', { callback_query_id: query.id, text });
   const chat = query.message?.chat;
-  if (!chat || !query.message) {
+  if (!press || !chat || !query.message) {
     await answer('This button no longer works');
     return;
   }
