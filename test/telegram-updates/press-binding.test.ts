@@ -112,6 +112,12 @@ describe.each(drivers.map((d) => [d.driver, d] as const))(
         expect(await silences(world)).toEqual([]);
         expect(messages.checkout.replyMarkup).toEqual(before);
         expect(messages.billing.markupEdits).toEqual([]);
+
+        // Data that is no button of lagwatch's at all is answered too (the client stops waiting).
+        const junk = standIn.pressWithData(messages.checkout, 'mute:1:5');
+        expect(await poll(world)).toBe(1);
+        expect(standIn.callbackAnswers.get(junk)?.text).toBe('This button no longer works');
+        expect(await silences(world)).toEqual([]);
       },
     );
 
