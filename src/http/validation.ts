@@ -4,6 +4,7 @@ import { Compile } from 'typebox/compile';
 import { Settings } from 'typebox/system';
 import { normalizeNames } from '../validation/names.js';
 import { fieldOf, MAX_SCHEMA_ERRORS, type Problem, ValidationError } from '../validation/problems.js';
+import { splitUnknownFields } from '../validation/unknown-fields.js';
 
 // TypeBox stops after 8 errors by default; an answer must list every problem, unknown fields
 // included (one error each). Bodies are size-bounded, so the errors of one are too.
@@ -34,10 +35,19 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schem
     }
     // Names are compared and stored in NFC: normalised before they are checked.
     const candidate = normalizeNames(schema, convert ? convertFlat(schema, value) : value);
-    if (compiled.Check(candidate)) return { value: candidate };
-    return { error: new ValidationError(problemsOf(compiled.Errors(candidate) as SchemaError[])) };
+    const { known, unknown } = splitUnknownFields(schema, candidate);
+    if (unknown.length === 0 && compiled.Check(candidate)) return { value: candidate };
+    // Every unknown field is named, after the problems of the known ones (an object of unknown
+    // fields only is not also "empty").
+    const problems = problemsOf(compiled.Errors(known) as SchemaError[]).filter(
+      (p) => unknown.length === 0 || p.field !== '' || p.message !== EMPTY_OBJECT,
+    );
+    for (const field of unknown) problems.push({ field, message: 'is not a known field' });
+    return { error: new ValidationError(problems) };
   };
 };
+
+const EMPTY_OBJECT = 'must contain at least one field';
 
 const INTEGER_TEXT = /^-?\d{1,20}$/;
 const NUMBER_TEXT = /^-?\d{1,20}(\.\d{1,20})?$/;
@@ -96,7 +106,7 @@ export function problemsOf(errors: readonly SchemaError[]): Problem[] {
         });
         break;
       case 'minProperties':
-        problems.push({ field, message: 'must contain at least one field' });
+        problems.push({ field, message: EMPTY_OBJECT });
         break;
       default:
         problems.push({ field, message: error.message });

@@ -64,6 +64,20 @@ describe.each(drivers)('names and fields over $driver', (driver) => {
     expect(details.every((d) => d.message === 'is not a known field')).toBe(true);
     const listed = await send('GET', '/rules/app?app_name=many-fields');
     expect(listed.json().data.total).toBe(0);
+
+    // Known problems come first; an update of unknown fields only is not also called empty.
+    const mixed = await send('POST', '/rules/app', { max_duration: -1, alert_channels: ['email'], nope: 1 });
+    expect(mixed.json().error.details).toEqual([
+      { field: 'app_name', message: 'is required' },
+      { field: 'max_duration', message: 'must be > 0' },
+      { field: 'nope', message: 'is not a known field' },
+    ]);
+    const update = await send('PUT', '/rules/app/999999', { a: 1, b: 2 });
+    expect(update.statusCode).toBe(422);
+    expect(update.json().error.details).toEqual([
+      { field: 'a', message: 'is not a known field' },
+      { field: 'b', message: 'is not a known field' },
+    ]);
   });
 
   it.skipIf(driver.skipReason)('a silence made through the API cannot claim to come from Telegram', async () => {
