@@ -4,6 +4,7 @@ import { mutedKeyboard, muteKeyboard, parseButtonPress } from '../alerts/channel
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logging/logger.js';
 import type { SilenceRepository } from '../silences/silence-repository.js';
+import { asNameText } from '../validation/names.js';
 import { NotFoundError } from '../validation/problems.js';
 import { checkPress, type PressedMessage } from './press-binding.js';
 
@@ -58,7 +59,10 @@ export async function handleUpdate(update: TelegramUpdate, deps: PressDeps): Pro
     await answer('This chat is not a lagwatch alert destination');
     return;
   }
-  const who = query.from.username ? `@${query.from.username}` : (query.from.first_name ?? `user ${query.from.id}`);
+  // A first name is anything its user typed: no bidi controls or invisible characters in created_by.
+  const who =
+    asNameText(query.from.username ? `@${query.from.username}` : (query.from.first_name ?? '')) ||
+    `user ${query.from.id}`;
   const edit = (keyboard: object) =>
     deps.callBot('editMessageReplyMarkup', {
       chat_id: chat.id,

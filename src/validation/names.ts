@@ -21,6 +21,13 @@ export function hasForbiddenNameCharacter(text: string): boolean {
   return FORBIDDEN.test(text);
 }
 
+const FORBIDDEN_ALL = new RegExp(`[${NAME_FORBIDDEN_CLASS}]`, 'gu');
+
+/** Text from elsewhere (a Telegram user's name) made fit to be part of a name: those characters removed, NFC, trimmed. */
+export function asNameText(text: string): string {
+  return text.replace(FORBIDDEN_ALL, '').normalize('NFC').trim();
+}
+
 /**
  * The keyword that marks a string schema as a name: its value is NFC-normalised before it is
  * validated (see normalizeNames), so "café" typed precomposed and "cafe" + U+0301 are one name.

@@ -152,6 +152,14 @@ describe.each(drivers.map((d) => [d.driver, d] as const))(
       },
     );
 
+    it.skipIf(driver.skipReason)('who pressed is recorded without bidi controls or invisible characters', async () => {
+      const { world, messages } = await alerted(driver);
+      standIn.press(messages.checkout, 'Mute 1 h', { id: 77, first_name: 'Ann\u202e\u200bcod.exe' });
+      expect(await poll(world)).toBe(1);
+      expect((await silences(world)).map((s) => s.created_by)).toEqual(['telegram:Anncod.exe']);
+      expect(buttons(messages.checkout).map((b) => b.text)[0]).toMatch(/^Muted by Anncod\.exe until /);
+    });
+
     it.skipIf(driver.skipReason)('Unmute data naming a silence made through the API is refused', async () => {
       const { world, rows, messages } = await alerted(driver);
       const now = Date.now();
