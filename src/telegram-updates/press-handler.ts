@@ -36,8 +36,8 @@ export interface PressDeps {
  * One update. A press acts only on its own message (see checkPress): anything else is answered
  * with why and changes nothing. A Mute press creates the silence once per update (its origin
  * key is the bot and update id, so an update replayed after a crash finds the silence it made),
- * then answers the press and turns the keyboard into "Muted by @ann until 14:05 UTC · Unmute"; an Unmute press
- * expires the silence and brings the Mute buttons back. Answering and editing are best effort
+ * then answers the press and turns the keyboard into "Muted by @ann until 14:05 UTC · Unmute";
+ * an Unmute press expires the silence and brings the Mute buttons back. Answering and editing are best effort
  * (a replayed press is too old to answer, an edit already made is "not modified").
  */
 export async function handleUpdate(update: TelegramUpdate, deps: PressDeps): Promise<void> {
