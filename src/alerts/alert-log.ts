@@ -46,14 +46,20 @@ export async function updateUnsentScanRows(
   return Number(updated.numUpdatedRows);
 }
 
-/** What a notification was about: the Telegram Mute button silences it. */
+/**
+ * What a notification was about and where it went: the Telegram Mute button silences it, and
+ * only when pressed in the chat the row was sent to.
+ */
 export async function alertSubject(
   db: Kysely<Database>,
   id: number,
-): Promise<Pick<AlertLogRow, 'app_name' | 'message_key' | 'rule_type'> | undefined> {
+): Promise<
+  | Pick<AlertLogRow, 'app_name' | 'message_key' | 'rule_type' | 'channel' | 'destination' | 'status' | 'kind'>
+  | undefined
+> {
   return db
     .selectFrom('alert_log')
-    .select(['app_name', 'message_key', 'rule_type'])
+    .select(['app_name', 'message_key', 'rule_type', 'channel', 'destination', 'status', 'kind'])
     .where('id', '=', id)
     .executeTakeFirst();
 }

@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { TELEGRAM_CHAT_ID } from '../validation/telegram-ids.js';
+import { apiTokenProblem } from './api-token.js';
 import type { Config, DurationUnit, FieldPreset, LogFieldNames } from './config.js';
 import { EnvReader } from './env-reader.js';
 
@@ -89,6 +91,10 @@ export function loadConfig(
       }
     : undefined;
 
+  const apiToken = r.optional('API_TOKEN');
+  const tokenProblem = apiToken === undefined ? undefined : apiTokenProblem(apiToken);
+  if (tokenProblem) r.problem(tokenProblem);
+
   const telegramApiBase = r.url('TELEGRAM_API_BASE', r.string('TELEGRAM_API_BASE', 'https://api.telegram.org'));
   const chatId = r.optional('TELEGRAM_CHAT_ID');
   const groupId = r.optional('TELEGRAM_GROUP_ID');
@@ -96,8 +102,10 @@ export function loadConfig(
     ['TELEGRAM_CHAT_ID', chatId],
     ['TELEGRAM_GROUP_ID', groupId],
   ] as const) {
-    if (value !== undefined && !/^(-?\d+|@[A-Za-z][A-Za-z0-9_]{3,})$/.test(value)) {
-      r.problem(`${name}: "${value}" is not a Telegram chat id (a number, negative for groups, or @channelname)`);
+    if (value !== undefined && !TELEGRAM_CHAT_ID.test(value)) {
+      r.problem(
+        `${name}: "${value}" is not a Telegram chat id (a number without leading zeros, not 0, negative for groups; or @channelname)`,
+      );
     }
   }
 
@@ -122,7 +130,7 @@ export function loadConfig(
   const config: Config = {
     port,
     host,
-    apiToken: r.optional('API_TOKEN'),
+    apiToken,
     corsOrigins: r.list('CORS_ORIGINS'),
     publicUrl,
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),

@@ -2,14 +2,17 @@ import type { FastifySchemaCompiler } from 'fastify';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Settings } from 'typebox/system';
-import { fieldOf, type Problem, ValidationError } from '../validation/problems.js';
+import { normalizeNames } from '../validation/names.js';
+import { fieldOf, MAX_SCHEMA_ERRORS, type Problem, ValidationError } from '../validation/problems.js';
+import { splitUnknownFields } from '../validation/unknown-fields.js';
 
-// TypeBox stops after 8 errors by default; an answer must list every problem. A union of
-// literals alone yields one error per alternative, so allow many (bodies are size-bounded).
-Settings.Set({ maxErrors: 200 });
+// TypeBox stops after 8 errors by default; an answer must list every problem, unknown fields
+// included (one error each). Bodies are size-bounded, so the errors of one are too.
+Settings.Set({ maxErrors: MAX_SCHEMA_ERRORS });
 
 interface SchemaError {
   keyword: string;
+  schemaPath: string;
   instancePath: string;
   params: Record<string, unknown>;
   message: string;
@@ -19,7 +22,7 @@ interface SchemaError {
  * Validates every request part with TypeBox, reporting every problem by field. Query strings,
  * path parameters and headers are converted first, strictly ("5" → 5, "true" → true; "1.5",
  * "0x10" or "1e3" for an integer stay text and fail); bodies are taken as sent, so
- * `"max_duration": "5"` is an error. Failures are thrown as ValidationError with
+ * `"max_duration": "5"` is an error. Names are NFC-normalised first. Failures are thrown as ValidationError with
  * Fastify's `validationContext`, which the error handler turns into 400 (query, params) or
  * 422 (body).
  */
@@ -30,11 +33,21 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schem
     if (httpPart === 'body' && value === undefined) {
       return { error: new ValidationError([{ field: '', message: 'a JSON body is required' }]) };
     }
-    const candidate = convert ? convertFlat(schema, value) : value;
-    if (compiled.Check(candidate)) return { value: candidate };
-    return { error: new ValidationError(problemsOf(compiled.Errors(candidate) as SchemaError[])) };
+    // Names are compared and stored in NFC: normalised before they are checked.
+    const candidate = normalizeNames(schema, convert ? convertFlat(schema, value) : value);
+    const { known, unknown } = splitUnknownFields(schema, candidate);
+    if (unknown.length === 0 && compiled.Check(candidate)) return { value: candidate };
+    // Every unknown field is named, after the problems of the known ones (an object of unknown
+    // fields only is not also "empty").
+    const problems = problemsOf(compiled.Errors(known) as SchemaError[]).filter(
+      (p) => unknown.length === 0 || p.field !== '' || p.message !== EMPTY_OBJECT,
+    );
+    for (const field of unknown) problems.push({ field, message: 'is not a known field' });
+    return { error: new ValidationError(problems) };
   };
 };
+
+const EMPTY_OBJECT = 'must contain at least one field';
 
 const INTEGER_TEXT = /^-?\d{1,20}$/;
 const NUMBER_TEXT = /^-?\d{1,20}(\.\d{1,20})?$/;
@@ -62,7 +75,11 @@ export function problemsOf(errors: readonly SchemaError[]): Problem[] {
   for (const error of errors) {
     const field = fieldOf(error.instancePath);
     switch (error.keyword) {
-      case 'boolean': // repeats the additionalProperties error
+      case 'boolean': // `additionalProperties: false` failing: one error per unknown field
+        if (error.schemaPath.endsWith('/additionalProperties')) {
+          problems.push({ field, message: 'is not a known field' });
+        }
+        break;
       case 'anyOf': // summarised by its const alternatives below
         break;
       case 'required':
@@ -84,11 +101,12 @@ export function problemsOf(errors: readonly SchemaError[]): Problem[] {
       case 'pattern':
         problems.push({
           field,
-          message: 'must be printable text without control characters or white space at either end',
+          message:
+            'must be printable text without control or invisible format characters (such as bidirectional marks, zero-width spaces, soft hyphens) or white space at either end',
         });
         break;
       case 'minProperties':
-        problems.push({ field, message: 'must contain at least one field' });
+        problems.push({ field, message: EMPTY_OBJECT });
         break;
       default:
         problems.push({ field, message: error.message });

@@ -1,4 +1,5 @@
 import Type, { type Static, type TLiteral } from 'typebox';
+import { NAME_FORBIDDEN_CLASS, NFC_MARK } from '../validation/names.js';
 import { CHANNEL_TYPES } from './types.js';
 
 /** One of CHANNEL_TYPES (the one list of channel types). */
@@ -8,21 +9,18 @@ export const ChannelTypeSchema = Type.Union(
   CHANNEL_TYPES.map((type) => Type.Literal(type)) as LiteralsOf<typeof CHANNEL_TYPES>,
 );
 
-/**
- * What a name may not hold anywhere: C0 and C1 control characters, DEL, lone surrogates (they
- * cannot be stored as UTF-8, so two different names would be stored alike) and bidirectional
- * controls (text that reads differently than it is). Matched with the `u` flag, where a class
- * of surrogates matches only unpaired ones.
- */
-export const UNPRINTABLE_CLASS = '\\u0000-\\u001f\\u007f-\\u009f\\ud800-\\udfff\\u202a-\\u202e\\u2066-\\u2069';
+/** What a name may not hold anywhere: see src/validation/names.ts. */
+export const UNPRINTABLE_CLASS = NAME_FORBIDDEN_CLASS;
 
 /**
  * Names are printable text without those characters and without white space at either end
  * (MySQL/MariaDB compare 'a' and 'a ' as equal; names that cannot carry trailing spaces behave
  * alike on every driver); lengths fit the database columns. Also used for list filters on names.
+ * NFC-normalised before they are checked (NFC_MARK), so one name cannot exist in two forms.
  */
 export const Name = (description: string) =>
   Type.String({
+    ...NFC_MARK,
     minLength: 1,
     maxLength: 191,
     pattern: `^[^\\s${UNPRINTABLE_CLASS}](?:[^${UNPRINTABLE_CLASS}]*[^\\s${UNPRINTABLE_CLASS}])?$`,

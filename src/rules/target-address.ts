@@ -1,8 +1,7 @@
 import type { Problem } from '../validation/problems.js';
+import { TELEGRAM_CHAT_ID as CHAT_ID, TELEGRAM_GROUP_ID as GROUP_ID } from '../validation/telegram-ids.js';
 import type { ChannelType } from './types.js';
 
-const CHAT_ID = /^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,})$/;
-const GROUP_ID = /^-\d{1,20}$/;
 // Deliberately plain: one @, no spaces or control characters (C0, DEL, C1: NUL and backspace
 // vanish on the wire, so another address would be delivered to), no lone surrogates, a dotted
 // domain. CR/LF can never pass, so an address cannot inject mail headers.
@@ -20,11 +19,18 @@ export function externalIdProblem(type: ChannelType, externalId: string): Proble
     case 'telegram_chat':
       return CHAT_ID.test(externalId)
         ? undefined
-        : { field, message: 'must be a Telegram chat id: a number (negative for groups) or @channelname' };
+        : {
+            field,
+            message:
+              'must be a Telegram chat id: a number without leading zeros, not 0 (negative for groups), or @channelname',
+          };
     case 'telegram_group':
       return GROUP_ID.test(externalId)
         ? undefined
-        : { field, message: 'must be a Telegram group id: a negative number such as -1001234567890' };
+        : {
+            field,
+            message: 'must be a Telegram group id: a negative number without leading zeros, such as -1001234567890',
+          };
     case 'email':
       return EMAIL.test(externalId) && externalId.length <= 254
         ? undefined

@@ -3,9 +3,12 @@ import { ValidationError } from '../validation/problems.js';
 import { MAX_SILENCE_MINUTES, type SilenceCreate } from './schemas.js';
 import type { NewSilence } from './types.js';
 
+/** "telegram:@ann" (in any case or width) says a Telegram press made it: the API and CLI cannot claim it. */
+const claimsTelegram = (creator: string) => creator.normalize('NFKC').toLowerCase().trimStart().startsWith('telegram:');
+
 /**
  * Turns a validated request into a silence: starts_at defaults to now; the end is ends_at, or
- * starts_at + duration_minutes (exactly one of them). Throws ValidationError listing every problem.
+ * starts_at + duration_minutes (exactly one of them); created_by may not claim `telegram:`. Throws ValidationError listing every problem.
  */
 export function newSilenceFrom(input: SilenceCreate, now: number, defaultCreator: string): NewSilence {
   const problems: Problem[] = [];
@@ -27,6 +30,12 @@ export function newSilenceFrom(input: SilenceCreate, now: number, defaultCreator
     else if (endsAt - Math.max(startsAt, now) > MAX_SILENCE_MINUTES * 60_000) {
       problems.push({ field: 'ends_at', message: 'a silence lasts at most a year' });
     }
+  }
+  if (input.created_by !== undefined && claimsTelegram(input.created_by)) {
+    problems.push({
+      field: 'created_by',
+      message: 'must not start with "telegram:": that is kept for silences made with the Telegram Mute buttons',
+    });
   }
   if (problems.length > 0) throw new ValidationError(problems);
   return {

@@ -14,7 +14,9 @@ export const SilenceCreate = Type.Object(
       Type.Integer({ minimum: 1, maximum: MAX_SILENCE_MINUTES, description: 'How long from starts_at (or ends_at)' }),
     ),
     comment: Type.Optional(Type.String({ maxLength: 1000, description: 'Why, for the people who wonder' })),
-    created_by: Type.Optional(Name('Who silenced it (default "api")')),
+    created_by: Type.Optional(
+      Name('Who silenced it (default "api"); "telegram:…" is kept for the Telegram Mute buttons'),
+    ),
   },
   { additionalProperties: false },
 );

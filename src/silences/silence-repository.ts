@@ -116,6 +116,12 @@ export class SilenceRepository {
     return row ? this.toSilence(row) : undefined;
   }
 
+  /** What created a silence (its origin key; null when made through the API, CLI or dashboard); undefined when there is no such silence. */
+  async originOf(id: number, db: Kysely<Database> = this.db): Promise<string | null | undefined> {
+    const row = await db.selectFrom('silences').select('origin_key').where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : row.origin_key;
+  }
+
   private async byOrigin(db: Kysely<Database>, originKey: string): Promise<Silence | undefined> {
     const row = await db.selectFrom('silences').selectAll().where('origin_key', '=', originKey).executeTakeFirst();
     return row ? this.toSilence(row) : undefined;

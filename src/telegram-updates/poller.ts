@@ -30,7 +30,7 @@ export interface TelegramUpdatesContext {
   logger: Logger;
   state: { db: Kysely<Database> };
   targets: Pick<TargetRepository, 'activeOfTypes'>;
-  silences: Pick<SilenceRepository, 'create' | 'expire'>;
+  silences: Pick<SilenceRepository, 'create' | 'expire' | 'get' | 'originOf'>;
 }
 
 /** The bot's id: the token's part before the colon (public; the rest is the secret). */

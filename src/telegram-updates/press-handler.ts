@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
-import { alertSubject } from '../alerts/alert-log.js';
 import type { BotApiAnswer } from '../alerts/channels/telegram-api.js';
 import { mutedKeyboard, muteKeyboard, parseButtonPress } from '../alerts/channels/telegram-keyboard.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logging/logger.js';
 import type { SilenceRepository } from '../silences/silence-repository.js';
+import { asNameText } from '../validation/names.js';
 import { NotFoundError } from '../validation/problems.js';
+import { checkPress, type PressedMessage } from './press-binding.js';
 
 /** The parts of a Bot API update lagwatch reads (everything else is ignored). */
 export interface TelegramUpdate {
@@ -13,14 +14,14 @@ export interface TelegramUpdate {
   callback_query?: {
     id: string;
     from: { id: number; username?: string; first_name?: string };
-    message?: { message_id: number; chat: { id: number; username?: string } };
+    message?: PressedMessage;
     data?: string;
   };
 }
 
 export interface PressDeps {
   db: Kysely<Database>;
-  silences: Pick<SilenceRepository, 'create' | 'expire'>;
+  silences: Pick<SilenceRepository, 'create' | 'expire' | 'get' | 'originOf'>;
   /** The chats alerts go to (chat ids and @channel names): presses from elsewhere are refused. */
   alertChats: () => Promise<Set<string>>;
   callBot: (method: string, body: Record<string, unknown>) => Promise<BotApiAnswer>;
@@ -32,19 +33,20 @@ export interface PressDeps {
 }
 
 /**
- * One update. A Mute press creates the silence once per update (its origin key is the bot and
- * update id, so an update replayed after a crash finds the silence it made), then answers the
- * press and turns the keyboard into "Muted by @ann until 14:05 UTC · Unmute"; an Unmute press
- * expires the silence and brings the Mute buttons back. Answering and editing are best effort
+ * One update. A press acts only on its own message (see checkPress): anything else is answered
+ * with why and changes nothing. A Mute press creates the silence once per update (its origin
+ * key is the bot and update id, so an update replayed after a crash finds the silence it made),
+ * then answers the press and turns the keyboard into "Muted by @ann until 14:05 UTC · Unmute";
+ * an Unmute press expires the silence and brings the Mute buttons back. Answering and editing are best effort
  * (a replayed press is too old to answer, an edit already made is "not modified").
  */
 export async function handleUpdate(update: TelegramUpdate, deps: PressDeps): Promise<void> {
   const query = update.callback_query;
-  const press = parseButtonPress(query?.data);
-  if (!query || !press) return;
+  if (!query) return;
+  const press = parseButtonPress(query.data);
   const answer = (text: string) => deps.callBot('answerCallbackQuery', { callback_query_id: query.id, text });
   const chat = query.message?.chat;
-  if (!chat || !query.message) {
+  if (!press || !chat || !query.message) {
     await answer('This button no longer works');
     return;
   }
@@ -57,7 +59,10 @@ export async function handleUpdate(update: TelegramUpdate, deps: PressDeps): Pro
     await answer('This chat is not a lagwatch alert destination');
     return;
   }
-  const who = query.from.username ? `@${query.from.username}` : (query.from.first_name ?? `user ${query.from.id}`);
+  // A first name is anything its user typed: no bidi controls or invisible characters in created_by.
+  const who =
+    asNameText(query.from.username ? `@${query.from.username}` : (query.from.first_name ?? '')) ||
+    `user ${query.from.id}`;
   const edit = (keyboard: object) =>
     deps.callBot('editMessageReplyMarkup', {
       chat_id: chat.id,
@@ -65,14 +70,19 @@ export async function handleUpdate(update: TelegramUpdate, deps: PressDeps): Pro
       reply_markup: keyboard,
     });
 
+  const check = await checkPress(press, query.data ?? '', query.message, deps);
+  if (!check.accepted) {
+    deps.logger.warn(
+      { chat_id: chat.id, message_id: query.message.message_id, from: query.from.id, reason: check.reason },
+      'Telegram button press refused',
+    );
+    await answer(check.answer);
+    return;
+  }
+  const { alert, messageKey } = check;
+
   if (press.action === 'mute') {
-    const alert = await alertSubject(deps.db, press.alertId);
-    if (!alert) {
-      await answer('That alert is no longer in the alert log');
-      return;
-    }
     const now = deps.now();
-    const messageKey = alert.rule_type === 'message' ? alert.message_key : null;
     const silence = await deps.silences.create({
       app_name: alert.app_name,
       message_key: messageKey,

@@ -1,5 +1,15 @@
 import type { TSchema } from 'typebox';
+import { Settings } from 'typebox/system';
 import Value from 'typebox/value';
+import { normalizeNames } from './names.js';
+
+/**
+ * How many schema errors TypeBox collects before it stops: far more than any bounded body can
+ * cause, so every problem is listed (an unknown field is one error, and 200 of them must not cut
+ * the list). TypeBox stops after 8 by default.
+ */
+export const MAX_SCHEMA_ERRORS = 1_000_000;
+Settings.Set({ maxErrors: MAX_SCHEMA_ERRORS });
 
 /** One thing wrong with an input, named by its field (a dotted path; empty for the whole input). */
 export interface Problem {
@@ -36,6 +46,7 @@ export function fieldOf(instancePath: string): string {
 
 export function schemaProblems(schema: TSchema, value: unknown): Problem[] {
   const problems: Problem[] = [];
+  const unknownFields = new Set<string>();
   const errors = [...Value.Errors(schema, value)];
   // A union of literals fails once per literal plus once for the anyOf: say it once, listing them.
   const allowedByPath = new Map<string, unknown[]>();
@@ -49,7 +60,12 @@ export function schemaProblems(schema: TSchema, value: unknown): Problem[] {
   for (const error of errors) {
     const field = fieldOf(error.instancePath);
     switch (error.keyword) {
-      case 'boolean': // repeated by the additionalProperties error
+      case 'boolean': // `additionalProperties: false` failing: one error per unknown field
+        if (error.schemaPath.endsWith('/additionalProperties') && !unknownFields.has(field)) {
+          unknownFields.add(field);
+          problems.push({ field, message: 'is not a known field' });
+        }
+        continue;
       case 'const':
         continue;
       case 'anyOf': {
@@ -62,7 +78,12 @@ export function schemaProblems(schema: TSchema, value: unknown): Problem[] {
       }
       case 'additionalProperties': {
         const extra = (error.params as { additionalProperties?: string[] }).additionalProperties ?? [];
-        for (const name of extra) problems.push({ field: joinField(field, name), message: 'is not a known field' });
+        for (const name of extra) {
+          const unknown = joinField(field, name);
+          if (unknownFields.has(unknown)) continue;
+          unknownFields.add(unknown);
+          problems.push({ field: unknown, message: 'is not a known field' });
+        }
         continue;
       }
       case 'required': {
@@ -81,9 +102,13 @@ function joinField(parent: string, name: string): string {
   return parent === '' ? name : `${parent}.${name}`;
 }
 
-/** Validates and returns the value typed by the schema, or throws ValidationError. */
+/**
+ * Validates and returns the value typed by the schema (names NFC-normalised, see
+ * src/validation/names.ts), or throws ValidationError.
+ */
 export function validated<T>(schema: TSchema, value: unknown): T {
-  const problems = schemaProblems(schema, value);
+  const normalized = normalizeNames(schema, value);
+  const problems = schemaProblems(schema, normalized);
   if (problems.length > 0) throw new ValidationError(problems);
-  return value as T;
+  return normalized as T;
 }

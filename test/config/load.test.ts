@@ -87,6 +87,32 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('refuses an API_TOKEN with a control or non-ASCII character in one line that does not show it', () => {
+    for (const token of ['s3cr\u00e9t-token', 'secret\u0007token', 'secret\ttoken', 'secr\u200bet', 'tok\u{1f600}en']) {
+      const problems = problemsOf({ API_TOKEN: token });
+      expect(problems, JSON.stringify(token)).toHaveLength(1);
+      expect(problems[0]).toMatch(/^API_TOKEN: must be printable ASCII .*Authorization header$/);
+      expect(problems[0]).not.toContain(token);
+      expect(problems[0]).not.toContain('secr');
+    }
+    expect(load({ API_TOKEN: 'Abc-123_~!#$%&*+./:=?@^|' }).apiToken).toBe('Abc-123_~!#$%&*+./:=?@^|');
+    expect(load({ API_TOKEN: 'two words' }).apiToken).toBe('two words');
+  });
+
+  it('refuses Telegram chat ids 0, -0 and leading zeros', () => {
+    for (const id of ['0', '-0', '007', '-0100123']) {
+      for (const name of ['TELEGRAM_CHAT_ID', 'TELEGRAM_GROUP_ID']) {
+        expect(problemsOf({ [name]: id }), `${name}=${id}`).toEqual([
+          `${name}: "${id}" is not a Telegram chat id (a number without leading zeros, not 0, negative for groups; or @channelname)`,
+        ]);
+      }
+    }
+    expect(load({ TELEGRAM_CHAT_ID: '-1001234567890', TELEGRAM_GROUP_ID: '-42' }).telegram).toMatchObject({
+      chatId: '-1001234567890',
+      groupId: '-42',
+    });
+  });
+
   it('reads the Elasticsearch and Redis settings', () => {
     const config = load({
       LOG_SOURCE: 'elasticsearch',

@@ -549,6 +549,155 @@ add('bodies of millions of lines', [
 ]);
 // ---- end of request bodies, round 2.
 
+// ---- 7. Hardening round 2: invisible names, one form per name, every unknown field, reserved
+// creators, chat ids. (Telegram presses are held to their own message in
+// test/telegram-updates/press-binding.test.ts.)
+const invisibleNames: [string, string][] = [
+  ['left-to-right mark U+200E', 'app\u200ex'],
+  ['right-to-left mark U+200F', 'app\u200fx'],
+  ['Arabic letter mark U+061C', 'app\u061cx'],
+  ['zero-width space U+200B', 'app\u200bx'],
+  ['zero-width non-joiner U+200C', 'app\u200cx'],
+  ['zero-width joiner U+200D', 'app\u200dx'],
+  ['word joiner U+2060', 'app\u2060x'],
+  ['invisible times U+2062', 'app\u2062x'],
+  ['byte order mark U+FEFF', 'ap\ufeffp'],
+  ['line separator U+2028', 'app\u2028x'],
+  ['paragraph separator U+2029', 'app\u2029x'],
+  ['soft hyphen U+00AD', 'ap\u00adp'],
+  ['Mongolian vowel separator U+180E', 'app\u180ex'],
+  ['interlinear annotation U+FFF9', 'app\ufff9x'],
+  ['tag character U+E0041', 'app\u{e0041}'],
+  ['zero-width space alone', '\u200b'],
+];
+for (const [what, value] of invisibleNames) {
+  add('invisible names', [
+    {
+      name: `app rule app_name with ${what}`,
+      request: post('/rules/app', validAppRule({ app_name: value })),
+      status: 422,
+      field: 'app_name',
+    },
+    {
+      name: `message rule message_key with ${what}`,
+      request: post('/rules/message', validMessageRule({ message_key: value })),
+      status: 422,
+      field: 'message_key',
+    },
+    {
+      name: `target name with ${what}`,
+      request: post('/targets', validTarget({ name: value })),
+      status: 422,
+      field: 'name',
+    },
+    {
+      name: `silence app_name with ${what}`,
+      request: post('/silences', { app_name: value, duration_minutes: 60 }),
+      status: 422,
+      field: 'app_name',
+    },
+    {
+      name: `silence message_key with ${what}`,
+      request: post('/silences', { app_name: 'seeded', message_key: value, duration_minutes: 60 }),
+      status: 422,
+      field: 'message_key',
+    },
+    {
+      name: `silence created_by with ${what}`,
+      request: post('/silences', { app_name: 'seeded', duration_minutes: 60, created_by: value }),
+      status: 422,
+      field: 'created_by',
+    },
+    {
+      name: `rule list filter with ${what}`,
+      request: get(`/rules/app?app_name=${encodeURIComponent(value)}`),
+      status: 400,
+      field: 'app_name',
+    },
+    {
+      name: `silence list filter with ${what}`,
+      request: get(`/silences?app_name=${encodeURIComponent(value)}`),
+      status: 400,
+      field: 'app_name',
+    },
+  ]);
+}
+// "café" is seeded precomposed (NFC); the same name decomposed (NFD) is the same rule or target.
+add('one form per name', [
+  {
+    name: 'app rule "cafe" + U+0301 beside the seeded "café"',
+    request: post('/rules/app', validAppRule({ app_name: 'cafe\u0301' })),
+    status: 409,
+  },
+  {
+    name: 'message rule key "cafe" + U+0301 beside the seeded "café"',
+    request: post('/rules/message', validMessageRule({ app_name: 'seeded', message_key: 'cafe\u0301' })),
+    status: 409,
+  },
+  {
+    name: 'target "cafe" + U+0301 beside the seeded "café"',
+    request: post('/targets', validTarget({ name: 'cafe\u0301' })),
+    status: 409,
+  },
+  {
+    name: 'rule renamed to "cafe" + U+0301',
+    request: put('/rules/app/1', { app_name: 'cafe\u0301' }),
+    status: 409,
+  },
+]);
+const unknownFields = (count: number) =>
+  Object.fromEntries(Array.from({ length: count }, (_, i) => [`unknown_${i}`, i]));
+add('every unknown field', [
+  ...[201, 250, 1000].map((count) => ({
+    name: `app rule with ${count} unknown fields names the last one`,
+    request: post('/rules/app', { ...validAppRule({ app_name: 'many' }), ...unknownFields(count) }),
+    status: 422,
+    field: `unknown_${count - 1}`,
+  })),
+  {
+    name: 'silence with 300 unknown fields names the last one',
+    request: post('/silences', { app_name: 'seeded', duration_minutes: 5, ...unknownFields(300) }),
+    status: 422,
+    field: 'unknown_299',
+  },
+  {
+    name: 'target update with 220 unknown fields names the last one',
+    request: put('/targets/1', { name: 'renamed', ...unknownFields(220) }),
+    status: 422,
+    field: 'unknown_219',
+  },
+]);
+add(
+  'reserved creators',
+  ['telegram:@ann', 'Telegram:@ann', 'TELEGRAM:mallory', '\uff54elegram:@ann', 'telegram:'].map((creator) => ({
+    name: `silence created_by ${JSON.stringify(creator)}`,
+    request: post('/silences', { app_name: 'seeded', duration_minutes: 60, created_by: creator }),
+    status: 422,
+    field: 'created_by',
+  })),
+);
+add('Telegram chat ids', [
+  ...['0', '-0', '00', '007', '-007', '-0100123'].map((chatId) => ({
+    name: `telegram_chat ${chatId}`,
+    request: post('/targets', { name: `chat ${chatId}`, type: 'telegram_chat', external_id: chatId }),
+    status: 422,
+    field: 'external_id',
+  })),
+  ...['-0', '-00', '-0100123'].map((groupId) => ({
+    name: `telegram_group ${groupId}`,
+    request: post('/targets', { name: `group ${groupId}`, type: 'telegram_group', external_id: groupId }),
+    status: 422,
+    field: 'external_id',
+  })),
+  {
+    name: 'target updated to chat id 0',
+    request: put('/targets/1', { type: 'telegram_chat', external_id: '0' }),
+    status: 422,
+    field: 'external_id',
+  },
+]);
+// ---- end of round 2.
+
 const drivers = driversUnderTest();
 announceSkips(drivers, 'hardening/hostile-corpus');
 
@@ -557,7 +706,7 @@ describe.each(drivers)('hostile corpus over $driver', (driver) => {
   let store: EmbeddedLogStore;
   const snapshot = async () => {
     const out: Record<string, unknown> = {};
-    for (const table of ['app_rules', 'message_rules', 'alert_targets', 'alert_log'] as const) {
+    for (const table of ['app_rules', 'message_rules', 'alert_targets', 'alert_log', 'silences'] as const) {
       out[table] = await api.ctx.state.db.selectFrom(table).selectAll().orderBy('id').execute();
     }
     out.logs = (await store.summary({ from: 0, to: 253402300800000 })).totalLogs;
@@ -577,6 +726,9 @@ describe.each(drivers)('hostile corpus over $driver', (driver) => {
     await seed('/rules/app', validAppRule({ app_name: 'seeded' }));
     await seed('/rules/message', validMessageRule({ app_name: 'seeded', message_key: 'seeded.key' }));
     await seed('/targets', validTarget({ name: 'seeded target' }));
+    await seed('/rules/app', validAppRule({ app_name: 'caf\u00e9' }));
+    await seed('/rules/message', validMessageRule({ app_name: 'seeded', message_key: 'caf\u00e9' }));
+    await seed('/targets', validTarget({ name: 'caf\u00e9' }));
     const ingested = await api.app.inject(
       post('/ingest', `{"@timestamp":"${T}","app_name":"seeded","duration":5}\n`, ndjsonType),
     );

@@ -82,6 +82,15 @@ describe('target external_id by type', () => {
     ['telegram_chat', '12 34'],
     ['telegram_group', '12345'],
     ['telegram_group', '@channel'],
+    // One chat, one spelling: no chat is 0, and 007 or -0100 would store a chat twice.
+    ['telegram_chat', '0'],
+    ['telegram_chat', '-0'],
+    ['telegram_chat', '00'],
+    ['telegram_chat', '0123'],
+    ['telegram_chat', '-0100123'],
+    ['telegram_group', '-0'],
+    ['telegram_group', '-00'],
+    ['telegram_group', '-0100123'],
     ['email', 'not-an-address'],
     ['email', 'ops@example'],
     ['email', 'ops@example.com\r\nBcc: x@y.z'],
@@ -96,6 +105,14 @@ describe('target external_id by type', () => {
 });
 
 describe('problem messages', () => {
+  it('names every unknown field, however many (TypeBox stopped after 200 errors)', () => {
+    const unknown = Object.fromEntries(Array.from({ length: 450 }, (_, i) => [`extra_${i}`, i]));
+    const problems = schemaProblems(AppRuleCreate, { ...validApp, ...unknown });
+    expect(problems).toHaveLength(450);
+    expect(problems.every((p) => p.message === 'is not a known field')).toBe(true);
+    expect(new Set(problems.map((p) => p.field))).toEqual(new Set(Object.keys(unknown)));
+  });
+
   it('lists the allowed values of a union once', () => {
     expect(schemaProblems(AppRuleCreate, { ...validApp, alert_channels: ['sms'] })).toEqual([
       { field: 'alert_channels.0', message: 'must be one of: telegram_chat, telegram_group, email, webhook' },

@@ -174,7 +174,14 @@ export interface TelegramUser {
 export interface CallbackQuery {
   id: string;
   from: TelegramUser & { is_bot: false };
-  message: { message_id: number; chat: { id: number; type: string }; date: number; text: string };
+  /** The message as it is when pressed, its inline keyboard included (as Telegram reports it). */
+  message: {
+    message_id: number;
+    chat: { id: number; type: string };
+    date: number;
+    text: string;
+    reply_markup?: InlineMarkup;
+  };
   chat_instance: string;
   data: string;
 }
@@ -198,7 +205,8 @@ interface ScriptedFailure {
  * Conflict, as does a webhook), `answerCallbackQuery`, `editMessageReplyMarkup` and
  * `getWebhookInfo`: checks the token in the path, validates HTML and keyboards like Telegram
  * (strictly), records accepted messages per chat in order, and answers scripted failures.
- * `press()` is a user pressing an inline button of a message.
+ * `press()` is a user pressing an inline button of a message; `pressWithData()` a modified client
+ * sending callback data of its choosing for a message.
  */
 export class TelegramStandIn {
   readonly messages: ReceivedMessage[] = [];
@@ -314,6 +322,19 @@ export class TelegramStandIn {
         `stand-in: message ${message.messageId} has no button "${buttonText}" (has: ${shown.join(', ')})`,
       );
     }
+    return this.pressWithData(message, button.callback_data, from);
+  }
+
+  /**
+   * A press carrying callback data of the client's choosing on a message (Telegram passes on
+   * whatever data a client sends for a message with an inline keyboard: a modified client can
+   * send data that is on no button, or copied from another message). Returns the query id.
+   */
+  pressWithData(
+    message: ReceivedMessage,
+    data: string,
+    from: TelegramUser = { id: 4242, username: 'ann', first_name: 'Ann' },
+  ) {
     const id = `${from.id}${this.nextUpdateId}`;
     this.callbackAnswers.set(id, undefined);
     this.updates.push({
@@ -326,9 +347,10 @@ export class TelegramStandIn {
           chat: { id: Number(message.chatId), type: Number(message.chatId) < 0 ? 'supergroup' : 'private' },
           date: Math.floor(message.receivedAt / 1000),
           text: message.visibleText,
+          ...(message.replyMarkup ? { reply_markup: structuredClone(message.replyMarkup) } : {}),
         },
         chat_instance: `ci-${message.chatId}`,
-        data: button.callback_data,
+        data,
       },
     });
     this.flushPoll();

@@ -26,6 +26,8 @@ function asSent(spec: FieldSpecs[string], text: string): unknown {
 
 const TEXTS = ['', ' ', 'x', '0', '1', '-1', '-5', '0.5', '1.5', '15', '999999999', '1e3', 'abc', '10080', '10081'];
 const LONG = ['a'.repeat(191), 'a'.repeat(192), 'a\u0007b', 'a\u202eb', 'a'.repeat(1000), 'a'.repeat(1001)];
+// Invisible format characters (bidi marks, zero-width, soft hyphen, BOM, separators) and an NFD name.
+const INVISIBLE = ['a\u200eb', 'a\u061cb', 'a\u200bb', 'a\u2060b', 'a\ufeffb', 'a\u00adb', 'a\u2028b', 'cafe\u0301'];
 
 describe('field messages for people', () => {
   it("agrees with the server's schemas on every value: a value the form lets through is one the API accepts", () => {
@@ -39,7 +41,7 @@ describe('field messages for people', () => {
       for (const [field, property] of Object.entries(properties(schema))) {
         const spec = specs[field];
         if (!spec || spec.kind === 'channels') continue;
-        for (const text of [...TEXTS, ...LONG]) {
+        for (const text of [...TEXTS, ...LONG, ...INVISIBLE]) {
           const sent = asSent(spec, text);
           const formSays = checkField(spec, text);
           const optionalEmpty = spec.kind === 'name' && spec.optional && text.trim() === '';
@@ -117,7 +119,7 @@ describe('field messages for people', () => {
         'Enter an email address such as ops@example.com',
         'Use at most 1,000 characters',
         'Enter a count window of 0 minutes or more',
-        'App names cannot start or end with a space, or hold control characters',
+        'App names cannot start or end with a space, or hold control or invisible characters',
       ]),
     );
   });

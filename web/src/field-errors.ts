@@ -5,6 +5,7 @@
  * src/silences/schemas.ts); test/web/field-errors.test.ts holds them against each other.
  */
 import { externalIdProblem } from '../../src/rules/target-address.js';
+import { hasForbiddenNameCharacter } from '../../src/validation/names.js';
 import type { ChannelType, Problem } from './api/types.js';
 
 type Unit = 'milliseconds' | 'minutes' | 'violations';
@@ -91,11 +92,6 @@ const ADDRESS: Record<ChannelType, string> = {
 
 const figure = (n: number) => new Intl.NumberFormat('en-US').format(n);
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
-// What a name may not hold, as UNPRINTABLE_CLASS in src/rules/schemas.ts (with `u`, the class of
-// surrogates matches only lone ones).
-const UNPRINTABLE =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  /[\u0000-\u001f\u007f-\u009f\ud800-\udfff\u202a-\u202e\u2066-\u2069]/u;
 
 /** What a spec says when the value is missing, the wrong kind, too small or too large. */
 const say = {
@@ -126,7 +122,7 @@ const say = {
   tooLarge: (spec: Extract<FieldSpec, { kind: 'number' }>) =>
     `Enter at most ${figure(spec.max)} ${spec.unit}${spec.maxNote ? ` ${spec.maxNote}` : ''}`,
   unprintable: (spec: { what: string }) =>
-    `${capitalized(spec.what.replace(/^an? /, ''))}s cannot start or end with a space, or hold control characters`,
+    `${capitalized(spec.what.replace(/^an? /, ''))}s cannot start or end with a space, or hold control or invisible characters`,
 };
 
 /** The problem of one field as typed, or undefined when it may be sent. */
@@ -137,7 +133,7 @@ export function checkField(spec: FieldSpec, value: string | readonly string[]): 
     case 'name':
       if (text === '') return spec.optional ? undefined : say.missing(spec);
       if (text.length > spec.maxLength) return say.tooLong(spec);
-      return UNPRINTABLE.test(text) ? say.unprintable(spec) : undefined;
+      return hasForbiddenNameCharacter(text) ? say.unprintable(spec) : undefined;
     case 'text':
       return text.length > spec.maxLength ? say.tooLong(spec) : undefined;
     case 'choice':
