@@ -1,5 +1,6 @@
 import type SQLite from 'better-sqlite3';
-import type { AppStats, BucketStats, SummaryStats, TimeRange } from '../source.js';
+import { type AppPage, type AppPageRequest, pageApps } from '../app-page.js';
+import type { AppStats, BucketStats, SummaryLimits, SummaryStats, TimeRange } from '../source.js';
 import { addDuration, type DurationStats, emptyDurationStats, mergeDurationStats } from './duration-stats.js';
 import { addEncoded, percentile } from './histogram.js';
 import { planRange, spansDividing } from './range-plan.js';
@@ -7,6 +8,8 @@ import { UNKNOWN_LEVEL } from './rollup-writer.js';
 import { ROLLUP_SPANS, SCOPE_ALL, SCOPE_APP, SERIES_SPANS } from './schema.js';
 
 const MAX_BUCKETS = 100_000;
+/** localeCompare's order at a fraction of its cost over 100,000 names. */
+const collator = new Intl.Collator();
 
 const average = (a: DurationStats) => (a.durationCount > 0 ? a.durationSum / a.durationCount : null);
 const p95 = (a: DurationStats) => percentile(a.histogram, 0.95, a.durationMax);
@@ -64,8 +67,8 @@ export class StatsReader {
     this.s = Object.fromEntries(Object.entries(statements).map(([name, text]) => [name, db.prepare(text)]));
   }
 
-  /** Over every log of the range, or only `app`'s. */
-  summary(range: TimeRange, app?: string): SummaryStats {
+  /** Over every log of the range, or only `app`'s; the busiest apps and levels up to `limits`. */
+  summary(range: TimeRange, app?: string, limits?: SummaryLimits): SummaryStats {
     // Per-app figures and levels each come from their own plan: every plan covers the range once.
     const one = app === undefined ? [] : [app];
     const s = (name: string) => this.s[app === undefined ? name : `${name}App`]!;
@@ -103,19 +106,28 @@ export class StatsReader {
       durationCount += entry.durationCount;
       durationSumMs += entry.durationSumMs;
     }
+    const byApp = [...apps]
+      .filter(([app, entry]) => app !== '' && entry.count > 0)
+      .map(([app, entry]) => ({ app, ...entry }))
+      .sort((a, b) => b.count - a.count || collator.compare(a.app, b.app));
+    const levelList = [...levels]
+      .filter(([, count]) => count > 0)
+      .map(([level, count]) => ({ level, count }))
+      .sort((a, b) => b.count - a.count || collator.compare(a.level, b.level));
     return {
       totalLogs,
       durationCount,
       durationSumMs,
-      byApp: [...apps]
-        .filter(([app, entry]) => app !== '' && entry.count > 0)
-        .map(([app, entry]) => ({ app, ...entry }))
-        .sort((a, b) => b.count - a.count || a.app.localeCompare(b.app)),
-      levels: [...levels]
-        .filter(([, count]) => count > 0)
-        .map(([level, count]) => ({ level, count }))
-        .sort((a, b) => b.count - a.count || a.level.localeCompare(b.level)),
+      byApp: limits ? byApp.slice(0, limits.apps) : byApp,
+      appsTotal: byApp.length,
+      levels: limits ? levelList.slice(0, limits.levels) : levelList,
+      levelsTotal: levelList.length,
     };
+  }
+
+  /** One page of the apps (see pageApps): every app is read and ordered here, only the page answered. */
+  appPage(range: TimeRange, request: AppPageRequest): AppPage {
+    return pageApps(this.appStats(range, request.keysPerApp), request);
   }
 
   timeseries(range: TimeRange, intervalMs: number, app?: string): BucketStats[] {
@@ -203,9 +215,9 @@ export class StatsReader {
         p95Ms: p95(total),
         maxMs: total.durationMax,
         slowestKeys: keys
-          .sort((a, b) => (b.p95Ms ?? -1) - (a.p95Ms ?? -1) || a.messageKey.localeCompare(b.messageKey))
+          .sort((a, b) => (b.p95Ms ?? -1) - (a.p95Ms ?? -1) || collator.compare(a.messageKey, b.messageKey))
           .slice(0, Math.max(0, keysPerApp)),
       }))
-      .sort((a, b) => b.count - a.count || a.app.localeCompare(b.app));
+      .sort((a, b) => b.count - a.count || collator.compare(a.app, b.app));
   }
 }
