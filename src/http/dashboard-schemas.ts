@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { APP_SORT_COLUMNS } from '../stats/app-sort.js';
-import { OVERVIEW_LIMITS } from '../stats/overview.js';
+import { OVERVIEW_LIMITS } from '../stats/overview-limits.js';
 import { FilterText, MAX_ID, pagingFields } from './schemas.js';
 
 /*

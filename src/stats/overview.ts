@@ -2,14 +2,11 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { LogSource, SummaryLimits, SummaryStats, TimeRange } from '../logs/source.js';
 import { violationsByType } from '../violations/violation-store.js';
+import { OVERVIEW_LIMITS } from './overview-limits.js';
 import { percentOf, roundMs } from './rounding.js';
 import { iso } from './time-range.js';
 
-/**
- * How many apps (`active_apps.apps`, `avg_duration.by_app`: the busiest) and levels
- * (`log_level_distribution`: the most frequent) an overview lists; the totals count them all.
- */
-export const OVERVIEW_LIMITS: SummaryLimits = { apps: 100, levels: 50 };
+export { OVERVIEW_LIMITS } from './overview-limits.js';
 
 export interface Overview {
   from: string;
