@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import { type AppPage, type AppPageRequest, pageApps } from '../app-page.js';
+import { type AppPage, type AppPageRequest, keyFigures, pageApps } from '../app-page.js';
 import type { AppStats, BucketStats, SummaryLimits, SummaryStats, TimeRange } from '../source.js';
 import { addDuration, type DurationStats, emptyDurationStats, mergeDurationStats } from './duration-stats.js';
 import { addEncoded, percentile } from './histogram.js';
@@ -63,6 +63,14 @@ export class StatsReader {
         duration_max AS dm, histogram AS h FROM rollup_stats WHERE ${inSpan} AND app <> ''`,
       appsRaw: `SELECT app, coalesce(message_key, '') AS k, duration_ms AS d FROM logs
         WHERE ${inTime} AND app IS NOT NULL`,
+      appTotalsRollup: `SELECT app, count AS c, duration_count AS dc, duration_sum AS ds, duration_max AS dm,
+        histogram AS h FROM rollup_series WHERE ${inSpan} AND scope = ${SCOPE_APP} AND app <> ''`,
+      appTotalsRaw: `SELECT app, duration_ms AS d FROM logs WHERE ${inTime} AND app IS NOT NULL AND app <> ''`,
+      keysOfAppsRollup: `SELECT app, message_key AS k, count AS c, duration_count AS dc, duration_sum AS ds,
+        duration_max AS dm, histogram AS h FROM rollup_stats
+        WHERE ${inSpan} AND app IN (SELECT value FROM json_each(?))`,
+      keysOfAppsRaw: `SELECT app, coalesce(message_key, '') AS k, duration_ms AS d FROM logs
+        WHERE ${inTime} AND app IN (SELECT value FROM json_each(?))`,
     };
     this.s = Object.fromEntries(Object.entries(statements).map(([name, text]) => [name, db.prepare(text)]));
   }
@@ -125,9 +133,106 @@ export class StatsReader {
     };
   }
 
-  /** One page of the apps (see pageApps): every app is read and ordered here, only the page answered. */
+  /**
+   * One page of the apps (see pageApps): every app's totals come from the per-app series
+   * rollups and are ordered here; message keys are then read for the page's apps only.
+   */
   appPage(range: TimeRange, request: AppPageRequest): AppPage {
-    return pageApps(this.appStats(range, request.keysPerApp), request);
+    const page = pageApps(this.appTotals(range), { ...request, keysPerApp: 0 });
+    const logged = page.apps.filter((a) => a.logs > 0).map((a) => a.app_name);
+    if (request.keysPerApp <= 0 || logged.length === 0) return page;
+    const keys = this.slowestKeysOf(range, logged, request.keysPerApp);
+    return {
+      ...page,
+      apps: page.apps.map((a) => ({
+        ...a,
+        slowest_message_keys: keyFigures(keys.get(a.app_name) ?? [], request.keysPerApp),
+      })),
+    };
+  }
+
+  /** Every app's count and durations over the range, without message keys. */
+  private appTotals(range: TimeRange): AppStats[] {
+    const plan = planRange(range, SERIES_SPANS);
+    const apps = new Map<string, DurationStats>();
+    const entry = (app: string) => {
+      let found = apps.get(app);
+      if (!found) {
+        found = emptyDurationStats();
+        apps.set(app, found);
+      }
+      return found;
+    };
+    for (const part of plan.rollups) {
+      for (const row of this.s.appTotalsRollup!.iterate(part.span, part.fromStart, part.toStart) as Iterable<Row>) {
+        addRollupRow(entry(row.app as string), row);
+      }
+    }
+    for (const raw of plan.raw) {
+      for (const row of this.s.appTotalsRaw!.iterate(raw.from, raw.to) as Iterable<Row>) {
+        const target = entry(row.app as string);
+        target.count++;
+        if (row.d !== null) addDuration(target, row.d as number);
+      }
+    }
+    const stats: AppStats[] = [];
+    for (const [app, total] of apps) {
+      if (total.count === 0) continue;
+      stats.push({
+        app,
+        count: total.count,
+        avgMs: average(total),
+        p95Ms: p95(total),
+        maxMs: total.durationMax,
+        slowestKeys: [],
+      });
+    }
+    return stats;
+  }
+
+  /** The slowest message keys (by p95) of some apps over the range. */
+  private slowestKeysOf(range: TimeRange, apps: string[], keysPerApp: number): Map<string, AppStats['slowestKeys']> {
+    const list = JSON.stringify(apps);
+    const plan = planRange(range, ROLLUP_SPANS);
+    const byKey = new Map<string, { app: string; messageKey: string; aggregate: DurationStats }>();
+    const entry = (app: string, messageKey: string) => {
+      const id = key2(app, messageKey);
+      let found = byKey.get(id);
+      if (!found) {
+        found = { app, messageKey, aggregate: emptyDurationStats() };
+        byKey.set(id, found);
+      }
+      return found.aggregate;
+    };
+    for (const part of plan.rollups) {
+      const rows = this.s.keysOfAppsRollup!.iterate(part.span, part.fromStart, part.toStart, list) as Iterable<Row>;
+      for (const row of rows) addRollupRow(entry(row.app as string, row.k as string), row);
+    }
+    for (const raw of plan.raw) {
+      for (const row of this.s.keysOfAppsRaw!.iterate(raw.from, raw.to, list) as Iterable<Row>) {
+        const target = entry(row.app as string, row.k as string);
+        target.count++;
+        if (row.d !== null) addDuration(target, row.d as number);
+      }
+    }
+    const keys = new Map<string, AppStats['slowestKeys']>();
+    for (const { app, messageKey, aggregate } of byKey.values()) {
+      if (aggregate.count === 0 || messageKey === '') continue;
+      const appKeys = keys.get(app) ?? [];
+      appKeys.push({
+        messageKey,
+        count: aggregate.count,
+        avgMs: average(aggregate),
+        p95Ms: p95(aggregate),
+        maxMs: aggregate.durationMax,
+      });
+      keys.set(app, appKeys);
+    }
+    for (const appKeys of keys.values()) {
+      appKeys.sort((a, b) => (b.p95Ms ?? -1) - (a.p95Ms ?? -1) || collator.compare(a.messageKey, b.messageKey));
+      appKeys.splice(keysPerApp);
+    }
+    return keys;
   }
 
   timeseries(range: TimeRange, intervalMs: number, app?: string): BucketStats[] {
