@@ -1,42 +1,8 @@
 import type { AppSort, AppSortColumn } from './app-sort.js';
 import { percentOf, roundMs } from './figure-rounding.js';
-import type { AppStats } from './source.js';
+import type { AppFigures, AppPage, AppPageRequest, AppStats } from './source.js';
 
-/** One app of `/dashboard/apps`: its figures from the log source, its violations from the state database. */
-export interface AppFigures {
-  app_name: string;
-  logs: number;
-  avg_ms: number | null;
-  p95_ms: number | null;
-  max_ms: number | null;
-  violations: number;
-  violation_rate: number;
-  slowest_message_keys: {
-    message_key: string;
-    count: number;
-    avg_ms: number | null;
-    p95_ms: number | null;
-    max_ms: number | null;
-  }[];
-}
-
-/** Which page of the apps a source answers, and what orders them. */
-export interface AppPageRequest {
-  /** How many of each app's slowest message keys to list. */
-  keysPerApp: number;
-  sort: AppSort | undefined;
-  /** From 1. */
-  page: number;
-  perPage: number;
-  /** Recorded violations per app over the range (the state database). */
-  violations: ReadonlyMap<string, number>;
-}
-
-export interface AppPage {
-  apps: AppFigures[];
-  /** Every app of the range, listed or not. */
-  total: number;
-}
+export type { AppFigures, AppPage, AppPageRequest } from './source.js';
 
 /**
  * Apps with logs in the range, plus apps with recorded violations but no logs left in the

@@ -1,4 +1,4 @@
-import type { AppPage, AppPageRequest } from './app-page.js';
+import type { AppSort } from './app-sort.js';
 import type { LogRecord } from './log-record.js';
 
 /** A half-open time range [from, to) in epoch milliseconds. */
@@ -85,6 +85,42 @@ export interface AppStats {
     p95Ms: number | null;
     maxMs: number | null;
   }[];
+}
+
+/** One app of `/dashboard/apps`: its figures from the log source, its violations from the state database. */
+export interface AppFigures {
+  app_name: string;
+  logs: number;
+  avg_ms: number | null;
+  p95_ms: number | null;
+  max_ms: number | null;
+  violations: number;
+  violation_rate: number;
+  slowest_message_keys: {
+    message_key: string;
+    count: number;
+    avg_ms: number | null;
+    p95_ms: number | null;
+    max_ms: number | null;
+  }[];
+}
+
+/** Which page of the apps a source answers, and what orders them. */
+export interface AppPageRequest {
+  /** How many of each app's slowest message keys to list. */
+  keysPerApp: number;
+  sort: AppSort | undefined;
+  /** From 1. */
+  page: number;
+  perPage: number;
+  /** Recorded violations per app over the range (the state database). */
+  violations: ReadonlyMap<string, number>;
+}
+
+export interface AppPage {
+  apps: AppFigures[];
+  /** Every app of the range, listed or not. */
+  total: number;
 }
 
 /** One correlation id among the slowest of a range (see LogSource.slowestTraces). */
