@@ -104,4 +104,6 @@ export interface Config {
     probeSeconds: number;
   };
   dashboardMaxDays: number;
+  /** `GET /events`: streams open at once (more answer 503), and unsent bytes past which a stream is dropped. */
+  events: { maxSubscribers: number; maxBufferedBytes: number };
 }

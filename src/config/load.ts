@@ -191,6 +191,10 @@ export function loadConfig(
       probeSeconds: r.int('SCAN_PROBE_SECONDS', 1, 0, 3600),
     },
     dashboardMaxDays: r.int('DASHBOARD_MAX_DAYS', 31, 1, 3650),
+    events: {
+      maxSubscribers: r.int('EVENTS_MAX_SUBSCRIBERS', 100, 1, 10_000),
+      maxBufferedBytes: r.int('EVENTS_MAX_BUFFERED_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    },
   };
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import { APP_SORT_COLUMNS } from '../stats/app-sort.js';
+import { OVERVIEW_LIMITS } from '../stats/overview-limits.js';
 import { FilterText, MAX_ID, pagingFields } from './schemas.js';
 
 /*
@@ -11,6 +12,8 @@ export const DEFAULT_TRACE_LIMIT = 1_000;
 export const MAX_TRACE_LIMIT = 5_000;
 export const DEFAULT_SLOWEST_TRACES = 20;
 export const MAX_SLOWEST_TRACES = 100;
+/** `apps_limit` of `/dashboard/overview`: how many of the busiest apps it may be asked to list. */
+export const MAX_OVERVIEW_APPS = 1_000;
 
 // Query strings. `from`/`to` and `interval` are checked by the handlers (422 naming the field).
 
@@ -43,12 +46,23 @@ export const AppsQuery = Type.Object(
         },
       ),
     ),
+    ...pagingFields,
   },
   { additionalProperties: false },
 );
 
 export const OverviewQuery = Type.Object(
-  { ...rangeFields, app_name: Type.Optional(FilterText('Only the logs and violations of this app')) },
+  {
+    ...rangeFields,
+    app_name: Type.Optional(FilterText('Only the logs and violations of this app')),
+    apps_limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_OVERVIEW_APPS,
+        description: `How many of the busiest apps \`active_apps.apps\` and \`avg_duration.by_app\` list (default ${OVERVIEW_LIMITS.apps})`,
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -169,8 +183,11 @@ export const OverviewOutput = Type.Object({
   to: Time('End of the range (exclusive)'),
   total_logs: Type.Integer({ description: 'Logs with a time in the range' }),
   active_apps: Type.Object({
-    total: Type.Integer(),
-    apps: Type.Array(Type.String(), { description: 'Apps with at least one log in the range, by name' }),
+    total: Type.Integer({ description: 'Apps with at least one log in the range, listed or not' }),
+    apps: Type.Array(Type.String(), {
+      description: `The busiest of those apps (at most \`apps_limit\`, default ${OVERVIEW_LIMITS.apps}), by name`,
+    }),
+    truncated: Type.Boolean({ description: 'True when `apps` lists fewer than `total`' }),
   }),
   violations: Type.Object({
     total: Type.Integer({ description: 'Recorded violations whose log time is in the range' }),
@@ -187,11 +204,17 @@ export const OverviewOutput = Type.Object({
         avg_ms: NullableNumber(),
         count: Type.Integer({ description: "The app's logs in the range" }),
       }),
-      { description: 'Slowest average first' },
+      { description: 'The same busiest apps as `active_apps.apps`, slowest average first' },
     ),
+    by_app_total: Type.Integer({ description: 'Apps with logs in the range, listed in `by_app` or not' }),
+    truncated: Type.Boolean({ description: 'True when `by_app` lists fewer than `by_app_total`' }),
   }),
   log_level_distribution: Type.Array(Type.Object({ level: Type.String(), count: Type.Integer() }), {
-    description: 'Most frequent first',
+    description: `Most frequent first, at most ${OVERVIEW_LIMITS.levels}`,
+  }),
+  log_level_total: Type.Integer({ description: 'Levels seen in the range, listed or not' }),
+  log_level_truncated: Type.Boolean({
+    description: 'True when `log_level_distribution` lists fewer than `log_level_total`',
   }),
 });
 
@@ -234,7 +257,11 @@ export const AppsOutput = Type.Object({
       violation_rate: Type.Number({ description: 'violations / logs * 100, 3 significant digits' }),
       slowest_message_keys: Type.Array(KeyFigures, { description: 'By p95, slowest first (at most 5)' }),
     }),
+    { description: 'One page of the apps, in the order `sort` asks' },
   ),
+  total: Type.Integer({ description: 'Every app of the range (with logs, or with recorded violations)' }),
+  page: Type.Integer(),
+  per_page: Type.Integer(),
 });
 
 export const TraceOutput = Type.Object({

@@ -7,8 +7,10 @@ export interface EventStreamOptions {
   heartbeatMs?: number;
   /** Reconnection delay suggested to browsers (`retry:`); default 5 000. */
   retryMs?: number;
-  /** A stream whose client reads slower than events arrive is closed past this many unsent bytes. */
+  /** A stream whose client reads slower than events arrive is dropped past this many unsent bytes. */
   maxBufferedBytes?: number;
+  /** Streams open at once; one more is answered 503 with Retry-After. Default 100. */
+  maxSubscribers?: number;
   /** Aborting it closes every open stream (besides the server's own shutdown). */
   signal?: AbortSignal;
 }
@@ -23,6 +25,7 @@ export class EventStreams {
   private readonly heartbeatMs: number;
   private readonly retryMs: number;
   private readonly maxBufferedBytes: number;
+  private readonly maxSubscribers: number;
   private closed = false;
 
   constructor(
@@ -32,6 +35,7 @@ export class EventStreams {
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.retryMs = options.retryMs ?? 5_000;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 1_048_576;
+    this.maxSubscribers = options.maxSubscribers ?? 100;
     if (options.signal?.aborted) this.closed = true;
     else options.signal?.addEventListener('abort', () => this.closeAll(), { once: true });
   }
@@ -56,27 +60,41 @@ export class EventStreams {
     reply.hijack();
     const raw = reply.raw;
     if (this.closed) {
-      raw.writeHead(503, { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close' });
-      raw.end(JSON.stringify(failure('unavailable', 'the server is shutting down')));
+      refuse(reply, 'the server is shutting down');
       return;
     }
-    raw.writeHead(200, {
+    const headers = {
       // Headers set by hooks (CORS, security headers) before the hijack still apply.
       ...headersOf(reply),
       // onSend hooks do not run for a hijacked reply: the request id is set here.
       'X-Request-Id': reply.request.id,
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
-    });
+    };
+    // HEAD: the headers a stream would have, and no stream.
+    if (reply.request.method === 'HEAD') {
+      raw.writeHead(200, headers);
+      raw.end();
+      return;
+    }
+    if (this.open.size >= this.maxSubscribers) {
+      refuse(reply, `too many event streams are open (at most ${this.maxSubscribers}); try again later`);
+      return;
+    }
+    raw.writeHead(200, { ...headers, Connection: 'keep-alive' });
     raw.socket?.setNoDelay(true);
     raw.write(`retry: ${this.retryMs}\n: connected\n\n`);
 
     const send = (chunk: string) => {
       if (raw.writableEnded || raw.destroyed) return;
       raw.write(chunk);
-      if (raw.writableLength > this.maxBufferedBytes) end();
+      // A client that does not read: its unsent events would pile up without bound. Ending the
+      // response would wait on the same unread bytes, so the connection is cut.
+      if (raw.writableLength > this.maxBufferedBytes) {
+        end();
+        raw.destroy();
+      }
     };
     const unsubscribe = this.events.subscribe((event) => send(formatEvent(event)));
     const heartbeat = setInterval(() => send(': heartbeat\n\n'), this.heartbeatMs);
@@ -96,6 +114,21 @@ export class EventStreams {
     raw.on('error', end);
   }
 }
+
+/** 503 with Retry-After, the connection closed after it (shutting down, or too many streams). */
+function refuse(reply: FastifyReply, message: string): void {
+  reply.raw.writeHead(503, {
+    ...headersOf(reply),
+    'X-Request-Id': reply.request.id,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Retry-After': String(RETRY_AFTER_SECONDS),
+    Connection: 'close',
+  });
+  reply.raw.end(JSON.stringify(failure('unavailable', message)));
+}
+
+/** When a refused client should try again. */
+const RETRY_AFTER_SECONDS = 10;
 
 /** One SSE message: `event: <type>` and the data as one line of JSON. */
 export function formatEvent(event: LagwatchEvent): string {

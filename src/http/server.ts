@@ -110,7 +110,13 @@ export async function buildServer(ctx: HttpContext, options: ServerOptions = {})
   const now = options.now ?? Date.now;
   await app.register(dashboardRoutes(ctx, now));
   await app.register(monitorRoutes(ctx, now));
-  await app.register(eventRoutes(ctx.events, options.events));
+  await app.register(
+    eventRoutes(ctx.events, {
+      maxSubscribers: ctx.config.events.maxSubscribers,
+      maxBufferedBytes: ctx.config.events.maxBufferedBytes,
+      ...options.events,
+    }),
+  );
   if (options.webRoot !== undefined) await registerWebApp(app, { root: options.webRoot });
   if (options.extraRoutes) await options.extraRoutes(app);
 

@@ -9,5 +9,6 @@ export async function openLogSource(config: Config, logger: Logger): Promise<Log
     return ElasticsearchLogSource.open(config, logger);
   }
   const { EmbeddedLogStore } = await import('./embedded/embedded-log-store.js');
-  return EmbeddedLogStore.open(config, logger);
+  // The service's store: figure reads off the event loop, in stats threads.
+  return EmbeddedLogStore.open(config, logger, { readsOffLoop: true });
 }

@@ -1,3 +1,4 @@
+import type { AppSort } from './app-sort.js';
 import type { LogRecord } from './log-record.js';
 
 /** A half-open time range [from, to) in epoch milliseconds. */
@@ -46,8 +47,20 @@ export interface SummaryStats {
   /** Logs that carry a duration, and the sum of their durations (ms), for averages. */
   durationCount: number;
   durationSumMs: number;
+  /** Busiest first (then by name); at most `limits.apps` of them when limits are given. */
   byApp: { app: string; count: number; durationCount: number; durationSumMs: number }[];
+  /** Every app with logs in the range, listed in `byApp` or not. */
+  appsTotal: number;
+  /** Most frequent first (then by name); at most `limits.levels` of them when limits are given. */
   levels: { level: string; count: number }[];
+  /** Every level seen in the range. */
+  levelsTotal: number;
+}
+
+/** How many apps and levels a summary lists (the busiest, the most frequent); the totals count them all. */
+export interface SummaryLimits {
+  apps: number;
+  levels: number;
 }
 
 export interface BucketStats {
@@ -72,6 +85,42 @@ export interface AppStats {
     p95Ms: number | null;
     maxMs: number | null;
   }[];
+}
+
+/** One app of `/dashboard/apps`: its figures from the log source, its violations from the state database. */
+export interface AppFigures {
+  app_name: string;
+  logs: number;
+  avg_ms: number | null;
+  p95_ms: number | null;
+  max_ms: number | null;
+  violations: number;
+  violation_rate: number;
+  slowest_message_keys: {
+    message_key: string;
+    count: number;
+    avg_ms: number | null;
+    p95_ms: number | null;
+    max_ms: number | null;
+  }[];
+}
+
+/** Which page of the apps a source answers, and what orders them. */
+export interface AppPageRequest {
+  /** How many of each app's slowest message keys to list. */
+  keysPerApp: number;
+  sort: AppSort | undefined;
+  /** From 1. */
+  page: number;
+  perPage: number;
+  /** Recorded violations per app over the range (the state database). */
+  violations: ReadonlyMap<string, number>;
+}
+
+export interface AppPage {
+  apps: AppFigures[];
+  /** Every app of the range, listed or not. */
+  total: number;
 }
 
 /** One correlation id among the slowest of a range (see LogSource.slowestTraces). */
@@ -103,11 +152,13 @@ export interface LogSource {
   hasPending?(request: Extract<ScanRequest, { mode: 'checkpoint' }>): Promise<boolean>;
 
   /** Totals, per-app counts and averages, level distribution over a range (of one app when given). */
-  summary(range: TimeRange, app?: string): Promise<SummaryStats>;
+  summary(range: TimeRange, app?: string, limits?: SummaryLimits): Promise<SummaryStats>;
   /** Count, average and p95 duration per bucket of `intervalMs` (buckets aligned to epoch). */
   timeseries(range: TimeRange, intervalMs: number, app?: string): Promise<BucketStats[]>;
   /** Per app: count, average, p95, worst duration, and its slowest message keys. */
   appStats(range: TimeRange, keysPerApp: number): Promise<AppStats[]>;
+  /** One page of the apps in the order `request` asks (see pageApps), and how many there are. */
+  appPage(range: TimeRange, request: AppPageRequest): Promise<AppPage>;
   /** Every log of a correlation id, oldest first, at most `limit`. */
   trace(correlationId: string, limit: number): Promise<LogRecord[]>;
   /**

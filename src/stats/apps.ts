@@ -1,113 +1,69 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { type AppFigures, type AppPage, pageApps } from '../logs/app-page.js';
 import type { AppStats, LogSource, TimeRange } from '../logs/source.js';
 import { violationsPerApp } from '../violations/violation-store.js';
-import type { AppSort, AppSortColumn } from './app-sort.js';
-import { percentOf, roundMs } from './rounding.js';
+import type { AppSort } from './app-sort.js';
 import { iso } from './time-range.js';
+
+export type { AppFigures } from '../logs/app-page.js';
 
 /** How many of each app's slowest message keys `/dashboard/apps` lists. */
 export const SLOWEST_KEYS_PER_APP = 5;
 
-export interface AppFigures {
-  app_name: string;
-  logs: number;
-  avg_ms: number | null;
-  p95_ms: number | null;
-  max_ms: number | null;
-  violations: number;
-  violation_rate: number;
-  slowest_message_keys: {
-    message_key: string;
-    count: number;
-    avg_ms: number | null;
-    p95_ms: number | null;
-    max_ms: number | null;
-  }[];
+export interface AppsPaging {
+  page: number;
+  per_page: number;
 }
 
 export interface AppsReport {
   from: string;
   to: string;
+  /** One page of the apps. */
   apps: AppFigures[];
+  /** Every app of the range (`apps` lists one page of them). */
+  total: number;
+  page: number;
+  per_page: number;
 }
 
-/** `GET /dashboard/apps`: per app figures from the source, its violations from the state database. */
+/**
+ * `GET /dashboard/apps`: per app figures from the source, its violations from the state
+ * database. The source orders every app and answers one page, so neither the answer nor the
+ * work on the event loop grows with the number of apps.
+ */
 export async function computeApps(
   source: LogSource,
   db: Kysely<Database>,
   range: TimeRange,
-  sort?: AppSort,
+  sort: AppSort | undefined,
+  paging: AppsPaging,
   keysPerApp = SLOWEST_KEYS_PER_APP,
 ): Promise<AppsReport> {
-  const [stats, violations] = await Promise.all([source.appStats(range, keysPerApp), violationsPerApp(db, range)]);
-  return buildApps(range, stats, violations, sort);
+  const violations = await violationsPerApp(db, range);
+  const found = await source.appPage(range, {
+    keysPerApp,
+    sort,
+    page: paging.page,
+    perPage: paging.per_page,
+    violations,
+  });
+  return report(range, found, paging);
 }
 
-/**
- * Apps with logs in the range, plus apps with recorded violations but no logs left in the
- * source (retention). Every source answers with all its apps, so sorting here orders them all:
- * by `sort` (figures without a value last either way, ties by name), else by violations, then
- * p95, both descending.
- */
+/** The same ordering and paging over figures already read (tests, sources without appPage). */
 export function buildApps(
   range: TimeRange,
   stats: AppStats[],
   violations: ReadonlyMap<string, number>,
-  sort?: AppSort,
+  sort: AppSort | undefined,
+  paging: AppsPaging,
+  keysPerApp = SLOWEST_KEYS_PER_APP,
 ): AppsReport {
-  const apps: AppFigures[] = stats
-    .filter((s) => s.app !== '')
-    .map((s) => {
-      const count = violations.get(s.app) ?? 0;
-      return {
-        app_name: s.app,
-        logs: s.count,
-        avg_ms: roundMs(s.avgMs),
-        p95_ms: roundMs(s.p95Ms),
-        max_ms: roundMs(s.maxMs),
-        violations: count,
-        violation_rate: percentOf(count, s.count),
-        slowest_message_keys: s.slowestKeys.map((k) => ({
-          message_key: k.messageKey,
-          count: k.count,
-          avg_ms: roundMs(k.avgMs),
-          p95_ms: roundMs(k.p95Ms),
-          max_ms: roundMs(k.maxMs),
-        })),
-      };
-    });
-  const seen = new Set(apps.map((a) => a.app_name));
-  for (const [app, count] of violations) {
-    if (seen.has(app)) continue;
-    apps.push({
-      app_name: app,
-      logs: 0,
-      avg_ms: null,
-      p95_ms: null,
-      max_ms: null,
-      violations: count,
-      violation_rate: 0,
-      slowest_message_keys: [],
-    });
-  }
-  apps.sort(sort === undefined ? byDefaultOrder : bySort(sort));
-  return { from: iso(range.from), to: iso(range.to), apps };
+  const found = pageApps(stats, { keysPerApp, sort, page: paging.page, perPage: paging.per_page, violations });
+  return report(range, found, paging);
 }
 
-function byDefaultOrder(x: AppFigures, y: AppFigures): number {
-  return y.violations - x.violations || (y.p95_ms ?? -1) - (x.p95_ms ?? -1) || x.app_name.localeCompare(y.app_name);
-}
-
-function bySort(sort: AppSort): (x: AppFigures, y: AppFigures) => number {
-  const descending = sort.startsWith('-');
-  const column = (descending ? sort.slice(1) : sort) as AppSortColumn;
-  const sign = descending ? -1 : 1;
-  if (column === 'app_name') return (x, y) => sign * x.app_name.localeCompare(y.app_name);
-  return (x, y) => {
-    const a = x[column];
-    const b = y[column];
-    if (a === null || b === null) return a === b ? x.app_name.localeCompare(y.app_name) : a === null ? 1 : -1;
-    return sign * (a - b) || x.app_name.localeCompare(y.app_name);
-  };
+function report(range: TimeRange, found: AppPage, paging: AppsPaging): AppsReport {
+  return { from: iso(range.from), to: iso(range.to), apps: found.apps, total: found.total, ...paging };
 }

@@ -698,6 +698,22 @@ add('Telegram chat ids', [
 ]);
 // ---- end of round 2.
 
+// 7. Cardinality: pages and caps past their bounds are refused, naming the parameter.
+add('figure pages and caps', [
+  { name: 'per_page above 500', request: get('/dashboard/apps?per_page=501'), status: 400, field: 'per_page' },
+  { name: 'per_page 0', request: get('/dashboard/apps?per_page=0'), status: 400, field: 'per_page' },
+  { name: 'page 0', request: get('/dashboard/apps?page=0'), status: 400, field: 'page' },
+  { name: 'page not a number', request: get('/dashboard/apps?page=last'), status: 400, field: 'page' },
+  {
+    name: 'apps_limit above 1000',
+    request: get('/dashboard/overview?apps_limit=1001'),
+    status: 400,
+    field: 'apps_limit',
+  },
+  { name: 'apps_limit 0', request: get('/dashboard/overview?apps_limit=0'), status: 400, field: 'apps_limit' },
+  { name: 'slowest traces above 100', request: get('/monitor/traces/slowest?limit=101'), status: 400, field: 'limit' },
+]);
+
 const drivers = driversUnderTest();
 announceSkips(drivers, 'hardening/hostile-corpus');
 

@@ -65,7 +65,7 @@ describe.each(drivers)('dashboard figures over $driver', (driver) => {
     expect(data.from).toBe(iso(FROM));
     expect(data.to).toBe(iso(TO));
     expect(data.total_logs).toBe(windowLogs.length);
-    expect(data.active_apps).toEqual({ total: apps.length, apps });
+    expect(data.active_apps).toEqual({ total: apps.length, apps, truncated: false });
     expect(data.violations).toEqual({ total, by_type: byType, violation_rate: rate(total, windowLogs.length) });
     expect(data.avg_duration.overall_ms).toBeCloseTo(mean(durations(windowLogs))!, 1);
 
@@ -100,7 +100,7 @@ describe.each(drivers)('dashboard figures over $driver', (driver) => {
     expect(appViolations.length).toBeGreaterThan(0);
     expect(appViolations.length).toBeLessThan(windowViolations.length);
     expect(data.total_logs).toBe(appLogs.length);
-    expect(data.active_apps).toEqual({ total: 1, apps: ['search'] });
+    expect(data.active_apps).toEqual({ total: 1, apps: ['search'], truncated: false });
     const byType = {
       app: appViolations.filter((v) => v.ruleType === 'app').length,
       message: appViolations.filter((v) => v.ruleType === 'message').length,
@@ -135,10 +135,12 @@ describe.each(drivers)('dashboard figures over $driver', (driver) => {
     const { body } = await h.get(`/dashboard/overview?from=${iso(T0 - 2 * HOUR)}&to=${iso(T0 - HOUR)}`);
     expect(body.data).toMatchObject({
       total_logs: 0,
-      active_apps: { total: 0, apps: [] },
+      active_apps: { total: 0, apps: [], truncated: false },
       violations: { total: 0, by_type: { app: 0, message: 0 }, violation_rate: 0 },
-      avg_duration: { overall_ms: null, by_app: [] },
+      avg_duration: { overall_ms: null, by_app: [], by_app_total: 0, truncated: false },
       log_level_distribution: [],
+      log_level_total: 0,
+      log_level_truncated: false,
     });
   });
 
@@ -207,6 +209,7 @@ describe.each(drivers)('dashboard figures over $driver', (driver) => {
     const perAppViolations = groupBy(windowViolations, (v) => v.app);
     const apps = body.data.apps;
     expect(apps.map((a: { app_name: string }) => a.app_name).sort()).toEqual([...perApp.keys()].sort());
+    expect(body.data).toMatchObject({ total: perApp.size, page: 1, per_page: 50 });
     for (const app of apps) {
       const appLogs = perApp.get(app.app_name)!;
       const ds = durations(appLogs);

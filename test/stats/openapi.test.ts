@@ -14,9 +14,9 @@ describe('the stats routes in the OpenAPI document', () => {
     expect(status).toBe(200);
     const paths = body.paths as Record<string, { get: { parameters?: { name: string }[]; responses: object } }>;
     const expected: Record<string, string[]> = {
-      '/dashboard/overview': ['from', 'to', 'app_name'],
+      '/dashboard/overview': ['from', 'to', 'app_name', 'apps_limit'],
       '/dashboard/timeseries': ['from', 'to', 'interval', 'app_name'],
-      '/dashboard/apps': ['from', 'to', 'sort'],
+      '/dashboard/apps': ['from', 'to', 'sort', 'page', 'per_page'],
       '/monitor/server': [],
       '/monitor/trace': ['correlation_id', 'limit'],
       '/monitor/traces/slowest': ['from', 'to', 'app_name', 'limit'],

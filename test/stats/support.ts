@@ -10,7 +10,7 @@ import type { Database } from '../../src/db/schema.js';
 import { EventBus } from '../../src/events/bus.js';
 import { buildServer, type LagwatchServer, type ServerOptions } from '../../src/http/server.js';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
-import { EmbeddedLogStore } from '../../src/logs/embedded/embedded-log-store.js';
+import { EmbeddedLogStore, type EmbeddedStoreOptions } from '../../src/logs/embedded/embedded-log-store.js';
 import type { LogSource } from '../../src/logs/source.js';
 import { type DriverUnderTest, migratedStateDb } from '../support/databases.js';
 import type { TestViolation } from './dataset.js';
@@ -36,6 +36,8 @@ export async function statsHarness(
     env?: Record<string, string>;
     routes?: Pick<ServerOptions, 'now' | 'events'>;
     events?: EventBus;
+    /** How the embedded store is opened (`readsOffLoop`: figure reads in stats threads, as the service does). */
+    store?: EmbeddedStoreOptions;
     /** Serve the figures from this source instead of the embedded store (closed with the harness). */
     logSource?: (config: Config, logger: Logger) => Promise<LogSource>;
   } = {},
@@ -47,7 +49,7 @@ export async function statsHarness(
     db: database.config,
   };
   const logger = createLogger(config, new Writable({ write: (_chunk, _encoding, done) => done() }));
-  const store = EmbeddedLogStore.open(config, logger);
+  const store = EmbeddedLogStore.open(config, logger, options.store);
   // Opened on first use, like the real context: a source that cannot be opened fails the request.
   let opened: Promise<LogSource> | undefined;
   const openSource = options.logSource;

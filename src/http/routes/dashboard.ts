@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { computeApps } from '../../stats/apps.js';
 import { resolveInterval } from '../../stats/interval.js';
-import { computeOverview } from '../../stats/overview.js';
+import { computeOverview, OVERVIEW_LIMITS } from '../../stats/overview.js';
 import { computeTimeseries } from '../../stats/timeseries.js';
 import type { HttpContext } from '../context.js';
 import {
@@ -13,6 +13,7 @@ import {
   TimeseriesQuery,
 } from '../dashboard-schemas.js';
 import { errorResponses, success, successEnvelope } from '../envelope.js';
+import { pageRequest } from '../schemas.js';
 import { checkedQuery, fromSource, rangeReader } from '../source-queries.js';
 
 /** `/dashboard/overview`, `/dashboard/timeseries`, `/dashboard/apps`: figures over a time range. */
@@ -34,8 +35,9 @@ export function dashboardRoutes(ctx: HttpContext, now: () => number): FastifyPlu
       async (request) => {
         const r = range(request.query);
         const appName = request.query.app_name;
+        const limits = { ...OVERVIEW_LIMITS, apps: request.query.apps_limit ?? OVERVIEW_LIMITS.apps };
         return success(
-          await fromSource(ctx, request.log, (source) => computeOverview(source, ctx.state.db, r, appName)),
+          await fromSource(ctx, request.log, (source) => computeOverview(source, ctx.state.db, r, appName, limits)),
         );
       },
     );
@@ -65,7 +67,8 @@ export function dashboardRoutes(ctx: HttpContext, now: () => number): FastifyPlu
       {
         schema: {
           tags,
-          summary: 'Per app: logs, average, p95 and worst duration, violations, violation rate, slowest message keys',
+          summary:
+            'Per app, one page of them: logs, average, p95 and worst duration, violations, violation rate, slowest message keys',
           querystring: AppsQuery,
           response: { 200: successEnvelope(AppsOutput), ...errorResponses(400, 401, 422, 503) },
         },
@@ -73,7 +76,9 @@ export function dashboardRoutes(ctx: HttpContext, now: () => number): FastifyPlu
       async (request) => {
         const r = range(request.query);
         return success(
-          await fromSource(ctx, request.log, (source) => computeApps(source, ctx.state.db, r, request.query.sort)),
+          await fromSource(ctx, request.log, (source) =>
+            computeApps(source, ctx.state.db, r, request.query.sort, pageRequest(request.query)),
+          ),
         );
       },
     );

@@ -1,5 +1,5 @@
 import type { DurationUnit } from '../../config/config.js';
-import type { AppStats, BucketStats, SummaryStats, TimeRange } from '../source.js';
+import type { AppStats, BucketStats, SummaryLimits, SummaryStats, TimeRange } from '../source.js';
 import { assertComplete } from './errors.js';
 import type { EsHttpClient } from './http-client.js';
 import { type KeywordField, keywordSource, keywordTerms } from './keyword-field.js';
@@ -126,6 +126,7 @@ export async function summaryStats(
   fields: AggregationFields,
   range: TimeRange,
   app?: string,
+  limits?: SummaryLimits,
 ): Promise<SummaryStats> {
   const query = rangeQuery(fields, range, app === undefined ? [] : [keywordTerms(fields.app, [app])]);
   const body = await aggregate<{
@@ -155,18 +156,24 @@ export async function summaryStats(
     const level = raw === null || raw === '' ? UNKNOWN_LEVEL : String(raw).toLowerCase();
     levels.set(level, (levels.get(level) ?? 0) + bucket.doc_count);
   }
+  const byApp = apps
+    .filter((bucket) => bucket.key.app !== '')
+    .map((bucket) => {
+      const d = readDuration(bucket.dur, fields);
+      return { app: String(bucket.key.app), count: bucket.doc_count, durationCount: d.count, durationSumMs: d.sumMs };
+    })
+    .sort(byCountThenName((a) => a.app));
+  const levelList = [...levels.entries()]
+    .map(([level, count]) => ({ level, count }))
+    .sort(byCountThenName((a) => a.level));
   return {
     totalLogs: total,
     durationCount: overall?.count ?? 0,
     durationSumMs: overall?.sumMs ?? 0,
-    byApp: apps
-      .filter((bucket) => bucket.key.app !== '')
-      .map((bucket) => {
-        const d = readDuration(bucket.dur, fields);
-        return { app: String(bucket.key.app), count: bucket.doc_count, durationCount: d.count, durationSumMs: d.sumMs };
-      })
-      .sort(byCountThenName((a) => a.app)),
-    levels: [...levels.entries()].map(([level, count]) => ({ level, count })).sort(byCountThenName((a) => a.level)),
+    byApp: limits ? byApp.slice(0, limits.apps) : byApp,
+    appsTotal: byApp.length,
+    levels: limits ? levelList.slice(0, limits.levels) : levelList,
+    levelsTotal: levelList.length,
   };
 }
 
@@ -218,8 +225,10 @@ export async function appStatistics(
   fields: AggregationFields,
   range: TimeRange,
   keysPerApp: number,
+  onlyApps?: readonly string[],
 ): Promise<AppStats[]> {
-  const query = rangeQuery(fields, range);
+  // Only some apps (a page of them): their (app, key) groups alone are walked.
+  const query = rangeQuery(fields, range, onlyApps === undefined ? [] : [keywordTerms(fields.app, [...onlyApps])]);
   const apps = await compositeAll(
     client,
     target,
@@ -271,12 +280,15 @@ export async function appStatistics(
     .sort(byCountThenName((a) => a.app));
 }
 
+/** localeCompare's order at a fraction of its cost over 100,000 names. */
+const collator = new Intl.Collator();
+
 /** The embedded store's orders, so that both sources list the same things in the same order. */
 function byCountThenName<T extends { count: number }>(name: (item: T) => string) {
-  return (a: T, b: T) => b.count - a.count || name(a).localeCompare(name(b));
+  return (a: T, b: T) => b.count - a.count || collator.compare(name(a), name(b));
 }
 
 /** p95 descending (logs without durations last), then the key. */
 function bySlowest(a: { messageKey: string; p95Ms: number | null }, b: { messageKey: string; p95Ms: number | null }) {
-  return (b.p95Ms ?? -1) - (a.p95Ms ?? -1) || a.messageKey.localeCompare(b.messageKey);
+  return (b.p95Ms ?? -1) - (a.p95Ms ?? -1) || collator.compare(a.messageKey, b.messageKey);
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../../config/config.js';
 import type { Logger } from '../../logging/logger.js';
+import { type AppPage, type AppPageRequest, keyFigures, pageApps } from '../app-page.js';
 import { extractLog, parseTimestamp, readPath } from '../fields.js';
 import type { LogRecord } from '../log-record.js';
 import type {
@@ -9,6 +10,7 @@ import type {
   ScanBatch,
   ScanRequest,
   SourceHealth,
+  SummaryLimits,
   SummaryStats,
   Thresholds,
   TimeRange,
@@ -231,9 +233,9 @@ export class ElasticsearchLogSource implements LogSource {
     yield last(pending ?? []);
   }
 
-  async summary(range: TimeRange, app?: string): Promise<SummaryStats> {
+  async summary(range: TimeRange, app?: string, limits?: SummaryLimits): Promise<SummaryStats> {
     const fields = await this.aggregationFields(['timestamp', 'duration', 'app', 'level']);
-    return summaryStats(this.client, this.target, fields, roundToSeconds(range), app);
+    return summaryStats(this.client, this.target, fields, roundToSeconds(range), app, limits);
   }
 
   async timeseries(range: TimeRange, intervalMs: number, app?: string): Promise<BucketStats[]> {
@@ -244,6 +246,29 @@ export class ElasticsearchLogSource implements LogSource {
   async appStats(range: TimeRange, keysPerApp: number): Promise<AppStats[]> {
     const fields = await this.aggregationFields(['timestamp', 'duration', 'app', 'messageKey']);
     return appStatistics(this.client, this.target, fields, roundToSeconds(range), keysPerApp);
+  }
+
+  /**
+   * Every app's figures (composite pages of 1,000 groups: exact), ordered and cut to the page;
+   * the slowest message keys are then read for the page's apps only, so the (app, key) groups
+   * walked stay bounded by the page however many apps there are.
+   */
+  async appPage(range: TimeRange, request: AppPageRequest): Promise<AppPage> {
+    const fields = await this.aggregationFields(['timestamp', 'duration', 'app', 'messageKey']);
+    const rounded = roundToSeconds(range);
+    const all = await appStatistics(this.client, this.target, fields, rounded, 0);
+    const page = pageApps(all, { ...request, keysPerApp: 0 });
+    const logged = page.apps.filter((a) => a.logs > 0).map((a) => a.app_name);
+    if (request.keysPerApp <= 0 || logged.length === 0) return page;
+    const keyed = await appStatistics(this.client, this.target, fields, rounded, request.keysPerApp, logged);
+    const keysOf = new Map(keyed.map((a) => [a.app, a.slowestKeys]));
+    return {
+      ...page,
+      apps: page.apps.map((a) => ({
+        ...a,
+        slowest_message_keys: keyFigures(keysOf.get(a.app_name) ?? [], request.keysPerApp),
+      })),
+    };
   }
 
   async trace(correlationId: string, limit: number): Promise<LogRecord[]> {

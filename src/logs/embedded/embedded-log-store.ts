@@ -2,6 +2,7 @@ import type SQLite from 'better-sqlite3';
 import type { Config, LogFieldNames } from '../../config/config.js';
 import { openSqliteFile } from '../../db/connection.js';
 import type { Logger } from '../../logging/logger.js';
+import type { AppPage, AppPageRequest } from '../app-page.js';
 import { extractLog } from '../fields.js';
 import type { LogFields, LogRecord } from '../log-record.js';
 import type { ImportMark, LedgerOptions } from '../ndjson/ledger-options.js';
@@ -13,6 +14,7 @@ import type {
   ScanBatch,
   ScanRequest,
   SourceHealth,
+  SummaryLimits,
   SummaryStats,
   TimeRange,
   TraceSummary,
@@ -25,6 +27,17 @@ import { HOUR_MS, MINUTE_MS, prepareSchema, SCOPE_ALL } from './schema.js';
 import { hasValidTime, LOG_COLUMNS, type LogRow, SequenceReader, toLogRecord } from './sequence-reader.js';
 import { SlowestTraces } from './slowest-traces.js';
 import { StatsReader } from './stats-reader.js';
+import { answerStats, type StatsRequest } from './stats-requests.js';
+import { StatsThreads } from './stats-thread.js';
+
+export interface EmbeddedStoreOptions {
+  /**
+   * Figure reads (summary, time series, apps, slowest traces) run in worker threads with their
+   * own connections, off the event loop: what the service does. Without it (CLI, tests, an
+   * in-memory store) they run on this connection.
+   */
+  readsOffLoop?: boolean;
+}
 
 const DAY_MS = 86_400_000;
 /** At ingest an invalid duration rejects the line (DESIGN); reading, it is a log without duration. */
@@ -58,6 +71,7 @@ export class EmbeddedLogStore implements LogSource {
   private readonly reader: SequenceReader;
   private readonly stats: StatsReader;
   private readonly slowest: SlowestTraces;
+  private readonly threads: StatsThreads | undefined;
   private closed = false;
   /** Stream ingests wait here for the one before them. */
   private streamQueue: Promise<unknown> = Promise.resolve();
@@ -73,6 +87,7 @@ export class EmbeddedLogStore implements LogSource {
     ingestMaxBytes: number,
     ingestMaxLines: number,
     private readonly logger: Logger | undefined,
+    readsOffLoop: boolean,
   ) {
     this.key = `embedded:${storeId}`;
     this.ingestMaxBytes = ingestMaxBytes;
@@ -92,10 +107,11 @@ export class EmbeddedLogStore implements LogSource {
     this.reader = new SequenceReader(db, initialLookbackMinutes * 60_000);
     this.stats = new StatsReader(db);
     this.slowest = new SlowestTraces(db);
+    this.threads = readsOffLoop && db.name !== ':memory:' ? new StatsThreads(db.name) : undefined;
   }
 
   /** Opens (creating when needed) the store at `config.embedded.path`. */
-  static open(config: Config, logger?: Logger): EmbeddedLogStore {
+  static open(config: Config, logger?: Logger, options: EmbeddedStoreOptions = {}): EmbeddedLogStore {
     const db = openSqliteFile(config.embedded.path);
     try {
       // 16 MiB of page cache: rollup reads stay cached; a catch-up scan streams through pages once.
@@ -113,6 +129,7 @@ export class EmbeddedLogStore implements LogSource {
         config.embedded.ingestMaxBytes,
         config.embedded.ingestMaxLines,
         logger,
+        options.readsOffLoop ?? false,
       );
     } catch (error) {
       db.close();
@@ -279,16 +296,26 @@ export class EmbeddedLogStore implements LogSource {
     return this.reader.scan(request);
   }
 
-  async summary(range: TimeRange, app?: string): Promise<SummaryStats> {
-    return this.stats.summary(range, app);
+  /** A figure read: by a stats thread when reads run off the loop, else on this connection. */
+  private async read<T>(request: StatsRequest): Promise<T> {
+    if (this.threads) return this.threads.run<T>(request);
+    return answerStats({ stats: this.stats, slowest: this.slowest }, request) as T;
+  }
+
+  async summary(range: TimeRange, app?: string, limits?: SummaryLimits): Promise<SummaryStats> {
+    return this.read({ op: 'summary', range, app, limits });
   }
 
   async timeseries(range: TimeRange, intervalMs: number, app?: string): Promise<BucketStats[]> {
-    return this.stats.timeseries(range, intervalMs, app);
+    return this.read({ op: 'timeseries', range, intervalMs, app });
   }
 
   async appStats(range: TimeRange, keysPerApp: number): Promise<AppStats[]> {
-    return this.stats.appStats(range, keysPerApp);
+    return this.read({ op: 'appStats', range, keysPerApp });
+  }
+
+  async appPage(range: TimeRange, request: AppPageRequest): Promise<AppPage> {
+    return this.read({ op: 'appPage', range, request });
   }
 
   async trace(correlationId: string, limit: number): Promise<LogRecord[]> {
@@ -297,7 +324,7 @@ export class EmbeddedLogStore implements LogSource {
   }
 
   async slowestTraces(range: TimeRange, limit: number, app?: string): Promise<TraceSummary[]> {
-    return this.slowest.read(range, limit, app);
+    return this.read({ op: 'slowestTraces', range, limit, app });
   }
 
   async health(): Promise<SourceHealth> {
@@ -325,6 +352,7 @@ export class EmbeddedLogStore implements LogSource {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.threads?.close();
     this.db.close();
   }
 }

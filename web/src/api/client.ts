@@ -8,7 +8,7 @@ import type {
   AlertStatus,
   AppRule,
   AppSort,
-  AppStats,
+  AppsPage,
   Bucket,
   ChannelType,
   DashboardSettings,
@@ -156,12 +156,12 @@ export const api = {
     return data.buckets;
   },
 
-  /** Every app of the range; `sort` as the API takes it (`-p95_ms`), else its default order. */
-  async apps(range: TimeRange, signal?: AbortSignal, sort?: AppSort): Promise<AppStats[]> {
-    return (
-      await request<{ apps: AppStats[] }>('GET', '/dashboard/apps', { query: { ...rangeQuery(range), sort }, signal })
-    ).apps;
-  },
+  /** One page of the apps of the range (`total`: all of them); `sort` as the API takes it (`-p95_ms`), else its default order. */
+  apps: (range: TimeRange, signal?: AbortSignal, sort?: AppSort, page?: number, perPage?: number) =>
+    request<AppsPage>('GET', '/dashboard/apps', {
+      query: { ...rangeQuery(range), sort, page, per_page: perPage },
+      signal,
+    }),
 
   server: (signal?: AbortSignal) => request<ServerStatus>('GET', '/monitor/server', { signal }),
 

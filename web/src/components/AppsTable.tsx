@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
-import type { AppSort, AppSortColumn, AppStats, KeyStats } from '../api/types.js';
+import type { AppSort, AppSortColumn, AppStats, AppsPage, KeyStats } from '../api/types.js';
 import { formatCount, formatMs, formatPercent } from '../format.js';
 import { href } from '../router.js';
 import { type Resource, useDashboard, useResource } from '../state.js';
 import { type SortableColumn, SortableHeader, sortOf } from './SortableHeader.js';
 import { type Column, TableHeader } from './TableHeader.js';
-import { Card, Empty, ErrorNote, Loading } from './ui.js';
+import { Card, Empty, ErrorNote, Loading, Pager } from './ui.js';
 
 /** Every figure sorts through the API (`GET /dashboard/apps?sort=`), over all apps of the range. */
 const COLUMNS: SortableColumn<AppSortColumn>[] = [
@@ -20,36 +20,53 @@ const COLUMNS: SortableColumn<AppSortColumn>[] = [
 ];
 /** The API's order without `sort`: violations (then p95), descending. */
 const DEFAULT_SORT: AppSort = '-violations';
+/** Apps per page of the table (the API's default page). */
+const PER_PAGE = 50;
 
-/** The apps of the range in the URL's `sort` (re-sorting keeps the old rows on screen meanwhile). */
-export function useSortedApps(): Resource<AppStats[]> {
+/**
+ * One page of the apps of the range in the URL's `sort`, at the URL's `page` (re-sorting keeps
+ * the old rows on screen meanwhile): however many apps there are, the page answers quickly.
+ */
+export function useSortedApps(): Resource<AppsPage> {
   const { route } = useDashboard();
   const sort = sortOf(route.sort, COLUMNS) as AppSort | undefined;
-  return useResource((range, signal) => api.apps(range, signal, sort), [], [sort]);
+  const page = route.pageNumber ?? 1;
+  return useResource((range, signal) => api.apps(range, signal, sort, page, PER_PAGE), [], [sort, page]);
 }
 
-/** The apps table of the overview (`apps` from useSortedApps): its sort lives in the URL (`sort`). */
-export function AppsTable({ apps, onChart }: { apps: Resource<AppStats[]>; onChart: (app: string) => void }) {
+/** The apps table of the overview (`apps` from useSortedApps): its sort and page live in the URL (`sort`, `page`). */
+export function AppsTable({ apps, onChart }: { apps: Resource<AppsPage>; onChart: (app: string) => void }) {
   const { route, setView } = useDashboard();
   const sort = sortOf(route.sort, COLUMNS) as AppSort | undefined;
+  const page = route.pageNumber ?? 1;
   const [open, setOpen] = useState<string>();
+  const shown = apps.data?.apps ?? [];
+  const total = apps.data?.total ?? 0;
+  const first = (page - 1) * PER_PAGE;
   return (
     <Card title="Apps" className="span-wide">
       <ErrorNote error={apps.error} retry={apps.reload} />
       {!apps.data && apps.loading ? (
         <Loading />
-      ) : !apps.data || apps.data.length === 0 ? (
+      ) : total === 0 ? (
         <Empty>No app has logged in this range.</Empty>
       ) : (
         <div className="table-wrap">
+          {total > shown.length && (
+            <p className="muted small" data-testid="apps-shown">
+              {shown.length === 0
+                ? `No apps on this page; ${formatCount(total)} apps in all.`
+                : `Apps ${formatCount(first + 1)}–${formatCount(first + shown.length)} of ${formatCount(total)}: ${formatCount(total - shown.length)} more apps on other pages.`}
+            </p>
+          )}
           <table className="table" aria-label="Apps" aria-busy={apps.loading}>
             <SortableHeader
               columns={COLUMNS}
               sort={sort ?? DEFAULT_SORT}
-              onSort={(next) => setView({ sort: next === DEFAULT_SORT ? undefined : next })}
+              onSort={(next) => setView({ sort: next === DEFAULT_SORT ? undefined : next, pageNumber: undefined })}
             />
             <tbody>
-              {apps.data.map((app) => (
+              {shown.map((app) => (
                 <AppRow
                   key={app.app_name}
                   app={app}
@@ -60,6 +77,13 @@ export function AppsTable({ apps, onChart }: { apps: Resource<AppStats[]>; onCha
               ))}
             </tbody>
           </table>
+          <Pager
+            page={page}
+            perPage={PER_PAGE}
+            total={total}
+            onPage={(next) => setView({ pageNumber: next > 1 ? next : undefined })}
+            label="Apps"
+          />
         </div>
       )}
     </Card>

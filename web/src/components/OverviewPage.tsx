@@ -18,9 +18,9 @@ export function OverviewPage() {
   const app = route.app ?? '';
   const chooseApp = (name: string) => setView({ app: name || undefined });
   const overview = useResource((range, signal) => api.overview(range, signal, app || undefined), [app]);
-  // One request serves the table and the App choice.
+  // One request serves the table and the App choice (the apps of the table's page).
   const apps = useSortedApps();
-  const appNames = useMemo(() => (apps.data ?? []).map((a) => a.app_name).sort(), [apps.data]);
+  const appNames = useMemo(() => (apps.data?.apps ?? []).map((a) => a.app_name).sort(), [apps.data]);
 
   return (
     <div className="page">
@@ -67,7 +67,7 @@ function OverviewCards({ overview, app }: { overview: Overview | undefined; app:
       {stat(
         'Active apps',
         formatCount(overview.active_apps.total),
-        overview.active_apps.apps.slice(0, 3).join(', ') + (overview.active_apps.apps.length > 3 ? ', …' : ''),
+        overview.active_apps.apps.slice(0, 3).join(', ') + (overview.active_apps.total > 3 ? ', …' : ''),
       )}
       {stat(
         'Violations',
@@ -266,7 +266,9 @@ function LevelsCard({ overview, app }: { overview: Overview | undefined; app: st
     (a, b) => (LEVEL_ORDER.indexOf(a.level) + 1 || 99) - (LEVEL_ORDER.indexOf(b.level) + 1 || 99),
   );
   const total = levels.reduce((s, l) => s + l.count, 0);
+  const moreLevels = overview ? overview.log_level_total - levels.length : 0;
   const apps = [...(overview?.avg_duration.by_app ?? [])].sort((a, b) => (b.avg_ms ?? 0) - (a.avg_ms ?? 0));
+  const moreApps = overview ? overview.avg_duration.by_app_total - apps.length : 0;
   const slowest = Math.max(1, ...apps.map((a) => a.avg_ms ?? 0));
   return (
     <Card title={app ? `Levels and averages · ${app}` : 'Levels and averages'}>
@@ -288,6 +290,11 @@ function LevelsCard({ overview, app }: { overview: Overview | undefined; app: st
           ))}
         </ul>
       )}
+      {moreLevels > 0 && (
+        <p className="muted small" data-testid="more-levels">
+          {formatCount(moreLevels)} more levels, less frequent, not shown.
+        </p>
+      )}
       {apps.length > 0 && (
         <>
           <h3 className="subheading">Average duration by app</h3>
@@ -302,6 +309,11 @@ function LevelsCard({ overview, app }: { overview: Overview | undefined; app: st
               </li>
             ))}
           </ul>
+          {moreApps > 0 && (
+            <p className="muted small" data-testid="more-apps">
+              The {formatCount(apps.length)} busiest apps; {formatCount(moreApps)} more apps in the Apps table.
+            </p>
+          )}
         </>
       )}
     </Card>

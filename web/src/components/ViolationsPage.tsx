@@ -42,15 +42,16 @@ export function ViolationsPage() {
     rule_id: rule?.id,
   };
   const filterKey = JSON.stringify(filter);
-  const apps = useResource((r, signal) => api.apps(r, signal), []);
+  // The choice lists the apps with the most violations: the first page of 500.
+  const apps = useResource((r, signal) => api.apps(r, signal, undefined, 1, 500), []);
   const violations = useResource(
     (r, signal) => api.violations({ ...filter, page, per_page: PER_PAGE, sort }, r, signal),
     [filterKey, page, sort],
   );
   const histogram = useResource((r, signal) => api.violationHistogram(filter, r, signal), [filterKey]);
 
-  const appNames = apps.data?.map((a) => a.app_name) ?? [];
-  const keys = apps.data?.find((a) => a.app_name === app)?.slowest_message_keys.map((k) => k.message_key) ?? [];
+  const appNames = apps.data?.apps.map((a) => a.app_name) ?? [];
+  const keys = apps.data?.apps.find((a) => a.app_name === app)?.slowest_message_keys.map((k) => k.message_key) ?? [];
   const filtered = Boolean(app || key || rule);
   const data = violations.data;
   const stale = data !== undefined && (violations.error !== undefined || live === 'offline');
