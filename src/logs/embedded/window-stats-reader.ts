@@ -5,7 +5,7 @@ import type { WindowQuery, WindowSeries } from '../window-stats.js';
 import { addDuration, type DurationStats, emptyDurationStats, mergeDurationStats } from './duration-stats.js';
 import { addEncoded, bucketOf, percentile, RATIO, ZERO_BUCKET } from './histogram.js';
 import { planRange } from './range-plan.js';
-import { ROLLUP_SPANS } from './schema.js';
+import { HOUR_MS, MINUTE_MS, ROLLUP_SPANS } from './schema.js';
 
 type Row = Record<string, number | string | Uint8Array | null>;
 
@@ -32,10 +32,12 @@ const appKey = (app: string, key: string) => `${app}\u0000${key}`;
  *
  * Counts above a threshold (`countAboveMs`, slow_ratio) are exact: histogram buckets wholly above
  * or below it are counted from the rollups; only the one bucket that holds the threshold is
- * ambiguous, and the rollup periods (minutes or hours) where that bucket is not empty are read
- * raw (one time-index range read per such period and threshold, shared by every query). The cost
- * is at most one raw read of the window per distinct threshold, and in practice the few minutes
- * in which some log fell within 2 % of the threshold.
+ * ambiguous, and the minutes where that bucket is not empty are read raw (one time-index range
+ * read per such minute and threshold, shared by every query; an hour rollup is narrowed to its
+ * minutes through their rollup rows). The cost is at most one raw read of the window per
+ * distinct threshold (a threshold among the typical durations, where most minutes have a log
+ * within 2 % of it), and for a threshold in the tail the few minutes in which some log fell
+ * within 2 % of it.
  *
  * The embedded store keeps no ingest time: its ingest order is `seq`, and a log is readable as
  * soon as it is stored, so "the range the scans have covered" is the range of log time that has
@@ -45,6 +47,7 @@ export class EmbeddedWindowStats {
   private readonly rollupRows: SQLite.Statement;
   private readonly rawRows: SQLite.Statement;
   private readonly straddlingRows: SQLite.Statement;
+  private readonly minuteRollupRows: SQLite.Statement;
 
   constructor(db: SQLite.Database) {
     this.rollupRows = db.prepare(`SELECT start, app, message_key AS k, count AS c, duration_count AS dc,
@@ -54,12 +57,14 @@ export class EmbeddedWindowStats {
       FROM logs WHERE time >= ? AND time < ? AND app IS NOT NULL`);
     this.straddlingRows = db.prepare(`SELECT app, coalesce(message_key, '') AS k, duration_ms AS d
       FROM logs WHERE time >= ? AND time < ? AND app IS NOT NULL AND duration_ms > ? AND duration_ms <= ?`);
+    this.minuteRollupRows = db.prepare(`SELECT start, app, message_key AS k, histogram AS h
+      FROM rollup_stats WHERE span = ? AND start >= ? AND start < ? AND app <> '' AND histogram IS NOT NULL`);
   }
 
   read(queries: readonly WindowQuery[]): WindowSeries[][] {
     for (const query of queries) assertWindowQuery(query);
     const ranges = new Map<string, RangeFigures>();
-    const straddling = new StraddlingCounts(this.straddlingRows);
+    const straddling = new StraddlingCounts(this.straddlingRows, this.minuteRollupRows);
     return queries.map((query) => {
       if (query.range.to <= query.range.from) return isPerKey(query) ? [] : [emptySeries(query)];
       const id = rangeId(query.range);
@@ -211,28 +216,69 @@ function countAbove(
 
 /**
  * Per rollup period and threshold: the logs in the threshold's own bucket that lie above it,
- * per (app, key), read raw once and shared by every query of one call.
+ * per (app, key), shared by every query of one call. A minute is read raw (once per threshold);
+ * an hour is narrowed first to the minutes whose rollup has logs in that bucket (the hour's minute
+ * rows are read once), so a threshold in the tail costs a few minutes of raw rows, not hours.
  */
 class StraddlingCounts {
-  private readonly periods = new Map<string, Map<string, number>>();
+  private readonly minutes = new Map<string, Map<string, number>>();
+  /** hour start → (app, key) → that hour's minute rows with a histogram */
+  private readonly hours = new Map<number, Map<string, { start: number; histogram: Uint8Array }[]>>();
 
-  constructor(private readonly rows: SQLite.Statement) {}
+  constructor(
+    private readonly rawRows: SQLite.Statement,
+    private readonly minuteRows: SQLite.Statement,
+  ) {}
 
   count(span: number, start: number, threshold: number, app: string, key: string): number {
-    const id = `${span}:${start}:${threshold}`;
-    let counts = this.periods.get(id);
+    if (span !== HOUR_MS) return this.rawCount(start, start + span, threshold, app, key);
+    const bucket = bucketOf(threshold);
+    let total = 0;
+    for (const minute of this.minuteRowsOf(start).get(appKey(app, key)) ?? []) {
+      if (countInBucket(minute.histogram, bucket) > 0) {
+        total += this.rawCount(minute.start, minute.start + MINUTE_MS, threshold, app, key);
+      }
+    }
+    return total;
+  }
+
+  private minuteRowsOf(hour: number) {
+    let rows = this.hours.get(hour);
+    if (!rows) {
+      rows = new Map();
+      for (const row of this.minuteRows.iterate(MINUTE_MS, hour, hour + HOUR_MS) as Iterable<Row>) {
+        const id = appKey(row.app as string, row.k as string);
+        const list = rows.get(id) ?? [];
+        list.push({ start: row.start as number, histogram: row.h as Uint8Array });
+        rows.set(id, list);
+      }
+      this.hours.set(hour, rows);
+    }
+    return rows;
+  }
+
+  private rawCount(from: number, to: number, threshold: number, app: string, key: string): number {
+    const id = `${from}:${to}:${threshold}`;
+    let counts = this.minutes.get(id);
     if (!counts) {
       counts = new Map();
       const bucket = bucketOf(threshold);
       // Read a little beyond the bucket's upper edge; bucketOf, as at ingest, decides.
       const upper = bucket === ZERO_BUCKET ? 0 : RATIO ** (bucket + 1) * (1 + 1e-9);
-      for (const row of this.rows.iterate(start, start + span, threshold, upper) as Iterable<Row>) {
+      for (const row of this.rawRows.iterate(from, to, threshold, upper) as Iterable<Row>) {
         if (bucketOf(row.d as number) !== bucket) continue;
-        const id2 = appKey(row.app as string, row.k as string);
-        counts.set(id2, (counts.get(id2) ?? 0) + 1);
+        const rowId = appKey(row.app as string, row.k as string);
+        counts.set(rowId, (counts.get(rowId) ?? 0) + 1);
       }
-      this.periods.set(id, counts);
+      this.minutes.set(id, counts);
     }
     return counts.get(appKey(app, key)) ?? 0;
   }
+}
+
+/** The count an encoded histogram holds in one bucket. */
+function countInBucket(encoded: Uint8Array, bucket: number): number {
+  const histogram = new Map<number, number>();
+  addEncoded(histogram, encoded);
+  return histogram.get(bucket) ?? 0;
 }
