@@ -19,6 +19,7 @@ import type {
   TimeRange,
   TraceSummary,
 } from '../source.js';
+import type { WindowQuery, WindowSeries } from '../window-stats.js';
 import { IngestLedger } from './ingest-ledger.js';
 import { LogInserter } from './log-inserter.js';
 import { type PruneResult, pruneOlderThan } from './retention.js';
@@ -38,6 +39,7 @@ export interface EmbeddedStoreOptions {
    */
   readsOffLoop?: boolean;
 }
+import { EmbeddedWindowStats } from './window-stats-reader.js';
 
 const DAY_MS = 86_400_000;
 /** At ingest an invalid duration rejects the line (DESIGN); reading, it is a log without duration. */
@@ -72,6 +74,7 @@ export class EmbeddedLogStore implements LogSource {
   private readonly stats: StatsReader;
   private readonly slowest: SlowestTraces;
   private readonly threads: StatsThreads | undefined;
+  private readonly windows: EmbeddedWindowStats;
   private closed = false;
   /** Stream ingests wait here for the one before them. */
   private streamQueue: Promise<unknown> = Promise.resolve();
@@ -108,6 +111,7 @@ export class EmbeddedLogStore implements LogSource {
     this.stats = new StatsReader(db);
     this.slowest = new SlowestTraces(db);
     this.threads = readsOffLoop && db.name !== ':memory:' ? new StatsThreads(db.name) : undefined;
+    this.windows = new EmbeddedWindowStats(db);
   }
 
   /** Opens (creating when needed) the store at `config.embedded.path`. */
@@ -325,6 +329,10 @@ export class EmbeddedLogStore implements LogSource {
 
   async slowestTraces(range: TimeRange, limit: number, app?: string): Promise<TraceSummary[]> {
     return this.read({ op: 'slowestTraces', range, limit, app });
+  }
+
+  async windowStats(queries: readonly WindowQuery[]): Promise<WindowSeries[][]> {
+    return this.windows.read(queries);
   }
 
   async health(): Promise<SourceHealth> {
