@@ -303,7 +303,7 @@ export class EmbeddedLogStore implements LogSource {
   /** A figure read: by a stats thread when reads run off the loop, else on this connection. */
   private async read<T>(request: StatsRequest): Promise<T> {
     if (this.threads) return this.threads.run<T>(request);
-    return answerStats({ stats: this.stats, slowest: this.slowest }, request) as T;
+    return answerStats({ stats: this.stats, slowest: this.slowest, windows: this.windows }, request) as T;
   }
 
   async summary(range: TimeRange, app?: string, limits?: SummaryLimits): Promise<SummaryStats> {
@@ -332,7 +332,7 @@ export class EmbeddedLogStore implements LogSource {
   }
 
   async windowStats(queries: readonly WindowQuery[]): Promise<WindowSeries[][]> {
-    return this.windows.read(queries);
+    return this.read({ op: 'windowStats', queries });
   }
 
   async health(): Promise<SourceHealth> {

@@ -5,6 +5,7 @@ import { SlowestTraces } from './slowest-traces.js';
 import { StatsReader } from './stats-reader.js';
 import { answerStats } from './stats-requests.js';
 import type { StatsJob, StatsReply } from './stats-thread.js';
+import { EmbeddedWindowStats } from './window-stats-reader.js';
 
 /**
  * A stats thread: its own read-only connection to the embedded store, answering figure reads
@@ -15,7 +16,7 @@ const db = openSqliteFile((workerData as { path: string }).path);
 db.pragma('query_only = ON');
 db.pragma('cache_size = -16384');
 db.pragma('temp_store = MEMORY');
-const readers = { stats: new StatsReader(db), slowest: new SlowestTraces(db) };
+const readers = { stats: new StatsReader(db), slowest: new SlowestTraces(db), windows: new EmbeddedWindowStats(db) };
 
 /** Below the event loop's priority (Linux: per thread), so /health and scans win a busy CPU. */
 const STATS_THREAD_NICE = 5;
