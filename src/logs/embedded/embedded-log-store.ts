@@ -30,6 +30,7 @@ import { SlowestTraces } from './slowest-traces.js';
 import { StatsReader } from './stats-reader.js';
 import { answerStats, type StatsRequest } from './stats-requests.js';
 import { StatsThreads } from './stats-thread.js';
+import { EmbeddedWindowStats } from './window-stats-reader.js';
 
 export interface EmbeddedStoreOptions {
   /**
@@ -39,7 +40,6 @@ export interface EmbeddedStoreOptions {
    */
   readsOffLoop?: boolean;
 }
-import { EmbeddedWindowStats } from './window-stats-reader.js';
 
 const DAY_MS = 86_400_000;
 /** At ingest an invalid duration rejects the line (DESIGN); reading, it is a log without duration. */
