@@ -1,4 +1,3 @@
-import type { RuleKind } from '../../rules/types.js';
 import type { AlertNotification } from '../notification.js';
 
 /** Webhook sample messages are cut to this many characters (they are meant for machines too). */
@@ -30,7 +29,7 @@ export const WEBHOOK_MESSAGE_MAX_LENGTH = 2000;
 export interface WebhookPayload {
   version: 1;
   kind: 'alert' | 'resolved';
-  rule: { type: RuleKind; id: number };
+  rule: { type: string; id: number };
   app: string;
   message_key: string | null;
   count: number;
