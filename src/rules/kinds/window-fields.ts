@@ -46,7 +46,7 @@ export function windowUpdateSchema(own: TProperties): TObject {
 }
 
 function unwrapOptional(schema: TSchema): TSchema {
-  const { ['~optional']: _optional, ...rest } = schema as TSchema & { '~optional'?: boolean };
+  const { '~optional': _optional, ...rest } = schema as TSchema & { '~optional'?: boolean };
   return rest as TSchema;
 }
 
