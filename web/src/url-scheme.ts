@@ -61,7 +61,16 @@ export interface ViewParams {
 
 export type Route = ({ page: PageName; id?: string } | { page: 'not-found'; id?: undefined }) & ViewParams;
 
-const PAGES: ReadonlySet<string> = new Set(['violations', 'trace', 'incidents', 'alerts', 'rules', 'targets', 'silences', 'server']);
+const PAGES: ReadonlySet<string> = new Set([
+  'violations',
+  'trace',
+  'incidents',
+  'alerts',
+  'rules',
+  'targets',
+  'silences',
+  'server',
+]);
 
 /** `15m`, `1h`, `6h`, `24h`, `7d` ↔ preset minutes. */
 export function presetToken(minutes: number): string {

@@ -99,8 +99,7 @@ export function describePreview(rule: PreviewRule, preview: RulePreview): Previe
   if (rule.kind === 'absence') {
     const logs = preview.series.reduce((sum, s) => sum + s.samples, 0);
     const window = windowWords(rule.silent_minutes ?? 0);
-    const headline =
-      logs === 0 ? `No log in ${window}; ${fires}` : `${logCount(logs)} in ${window}; ${fires}`;
+    const headline = logs === 0 ? `No log in ${window}; ${fires}` : `${logCount(logs)} in ${window}; ${fires}`;
     return { headline, lines: [], more: 0 };
   }
   const what = `${statisticWords(rule.statistic ?? 'p95', rule.slow_ms)} over ${windowWords(rule.window_minutes ?? 0)}`;
@@ -125,4 +124,20 @@ export function describePreview(rule: PreviewRule, preview: RulePreview): Previe
     .slice(0, PREVIEW_TOP)
     .map((s) => `${s.message_key ?? '(no key)'}: ${seriesFinding(rule, s)}; ${seriesState(rule, s)}`);
   return { headline, lines, more: Math.max(0, ranked.length - PREVIEW_TOP) };
+}
+
+/** A latency rule's condition in words: "p95 over 5 min > 800 ms", "p95 over 5 min > 2× a day earlier (+100 ms)". */
+export function latencyConditionWords(rule: {
+  statistic: WindowStatistic;
+  slow_ms: number | null;
+  window_minutes: number;
+  threshold: number | null;
+  baseline: { compare_to: string; ratio: number; min_increase_ms: number } | null;
+}): string {
+  const what = `${statisticWords(rule.statistic, rule.slow_ms)} over ${rule.window_minutes} min`;
+  if (rule.baseline) {
+    const more = rule.baseline.min_increase_ms > 0 ? ` (+${formatMs(rule.baseline.min_increase_ms)})` : '';
+    return `${what} > ${decimal.format(rule.baseline.ratio)}× ${BASELINE_WORDS[rule.baseline.compare_to] ?? rule.baseline.compare_to}${more}`;
+  }
+  return `${what} > ${formatStatValue(rule.threshold, unitOf(rule.statistic))}`;
 }

@@ -31,14 +31,7 @@ import type {
   ViolationPage,
   ViolationSort,
 } from './types.js';
-import type {
-  AnyKindRule,
-  Incident,
-  IncidentDetail,
-  IncidentQuery,
-  RulePreview,
-  WindowKind,
-} from './window-types.js';
+import type { AnyKindRule, Incident, IncidentDetail, IncidentQuery, RulePreview, WindowKind } from './window-types.js';
 
 /** The filters the violation list and its histogram share. */
 export interface ViolationQuery {

@@ -64,7 +64,9 @@ export function IncidentDetailCard({ id, closeHref }: { id: number; closeHref: s
         {incident.error?.status === 404 ? (
           <Empty>There is no incident #{id} (it may have been pruned).</Empty>
         ) : !data ? (
-          incident.error ? null : <Loading />
+          incident.error ? null : (
+            <Loading />
+          )
         ) : (
           <>
             <IncidentFacts incident={data} />
@@ -82,8 +84,7 @@ function IncidentFacts({ incident }: { incident: IncidentDetail }) {
     <dl className="facts incident-facts">
       <dt>State</dt>
       <dd>
-        <Badge tone={firing ? 'bad' : 'ok'}>{incident.state}</Badge>{' '}
-        {firing ? 'for ' : 'after '}
+        <Badge tone={firing ? 'bad' : 'ok'}>{incident.state}</Badge> {firing ? 'for ' : 'after '}
         {formatLasting(incident.started_at, incident.resolved_at)}
       </dd>
       <dt>Rule</dt>
@@ -147,7 +148,11 @@ function IncidentChart({ incident, statistic }: { incident: IncidentDetail; stat
       });
     }
     const markers: ChartMarker[] = [
-      { at: Date.parse(incident.started_at), label: `started ${formatClock(incident.started_at, { seconds: false })}`, color: '--bad' },
+      {
+        at: Date.parse(incident.started_at),
+        label: `started ${formatClock(incident.started_at, { seconds: false })}`,
+        color: '--bad',
+      },
     ];
     if (incident.resolved_at) {
       markers.push({

@@ -70,8 +70,8 @@ export function IncidentsPage() {
       )}
       <Card title="Incidents">
         <p className="muted card-intro">
-          A latency or absence rule opens an incident when its condition holds (after its pending time) and resolves
-          it when the condition no longer does.
+          A latency or absence rule opens an incident when its condition holds (after its pending time) and resolves it
+          when the condition no longer does.
         </p>
         <form className="filters" aria-label="Filter incidents" onSubmit={(e) => e.preventDefault()}>
           <label className="inline-field">

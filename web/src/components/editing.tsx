@@ -36,10 +36,13 @@ export function useApiForm({
   specs,
   onSaved,
   conflict,
+  fieldOf,
 }: {
   specs: FieldSpecs;
   onSaved: () => void;
   conflict?: () => { field: string; message: string };
+  /** The form field an API field is shown at, when their names differ (`baseline.ratio` → `ratio`). */
+  fieldOf?: (apiField: string) => string;
 }) {
   const [problems, setProblems] = useState<Problems>({});
   const [saving, setSaving] = useState(false);
@@ -63,7 +66,8 @@ export function useApiForm({
         const { field, message } = conflict();
         show(form, { [field]: message });
       } else if (caught.details.length > 0) {
-        show(form, translateDetails(specs, caught.details));
+        const details = fieldOf ? caught.details.map((d) => ({ ...d, field: fieldOf(d.field) })) : caught.details;
+        show(form, translateDetails(specs, details));
       } else {
         show(form, { '': caught.message });
       }
