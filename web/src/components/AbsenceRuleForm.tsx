@@ -78,11 +78,6 @@ export function AbsenceRuleDialog({
             />
           )}
         </Field>
-        <RulePreviewPanel
-          state={preview}
-          rule={{ kind: 'absence', silent_minutes: Number(silent) }}
-          missing="Enter an app and a silent time to see what this rule would see now."
-        />
         <WindowRuleTail form={shared} onChange={setShared} errorsOf={errorsOf} covered={covered} />
         <DialogFooter
           active={shared.is_active}
@@ -90,6 +85,13 @@ export function AbsenceRuleDialog({
           onCancel={onClose}
           saving={saving}
           submitLabel={rule ? 'Save rule' : 'Create rule'}
+          preview={
+            <RulePreviewPanel
+              state={preview}
+              rule={{ kind: 'absence', silent_minutes: Number(silent) }}
+              missing="Enter an app and a silent time to see what this rule would see now."
+            />
+          }
         />
       </form>
     </Dialog>

@@ -127,33 +127,45 @@ export function IncidentsPage() {
           </Empty>
         ) : (
           <>
-            {firingItems.length > 0 && (
-              <section aria-label="Firing incidents">
-                <h3 className="subheading">
-                  Firing now ({formatCount(firing.data!.total)}
-                  {firing.data!.total > firingItems.length ? `, the newest ${firingItems.length} shown` : ''})
-                </h3>
-                <IncidentTable items={firingItems} label="Firing incidents" route={route} />
-              </section>
-            )}
-            {list.data && list.data.items.length > 0 && (
-              <section aria-label={state === 'firing' ? 'Firing incidents' : 'Resolved incidents'}>
-                <h3 className="subheading">
-                  {state === 'firing' ? 'Firing' : 'Resolved'} ({formatCount(list.data.total)}), newest first
-                </h3>
-                <IncidentTable
-                  items={list.data.items}
-                  label={state === 'firing' ? 'Firing incidents' : 'Resolved incidents'}
-                  route={route}
+            <div className="table-wrap">
+              <table className="table incident-table" aria-label="Incidents" aria-busy={list.loading}>
+                <TableHeader
+                  columns={[
+                    'Started',
+                    { label: 'State', className: 'hide-narrow' },
+                    'Rule',
+                    { label: 'App / message key', className: 'hide-narrow' },
+                    { label: 'Value', className: 'num' },
+                    { label: 'Threshold', className: 'num hide-narrow' },
+                    { label: 'Lasted', className: 'num hide-narrow' },
+                  ]}
                 />
-                <Pager
-                  page={page}
-                  perPage={PER_PAGE}
-                  total={list.data.total}
-                  onPage={(next) => setView({ pageNumber: next > 1 ? next : undefined })}
-                  label="Incidents"
-                />
-              </section>
+                {firingItems.length > 0 && (
+                  <IncidentGroup
+                    heading={`Firing now (${formatCount(firing.data!.total)}${
+                      firing.data!.total > firingItems.length ? `, the newest ${firingItems.length} shown` : ''
+                    })`}
+                    items={firingItems}
+                    route={route}
+                  />
+                )}
+                {list.data && list.data.items.length > 0 && (
+                  <IncidentGroup
+                    heading={`${state === 'firing' ? 'Firing' : 'Resolved'} (${formatCount(list.data.total)}), newest first`}
+                    items={list.data.items}
+                    route={route}
+                  />
+                )}
+              </table>
+            </div>
+            {list.data && (
+              <Pager
+                page={page}
+                perPage={PER_PAGE}
+                total={list.data.total}
+                onPage={(next) => setView({ pageNumber: next > 1 ? next : undefined })}
+                label="Incidents"
+              />
             )}
           </>
         )}
@@ -162,28 +174,21 @@ export function IncidentsPage() {
   );
 }
 
-function IncidentTable({ items, label, route }: { items: Incident[]; label: string; route: Route }) {
+const COLUMN_COUNT = 7;
+
+/** A group of rows (firing, resolved) under its heading row, in the one table so columns line up. */
+function IncidentGroup({ heading, items, route }: { heading: string; items: Incident[]; route: Route }) {
   return (
-    <div className="table-wrap">
-      <table className="table incident-table" aria-label={label}>
-        <TableHeader
-          columns={[
-            'Started',
-            'State',
-            'Rule',
-            { label: 'App / message key', className: 'hide-narrow' },
-            { label: 'Value', className: 'num' },
-            { label: 'Threshold', className: 'num hide-narrow' },
-            { label: 'Lasted', className: 'num hide-narrow' },
-          ]}
-        />
-        <tbody>
-          {items.map((incident) => (
-            <IncidentRow key={incident.id} incident={incident} route={route} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <tbody>
+      <tr className="group-row">
+        <th scope="colgroup" colSpan={COLUMN_COUNT}>
+          {heading}
+        </th>
+      </tr>
+      {items.map((incident) => (
+        <IncidentRow key={incident.id} incident={incident} route={route} />
+      ))}
+    </tbody>
   );
 }
 
@@ -202,8 +207,11 @@ function IncidentRow({ incident, route }: { incident: Incident; route: Route }) 
           {formatTime(incident.started_at)}
         </a>
         <div className="muted small">{formatRelative(incident.started_at)}</div>
+        <div className="show-narrow">
+          <Badge tone={firing ? 'bad' : 'ok'}>{incident.state}</Badge>
+        </div>
       </td>
-      <td>
+      <td className="hide-narrow">
         <Badge tone={firing ? 'bad' : 'ok'}>{incident.state}</Badge>
       </td>
       <td className="break">

@@ -206,7 +206,7 @@ export function LatencyRuleDialog({
           />
           One series per message key (the 200 busiest)
         </label>
-        <div className="form-row">
+        <div className="form-row form-row-top">
           <Field label="Statistic" errors={errorsOf('statistic')}>
             {(props) => (
               <select
@@ -256,7 +256,7 @@ export function LatencyRuleDialog({
           </label>
         </fieldset>
         {form.condition === 'threshold' ? (
-          <div className="form-row">
+          <div className="form-row form-row-top">
             <Field label={`Threshold (${unit})`} errors={errorsOf('threshold')} hint="Fires above this.">
               {text('threshold', 'decimal')}
             </Field>
@@ -269,7 +269,7 @@ export function LatencyRuleDialog({
             </Field>
           </div>
         ) : (
-          <div className="form-row">
+          <div className="form-row form-row-top">
             <Field label="Compared with" errors={errorsOf('compare_to')}>
               {(props) => (
                 <select
@@ -291,7 +291,7 @@ export function LatencyRuleDialog({
             </Field>
           </div>
         )}
-        <div className="form-row">
+        <div className="form-row form-row-top">
           <Field label="Minimum logs" errors={errorsOf('min_samples')} hint="A window with fewer logs is not judged.">
             {text('min_samples')}
           </Field>
@@ -303,19 +303,6 @@ export function LatencyRuleDialog({
             {text('pending_minutes')}
           </Field>
         </div>
-        <RulePreviewPanel
-          state={preview}
-          rule={{
-            kind: 'latency',
-            statistic: form.statistic,
-            slow_ms: percent ? Number(form.slow_ms) : null,
-            window_minutes: Number(form.window_minutes),
-            per_key: !keyed && form.per_key,
-            min_samples: Number(form.min_samples),
-            compare_to: form.condition === 'baseline' ? form.compare_to : null,
-          }}
-          missing="Enter an app and a threshold (or a baseline) to see what this rule would see now."
-        />
         <WindowRuleTail form={shared} onChange={setShared} errorsOf={errorsOf} covered={covered} />
         <DialogFooter
           active={shared.is_active}
@@ -323,6 +310,21 @@ export function LatencyRuleDialog({
           onCancel={onClose}
           saving={saving}
           submitLabel={rule ? 'Save rule' : 'Create rule'}
+          preview={
+            <RulePreviewPanel
+              state={preview}
+              rule={{
+                kind: 'latency',
+                statistic: form.statistic,
+                slow_ms: percent ? Number(form.slow_ms) : null,
+                window_minutes: Number(form.window_minutes),
+                per_key: !keyed && form.per_key,
+                min_samples: Number(form.min_samples),
+                compare_to: form.condition === 'baseline' ? form.compare_to : null,
+              }}
+              missing="Enter an app and a threshold (or a baseline) to see what this rule would see now."
+            />
+          }
         />
       </form>
     </Dialog>

@@ -95,7 +95,7 @@ export function WindowRuleHead({
           />
         )}
       </Field>
-      <div className="form-row">
+      <div className="form-row form-row-top">
         <Field label="App name" errors={errorsOf('app_name')} warning={unseenAppWarning(seen, form.app_name)}>
           {(props) => (
             <input
@@ -143,7 +143,7 @@ export function WindowRuleTail({
 }) {
   return (
     <>
-      <div className="form-row">
+      <div className="form-row form-row-top">
         <Field
           label="Remind every (minutes)"
           errors={errorsOf('cooldown_minutes')}

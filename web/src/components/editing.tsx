@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { ApiError } from '../api/client.js';
 import { type FieldSpecs, type Problems, translateDetails } from '../field-errors.js';
 
@@ -88,19 +88,24 @@ export function GeneralError({ message }: { message: string | undefined }) {
   );
 }
 
-/** The Active switch, Cancel and the submit button that end every editing dialog. */
+/**
+ * The Active switch, Cancel and the submit button that end every editing dialog; `preview` (what
+ * the rule would see now) stays in view beside the buttons while the form scrolls.
+ */
 export function DialogFooter({
   active,
   onActiveChange,
   onCancel,
   saving,
   submitLabel,
+  preview,
 }: {
   active: boolean;
   onActiveChange: (active: boolean) => void;
   onCancel: () => void;
   saving: boolean;
   submitLabel: string;
+  preview?: ReactNode;
 }) {
   return (
     <>
@@ -108,7 +113,8 @@ export function DialogFooter({
         <input type="checkbox" name="is_active" checked={active} onChange={(e) => onActiveChange(e.target.checked)} />
         Active
       </label>
-      <footer className="form-actions">
+      <footer className={`form-actions ${preview ? 'form-actions-preview' : ''}`}>
+        {preview}
         <button type="button" className="button button-ghost" onClick={onCancel}>
           Cancel
         </button>
