@@ -10,6 +10,7 @@ export type WindowStatistic = (typeof WINDOW_STATISTICS)[number];
 /** The fields every window rule carries besides its own. */
 interface WindowRuleShared {
   id: number;
+  kind?: string;
   name: string;
   app_name: string;
   /** null: every log of the app. */
@@ -44,7 +45,7 @@ export interface AbsenceRule extends WindowRuleShared {
   silent_minutes: number;
 }
 
-type Input<T> = Omit<T, 'id' | 'created_at' | 'updated_at'>;
+type Input<T> = Omit<T, 'id' | 'kind' | 'created_at' | 'updated_at'>;
 export type LatencyRuleInput = Input<LatencyRule>;
 export type AbsenceRuleInput = Input<AbsenceRule>;
 

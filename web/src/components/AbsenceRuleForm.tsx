@@ -9,6 +9,7 @@ import { Dialog, Field } from './ui.js';
 import {
   jsonBody,
   numberOrNaN,
+  previewBody,
   WindowRuleHead,
   WindowRuleTail,
   type WindowSharedForm,
@@ -44,7 +45,10 @@ export function AbsenceRuleDialog({
   const ownProblems = checkFields(ABSENCE_FIELDS, { silent_minutes: silent });
   const body = jsonBody({ ...windowSharedInput(shared), silent_minutes: numberOrNaN(silent) });
   const previewReady = Object.keys(ownProblems).length === 0 && PREVIEW_SHARED.every((f) => !sharedProblems[f]);
-  const preview = useRulePreview('absence', previewReady ? body : undefined);
+  const preview = useRulePreview(
+    'absence',
+    previewReady ? previewBody({ ...windowSharedInput(shared), silent_minutes: numberOrNaN(silent) }) : undefined,
+  );
   const save = () =>
     rule ? api.windowRules.update('absence', rule.id, body) : api.windowRules.create('absence', body);
 

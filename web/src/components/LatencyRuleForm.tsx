@@ -9,6 +9,7 @@ import { Dialog, Field } from './ui.js';
 import {
   jsonBody,
   numberOrNaN,
+  previewBody,
   WindowRuleHead,
   WindowRuleTail,
   type WindowSharedForm,
@@ -108,25 +109,35 @@ function latencyProblems(form: LatencyForm): Problems {
   return problems;
 }
 
-/** The latency fields as the API takes them. */
-function latencyInput(form: LatencyForm, keyed: boolean) {
+/**
+ * The latency fields as the API takes them. A field the form's choices leave out is absent from a
+ * new rule and null in an update (null clears it: a rule moved from a threshold to a baseline).
+ */
+function latencyInput(form: LatencyForm, keyed: boolean, update: boolean) {
+  const unset = update ? { value: null } : undefined;
+  const optional = (name: string, value: unknown, used: boolean) =>
+    used ? { [name]: value } : unset ? { [name]: unset.value } : {};
+  const threshold = form.condition === 'threshold';
   return {
     per_key: keyed ? false : form.per_key,
     statistic: form.statistic,
-    ...(form.statistic === 'slow_ratio' ? { slow_ms: numberOrNaN(form.slow_ms) } : {}),
+    ...optional('slow_ms', numberOrNaN(form.slow_ms), form.statistic === 'slow_ratio'),
     window_minutes: numberOrNaN(form.window_minutes),
-    ...(form.condition === 'threshold'
-      ? {
-          threshold: numberOrNaN(form.threshold),
-          ...(form.resolve_threshold.trim() ? { resolve_threshold: numberOrNaN(form.resolve_threshold) } : {}),
-        }
-      : {
-          baseline: {
-            compare_to: form.compare_to,
-            ratio: numberOrNaN(form.ratio),
-            min_increase_ms: numberOrNaN(form.min_increase_ms),
-          },
-        }),
+    ...optional('threshold', numberOrNaN(form.threshold), threshold),
+    ...optional(
+      'resolve_threshold',
+      numberOrNaN(form.resolve_threshold),
+      threshold && form.resolve_threshold.trim() !== '',
+    ),
+    ...optional(
+      'baseline',
+      {
+        compare_to: form.compare_to,
+        ratio: numberOrNaN(form.ratio),
+        min_increase_ms: numberOrNaN(form.min_increase_ms),
+      },
+      !threshold,
+    ),
     min_samples: numberOrNaN(form.min_samples),
     pending_minutes: numberOrNaN(form.pending_minutes),
   };
@@ -167,9 +178,12 @@ export function LatencyRuleDialog({
 
   const sharedProblems = windowSharedProblems(LATENCY_FIELDS, shared);
   const ownProblems = latencyProblems(form);
-  const body = jsonBody({ ...windowSharedInput(shared), ...latencyInput(form, keyed) });
+  const body = jsonBody({ ...windowSharedInput(shared), ...latencyInput(form, keyed, rule !== undefined) });
   const previewReady = Object.keys(ownProblems).length === 0 && PREVIEW_SHARED.every((f) => !sharedProblems[f]);
-  const preview = useRulePreview('latency', previewReady ? body : undefined);
+  const preview = useRulePreview(
+    'latency',
+    previewReady ? previewBody({ ...windowSharedInput(shared), ...latencyInput(form, keyed, false) }) : undefined,
+  );
 
   const save = () =>
     rule ? api.windowRules.update('latency', rule.id, body) : api.windowRules.create('latency', body);

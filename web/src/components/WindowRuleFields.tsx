@@ -1,4 +1,5 @@
 import { useId } from 'react';
+import { CHANNEL_TYPES } from '../../../src/rules/types.js';
 import type { ChannelType } from '../api/types.js';
 import { checkFields, type FieldSpecs, type Problems } from '../field-errors.js';
 import { ChannelChecks } from './ChannelChecks.js';
@@ -64,6 +65,19 @@ export function windowSharedProblems(specs: FieldSpecs, form: WindowSharedForm):
 /** A body for JSON: a number that is not one (an empty field) is sent as null, for the API to name. */
 export function jsonBody(input: object): object {
   return JSON.parse(JSON.stringify(input, (_k, v) => (typeof v === 'number' && Number.isNaN(v) ? null : v)));
+}
+
+/**
+ * The body the preview is asked with: the rule as typed, without a name not yet given (the
+ * preview needs none) and with a channel when none is chosen yet (a preview notifies no one).
+ */
+export function previewBody(input: ReturnType<typeof windowSharedInput> & Record<string, unknown>): object {
+  const { name, alert_channels, is_active: _active, ...rest } = input;
+  return jsonBody({
+    ...rest,
+    ...(name ? { name } : {}),
+    alert_channels: alert_channels.length > 0 ? alert_channels : [CHANNEL_TYPES[0]],
+  });
 }
 
 type Errors = (field: string) => string[] | undefined;
