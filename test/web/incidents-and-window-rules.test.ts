@@ -1,0 +1,195 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildDashboard,
+  chromiumMissing,
+  eventually,
+  launchBrowser,
+  RESULTS_DIR,
+  startWebHarness,
+  type WebHarness,
+} from './harness.js';
+
+// Browser globals used inside page.evaluate() callbacks (this file itself is type-checked for Node).
+declare const document: { documentElement: { scrollWidth: number } };
+
+if (chromiumMissing) console.warn(`[web/incidents-and-window-rules] SKIPPED: ${chromiumMissing}`);
+
+/** With LAGWATCH_UPDATE_SCREENSHOTS=1 the README's screenshots are written too (docs/screenshots/). */
+const DOCS_SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+
+const MINUTE = 60_000;
+const APP = 'checkout-api';
+const KEY = 'POST /orders';
+/** Logs per minute of the seeded app and key. */
+const PER_MINUTE = 20;
+/** The last this many minutes are slow (1,200–1,290 ms); before, 200–290 ms. */
+const SLOW_MINUTES = 20;
+const SEEDED_MINUTES = 100;
+
+interface View {
+  name: string;
+  width: number;
+  height: number;
+}
+const DESKTOP: View = { name: 'desktop', width: 1360, height: 900 };
+const PHONE: View = { name: 'phone', width: 390, height: 844 };
+
+interface SeededLog {
+  time: number;
+  duration: number;
+}
+
+/** Nearest rank: the smallest value with at least p% of the values at or below it. */
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+describe.skipIf(chromiumMissing)('incidents and window rule forms, in Chromium', () => {
+  let webRoot: string;
+  let h: WebHarness;
+  const logs: SeededLog[] = [];
+  const now = Date.now();
+
+  beforeAll(async () => {
+    webRoot = mkdtempSync(join(tmpdir(), 'lagwatch-incidents-'));
+    await buildDashboard(webRoot);
+    h = await startWebHarness(webRoot);
+    const documents = [];
+    for (let minute = SEEDED_MINUTES; minute > 0; minute--) {
+      for (let i = 0; i < PER_MINUTE; i++) {
+        const time = now - minute * MINUTE + i * (MINUTE / PER_MINUTE);
+        const duration = (minute <= SLOW_MINUTES ? 1200 : 200) + (i % 10) * 10;
+        logs.push({ time, duration });
+        documents.push({
+          '@timestamp': new Date(time).toISOString(),
+          app_name: APP,
+          message_key: KEY,
+          duration,
+          correlation_id: `inc-${minute}-${i}`,
+          level: 'info',
+          message: `${KEY} done`,
+          host: 'web-1',
+        });
+      }
+    }
+    const result = h.store.ingestDocuments(documents);
+    expect(result.rejected).toBe(0);
+    mkdirSync(RESULTS_DIR, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await h?.close();
+    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
+  });
+
+  async function withPage(view: View, path: string, run: (page: Page, sent: string[]) => Promise<void>) {
+    const browser = await launchBrowser(view);
+    try {
+      const page = await browser.context.newPage();
+      const errors: string[] = [];
+      const sent: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      page.on('request', (request) => {
+        const path = new URL(request.url()).pathname;
+        if (request.method() !== 'GET' && !path.endsWith('/preview')) sent.push(`${request.method()} ${path}`);
+      });
+      await page.goto(`${h.url}/#/${path}`);
+      await run(page, sent);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }
+
+  async function screenshot(page: Page, name: string, docsName?: string, fullPage = false) {
+    await page.screenshot({ path: join(RESULTS_DIR, `${name}.png`), fullPage });
+    if (docsName && process.env.LAGWATCH_UPDATE_SCREENSHOTS === '1') {
+      await page.screenshot({ path: join(DOCS_SCREENSHOTS, docsName), fullPage });
+    }
+  }
+
+  const noSideways = async (page: Page, view: View) =>
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(view.width);
+
+  describe.each([DESKTOP, PHONE])('at $name width', (view) => {
+    const ruleName = `checkout p95 ${view.name}`;
+
+    it('creates a latency rule through the form, showing what it would see before saving', async () => {
+      await withPage(view, 'rules', async (page, sent) => {
+        await page.getByRole('button', { name: 'New latency rule' }).click();
+        const dialog = page.getByRole('dialog', { name: 'New latency rule' });
+        await dialog.waitFor();
+
+        // Checked before sending, in words.
+        await dialog.getByRole('button', { name: 'Create rule' }).click();
+        await eventually(() => dialog.locator('.field-error').allTextContents()).toEqual(
+          expect.arrayContaining(['Enter a rule name', 'Enter an app name', 'Enter a threshold in milliseconds']),
+        );
+        expect(sent).toEqual([]);
+
+        const preview = dialog.getByTestId('rule-preview');
+        await dialog.getByLabel('Rule name').fill(ruleName);
+        await dialog.getByLabel('App name').fill(APP);
+        await dialog.getByLabel('Message key (optional)').fill(KEY);
+        const answered = page.waitForResponse(
+          (r) => r.url().endsWith('/rules/latency/preview') && r.request().method() === 'POST',
+        );
+        await dialog.getByLabel('Threshold (ms)').fill('800');
+        // The preview's answer, in words, before saving: the seeded slow minutes are over 800 ms.
+        const answer = (await (await answered).json()).data;
+        const inWindow = logs
+          .filter((l) => l.time >= Date.parse(answer.window_from) && l.time < Date.parse(answer.window_to))
+          .map((l) => l.duration);
+        expect(answer.series[0].samples).toBe(inWindow.length);
+        expect(Math.abs(answer.series[0].value - percentile(inWindow, 95))).toBeLessThanOrEqual(
+          percentile(inWindow, 95) * 0.01,
+        );
+        expect(answer.would_fire).toBe(true);
+        const seconds = (answer.series[0].value / 1000).toFixed(2);
+        await eventually(() => preview.getByTestId('rule-preview-headline').textContent()).toBe(
+          `Now: p95 over the last 5 min: ${seconds} s from ${inWindow.length.toLocaleString('en-US')} logs; would fire`,
+        );
+        if (view.name === 'desktop') await screenshot(page, 'latency-rule-form-desktop', 'latency-rule-form.png');
+
+        // Typing again asks again: a higher threshold would not fire.
+        await dialog.getByLabel('Threshold (ms)').fill('5000');
+        await eventually(() => preview.getByTestId('rule-preview-headline').textContent()).toMatch(/; would not fire$/);
+        await dialog.getByLabel('Threshold (ms)').fill('800');
+        await eventually(() => preview.getByTestId('rule-preview-headline').textContent()).toMatch(/; would fire$/);
+        // The preview and the buttons are in view at once.
+        for (const element of [preview, dialog.getByRole('button', { name: 'Create rule' })]) {
+          const box = (await element.boundingBox())!;
+          expect(box.y + box.height).toBeLessThanOrEqual(view.height);
+        }
+        expect(sent).toEqual([]); // a preview saves nothing
+
+        await dialog.getByRole('button', { name: 'Create rule' }).click();
+        await dialog.waitFor({ state: 'detached' });
+        expect(sent).toEqual(['POST /rules/latency']);
+        const table = page.getByRole('table', { name: 'Latency rules' });
+        await eventually(() => table.getByText(ruleName).count()).toBe(1);
+        await expect(
+          table.locator('tr', { hasText: ruleName }).getByText('p95 over 5 min > 800 ms').count(),
+        ).resolves.toBe(1);
+        await noSideways(page, view);
+      });
+      const listed = (await h.api('GET', `/rules/latency?per_page=500`)).body.data.items;
+      expect(listed.find((r: { name: string }) => r.name === ruleName)).toMatchObject({
+        app_name: APP,
+        message_key: KEY,
+        statistic: 'p95',
+        window_minutes: 5,
+        threshold: 800,
+        baseline: null,
+        min_samples: 20,
+        pending_minutes: 0,
+      });
+    });
+  });
+});
