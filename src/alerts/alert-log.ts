@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import { offsetOf, type Page, type PageRequest } from '../db/page.js';
 import type { AlertLogTable, Database } from '../db/schema.js';
-import type { ChannelType, RuleKind } from '../rules/types.js';
+import type { ChannelType } from '../rules/types.js';
 
 /*
  * The one module that holds the SQL of the `alert_log` table (the outbox): the alert queue
@@ -24,7 +24,7 @@ export async function insertAlertRows(db: Kysely<Database>, rows: Insertable<Ale
  */
 export async function updateUnsentScanRows(
   db: Kysely<Database>,
-  scan: { scanId: number; ruleType: RuleKind; ruleId: number },
+  scan: { scanId: number; ruleType: string; ruleId: number },
   changes: Pick<
     Updateable<AlertLogTable>,
     'payload' | 'violation_count' | 'updated_at' | 'status' | 'last_error' | 'silence_id'
@@ -217,7 +217,7 @@ export interface AlertLogFilter {
   app_name?: string;
   channel?: ChannelType;
   kind?: AlertKind;
-  rule_type?: RuleKind;
+  rule_type?: string;
   rule_id?: number;
 }
 

@@ -1,8 +1,6 @@
-import type { RuleKind } from '../rules/types.js';
-
 /** What a notification's dashboard link names: its rule and the log times of its violations. */
 export interface ViolationsLink {
-  ruleType: RuleKind;
+  ruleType: string;
   ruleId: number;
   app: string;
   /** The message rule's key (ignored for app rules: the rule alone names their violations). */
@@ -43,7 +41,7 @@ const LINK_BUDGET = 1000;
 
 /** The fields of an alert log row the link needs; `payload` is the notification as queued (JSON). */
 export interface AlertRowForLink {
-  rule_type: RuleKind;
+  rule_type: string;
   rule_id: number | string;
   app_name: string;
   message_key: string | null;
@@ -55,12 +53,15 @@ export interface AlertRowForLink {
  * the row (rows queued before links carried a window still get the rule and the window).
  */
 export function alertRowDashboardUrl(publicUrl: string, row: AlertRowForLink): string {
-  let span: { firstAt?: unknown; lastAt?: unknown } = {};
+  let span: { firstAt?: unknown; lastAt?: unknown; incident?: unknown } = {};
   try {
     span = (JSON.parse(row.payload) as typeof span | null) ?? {};
   } catch {
     // an unreadable payload: the link names the rule without a window
   }
+  // A window kind's notification links to its incident: the link it carried, as queued.
+  const carried = (span as { dashboardUrl?: unknown }).dashboardUrl;
+  if (span.incident && typeof carried === 'string' && carried.startsWith(`${publicUrl}/#/incidents?`)) return carried;
   const time = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : Number.NaN);
   return violationsUrl(publicUrl, {
     ruleType: row.rule_type,
@@ -70,4 +71,27 @@ export function alertRowDashboardUrl(publicUrl: string, row: AlertRowForLink): s
     firstAt: time(span.firstAt),
     lastAt: time(span.lastAt),
   });
+}
+
+/** What a window kind's notification links to: its incident. */
+export interface IncidentLink {
+  incidentId: number;
+  ruleType: string;
+  ruleId: number;
+  /** When the incident started firing, epoch ms (the link starts an hour before). */
+  startedAt: number;
+  /** When it resolved, or the time of the notification. */
+  until: number;
+}
+
+/** `#/incidents?id=<incident>&rule=<kind>:<id>&from=<an hour before the start>&to=<resolved or now>`. */
+export function incidentUrl(publicUrl: string, link: IncidentLink): string {
+  const query = new URLSearchParams();
+  query.set('id', String(link.incidentId));
+  query.set('rule', `${link.ruleType}:${link.ruleId}`);
+  if (Number.isFinite(link.startedAt) && Number.isFinite(link.until)) {
+    query.set('from', new Date(link.startedAt - 3_600_000).toISOString());
+    query.set('to', new Date(Math.max(link.until, link.startedAt) + 1).toISOString());
+  }
+  return `${publicUrl}/#/incidents?${readable(query)}`;
 }

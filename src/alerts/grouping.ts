@@ -1,4 +1,4 @@
-import type { RuleKind } from '../rules/types.js';
+import type { PerLogKind } from '../rules/types.js';
 import type { RecordedViolation } from '../violations/violation-row.js';
 import { violationsUrl } from './dashboard-link.js';
 import type { AlertNotification, ViolationSample } from './notification.js';
@@ -20,7 +20,7 @@ export class RuleGroup {
   private lastAt = Number.NEGATIVE_INFINITY;
 
   constructor(
-    readonly ruleType: RuleKind,
+    readonly ruleType: PerLogKind,
     readonly ruleId: number,
     readonly app: string,
     readonly messageKey: string | null,
@@ -86,7 +86,7 @@ export class RuleGroup {
   }
 }
 
-export const ruleKeyOf = (ruleType: RuleKind, ruleId: number): string => `${ruleType}:${ruleId}`;
+export const ruleKeyOf = (ruleType: string, ruleId: number): string => `${ruleType}:${ruleId}`;
 
 /** Groups a scan's new violations by rule. */
 export class ScanGroups {

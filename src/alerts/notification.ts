@@ -1,4 +1,4 @@
-import type { ChannelType, RuleKind } from '../rules/types.js';
+import type { ChannelType } from '../rules/types.js';
 
 /** One violating log quoted in a notification. */
 export interface ViolationSample {
@@ -18,7 +18,8 @@ export interface ViolationSample {
 export interface AlertNotification {
   /** `alert` (absent in rows written before kinds existed) or `resolved`. */
   kind?: NotificationKind;
-  ruleType: RuleKind;
+  /** The rule's kind: app, message, latency, absence. */
+  ruleType: string;
   ruleId: number;
   app: string;
   messageKey: string | null;
@@ -40,6 +41,40 @@ export interface AlertNotification {
   window?: { minutes: number; count: number };
   /** Resolved notifications: how long the episode lasted and how many violations it had. */
   resolved?: ResolvedFacts;
+  /** Window kinds: what the evaluation saw. */
+  evaluation?: WindowEvaluation;
+  /** Window kinds: the incident the notification is about. */
+  incident?: IncidentFacts;
+  /**
+   * Window kinds: the kind's sentence ("checkout POST /orders: p95 1,240 ms over the last 5 min >
+   * 800 ms (412 logs), firing since 10:04 UTC"); app and key in it come from logs, so channels
+   * escape it like any log text.
+   */
+  sentence?: string;
+}
+
+/** A window kind's evaluation, as notifications carry it (webhook: `evaluation`). */
+export interface WindowEvaluation {
+  statistic: string;
+  value: number | null;
+  threshold: number | null;
+  /** `ms`, `%` or `logs`. */
+  unit: string;
+  samples: number;
+  /** The window of log time judged, epoch ms. */
+  windowFrom: number;
+  windowTo: number;
+  baselineValue: number | null;
+}
+
+export interface IncidentFacts {
+  id: number;
+  /** The rule's name. */
+  name: string;
+  /** `alert` (the first), `reminder` (while firing) or `resolved`. */
+  event: 'alert' | 'reminder' | 'resolved';
+  startedAt: number;
+  resolvedAt: number | null;
 }
 
 export type NotificationKind = 'alert' | 'resolved';

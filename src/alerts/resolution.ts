@@ -1,6 +1,6 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { AlertLogTable, Database } from '../db/schema.js';
-import { isMessageRule, type Rule } from '../rules/types.js';
+import type { MessageRule, Rule } from '../rules/types.js';
 import { ruleViolationsSince } from '../violations/violation-store.js';
 import { insertAlertRows } from './alert-log.js';
 import { violationsUrl } from './dashboard-link.js';
@@ -71,7 +71,7 @@ async function queueOne(
   episode: OpenEpisode,
   facts: EpisodeFacts,
 ): Promise<number> {
-  const messageKey = isMessageRule(rule) ? rule.message_key : null;
+  const messageKey = episode.ruleType === 'message' ? (rule as MessageRule).message_key : null;
   const notification: AlertNotification = {
     kind: 'resolved',
     ruleType: episode.ruleType,

@@ -1,5 +1,6 @@
 import type { StateDb } from '../db/connection.js';
 import type { HttpContext } from '../http/context.js';
+import { ruleStoresFor } from '../rules/kinds/stores.js';
 import { RuleRepository } from '../rules/rule-repository.js';
 import { TargetRepository } from '../rules/target-repository.js';
 import { SilenceRepository } from '../silences/silence-repository.js';
@@ -15,9 +16,12 @@ export interface AppContext extends HttpContext {
 }
 
 export function repositoriesFor(state: StateDb) {
+  const appRules = new RuleRepository(state.db, 'app');
+  const messageRules = new RuleRepository(state.db, 'message');
   return {
-    appRules: new RuleRepository(state.db, 'app'),
-    messageRules: new RuleRepository(state.db, 'message'),
+    appRules,
+    messageRules,
+    ruleStores: ruleStoresFor(state.db, appRules, messageRules),
     targets: new TargetRepository(state.db),
     silences: new SilenceRepository(state.db, state.driver),
   };

@@ -21,6 +21,65 @@ export interface Database {
   alert_episodes: AlertEpisodeTable;
   telegram_offsets: TelegramOffsetTable;
   event_log: EventLogTable;
+  window_rules: WindowRuleTable;
+  rule_series: RuleSeriesTable;
+  incidents: IncidentTable;
+}
+
+/** Rules of the window kinds (latency, absence): shared columns, the kind's own fields as JSON. */
+export interface WindowRuleTable {
+  id: Generated<number>;
+  kind: string;
+  /** Unique across all rules. */
+  name: string;
+  app_name: string;
+  message_key: string | null;
+  is_active: number;
+  alert_channels: string;
+  cooldown_minutes: number;
+  notify_resolved: number;
+  /** The kind's own fields as JSON, validated by its schema. */
+  definition: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A window rule's series (the rule, or the rule and one message key) between evaluations. */
+export interface RuleSeriesTable {
+  /** `<kind>:<id>`. */
+  rule_key: string;
+  /** '' for the rule's one series, else the message key (per_key). */
+  series_key: string;
+  state: 'ok' | 'pending' | 'firing';
+  /** Log time the condition started holding (pending), epoch ms. */
+  pending_since: number | null;
+  last_value: number | null;
+  last_samples: number;
+  last_evaluated_at: number;
+  /** Wall-clock time of the last alert or reminder queued for the series. */
+  last_notified_at: number | null;
+  /** The open incident while firing. */
+  incident_id: number | null;
+}
+
+/** One firing of a window rule's series. */
+export interface IncidentTable {
+  id: Generated<number>;
+  rule_type: string;
+  rule_id: number;
+  name: string;
+  app_name: string;
+  message_key: string | null;
+  state: 'firing' | 'resolved';
+  started_at: number;
+  resolved_at: number | null;
+  value: number | null;
+  peak_value: number | null;
+  threshold: number | null;
+  baseline_value: number | null;
+  unit: string;
+  samples: number;
+  updated_at: number;
 }
 
 /** Live events shared between processes without Redis (see src/events/event-log.ts). */
@@ -92,7 +151,8 @@ export interface ViolationTable {
 
 export interface AlertLogTable {
   id: Generated<number>;
-  rule_type: 'app' | 'message';
+  /** The rule's kind: app, message, latency, absence. */
+  rule_type: string;
   rule_id: number;
   app_name: string;
   message_key: string | null;
@@ -134,7 +194,7 @@ export interface CheckpointTable {
 
 /** One row per rule table, bumped with every write to it (see RuleListCache). */
 export interface TableRevisionTable {
-  table_name: 'app_rules' | 'message_rules';
+  table_name: 'app_rules' | 'message_rules' | 'window_rules';
   revision: number;
 }
 

@@ -3,6 +3,7 @@ import type { StateDb } from '../db/connection.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';
 import type { LogSource } from '../logs/source.js';
+import type { RuleStores } from '../rules/kinds/kind.js';
 import type { RuleRepository } from '../rules/rule-repository.js';
 import type { TargetRepository } from '../rules/target-repository.js';
 import type { SilenceRepository } from '../silences/silence-repository.js';
@@ -18,6 +19,8 @@ export interface HttpContext {
   state: StateDb;
   appRules: RuleRepository<'app'>;
   messageRules: RuleRepository<'message'>;
+  /** Every kind's rules, by the kind's store binding (rules/kinds/registry.ts). */
+  ruleStores: RuleStores;
   targets: TargetRepository;
   silences: SilenceRepository;
   /** Live events (violations, scans, alerts) for `GET /events`. */

@@ -1,10 +1,19 @@
 import Type, { type Static } from 'typebox';
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE, type PageRequest } from '../db/page.js';
+import { RULE_KINDS } from '../rules/kinds/registry.js';
 import { ChannelTypeSchema } from '../rules/schemas.js';
 import { CHANNEL_TYPES } from '../rules/types.js';
 
 // Ids are positive integers that fit every driver's id column (INT / INT UNSIGNED).
 export const MAX_ID = 2_147_483_647;
+
+/** The kind of a rule, as alert log rows and incidents name it: one of the registry's kinds. */
+export const RuleTypeSchema = Type.Unsafe<string>(
+  Type.Union(
+    RULE_KINDS.map((k) => Type.Literal(k.name)),
+    { description: `The rule's kind: ${RULE_KINDS.map((k) => k.name).join(', ')}` },
+  ),
+);
 
 export const IdParams = Type.Object(
   { id: Type.Integer({ minimum: 1, maximum: MAX_ID, description: 'A positive integer id' }) },
@@ -31,24 +40,7 @@ export const FilterText = (description: string) => Type.String({ minLength: 1, m
 
 const IsoTime = (description: string) => Type.String({ format: 'date-time', description });
 
-const ruleOutputFields = {
-  id: Type.Integer(),
-  app_name: Type.String(),
-  max_duration: Type.Number({ description: 'Threshold in milliseconds' }),
-  is_active: Type.Boolean(),
-  alert_channels: Type.Array(ChannelTypeSchema),
-  cooldown_minutes: Type.Integer(),
-  min_count: Type.Integer({ description: 'Violations needed within window_minutes before a notification is due' }),
-  window_minutes: Type.Integer({ description: 'Count window in minutes of log time (0: off)' }),
-  notify_resolved: Type.Boolean({ description: 'Whether a "resolved" notification follows an alert' }),
-  resolve_after_minutes: Type.Integer({ description: 'Quiet minutes of log time before the rule resolves' }),
-  created_at: IsoTime('When the rule was created'),
-  updated_at: IsoTime('When the rule was last changed'),
-};
-
-export const AppRuleOutput = Type.Object(ruleOutputFields);
-const { id, app_name, ...otherRuleFields } = ruleOutputFields;
-export const MessageRuleOutput = Type.Object({ id, app_name, message_key: Type.String(), ...otherRuleFields });
+export { AppRuleOutput, MessageRuleOutput } from '../rules/kinds/per-log-output.js';
 
 export const TargetOutput = Type.Object({
   id: Type.Integer(),
@@ -77,7 +69,7 @@ const NullableAlertTime = Type.Union([Type.String({ format: 'date-time' }), Type
 
 export const AlertOutput = Type.Object({
   id: Type.Integer(),
-  rule_type: Type.Union([Type.Literal('app'), Type.Literal('message')]),
+  rule_type: RuleTypeSchema,
   rule_id: Type.Integer(),
   app_name: Type.String(),
   message_key: Type.Union([Type.String(), Type.Null()]),

@@ -18,10 +18,11 @@ import { installOriginChecks } from './request-origin.js';
 import { alertRoutes } from './routes/alerts.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
+import { incidentRoutes } from './routes/incidents.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { monitorRoutes } from './routes/monitor.js';
 import { operationsRoutes } from './routes/operations.js';
-import { appRuleRoutes, messageRuleRoutes } from './routes/rules.js';
+import { ruleRoutes } from './routes/rules.js';
 import { silenceRoutes } from './routes/silences.js';
 import { targetRoutes } from './routes/targets.js';
 import { installSecurity } from './security.js';
@@ -105,8 +106,8 @@ export async function buildServer(ctx: HttpContext, options: ServerOptions = {})
   await installDocs(app, VERSION, ctx.config.apiToken !== undefined);
 
   await app.register(operationsRoutes(ctx, options.readinessTimeoutMs ?? 2_000));
-  await app.register(appRuleRoutes(ctx));
-  await app.register(messageRuleRoutes(ctx));
+  await app.register(ruleRoutes(ctx, options.now ?? Date.now));
+  await app.register(incidentRoutes(ctx, options.now ?? Date.now));
   await app.register(targetRoutes(ctx));
   await app.register(alertRoutes(ctx));
   await app.register(silenceRoutes(ctx));

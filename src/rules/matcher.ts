@@ -1,4 +1,4 @@
-import type { AppRule, MessageRule, Rule } from './types.js';
+import type { AppRule, MessageRule, PerLogKind, Rule } from './types.js';
 
 /**
  * Finds the deciding rule of a log: its (app, message key) message rule when one is active,
@@ -30,6 +30,20 @@ export class RuleMatcher {
       if (rule) return rule;
     }
     return this.byApp.get(appName);
+  }
+
+  /** The violated rule with its kind (which of the two maps decided), if any. */
+  violation(
+    appName: string,
+    messageKey: string | null | undefined,
+    durationMs: number,
+  ): { kind: PerLogKind; rule: Rule } | undefined {
+    if (messageKey != null) {
+      const rule = this.byMessage.get(messageKeyOf(appName, messageKey));
+      if (rule) return durationMs > rule.max_duration ? { kind: 'message', rule } : undefined;
+    }
+    const rule = this.byApp.get(appName);
+    return rule !== undefined && durationMs > rule.max_duration ? { kind: 'app', rule } : undefined;
   }
 
   /** The rule the log violates, if any: strictly over the deciding rule's max_duration. */

@@ -29,7 +29,7 @@ export const Name = (description: string) =>
     description,
   });
 
-const Channels = Type.Array(ChannelTypeSchema, {
+export const Channels = Type.Array(ChannelTypeSchema, {
   minItems: 1,
   maxItems: CHANNEL_TYPES.length,
   uniqueItems: true,

@@ -1,7 +1,10 @@
 export const CHANNEL_TYPES = ['telegram_chat', 'telegram_group', 'email', 'webhook'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
-export type RuleKind = 'app' | 'message';
+/** The kinds judged log by log (a violation per log over the threshold); see kinds/registry.ts for all. */
+export type PerLogKind = 'app' | 'message';
+/** The name the dashboard's rule pages use for the per-log kinds. */
+export type RuleKind = PerLogKind;
 
 export interface AppRule {
   id: number;
@@ -34,12 +37,4 @@ export interface AlertTarget {
   is_active: boolean;
   created_at: string;
   updated_at: string;
-}
-
-export function isMessageRule(rule: Rule): rule is MessageRule {
-  return 'message_key' in rule;
-}
-
-export function ruleKind(rule: Rule): RuleKind {
-  return isMessageRule(rule) ? 'message' : 'app';
 }

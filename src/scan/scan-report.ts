@@ -1,4 +1,5 @@
 import type { Destination } from '../alerts/notification.js';
+import type { SeriesOutcome } from './window-evaluation.js';
 
 export interface DryRunAlert {
   rule_type: 'app' | 'message';
@@ -25,6 +26,8 @@ export interface ScanReport {
   /** Who holds the lease when the scan was skipped. */
   heldBy?: string;
   error?: string;
+  /** Window rules evaluated at the end of the scan: each series, its state and the notification it queued (or would). */
+  windowSeries?: SeriesOutcome[];
   /** Dry run only: the notifications a real scan would queue. */
   wouldAlert?: DryRunAlert[];
 }

@@ -13,10 +13,12 @@ import { isoTime } from '../logs/iso-time.js';
 import type { LogRecord } from '../logs/log-record.js';
 import type { LogSource, ScanBatch, ScanRequest, TimeRange } from '../logs/source.js';
 import { recordScan } from '../metrics/scan-metrics.js';
+import type { RuleStores, WindowRule } from '../rules/kinds/kind.js';
+import { WINDOW_KINDS } from '../rules/kinds/registry.js';
 import { RuleMatcher } from '../rules/matcher.js';
 import type { RuleRepository } from '../rules/rule-repository.js';
 import type { TargetRepository } from '../rules/target-repository.js';
-import { CHANNEL_TYPES, type Rule, ruleKind } from '../rules/types.js';
+import { CHANNEL_TYPES, type Rule } from '../rules/types.js';
 import { toViolationRow, type Violation } from '../violations/violation-row.js';
 import { readCheckpoint } from './checkpoints.js';
 import { CronLog } from './cron-log.js';
@@ -24,6 +26,8 @@ import { judgedRuleKeys, markRulesJudged } from './judged-rules.js';
 import { acquireOrReclaim, type Lease } from './lease.js';
 import { emptyReport, type ScanReport } from './scan-report.js';
 import { type BatchSink, RecordingSink, ReportingSink, type ScanPlan } from './sinks.js';
+import { evaluateWindowRules, type KindedWindowRule } from './window-evaluation.js';
+import { coveredUntil, windowReaderOf } from './window-preview.js';
 
 export interface ScanProgress {
   batches: number;
@@ -56,6 +60,8 @@ export interface ScanContext {
   targets: Pick<TargetRepository, 'activeOfTypes'>;
   silences: ActiveSilences;
   events: EventBus;
+  /** Where the window kinds' rules are read from (see rules/kinds/registry.ts). */
+  ruleStores: Pick<RuleStores, 'windowRules'>;
 }
 
 export interface ScannerDeps {
@@ -148,10 +154,19 @@ export class Scanner {
     };
 
     try {
+      const scanNow = this.now();
       const judging = options.range ? undefined : await this.judgeRecentLogsForNewRules(source, options, record);
       await record(options);
       if (judging) {
         await markRulesJudged(ctx.state.db, source.key, judging.ruleKeys, judging.known, this.now());
+      }
+      if (!options.range) {
+        if (leaseLost) throw new Error('scan lease lost (another scanner took over); stopping without saving');
+        const evaluation = await this.evaluateWindows(source, scanNow, cronId, false);
+        if (evaluation) {
+          report.alertsQueued += evaluation.alertsQueued;
+          report.windowSeries = evaluation.series;
+        }
       }
     } catch (error) {
       report.status = 'failed';
@@ -188,6 +203,38 @@ export class Scanner {
       await record({ ...options, range: { from, to }, onlyRules: fresh });
     }
     return { ruleKeys: active, known };
+  }
+
+  /**
+   * The window rules, evaluated over the log time the scans have covered: up to the checkpoint's
+   * watermark, or for the embedded store (which a scan reads up to every log committed before
+   * it started) up to the scan's start. Undefined when no window rule is active or the source
+   * cannot answer window statistics.
+   */
+  private async evaluateWindows(source: LogSource, scanNow: number, scanId: number | null, dryRun: boolean) {
+    const { ctx } = this.deps;
+    const read = windowReaderOf(source);
+    const rules: KindedWindowRule[] = [];
+    for (const kind of WINDOW_KINDS) {
+      for (const rule of await ctx.ruleStores.windowRules(kind.name).all()) {
+        if (rule.is_active) rules.push({ kind, rule: rule as WindowRule });
+      }
+    }
+    if (rules.length === 0 || !read) return undefined;
+    const end = await coveredUntil(source, ctx.state.db, scanNow, ctx.config.scan.lagSeconds);
+    const active = await ctx.targets.activeOfTypes(CHANNEL_TYPES);
+    return evaluateWindowRules({
+      db: ctx.state.db,
+      read,
+      rules,
+      destinations: (rule) => destinationsFor(rule.alert_channels, active, ctx.config.telegram),
+      silences: ctx.silences,
+      publicUrl: ctx.config.publicUrl,
+      scanId,
+      end,
+      now: this.now(),
+      dryRun,
+    });
   }
 
   /**
@@ -253,7 +300,8 @@ export class Scanner {
   private async readRules() {
     const [apps, messages] = await Promise.all([this.deps.ctx.appRules.all(), this.deps.ctx.messageRules.all()]);
     const rules = new Map<string, Rule>();
-    for (const rule of [...apps, ...messages]) rules.set(ruleKeyOf(ruleKind(rule), rule.id), rule);
+    for (const rule of apps) rules.set(ruleKeyOf('app', rule.id), rule);
+    for (const rule of messages) rules.set(ruleKeyOf('message', rule.id), rule);
     return { apps, messages, rules };
   }
 
@@ -261,9 +309,9 @@ export class Scanner {
     const violations: Violation[] = [];
     for (const log of logs) {
       if (log.app === null || log.durationMs === null) continue;
-      const rule = plan.matcher.violatedRule(log.app, log.messageKey, log.durationMs);
-      if (!rule || (plan.onlyRules && !plan.onlyRules.has(ruleKeyOf(ruleKind(rule), rule.id)))) continue;
-      violations.push({ log, rule, durationMs: log.durationMs });
+      const found = plan.matcher.violation(log.app, log.messageKey, log.durationMs);
+      if (!found || (plan.onlyRules && !plan.onlyRules.has(ruleKeyOf(found.kind, found.rule.id)))) continue;
+      violations.push({ log, kind: found.kind, rule: found.rule, durationMs: log.durationMs });
     }
     return violations;
   }
@@ -294,7 +342,9 @@ export class Scanner {
     const plan = await this.plan(source, options);
     const report = emptyReport(undefined);
     const sink = new ReportingSink(ctx.state.db, ctx.silences);
+    const scanNow = this.now();
     await this.scanBatches(source, plan, options, report, sink);
+    if (!options.range) report.windowSeries = (await this.evaluateWindows(source, scanNow, null, true))?.series;
     report.wouldAlert = await sink.wouldAlert(plan, cooldowns, this.now());
     report.alertsQueued = report.wouldAlert
       .filter((a) => a.held_back === null)

@@ -19,15 +19,18 @@ export function renderEmail(n: AlertNotification): RenderedEmail {
   const subject = oneLine(`[lagwatch] ${s.headline}`, SUBJECT_MAX_LENGTH);
   const facts: Array<[string, string]> = [['App', s.app]];
   if (s.messageKey !== null) facts.push(['Message key', s.messageKey]);
-  facts.push(
-    [s.resolved ? 'Resolved' : 'Violations', s.countLine],
-    ['Worst', formatDuration(n.worstMs)],
-    ['p95', formatDuration(n.p95Ms)],
-    ['Threshold', formatDuration(n.thresholdMs)],
-    ['When', formatSpan(n.firstAt, n.lastAt)],
-    ['Rule', `${n.ruleType} rule #${n.ruleId}`],
-  );
+  if (n.evaluation && n.incident) facts.push(...windowFacts(n));
+  else
+    facts.push(
+      [s.resolved ? 'Resolved' : 'Violations', s.countLine],
+      ['Worst', formatDuration(n.worstMs)],
+      ['p95', formatDuration(n.p95Ms)],
+      ['Threshold', formatDuration(n.thresholdMs)],
+      ['When', formatSpan(n.firstAt, n.lastAt)],
+      ['Rule', `${n.ruleType} rule #${n.ruleId}`],
+    );
 
+  if (n.evaluation) facts.push(['Rule', `${n.ruleType} rule #${n.ruleId} (${oneLine(n.incident?.name ?? '', 191)})`]);
   const text: string[] = [s.headline, ''];
   for (const [label, value] of facts) text.push(`${label}: ${value}`);
   if (s.samples.length > 0) {
@@ -70,4 +73,19 @@ export function renderEmail(n: AlertNotification): RenderedEmail {
   html.push('</body></html>');
 
   return { subject, text: `${text.join('\n')}\n`, html: html.join('\n') };
+}
+
+/** A window kind's figures: statistic, value, threshold, baseline, window, samples. */
+function windowFacts(n: AlertNotification): Array<[string, string]> {
+  const e = n.evaluation!;
+  const figure = (value: number | null) =>
+    value === null ? '-' : `${value.toLocaleString('en-US', { maximumFractionDigits: 1 })} ${e.unit}`;
+  const facts: Array<[string, string]> = [
+    ['Statistic', e.statistic],
+    ['Value', figure(e.value)],
+    ['Threshold', figure(e.threshold)],
+  ];
+  if (e.baselineValue !== null) facts.push(['Baseline', figure(e.baselineValue)]);
+  facts.push(['Window', formatSpan(e.windowFrom, e.windowTo)], ['Samples', `${e.samples} logs`]);
+  return facts;
 }

@@ -3,7 +3,13 @@ import { formatDuration, plural } from './format.js';
 import { oneLine } from './text.js';
 
 /** Length bounds for log-derived text, so one hostile log cannot bloat an alert. */
-export const TEXT_LIMITS = { app: 120, messageKey: 200, correlationId: 100, sampleMessage: 300 } as const;
+export const TEXT_LIMITS = {
+  app: 120,
+  messageKey: 200,
+  correlationId: 100,
+  sampleMessage: 300,
+  sentence: 700,
+} as const;
 
 /** At most this many samples are quoted in chat and email alerts. */
 export const MAX_SAMPLES_SHOWN = 10;
@@ -28,6 +34,19 @@ export function summarize(n: AlertNotification): AlertSummary {
   const messageKey = n.messageKey === null ? null : oneLine(n.messageKey, TEXT_LIMITS.messageKey);
   const threshold = formatDuration(n.thresholdMs);
   const what = messageKey ? `${app} / ${messageKey}` : app;
+  if (n.evaluation && n.sentence !== undefined) {
+    // A window kind: its kind's sentence says it all (app and key in it come from logs).
+    const sentence = oneLine(n.sentence, TEXT_LIMITS.sentence);
+    const resolved = n.kind === 'resolved';
+    return {
+      app,
+      messageKey,
+      resolved,
+      countLine: sentence,
+      headline: resolved ? `Resolved: ${sentence}` : sentence,
+      samples: [],
+    };
+  }
   if (n.kind === 'resolved' && n.resolved) {
     const line = `back under ${threshold} after ${n.resolved.durationMinutes} min, ${plural(n.resolved.violations, 'violation')}`;
     return {

@@ -3,7 +3,7 @@ import { formatClock, formatDuration, formatSpan, isHttpUrl } from './format.js'
 import { escapeAttribute, escapeHtml } from './html.js';
 import { splitHtmlLines, TELEGRAM_MESSAGE_LIMIT } from './html-split.js';
 import { summarize } from './summary.js';
-import { isolate } from './text.js';
+import { isolate, oneLine } from './text.js';
 
 /**
  * The Telegram message (HTML parse mode) for a notification, as one or more parts of at most
@@ -16,6 +16,7 @@ export function renderTelegram(n: AlertNotification, limit: number = TELEGRAM_ME
 
 function telegramLines(n: AlertNotification): string[] {
   const s = summarize(n);
+  if (n.evaluation && n.incident) return windowLines(n, s.countLine);
   const lines = s.resolved
     ? ['✅ <b>lagwatch: resolved</b>']
     : [`🐢 <b>lagwatch: slow ${n.ruleType === 'message' ? 'message' : 'app'}</b>`];
@@ -40,6 +41,24 @@ function telegramLines(n: AlertNotification): string[] {
   }
   if (isHttpUrl(n.dashboardUrl)) {
     lines.push('', `<a href="${escapeAttribute(n.dashboardUrl)}">Open in the lagwatch dashboard</a>`);
+  }
+  return lines;
+}
+
+/** A window kind's message: the kind's sentence, the rule, the window; the incident link. */
+function windowLines(n: AlertNotification, sentence: string): string[] {
+  const evaluation = n.evaluation!;
+  const incident = n.incident!;
+  const name = escapeHtml(oneLine(incident.name, 191));
+  const lines = [
+    n.kind === 'resolved'
+      ? `✅ <b>lagwatch: resolved</b> · ${name}`
+      : `${incident.event === 'reminder' ? '⏰' : '🐢'} <b>lagwatch: ${incident.event === 'reminder' ? 'still firing' : 'firing'}</b> · ${name}`,
+    escapeHtml(sentence),
+    `<b>Window:</b> ${escapeHtml(formatSpan(evaluation.windowFrom, evaluation.windowTo))}`,
+  ];
+  if (isHttpUrl(n.dashboardUrl)) {
+    lines.push('', `<a href="${escapeAttribute(n.dashboardUrl)}">Open the incident in the lagwatch dashboard</a>`);
   }
   return lines;
 }

@@ -1,4 +1,3 @@
-import type { RuleKind } from '../../rules/types.js';
 import type { AlertNotification } from '../notification.js';
 
 /** Webhook sample messages are cut to this many characters (they are meant for machines too). */
@@ -24,13 +23,18 @@ export const WEBHOOK_MESSAGE_MAX_LENGTH = 2000;
  *                 "time": "2026-11-27T10:02:03.000Z", "message": "..." | null, "trace_url": "..." | null }],
  *   "dashboard_url": "http://127.0.0.1:9501/...",
  *   "window": { "minutes": 10, "count": 5 } | null,          // the rule's count window
- *   "resolved": { "duration_minutes": 23, "violations": 41, "quiet_minutes": 10 } | null
+ *   "resolved": { "duration_minutes": 23, "violations": 41, "quiet_minutes": 10 } | null,
+ *   // window kinds (latency, absence) only:
+ *   "incident_id": 7,
+ *   "evaluation": { "statistic": "p95", "value": 1240, "threshold": 800, "unit": "ms", "samples": 412,
+ *                   "window_from": "…", "window_to": "…", "baseline_value": null },
+ *   "text": "checkout POST /orders: p95 1,240 ms over the last 5 min > 800 ms (412 logs), firing since 10:04 UTC"
  * }
  */
 export interface WebhookPayload {
   version: 1;
   kind: 'alert' | 'resolved';
-  rule: { type: RuleKind; id: number };
+  rule: { type: string; id: number };
   app: string;
   message_key: string | null;
   count: number;
@@ -50,6 +54,18 @@ export interface WebhookPayload {
   dashboard_url: string;
   window: { minutes: number; count: number } | null;
   resolved: { duration_minutes: number; violations: number; quiet_minutes: number } | null;
+  incident_id?: number;
+  evaluation?: {
+    statistic: string;
+    value: number | null;
+    threshold: number | null;
+    unit: string;
+    samples: number;
+    window_from: string;
+    window_to: string;
+    baseline_value: number | null;
+  };
+  text?: string;
 }
 
 export function renderWebhookPayload(n: AlertNotification): WebhookPayload {
@@ -82,6 +98,22 @@ export function renderWebhookPayload(n: AlertNotification): WebhookPayload {
           quiet_minutes: n.resolved.quietMinutes,
         }
       : null,
+    ...(n.evaluation && n.incident
+      ? {
+          incident_id: n.incident.id,
+          evaluation: {
+            statistic: n.evaluation.statistic,
+            value: n.evaluation.value,
+            threshold: n.evaluation.threshold,
+            unit: n.evaluation.unit,
+            samples: n.evaluation.samples,
+            window_from: isoTime(n.evaluation.windowFrom),
+            window_to: isoTime(n.evaluation.windowTo),
+            baseline_value: n.evaluation.baselineValue,
+          },
+          ...(n.sentence !== undefined ? { text: n.sentence } : {}),
+        }
+      : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import * as m006 from './006_noise_control.js';
 import * as m007 from './007_event_log.js';
 import * as m008 from './008_judged_rules.js';
 import * as m010 from './010_violation_rule_time.js';
+import * as m011 from './011_window_rules.js';
 
 interface DriverMigration {
   up(db: Kysely<unknown>, driver: DbDriver): Promise<void>;
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, DriverMigration> = {
   '007_event_log': m007,
   '008_judged_rules': m008,
   '010_violation_rule_time': m010,
+  '011_window_rules': m011,
 };
 
 export function migrationsFor(driver: DbDriver): Record<string, Migration> {

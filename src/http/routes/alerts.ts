@@ -20,6 +20,7 @@ import {
   MAX_ID,
   pageRequest,
   pagingFields,
+  RuleTypeSchema,
 } from '../schemas.js';
 
 const AlertQuery = Type.Object(
@@ -33,7 +34,7 @@ const AlertQuery = Type.Object(
       }),
     ),
     kind: Type.Optional(AlertKindSchema),
-    rule_type: Type.Optional(Type.Union([Type.Literal('app'), Type.Literal('message')])),
+    rule_type: Type.Optional(RuleTypeSchema),
     rule_id: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ID, description: 'Only alerts of this rule' })),
   },
   { additionalProperties: false },

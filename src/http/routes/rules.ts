@@ -1,178 +1,218 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { AppRuleCreate, AppRuleUpdate, MessageRuleCreate, MessageRuleUpdate, Name } from '../../rules/schemas.js';
+import type { RuleCommon, RuleKindModule, WindowKindModule, WindowRule } from '../../rules/kinds/kind.js';
+import { RULE_KINDS } from '../../rules/kinds/registry.js';
+import { Name } from '../../rules/schemas.js';
+import { normalizeWindowRule } from '../../rules/window-rule-repository.js';
+import { coveredUntil, previewWindowRule, windowReaderOf } from '../../scan/window-preview.js';
 import type { HttpContext } from '../context.js';
-import { errorResponses, pageOf, success, successEnvelope } from '../envelope.js';
-import { AppRuleOutput, DeletedOutput, IdParams, MessageRuleOutput, pageRequest, pagingFields } from '../schemas.js';
-
-const AppRuleQuery = Type.Object(
-  {
-    ...pagingFields,
-    app_name: Type.Optional(Name('Only the rule of this app')),
-    is_active: Type.Optional(Type.Boolean({ description: 'Only active (true) or inactive (false) rules' })),
-  },
-  { additionalProperties: false },
-);
-
-const MessageRuleQuery = Type.Object(
-  {
-    ...pagingFields,
-    app_name: Type.Optional(Name('Only rules of this app')),
-    message_key: Type.Optional(Name('Only rules of this message key')),
-    is_active: Type.Optional(Type.Boolean({ description: 'Only active (true) or inactive (false) rules' })),
-  },
-  { additionalProperties: false },
-);
+import { errorResponses, HttpError, pageOf, success, successEnvelope } from '../envelope.js';
+import { DeletedOutput, IdParams, pageRequest, pagingFields } from '../schemas.js';
+import { fromSource } from '../source-queries.js';
 
 const readErrors = errorResponses(400, 401, 404);
 const writeErrors = errorResponses(400, 401, 404, 409, 413, 415, 422);
 
-/** `/rules/app`: one rule per application. */
-export function appRuleRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
+const article = (label: string) => (/^[aeiou]/.test(label) ? `an ${label}` : `a ${label}`);
+
+/** Every rule of every kind, as `GET /rules` lists it: the kind's own shape plus `kind`. */
+const AnyRuleOutput = Type.Object(
+  {
+    kind: Type.String({ description: `The rule's kind: ${RULE_KINDS.map((k) => k.name).join(', ')}` }),
+    id: Type.Integer({ description: 'Unique within its kind' }),
+    app_name: Type.String(),
+    is_active: Type.Boolean(),
+  },
+  { additionalProperties: true, description: "The kind's own fields (see GET /rules/<kind>/{id}) and its kind" },
+);
+
+const AllRulesQuery = Type.Object(
+  {
+    ...pagingFields,
+    kind: Type.Optional(
+      Type.Unsafe<string>(
+        Type.Union(
+          RULE_KINDS.map((k) => Type.Literal(k.name)),
+          { description: 'Only rules of this kind' },
+        ),
+      ),
+    ),
+    app_name: Type.Optional(Name('Only rules of this app')),
+    is_active: Type.Optional(Type.Boolean({ description: 'Only active (true) or inactive (false) rules' })),
+  },
+  { additionalProperties: false },
+);
+
+/** `GET /rules`: every rule of every kind, paged, in the registry's order of kinds, then by id. */
+export function allRuleRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const tags = ['app rules'];
-    const repo = ctx.appRules;
     app.get(
-      '/rules/app',
+      '/rules',
       {
         schema: {
-          tags,
-          summary: 'List app rules, paged',
-          querystring: AppRuleQuery,
-          response: { 200: successEnvelope(pageOf(AppRuleOutput)), ...readErrors },
+          tags: ['rules'],
+          summary: 'List the rules of every kind, paged (each with its kind and id)',
+          querystring: AllRulesQuery,
+          response: { 200: successEnvelope(pageOf(AnyRuleOutput)), ...readErrors },
         },
       },
       async (request) => {
-        const { app_name, is_active } = request.query;
-        return success(await repo.list({ app_name, is_active }, pageRequest(request.query)));
+        const { kind, app_name, is_active } = request.query;
+        const matching: Array<RuleCommon & { kind: string }> = [];
+        for (const module of RULE_KINDS) {
+          if (kind !== undefined && module.name !== kind) continue;
+          for (const rule of await module.store(ctx.ruleStores).all()) {
+            if (app_name !== undefined && rule.app_name !== app_name) continue;
+            if (is_active !== undefined && rule.is_active !== is_active) continue;
+            matching.push({ kind: module.name, ...rule });
+          }
+        }
+        const page = pageRequest(request.query);
+        const offset = (page.page - 1) * page.per_page;
+        return success({ items: matching.slice(offset, offset + page.per_page), total: matching.length, ...page });
+      },
+    );
+  };
+}
+
+/** `/rules/<kind>` and `/rules/<kind>/{id}` of one kind (and `/rules/<kind>/preview` for window kinds). */
+export function kindRuleRoutes(
+  ctx: HttpContext,
+  kind: RuleKindModule,
+  now: () => number = Date.now,
+): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const tags = [kind.tag];
+    const store = () => kind.store(ctx.ruleStores);
+    const base = `/rules/${kind.name}`;
+    const ListQuery = Type.Object({ ...pagingFields, ...kind.listFilters }, { additionalProperties: false });
+    app.get(
+      base,
+      {
+        schema: {
+          tags,
+          summary: `List ${kind.label}s, paged`,
+          querystring: ListQuery,
+          response: { 200: successEnvelope(pageOf(kind.outputSchema)), ...readErrors },
+        },
+      },
+      async (request) => {
+        const { page: _page, per_page: _perPage, ...filter } = request.query as Record<string, unknown>;
+        return success(await store().list(filter, pageRequest(request.query as { page?: number; per_page?: number })));
       },
     );
     app.post(
-      '/rules/app',
+      base,
       {
         schema: {
           tags,
-          summary: 'Create an app rule',
-          body: AppRuleCreate,
-          response: { 201: successEnvelope(AppRuleOutput), ...writeErrors },
+          summary: `Create ${article(kind.label)}`,
+          body: kind.createSchema,
+          response: { 201: successEnvelope(kind.outputSchema), ...writeErrors },
         },
       },
-      async (request, reply) => reply.code(201).send(success(await repo.create(request.body))),
+      async (request, reply) => reply.code(201).send(success(await store().create(request.body))),
     );
+    if (kind.family === 'window') registerPreview(app, ctx, kind, tags, now);
     app.get(
-      '/rules/app/:id',
+      `${base}/:id`,
       {
         schema: {
           tags,
-          summary: 'Read an app rule',
+          summary: `Read ${article(kind.label)}`,
           params: IdParams,
-          response: { 200: successEnvelope(AppRuleOutput), ...readErrors },
+          response: { 200: successEnvelope(kind.outputSchema), ...readErrors },
         },
       },
-      async (request) => success(await repo.get(request.params.id)),
+      async (request) => success(await store().get(request.params.id)),
     );
     app.put(
-      '/rules/app/:id',
+      `${base}/:id`,
       {
         schema: {
           tags,
-          summary: 'Change an app rule (send only the fields to change)',
+          summary: `Change ${article(kind.label)} (send only the fields to change)`,
           params: IdParams,
-          body: AppRuleUpdate,
-          response: { 200: successEnvelope(AppRuleOutput), ...writeErrors },
+          body: kind.updateSchema,
+          response: { 200: successEnvelope(kind.outputSchema), ...writeErrors },
         },
       },
-      async (request) => success(await repo.update(request.params.id, request.body)),
+      async (request) => success(await store().update(request.params.id, request.body)),
     );
     app.delete(
-      '/rules/app/:id',
+      `${base}/:id`,
       {
         schema: {
           tags,
-          summary: 'Delete an app rule',
+          summary: `Delete ${article(kind.label)}`,
           params: IdParams,
           response: { 200: successEnvelope(DeletedOutput), ...readErrors },
         },
       },
       async (request) => {
-        await repo.delete(request.params.id);
+        await store().delete(request.params.id);
         return success({ deleted: request.params.id });
       },
     );
   };
 }
 
-/** `/rules/message`: one rule per (application, message key). */
-export function messageRuleRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
+const PreviewOutput = Type.Object({
+  window_from: Type.String({ format: 'date-time' }),
+  window_to: Type.String({ format: 'date-time', description: 'The end of the log time the scans have covered' }),
+  statistic: Type.String(),
+  unit: Type.String({ description: 'ms, % (slow_ratio) or logs (absence)' }),
+  series: Type.Array(
+    Type.Object({
+      message_key: Type.Union([Type.String(), Type.Null()]),
+      value: Type.Union([Type.Number(), Type.Null()]),
+      samples: Type.Integer(),
+      threshold: Type.Union([Type.Number(), Type.Null()], { description: 'Baseline: ratio × baseline value' }),
+      baseline_value: Type.Union([Type.Number(), Type.Null()]),
+      judged: Type.Boolean({ description: 'false: fewer than min_samples logs (the state would be kept)' }),
+      condition_holds: Type.Boolean(),
+    }),
+  ),
+  would_fire: Type.Boolean({ description: 'The condition holds for some series now' }),
+});
+
+function registerPreview(
+  app: Parameters<FastifyPluginAsyncTypebox>[0],
+  ctx: HttpContext,
+  kind: WindowKindModule,
+  tags: string[],
+  now: () => number,
+): void {
+  app.post(
+    `/rules/${kind.name}/preview`,
+    {
+      schema: {
+        tags,
+        summary: `What an unsaved ${kind.label} would see right now (same body as create; name optional)`,
+        body: kind.previewSchema,
+        response: { 200: successEnvelope(PreviewOutput), ...errorResponses(400, 401, 413, 415, 422, 503) },
+      },
+    },
+    async (request) => {
+      const body = { name: '(preview)', ...(request.body as Record<string, unknown>) };
+      const fields = normalizeWindowRule(kind, body);
+      const rule = { id: 0, kind: kind.name, created_at: '', updated_at: '', ...fields } as WindowRule;
+      return success(
+        await fromSource(ctx, request.log, async (source) => {
+          const read = windowReaderOf(source);
+          if (!read) throw new HttpError('unavailable', 'the log source cannot answer window statistics');
+          const end = await coveredUntil(source, ctx.state.db, now(), ctx.config.scan.lagSeconds);
+          return previewWindowRule(kind, rule, read, end);
+        }),
+      );
+    },
+  );
+}
+
+/** Every kind's routes, from the registry. */
+export function ruleRoutes(ctx: HttpContext, now: () => number = Date.now): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const tags = ['message rules'];
-    const repo = ctx.messageRules;
-    app.get(
-      '/rules/message',
-      {
-        schema: {
-          tags,
-          summary: 'List message rules, paged',
-          querystring: MessageRuleQuery,
-          response: { 200: successEnvelope(pageOf(MessageRuleOutput)), ...readErrors },
-        },
-      },
-      async (request) => {
-        const { app_name, message_key, is_active } = request.query;
-        return success(await repo.list({ app_name, message_key, is_active }, pageRequest(request.query)));
-      },
-    );
-    app.post(
-      '/rules/message',
-      {
-        schema: {
-          tags,
-          summary: 'Create a message rule',
-          body: MessageRuleCreate,
-          response: { 201: successEnvelope(MessageRuleOutput), ...writeErrors },
-        },
-      },
-      async (request, reply) => reply.code(201).send(success(await repo.create(request.body))),
-    );
-    app.get(
-      '/rules/message/:id',
-      {
-        schema: {
-          tags,
-          summary: 'Read a message rule',
-          params: IdParams,
-          response: { 200: successEnvelope(MessageRuleOutput), ...readErrors },
-        },
-      },
-      async (request) => success(await repo.get(request.params.id)),
-    );
-    app.put(
-      '/rules/message/:id',
-      {
-        schema: {
-          tags,
-          summary: 'Change a message rule (send only the fields to change)',
-          params: IdParams,
-          body: MessageRuleUpdate,
-          response: { 200: successEnvelope(MessageRuleOutput), ...writeErrors },
-        },
-      },
-      async (request) => success(await repo.update(request.params.id, request.body)),
-    );
-    app.delete(
-      '/rules/message/:id',
-      {
-        schema: {
-          tags,
-          summary: 'Delete a message rule',
-          params: IdParams,
-          response: { 200: successEnvelope(DeletedOutput), ...readErrors },
-        },
-      },
-      async (request) => {
-        await repo.delete(request.params.id);
-        return success({ deleted: request.params.id });
-      },
-    );
+    await app.register(allRuleRoutes(ctx));
+    for (const kind of RULE_KINDS) await app.register(kindRuleRoutes(ctx, kind, now));
   };
 }
