@@ -1,7 +1,7 @@
 /**
- * The one definition of the p95 that every log source reports:
+ * The one definition of a percentile (p50, p90, p95, p99) that every log source reports:
  *
- *   the nearest-rank 95th percentile (the duration at rank ceil(0.95·n) of the n durations in
+ *   the nearest-rank q-th percentile (the duration at rank ceil(q·n) of the n durations in
  *   ascending order), reported as the geometric middle of the 2 % log-spaced bucket it falls in,
  *   and never above the bucket's exact maximum.
  *
@@ -16,6 +16,10 @@ const LOG_RATIO = Math.log(RATIO);
 export const ZERO_BUCKET = -1_000_000;
 
 export const P95 = 0.95;
+
+/** The percentiles window rules may judge, as fractions. */
+export const PERCENTILES = { p50: 0.5, p90: 0.9, p95: P95, p99: 0.99 } as const;
+export type PercentileName = keyof typeof PERCENTILES;
 
 export function bucketOf(durationMs: number): number {
   return durationMs > 0 ? Math.floor(Math.log(durationMs) / LOG_RATIO) : ZERO_BUCKET;

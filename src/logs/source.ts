@@ -1,10 +1,8 @@
 import type { LogRecord } from './log-record.js';
+import type { TimeRange } from './time-range.js';
+import type { WindowQuery, WindowSeries } from './window-stats.js';
 
-/** A half-open time range [from, to) in epoch milliseconds. */
-export interface TimeRange {
-  from: number;
-  to: number;
-}
+export type { TimeRange };
 
 /**
  * Which logs a scan needs: per app with at least one active rule, the lowest threshold (ms)
@@ -116,6 +114,11 @@ export interface LogSource {
    * are left out.
    */
   slowestTraces(range: TimeRange, limit: number, app?: string): Promise<TraceSummary[]>;
+  /**
+   * Window statistics for window rules: for each query, in order, its series (see
+   * window-stats.ts; a WindowStatsReader). A malformed query is refused with a RangeError.
+   */
+  windowStats(queries: readonly WindowQuery[]): Promise<WindowSeries[][]>;
 
   health(): Promise<SourceHealth>;
   close(): Promise<void>;

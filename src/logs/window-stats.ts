@@ -1,4 +1,4 @@
-import type { TimeRange } from './source.js';
+import type { TimeRange } from './time-range.js';
 
 /**
  * The statistics a window rule can judge. Percentiles use the one shared definition

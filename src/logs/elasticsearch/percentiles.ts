@@ -5,7 +5,8 @@ import { toMs } from './queries.js';
 import type { ServerInfo } from './server-info.js';
 
 /**
- * The p95 of ../percentile.ts from Elasticsearch and OpenSearch.
+ * The percentiles (p95, and the p50/p90/p99 of window rules) of ../percentile.ts from
+ * Elasticsearch and OpenSearch.
  *
  * Their default `percentiles` (t-digest) interpolates between ranks and differs from a
  * nearest-rank percentile by tens of percent on small buckets. An HDR histogram with 3
@@ -16,18 +17,33 @@ import type { ServerInfo } from './server-info.js';
  * servers: 2.2 (OpenSearch 2.x and later) reads rank ceil(q·n), the nearest rank; 2.1.9
  * (every Elasticsearch, OpenSearch 1.x) reads rank trunc(q·n + 0.5), one rank lower whenever the
  * fraction of q·n is below one half. For those, the request carries a ladder of percents just
- * above 95 and each bucket takes the one that lands on the nearest rank for its own count.
+ * above q and each bucket takes the one that lands on the nearest rank for its own count.
  */
 
 /** Relative width of an HDR cell at 3 significant digits (1/1024), with room to spare. */
 const HDR_RELATIVE_ERROR = 0.002;
 const SIGNIFICANT_DIGITS = 3;
+
 /**
- * 95 + 5·2^-j: for every count n one of them reads rank ceil(0.95·n) under half-up rounding
- * (it needs a nudge x with x·n/100 in [0.45, 1.05), and consecutive ones differ by a factor 2).
- * 32 of them cover bucket counts beyond 2^31.
+ * 100·q + (100 − 100·q)·2^-j (for the p95: 95 + 5·2^-j): for every count n one of them reads rank
+ * ceil(q·n) under half-up rounding. Where the fraction of q·n is 0 or at least one half, 100·q
+ * itself does; otherwise the nudge x needs x·n/100 in [0.5 − frac, 1.5 − frac), which holds
+ * [0.5, 1), and consecutive ones differ by a factor 2 from (100 − 100·q)·n/100 > 0.5 down. 32 of
+ * them cover counts beyond 2^31.
  */
-const HALF_UP_LADDER = [95, ...Array.from({ length: 32 }, (_, j) => 95 + 5 * 2 ** -j)];
+function halfUpLadder(q: number): number[] {
+  const base = q * 100;
+  return [base, ...Array.from({ length: 32 }, (_, j) => base + (100 - base) * 2 ** -j)];
+}
+const LADDERS = new Map<number, number[]>();
+function ladderOf(q: number): number[] {
+  let ladder = LADDERS.get(q);
+  if (!ladder) {
+    ladder = halfUpLadder(q);
+    LADDERS.set(q, ladder);
+  }
+  return ladder;
+}
 
 export type RankRounding = 'nearest-rank' | 'half-up';
 
@@ -40,16 +56,21 @@ export function halfUpRank(percent: number, n: number): number {
   return Math.max(1, Math.trunc((percent / 100) * n + 0.5));
 }
 
-/** The `percentiles` aggregation for the p95 on this server. */
-export function p95Aggregation(field: string, rounding: RankRounding): Query {
+/** The `percentiles` aggregation for percentile q (a fraction; the p95 unless given) on this server. */
+export function percentileAggregation(field: string, rounding: RankRounding, q: number = P95): Query {
   return {
     percentiles: {
       field,
-      percents: rounding === 'nearest-rank' ? [P95 * 100] : HALF_UP_LADDER,
+      percents: rounding === 'nearest-rank' ? [q * 100] : ladderOf(q),
       keyed: false,
       hdr: { number_of_significant_value_digits: SIGNIFICANT_DIGITS },
     },
   };
+}
+
+/** The `percentiles` aggregation for the p95 on this server. */
+export function p95Aggregation(field: string, rounding: RankRounding): Query {
+  return percentileAggregation(field, rounding, P95);
 }
 
 export interface PercentileAnswer {
@@ -57,21 +78,22 @@ export interface PercentileAnswer {
 }
 
 /**
- * The reported p95 in ms of a bucket of `count` durations, from the answer to `p95Aggregation`;
- * null when the bucket has none.
+ * The reported percentile q in ms of a bucket of `count` durations, from the answer to
+ * `percentileAggregation` with the same q; null when the bucket has none.
  */
-export function readP95(
+export function readPercentile(
   answer: PercentileAnswer | undefined,
   count: number,
   rounding: RankRounding,
   unit: DurationUnit,
   maxMs: number | null,
+  q: number = P95,
 ): number | null {
   if (!answer?.values || count === 0) return null;
   const entries = Array.isArray(answer.values)
     ? answer.values
     : Object.entries(answer.values).map(([key, value]) => ({ key: Number(key), value }));
-  const wanted = rounding === 'nearest-rank' ? P95 * 100 : percentForNearestRank(count);
+  const wanted = rounding === 'nearest-rank' ? q * 100 : percentForNearestRank(count, q);
   const entry = entries.find((e) => Math.abs(e.key - wanted) <= 1e-9 * wanted) ?? entries[0];
   const value = entry?.value;
   if (value === null || value === undefined || !Number.isFinite(value)) return null;
@@ -79,8 +101,19 @@ export function readP95(
   return reportedValueWithin(high / (1 + HDR_RELATIVE_ERROR), high, maxMs);
 }
 
-/** The first percent of the ladder that half-up rounding turns into rank ceil(0.95·n). */
-export function percentForNearestRank(n: number): number {
-  const rank = nearestRank(n, P95);
-  return HALF_UP_LADDER.find((percent) => halfUpRank(percent, n) === rank) ?? P95 * 100;
+/** The reported p95 in ms (see readPercentile). */
+export function readP95(
+  answer: PercentileAnswer | undefined,
+  count: number,
+  rounding: RankRounding,
+  unit: DurationUnit,
+  maxMs: number | null,
+): number | null {
+  return readPercentile(answer, count, rounding, unit, maxMs, P95);
+}
+
+/** The first percent of q's ladder that half-up rounding turns into rank ceil(q·n). */
+export function percentForNearestRank(n: number, q: number = P95): number {
+  const rank = nearestRank(n, q);
+  return ladderOf(q).find((percent) => halfUpRank(percent, n) === rank) ?? q * 100;
 }

@@ -145,3 +145,11 @@ function smallestGroupRatio(sorted: number[], maxGroups: number): number {
 export function durationPresent(durationField: string): Query {
   return { range: { [durationField]: { gte: 0 } } };
 }
+
+/**
+ * Logs whose duration is greater than `ms`, as the embedded store compares its durations in ms.
+ * Exact for durations in ms (and whenever the threshold converts exactly into the field's unit).
+ */
+export function durationAbove(durationField: string, ms: number, unit: DurationUnit): Query {
+  return { range: { [durationField]: { gt: ms * UNITS_PER_MS[unit] } } };
+}

@@ -14,6 +14,7 @@ import type {
   TimeRange,
   TraceSummary,
 } from '../source.js';
+import type { WindowQuery, WindowSeries } from '../window-stats.js';
 import { type AggregationFields, appStatistics, summaryStats, timeseriesStats } from './aggregations.js';
 import { formatCursor, parseCursor } from './cursor.js';
 import { assertComplete, ElasticsearchMappingError } from './errors.js';
@@ -27,6 +28,7 @@ import { RecentCandidates } from './recent-candidates.js';
 import { describeServer, fetchServerInfo, type PagingMode, type ServerInfo } from './server-info.js';
 import { slowestTraces } from './slowest-traces.js';
 import { indexPatterns, indexTarget } from './target.js';
+import { windowStatistics } from './window-stats.js';
 
 interface ScanWindow {
   /** Where the candidate search starts (the overlap before the watermark included). */
@@ -277,6 +279,13 @@ export class ElasticsearchLogSource implements LogSource {
     return slowestTraces(this.client, this.target, fields, roundToSeconds(range), limit, app, (hits) =>
       this.toRecords(hits),
     );
+  }
+
+  async windowStats(queries: readonly WindowQuery[]): Promise<WindowSeries[][]> {
+    const keyed = queries.some((q) => q.messageKey !== null || q.perKey);
+    const f = await this.aggregationFields(['timestamp', 'duration', 'app', ...(keyed ? ['messageKey' as const] : [])]);
+    const fields = { ...f, ingested: this.config.fields.ingested };
+    return windowStatistics(this.client, this.target, fields, queries);
   }
 
   async health(): Promise<SourceHealth> {

@@ -17,6 +17,7 @@ import type {
   TimeRange,
   TraceSummary,
 } from '../source.js';
+import type { WindowQuery, WindowSeries } from '../window-stats.js';
 import { IngestLedger } from './ingest-ledger.js';
 import { LogInserter } from './log-inserter.js';
 import { type PruneResult, pruneOlderThan } from './retention.js';
@@ -25,6 +26,7 @@ import { HOUR_MS, MINUTE_MS, prepareSchema, SCOPE_ALL } from './schema.js';
 import { hasValidTime, LOG_COLUMNS, type LogRow, SequenceReader, toLogRecord } from './sequence-reader.js';
 import { SlowestTraces } from './slowest-traces.js';
 import { StatsReader } from './stats-reader.js';
+import { EmbeddedWindowStats } from './window-stats-reader.js';
 
 const DAY_MS = 86_400_000;
 /** At ingest an invalid duration rejects the line (DESIGN); reading, it is a log without duration. */
@@ -56,6 +58,7 @@ export class EmbeddedLogStore implements LogSource {
   private readonly reader: SequenceReader;
   private readonly stats: StatsReader;
   private readonly slowest: SlowestTraces;
+  private readonly windows: EmbeddedWindowStats;
   private closed = false;
 
   private constructor(
@@ -84,6 +87,7 @@ export class EmbeddedLogStore implements LogSource {
     this.reader = new SequenceReader(db, initialLookbackMinutes * 60_000);
     this.stats = new StatsReader(db);
     this.slowest = new SlowestTraces(db);
+    this.windows = new EmbeddedWindowStats(db);
   }
 
   /** Opens (creating when needed) the store at `config.embedded.path`. */
@@ -231,6 +235,10 @@ export class EmbeddedLogStore implements LogSource {
 
   async slowestTraces(range: TimeRange, limit: number, app?: string): Promise<TraceSummary[]> {
     return this.slowest.read(range, limit, app);
+  }
+
+  async windowStats(queries: readonly WindowQuery[]): Promise<WindowSeries[][]> {
+    return this.windows.read(queries);
   }
 
   async health(): Promise<SourceHealth> {

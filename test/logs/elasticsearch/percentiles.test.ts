@@ -3,6 +3,7 @@ import {
   halfUpRank,
   p95Aggregation,
   percentForNearestRank,
+  percentileAggregation,
   rankRoundingOf,
   readP95,
 } from '../../../src/logs/elasticsearch/percentiles.js';
@@ -32,6 +33,20 @@ describe('p95 from HDR percentiles', () => {
     ];
     const misses = counts.filter((n) => halfUpRank(percentForNearestRank(n), n) !== nearest(n));
     expect(misses).toEqual([]);
+  });
+
+  it('the ladders of p50, p90 and p99 land on their nearest rank for every count', () => {
+    const counts = [
+      ...Array.from({ length: 50_000 }, (_, i) => i + 1),
+      ...Array.from({ length: 2_000 }, (_, i) => Math.floor(1.013 ** i)).filter((n) => n < 2 ** 33),
+    ];
+    for (const q of [0.5, 0.9, 0.99]) {
+      const misses = counts.filter((n) => halfUpRank(percentForNearestRank(n, q), n) !== Math.max(1, Math.ceil(q * n)));
+      expect(misses, `q = ${q}`).toEqual([]);
+      const percents = (percentileAggregation('d', 'half-up', q).percentiles as { percents: number[] }).percents;
+      expect(percents[0]).toBe(q * 100);
+      expect(Math.max(...percents)).toBeLessThanOrEqual(100);
+    }
   });
 
   it('asks for HDR, unkeyed, with the ladder only where the server needs it', () => {

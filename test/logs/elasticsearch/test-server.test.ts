@@ -83,6 +83,46 @@ describe('the Elasticsearch test server', () => {
     expect(JSON.stringify(await textAgg.json())).toContain('Text fields are not optimised');
   });
 
+  it('orders terms by an aggregation path through single-bucket aggregations, and refuses a bad path', async () => {
+    await start(PERSONAS.os2);
+    server!.addDocuments('logs-1', [
+      { '@timestamp': iso(T0), app_name: 'a', message_key: 'few' },
+      { '@timestamp': iso(T0), app_name: 'a', message_key: 'few' },
+      { '@timestamp': iso(T0), app_name: 'a', message_key: 'few', duration: 1 },
+      { '@timestamp': iso(T0), app_name: 'a', message_key: 'many', duration: 1 },
+      { '@timestamp': iso(T0), app_name: 'a', message_key: 'many', duration: 2 },
+      { '@timestamp': iso(T0), app_name: 'a', message_key: 'also', duration: 3 },
+      { '@timestamp': iso(T0), app_name: 'a', message_key: 'also', duration: 4 },
+    ]);
+    const search = async (order: unknown) =>
+      call(
+        '/logs-1/_search',
+        json({
+          size: 0,
+          aggs: {
+            keys: {
+              terms: { field: 'message_key', order },
+              aggs: {
+                dur: { filter: { range: { duration: { gte: 0 } } }, aggs: { stats: { stats: { field: 'duration' } } } },
+              },
+            },
+          },
+        }),
+      );
+    const answer = await search([{ 'dur>stats.count': 'desc' }, { _key: 'asc' }]);
+    expect(answer.status).toBe(200);
+    const body = (await answer.json()) as { aggregations: { keys: { buckets: { key: string; doc_count: number }[] } } };
+    // By durations, not documents ("few" has the most documents), then by key.
+    expect(body.aggregations.keys.buckets.map((b) => [b.key, b.doc_count])).toEqual([
+      ['also', 2],
+      ['many', 2],
+      ['few', 3],
+    ]);
+    const bad = await search({ 'nope>stats.count': 'desc' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('Invalid aggregation order path');
+  });
+
   it('compares term queries on text fields with tokens, as Elasticsearch does', async () => {
     await start(PERSONAS.es8);
     const count = async (query: unknown) =>

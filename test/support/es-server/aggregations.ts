@@ -179,9 +179,12 @@ function compareKeys(a: Key[], b: Key[]): number {
 }
 
 /**
- * `terms` with `size` and `order`: by `_count` (the default, most first), `_key`, or a
- * single-value metric sub-aggregation (`{"max_ms": "desc"}`); a list orders by each in turn.
- * Exact over the matched documents (one shard).
+ * `terms` with `size` and `order`: by `_count` (the default, most first), `_key`, a
+ * single-value metric sub-aggregation (`{"max_ms": "desc"}`), or an aggregation path as the
+ * servers take it: single-bucket aggregations joined by `>`, then a metric, `.name` picking one
+ * value of a multi-value metric (`{"dur>stats.count": "desc"}`); a path ending in a
+ * single-bucket aggregation orders by its doc_count. A list orders by each in turn. Exact over
+ * the matched documents (one shard).
  */
 function terms(spec: Spec, sub: Spec | undefined, docs: StoredDoc[], ctx: AggContext): unknown {
   const read = fieldReader(String(spec.field), ctx, 'terms');
@@ -192,7 +195,7 @@ function terms(spec: Spec, sub: Spec | undefined, docs: StoredDoc[], ctx: AggCon
   const orders = (Array.isArray(spec.order) ? spec.order : spec.order ? [spec.order] : [{ _count: 'desc' }]).map(
     (o) => {
       const [name, direction] = Object.entries(o as Record<string, string>)[0]!;
-      if (name !== '_count' && name !== '_key' && !(sub && name in sub)) {
+      if (name !== '_count' && name !== '_key' && !(sub && pathRoot(name) in sub)) {
         throw badRequest('aggregation_execution_exception', `Invalid aggregation order path [${name}]`);
       }
       return { name, sign: direction === 'asc' ? 1 : -1 };
@@ -201,7 +204,7 @@ function terms(spec: Spec, sub: Spec | undefined, docs: StoredDoc[], ctx: AggCon
   const orderValue = (g: (typeof groups)[number], name: string): Key => {
     if (name === '_count') return g.docs.length;
     if (name === '_key') return g.key[0] ?? null;
-    return ((g.aggs[name] as { value?: number | null }).value ?? null) as Key;
+    return orderPathValue(g.aggs, name);
   };
   groups.sort((a, b) => {
     for (const { name, sign } of orders) {
@@ -222,6 +225,28 @@ function terms(spec: Spec, sub: Spec | undefined, docs: StoredDoc[], ctx: AggCon
     sum_other_doc_count: groups.slice(size).reduce((n, g) => n + g.docs.length, 0),
     buckets: shown.map((g) => ({ key: g.key[0], doc_count: g.docs.length, ...g.aggs })),
   };
+}
+
+const pathRoot = (path: string) => path.split('>')[0]!.split('.')[0]!;
+
+/** The value an order path names in a bucket's computed sub-aggregations. */
+function orderPathValue(aggs: Record<string, unknown>, path: string): Key {
+  const steps = path.split('>');
+  let current: Record<string, unknown> = aggs;
+  for (const step of steps.slice(0, -1)) {
+    const next = current[step] as Record<string, unknown> | undefined;
+    if (!next || typeof next.doc_count !== 'number') {
+      throw badRequest('aggregation_execution_exception', `Invalid aggregation order path [${path}]`);
+    }
+    current = next;
+  }
+  const [name, metric] = steps.at(-1)!.split('.') as [string, string | undefined];
+  const last = current[name] as Record<string, unknown> | undefined;
+  if (!last) throw badRequest('aggregation_execution_exception', `Invalid aggregation order path [${path}]`);
+  if (metric !== undefined) return (last[metric] ?? null) as Key;
+  if ('value' in last) return (last.value ?? null) as Key;
+  if (typeof last.doc_count === 'number') return last.doc_count as Key;
+  throw badRequest('aggregation_execution_exception', `Invalid aggregation order path [${path}]`);
 }
 
 /** `top_hits` with `size` (default 3) and `sort`; every hit with its whole `_source`. */
