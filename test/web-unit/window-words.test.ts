@@ -18,7 +18,9 @@ const series = (patch: Partial<PreviewSeries>): PreviewSeries => ({
   condition_holds: false,
   ...patch,
 });
-const preview = (items: PreviewSeries[], wouldFire: boolean): RulePreview => ({
+const preview = (items: PreviewSeries[], wouldFire: boolean, unit = 'ms'): RulePreview => ({
+  statistic: 'p95',
+  unit,
   window_from: '2026-12-06T09:55:00.000Z',
   window_to: '2026-12-06T10:00:00.000Z',
   series: items,
@@ -53,7 +55,7 @@ describe('window rule previews in words', () => {
       'average over the last 1 h: 900 ms from 1,204 logs (a day earlier: 300 ms); would fire',
     );
     const share = { kind: 'latency' as const, statistic: 'slow_ratio' as const, slow_ms: 500, window_minutes: 10 };
-    expect(describePreview(share, preview([series({ value: 12.5 })], false)).headline).toBe(
+    expect(describePreview(share, preview([series({ value: 12.5 })], false, '%')).headline).toBe(
       'share of logs over 500 ms over the last 10 min: 12.5% from 1,204 logs; would not fire',
     );
   });
@@ -80,10 +82,10 @@ describe('window rule previews in words', () => {
 
   it('absence: the logs in the silent window, or none', () => {
     const rule = { kind: 'absence' as const, silent_minutes: 10 };
-    expect(describePreview(rule, preview([series({ value: null, samples: 0 })], true)).headline).toBe(
+    expect(describePreview(rule, preview([series({ value: 0, samples: 0 })], true, 'logs')).headline).toBe(
       'No log in the last 10 min; would fire',
     );
-    expect(describePreview(rule, preview([series({ value: null, samples: 1 })], false)).headline).toBe(
+    expect(describePreview(rule, preview([series({ value: 1, samples: 1 })], false, 'logs')).headline).toBe(
       '1 log in the last 10 min; would not fire',
     );
   });

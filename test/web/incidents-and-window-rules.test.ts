@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScanServices } from '../../src/app/scan-services.js';
 import {
   buildDashboard,
   chromiumMissing,
@@ -15,7 +16,12 @@ import {
 } from './harness.js';
 
 // Browser globals used inside page.evaluate() callbacks (this file itself is type-checked for Node).
-declare const document: { documentElement: { scrollWidth: number } };
+declare const document: {
+  documentElement: { scrollWidth: number };
+  querySelector(selector: string): unknown;
+};
+/** The uPlot instance behind a chart (web/src/components/Chart.tsx keeps it on the element). */
+type Plotted = { uplot?: { data: (number | null)[][] } };
 
 if (chromiumMissing) console.warn(`[web/incidents-and-window-rules] SKIPPED: ${chromiumMissing}`);
 
@@ -189,6 +195,81 @@ describe.skipIf(chromiumMissing)('incidents and window rule forms, in Chromium',
         baseline: null,
         min_samples: 20,
         pending_minutes: 0,
+      });
+    });
+
+    it("lists the rule's incident, draws its chart against the threshold, and its notification's link opens it", async () => {
+      // The real scanner evaluates the rule: its slow minutes fire it at once (pending 0).
+      const services = await createScanServices(h.ctx);
+      try {
+        await services.scanner.run();
+      } finally {
+        await services.close();
+      }
+      const rule = (await h.api('GET', '/rules/latency?per_page=500')).body.data.items.find(
+        (r: { name: string }) => r.name === ruleName,
+      );
+      const incidents = (await h.api('GET', `/incidents?rule_type=latency&rule_id=${rule.id}`)).body.data.items;
+      expect(incidents).toHaveLength(1);
+      const incident = incidents[0];
+      expect(incident).toMatchObject({ state: 'firing', name: ruleName, threshold: 800, unit: 'ms' });
+      const alert = (await h.api('GET', '/alerts?per_page=500')).body.data.items.find(
+        (a: { rule_type: string; rule_id: number }) => a.rule_type === 'latency' && a.rule_id === rule.id,
+      );
+      const link = new URL(alert.dashboard_url).hash;
+      expect(link).toMatch(new RegExp(`^#/incidents\\?id=${incident.id}&rule=latency(:|%3A)${rule.id}&from=`));
+
+      // Listed with the firing ones first, newest first.
+      await withPage(view, 'incidents', async (page) => {
+        const table = page.getByRole('table', { name: 'Incidents' });
+        const row = table.locator(`tr[data-incident-id="${incident.id}"]`);
+        await row.waitFor();
+        expect(await table.locator('tbody').first().locator('.group-row').textContent()).toMatch(/^Firing now/);
+        expect(await row.getByText('firing').first().isVisible()).toBe(true);
+        expect(await row.textContent()).toContain(ruleName);
+        await noSideways(page, view);
+        // Opening it from the list shows its chart.
+        await row.getByRole('link').first().click();
+        await page.getByTestId('incident-chart').waitFor();
+        expect(page.url()).toContain(`id=${incident.id}`);
+      });
+
+      // The notification's link opens exactly that incident, its chart drawn.
+      await withPage(view, link.slice(2), async (page) => {
+        const detail = page.getByTestId('incident-detail');
+        await eventually(() => detail.getByRole('heading', { level: 2 }).first().textContent()).toBe(
+          `Incident #${incident.id} · ${ruleName}`,
+        );
+        await detail.getByTestId('incident-chart').waitFor();
+        await eventually(() =>
+          page.evaluate(() => {
+            const element = document.querySelector('[data-testid="incident-chart"] .chart') as Plotted | null;
+            return element?.uplot?.data[0]?.length ?? 0;
+          }),
+        ).toBeGreaterThan(10);
+        const data = await page.evaluate(
+          () => (document.querySelector('[data-testid="incident-chart"] .chart') as Plotted).uplot!.data,
+        );
+        const [times, values, threshold] = data as [number[], (number | null)[], (number | null)[]];
+        // The hour before the incident and the incident: fast (under 800 ms) first, then slow.
+        expect(times[0]! * 1000).toBeLessThanOrEqual(Date.parse(incident.started_at) - 50 * MINUTE);
+        expect(values.find((v) => v !== null)!).toBeLessThan(800);
+        expect(values.filter((v) => v !== null).at(-1)!).toBeGreaterThan(800);
+        expect(new Set(threshold)).toEqual(new Set([800]));
+        const summary = await detail.locator('.chart').getAttribute('aria-label');
+        expect(summary).toMatch(/threshold 800 ms; the incident started .* and is firing$/);
+        // The list below marks it and is filtered by its rule.
+        await eventually(() => page.getByTestId('rule-filter').textContent()).toContain(`latency #${rule.id}`);
+        await eventually(() => page.locator(`tr[data-incident-id="${incident.id}"]`).getAttribute('aria-current')).toBe(
+          'true',
+        );
+        await noSideways(page, view);
+        await screenshot(
+          page,
+          `incident-${view.name}`,
+          view.name === 'desktop' ? 'incident.png' : undefined,
+          view.name === 'phone',
+        );
       });
     });
   });

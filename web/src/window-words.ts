@@ -78,8 +78,7 @@ export const PREVIEW_TOP = 5;
 
 const verdict = (fires: boolean) => (fires ? 'would fire' : 'would not fire');
 
-function seriesFinding(rule: PreviewRule, series: PreviewSeries): string {
-  const unit = unitOf(rule.statistic ?? 'p95');
+function seriesFinding(rule: PreviewRule, series: PreviewSeries, unit: string): string {
   if (series.samples === 0 || series.value === null) return 'no logs';
   let text = `${formatStatValue(series.value, unit)} from ${logCount(series.samples)}`;
   if (rule.compare_to && series.baseline_value !== null) {
@@ -107,7 +106,11 @@ export function describePreview(rule: PreviewRule, preview: RulePreview): Previe
     const series = preview.series[0];
     if (!series) return { headline: `${what}: no logs; ${fires}`, lines: [], more: 0 };
     const notJudged = !series.judged && series.samples > 0 ? `, fewer than ${rule.min_samples ?? 0}: not judged` : '';
-    return { headline: `${what}: ${seriesFinding(rule, series)}${notJudged}; ${fires}`, lines: [], more: 0 };
+    return {
+      headline: `${what}: ${seriesFinding(rule, series, preview.unit)}${notJudged}; ${fires}`,
+      lines: [],
+      more: 0,
+    };
   }
   if (preview.series.length === 0) {
     return { headline: `${what}, per message key: no logs; ${fires}`, lines: [], more: 0 };
@@ -122,7 +125,7 @@ export function describePreview(rule: PreviewRule, preview: RulePreview): Previe
   );
   const lines = ranked
     .slice(0, PREVIEW_TOP)
-    .map((s) => `${s.message_key ?? '(no key)'}: ${seriesFinding(rule, s)}; ${seriesState(rule, s)}`);
+    .map((s) => `${s.message_key ?? '(no key)'}: ${seriesFinding(rule, s, preview.unit)}; ${seriesState(rule, s)}`);
   return { headline, lines, more: Math.max(0, ranked.length - PREVIEW_TOP) };
 }
 

@@ -232,8 +232,6 @@ export const api = {
   windowRules: {
     list: <T>(kind: WindowKind, signal?: AbortSignal) =>
       request<Page<T>>('GET', `/rules/${kind}`, { query: { per_page: 500 }, signal }),
-    get: <T>(kind: WindowKind, id: number, signal?: AbortSignal) =>
-      request<T>('GET', `/rules/${kind}/${id}`, { signal }),
     create: <T>(kind: WindowKind, input: unknown) => request<T>('POST', `/rules/${kind}`, { body: input }),
     update: <T>(kind: WindowKind, id: number, input: unknown) =>
       request<T>('PUT', `/rules/${kind}/${id}`, { body: input }),

@@ -1,11 +1,17 @@
 /**
  * The window rule kinds (`latency`, `absence`), their incidents and the rule preview, as the API
- * answers and takes them.
+ * answers and takes them. Incidents and previews are the server's own types; the rules'
+ * outputs are built by the server per kind (src/rules/kinds/window-fields.ts), so their fields
+ * are written out here as src/rules/kinds/latency/schema.ts and absence/index.ts define them.
  */
+import type { Static } from 'typebox';
+import type { IncidentOutput } from '../../../src/http/routes/incidents.js';
+import type { WindowStatistic } from '../../../src/logs/window-stats.js';
+import type { ChartPoint, PreviewSeries, RulePreview } from '../../../src/scan/window-preview.js';
 import type { ChannelType } from './types.js';
 
-export const WINDOW_STATISTICS = ['p50', 'p90', 'p95', 'p99', 'avg', 'max', 'slow_ratio'] as const;
-export type WindowStatistic = (typeof WINDOW_STATISTICS)[number];
+export { WINDOW_STATISTICS, type WindowStatistic } from '../../../src/logs/window-stats.js';
+export type { PreviewSeries, RulePreview };
 
 /** The fields every window rule carries besides its own. */
 interface WindowRuleShared {
@@ -54,54 +60,13 @@ export type WindowKind = 'latency' | 'absence';
 /** One item of `GET /rules`: any kind, with its kind and id. */
 export type AnyKindRule = { kind: string; id: number; app_name: string; is_active: boolean } & Record<string, unknown>;
 
-export type IncidentState = 'firing' | 'resolved';
+export type Incident = Static<typeof IncidentOutput>;
+export type IncidentState = Incident['state'];
 
-export interface Incident {
-  id: number;
-  rule_type: string;
-  rule_id: number;
-  name: string;
-  app_name: string;
-  message_key: string | null;
-  state: IncidentState;
-  started_at: string;
-  resolved_at: string | null;
-  value: number | null;
-  peak_value: number | null;
-  threshold: number | null;
-  /** `ms`, `%`, `min`: what value and threshold count. */
-  unit: string;
-  samples: number | null;
-}
-
-/** One point of an incident's statistic (`t`: ISO time or epoch ms). */
-export interface IncidentPoint {
-  t: string | number;
-  value: number | null;
-  samples: number | null;
-}
-
+/** `GET /incidents/{id}`: the incident, its rule (null once deleted) and its statistic per bucket. */
 export interface IncidentDetail extends Incident {
-  series: IncidentPoint[];
-}
-
-export interface PreviewSeries {
-  message_key: string | null;
-  value: number | null;
-  samples: number;
-  threshold: number | null;
-  baseline_value: number | null;
-  /** False when the window held fewer than min_samples logs (the series keeps its state). */
-  judged: boolean;
-  condition_holds: boolean;
-}
-
-/** What an unsaved rule would see right now. */
-export interface RulePreview {
-  window_from: string;
-  window_to: string;
-  series: PreviewSeries[];
-  would_fire: boolean;
+  rule: Record<string, unknown> | null;
+  series: ChartPoint[];
 }
 
 export interface IncidentQuery {

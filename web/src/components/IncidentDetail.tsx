@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { api } from '../api/client.js';
-import type { IncidentDetail, LatencyRule } from '../api/window-types.js';
+import type { IncidentDetail } from '../api/window-types.js';
 import { formatClock, formatCount, formatDateTime, formatSpan } from '../format.js';
 import { href } from '../router.js';
 import { useResource } from '../state.js';
@@ -10,19 +10,13 @@ import { Badge, Card, Empty, ErrorNote, Loading } from './ui.js';
 
 const pointTime = (t: string | number) => (typeof t === 'number' ? t : Date.parse(t));
 
-/** What the incident's value is, in words for the chart's legend and axis: "p95", "silence". */
-function useStatisticName(incident: IncidentDetail | undefined): string {
-  const kind = incident?.rule_type;
-  const ruleId = incident?.rule_id;
-  const rule = useResource(
-    (_range, signal) =>
-      kind === 'latency' && ruleId !== undefined
-        ? api.windowRules.get<LatencyRule>('latency', ruleId, signal)
-        : Promise.resolve(undefined),
-    [kind, ruleId],
-  );
-  if (kind === 'latency' && rule.data) return statisticWords(rule.data.statistic, rule.data.slow_ms);
-  if (kind === 'absence') return 'silence';
+/** What the incident's value is, in words for the chart's legend and axis: "p95", "logs". */
+function statisticName(incident: IncidentDetail): string {
+  const rule = incident.rule;
+  if (incident.rule_type === 'latency' && rule && typeof rule.statistic === 'string') {
+    return statisticWords(rule.statistic, typeof rule.slow_ms === 'number' ? rule.slow_ms : null);
+  }
+  if (incident.unit === 'logs') return 'logs';
   return 'value';
 }
 
@@ -39,7 +33,6 @@ export function IncidentDetailCard({ id, closeHref }: { id: number; closeHref: s
     card.current?.scrollIntoView({ block: 'start' });
   }, [id]);
   const data = incident.data;
-  const statistic = useStatisticName(data);
 
   return (
     <div ref={card} data-testid="incident-detail">
@@ -70,7 +63,7 @@ export function IncidentDetailCard({ id, closeHref }: { id: number; closeHref: s
         ) : (
           <>
             <IncidentFacts incident={data} />
-            <IncidentChart incident={data} statistic={statistic} />
+            <IncidentChart incident={data} statistic={statisticName(data)} />
           </>
         )}
       </Card>
