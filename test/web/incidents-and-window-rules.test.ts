@@ -179,7 +179,7 @@ describe.skipIf(chromiumMissing)('incidents and window rule forms, in Chromium',
         await dialog.waitFor({ state: 'detached' });
         expect(sent).toEqual(['POST /rules/latency']);
         const table = page.getByRole('table', { name: 'Latency rules' });
-        await eventually(() => table.getByText(ruleName).count()).toBe(1);
+        await eventually(() => table.getByText(ruleName, { exact: true }).count()).toBe(1);
         await expect(
           table.locator('tr', { hasText: ruleName }).getByText('p95 over 5 min > 800 ms').count(),
         ).resolves.toBe(1);
@@ -225,7 +225,7 @@ describe.skipIf(chromiumMissing)('incidents and window rule forms, in Chromium',
         const row = table.locator(`tr[data-incident-id="${incident.id}"]`);
         await row.waitFor();
         expect(await table.locator('tbody').first().locator('.group-row').textContent()).toMatch(/^Firing now/);
-        expect(await row.getByText('firing').first().isVisible()).toBe(true);
+        expect(await row.locator('.badge:visible', { hasText: 'firing' }).count()).toBe(1);
         expect(await row.textContent()).toContain(ruleName);
         await noSideways(page, view);
         // Opening it from the list shows its chart.

@@ -7,6 +7,7 @@ import { DialogFooter, GeneralError, useApiForm } from './editing.js';
 import { RulePreviewPanel, useRulePreview } from './RulePreview.js';
 import { Dialog, Field } from './ui.js';
 import {
+  changedFields,
   jsonBody,
   numberOrNaN,
   previewBody,
@@ -31,9 +32,9 @@ export function AbsenceRuleDialog({
   onClose: () => void;
   onSaved: () => void;
 }) {
-  const [shared, setShared] = useState<WindowSharedForm>(() => windowSharedFormOf(rule));
+  const [shared, setSharedForm] = useState<WindowSharedForm>(() => windowSharedFormOf(rule));
   const [silent, setSilent] = useState(String(rule?.silent_minutes ?? 10));
-  const { saving, submit, errorsOf, general } = useApiForm({
+  const { saving, submit, errorsOf, clear, general } = useApiForm({
     specs: ABSENCE_FIELDS,
     onSaved,
     conflict: () => ({
@@ -41,6 +42,11 @@ export function AbsenceRuleDialog({
       message: `There is already a rule named ${shared.name.trim()}: choose another name`,
     }),
   });
+  // A field's message goes once the field is edited (the form checks again on submit).
+  const setShared = (next: WindowSharedForm) => {
+    clear(changedFields(shared, next));
+    setSharedForm(next);
+  };
   const sharedProblems = windowSharedProblems(ABSENCE_FIELDS, shared);
   const ownProblems = checkFields(ABSENCE_FIELDS, { silent_minutes: silent });
   const body = jsonBody({ ...windowSharedInput(shared), silent_minutes: numberOrNaN(silent) });
@@ -78,7 +84,10 @@ export function AbsenceRuleDialog({
               name="silent_minutes"
               inputMode="numeric"
               value={silent}
-              onChange={(e) => setSilent(e.target.value)}
+              onChange={(e) => {
+                clear(['silent_minutes']);
+                setSilent(e.target.value);
+              }}
             />
           )}
         </Field>

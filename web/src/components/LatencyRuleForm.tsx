@@ -7,6 +7,7 @@ import { DialogFooter, GeneralError, useApiForm } from './editing.js';
 import { RulePreviewPanel, useRulePreview } from './RulePreview.js';
 import { Dialog, Field } from './ui.js';
 import {
+  changedFields,
   jsonBody,
   numberOrNaN,
   previewBody,
@@ -160,10 +161,9 @@ export function LatencyRuleDialog({
   onClose: () => void;
   onSaved: () => void;
 }) {
-  const [shared, setShared] = useState<WindowSharedForm>(() => windowSharedFormOf(rule));
+  const [shared, setSharedForm] = useState<WindowSharedForm>(() => windowSharedFormOf(rule));
   const [form, setForm] = useState<LatencyForm>(() => latencyFormOf(rule));
-  const set = (patch: Partial<LatencyForm>) => setForm({ ...form, ...patch });
-  const { saving, submit, errorsOf, general } = useApiForm({
+  const { saving, submit, errorsOf, clear, general } = useApiForm({
     specs: LATENCY_FIELDS,
     onSaved,
     fieldOf,
@@ -172,6 +172,16 @@ export function LatencyRuleDialog({
       message: `There is already a rule named ${shared.name.trim()}: choose another name`,
     }),
   });
+  // A field's message goes once the field is edited (the form checks again on submit).
+  const setShared = (next: WindowSharedForm) => {
+    clear(changedFields(shared, next));
+    setSharedForm(next);
+  };
+  const set = (patch: Partial<LatencyForm>) => {
+    const next = { ...form, ...patch };
+    clear([...changedFields(form, next), ...(patch.condition || patch.statistic ? Object.keys(form) : [])]);
+    setForm(next);
+  };
   const keyed = shared.message_key.trim() !== '';
   const percent = form.statistic === 'slow_ratio';
   const unit = percent ? '%' : 'ms';

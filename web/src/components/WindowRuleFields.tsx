@@ -80,6 +80,13 @@ export function previewBody(input: ReturnType<typeof windowSharedInput> & Record
   });
 }
 
+/** The fields whose value differs between two versions of a form (the ones just edited). */
+export function changedFields<T extends object>(before: T, after: T): string[] {
+  return (Object.keys(after) as (keyof T)[])
+    .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+    .map(String);
+}
+
 type Errors = (field: string) => string[] | undefined;
 
 /** Name, app and message key: the head of every window rule form. */

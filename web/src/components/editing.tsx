@@ -76,7 +76,15 @@ export function useApiForm({
     }
   };
   const errorsOf = (field: string) => (problems[field] ? [problems[field]] : undefined);
-  return { saving, submit, errorsOf, general: problems[''] };
+  /** Drops the problems shown at these fields (a form that clears a field's message once it is edited). */
+  const clear = (fields: readonly string[]) =>
+    setProblems((shown) => {
+      if (!fields.some((f) => f in shown)) return shown;
+      const rest = { ...shown };
+      for (const field of fields) delete rest[field];
+      return rest;
+    });
+  return { saving, submit, errorsOf, clear, general: problems[''] };
 }
 
 export function GeneralError({ message }: { message: string | undefined }) {
