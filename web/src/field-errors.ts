@@ -2,7 +2,8 @@
  * Field messages written for people: the checks a form runs before it sends, and the translation
  * of the API's schema texts ("must not have fewer than 1 characters", "must be number") into the
  * same sentences. The limits mirror the server's TypeBox schemas (src/rules/schemas.ts,
- * src/silences/schemas.ts); test/web/field-errors.test.ts holds them against each other.
+ * src/rules/kinds/, src/silences/schemas.ts); test/web/field-errors.test.ts holds them against
+ * each other.
  */
 import { externalIdProblem } from '../../src/rules/target-address.js';
 import type { ChannelType, Problem } from './api/types.js';
