@@ -198,6 +198,49 @@ describe.skipIf(chromiumMissing)('incidents and window rule forms, in Chromium',
       });
     });
 
+    it('creates an absence rule through the form, its preview saying whether the app is silent', async () => {
+      const name = `payments silent ${view.name}`;
+      await withPage(view, 'rules', async (page, sent) => {
+        await page.getByRole('button', { name: 'New absence rule' }).click();
+        const dialog = page.getByRole('dialog', { name: 'New absence rule' });
+        await dialog.getByLabel('Silent for (minutes)').fill('0');
+        await dialog.getByRole('button', { name: 'Create rule' }).click();
+        await eventually(() => dialog.locator('.field-error').allTextContents()).toEqual(
+          expect.arrayContaining(['Enter a rule name', 'Enter an app name', 'Enter at least 1 minute']),
+        );
+        const headline = dialog.getByTestId('rule-preview-headline');
+        await dialog.getByLabel('Silent for (minutes)').fill('10');
+        await dialog.getByLabel('App name').fill(APP);
+        const answered = page.waitForResponse((r) => r.url().endsWith('/rules/absence/preview'));
+        const answer = (await (await answered).json()).data;
+        const inWindow = logs.filter(
+          (l) => l.time >= Date.parse(answer.window_from) && l.time < Date.parse(answer.window_to),
+        ).length;
+        expect(inWindow).toBeGreaterThan(0);
+        await eventually(() => headline.textContent()).toBe(
+          `Now: ${inWindow.toLocaleString('en-US')} logs in the last 10 min; would not fire`,
+        );
+        await dialog.getByLabel('Rule name').fill(name);
+        await dialog.getByLabel('App name').fill('payments');
+        await eventually(() => headline.textContent()).toBe('Now: No log in the last 10 min; would fire');
+        expect(sent).toEqual([]);
+        await dialog.getByRole('button', { name: 'Create rule' }).click();
+        await dialog.waitFor({ state: 'detached' });
+        expect(sent).toEqual(['POST /rules/absence']);
+        const row = page.getByRole('table', { name: 'Absence rules' }).locator('tr', { hasText: name });
+        await eventually(() => row.getByText('no log in the last 10 min').count()).toBe(1);
+        await noSideways(page, view);
+      });
+      const listed = (await h.api('GET', '/rules/absence?per_page=500')).body.data.items;
+      expect(listed.find((r: { name: string }) => r.name === name)).toMatchObject({
+        app_name: 'payments',
+        message_key: null,
+        silent_minutes: 10,
+        notify_resolved: true,
+        cooldown_minutes: 0,
+      });
+    });
+
     it("lists the rule's incident, draws its chart against the threshold, and its notification's link opens it", async () => {
       // The real scanner evaluates the rule: its slow minutes fire it at once (pending 0).
       const services = await createScanServices(h.ctx);
