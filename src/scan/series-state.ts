@@ -30,7 +30,10 @@ export async function readSeriesStates(
     .execute();
   for (const row of rows) {
     let series = found.get(row.rule_key);
-    if (!series) found.set(row.rule_key, (series = new Map()));
+    if (!series) {
+      series = new Map();
+      found.set(row.rule_key, series);
+    }
     series.set(row.series_key, {
       state: row.state,
       pendingSince: row.pending_since === null ? null : Number(row.pending_since),

@@ -22,10 +22,9 @@ export async function coveredUntil(
   return (await readCheckpoint(db, source.key))?.watermark ?? now - lagSeconds * 1000;
 }
 
-/** The source's window statistics, when it answers them. */
-export function windowReaderOf(source: LogSource): WindowStatsReader | undefined {
-  const withStats = source as LogSource & { windowStats?: WindowStatsReader };
-  return withStats.windowStats ? (queries) => withStats.windowStats!(queries) : undefined;
+/** The source's window statistics as a reader. */
+export function windowReaderOf(source: LogSource): WindowStatsReader {
+  return (queries) => source.windowStats(queries);
 }
 
 export interface PreviewSeries {

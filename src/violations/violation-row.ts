@@ -16,9 +16,7 @@ export interface Violation {
 export type RecordedViolation = Insertable<ViolationTable>;
 
 export function dedupeKey(sourceKey: string, sourceId: string, kind: PerLogKind, ruleId: number): string {
-  return createHash('sha256')
-    .update(`${sourceKey}\u0000${sourceId}\u0000${kind}\u0000${ruleId}`)
-    .digest('hex');
+  return createHash('sha256').update(`${sourceKey}\u0000${sourceId}\u0000${kind}\u0000${ruleId}`).digest('hex');
 }
 
 /** The `source_id` a violation of this log is recorded under: source key and the log's own id. */

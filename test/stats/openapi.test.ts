@@ -45,10 +45,23 @@ describe('the stats routes in the OpenAPI document', () => {
       ],
       '/monitor/dashboard-settings': [],
       '/events': [],
+      '/rules': ['page', 'per_page', 'kind', 'app_name', 'is_active'],
+      '/rules/latency': ['page', 'per_page', 'app_name', 'message_key', 'is_active'],
+      '/rules/latency/{id}': ['id'],
+      '/rules/absence': ['page', 'per_page', 'app_name', 'message_key', 'is_active'],
+      '/rules/absence/{id}': ['id'],
+      '/incidents': ['page', 'per_page', 'state', 'rule_type', 'rule_id', 'app_name'],
+      '/incidents/{id}': ['id'],
     };
     for (const [path, parameters] of Object.entries(expected)) {
       expect(paths[path], path).toBeDefined();
       expect((paths[path].get.parameters ?? []).map((p) => p.name).sort(), path).toEqual([...parameters].sort());
+    }
+    const writes = body.paths as Record<string, Record<string, unknown>>;
+    for (const kind of ['latency', 'absence']) {
+      expect(Object.keys(writes[`/rules/${kind}`] ?? {}).sort(), kind).toEqual(['get', 'post']);
+      expect(Object.keys(writes[`/rules/${kind}/{id}`] ?? {}).sort(), kind).toEqual(['delete', 'get', 'put']);
+      expect(Object.keys(writes[`/rules/${kind}/preview`] ?? {}), kind).toEqual(['post']);
     }
     expect(Object.keys(paths['/dashboard/overview'].get.responses)).toEqual(
       expect.arrayContaining(['200', '400', '422', '503']),

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { RULE_KINDS } from '../../rules/kinds/registry.js';
 import { seedSampleRules } from '../../rules/seed.js';
-import type { AppRule } from '../../rules/types.js';
+import type { AppRule, MessageRule } from '../../rules/types.js';
 import { print, printJson, renderTable } from '../output.js';
 import { withContext } from '../run.js';
 
@@ -26,17 +27,19 @@ export function registerRuleCommands(program: Command): void {
 
   program
     .command('check:rules')
-    .description('list app rules, message rules (with count windows and resolved notifications) and alert targets')
-    .option('--json', 'print the result as JSON')
+    .description(
+      `list the rules of every kind (${RULE_KINDS.map((k) => k.name).join(', ')}; app and message rules with count windows and resolved notifications) and the alert targets`,
+    )
+    .option('--json', 'print the result as JSON: app_rules, message_rules, <kind>_rules for every other kind, targets')
     .action((options: { json?: boolean }) =>
       withContext(async (ctx) => {
-        const [appRules, messageRules, targets] = await Promise.all([
-          ctx.appRules.all(),
-          ctx.messageRules.all(),
-          ctx.targets.list({}, { page: 1, per_page: 500 }),
-        ]);
+        const byKind = await Promise.all(RULE_KINDS.map((kind) => kind.store(ctx.ruleStores).all()));
+        const targets = await ctx.targets.list({}, { page: 1, per_page: 500 });
         if (options.json) {
-          printJson({ app_rules: appRules, message_rules: messageRules, targets: targets.items });
+          printJson({
+            ...Object.fromEntries(RULE_KINDS.map((kind, i) => [`${kind.name}_rules`, byKind[i]])),
+            targets: targets.items,
+          });
           return 0;
         }
         const yesNo = (b: boolean) => (b ? 'yes' : 'no');
@@ -44,37 +47,54 @@ export function registerRuleCommands(program: Command): void {
           r.window_minutes > 0 ? `${r.min_count} in ${r.window_minutes} min` : '-',
           r.notify_resolved ? `after ${r.resolve_after_minutes} min` : 'no',
         ];
-        print('App rules');
-        print(
-          renderTable(
-            ['id', 'app', 'max ms', 'active', 'channels', 'cooldown min', 'count window', 'resolved'],
-            appRules.map((r) => [
-              r.id,
-              r.app_name,
-              r.max_duration,
-              yesNo(r.is_active),
-              r.alert_channels.join(','),
-              r.cooldown_minutes,
-              ...noise(r),
-            ]),
-          ),
-        );
-        print('\nMessage rules');
-        print(
-          renderTable(
-            ['id', 'app', 'message key', 'max ms', 'active', 'channels', 'cooldown min', 'count window', 'resolved'],
-            messageRules.map((r) => [
-              r.id,
-              r.app_name,
-              r.message_key,
-              r.max_duration,
-              yesNo(r.is_active),
-              r.alert_channels.join(','),
-              r.cooldown_minutes,
-              ...noise(r),
-            ]),
-          ),
-        );
+        for (const [i, kind] of RULE_KINDS.entries()) {
+          const rules = byKind[i] ?? [];
+          print(`${i === 0 ? '' : '\n'}${kind.label[0]!.toUpperCase()}${kind.label.slice(1)}s`);
+          if (kind.name === 'app' || kind.name === 'message') {
+            const withKey = kind.name === 'message';
+            print(
+              renderTable(
+                [
+                  'id',
+                  'app',
+                  ...(withKey ? ['message key'] : []),
+                  'max ms',
+                  'active',
+                  'channels',
+                  'cooldown min',
+                  'count window',
+                  'resolved',
+                ],
+                (rules as unknown as MessageRule[]).map((r) => [
+                  r.id,
+                  r.app_name,
+                  ...(withKey ? [r.message_key] : []),
+                  r.max_duration,
+                  yesNo(r.is_active),
+                  r.alert_channels.join(','),
+                  r.cooldown_minutes,
+                  ...noise(r),
+                ]),
+              ),
+            );
+            continue;
+          }
+          print(
+            renderTable(
+              ['id', 'name', 'app', 'judges', 'active', 'channels', 'reminder min', 'resolved'],
+              rules.map((r) => [
+                r.id,
+                String((r as { name?: string }).name ?? ''),
+                r.app_name,
+                kind.summary(r),
+                yesNo(r.is_active),
+                r.alert_channels.join(','),
+                r.cooldown_minutes,
+                yesNo(r.notify_resolved),
+              ]),
+            ),
+          );
+        }
         print('\nAlert targets');
         print(
           renderTable(

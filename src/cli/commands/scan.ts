@@ -162,6 +162,7 @@ function reportJson(report: ScanReport) {
     scanned_up_to: iso(report.watermark),
     error: report.error ?? null,
     ...(report.wouldAlert ? { would_alert: report.wouldAlert } : {}),
+    ...(report.windowSeries ? { window_series: report.windowSeries } : {}),
   };
 }
 
@@ -182,7 +183,17 @@ function printReport(
         `  ${a.rule_type} rule ${a.rule_id} (${a.app_name}${a.message_key ? ` / ${a.message_key}` : ''}): ${a.violations} violations → ${a.held_back ? `${a.held_back}, not sent` : where}`,
       );
     }
-  } else if (!dryRun) {
+  }
+  for (const s of report.windowSeries ?? []) {
+    const value =
+      s.value === null ? 'no value' : `${s.value.toLocaleString('en-US', { maximumFractionDigits: 1 })} ${s.unit}`;
+    const change = s.state === s.state_before ? s.state : `${s.state_before} → ${s.state}`;
+    const notice = s.event ? `, ${dryRun ? 'would queue' : 'queued'} ${s.event}` : '';
+    print(
+      `  ${s.rule_type} rule ${s.rule_id} "${s.name}" (${s.app_name}${s.message_key ? ` / ${s.message_key}` : ''}): ${value} from ${s.samples} logs${s.judged ? '' : ' (not judged)'}, ${change}${notice}`,
+    );
+  }
+  if (!dryRun) {
     print(`queued ${report.alertsQueued} alerts`);
     if (delivery) print(`delivered: ${delivery.sent} sent, ${delivery.retrying} to retry, ${delivery.failed} failed`);
   }

@@ -40,13 +40,14 @@ export function windowUpdateSchema(own: TProperties): TObject {
   const optional: TProperties = {};
   for (const [key, schema] of Object.entries({ ...commonCreate, ...own })) {
     const inner = unwrapOptional(schema);
-    optional[key] = Type.Optional(inner);
+    const clearable = (schema as { '~optional'?: boolean })['~optional'] === true && key !== 'message_key';
+    optional[key] = Type.Optional(clearable ? Type.Union([inner, Type.Null()]) : inner);
   }
   return Type.Object(optional, { additionalProperties: false, minProperties: 1 });
 }
 
 function unwrapOptional(schema: TSchema): TSchema {
-  const { ['~optional']: _optional, ...rest } = schema as TSchema & { '~optional'?: boolean };
+  const { '~optional': _optional, ...rest } = schema as TSchema & { '~optional'?: boolean };
   return rest as TSchema;
 }
 
