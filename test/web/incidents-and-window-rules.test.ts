@@ -178,12 +178,32 @@ describe.skipIf(chromiumMissing)('incidents and window rule forms, in Chromium',
         await dialog.getByRole('button', { name: 'Create rule' }).click();
         await dialog.waitFor({ state: 'detached' });
         expect(sent).toEqual(['POST /rules/latency']);
+        sent.length = 0;
         const table = page.getByRole('table', { name: 'Latency rules' });
         await eventually(() => table.getByText(ruleName, { exact: true }).count()).toBe(1);
         await expect(
           table.locator('tr', { hasText: ruleName }).getByText('p95 over 5 min > 800 ms').count(),
         ).resolves.toBe(1);
         await noSideways(page, view);
+
+        // Editing: a resolve threshold set, then cleared again (the update sends null for it).
+        const rule = async () =>
+          (await h.api('GET', '/rules/latency?per_page=500')).body.data.items.find(
+            (r: { name: string }) => r.name === ruleName,
+          );
+        for (const [typed, stored] of [
+          ['700', 700],
+          ['', null],
+        ] as const) {
+          await page.getByRole('button', { name: `Edit ${ruleName}` }).click();
+          const edit = page.getByRole('dialog', { name: 'Edit latency rule' });
+          expect(await edit.getByLabel('Threshold (ms)').inputValue()).toBe('800');
+          await edit.getByLabel('Resolve at (ms, optional)').fill(typed);
+          await edit.getByRole('button', { name: 'Save rule' }).click();
+          await edit.waitFor({ state: 'detached' });
+          await eventually(async () => (await rule()).resolve_threshold).toBe(stored);
+        }
+        expect(sent).toEqual([`PUT /rules/latency/${(await rule()).id}`, `PUT /rules/latency/${(await rule()).id}`]);
       });
       const listed = (await h.api('GET', `/rules/latency?per_page=500`)).body.data.items;
       expect(listed.find((r: { name: string }) => r.name === ruleName)).toMatchObject({
