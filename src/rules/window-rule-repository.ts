@@ -140,7 +140,6 @@ export class WindowRuleRepository {
         .where('id', '=', id)
         .where('kind', '=', this.codec.name)
         .executeTakeFirst();
-      await trx.deleteFrom('rule_series').where('rule_key', '=', `${this.codec.name}:${id}`).execute();
       return Number(result.numDeletedRows);
     });
     if (deleted === 0) throw new NotFoundError(`${this.codec.label} ${id}`);

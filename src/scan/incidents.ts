@@ -91,7 +91,7 @@ export async function resolveIncident(
   db: Kysely<Database>,
   id: number,
   resolvedAt: number,
-  figures: { value: number | null; samples: number },
+  figures: { value?: number | null; samples?: number },
   now: number,
 ): Promise<void> {
   await db
@@ -149,4 +149,14 @@ function toIncident(row: Selectable<IncidentTable>): Incident {
     unit: row.unit,
     samples: Number(row.samples),
   };
+}
+
+/** The firing incidents' ids with their rule (`<kind>:<id>`). */
+export async function firingIncidents(db: Kysely<Database>): Promise<{ id: number; ruleKey: string }[]> {
+  const rows = await db
+    .selectFrom('incidents')
+    .select(['id', 'rule_type', 'rule_id'])
+    .where('state', '=', 'firing')
+    .execute();
+  return rows.map((r) => ({ id: Number(r.id), ruleKey: `${r.rule_type}:${Number(r.rule_id)}` }));
 }

@@ -163,10 +163,8 @@ export class Scanner {
       if (!options.range) {
         if (leaseLost) throw new Error('scan lease lost (another scanner took over); stopping without saving');
         const evaluation = await this.evaluateWindows(source, scanNow, cronId, false);
-        if (evaluation) {
-          report.alertsQueued += evaluation.alertsQueued;
-          report.windowSeries = evaluation.series;
-        }
+        report.alertsQueued += evaluation.alertsQueued;
+        if (evaluation.series.length > 0) report.windowSeries = evaluation.series;
       }
     } catch (error) {
       report.status = 'failed';
@@ -208,8 +206,7 @@ export class Scanner {
   /**
    * The window rules, evaluated over the log time the scans have covered: up to the checkpoint's
    * watermark, or for the embedded store (which a scan reads up to every log committed before
-   * it started) up to the scan's start. Undefined when no window rule is active or the source
-   * cannot answer window statistics.
+   * it started) up to the scan's start. Also closes the incidents of rules no longer active.
    */
   private async evaluateWindows(source: LogSource, scanNow: number, scanId: number | null, dryRun: boolean) {
     const { ctx } = this.deps;
@@ -220,7 +217,6 @@ export class Scanner {
         if (rule.is_active) rules.push({ kind, rule: rule as WindowRule });
       }
     }
-    if (rules.length === 0 || !read) return undefined;
     const end = await coveredUntil(source, ctx.state.db, scanNow, ctx.config.scan.lagSeconds);
     const active = await ctx.targets.activeOfTypes(CHANNEL_TYPES);
     return evaluateWindowRules({
@@ -344,7 +340,10 @@ export class Scanner {
     const sink = new ReportingSink(ctx.state.db, ctx.silences);
     const scanNow = this.now();
     await this.scanBatches(source, plan, options, report, sink);
-    if (!options.range) report.windowSeries = (await this.evaluateWindows(source, scanNow, null, true))?.series;
+    if (!options.range) {
+      const { series } = await this.evaluateWindows(source, scanNow, null, true);
+      if (series.length > 0) report.windowSeries = series;
+    }
     report.wouldAlert = await sink.wouldAlert(plan, cooldowns, this.now());
     report.alertsQueued = report.wouldAlert
       .filter((a) => a.held_back === null)

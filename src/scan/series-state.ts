@@ -83,3 +83,8 @@ export async function saveSeriesState(
       .execute();
   }
 }
+
+/** Forgets every series of a rule (deleted or deactivated: its next evaluation starts from ok). */
+export async function deleteSeriesOf(db: Kysely<Database>, ruleKey: string): Promise<void> {
+  await db.deleteFrom('rule_series').where('rule_key', '=', ruleKey).execute();
+}

@@ -9,9 +9,9 @@ import { queueWindowAlert } from '../alerts/window-alerts.js';
 import type { Database } from '../db/schema.js';
 import type { WindowQuery, WindowSeries, WindowStatsReader } from '../logs/window-stats.js';
 import type { SeriesFinding, WindowKindModule, WindowRule } from '../rules/kinds/kind.js';
-import { openIncident, resolveIncident, updateIncident } from './incidents.js';
+import { firingIncidents, openIncident, resolveIncident, updateIncident } from './incidents.js';
 import { type SeriesEvent, stepSeries } from './series-machine.js';
-import { readSeriesStates, type SeriesState, saveSeriesState } from './series-state.js';
+import { deleteSeriesOf, readSeriesStates, type SeriesState, saveSeriesState } from './series-state.js';
 
 export interface KindedWindowRule {
   kind: WindowKindModule;
@@ -138,10 +138,12 @@ export async function evaluateWindowRules(input: WindowEvaluationInput): Promise
   }
 
   let alertsQueued = 0;
-  if (!input.dryRun) {
+  const nothingToWrite = steps.length === 0 && (await firingIncidents(input.db)).length === 0;
+  if (!input.dryRun && !nothingToWrite) {
     alertsQueued = await input.db.transaction().execute(async (trx) => {
       let queued = 0;
       for (const step of steps) queued += await applyStep(trx, input, step);
+      await closeOrphans(trx, new Set(keys), input);
       return queued;
     });
   }
@@ -166,6 +168,19 @@ export async function evaluateWindowRules(input: WindowEvaluationInput): Promise
       incident_id: s.next.incidentId ?? s.before?.incidentId ?? null,
     })),
   };
+}
+
+/**
+ * Incidents of rules no longer evaluated (deleted, deactivated, or a definition that no longer
+ * passes its schema) are resolved without a notification, and their series forgotten, so none
+ * stays firing for ever.
+ */
+async function closeOrphans(trx: Kysely<Database>, evaluated: Set<string>, input: WindowEvaluationInput) {
+  for (const { id, ruleKey } of await firingIncidents(trx)) {
+    if (evaluated.has(ruleKey)) continue;
+    await resolveIncident(trx, id, input.end, {}, input.now);
+    await deleteSeriesOf(trx, ruleKey);
+  }
 }
 
 /** Writes one series' step: its incident, its state and its notification. Returns rows queued. */

@@ -293,6 +293,18 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('window rules evaluate
     },
   );
 
+  it.skipIf(driver.skipReason)('the incident of a deleted rule is resolved without a notification', async () => {
+    const rule = await create('latency', { name: 'gone', app_name: 'checkout', statistic: 'max', threshold: 100 });
+    addLogs(T0, 30, 500);
+    await evaluate(T0);
+    await repos.ruleStores.windowRules('latency').delete(rule.id);
+    await evaluate(T0 + MIN);
+    const [incident] = (await listIncidents(db!.state.db, {}, { page: 1, per_page: 10 })).items;
+    expect(incident).toMatchObject({ state: 'resolved', resolved_at: new Date(T0 + MIN).toISOString() });
+    expect(await alertRows()).toHaveLength(1);
+    expect(await db!.state.db.selectFrom('rule_series').selectAll().execute()).toHaveLength(0);
+  });
+
   it.skipIf(driver.skipReason)('a dry run reports the step and writes nothing', async () => {
     await create('latency', { name: 'dry', app_name: 'checkout', statistic: 'max', threshold: 100 });
     addLogs(T0, 30, 500);

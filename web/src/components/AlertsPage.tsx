@@ -49,7 +49,12 @@ function violationsLink(alert: Alert): string {
   try {
     return new URL(alert.dashboard_url).hash;
   } catch {
-    return href({ page: 'violations', app: alert.app_name, rule: { type: alert.rule_type, id: alert.rule_id } });
+    const perLog = alert.rule_type === 'app' || alert.rule_type === 'message';
+    return href({
+      page: 'violations',
+      app: alert.app_name,
+      ...(perLog ? { rule: { type: alert.rule_type as 'app' | 'message', id: alert.rule_id } } : {}),
+    });
   }
 }
 
