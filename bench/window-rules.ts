@@ -1,6 +1,7 @@
 /**
  * Window rules benchmark: `npx tsx bench/window-rules.ts [embedded logs] [opensearch docs] [scans]`
- * (defaults 10,000,000 / 1,000,000 / 30; 0 skips a phase; ES_REAL_URL overrides
+ * (defaults 10,000,000 / 1,000,000 / 30; 0 skips a phase; WINDOW_BENCH_DB=<path> keeps the
+ * embedded store there and reuses it on the next run; ES_REAL_URL overrides
  * http://127.0.0.1:9202, a real OpenSearch 2 node: `npm run -s search:start -- opensearch-2 9202`).
  *
  * What a scan asks of the log source for 50 latency rules, each `per_key` p95 over a 5-minute
@@ -17,10 +18,11 @@
  *      < 500 ms at 1M docs), and the searches per scan as the node counted them (`_stats/search`).
  * Nothing fails when a figure misses its goal: the figures are printed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { Config } from '../src/config/config.js';
 import { loadConfig } from '../src/config/load.js';
 import { openSqliteFile } from '../src/db/connection.js';
 import { createLogger } from '../src/logging/logger.js';
@@ -114,21 +116,25 @@ async function measureScans(
   end: number,
   countAboveMs: number | undefined,
   perScan?: () => Promise<number>,
-): Promise<{ p50: number; p99: number; series: number; counted: number[] }> {
+): Promise<{ p50: number; p99: number; cpuMs: number; series: number; counted: number[] }> {
   await source.windowStats(rulesAt(end - 1)); // warm-up: statements prepared, pages cached
   const samples: number[] = [];
   const counted: number[] = [];
   let series = 0;
+  let cpuMs = 0;
   for (let i = 0; i < SCANS; i++) {
     const scanEnd = end - 3_600_000 + ((i * 117_119) % 3_500_000) + 1;
     const before = perScan ? await perScan() : 0;
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const answers = await source.windowStats(rulesAt(scanEnd, countAboveMs));
     samples.push(performance.now() - started);
+    const used = process.cpuUsage(cpu);
+    cpuMs += (used.user + used.system) / 1000;
     if (perScan) counted.push((await perScan()) - before);
     series = answers.reduce((n, a) => n + a.length, 0);
   }
-  return { ...percentiles(samples), series, counted };
+  return { ...percentiles(samples), cpuMs: cpuMs / SCANS, series, counted };
 }
 
 /**
@@ -162,31 +168,54 @@ function fillEmbedded(path: string, end: number): number {
   return EMBEDDED_LOGS;
 }
 
-async function embeddedPhase(end: number): Promise<void> {
+async function embeddedPhase(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lagwatch-bench-window-'));
+  const kept = process.env.WINDOW_BENCH_DB;
   try {
-    const config = loadConfig({ LOG_LEVEL: 'warn', EMBEDDED_LOG_DB: join(dir, 'logs.db') }, undefined);
+    const config = loadConfig({ LOG_LEVEL: 'warn', EMBEDDED_LOG_DB: kept ?? join(dir, 'logs.db') }, undefined);
+    const end = kept && existsSync(kept) ? readEnd(kept) : undefined;
+    if (end !== undefined) {
+      console.log(`  reusing ${kept} (filled for a run ending ${new Date(end).toISOString()})`);
+      await measureEmbedded(config, end);
+      return;
+    }
     await EmbeddedLogStore.open(config).close(); // creates the schema
-    const started = performance.now();
-    const cpu = process.cpuUsage();
-    const stored = fillEmbedded(config.embedded.path, end);
-    const fillS = (performance.now() - started) / 1000;
-    const { user, system } = process.cpuUsage(cpu);
-    const cpuS = (user + system) / 1e6;
-    console.log(
-      `\n  filled in ${fillS.toFixed(1)} s (${fmt(stored / fillS)} logs/s; ${fmt(stored / cpuS)} per CPU-second), load ${load()}`,
-    );
+    const newEnd = Math.floor(Date.now() / 60_000) * 60_000;
+    fill(config, newEnd);
+    // Only a complete fill is reused.
+    if (kept) writeFileSync(`${kept}.end`, String(newEnd));
+    await measureEmbedded(config, newEnd);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const readEnd = (path: string) => (existsSync(`${path}.end`) ? Number(readFileSync(`${path}.end`, 'utf8')) : undefined);
+
+function fill(config: Config, end: number): void {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const stored = fillEmbedded(config.embedded.path, end);
+  const fillS = (performance.now() - started) / 1000;
+  const { user, system } = process.cpuUsage(cpu);
+  const cpuS = (user + system) / 1e6;
+  console.log(
+    `\n  filled in ${fillS.toFixed(1)} s (${fmt(stored / fillS)} logs/s; ${fmt(stored / cpuS)} per CPU-second), load ${load()}`,
+  );
+}
+
+async function measureEmbedded(config: Config, end: number): Promise<void> {
+  {
     const store = EmbeddedLogStore.open(config);
     for (const above of [undefined, 200]) {
       const r = await measureScans(store, end, above);
       console.log(
         `  embedded, 50 rules × 20 keys, p95 over 5 min${above === undefined ? '' : `, + count above ${above} ms`}: ` +
-          `p50 ${ms(r.p50)}, p99 ${ms(r.p99)} per scan (${fmt(r.series)} series; goal < 100 ms), load ${load()}`,
+          `p50 ${ms(r.p50)}, p99 ${ms(r.p99)} per scan, this process's CPU ${ms(r.cpuMs)} per scan ` +
+          `(${fmt(r.series)} series; goal < 100 ms), load ${load()}`,
       );
     }
     await store.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -259,7 +288,8 @@ async function openSearchPhase(end: number): Promise<void> {
         const r = await measureScans(source, end, above, searches);
         console.log(
           `  OpenSearch, 50 rules × 20 keys, p95 over 5 min${above === undefined ? '' : `, + count above ${above} ms`}: ` +
-            `p50 ${ms(r.p50)}, p99 ${ms(r.p99)} per scan (${fmt(r.series)} series; goal < 500 ms), ` +
+            `p50 ${ms(r.p50)}, p99 ${ms(r.p99)} per scan, lagwatch's CPU ${ms(r.cpuMs)} per scan ` +
+            `(${fmt(r.series)} series; goal < 500 ms), ` +
             `searches per scan ${Math.min(...r.counted)}–${Math.max(...r.counted)}, load ${load()}`,
         );
       }
@@ -276,7 +306,7 @@ async function main() {
   console.log(`window rules benchmark, ${SCANS} scans per figure, load ${load()}`);
   if (EMBEDDED_LOGS > 0) {
     console.log(`embedded store, ${fmt(EMBEDDED_LOGS)} logs over 24 h:`);
-    await embeddedPhase(end);
+    await embeddedPhase();
   }
   if (OPENSEARCH_DOCS > 0) {
     console.log(`OpenSearch, ${fmt(OPENSEARCH_DOCS)} documents over 24 h:`);

@@ -18,7 +18,7 @@ export interface WindowFields {
   rounding: RankRounding;
 }
 
-/** Searches in flight at once for one call (one search per query). */
+/** Searches in flight at once for one call. */
 const CONCURRENT_SEARCHES = 4;
 /**
  * Keys each shard returns for a per-key query, at least. Ordered by a sub-aggregation, `terms`
@@ -35,22 +35,27 @@ interface DurationBody {
   above?: { doc_count: number };
 }
 
+interface QueryAnswer {
+  doc_count: number;
+  dur?: DurationBody;
+  keys?: { buckets: { key: string | number; doc_count: number; dur: DurationBody }[] };
+}
+
 interface WindowAnswer {
-  hits?: { total?: { value: number } | number };
-  aggregations?: {
-    dur?: DurationBody;
-    keys?: { buckets: { key: string | number; doc_count: number; dur: DurationBody }[] };
-  };
+  aggregations?: Record<string, QueryAnswer>;
 }
 
 /**
- * Window statistics (see ../window-stats.ts) with one `size: 0` search per query, never one per
- * series: the app (and key) and the range as filters, a `terms` aggregation on the message key for
- * per-key queries (busiest first: most durations, then key), and per series the duration
- * figures: `stats` (count, sum, max: exact), HDR `percentiles` mapped onto the shared definition
- * (see percentiles.ts), and `filter` aggregations counting durations above a threshold (exact).
- * Up to CONCURRENT_SEARCHES searches run at once, each bounded by the client's request timeout;
- * partial results (failed shards, timed out) are refused.
+ * Window statistics (see ../window-stats.ts) in `size: 0` searches, at most one per query and
+ * never one per series: queries over the same window (a scan's rules all end theirs at its upper
+ * bound) share a search, each as a `filter` aggregation on its app (and key) holding, for per-key
+ * queries, a `terms` aggregation on the message key (busiest first: most durations, then key),
+ * and per series the duration figures: `stats` (count, sum, max: exact), HDR `percentiles`
+ * mapped onto the shared definition (see percentiles.ts), and `filter` aggregations counting
+ * durations above a threshold (exact). A search holds at most MAX_QUERIES_PER_SEARCH queries and
+ * MAX_BUCKETS_PER_SEARCH buckets (far below `search.max_buckets`); up to CONCURRENT_SEARCHES run
+ * at once, each bounded by the client's request timeout; partial results (failed shards, timed
+ * out) are refused.
  */
 export async function windowStatistics(
   client: EsHttpClient,
@@ -59,72 +64,113 @@ export async function windowStatistics(
   queries: readonly WindowQuery[],
 ): Promise<WindowSeries[][]> {
   for (const query of queries) assertWindowQuery(query);
-  const answers: WindowSeries[][] = new Array(queries.length);
+  const answers: WindowSeries[][] = queries.map((query) => (isPerKey(query) ? [] : [emptySeries(query)]));
+  const searches = planSearches(fields, queries);
   let next = 0;
   const worker = async () => {
-    while (next < queries.length) {
-      const index = next++;
-      answers[index] = await answerOne(client, target, fields, queries[index]!);
+    while (next < searches.length) {
+      const indices = searches[next++]!;
+      const group = indices.map((i) => queries[i]!);
+      const { body } = await client.request<WindowAnswer>({
+        method: 'POST',
+        path: `/${target}/_search`,
+        query: { ignore_unavailable: true, allow_no_indices: true },
+        body: windowSearch(fields, group),
+      });
+      assertComplete(body, 'window statistics');
+      group.forEach((query, j) => {
+        answers[indices[j]!] = readQuery(query, body.aggregations?.[`q${j}`], fields);
+      });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENT_SEARCHES, queries.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(CONCURRENT_SEARCHES, searches.length) }, worker));
   return answers;
 }
 
-async function answerOne(
-  client: EsHttpClient,
-  target: string,
-  fields: WindowFields,
-  query: WindowQuery,
-): Promise<WindowSeries[]> {
-  const perKey = isPerKey(query);
-  if (query.range.to <= query.range.from || (perKey && query.maxSeries === 0)) {
-    return perKey ? [] : [emptySeries(query)];
-  }
-  const { body } = await client.request<WindowAnswer>({
-    method: 'POST',
-    path: `/${target}/_search`,
-    query: { ignore_unavailable: true, allow_no_indices: true },
-    body: windowSearch(fields, query),
+/** Queries in a search, at most. */
+const MAX_QUERIES_PER_SEARCH = 100;
+/** Buckets a search may ask for (filters and terms), at most: `search.max_buckets` is 65,535. */
+const MAX_BUCKETS_PER_SEARCH = 20_000;
+
+const bucketsOf = (query: WindowQuery) => 1 + (isPerKey(query) ? query.maxSeries + 1 : 0);
+
+/**
+ * The searches to send, as lists of query indices: queries over the same window (and time field)
+ * together, in order, within the limits. Queries that need no search (an empty range, no series
+ * asked for) are left out: their empty answers stand.
+ */
+export function planSearches(fields: WindowFields, queries: readonly WindowQuery[]): number[][] {
+  const byWindow = new Map<string, number[][]>();
+  const searches: number[][] = [];
+  queries.forEach((query, index) => {
+    if (query.range.to <= query.range.from || (isPerKey(query) && query.maxSeries === 0)) return;
+    const ingest = query.byIngestTime === true && fields.ingested !== undefined;
+    const id = `${query.range.from}:${query.range.to}:${ingest}`;
+    let open = byWindow.get(id);
+    if (!open) {
+      open = [];
+      byWindow.set(id, open);
+    }
+    let current = open.at(-1);
+    const buckets = (list: number[]) => list.reduce((n, i) => n + bucketsOf(queries[i]!), 0);
+    if (
+      !current ||
+      current.length >= MAX_QUERIES_PER_SEARCH ||
+      buckets(current) + bucketsOf(query) > MAX_BUCKETS_PER_SEARCH
+    ) {
+      current = [];
+      open.push(current);
+      searches.push(current);
+    }
+    current.push(index);
   });
-  assertComplete(body, 'window statistics');
-  if (!perKey) {
-    const total = body.hits?.total;
-    const logs = typeof total === 'number' ? total : (total?.value ?? 0);
-    return [toSeries(query, query.messageKey, logs, body.aggregations?.dur, fields)];
-  }
-  return (body.aggregations?.keys?.buckets ?? [])
+  return searches;
+}
+
+function readQuery(query: WindowQuery, answer: QueryAnswer | undefined, fields: WindowFields): WindowSeries[] {
+  if (!isPerKey(query)) return [toSeries(query, query.messageKey, answer?.doc_count ?? 0, answer?.dur, fields)];
+  return (answer?.keys?.buckets ?? [])
     .filter((bucket) => bucket.key !== '')
     .map((bucket) => toSeries(query, String(bucket.key), bucket.doc_count, bucket.dur, fields))
     .sort(busiestFirst)
     .slice(0, query.maxSeries);
 }
 
-/** The search body of one query (exported for tests). */
-export function windowSearch(fields: WindowFields, query: WindowQuery): Query {
+/** The search body for queries over one window (exported for tests). */
+export function windowSearch(fields: WindowFields, queries: readonly WindowQuery[]): Query {
+  const first = queries[0]!;
   // The exact window (not rounded to seconds as the dashboard's ranges): rules compare it with the embedded store's.
-  const window = scanWindow(fields.timestamp, query.byIngestTime ? fields.ingested : undefined, query.range);
-  const filter: Query[] = [window, keywordTerms(fields.app, [query.app])];
-  if (query.messageKey !== null) filter.push(keywordTerms(fields.messageKey, [query.messageKey]));
-  const series = seriesAggregations(fields, query);
-  if (!isPerKey(query)) return { size: 0, track_total_hits: true, query: { bool: { filter } }, aggs: series };
-  // One more than asked: a key '' (a document with an empty key, which the embedded store keeps as none) is left out.
-  const size = query.maxSeries + 1;
+  const window = scanWindow(fields.timestamp, first.byIngestTime ? fields.ingested : undefined, first.range);
+  const apps = [...new Set(queries.map((q) => q.app))].sort();
+  const aggs: Record<string, Query> = {};
+  queries.forEach((query, j) => {
+    const filter: Query[] = [keywordTerms(fields.app, [query.app])];
+    if (query.messageKey !== null) filter.push(keywordTerms(fields.messageKey, [query.messageKey]));
+    const series = seriesAggregations(fields, query);
+    // One more than asked: a key '' (a document with an empty key, which the embedded store keeps as none) is left out.
+    const size = query.maxSeries + 1;
+    aggs[`q${j}`] = {
+      filter: { bool: { filter } },
+      aggs: isPerKey(query)
+        ? {
+            keys: {
+              terms: {
+                ...keywordSource(fields.messageKey),
+                size,
+                shard_size: Math.max(MIN_SHARD_SIZE, size * 2),
+                order: [{ 'dur>stats.count': 'desc' }, { _key: 'asc' }],
+              },
+              aggs: series,
+            },
+          }
+        : series,
+    };
+  });
   return {
     size: 0,
     track_total_hits: false,
-    query: { bool: { filter } },
-    aggs: {
-      keys: {
-        terms: {
-          ...keywordSource(fields.messageKey),
-          size,
-          shard_size: Math.max(MIN_SHARD_SIZE, size * 2),
-          order: [{ 'dur>stats.count': 'desc' }, { _key: 'asc' }],
-        },
-        aggs: series,
-      },
-    },
+    query: { bool: { filter: [window, keywordTerms(fields.app, apps)] } },
+    aggs,
   };
 }
 

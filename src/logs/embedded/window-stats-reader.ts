@@ -70,15 +70,18 @@ export class EmbeddedWindowStats {
       const id = rangeId(query.range);
       let figures = ranges.get(id);
       if (!figures) {
-        const apps = new Set(queries.filter((q) => rangeId(q.range) === id).map((q) => q.app));
-        figures = this.readRange(query.range, apps);
+        const sameRange = queries.filter((q) => rangeId(q.range) === id);
+        const apps = new Set(sameRange.map((q) => q.app));
+        const counting = sameRange.some((q) => q.countAboveMs !== undefined || q.statistic === 'slow_ratio');
+        figures = this.readRange(query.range, apps, counting);
         ranges.set(id, figures);
       }
       return answer(query, figures.get(query.app), straddling);
     });
   }
 
-  private readRange(range: TimeRange, apps: ReadonlySet<string>): RangeFigures {
+  /** With `counting`, the rollup rows are kept per key for exact counts above a threshold. */
+  private readRange(range: TimeRange, apps: ReadonlySet<string>, counting: boolean): RangeFigures {
     const figures: RangeFigures = new Map();
     const entry = (app: string, key: string): KeyFigures => {
       let keys = figures.get(app);
@@ -108,7 +111,7 @@ export class EmbeddedWindowStats {
         const histogram = row.h as Uint8Array | null;
         if (histogram) {
           addEncoded(stats.histogram, histogram);
-          target.rollupRows.push({ span: part.span, start: row.start as number, histogram });
+          if (counting) target.rollupRows.push({ span: part.span, start: row.start as number, histogram });
         }
       }
     }
@@ -120,7 +123,7 @@ export class EmbeddedWindowStats {
         target.stats.count++;
         if (row.d !== null) {
           addDuration(target.stats, row.d as number);
-          target.rawDurations.push(row.d as number);
+          if (counting) target.rawDurations.push(row.d as number);
         }
       }
     }
@@ -134,8 +137,12 @@ function answer(
   straddling: StraddlingCounts,
 ): WindowSeries[] {
   const series = (messageKey: string | null, parts: { key: string; figures: KeyFigures }[]): WindowSeries => {
-    const stats = emptyDurationStats();
-    for (const part of parts) mergeDurationStats(stats, part.figures.stats);
+    // One key's figures are read as they are; several are summed into a copy.
+    let stats = parts[0]?.figures.stats ?? emptyDurationStats();
+    if (parts.length > 1) {
+      stats = emptyDurationStats();
+      for (const part of parts) mergeDurationStats(stats, part.figures.stats);
+    }
     const above = (threshold: number) =>
       parts.reduce((sum, part) => sum + countAbove(query.app, part.key, part.figures, threshold, straddling), 0);
     return {
