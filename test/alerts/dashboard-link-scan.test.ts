@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { alertRowDashboardUrl } from '../../src/alerts/dashboard-link.js';
 import type { AlertNotification } from '../../src/alerts/notification.js';
 import { listViolations } from '../../src/stats/violation-list.js';
-import { parseRoute } from '../../web/src/url-scheme.js';
+import { isPerLogRule, parseRoute } from '../../web/src/url-scheme.js';
 import { announceSkips, driversUnderTest } from '../support/databases.js';
 import { logDocument } from '../support/log-documents.js';
 import { openScanWorld } from '../support/scan-harness/world.js';
@@ -40,13 +40,14 @@ describe.each(drivers)('notification links from real scans over $driver', (drive
           const route = parseRoute(new URL(notification.dashboardUrl).hash);
           expect(route.rule).toEqual({ type: row.rule_type, id: Number(row.rule_id) });
           if (route.range?.kind !== 'custom') throw new Error(`no window in ${notification.dashboardUrl}`);
+          if (!isPerLogRule(route.rule)) throw new Error(`no per-log rule in ${notification.dashboardUrl}`);
           const shown = await listViolations(
             ctx.state,
             {
               app_name: route.app,
               message_key: route.key,
-              rule_type: route.rule!.type,
-              rule_id: route.rule!.id,
+              rule_type: route.rule.type,
+              rule_id: route.rule.id,
               range: { from: route.range.from.getTime(), to: route.range.to.getTime() },
             },
             { page: 1, per_page: 500 },

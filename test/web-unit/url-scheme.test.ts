@@ -1,6 +1,6 @@
 // Pure modules of the dashboard (no DOM at import), type-checked with web/tsconfig.json.
 import { describe, expect, it } from 'vitest';
-import { href, parseRoute, type Route } from '../../web/src/url-scheme.js';
+import { href, isPerLogRule, parseRoute, type Route } from '../../web/src/url-scheme.js';
 
 describe('dashboard URL scheme', () => {
   it('round-trips every view parameter', () => {
@@ -51,5 +51,48 @@ describe('dashboard URL scheme', () => {
     expect(href({ page: 'trace', id: 'a/b' })).toBe('#/trace/a%2Fb');
     expect(parseRoute('#/nowhere')).toEqual({ page: 'not-found' });
     expect(parseRoute('#/trace/%E0%A4%A')).toEqual({ page: 'not-found' });
+  });
+});
+
+describe('dashboard URL scheme: incidents and rules of every kind', () => {
+  it('opens the incident a window notification links to, with its rule and window', () => {
+    const link = '#/incidents?id=17&rule=latency:4&from=2026-12-06T09:00:00.000Z&to=2026-12-06T10:30:00.000Z';
+    const route = parseRoute(link);
+    expect(route).toEqual({
+      page: 'incidents',
+      incidentId: 17,
+      rule: { type: 'latency', id: 4 },
+      range: { kind: 'custom', from: new Date('2026-12-06T09:00:00.000Z'), to: new Date('2026-12-06T10:30:00.000Z') },
+    });
+    expect(parseRoute(href(route))).toEqual(route);
+    expect(href(route)).toContain('id=17');
+  });
+
+  it('round-trips the Incidents filters: state, rule kind, app, page', () => {
+    const route: Route = { page: 'incidents', status: 'firing', ruleKind: 'absence', app: 'payments', pageNumber: 2 };
+    expect(href(route)).toBe('#/incidents?app=payments&kind=absence&page=2&status=firing');
+    expect(parseRoute(href(route))).toEqual(route);
+    expect(parseRoute('#/incidents?kind=Bad%20Kind')).toEqual({ page: 'incidents' });
+  });
+
+  it('reads a rule of any kind, and keeps the per-log kinds as they were', () => {
+    for (const kind of ['app', 'message', 'latency', 'absence', 'slo']) {
+      const route = parseRoute(`#/violations?rule=${kind}:9`);
+      expect(route.rule).toEqual({ type: kind, id: 9 });
+      expect(href(route)).toBe(`#/violations?rule=${kind}%3A9`);
+    }
+    expect(isPerLogRule({ type: 'app', id: 1 })).toBe(true);
+    expect(isPerLogRule({ type: 'message', id: 1 })).toBe(true);
+    expect(isPerLogRule({ type: 'latency', id: 1 })).toBe(false);
+    expect(isPerLogRule(undefined)).toBe(false);
+  });
+
+  it('drops rule refs and incident ids it cannot use', () => {
+    for (const bad of ['Latency:1', 'latency:', ':4', 'latency:0', 'latency:-1', 'la tency:1', 'latency:1x']) {
+      expect(parseRoute(`#/incidents?rule=${encodeURIComponent(bad)}`)).toEqual({ page: 'incidents' });
+    }
+    for (const bad of ['0', '-3', 'abc', '1.5', '']) {
+      expect(parseRoute(`#/incidents?id=${bad}`)).toEqual({ page: 'incidents' });
+    }
   });
 });

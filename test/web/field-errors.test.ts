@@ -1,12 +1,16 @@
 import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { describe, expect, it } from 'vitest';
+import { absenceKind } from '../../src/rules/kinds/absence/index.js';
+import { LatencyCreate } from '../../src/rules/kinds/latency/schema.js';
 import { AppRuleCreate, MessageRuleCreate, TargetCreate } from '../../src/rules/schemas.js';
 import { SilenceCreate } from '../../src/silences/schemas.js';
 import { schemaProblems } from '../../src/validation/problems.js';
 import {
+  ABSENCE_FIELDS,
   checkField,
   type FieldSpecs,
+  LATENCY_FIELDS,
   RULE_FIELDS,
   SILENCE_FIELDS,
   targetFields,
@@ -58,6 +62,41 @@ describe('field messages for people', () => {
     expect(compared).toBeGreaterThan(150);
     expect(checkField(RULE_FIELDS.alert_channels!, [])).toBe('Choose at least one channel');
     expect(checkField(RULE_FIELDS.alert_channels!, ['email'])).toBeUndefined();
+  });
+
+  it("agrees with the window kinds' schemas (latency, absence) on every value of every field it checks", () => {
+    const latency = properties(LatencyCreate);
+    const baseline = properties(latency.baseline!);
+    const forms: [FieldSpecs, Record<string, TSchema>][] = [
+      [LATENCY_FIELDS, { ...latency, ...baseline }],
+      [ABSENCE_FIELDS, properties(absenceKind.createSchema)],
+    ];
+    let compared = 0;
+    for (const [specs, props] of forms) {
+      for (const [field, spec] of Object.entries(specs)) {
+        // Channels are checked above; a choice is a <select> of the schema's own values.
+        if (spec.kind === 'channels' || spec.kind === 'choice') continue;
+        const property = props[field];
+        expect(property, `${field} is a field of the API`).toBeDefined();
+        for (const text of [...TEXTS, ...LONG, '1000', '1000.5', '1440', '1441', '1e12', '100']) {
+          const sent = asSent(spec, text);
+          const formSays = checkField(spec, text);
+          // An empty optional name is sent as null (message_key: every log of the app).
+          const optionalEmpty = spec.kind === 'name' && spec.optional && text.trim() === '';
+          const apiAccepts = optionalEmpty ? Value.Check(property!, null) : Value.Check(property!, sent);
+          expect({ field, text: text.slice(0, 20), accepted: formSays === undefined }).toEqual({
+            field,
+            text: text.slice(0, 20),
+            accepted: apiAccepts,
+          });
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(300);
+    expect(checkField(LATENCY_FIELDS.ratio!, '1')).toBe('Enter a ratio above 1');
+    expect(checkField(LATENCY_FIELDS.min_samples!, '')).toBe('Enter a number of logs');
+    expect(checkField(ABSENCE_FIELDS.silent_minutes!, '10081')).toBe('Enter at most 10,080 minutes (a week)');
   });
 
   it('checks a target address by its channel, with the server rule', () => {

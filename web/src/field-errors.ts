@@ -2,14 +2,24 @@
  * Field messages written for people: the checks a form runs before it sends, and the translation
  * of the API's schema texts ("must not have fewer than 1 characters", "must be number") into the
  * same sentences. The limits mirror the server's TypeBox schemas (src/rules/schemas.ts,
- * src/silences/schemas.ts); test/web/field-errors.test.ts holds them against each other.
+ * src/rules/kinds/, src/silences/schemas.ts); test/web/field-errors.test.ts holds them against
+ * each other.
  */
 import { externalIdProblem } from '../../src/rules/target-address.js';
 import { hasForbiddenNameCharacter } from '../../src/validation/names.js';
 import type { ChannelType, Problem } from './api/types.js';
 
-type Unit = 'milliseconds' | 'minutes' | 'violations';
-const SINGULAR: Record<Unit, string> = { milliseconds: 'millisecond', minutes: 'minute', violations: 'violation' };
+type Unit = 'milliseconds' | 'minutes' | 'violations' | 'logs' | 'percent' | 'times';
+const SINGULAR: Record<Unit, string> = {
+  milliseconds: 'millisecond',
+  minutes: 'minute',
+  violations: 'violation',
+  logs: 'log',
+  percent: 'percent',
+  times: 'time',
+};
+/** The unit after a figure: "500 ms", "1 minute", "2 times". */
+const UNIT_SHORT: Partial<Record<Unit, string>> = { milliseconds: 'ms', percent: '%' };
 
 export type FieldSpec =
   /** A name as logged: "Enter an app name". */
@@ -70,6 +80,54 @@ export const RULE_FIELDS: FieldSpecs = {
   alert_channels: { kind: 'channels' },
 };
 
+const milliseconds = (what: string, min: number, exclusiveMin: boolean): FieldSpec => ({
+  kind: 'number',
+  what,
+  unit: 'milliseconds',
+  integer: false,
+  min,
+  exclusiveMin,
+  max: 1e12,
+});
+
+/** Fields every window rule kind shares (latency, absence). */
+const WINDOW_SHARED: FieldSpecs = {
+  name: name('a rule name'),
+  app_name: name('an app name'),
+  message_key: name('a message key', true),
+  cooldown_minutes: minutes('a reminder interval', 0, 525_600, '(a year)'),
+  alert_channels: { kind: 'channels' },
+};
+
+/** The latency form; `threshold` is in ms, or in % for slow_ratio (LATENCY_PERCENT_THRESHOLD). */
+export const LATENCY_FIELDS: FieldSpecs = {
+  ...WINDOW_SHARED,
+  statistic: { kind: 'choice', what: 'a statistic' },
+  slow_ms: milliseconds('a slow duration', 0, true),
+  window_minutes: minutes('a window', 1, 1440, '(a day)'),
+  threshold: milliseconds('a threshold', 0, false),
+  resolve_threshold: milliseconds('a resolve threshold', 0, false),
+  ratio: { kind: 'number', what: 'a ratio', unit: 'times', integer: false, min: 1, exclusiveMin: true, max: 1000 },
+  min_increase_ms: milliseconds('a minimum increase', 0, false),
+  min_samples: { kind: 'number', what: 'a number', unit: 'logs', integer: true, min: 1, max: 1_000_000 },
+  pending_minutes: minutes('a pending time', 0, 1440, '(a day)'),
+};
+
+/** `threshold` and `resolve_threshold` of a slow_ratio rule: a share of logs, in %. */
+export const LATENCY_PERCENT_THRESHOLD: FieldSpec = {
+  kind: 'number',
+  what: 'a threshold',
+  unit: 'percent',
+  integer: false,
+  min: 0,
+  max: 100,
+};
+
+export const ABSENCE_FIELDS: FieldSpecs = {
+  ...WINDOW_SHARED,
+  silent_minutes: minutes('a silent time', 1, 10_080, '(a week)'),
+};
+
 export const targetFields = (channel: ChannelType): FieldSpecs => ({
   name: name('a name'),
   type: { kind: 'choice', what: 'a channel' },
@@ -100,7 +158,8 @@ const say = {
       case 'name':
         return `Enter ${spec.what}`;
       case 'number':
-        return spec.unit === 'violations' ? `Enter a number of violations` : `Enter ${spec.what} in ${spec.unit}`;
+        if (spec.unit === 'violations' || spec.unit === 'logs') return `Enter a number of ${spec.unit}`;
+        return spec.unit === 'times' ? `Enter ${spec.what}, such as 2` : `Enter ${spec.what} in ${spec.unit}`;
       case 'channels':
         return 'Choose at least one channel';
       case 'address':
@@ -114,13 +173,17 @@ const say = {
   tooLong: (spec: { maxLength: number }) => `Use at most ${figure(spec.maxLength)} characters`,
   notWhole: (spec: { unit: Unit }) => `Enter a whole number of ${spec.unit}`,
   tooSmall(spec: Extract<FieldSpec, { kind: 'number' }>): string {
-    if (spec.exclusiveMin)
-      return `Enter ${spec.what} above ${figure(spec.min)} ${spec.unit === 'milliseconds' ? 'ms' : spec.unit}`;
-    if (spec.min === 0) return `Enter ${spec.what} of 0 ${spec.unit} or more`;
+    if (spec.exclusiveMin) {
+      if (spec.unit === 'times') return `Enter ${spec.what} above ${figure(spec.min)}`;
+      return `Enter ${spec.what} above ${figure(spec.min)} ${UNIT_SHORT[spec.unit] ?? spec.unit}`;
+    }
+    if (spec.min === 0) return `Enter ${spec.what} of 0 ${UNIT_SHORT[spec.unit] ?? spec.unit} or more`;
     return `Enter at least ${figure(spec.min)} ${spec.min === 1 ? SINGULAR[spec.unit] : spec.unit}`;
   },
   tooLarge: (spec: Extract<FieldSpec, { kind: 'number' }>) =>
-    `Enter at most ${figure(spec.max)} ${spec.unit}${spec.maxNote ? ` ${spec.maxNote}` : ''}`,
+    spec.unit === 'percent'
+      ? `Enter at most ${figure(spec.max)}%`
+      : `Enter at most ${figure(spec.max)}${spec.unit === 'times' ? '' : ` ${spec.unit}`}${spec.maxNote ? ` ${spec.maxNote}` : ''}`,
   unprintable: (spec: { what: string }) =>
     `${capitalized(spec.what.replace(/^an? /, ''))}s cannot start or end with a space, or hold control or invisible characters`,
 };

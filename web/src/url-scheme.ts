@@ -6,14 +6,36 @@ import { PRESETS, type RangeChoice } from './time-range.js';
  *
  * The whole view lives in the fragment too (DESIGN's scheme), so reload, back/forward and a
  * pasted link show the same thing: `#/<page>?range=1h` or `from=<ISO>&to=<ISO>`, plus `app`,
- * `key` (with `match=prefix|contains` for a key search; exact without), `rule` (`app:<id>` |
- * `message:<id>`), `page` (list page), `sort`, `status`.
+ * `key` (with `match=prefix|contains` for a key search; exact without), `rule` (`<kind>:<id>`:
+ * `app:3`, `message:7`, `latency:12`, `absence:2`), `id` (an incident), `kind` (a rule-kind
+ * filter), `page` (list page), `sort`, `status`.
  */
-export type PageName = 'overview' | 'violations' | 'trace' | 'alerts' | 'rules' | 'targets' | 'silences' | 'server';
+export type PageName =
+  | 'overview'
+  | 'violations'
+  | 'trace'
+  | 'incidents'
+  | 'alerts'
+  | 'rules'
+  | 'targets'
+  | 'silences'
+  | 'server';
 
+/**
+ * A rule of any kind. The kind is taken as a name (lower case, digits, `_`), not from a fixed
+ * list, so a link to a kind added later parses the same way; pages decide what they can show.
+ */
 export interface RuleRef {
-  type: 'app' | 'message';
+  type: string;
   id: number;
+}
+
+/** The kinds whose rules judge one log at a time (their violations are listed). */
+export const PER_LOG_KINDS = ['app', 'message'] as const;
+export type PerLogRuleRef = { type: (typeof PER_LOG_KINDS)[number]; id: number };
+
+export function isPerLogRule(rule: RuleRef | undefined): rule is PerLogRuleRef {
+  return rule !== undefined && (PER_LOG_KINDS as readonly string[]).includes(rule.type);
 }
 
 export interface ViewParams {
@@ -24,6 +46,10 @@ export interface ViewParams {
   /** How `key` matches; absent: exactly. */
   keyMatch?: 'prefix' | 'contains';
   rule?: RuleRef;
+  /** The incident shown on the Incidents page (`id` in the URL). */
+  incidentId?: number;
+  /** A list's rule-kind filter (`kind` in the URL): `latency`, `absence`. */
+  ruleKind?: string;
   /** The list page, from 1 (`page` in the URL). */
   pageNumber?: number;
   /** A column name, `-` first for descending: `-time`, `duration`. */
@@ -35,7 +61,16 @@ export interface ViewParams {
 
 export type Route = ({ page: PageName; id?: string } | { page: 'not-found'; id?: undefined }) & ViewParams;
 
-const PAGES: ReadonlySet<string> = new Set(['violations', 'trace', 'alerts', 'rules', 'targets', 'silences', 'server']);
+const PAGES: ReadonlySet<string> = new Set([
+  'violations',
+  'trace',
+  'incidents',
+  'alerts',
+  'rules',
+  'targets',
+  'silences',
+  'server',
+]);
 
 /** `15m`, `1h`, `6h`, `24h`, `7d` ↔ preset minutes. */
 export function presetToken(minutes: number): string {
@@ -66,8 +101,16 @@ function parseRange(query: URLSearchParams): RangeChoice | undefined {
 }
 
 function parseRule(text: string | null): RuleRef | undefined {
-  const match = /^(app|message):(\d{1,15})$/.exec(text ?? '');
-  return match ? { type: match[1] as RuleRef['type'], id: Number(match[2]) } : undefined;
+  const match = /^([a-z][a-z0-9_]{0,31}):(\d{1,15})$/.exec(text ?? '');
+  if (!match) return undefined;
+  const id = Number(match[2]);
+  return id >= 1 ? { type: match[1]!, id } : undefined;
+}
+
+function parseId(text: string | null): number | undefined {
+  if (!/^\d{1,15}$/.test(text ?? '')) return undefined;
+  const id = Number(text);
+  return id >= 1 ? id : undefined;
 }
 
 function parseView(query: URLSearchParams): ViewParams {
@@ -81,6 +124,8 @@ function parseView(query: URLSearchParams): ViewParams {
         ? (query.get('match') as 'prefix')
         : undefined,
     rule: parseRule(query.get('rule')),
+    incidentId: parseId(query.get('id')),
+    ruleKind: /^[a-z][a-z0-9_]{0,31}$/.test(query.get('kind') ?? '') ? query.get('kind')! : undefined,
     pageNumber: pageNumber && pageNumber > 1 ? pageNumber : undefined,
     sort: query.get('sort') || undefined,
     status: query.get('status') || undefined,
@@ -124,6 +169,8 @@ export function viewQuery(view: ViewParams): URLSearchParams {
   if (view.key) query.set('key', view.key);
   if (view.key && view.keyMatch) query.set('match', view.keyMatch);
   if (view.rule) query.set('rule', `${view.rule.type}:${view.rule.id}`);
+  if (view.incidentId) query.set('id', String(view.incidentId));
+  if (view.ruleKind) query.set('kind', view.ruleKind);
   if (view.pageNumber && view.pageNumber > 1) query.set('page', String(view.pageNumber));
   if (view.sort) query.set('sort', view.sort);
   if (view.status) query.set('status', view.status);

@@ -31,6 +31,7 @@ import type {
   ViolationPage,
   ViolationSort,
 } from './types.js';
+import type { AnyKindRule, Incident, IncidentDetail, IncidentQuery, RulePreview, WindowKind } from './window-types.js';
 
 /** The filters the violation list and its histogram share. */
 export interface ViolationQuery {
@@ -225,6 +226,29 @@ export const api = {
     update: (kind: RuleKind, id: number, input: Partial<RuleInput>) =>
       request<AppRule>('PUT', `/rules/${kind}/${id}`, { body: input }),
     remove: (kind: RuleKind, id: number) => request<unknown>('DELETE', `/rules/${kind}/${id}`),
+  },
+
+  /** Rules of the window kinds (latency, absence): the same collection paths, their own shapes. */
+  windowRules: {
+    list: <T>(kind: WindowKind, signal?: AbortSignal) =>
+      request<Page<T>>('GET', `/rules/${kind}`, { query: { per_page: 500 }, signal }),
+    create: <T>(kind: WindowKind, input: unknown) => request<T>('POST', `/rules/${kind}`, { body: input }),
+    update: <T>(kind: WindowKind, id: number, input: unknown) =>
+      request<T>('PUT', `/rules/${kind}/${id}`, { body: input }),
+    remove: (kind: WindowKind, id: number) => request<unknown>('DELETE', `/rules/${kind}/${id}`),
+    /** What the unsaved rule would see right now. */
+    preview: (kind: WindowKind, input: unknown, signal?: AbortSignal) =>
+      request<RulePreview>('POST', `/rules/${kind}/preview`, { body: input, signal }),
+  },
+
+  /** Every rule of every kind, each with its `kind`. */
+  allRules: (filter: { kind?: string; app_name?: string }, signal?: AbortSignal) =>
+    request<Page<AnyKindRule>>('GET', '/rules', { query: { ...filter, per_page: 500 }, signal }),
+
+  incidents: {
+    list: (filter: IncidentQuery, signal?: AbortSignal) =>
+      request<Page<Incident>>('GET', '/incidents', { query: { ...filter }, signal }),
+    get: (id: number, signal?: AbortSignal) => request<IncidentDetail>('GET', `/incidents/${id}`, { signal }),
   },
 
   targets: {

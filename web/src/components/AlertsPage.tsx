@@ -2,7 +2,7 @@ import { Fragment, useEffect, useState } from 'react';
 import { type ApiError, api } from '../api/client.js';
 import type { Alert, AlertPreview, AlertStatus, ChannelType } from '../api/types.js';
 import { CHANNEL_LABELS, formatCount, formatDateTime, formatRelative, formatTime } from '../format.js';
-import { href } from '../router.js';
+import { href, isPerLogRule } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
 import { AppSelect } from './AppSelect.js';
 import { MuteButton } from './MuteButton.js';
@@ -49,12 +49,11 @@ function violationsLink(alert: Alert): string {
   try {
     return new URL(alert.dashboard_url).hash;
   } catch {
-    const perLog = alert.rule_type === 'app' || alert.rule_type === 'message';
-    return href({
-      page: 'violations',
-      app: alert.app_name,
-      ...(perLog ? { rule: { type: alert.rule_type as 'app' | 'message', id: alert.rule_id } } : {}),
-    });
+    const rule = { type: alert.rule_type, id: alert.rule_id };
+    // A window rule's notification is about an incident: its rule's incidents, not violations.
+    return isPerLogRule(rule)
+      ? href({ page: 'violations', app: alert.app_name, rule })
+      : href({ page: 'incidents', rule });
   }
 }
 

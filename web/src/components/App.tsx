@@ -5,6 +5,7 @@ import { href, type PageName, type Route } from '../router.js';
 import { useDashboard } from '../state.js';
 import { describeRange } from '../time-range.js';
 import { AlertsPage } from './AlertsPage.js';
+import { IncidentsPage } from './IncidentsPage.js';
 import { OverviewPage } from './OverviewPage.js';
 import { RangePicker } from './RangePicker.js';
 import { RulesPage } from './RulesPage.js';
@@ -21,6 +22,7 @@ const NAV: { page: PageName; label: string }[] = [
   { page: 'overview', label: 'Overview' },
   { page: 'violations', label: 'Violations' },
   { page: 'trace', label: 'Traces' },
+  { page: 'incidents', label: 'Incidents' },
   { page: 'alerts', label: 'Alerts' },
   { page: 'rules', label: 'Rules' },
   { page: 'targets', label: 'Targets' },
@@ -32,6 +34,7 @@ const TITLES: Record<Route['page'], string> = {
   overview: 'Overview',
   violations: 'Violations',
   trace: 'Trace',
+  incidents: 'Incidents',
   alerts: 'Alert log',
   rules: 'Rules',
   targets: 'Alert targets',
@@ -119,6 +122,8 @@ function Page({ route }: { route: Route }) {
       return <ViolationsPage />;
     case 'trace':
       return <TracePage id={route.id} />;
+    case 'incidents':
+      return <IncidentsPage />;
     case 'alerts':
       return <AlertsPage />;
     case 'rules':

@@ -35,12 +35,22 @@ export interface ChartBuckets {
   to: number;
 }
 
+/** A moment marked across the chart by a vertical line and its label (an incident's start, its end). */
+export interface ChartMarker {
+  /** Epoch ms. */
+  at: number;
+  label: string;
+  /** A CSS custom property of the theme, e.g. `--bad`. */
+  color: string;
+}
+
 interface ChartProps {
   /** Bucket starts, epoch ms. */
   times: number[];
   series: ChartSeries[];
   axes?: ChartAxis[];
   buckets?: ChartBuckets;
+  markers?: ChartMarker[];
   /** Charts with the same key share their crosshair. */
   syncKey?: string;
   /** Called with the window dragged across the chart. */
@@ -104,6 +114,7 @@ function hatchPattern(ctx: CanvasRenderingContext2D, color: string): CanvasPatte
 
 interface Live {
   series: ChartSeries[];
+  markers?: ChartMarker[];
   partial: Set<number>;
   buckets?: ChartBuckets;
   onZoom?: ChartProps['onZoom'];
@@ -163,6 +174,31 @@ function buildOptions(
       ctx.textAlign = 'right';
       ctx.textBaseline = 'bottom';
       ctx.fillText(`${s.label} ${s.format(value)}`, bbox.left + bbox.width - 4 * uPlot.pxRatio, y - 3 * uPlot.pxRatio);
+      ctx.restore();
+    }
+  };
+
+  const drawMarkers = (u: uPlot) => {
+    const { ctx, bbox } = u;
+    for (const marker of live.current.markers ?? []) {
+      const x = u.valToPos(marker.at / 1000, 'x', true);
+      if (x < bbox.left || x > bbox.left + bbox.width) continue;
+      const color = themeColor(marker.color);
+      ctx.save();
+      ctx.strokeStyle = color;
+      ctx.lineWidth = uPlot.pxRatio;
+      ctx.setLineDash([2 * uPlot.pxRatio, 3 * uPlot.pxRatio]);
+      ctx.beginPath();
+      ctx.moveTo(x, bbox.top);
+      ctx.lineTo(x, bbox.top + bbox.height);
+      ctx.stroke();
+      ctx.font = `${Math.round(11 * uPlot.pxRatio)}px system-ui, sans-serif`;
+      ctx.fillStyle = color;
+      ctx.textBaseline = 'top';
+      // Labels near the right edge go to the line's left so they stay inside the plot.
+      const right = x > bbox.left + bbox.width * 0.75;
+      ctx.textAlign = right ? 'right' : 'left';
+      ctx.fillText(marker.label, x + (right ? -4 : 4) * uPlot.pxRatio, bbox.top + 2 * uPlot.pxRatio);
       ctx.restore();
     }
   };
@@ -256,7 +292,7 @@ function buildOptions(
           });
         },
       ],
-      draw: [drawPartial, labelThresholds],
+      draw: [drawPartial, labelThresholds, drawMarkers],
       setSelect: [
         (u) => {
           const { left, width } = u.select;
@@ -295,8 +331,8 @@ export function Chart(props: ChartProps) {
   const plot = useRef<uPlot | null>(null);
   const zone = useTimeZoneMode();
   const partial = partialBuckets(times, buckets);
-  const live = useRef<Live>({ series, partial, buckets, onZoom: props.onZoom });
-  live.current = { series, partial, buckets, onZoom: props.onZoom };
+  const live = useRef<Live>({ series, markers: props.markers, partial, buckets, onZoom: props.onZoom });
+  live.current = { series, markers: props.markers, partial, buckets, onZoom: props.onZoom };
   const shape = [
     series.map((s) => `${s.label}:${s.kind}:${s.scale}:${s.color}`).join('|'),
     (props.axes ?? []).map((a) => `${a.scale}:${a.label}:${a.integer}:${a.divisor}`).join('|'),

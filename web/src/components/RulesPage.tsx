@@ -1,28 +1,50 @@
 import { useId, useState } from 'react';
-import { CHANNEL_TYPES } from '../../../src/rules/types.js';
 import { api } from '../api/client.js';
 import type { AppRule, ChannelType, MessageRule, RuleInput, RuleKind } from '../api/types.js';
 import { checkFields, RULE_FIELDS } from '../field-errors.js';
 import { CHANNEL_LABELS, formatMs } from '../format.js';
 import { useDashboard, useResource } from '../state.js';
+import { AbsenceRuleDialog } from './AbsenceRuleForm.js';
+import { ChannelChecks } from './ChannelChecks.js';
 import { NoTargetFlag, useCoveredChannels } from './channel-targets.js';
 import { EditableList } from './EditableList.js';
 import { DialogFooter, GeneralError, useApiForm } from './editing.js';
+import { LatencyRuleDialog } from './LatencyRuleForm.js';
+import { OtherKindsList } from './OtherKindsList.js';
 import { noiseFormOf, noiseInput, noiseProblems, RuleNoiseFields } from './RuleNoiseFields.js';
 import { unseenAppWarning, useSeenApps } from './seen-apps.js';
 import { Badge, Dialog, Field } from './ui.js';
+import { AbsenceRuleList, LatencyRuleList, type WindowEditing } from './WindowRuleLists.js';
+
+/** The kinds this page lists and edits with a form of their own; `GET /rules` shows any other. */
+const SHOWN_KINDS: readonly string[] = ['message', 'app', 'latency', 'absence'];
 
 type AnyRule = AppRule & { message_key?: string };
 type Editing = { kind: RuleKind; rule?: AnyRule };
 
 export function RulesPage() {
   const [editing, setEditing] = useState<Editing>();
+  const [windowEditing, setWindowEditing] = useState<WindowEditing>();
   const { refresh } = useDashboard();
   const covered = useCoveredChannels();
+  const closeWindow = () => setWindowEditing(undefined);
+  const savedWindow = () => {
+    setWindowEditing(undefined);
+    refresh();
+  };
   return (
     <div className="page">
       <RuleList kind="message" onEdit={setEditing} covered={covered} />
       <RuleList kind="app" onEdit={setEditing} covered={covered} />
+      <LatencyRuleList onEdit={setWindowEditing} covered={covered} />
+      <AbsenceRuleList onEdit={setWindowEditing} covered={covered} />
+      <OtherKindsList shown={SHOWN_KINDS} />
+      {windowEditing?.kind === 'latency' && (
+        <LatencyRuleDialog rule={windowEditing.rule} covered={covered} onClose={closeWindow} onSaved={savedWindow} />
+      )}
+      {windowEditing?.kind === 'absence' && (
+        <AbsenceRuleDialog rule={windowEditing.rule} covered={covered} onClose={closeWindow} onSaved={savedWindow} />
+      )}
       {editing && (
         <RuleDialog
           editing={editing}
@@ -240,50 +262,5 @@ function RuleDialog({
         />
       </form>
     </Dialog>
-  );
-}
-
-/** The rule's channels; a chosen channel without an active target is flagged (the rule may still be saved). */
-function ChannelChecks({
-  channels,
-  onChange,
-  covered,
-  error,
-}: {
-  channels: ChannelType[];
-  onChange: (channels: ChannelType[]) => void;
-  covered: ReadonlySet<ChannelType> | undefined;
-  error: string | undefined;
-}) {
-  const errorId = useId();
-  return (
-    <fieldset className={`field ${error ? 'field-invalid' : ''}`} aria-describedby={error ? errorId : undefined}>
-      <legend>Alert channels</legend>
-      <div className="checks">
-        {CHANNEL_TYPES.map((channel) => (
-          <span key={channel} className="check-with-flag">
-            <label className="check">
-              <input
-                type="checkbox"
-                name="alert_channels"
-                value={channel}
-                checked={channels.includes(channel)}
-                aria-invalid={error ? true : undefined}
-                onChange={(e) =>
-                  onChange(e.target.checked ? [...channels, channel] : channels.filter((c) => c !== channel))
-                }
-              />
-              {CHANNEL_LABELS[channel]}
-            </label>
-            {covered && !covered.has(channel) && channels.includes(channel) && <NoTargetFlag channel={channel} />}
-          </span>
-        ))}
-      </div>
-      {error && (
-        <p className="field-error" id={errorId}>
-          {error}
-        </p>
-      )}
-    </fieldset>
   );
 }

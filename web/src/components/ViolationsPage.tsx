@@ -2,7 +2,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { api, type ViolationQuery } from '../api/client.js';
 import type { AppRule, MessageRule, ViolationSort } from '../api/types.js';
 import { formatCount, formatMs, formatTime } from '../format.js';
-import type { RuleRef } from '../router.js';
+import { isPerLogRule, type PerLogRuleRef } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
 import { PRESETS, type RangeChoice, rangeSpanDays, resolveRange } from '../time-range.js';
 import { AppSelect } from './AppSelect.js';
@@ -34,12 +34,14 @@ export function ViolationsPage() {
     if (!route.range) setView({ range }, { replace: true });
   }, [route.range, range, setView]);
 
+  // Only rules that judge one log have violations; a window rule's link belongs to Incidents.
+  const perLogRule = isPerLogRule(rule) ? rule : undefined;
   const filter: ViolationQuery = {
     app_name: app,
     message_key: key,
     key_match: keyMatch ?? 'exact',
-    rule_type: rule?.type,
-    rule_id: rule?.id,
+    rule_type: perLogRule?.type,
+    rule_id: perLogRule?.id,
   };
   const filterKey = JSON.stringify(filter);
   // The choice lists the apps with the most violations: the first page of 500.
@@ -52,7 +54,7 @@ export function ViolationsPage() {
 
   const appNames = apps.data?.apps.map((a) => a.app_name) ?? [];
   const keys = apps.data?.apps.find((a) => a.app_name === app)?.slowest_message_keys.map((k) => k.message_key) ?? [];
-  const filtered = Boolean(app || key || rule);
+  const filtered = Boolean(app || key || perLogRule);
   const data = violations.data;
   const stale = data !== undefined && (violations.error !== undefined || live === 'offline');
 
@@ -60,7 +62,9 @@ export function ViolationsPage() {
     <div className="page">
       <Card title="Violations">
         <ViolationFilters app={app} messageKey={key} keyMatch={keyMatch} apps={appNames} keys={keys} />
-        {rule && <RuleChip rule={rule} onClear={() => setView({ rule: undefined, pageNumber: undefined })} />}
+        {perLogRule && (
+          <RuleChip rule={perLogRule} onClear={() => setView({ rule: undefined, pageNumber: undefined })} />
+        )}
 
         <ErrorNote error={violations.error} retry={violations.reload} />
         {histogram.data && !violations.error && histogram.data.buckets.some((b) => b.count > 0) && (
@@ -98,7 +102,7 @@ export function ViolationsPage() {
 }
 
 /** "Rule: message #42 · checkout · GET /x > 500 ms", with a button that drops the rule filter. */
-function RuleChip({ rule, onClear }: { rule: RuleRef; onClear: () => void }) {
+function RuleChip({ rule, onClear }: { rule: PerLogRuleRef; onClear: () => void }) {
   const [found, setFound] = useState<AppRule | MessageRule | null>();
   useEffect(() => {
     const controller = new AbortController();

@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { ApiError } from '../api/client.js';
 import { type FieldSpecs, type Problems, translateDetails } from '../field-errors.js';
 
@@ -36,10 +36,13 @@ export function useApiForm({
   specs,
   onSaved,
   conflict,
+  fieldOf,
 }: {
   specs: FieldSpecs;
   onSaved: () => void;
   conflict?: () => { field: string; message: string };
+  /** The form field an API field is shown at, when their names differ (`baseline.ratio` → `ratio`). */
+  fieldOf?: (apiField: string) => string;
 }) {
   const [problems, setProblems] = useState<Problems>({});
   const [saving, setSaving] = useState(false);
@@ -63,7 +66,8 @@ export function useApiForm({
         const { field, message } = conflict();
         show(form, { [field]: message });
       } else if (caught.details.length > 0) {
-        show(form, translateDetails(specs, caught.details));
+        const details = fieldOf ? caught.details.map((d) => ({ ...d, field: fieldOf(d.field) })) : caught.details;
+        show(form, translateDetails(specs, details));
       } else {
         show(form, { '': caught.message });
       }
@@ -72,7 +76,15 @@ export function useApiForm({
     }
   };
   const errorsOf = (field: string) => (problems[field] ? [problems[field]] : undefined);
-  return { saving, submit, errorsOf, general: problems[''] };
+  /** Drops the problems shown at these fields (a form that clears a field's message once it is edited). */
+  const clear = (fields: readonly string[]) =>
+    setProblems((shown) => {
+      if (!fields.some((f) => f in shown)) return shown;
+      const rest = { ...shown };
+      for (const field of fields) delete rest[field];
+      return rest;
+    });
+  return { saving, submit, errorsOf, clear, general: problems[''] };
 }
 
 export function GeneralError({ message }: { message: string | undefined }) {
@@ -84,19 +96,24 @@ export function GeneralError({ message }: { message: string | undefined }) {
   );
 }
 
-/** The Active switch, Cancel and the submit button that end every editing dialog. */
+/**
+ * The Active switch, Cancel and the submit button that end every editing dialog; `preview` (what
+ * the rule would see now) stays in view beside the buttons while the form scrolls.
+ */
 export function DialogFooter({
   active,
   onActiveChange,
   onCancel,
   saving,
   submitLabel,
+  preview,
 }: {
   active: boolean;
   onActiveChange: (active: boolean) => void;
   onCancel: () => void;
   saving: boolean;
   submitLabel: string;
+  preview?: ReactNode;
 }) {
   return (
     <>
@@ -104,7 +121,8 @@ export function DialogFooter({
         <input type="checkbox" name="is_active" checked={active} onChange={(e) => onActiveChange(e.target.checked)} />
         Active
       </label>
-      <footer className="form-actions">
+      <footer className={`form-actions ${preview ? 'form-actions-preview' : ''}`}>
+        {preview}
         <button type="button" className="button button-ghost" onClick={onCancel}>
           Cancel
         </button>
