@@ -113,6 +113,8 @@ export function elasticsearchRoutes(ctx: HttpContext, options: IngestRouteOption
     });
     app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
       const { statusCode, body, unexpected } = describeError(error);
+      // Errors of hooks that run before this plugin's own (authentication) too.
+      reply.header('x-elastic-product', 'Elasticsearch');
       if (asStorageFailure(error)) reply.header('retry-after', String(STORAGE_RETRY_AFTER_SECONDS));
       if (unexpected) request.log.error({ err: error }, 'unexpected error while handling the request');
       let reason = body.error.message;
@@ -128,6 +130,7 @@ export function elasticsearchRoutes(ctx: HttpContext, options: IngestRouteOption
     app.setNotFoundHandler((request, reply) =>
       reply
         .code(404)
+        .header('x-elastic-product', 'Elasticsearch')
         .type('application/json; charset=utf-8')
         .send(
           esError(
