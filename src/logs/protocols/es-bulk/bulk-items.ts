@@ -81,6 +81,9 @@ export async function* bulkDocuments(
   options: BulkItemsOptions = {},
 ): AsyncGenerator<NdjsonLine[]> {
   const newId = idGenerator(options.idempotencyKey);
+  // Shippers repeat the same action line: it is parsed once.
+  let lastActionText: string | undefined;
+  let lastAction: ParsedAction | undefined;
   /** The item whose source line comes next, and whether that line may be an action instead. */
   let awaiting: { item: BulkItem; stored: boolean; optional: boolean } | undefined;
   for await (const batch of lines) {
@@ -97,7 +100,12 @@ export async function* bulkDocuments(
       awaiting = undefined;
       const item: BulkItem = { action: 'index', index: options.defaultIndex ?? '', id: '' };
       items.push(item);
-      const parsed = parseAction(line);
+      const text = 'text' in line ? line.text : undefined;
+      const parsed = text !== undefined && text === lastActionText && lastAction ? lastAction : parseAction(line);
+      if (text !== undefined && parsed.ok) {
+        lastActionText = text;
+        lastAction = parsed;
+      }
       if (!parsed.ok) {
         item.id = newId(items.length);
         item.error = { type: 'illegal_argument_exception', reason: `Malformed action/metadata line: ${parsed.reason}` };
@@ -138,9 +146,19 @@ export async function* bulkDocuments(
   }
 }
 
-/** Ids like Elasticsearch's (20 URL-safe characters): random, or derived from an Idempotency-Key. */
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Ids like Elasticsearch's (20 URL-safe characters): 15 characters per body, random or derived
+ * from the Idempotency-Key (a replay answers the same ids), then the item's position in 5.
+ */
 function idGenerator(idempotencyKey: string | undefined): (position: number) => string {
-  if (idempotencyKey === undefined) return () => randomBytes(15).toString('base64url');
-  return (position) =>
-    createHash('sha256').update(`${idempotencyKey}\n${position}`).digest().subarray(0, 15).toString('base64url');
+  const seed = idempotencyKey === undefined ? randomBytes(12) : createHash('sha256').update(idempotencyKey).digest();
+  const prefix = seed.subarray(0, 12).toString('base64url').slice(0, 15);
+  return (position) => {
+    let suffix = '';
+    for (let rest = position, digit = 0; digit < 5; digit++, rest = Math.floor(rest / 64))
+      suffix = BASE64URL[rest % 64] + suffix;
+    return prefix + suffix;
+  };
 }
