@@ -5,7 +5,6 @@ import Type from 'typebox';
 import { StorageUnavailableError, storageFailureCode } from '../../db/storage-failure.js';
 import { EmbeddedLogStore, IdempotencyKeyReusedError } from '../../logs/embedded/embedded-log-store.js';
 import { IngestBodyError } from '../../logs/ndjson/ingest-body.js';
-import { bulkResponse, filterPath } from '../../logs/protocols/es-bulk/bulk-response.js';
 import { bodyEncodingOf } from '../body-checks.js';
 import type { HttpContext } from '../context.js';
 import { HttpError } from '../envelope.js';
@@ -196,7 +195,6 @@ export function elasticsearchRoutes(ctx: HttpContext, options: IngestRouteOption
     );
 
     const bulk = async (request: FastifyRequest, reply: FastifyReply, defaultIndex: string | undefined) => {
-      const started = performance.now();
       const idempotencyKey = idempotencyKeyOf(request.headers['idempotency-key']);
       const source = await ctx.logSource();
       if (!(source instanceof EmbeddedLogStore)) {
@@ -213,27 +211,22 @@ export function elasticsearchRoutes(ctx: HttpContext, options: IngestRouteOption
       try {
         const stream = request.body as Readable | undefined;
         const body = stream ? timedBody(stream, timeouts) : [];
-        const {
-          replayed,
-          items = [],
-          accepted,
-          rejected,
-        } = await thread.ingest(body, {
+        const { replayed, bulk, accepted, rejected } = await thread.ingest(body, {
           gzip,
           maxBytes: bodyLimit,
           maxLines: limits.ingestMaxLines,
           idempotencyKey,
           format: 'es-bulk',
           defaultIndex,
+          filterPath: (request.query as { filter_path?: string }).filter_path,
         });
-        if (items.length === 0) throw new HttpError('bad_request', 'Validation Failed: 1: no requests added;');
+        if (!bulk || bulk.actions === 0) throw new HttpError('bad_request', 'Validation Failed: 1: no requests added;');
         if (replayed) reply.header('idempotent-replayed', 'true');
         else {
           ctx.events.publish({ type: 'ingest', data: { accepted, rejected } });
           if (accepted > 0) options.onIngest?.(accepted);
         }
-        const { filter_path } = request.query as { filter_path?: string };
-        return filterPath(bulkResponse(items, performance.now() - started), filter_path);
+        return reply.type('application/json; charset=utf-8').send(bulk.answer);
       } catch (error) {
         if (error instanceof IdempotencyKeyReusedError) throw new HttpError('conflict', error.message);
         if (error instanceof BodyAbortedError)

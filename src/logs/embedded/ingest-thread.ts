@@ -2,7 +2,6 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../../config/config.js';
 import { IngestBodyError } from '../ndjson/ingest-body.js';
 import type { IngestResult } from '../ndjson/ndjson-line.js';
-import type { BulkItem } from '../protocols/es-bulk/bulk-items.js';
 import { IdempotencyKeyReusedError } from './embedded-log-store.js';
 
 /** What the event loop sends the ingest thread: a job opens, its body comes in chunks, then it ends (or is dropped). */
@@ -48,12 +47,17 @@ export interface IngestStreamOptions {
   format?: IngestFormat;
   /** es-bulk: the index named in the URL. */
   defaultIndex?: string;
+  /** es-bulk: the filter_path applied to the answer. */
+  filterPath?: string;
 }
 
 export type IngestFormat = 'ndjson' | 'es-bulk';
 
-/** The thread's answer: the counts, and for a bulk body every action's outcome. */
-export type IngestedBody = IngestResult & { items?: BulkItem[] };
+/**
+ * The thread's answer: the counts, and for a bulk body its answer already serialised (the
+ * event loop neither builds nor serialises an item per action) with the number of actions.
+ */
+export type IngestedBody = IngestResult & { bulk?: { actions: number; answer: string } };
 
 /**
  * POST /ingest bodies stored by a worker thread (ingest-worker.ts) that holds its own write

@@ -5,6 +5,7 @@ import type { Config } from '../../config/config.js';
 import { storageFailureCode } from '../../db/storage-failure.js';
 import { IngestBodyError, ingestBody } from '../ndjson/ingest-body.js';
 import { ingestBulkBody } from '../protocols/es-bulk/bulk-body.js';
+import { bulkResponse, filterPath } from '../protocols/es-bulk/bulk-response.js';
 import { EmbeddedLogStore, IdempotencyKeyReusedError } from './embedded-log-store.js';
 import type { IngestFormat, IngestMessage, IngestReply } from './ingest-thread.js';
 
@@ -38,6 +39,9 @@ interface Job {
   idempotencyKey: string | undefined;
   format: IngestFormat;
   defaultIndex: string | undefined;
+  filterPath: string | undefined;
+  /** When the job began (performance.now()): a bulk answer's `took`. */
+  started: number;
   chunks: Buffer[];
   digest: Hash | undefined;
 }
@@ -53,6 +57,8 @@ parentPort?.on('message', (message: IngestMessage) => {
         idempotencyKey: message.idempotencyKey,
         format: message.format ?? 'ndjson',
         defaultIndex: message.defaultIndex,
+        filterPath: message.filterPath,
+        started: performance.now(),
         chunks: [],
         digest: message.idempotencyKey === undefined ? undefined : createHash('sha256'),
       });
@@ -89,7 +95,8 @@ async function run(id: number, job: Job): Promise<IngestReply> {
       case 'es-bulk': {
         const options = { gzip, maxBytes, maxLines, idempotency, defaultIndex: job.defaultIndex };
         const { result, items } = await ingestBulkBody(store, job.chunks, options);
-        return { id, ok: true, result: { ...result, items } };
+        const answer = JSON.stringify(filterPath(bulkResponse(items, performance.now() - job.started), job.filterPath));
+        return { id, ok: true, result: { ...result, bulk: { actions: items.length, answer } } };
       }
       default: {
         const result = await ingestBody(store, job.chunks, { gzip, maxBytes, maxLines, idempotency });
