@@ -17,6 +17,7 @@ import { installRequestMetrics } from './request-metrics.js';
 import { installOriginChecks } from './request-origin.js';
 import { alertRoutes } from './routes/alerts.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { ELASTICSEARCH_PREFIX, elasticsearchRoutes } from './routes/elasticsearch.js';
 import { eventRoutes } from './routes/events.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { ingestRoutes } from './routes/ingest.js';
@@ -108,6 +109,7 @@ export async function buildServer(ctx: HttpContext, options: ServerOptions = {})
   await app.register(alertRoutes(ctx));
   await app.register(silenceRoutes(ctx));
   await app.register(ingestRoutes(ctx, { onIngest: options.onIngest }));
+  await app.register(elasticsearchRoutes(ctx, { onIngest: options.onIngest }), { prefix: ELASTICSEARCH_PREFIX });
   const now = options.now ?? Date.now;
   await app.register(dashboardRoutes(ctx, now));
   await app.register(monitorRoutes(ctx, now));

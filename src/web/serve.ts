@@ -19,6 +19,7 @@ const API_SEGMENTS = new Set([
   'alerts',
   'events',
   'ingest',
+  'elasticsearch',
   'health',
   'ready',
   'metrics',

@@ -20,10 +20,10 @@ const IngestResult = Type.Object({
   }),
 });
 
-const INGEST_RETRY_AFTER_SECONDS = 1;
+export const INGEST_RETRY_AFTER_SECONDS = 1;
 
 /** Counts the ingests in progress; each request holds at most one slot. */
-class IngestSlots {
+export class IngestSlots {
   private readonly holders = new WeakSet<object>();
   private used = 0;
 
@@ -45,7 +45,7 @@ class IngestSlots {
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** The Idempotency-Key header: 1 to 255 visible ASCII characters, once; undefined when absent. */
-function idempotencyKeyOf(header: string | string[] | undefined): string | undefined {
+export function idempotencyKeyOf(header: string | string[] | undefined): string | undefined {
   if (header === undefined) return undefined;
   if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) {
     throw new HttpError('bad_request', 'the Idempotency-Key header is invalid', [
@@ -53,6 +53,27 @@ function idempotencyKeyOf(header: string | string[] | undefined): string | undef
     ]);
   }
   return header;
+}
+
+/** What every ingestion route shares: one ingest thread (one writer) and INGEST_MAX_CONCURRENT slots. */
+export interface IngestPipeline {
+  thread: IngestThread;
+  slots: IngestSlots;
+}
+
+const pipelines = new WeakMap<HttpContext, IngestPipeline>();
+
+/** The ingest pipeline of a service (made on first use). */
+export function ingestPipelineOf(ctx: HttpContext): IngestPipeline {
+  let pipeline = pipelines.get(ctx);
+  if (!pipeline) {
+    pipeline = {
+      thread: new IngestThread(ctx.config),
+      slots: new IngestSlots(ctx.config.embedded.ingestMaxConcurrent),
+    };
+    pipelines.set(ctx, pipeline);
+  }
+  return pipeline;
 }
 
 export interface IngestRouteOptions {
@@ -75,9 +96,8 @@ export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {})
     idleMs: limits.ingestBodyIdleTimeoutSeconds * 1000,
     totalMs: limits.ingestBodyTimeoutSeconds * 1000,
   };
-  const slots = new IngestSlots(limits.ingestMaxConcurrent);
   return async (app) => {
-    const thread = new IngestThread(ctx.config);
+    const { thread, slots } = ingestPipelineOf(ctx);
     app.addHook('onClose', () => thread.close());
     // Before the body is read: a full house costs no memory.
     app.addHook('onRequest', (request, reply, done) => {

@@ -204,9 +204,10 @@ export class EmbeddedLogStore implements LogSource {
   private lineRun(options: LedgerOptions) {
     const result: IngestResult = { accepted: 0, rejected: 0, errors: [] };
     // Only the first rejections are listed: later ones are counted without building a reason.
+    const maxErrors = options.maxErrors ?? MAX_INGEST_ERRORS;
     const reject = (line: number, reason: () => string) => {
       result.rejected++;
-      if (result.errors.length < MAX_INGEST_ERRORS) result.errors.push({ line, reason: reason() });
+      if (result.errors.length < maxErrors) result.errors.push({ line, reason: reason() });
     };
     const now = options.now ?? Date.now();
     let replay: IngestResult | undefined;

@@ -6,13 +6,13 @@ import { IdempotencyKeyReusedError } from './embedded-log-store.js';
 
 /** What the event loop sends the ingest thread: a job opens, its body comes in chunks, then it ends (or is dropped). */
 export type IngestMessage =
-  | { id: number; type: 'start'; gzip: boolean; maxBytes: number; maxLines: number; idempotencyKey?: string }
+  | ({ id: number; type: 'start' } & IngestStreamOptions)
   | { id: number; type: 'chunk'; bytes: ArrayBuffer; length: number }
   | { id: number; type: 'end' }
   | { id: number; type: 'abort' };
 
 export type IngestReply =
-  | { id: number; ok: true; result: IngestResult }
+  | { id: number; ok: true; result: IngestedBody }
   | {
       id: number;
       ok: false;
@@ -43,7 +43,21 @@ export interface IngestStreamOptions {
   maxLines: number;
   /** Idempotency-Key: the thread hashes the body and records the key with the logs. */
   idempotencyKey?: string;
+  /** How the body is read: NDJSON log documents (default) or an Elasticsearch bulk body. */
+  format?: IngestFormat;
+  /** es-bulk: the index named in the URL. */
+  defaultIndex?: string;
+  /** es-bulk: the filter_path applied to the answer. */
+  filterPath?: string;
 }
+
+export type IngestFormat = 'ndjson' | 'es-bulk';
+
+/**
+ * The thread's answer: the counts, and for a bulk body its answer already serialised (the
+ * event loop neither builds nor serialises an item per action) with the number of actions.
+ */
+export type IngestedBody = IngestResult & { bulk?: { actions: number; answer: string } };
 
 /**
  * POST /ingest bodies stored by a worker thread (ingest-worker.ts) that holds its own write
@@ -56,7 +70,7 @@ export interface IngestStreamOptions {
 export class IngestThread {
   private worker: Worker | undefined;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: IngestResult) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: IngestedBody) => void; reject: (e: Error) => void }>();
 
   constructor(private readonly config: Config) {}
 
@@ -64,10 +78,10 @@ export class IngestThread {
   async ingest(
     body: AsyncIterable<Buffer | string> | Iterable<Buffer>,
     options: IngestStreamOptions,
-  ): Promise<IngestResult> {
+  ): Promise<IngestedBody> {
     const worker = this.start();
     const id = this.nextId++;
-    const answer = new Promise<IngestResult>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const answer = new Promise<IngestedBody>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     // Settled by the thread or by failAll; a body that fails first drops the job instead.
     answer.catch(() => undefined);
     this.post(worker, { id, type: 'start', ...options });

@@ -4,8 +4,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../../config/config.js';
 import { storageFailureCode } from '../../db/storage-failure.js';
 import { IngestBodyError, ingestBody } from '../ndjson/ingest-body.js';
+import { ingestBulkBody } from '../protocols/es-bulk/bulk-body.js';
+import { bulkResponse, filterPath } from '../protocols/es-bulk/bulk-response.js';
 import { EmbeddedLogStore, IdempotencyKeyReusedError } from './embedded-log-store.js';
-import type { IngestMessage, IngestReply } from './ingest-thread.js';
+import type { IngestFormat, IngestMessage, IngestReply } from './ingest-thread.js';
 
 /**
  * The ingest worker thread: owns a write connection to the embedded store and collects, parses,
@@ -35,6 +37,11 @@ interface Job {
   maxBytes: number;
   maxLines: number;
   idempotencyKey: string | undefined;
+  format: IngestFormat;
+  defaultIndex: string | undefined;
+  filterPath: string | undefined;
+  /** When the job began (performance.now()): a bulk answer's `took`. */
+  started: number;
   chunks: Buffer[];
   digest: Hash | undefined;
 }
@@ -48,6 +55,10 @@ parentPort?.on('message', (message: IngestMessage) => {
         maxBytes: message.maxBytes,
         maxLines: message.maxLines,
         idempotencyKey: message.idempotencyKey,
+        format: message.format ?? 'ndjson',
+        defaultIndex: message.defaultIndex,
+        filterPath: message.filterPath,
+        started: performance.now(),
         chunks: [],
         digest: message.idempotencyKey === undefined ? undefined : createHash('sha256'),
       });
@@ -80,8 +91,18 @@ async function run(id: number, job: Job): Promise<IngestReply> {
         : { key: job.idempotencyKey, bodySha256: job.digest.digest('hex') };
     // The chunks are handed over (not joined): each is freed once decompressed and split.
     const { gzip, maxBytes, maxLines } = job;
-    const result = await ingestBody(store, job.chunks, { gzip, maxBytes, maxLines, idempotency });
-    return { id, ok: true, result };
+    switch (job.format) {
+      case 'es-bulk': {
+        const options = { gzip, maxBytes, maxLines, idempotency, defaultIndex: job.defaultIndex };
+        const { result, items } = await ingestBulkBody(store, job.chunks, options);
+        const answer = JSON.stringify(filterPath(bulkResponse(items, performance.now() - job.started), job.filterPath));
+        return { id, ok: true, result: { ...result, bulk: { actions: items.length, answer } } };
+      }
+      default: {
+        const result = await ingestBody(store, job.chunks, { gzip, maxBytes, maxLines, idempotency });
+        return { id, ok: true, result };
+      }
+    }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof IngestBodyError) return { id, ok: false, kind: 'body', code: error.code, message };

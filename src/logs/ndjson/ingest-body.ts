@@ -73,7 +73,7 @@ export async function ingestBody(
   return store.ingestLineStream(bodyLines(chunks, limits), { idempotency: options.idempotency });
 }
 
-interface BodyLimits {
+export interface BodyLimits {
   maxBytes: number;
   maxLines: number;
   maxLineLength: number;
@@ -83,10 +83,10 @@ const tooLarge = (maxBytes: number) =>
   new IngestBodyError('payload_too_large', `the NDJSON body is larger than ${maxBytes} bytes (INGEST_MAX_BYTES)`);
 const tooManyLines = (maxLines: number) =>
   new IngestBodyError('payload_too_large', `the NDJSON body has more than ${maxLines} lines (INGEST_MAX_LINES)`);
-const notGzip = () => new IngestBodyError('invalid_body', 'the body is not gzip data');
+export const notGzip = () => new IngestBodyError('invalid_body', 'the body is not gzip data');
 
 /** The first two bytes of a body given in chunks (enough for the gzip magic). */
-function headOf(chunks: readonly Buffer[]): Buffer {
+export function headOf(chunks: readonly Buffer[]): Buffer {
   const head: Buffer[] = [];
   let length = 0;
   for (const chunk of chunks) {
@@ -103,7 +103,7 @@ function* handedOver(chunks: Buffer[]): Generator<Buffer> {
 }
 
 /** The body's lines in batches, within the limits (IngestBodyError past one). */
-async function* bodyLines(chunks: Buffer[], limits: BodyLimits): AsyncGenerator<NdjsonLine[]> {
+export async function* bodyLines(chunks: Buffer[], limits: BodyLimits): AsyncGenerator<NdjsonLine[]> {
   const splitter = new ByteLineSplitter(limits.maxLineLength);
   let bytes = 0;
   const split = (piece: Buffer): NdjsonLine[] => {

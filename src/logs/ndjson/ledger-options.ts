@@ -21,4 +21,6 @@ export interface LedgerOptions {
   importMark?: ImportMark;
   /** The clock (epoch ms); tests pin it. */
   now?: number;
+  /** How many rejected lines are listed with their reasons (default MAX_INGEST_ERRORS). */
+  maxErrors?: number;
 }
