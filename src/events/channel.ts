@@ -28,7 +28,7 @@ export interface EventChannel {
   close(): Promise<void>;
 }
 
-const EVENT_TYPES = ['violation', 'scan', 'alert', 'ingest'] as const;
+const EVENT_TYPES = ['violation', 'scan', 'alert', 'incident', 'ingest'] as const;
 
 export const EventType = Type.Union(EVENT_TYPES.map((t) => Type.Literal(t)));
 const EventData = Type.Object({}, { additionalProperties: true });

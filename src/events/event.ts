@@ -36,4 +36,18 @@ export type LagwatchEvent =
         violation_count: number;
       };
     }
+  | {
+      type: 'incident';
+      data: {
+        id: number;
+        state: 'firing' | 'resolved';
+        rule_type: string;
+        rule_id: number;
+        name: string;
+        app_name: string;
+        message_key: string | null;
+        value: number | null;
+        unit: string;
+      };
+    }
   | { type: 'ingest'; data: { accepted: number; rejected: number } };

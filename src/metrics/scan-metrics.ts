@@ -30,6 +30,23 @@ const alertsQueued = new Counter({
   help: 'Notifications queued for delivery by the scans of this process',
   registers,
 });
+const incidentsOpened = new Counter({
+  name: 'lagwatch_incidents_opened_total',
+  help: 'Incidents of window rules opened by the scans of this process, by rule kind',
+  labelNames: ['kind'] as const,
+  registers,
+});
+const incidentsResolved = new Counter({
+  name: 'lagwatch_incidents_resolved_total',
+  help: 'Incidents of window rules resolved by the scans of this process, by rule kind',
+  labelNames: ['kind'] as const,
+  registers,
+});
+
+/** Counts one incident opened (firing) or resolved by a committed evaluation. */
+export function recordIncident(kind: string, state: 'firing' | 'resolved'): void {
+  (state === 'firing' ? incidentsOpened : incidentsResolved).inc({ kind });
+}
 
 /** The figures of one scan run that the counters add up (the scanner's report has them). */
 export interface ScanFigures {

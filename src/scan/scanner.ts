@@ -12,7 +12,7 @@ import type { Logger } from '../logging/logger.js';
 import { isoTime } from '../logs/iso-time.js';
 import type { LogRecord } from '../logs/log-record.js';
 import type { LogSource, ScanBatch, ScanRequest, TimeRange } from '../logs/source.js';
-import { recordScan } from '../metrics/scan-metrics.js';
+import { recordIncident, recordScan } from '../metrics/scan-metrics.js';
 import type { RuleStores, WindowRule } from '../rules/kinds/kind.js';
 import { WINDOW_KINDS } from '../rules/kinds/registry.js';
 import { RuleMatcher } from '../rules/matcher.js';
@@ -26,7 +26,7 @@ import { judgedRuleKeys, markRulesJudged } from './judged-rules.js';
 import { acquireOrReclaim, type Lease } from './lease.js';
 import { emptyReport, type ScanReport } from './scan-report.js';
 import { type BatchSink, RecordingSink, ReportingSink, type ScanPlan } from './sinks.js';
-import { evaluateWindowRules, type KindedWindowRule } from './window-evaluation.js';
+import { evaluateWindowRules, type IncidentChange, type KindedWindowRule } from './window-evaluation.js';
 import { coveredUntil, windowReaderOf } from './window-preview.js';
 
 export interface ScanProgress {
@@ -165,6 +165,7 @@ export class Scanner {
         const evaluation = await this.evaluateWindows(source, scanNow, cronId, false);
         report.alertsQueued += evaluation.alertsQueued;
         if (evaluation.series.length > 0) report.windowSeries = evaluation.series;
+        this.publishIncidents(evaluation.incidents);
       }
     } catch (error) {
       report.status = 'failed';
@@ -349,6 +350,14 @@ export class Scanner {
       .filter((a) => a.held_back === null)
       .reduce((n, a) => n + a.destinations.length, 0);
     return report;
+  }
+
+  /** Tells the live stream and the counters about incidents the evaluation committed. */
+  private publishIncidents(incidents: readonly IncidentChange[]): void {
+    for (const incident of incidents) {
+      recordIncident(incident.rule_type, incident.state);
+      this.deps.ctx.events.publish({ type: 'incident', data: incident });
+    }
   }
 
   private publishScan(report: ScanReport, startedAt: number): void {

@@ -54,11 +54,26 @@ export interface SeriesOutcome {
   incident_id: number | null;
 }
 
+/** An incident opened or resolved by an evaluation, once its transaction has committed. */
+export interface IncidentChange {
+  id: number;
+  state: 'firing' | 'resolved';
+  rule_type: string;
+  rule_id: number;
+  name: string;
+  app_name: string;
+  message_key: string | null;
+  value: number | null;
+  unit: string;
+}
+
 export interface WindowEvaluationResult {
   window_to: number;
   series: SeriesOutcome[];
   /** Alert log rows queued as pending. */
   alertsQueued: number;
+  /** Incidents opened or resolved (none on a dry run). */
+  incidents: IncidentChange[];
 }
 
 interface Step {
@@ -138,18 +153,22 @@ export async function evaluateWindowRules(input: WindowEvaluationInput): Promise
   }
 
   let alertsQueued = 0;
+  let incidents: IncidentChange[] = [];
   const nothingToWrite = steps.length === 0 && (await firingIncidents(input.db)).length === 0;
   if (!input.dryRun && !nothingToWrite) {
+    const changes: IncidentChange[] = [];
     alertsQueued = await input.db.transaction().execute(async (trx) => {
       let queued = 0;
-      for (const step of steps) queued += await applyStep(trx, input, step);
-      await closeOrphans(trx, new Set(keys), input);
+      for (const step of steps) queued += await applyStep(trx, input, step, changes);
+      await closeOrphans(trx, new Set(keys), input, changes);
       return queued;
     });
+    incidents = changes;
   }
   return {
     window_to: input.end,
     alertsQueued,
+    incidents,
     series: steps.map((s) => ({
       rule_type: s.item.kind.name,
       rule_id: s.item.rule.id,
@@ -175,16 +194,35 @@ export async function evaluateWindowRules(input: WindowEvaluationInput): Promise
  * passes its schema) are resolved without a notification, and their series forgotten, so none
  * stays firing for ever.
  */
-async function closeOrphans(trx: Kysely<Database>, evaluated: Set<string>, input: WindowEvaluationInput) {
+async function closeOrphans(
+  trx: Kysely<Database>,
+  evaluated: Set<string>,
+  input: WindowEvaluationInput,
+  changes: IncidentChange[],
+) {
   for (const { id, ruleKey } of await firingIncidents(trx)) {
     if (evaluated.has(ruleKey)) continue;
     await resolveIncident(trx, id, input.end, {}, input.now);
     await deleteSeriesOf(trx, ruleKey);
+    const row = await trx
+      .selectFrom('incidents')
+      .select(['rule_type', 'rule_id', 'name', 'app_name', 'message_key', 'value', 'unit'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (row) {
+      const value = row.value === null ? null : Number(row.value);
+      changes.push({ id, state: 'resolved', ...row, rule_id: Number(row.rule_id), value });
+    }
   }
 }
 
 /** Writes one series' step: its incident, its state and its notification. Returns rows queued. */
-async function applyStep(trx: Kysely<Database>, input: WindowEvaluationInput, step: Step): Promise<number> {
+async function applyStep(
+  trx: Kysely<Database>,
+  input: WindowEvaluationInput,
+  step: Step,
+  changes: IncidentChange[],
+): Promise<number> {
   const { item, finding, event } = step;
   const { kind, rule } = item;
   const figures = {
@@ -210,8 +248,10 @@ async function applyStep(trx: Kysely<Database>, input: WindowEvaluationInput, st
       input.now,
     );
     step.next = { ...step.next, incidentId };
+    changes.push(incidentChange(incidentId, 'firing', step));
   } else if (event === 'resolved' && incidentId !== null) {
     await resolveIncident(trx, incidentId, input.end, { value: finding.value, samples: finding.samples }, input.now);
+    changes.push(incidentChange(incidentId, 'resolved', step));
   } else if (step.next.state === 'firing' && incidentId !== null && finding.judged) {
     await updateIncident(trx, incidentId, figures, input.now);
   }
@@ -228,6 +268,21 @@ async function applyStep(trx: Kysely<Database>, input: WindowEvaluationInput, st
     scanId: input.scanId,
     now: input.now,
   });
+}
+
+function incidentChange(id: number, state: IncidentChange['state'], step: Step): IncidentChange {
+  const { kind, rule } = step.item;
+  return {
+    id,
+    state,
+    rule_type: kind.name,
+    rule_id: rule.id,
+    name: rule.name,
+    app_name: rule.app_name,
+    message_key: step.finding.messageKey,
+    value: step.finding.value,
+    unit: step.finding.unit,
+  };
 }
 
 async function incidentStart(db: Kysely<Database>, id: number, fallback: number): Promise<number> {

@@ -4,6 +4,7 @@ import { outboxBacklog } from '../alerts/alert-log.js';
 import type { Database } from '../db/schema.js';
 import { withTimeout } from '../health/with-timeout.js';
 import { metricsRegistry } from '../metrics/registry.js';
+import { WINDOW_KINDS } from '../rules/kinds/registry.js';
 import { listCheckpoints } from '../scan/checkpoints.js';
 
 const registers = [metricsRegistry];
@@ -29,6 +30,12 @@ const checkpointLag = new Gauge({
   labelNames: ['source'] as const,
   registers,
 });
+const incidentsFiring = new Gauge({
+  name: 'lagwatch_incidents_firing',
+  help: 'Incidents of window rules firing now, by rule kind, in the state database (every process)',
+  labelNames: ['kind'] as const,
+  registers,
+});
 
 /**
  * Reads the figures that live in the state database rather than in this process, so that
@@ -40,8 +47,8 @@ export async function refreshStateGauges(
 ): Promise<void> {
   try {
     // Bounded: a scrape must answer even while the database does not.
-    const [outbox, checkpoints] = await withTimeout(
-      Promise.all([outboxBacklog(db), listCheckpoints(db)]),
+    const [outbox, checkpoints, firing] = await withTimeout(
+      Promise.all([outboxBacklog(db), listCheckpoints(db), firingByKind(db)]),
       timeoutMs,
       'state database',
     );
@@ -51,8 +58,20 @@ export async function refreshStateGauges(
     for (const checkpoint of checkpoints) {
       checkpointLag.set({ source: checkpoint.source_key }, Math.max(0, (now - checkpoint.watermark) / 1000));
     }
+    // Every window kind has a figure, 0 when none of its incidents fires.
+    for (const kind of WINDOW_KINDS) incidentsFiring.set({ kind: kind.name }, 0);
+    for (const { rule_type, count } of firing) incidentsFiring.set({ kind: rule_type }, Number(count));
     databaseUp.set(1);
   } catch {
     databaseUp.set(0);
   }
+}
+
+async function firingByKind(db: Kysely<Database>) {
+  return db
+    .selectFrom('incidents')
+    .select((eb) => ['rule_type', eb.fn.countAll<number | string>().as('count')])
+    .where('state', '=', 'firing')
+    .groupBy('rule_type')
+    .execute();
 }

@@ -137,10 +137,11 @@ export class IngestThread {
     const entry = new URL(`./ingest-worker.${source ? 'ts' : 'js'}`, import.meta.url);
     const workerData = { config: this.config };
     // Built: the compiled worker. From source (tsx: development, tests): register tsx's loader
-    // in the thread first, since loader flags do not reach worker threads.
+    // in the thread first, since loader flags do not reach worker threads. tsx is resolved here: an
+    // eval thread would resolve it from the working directory, which may be any folder.
     const worker = source
       ? new Worker(
-          `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`,
+          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`,
           { eval: true, workerData },
         )
       : new Worker(entry, { workerData });

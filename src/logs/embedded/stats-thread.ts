@@ -65,10 +65,11 @@ export class StatsThreads {
     const entry = new URL(`./stats-worker.${source ? 'ts' : 'js'}`, import.meta.url);
     const workerData = { path: this.path };
     // From source (tsx: development, tests), tsx's loader is registered in the thread first, as
-    // for the ingest thread: loader flags do not reach worker threads.
+    // for the ingest thread: loader flags do not reach worker threads. tsx is resolved here: an
+    // eval thread would resolve it from the working directory, which may be any folder.
     const worker = source
       ? new Worker(
-          `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`,
+          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`,
           { eval: true, workerData },
         )
       : new Worker(entry, { workerData });
