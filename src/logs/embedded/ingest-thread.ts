@@ -2,11 +2,20 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../../config/config.js';
 import { IngestBodyError } from '../ndjson/ingest-body.js';
 import type { IngestResult } from '../ndjson/ndjson-line.js';
+import type { OtlpFormat } from '../protocols/otlp/otlp-body.js';
 import { IdempotencyKeyReusedError } from './embedded-log-store.js';
 
 /** What the event loop sends the ingest thread: a job opens, its body comes in chunks, then it ends (or is dropped). */
 export type IngestMessage =
-  | { id: number; type: 'start'; gzip: boolean; maxBytes: number; maxLines: number; idempotencyKey?: string }
+  | {
+      id: number;
+      type: 'start';
+      gzip: boolean;
+      maxBytes: number;
+      maxLines: number;
+      idempotencyKey?: string;
+      format?: IngestFormat;
+    }
   | { id: number; type: 'chunk'; bytes: ArrayBuffer; length: number }
   | { id: number; type: 'end' }
   | { id: number; type: 'abort' };
@@ -34,6 +43,9 @@ export class IngestThreadError extends Error {
   }
 }
 
+/** What a body holds: NDJSON (POST /ingest, the default) or an OTLP export request. */
+export type IngestFormat = { protocol: 'ndjson' } | ({ protocol: 'otlp' } & OtlpFormat);
+
 export interface IngestStreamOptions {
   /** The body must be gzip (Content-Encoding: gzip); otherwise gzip is detected. */
   gzip: boolean;
@@ -43,6 +55,8 @@ export interface IngestStreamOptions {
   maxLines: number;
   /** Idempotency-Key: the thread hashes the body and records the key with the logs. */
   idempotencyKey?: string;
+  /** Default: NDJSON. */
+  format?: IngestFormat;
 }
 
 /**

@@ -4,8 +4,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../../config/config.js';
 import { storageFailureCode } from '../../db/storage-failure.js';
 import { IngestBodyError, ingestBody } from '../ndjson/ingest-body.js';
+import { ingestOtlpBody } from '../protocols/otlp/otlp-body.js';
 import { EmbeddedLogStore, IdempotencyKeyReusedError } from './embedded-log-store.js';
-import type { IngestMessage, IngestReply } from './ingest-thread.js';
+import type { IngestFormat, IngestMessage, IngestReply } from './ingest-thread.js';
 
 /**
  * The ingest worker thread: owns a write connection to the embedded store and collects, parses,
@@ -14,7 +15,8 @@ import type { IngestMessage, IngestReply } from './ingest-thread.js';
  * it arrived (at most INGEST_MAX_BYTES on the wire) until it ends, then decompressed, split and
  * stored piece by piece; the store runs these ingests one after another.
  */
-const store = EmbeddedLogStore.open((workerData as { config: Config }).config);
+const config = (workerData as { config: Config }).config;
+const store = EmbeddedLogStore.open(config);
 
 /**
  * Ingest is background work: when it and the event loop both want a CPU (two cores, a busy
@@ -35,6 +37,7 @@ interface Job {
   maxBytes: number;
   maxLines: number;
   idempotencyKey: string | undefined;
+  format: IngestFormat | undefined;
   chunks: Buffer[];
   digest: Hash | undefined;
 }
@@ -48,6 +51,7 @@ parentPort?.on('message', (message: IngestMessage) => {
         maxBytes: message.maxBytes,
         maxLines: message.maxLines,
         idempotencyKey: message.idempotencyKey,
+        format: message.format,
         chunks: [],
         digest: message.idempotencyKey === undefined ? undefined : createHash('sha256'),
       });
@@ -79,8 +83,19 @@ async function run(id: number, job: Job): Promise<IngestReply> {
         ? undefined
         : { key: job.idempotencyKey, bodySha256: job.digest.digest('hex') };
     // The chunks are handed over (not joined): each is freed once decompressed and split.
-    const { gzip, maxBytes, maxLines } = job;
-    const result = await ingestBody(store, job.chunks, { gzip, maxBytes, maxLines, idempotency });
+    const { gzip, maxBytes, maxLines, format } = job;
+    const result =
+      format?.protocol === 'otlp'
+        ? await ingestOtlpBody(store, job.chunks, {
+            format,
+            gzip,
+            maxBytes,
+            maxItems: maxLines,
+            fields: config.fields,
+            spanKinds: config.otlpSpanKinds,
+            idempotency,
+          })
+        : await ingestBody(store, job.chunks, { gzip, maxBytes, maxLines, idempotency });
     return { id, ok: true, result };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
