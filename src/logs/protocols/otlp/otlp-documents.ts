@@ -12,17 +12,21 @@ import { OtlpItemError } from './otlp-values.js';
 export function documentLine(
   ordinal: number,
   build: () => Record<string, unknown>,
-  resourceJson: string | undefined,
+  resource: { value: Record<string, unknown>; json: string } | undefined,
 ): NdjsonLine {
   try {
-    let text = JSON.stringify(build());
-    // The resource is the same for every item of a batch: serialised once and spliced in.
-    if (resourceJson !== undefined)
-      text = `${text.slice(0, -1)}${text.length > 2 ? ',' : ''}"resource":${resourceJson}}`;
+    const doc = build();
+    let text = JSON.stringify(doc);
+    // The resource is the same for every item of a batch: serialised once and spliced in; the
+    // object handed on for validation (as the parsed line) gets it by reference.
+    if (resource !== undefined) {
+      text = `${text.slice(0, -1)}${text.length > 2 ? ',' : ''}"resource":${resource.json}}`;
+      doc.resource = resource.value;
+    }
     if (text.length > DEFAULT_MAX_LINE_LENGTH / 3 && Buffer.byteLength(text) > DEFAULT_MAX_LINE_LENGTH) {
       return { lineNumber: ordinal, error: `its log document is larger than ${DEFAULT_MAX_LINE_LENGTH} bytes` };
     }
-    return { lineNumber: ordinal, text };
+    return { lineNumber: ordinal, text, doc };
   } catch (error) {
     if (error instanceof OtlpItemError) return { lineNumber: ordinal, error: error.message };
     throw error;

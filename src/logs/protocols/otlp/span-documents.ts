@@ -41,11 +41,11 @@ export function spanLines(request: unknown, fields: LogFieldNames, kinds: readon
   for (const resourceSpans of repeated(request, 'resourceSpans')) {
     const scopes = repeated(resourceSpans, 'scopeSpans');
     let resource: Record<string, unknown> | undefined;
-    let resourceJson: string | undefined;
+    let shared: { value: Record<string, unknown>; json: string } | undefined;
     let resourceProblem: string | undefined;
     try {
       resource = keyValues(repeated(field(resourceSpans, 'resource'), 'attributes'));
-      resourceJson = JSON.stringify(resource);
+      shared = { value: resource, json: JSON.stringify(resource) };
     } catch (error) {
       if (!(error instanceof OtlpItemError)) throw error;
       resourceProblem = `its resource: ${error.message}`;
@@ -69,7 +69,7 @@ export function spanLines(request: unknown, fields: LogFieldNames, kinds: readon
           continue;
         }
         if (!keep(kind, parent === '')) continue;
-        lines.push(documentLine(ordinal, () => spanDocument(span, kind, parent, res, fields), resourceJson));
+        lines.push(documentLine(ordinal, () => spanDocument(span, kind, parent, res, fields), shared));
       }
     }
   }
