@@ -94,7 +94,10 @@ Promise.all(Array.from({ length: clients }, client)).then(() =>
 const built = existsSync(join(ROOT, 'dist/cli/main.js'));
 const child = spawn(
   process.execPath,
-  built ? [join(ROOT, 'bin/lagwatch.js'), 'start'] : ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'start'],
+  // SERVER_NODE_ARGS: flags for the server's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  built
+    ? [...(process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(ROOT, 'bin/lagwatch.js'), 'start']
+    : ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'start'],
   {
     cwd: ROOT,
     env: {
