@@ -62,12 +62,7 @@ function recordDocument(
   if (readPath(doc, fields.level) === undefined) {
     const text = field(record, 'severityText');
     const number = field(record, 'severityNumber');
-    const severity =
-      typeof text === 'string' && text !== ''
-        ? text.toLowerCase()
-        : typeof number === 'number' && number >= 1 && number <= 24
-          ? SEVERITIES[Math.floor((number - 1) / 4)]
-          : undefined;
+    const severity = typeof text === 'string' && text !== '' ? text.toLowerCase() : severityOf(number);
     if (severity !== undefined) doc[fields.level] = severity;
   }
   if (readPath(doc, fields.correlationId) === undefined) {
@@ -75,4 +70,15 @@ function recordDocument(
     if (traceId !== '') doc[fields.correlationId] = traceId;
   }
   return doc;
+}
+
+/** A severity number (1–24, or its OTLP JSON name SEVERITY_NUMBER_WARN2 …) as a level name. */
+function severityOf(number: unknown): string | undefined {
+  if (typeof number === 'string') {
+    const name = /^SEVERITY_NUMBER_([A-Z]+)\d?$/.exec(number)?.[1]?.toLowerCase();
+    return name !== undefined && SEVERITIES.includes(name) ? name : undefined;
+  }
+  return typeof number === 'number' && number >= 1 && number <= 24
+    ? SEVERITIES[Math.floor((number - 1) / 4)]
+    : undefined;
 }
