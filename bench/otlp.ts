@@ -51,7 +51,11 @@ function requestBody(seed: number): Uint8Array {
     };
   });
   const byService = new Map<number, object[]>();
-  spans.forEach((span, i) => byService.set(i % 8, [...(byService.get(i % 8) ?? []), span]));
+  for (const [i, span] of spans.entries()) {
+    const list = byService.get(i % 8) ?? [];
+    list.push(span);
+    byService.set(i % 8, list);
+  }
   return traceRequest
     .encode(
       traceRequest.fromObject({
