@@ -64,6 +64,10 @@ export interface MailConfig {
   fromName: string;
 }
 
+/** A span kind OTLP_SPAN_KINDS may name; `root` is any span without a parent, `all` every span. */
+export const OTLP_SPAN_KINDS = ['server', 'consumer', 'root', 'client', 'producer', 'internal', 'all'] as const;
+export type OtlpSpanKind = (typeof OTLP_SPAN_KINDS)[number];
+
 export interface Config {
   port: number;
   host: string;
@@ -88,6 +92,8 @@ export interface Config {
   };
   elasticsearch: ElasticsearchConfig;
   fields: LogFieldNames;
+  /** OTLP_SPAN_KINDS: which spans POST /v1/traces turns into logs. */
+  otlpSpanKinds: OtlpSpanKind[];
   redis: RedisConfig | undefined;
   telegram: TelegramConfig;
   mail: MailConfig;

@@ -2,7 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { TELEGRAM_CHAT_ID } from '../validation/telegram-ids.js';
 import { apiTokenProblem } from './api-token.js';
-import type { Config, DurationUnit, FieldPreset, LogFieldNames } from './config.js';
+import {
+  type Config,
+  type DurationUnit,
+  type FieldPreset,
+  type LogFieldNames,
+  OTLP_SPAN_KINDS,
+  type OtlpSpanKind,
+} from './config.js';
 import { EnvReader } from './env-reader.js';
 
 export class ConfigError extends Error {
@@ -163,6 +170,7 @@ export function loadConfig(
       requestTimeoutMs: r.int('ELASTICSEARCH_TIMEOUT_MS', 30_000, 100, 600_000),
     },
     fields,
+    otlpSpanKinds: otlpSpanKinds(r),
     redis,
     telegram: {
       botToken: r.optional('TELEGRAM_BOT_TOKEN'),
@@ -204,4 +212,18 @@ export function loadConfig(
 function readEnvFile(path: string | undefined): Record<string, string> {
   if (path === undefined || !existsSync(path)) return {};
   return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
+}
+
+/** OTLP_SPAN_KINDS: a comma-separated list of span kinds, each named once. */
+function otlpSpanKinds(r: EnvReader): OtlpSpanKind[] {
+  const given = r.list('OTLP_SPAN_KINDS');
+  if (given.length === 0) return ['server', 'consumer', 'root'];
+  const kinds: OtlpSpanKind[] = [];
+  for (const name of given) {
+    const kind = name.toLowerCase() as OtlpSpanKind;
+    if (!OTLP_SPAN_KINDS.includes(kind)) {
+      r.problem(`OTLP_SPAN_KINDS: "${name.slice(0, 40)}" is not one of ${OTLP_SPAN_KINDS.join(', ')}`);
+    } else if (!kinds.includes(kind)) kinds.push(kind);
+  }
+  return kinds;
 }

@@ -87,6 +87,15 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads OTLP_SPAN_KINDS: server, consumer and root spans by default; unknown kinds refused', () => {
+    expect(load({}).otlpSpanKinds).toEqual(['server', 'consumer', 'root']);
+    expect(load({ OTLP_SPAN_KINDS: 'Client, internal,client' }).otlpSpanKinds).toEqual(['client', 'internal']);
+    expect(load({ OTLP_SPAN_KINDS: 'all' }).otlpSpanKinds).toEqual(['all']);
+    expect(problemsOf({ OTLP_SPAN_KINDS: 'server,spans' })).toEqual([
+      'OTLP_SPAN_KINDS: "spans" is not one of server, consumer, root, client, producer, internal, all',
+    ]);
+  });
+
   it('refuses an API_TOKEN with a control or non-ASCII character in one line that does not show it', () => {
     for (const token of ['s3cr\u00e9t-token', 'secret\u0007token', 'secret\ttoken', 'secr\u200bet', 'tok\u{1f600}en']) {
       const problems = problemsOf({ API_TOKEN: token });

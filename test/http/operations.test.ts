@@ -195,6 +195,8 @@ describe('metrics, documentation and headers', () => {
         'GET /silences/{id}',
         'DELETE /silences/{id}',
         'POST /ingest',
+        'POST /v1/traces',
+        'POST /v1/logs',
         'GET /elasticsearch',
         'GET /elasticsearch/_license',
         'GET /elasticsearch/_cluster/health',

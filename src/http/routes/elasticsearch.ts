@@ -216,7 +216,7 @@ export function elasticsearchRoutes(ctx: HttpContext, options: IngestRouteOption
           maxBytes: bodyLimit,
           maxLines: limits.ingestMaxLines,
           idempotencyKey,
-          format: 'es-bulk',
+          format: { protocol: 'es-bulk' },
           defaultIndex,
           filterPath: (request.query as { filter_path?: string }).filter_path,
         });

@@ -9,6 +9,7 @@ import { bodyEncodingOf } from '../body-checks.js';
 import type { HttpContext } from '../context.js';
 import { errorResponses, HttpError, success, successEnvelope } from '../envelope.js';
 import { BodyAbortedError, BodyTimeoutError, timedBody } from '../timed-body.js';
+import { OTLP_PATHS, otlpRoutes } from './otlp.js';
 
 export const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'text/plain'];
 
@@ -21,6 +22,9 @@ const IngestResult = Type.Object({
 });
 
 export const INGEST_RETRY_AFTER_SECONDS = 1;
+
+/** The routes that take an ingest slot: POST /ingest and the ingestion protocols. */
+const SLOT_ROUTES = new Set(['/ingest', ...Object.values(OTLP_PATHS)]);
 
 /** Counts the ingests in progress; each request holds at most one slot. */
 export class IngestSlots {
@@ -101,7 +105,7 @@ export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {})
     app.addHook('onClose', () => thread.close());
     // Before the body is read: a full house costs no memory.
     app.addHook('onRequest', (request, reply, done) => {
-      if (request.routeOptions.url !== '/ingest' || slots.take(request)) return done();
+      if (!SLOT_ROUTES.has(request.routeOptions.url ?? '') || slots.take(request)) return done();
       reply.header('retry-after', String(INGEST_RETRY_AFTER_SECONDS));
       done(
         new HttpError(
@@ -123,6 +127,8 @@ export function ingestRoutes(ctx: HttpContext, options: IngestRouteOptions = {})
     app.addContentTypeParser(NDJSON_TYPES, (_request, payload, done) => {
       done(null, payload);
     });
+
+    await app.register(otlpRoutes(ctx, { thread, idempotencyKeyOf, onIngest: options.onIngest }));
 
     app.post(
       '/ingest',

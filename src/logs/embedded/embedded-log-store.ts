@@ -226,9 +226,9 @@ export class EmbeddedLogStore implements LogSource {
           reject(line.lineNumber, () => line.error);
           return;
         }
-        let doc: unknown;
+        let doc: unknown = line.doc;
         try {
-          doc = JSON.parse(line.text);
+          if (doc === undefined) doc = JSON.parse(line.text);
         } catch (error) {
           reject(line.lineNumber, () => `invalid JSON: ${(error as Error).message.slice(0, 200)}`);
           return;

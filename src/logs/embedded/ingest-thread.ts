@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../../config/config.js';
 import { IngestBodyError } from '../ndjson/ingest-body.js';
 import type { IngestResult } from '../ndjson/ndjson-line.js';
+import type { OtlpFormat } from '../protocols/otlp/otlp-body.js';
 import { IdempotencyKeyReusedError } from './embedded-log-store.js';
 
 /** What the event loop sends the ingest thread: a job opens, its body comes in chunks, then it ends (or is dropped). */
@@ -43,7 +44,7 @@ export interface IngestStreamOptions {
   maxLines: number;
   /** Idempotency-Key: the thread hashes the body and records the key with the logs. */
   idempotencyKey?: string;
-  /** How the body is read: NDJSON log documents (default) or an Elasticsearch bulk body. */
+  /** How the body is read: NDJSON log documents (default), an Elasticsearch bulk body or an OTLP export. */
   format?: IngestFormat;
   /** es-bulk: the index named in the URL. */
   defaultIndex?: string;
@@ -51,7 +52,8 @@ export interface IngestStreamOptions {
   filterPath?: string;
 }
 
-export type IngestFormat = 'ndjson' | 'es-bulk';
+/** What a body holds: NDJSON (POST /ingest, the default), an Elasticsearch bulk body or an OTLP export request. */
+export type IngestFormat = { protocol: 'ndjson' } | { protocol: 'es-bulk' } | ({ protocol: 'otlp' } & OtlpFormat);
 
 /**
  * The thread's answer: the counts, and for a bulk body its answer already serialised (the

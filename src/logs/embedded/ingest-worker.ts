@@ -6,6 +6,7 @@ import { storageFailureCode } from '../../db/storage-failure.js';
 import { IngestBodyError, ingestBody } from '../ndjson/ingest-body.js';
 import { ingestBulkBody } from '../protocols/es-bulk/bulk-body.js';
 import { bulkResponse, filterPath } from '../protocols/es-bulk/bulk-response.js';
+import { ingestOtlpBody } from '../protocols/otlp/otlp-body.js';
 import { EmbeddedLogStore, IdempotencyKeyReusedError } from './embedded-log-store.js';
 import type { IngestFormat, IngestMessage, IngestReply } from './ingest-thread.js';
 
@@ -16,7 +17,8 @@ import type { IngestFormat, IngestMessage, IngestReply } from './ingest-thread.j
  * it arrived (at most INGEST_MAX_BYTES on the wire) until it ends, then decompressed, split and
  * stored piece by piece; the store runs these ingests one after another.
  */
-const store = EmbeddedLogStore.open((workerData as { config: Config }).config);
+const config = (workerData as { config: Config }).config;
+const store = EmbeddedLogStore.open(config);
 
 /**
  * Ingest is background work: when it and the event loop both want a CPU (two cores, a busy
@@ -55,7 +57,7 @@ parentPort?.on('message', (message: IngestMessage) => {
         maxBytes: message.maxBytes,
         maxLines: message.maxLines,
         idempotencyKey: message.idempotencyKey,
-        format: message.format ?? 'ndjson',
+        format: message.format ?? { protocol: 'ndjson' },
         defaultIndex: message.defaultIndex,
         filterPath: message.filterPath,
         started: performance.now(),
@@ -91,12 +93,24 @@ async function run(id: number, job: Job): Promise<IngestReply> {
         : { key: job.idempotencyKey, bodySha256: job.digest.digest('hex') };
     // The chunks are handed over (not joined): each is freed once decompressed and split.
     const { gzip, maxBytes, maxLines } = job;
-    switch (job.format) {
+    switch (job.format.protocol) {
       case 'es-bulk': {
         const options = { gzip, maxBytes, maxLines, idempotency, defaultIndex: job.defaultIndex };
         const { result, items } = await ingestBulkBody(store, job.chunks, options);
         const answer = JSON.stringify(filterPath(bulkResponse(items, performance.now() - job.started), job.filterPath));
         return { id, ok: true, result: { ...result, bulk: { actions: items.length, answer } } };
+      }
+      case 'otlp': {
+        const result = await ingestOtlpBody(store, job.chunks, {
+          format: job.format,
+          gzip,
+          maxBytes,
+          maxItems: maxLines,
+          fields: config.fields,
+          spanKinds: config.otlpSpanKinds,
+          idempotency,
+        });
+        return { id, ok: true, result };
       }
       default: {
         const result = await ingestBody(store, job.chunks, { gzip, maxBytes, maxLines, idempotency });

@@ -1,5 +1,12 @@
 /** One line of NDJSON input: its text, or why it could not be read (e.g. too long). */
-export type NdjsonLine = { lineNumber: number; text: string } | { lineNumber: number; error: string };
+export type NdjsonLine =
+  | {
+      lineNumber: number;
+      text: string;
+      /** The text already parsed, when the line was made from an object (ingestion protocols). */
+      doc?: unknown;
+    }
+  | { lineNumber: number; error: string };
 
 export interface IngestError {
   line: number;
