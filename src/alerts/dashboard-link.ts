@@ -95,3 +95,24 @@ export function incidentUrl(publicUrl: string, link: IncidentLink): string {
   }
   return `${publicUrl}/#/incidents?${readable(query)}`;
 }
+
+/**
+ * The dashboard's silence form, pre-filled to mute a notification's app (and key) for an hour:
+ * `<dashboard>/#/silences?app=..&key=..&for=1h`. Chat channels without buttons carry it as their
+ * "Mute 1 h" link; the form still asks before anything is muted. Built from the notification's
+ * own dashboard link so it needs no configuration; undefined when that is not an http(s) URL.
+ */
+export function muteFormUrl(dashboardUrl: string, app: string, messageKey: string | null): string | undefined {
+  let base: URL;
+  try {
+    base = new URL(dashboardUrl);
+  } catch {
+    return undefined;
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') return undefined;
+  const query = new URLSearchParams({ app });
+  if (messageKey !== null) query.set('key', messageKey);
+  query.set('for', '1h');
+  const url = `${base.origin}${base.pathname}#/silences?${readable(query)}`;
+  return url.length <= LINK_BUDGET ? url : undefined;
+}
