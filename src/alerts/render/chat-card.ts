@@ -82,10 +82,7 @@ export function chatCard(n: AlertNotification): ChatCard {
     };
   }
   if (!resolved) {
-    facts.push(
-      { label: 'Worst', value: formatDuration(n.worstMs) },
-      { label: 'p95', value: formatDuration(n.p95Ms) },
-    );
+    facts.push({ label: 'Worst', value: formatDuration(n.worstMs) }, { label: 'p95', value: formatDuration(n.p95Ms) });
   }
   facts.push({ label: 'When', value: formatSpan(n.firstAt, n.lastAt) });
   return {
@@ -146,12 +143,12 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
  * `text` escaped for a markup, cut (at a grapheme, with an ellipsis) so the escaped form is at
  * most `max` characters: limits count what is sent, and escaping can grow text fivefold.
  */
-export function fitEscaped(text: string, max: number, escape: (text: string) => string): string {
-  const whole = escape(text);
+export function fitEscaped(text: string, max: number, escapeFor: (text: string) => string): string {
+  const whole = escapeFor(text);
   if (whole.length <= max) return whole;
   let out = '';
   for (const { segment } of graphemes.segment(text)) {
-    const next = escape(segment);
+    const next = escapeFor(segment);
     if (out.length + next.length > max - 1) break;
     out += next;
   }

@@ -1,5 +1,5 @@
-import type { AlertNotification, Destination } from '../../../src/alerts/notification.js';
 import type { NotifierContext } from '../../../src/alerts/channels/provider.js';
+import type { AlertNotification, Destination } from '../../../src/alerts/notification.js';
 import { loadConfig } from '../../../src/config/load.js';
 import type { ChannelType } from '../../../src/rules/types.js';
 import { notification, sample } from '../render/sample-notification.js';
@@ -49,7 +49,16 @@ export const KIND_CASES: KindCase[] = [
   {
     name: 'message rule alert',
     n: notification(),
-    says: ['lagwatch: slow message', 'checkout', 'POST /orders', '3 violations over the 500 ms threshold', '2.35 s', '1.9 s', 'req-1', 'GET /orders took too long'],
+    says: [
+      'lagwatch: slow message',
+      'checkout',
+      'POST /orders',
+      '3 violations over the 500 ms threshold',
+      '2.35 s',
+      '1.9 s',
+      'req-1',
+      'GET /orders took too long',
+    ],
     mute: true,
     traces: true,
   },
@@ -88,7 +97,12 @@ export const KIND_CASES: KindCase[] = [
   {
     name: 'window kind firing',
     n: windowKind({}),
-    says: ['lagwatch: firing', 'orders p95', 'p95 1,240 ms over the last 5 min > 800 ms (412 logs)', '09:59:00 – 10:04:00'],
+    says: [
+      'lagwatch: firing',
+      'orders p95',
+      'p95 1,240 ms over the last 5 min > 800 ms (412 logs)',
+      '09:59:00 – 10:04:00',
+    ],
     mute: true,
     traces: false,
   },

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeliveryError, type Notifier } from '../../../src/alerts/channels/notifier.js';
 import { discordProvider } from '../../../src/alerts/channels/discord/provider.js';
 import { renderDiscord } from '../../../src/alerts/channels/discord/render.js';
+import { DeliveryError, type Notifier } from '../../../src/alerts/channels/notifier.js';
 import type { AlertNotification } from '../../../src/alerts/notification.js';
-import { closedPort } from '../../support/ports.js';
 import { DiscordStandIn } from '../../support/stand-ins/discord.js';
 import { HOSTILE_TEXTS } from '../render/sample-notification.js';
 import { context, destination, hostile, huge, KIND_CASES, PINGS } from './chat-kinds.js';

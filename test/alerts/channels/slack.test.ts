@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryError, type Notifier } from '../../../src/alerts/channels/notifier.js';
-import { renderSlack } from '../../../src/alerts/channels/slack/render.js';
 import { slackProvider } from '../../../src/alerts/channels/slack/provider.js';
+import { renderSlack } from '../../../src/alerts/channels/slack/render.js';
 import type { AlertNotification } from '../../../src/alerts/notification.js';
 import { closedPort } from '../../support/ports.js';
 import { SlackStandIn } from '../../support/stand-ins/slack.js';
@@ -91,6 +91,14 @@ describe('Slack', () => {
     expect([answer.status, await answer.text()]).toEqual([400, 'invalid_blocks']);
   });
 
+  it('the stand-in sees the mentions unescaped text would make', async () => {
+    const body = JSON.stringify({ text: 'hey <!channel> see <https://evil.example/|this>' });
+    await fetch(slack.webhook(), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const { reading } = slack.accepted.at(-1)!;
+    expect(reading.mentions).toEqual(['!channel']);
+    expect(reading.links).toEqual([{ url: 'https://evil.example/', label: 'this' }]);
+  });
+
   it.each([
     ['410 channel_is_archived', false, SlackStandIn.answers.archived, 'channel_is_archived (the channel is archived)'],
     ['403 action_prohibited', false, SlackStandIn.answers.prohibited, 'action_prohibited'],
@@ -114,7 +122,9 @@ describe('Slack', () => {
     const hook = `${slack.http.origin}/services/TLAGWATCH/BGONE/removed-secret-123`;
     const error = await failure(notifier.send(KIND_CASES[0]!.n, destination('slack', hook)), 'removed-secret-123');
     expect(error.retryable).toBe(false);
-    expect(error.message).toBe(`slack ${slack.http.origin} answered 404 Not Found: no_service (the webhook was disabled or removed; create a new one)`);
+    expect(error.message).toBe(
+      `slack ${slack.http.origin} answered 404 Not Found: no_service (the webhook was disabled or removed; create a new one)`,
+    );
     expect(error.message).not.toContain('BGONE');
   });
 

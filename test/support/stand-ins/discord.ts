@@ -1,4 +1,11 @@
-import { HttpStandIn, isObject, Problems, type StandInAnswer, type StandInRequest, unknownKeys } from './http-stand-in.js';
+import {
+  HttpStandIn,
+  isObject,
+  Problems,
+  type StandInAnswer,
+  type StandInRequest,
+  unknownKeys,
+} from './http-stand-in.js';
 
 /** What Discord's client shows of one message and whom it would ping. */
 export interface DiscordReading {
@@ -36,7 +43,8 @@ export const DISCORD_LIMITS = {
 
 // An escaped character (`\*`) is shown as itself and never starts markup; private-use stand-ins
 // keep it out of the link and mention patterns below.
-const hide = (text: string) => text.replace(/\\([^\p{L}\p{N}\s])/gu, (_m, c: string) => String.fromCharCode(0xe000 + c.charCodeAt(0)));
+const hide = (text: string) =>
+  text.replace(/\\([^\p{L}\p{N}\s])/gu, (_m, c: string) => String.fromCharCode(0xe000 + c.charCodeAt(0)));
 const unhide = (text: string) => text.replace(/[\ue000-\ue0ff]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xe000));
 
 /** Discord's reading of a markdown text: masked links, mentions; the text as shown. */
@@ -76,36 +84,88 @@ const len = (value: unknown) => (typeof value === 'string' ? value.length : 0);
 
 /** Discord's checks of an execute-webhook body; `errors` in Discord's shape when refused. */
 export function checkDiscordMessage(message: Record<string, unknown>, p: Problems): void {
-  p.check(unknownKeys(message, ['content', 'embeds', 'allowed_mentions', 'username', 'avatar_url', 'tts', 'flags']).length === 0, 'unknown keys');
+  p.check(
+    unknownKeys(message, ['content', 'embeds', 'allowed_mentions', 'username', 'avatar_url', 'tts', 'flags']).length ===
+      0,
+    'unknown keys',
+  );
   p.check(message.content === undefined || typeof message.content === 'string', 'content: must be a string');
-  p.check(len(message.content) <= DISCORD_LIMITS.content, `content: Must be ${DISCORD_LIMITS.content} or fewer in length.`);
+  p.check(
+    len(message.content) <= DISCORD_LIMITS.content,
+    `content: Must be ${DISCORD_LIMITS.content} or fewer in length.`,
+  );
   const embeds = message.embeds ?? [];
-  if (!Array.isArray(embeds)) return p.check(false, 'embeds: must be an array');
+  if (!Array.isArray(embeds)) {
+    p.check(false, 'embeds: must be an array');
+    return;
+  }
   p.check(embeds.length <= DISCORD_LIMITS.embeds, `embeds: Must be ${DISCORD_LIMITS.embeds} or fewer in length.`);
   let total = 0;
   embeds.forEach((embed: unknown, i) => {
     const at = `embeds.${i}`;
-    if (!isObject(embed)) return p.check(false, `${at}: must be an object`);
-    p.check(unknownKeys(embed, ['title', 'url', 'description', 'color', 'fields', 'footer', 'timestamp', 'author', 'type']).length === 0, `${at}: unknown keys`);
-    p.check(len(embed.title) <= DISCORD_LIMITS.title, `${at}.title: Must be ${DISCORD_LIMITS.title} or fewer in length.`);
-    p.check(len(embed.description) <= DISCORD_LIMITS.description, `${at}.description: Must be ${DISCORD_LIMITS.description} or fewer in length.`);
-    p.check(embed.url === undefined || (typeof embed.url === 'string' && /^https?:\/\/\S+$/.test(embed.url)), `${at}.url: Not a well formed URL.`);
-    p.check(embed.color === undefined || (Number.isInteger(embed.color) && (embed.color as number) >= 0 && (embed.color as number) <= 0xffffff), `${at}.color: invalid`);
-    p.check(embed.timestamp === undefined || (typeof embed.timestamp === 'string' && !Number.isNaN(Date.parse(embed.timestamp))), `${at}.timestamp: Could not parse`);
+    if (!isObject(embed)) {
+      p.check(false, `${at}: must be an object`);
+      return;
+    }
+    p.check(
+      unknownKeys(embed, ['title', 'url', 'description', 'color', 'fields', 'footer', 'timestamp', 'author', 'type'])
+        .length === 0,
+      `${at}: unknown keys`,
+    );
+    p.check(
+      len(embed.title) <= DISCORD_LIMITS.title,
+      `${at}.title: Must be ${DISCORD_LIMITS.title} or fewer in length.`,
+    );
+    p.check(
+      len(embed.description) <= DISCORD_LIMITS.description,
+      `${at}.description: Must be ${DISCORD_LIMITS.description} or fewer in length.`,
+    );
+    p.check(
+      embed.url === undefined || (typeof embed.url === 'string' && /^https?:\/\/\S+$/.test(embed.url)),
+      `${at}.url: Not a well formed URL.`,
+    );
+    p.check(
+      embed.color === undefined ||
+        (Number.isInteger(embed.color) && (embed.color as number) >= 0 && (embed.color as number) <= 0xffffff),
+      `${at}.color: invalid`,
+    );
+    p.check(
+      embed.timestamp === undefined ||
+        (typeof embed.timestamp === 'string' && !Number.isNaN(Date.parse(embed.timestamp))),
+      `${at}.timestamp: Could not parse`,
+    );
     total += len(embed.title) + len(embed.description);
     if (embed.footer !== undefined) {
       const text = isObject(embed.footer) ? embed.footer.text : undefined;
-      p.check(typeof text === 'string' && text.length >= 1 && text.length <= DISCORD_LIMITS.footer, `${at}.footer.text: 1 to ${DISCORD_LIMITS.footer}`);
+      p.check(
+        typeof text === 'string' && text.length >= 1 && text.length <= DISCORD_LIMITS.footer,
+        `${at}.footer.text: 1 to ${DISCORD_LIMITS.footer}`,
+      );
       total += len(text);
     }
     const fields = embed.fields ?? [];
-    if (!Array.isArray(fields)) return p.check(false, `${at}.fields: must be an array`);
-    p.check(fields.length <= DISCORD_LIMITS.fields, `${at}.fields: Must be ${DISCORD_LIMITS.fields} or fewer in length.`);
+    if (!Array.isArray(fields)) {
+      p.check(false, `${at}.fields: must be an array`);
+      return;
+    }
+    p.check(
+      fields.length <= DISCORD_LIMITS.fields,
+      `${at}.fields: Must be ${DISCORD_LIMITS.fields} or fewer in length.`,
+    );
     fields.forEach((field: unknown, j) => {
       const where = `${at}.fields.${j}`;
-      if (!isObject(field)) return p.check(false, `${where}: must be an object`);
-      p.check(typeof field.name === 'string' && field.name.length >= 1 && field.name.length <= DISCORD_LIMITS.fieldName, `${where}.name: 1 to ${DISCORD_LIMITS.fieldName}`);
-      p.check(typeof field.value === 'string' && field.value.length >= 1 && field.value.length <= DISCORD_LIMITS.fieldValue, `${where}.value: 1 to ${DISCORD_LIMITS.fieldValue}`);
+      if (!isObject(field)) {
+        p.check(false, `${where}: must be an object`);
+        return;
+      }
+      p.check(
+        typeof field.name === 'string' && field.name.length >= 1 && field.name.length <= DISCORD_LIMITS.fieldName,
+        `${where}.name: 1 to ${DISCORD_LIMITS.fieldName}`,
+      );
+      p.check(
+        typeof field.value === 'string' && field.value.length >= 1 && field.value.length <= DISCORD_LIMITS.fieldValue,
+        `${where}.value: 1 to ${DISCORD_LIMITS.fieldValue}`,
+      );
       p.check(field.inline === undefined || typeof field.inline === 'boolean', `${where}.inline: a boolean`);
       total += len(field.name) + len(field.value);
     });
@@ -115,7 +175,9 @@ export function checkDiscordMessage(message: Record<string, unknown>, p: Problem
   if (allowed !== undefined) {
     const parse = isObject(allowed) ? allowed.parse : undefined;
     p.check(
-      isObject(allowed) && (parse === undefined || (Array.isArray(parse) && parse.every((x) => ['roles', 'users', 'everyone'].includes(x)))),
+      isObject(allowed) &&
+        (parse === undefined ||
+          (Array.isArray(parse) && parse.every((x) => ['roles', 'users', 'everyone'].includes(x)))),
       'allowed_mentions.parse: roles, users or everyone',
     );
   }
@@ -129,7 +191,8 @@ function reading(message: DiscordAccepted['message']): DiscordReading {
     if (typeof embed.title === 'string') parts.push(readDiscordMarkdown(embed.title, into));
     if (typeof embed.url === 'string') into.links.push({ url: embed.url, label: String(embed.title) });
     if (typeof embed.description === 'string') parts.push(readDiscordMarkdown(embed.description, into));
-    for (const f of embed.fields ?? []) parts.push(`${readDiscordMarkdown(f.name, into)}\n${readDiscordMarkdown(f.value, into)}`);
+    for (const f of embed.fields ?? [])
+      parts.push(`${readDiscordMarkdown(f.name, into)}\n${readDiscordMarkdown(f.value, into)}`);
     if (isObject(embed.footer)) parts.push(String(embed.footer.text));
   }
   into.visible = parts.join('\n');
@@ -191,7 +254,8 @@ export class DiscordStandIn {
     const url = new URL(request.path, 'http://stand-in');
     const match = /^\/api\/webhooks\/(\d+)\/([^/]+)$/.exec(url.pathname);
     if (!match || !this.hooks.has(match[1]!)) return this.refuse(404, { message: 'Unknown Webhook', code: 10015 });
-    if (this.hooks.get(match[1]!) !== match[2]) return this.refuse(401, { message: 'Invalid Webhook Token', code: 50027 });
+    if (this.hooks.get(match[1]!) !== match[2])
+      return this.refuse(401, { message: 'Invalid Webhook Token', code: 50027 });
     let message: unknown;
     try {
       message = JSON.parse(request.body);
@@ -210,7 +274,9 @@ export class DiscordStandIn {
     }
     const accepted = message as DiscordAccepted['message'];
     this.accepted.push({ path: url.pathname, message: accepted, reading: reading(accepted) });
-    return url.searchParams.get('wait') === 'true' ? json(200, { id: '1', content: accepted.content }) : { status: 204 };
+    return url.searchParams.get('wait') === 'true'
+      ? json(200, { id: '1', content: accepted.content })
+      : { status: 204 };
   }
 
   private refuse(status: number, body: unknown): StandInAnswer {

@@ -36,7 +36,9 @@ export class HttpStandIn {
         const request = { path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
         this.requests.push(request);
         const answer =
-          req.method !== 'POST' ? { status: 405, body: 'method not allowed' } : (this.scripted.shift() ?? this.handle(request));
+          req.method !== 'POST'
+            ? { status: 405, body: 'method not allowed' }
+            : (this.scripted.shift() ?? this.handle(request));
         res.writeHead(answer.status, answer.headers).end(answer.body ?? '');
       });
     });

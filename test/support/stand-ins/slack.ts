@@ -1,4 +1,11 @@
-import { HttpStandIn, isObject, Problems, type StandInAnswer, type StandInRequest, unknownKeys } from './http-stand-in.js';
+import {
+  HttpStandIn,
+  isObject,
+  Problems,
+  type StandInAnswer,
+  type StandInRequest,
+  unknownKeys,
+} from './http-stand-in.js';
 
 /** What a reader of one Slack message sees and what it would set off. */
 export interface SlackReading {
@@ -34,16 +41,35 @@ export function readMrkdwn(text: string, into: SlackReading): string {
   );
 }
 
-const LIMITS = { blocks: 50, header: 150, section: 3000, fields: 10, field: 2000, context: 10, actions: 25, button: 75, url: 3000 };
+const LIMITS = {
+  blocks: 50,
+  header: 150,
+  section: 3000,
+  fields: 10,
+  field: 2000,
+  context: 10,
+  actions: 25,
+  button: 75,
+  url: 3000,
+};
 
-function checkText(value: unknown, p: Problems, where: string, max: number, types: string[]): value is { type: string; text: string } {
+function checkText(
+  value: unknown,
+  p: Problems,
+  where: string,
+  max: number,
+  types: string[],
+): value is { type: string; text: string } {
   if (!isObject(value)) {
     p.check(false, `${where}: must be a text object`);
     return false;
   }
   p.check(types.includes(String(value.type)), `${where}.type: must be ${types.join(' or ')}`);
   p.check(typeof value.text === 'string' && value.text.length >= 1, `${where}.text: must be a non-empty string`);
-  p.check(typeof value.text !== 'string' || value.text.length <= max, `${where}.text: must be at most ${max} characters`);
+  p.check(
+    typeof value.text !== 'string' || value.text.length <= max,
+    `${where}.text: must be at most ${max} characters`,
+  );
   p.check(unknownKeys(value, ['type', 'text', 'emoji', 'verbatim']).length === 0, `${where}: unknown keys`);
   p.check(value.type !== 'plain_text' || value.verbatim === undefined, `${where}: verbatim is for mrkdwn only`);
   return typeof value.text === 'string';
@@ -51,11 +77,17 @@ function checkText(value: unknown, p: Problems, where: string, max: number, type
 
 /** Block Kit as Slack validates it, for the blocks lagwatch may send; anything else is refused. */
 export function checkBlocks(blocks: unknown, p: Problems): void {
-  if (!Array.isArray(blocks)) return p.check(false, 'blocks: must be an array');
+  if (!Array.isArray(blocks)) {
+    p.check(false, 'blocks: must be an array');
+    return;
+  }
   p.check(blocks.length <= LIMITS.blocks, `blocks: at most ${LIMITS.blocks}`);
   blocks.forEach((block: unknown, i) => {
     const at = `blocks[${i}]`;
-    if (!isObject(block)) return p.check(false, `${at}: must be an object`);
+    if (!isObject(block)) {
+      p.check(false, `${at}: must be an object`);
+      return;
+    }
     switch (block.type) {
       case 'header':
         p.check(unknownKeys(block, ['type', 'text', 'block_id']).length === 0, `${at}: unknown keys`);
@@ -68,19 +100,25 @@ export function checkBlocks(blocks: unknown, p: Problems): void {
         if (block.fields !== undefined) {
           if (!Array.isArray(block.fields) || block.fields.length < 1 || block.fields.length > LIMITS.fields) {
             p.check(false, `${at}.fields: 1 to ${LIMITS.fields} items`);
-          } else block.fields.forEach((f, j) => checkText(f, p, `${at}.fields[${j}]`, LIMITS.field, ['plain_text', 'mrkdwn']));
+          } else
+            block.fields.forEach((f, j) => {
+              checkText(f, p, `${at}.fields[${j}]`, LIMITS.field, ['plain_text', 'mrkdwn']);
+            });
         }
         break;
       case 'context':
         p.check(unknownKeys(block, ['type', 'elements', 'block_id']).length === 0, `${at}: unknown keys`);
         if (!Array.isArray(block.elements) || block.elements.length < 1 || block.elements.length > LIMITS.context) {
           p.check(false, `${at}.elements: 1 to ${LIMITS.context} items`);
-        } else block.elements.forEach((e, j) => checkText(e, p, `${at}.elements[${j}]`, LIMITS.section, ['plain_text', 'mrkdwn']));
+        } else
+          block.elements.forEach((e, j) => {
+            checkText(e, p, `${at}.elements[${j}]`, LIMITS.section, ['plain_text', 'mrkdwn']);
+          });
         break;
       case 'divider':
         p.check(unknownKeys(block, ['type', 'block_id']).length === 0, `${at}: unknown keys`);
         break;
-      case 'actions':
+      case 'actions': {
         p.check(unknownKeys(block, ['type', 'elements', 'block_id']).length === 0, `${at}: unknown keys`);
         if (!Array.isArray(block.elements) || block.elements.length < 1 || block.elements.length > LIMITS.actions) {
           p.check(false, `${at}.elements: 1 to ${LIMITS.actions} items`);
@@ -88,16 +126,33 @@ export function checkBlocks(blocks: unknown, p: Problems): void {
         }
         block.elements.forEach((button: unknown, j) => {
           const where = `${at}.elements[${j}]`;
-          if (!isObject(button) || button.type !== 'button') return p.check(false, `${where}: must be a button`);
-          p.check(unknownKeys(button, ['type', 'text', 'url', 'action_id', 'style', 'value']).length === 0, `${where}: unknown keys`);
+          if (!isObject(button) || button.type !== 'button') {
+            p.check(false, `${where}: must be a button`);
+            return;
+          }
+          p.check(
+            unknownKeys(button, ['type', 'text', 'url', 'action_id', 'style', 'value']).length === 0,
+            `${where}: unknown keys`,
+          );
           checkText(button.text, p, `${where}.text`, LIMITS.button, ['plain_text']);
-          p.check(button.url === undefined || (typeof button.url === 'string' && button.url.length <= LIMITS.url && /^https?:\/\//.test(button.url)), `${where}.url: an http(s) URL of at most ${LIMITS.url}`);
-          p.check(button.action_id === undefined || (typeof button.action_id === 'string' && button.action_id.length <= 255), `${where}.action_id: at most 255`);
-          p.check(button.style === undefined || button.style === 'primary' || button.style === 'danger', `${where}.style: primary or danger`);
+          p.check(
+            button.url === undefined ||
+              (typeof button.url === 'string' && button.url.length <= LIMITS.url && /^https?:\/\//.test(button.url)),
+            `${where}.url: an http(s) URL of at most ${LIMITS.url}`,
+          );
+          p.check(
+            button.action_id === undefined || (typeof button.action_id === 'string' && button.action_id.length <= 255),
+            `${where}.action_id: at most 255`,
+          );
+          p.check(
+            button.style === undefined || button.style === 'primary' || button.style === 'danger',
+            `${where}.style: primary or danger`,
+          );
         });
         const ids = block.elements.map((e) => (isObject(e) ? e.action_id : undefined)).filter((id) => id !== undefined);
         p.check(new Set(ids).size === ids.length, `${at}: action_ids must be unique`);
         break;
+      }
       default:
         p.check(false, `${at}.type: unknown block type ${String(block.type)}`);
     }
@@ -191,7 +246,10 @@ export class SlackStandIn {
     if (typeof message.text !== 'string' && message.blocks === undefined) return this.refuse(400, 'no_text', []);
     const p = new Problems();
     p.check(message.text === undefined || typeof message.text === 'string', 'text: must be a string');
-    p.check(unknownKeys(message, ['text', 'blocks', 'unfurl_links', 'unfurl_media', 'mrkdwn']).length === 0, 'unknown top-level keys');
+    p.check(
+      unknownKeys(message, ['text', 'blocks', 'unfurl_links', 'unfurl_media', 'mrkdwn']).length === 0,
+      'unknown top-level keys',
+    );
     if (message.blocks !== undefined) checkBlocks(message.blocks, p);
     if (!p.ok) return this.refuse(400, 'invalid_blocks', p.list);
     const accepted = message as SlackAccepted['message'];

@@ -50,7 +50,11 @@ export function discordVerdict(answer: HttpAnswer, now: number): DeliveryError |
 export class DiscordNotifier implements Notifier {
   constructor(private readonly http: HttpSender) {}
 
-  async send(notification: AlertNotification, destination: Destination, signal?: AbortSignal): Promise<DeliveryReceipt> {
+  async send(
+    notification: AlertNotification,
+    destination: Destination,
+    signal?: AbortSignal,
+  ): Promise<DeliveryReceipt> {
     const body = JSON.stringify(renderDiscord(notification));
     const answer = await this.http.post({ url: destination.address, label: 'discord', body, signal });
     const failure = discordVerdict(answer, this.http.now());

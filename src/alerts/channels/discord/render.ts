@@ -1,5 +1,5 @@
 import type { AlertNotification } from '../../notification.js';
-import { type ChatCard, chatCard, fitEscaped, MUTE_LABEL, type ChatCardSample } from '../../render/chat-card.js';
+import { type ChatCard, type ChatCardSample, chatCard, fitEscaped, MUTE_LABEL } from '../../render/chat-card.js';
 import { truncate } from '../../render/text.js';
 
 /** Discord's documented message limits; a message over any of them is refused with 400 (code 50035). */
@@ -46,7 +46,7 @@ export function escapeDiscord(text: string): string {
 
 /** A URL usable inside `[label](url)`: parentheses and spaces encoded. */
 function linkUrl(url: string): string {
-  return url.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/ /g, '%20');
+  return url.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/ /g, '%20').replace(/\*/g, '%2A');
 }
 
 const link = (label: string, url: string) => `[${label}](${linkUrl(url)})`;
@@ -64,10 +64,10 @@ export function renderDiscord(n: AlertNotification): DiscordMessage {
   const footer = { text: `lagwatch · ${truncate(`${n.ruleType} rule #${n.ruleId}`, 200)}` };
   const summary = fitEscaped(card.summary, 1500, escapeDiscord);
   const links = linksLine(card);
-  const fixed =
-    title.length + footer.text.length + fields.reduce((sum, f) => sum + f.name.length + f.value.length, 0);
+  const fixed = title.length + footer.text.length + fields.reduce((sum, f) => sum + f.name.length + f.value.length, 0);
   // What the samples may use of the description and of the 6000 characters across the embed.
-  const budget = Math.min(DISCORD_LIMITS.description, DISCORD_LIMITS.total - fixed) - summary.length - links.length - 40;
+  const budget =
+    Math.min(DISCORD_LIMITS.description, DISCORD_LIMITS.total - fixed) - summary.length - links.length - 40;
   const description = [summary, samplesText(card.samples, budget), links].filter((part) => part !== '').join('\n\n');
   const embed: DiscordEmbed = { title, description, color: COLORS[card.tone], fields, footer };
   if (card.dashboard) embed.url = card.dashboard.url;

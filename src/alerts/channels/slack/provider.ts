@@ -43,7 +43,11 @@ export function slackVerdict(answer: HttpAnswer, now: number): DeliveryError | u
 export class SlackNotifier implements Notifier {
   constructor(private readonly http: HttpSender) {}
 
-  async send(notification: AlertNotification, destination: Destination, signal?: AbortSignal): Promise<DeliveryReceipt> {
+  async send(
+    notification: AlertNotification,
+    destination: Destination,
+    signal?: AbortSignal,
+  ): Promise<DeliveryReceipt> {
     const body = JSON.stringify(renderSlack(notification));
     const answer = await this.http.post({ url: destination.address, label: 'slack', body, signal });
     const failure = slackVerdict(answer, this.http.now());

@@ -1,5 +1,5 @@
 import type { AlertNotification } from '../../notification.js';
-import { type ChatCard, chatCard, fitEscaped, MUTE_LABEL, type ChatCardSample } from '../../render/chat-card.js';
+import { type ChatCard, type ChatCardSample, chatCard, fitEscaped, MUTE_LABEL } from '../../render/chat-card.js';
 import { truncate } from '../../render/text.js';
 
 /** Slack's Block Kit limits (incoming webhooks refuse a message over them with 400 invalid_blocks). */
@@ -31,7 +31,13 @@ export type SlackBlock =
   | { type: 'divider' }
   | {
       type: 'actions';
-      elements: Array<{ type: 'button'; text: SlackText; url: string; action_id: string; style?: 'primary' | 'danger' }>;
+      elements: Array<{
+        type: 'button';
+        text: SlackText;
+        url: string;
+        action_id: string;
+        style?: 'primary' | 'danger';
+      }>;
     };
 
 /** The incoming-webhook body: `text` is the notification and fallback, `blocks` the message. */
@@ -87,7 +93,8 @@ function sampleLine(sample: ChatCardSample): string {
     const id = fitEscaped(sample.correlationId, 500, escapeSlack);
     line += ` ${sample.traceUrl ? slackLink(sample.traceUrl, id) : id}`;
   }
-  if (sample.message) line += ` — ${fitEscaped(sample.message, SLACK_LIMITS.sectionText - line.length - 10, escapeSlack)}`;
+  if (sample.message)
+    line += ` — ${fitEscaped(sample.message, SLACK_LIMITS.sectionText - line.length - 10, escapeSlack)}`;
   return line;
 }
 
