@@ -40,7 +40,9 @@ export function readTeamsMarkdown(text: string, into: TeamsReading): string {
     into.links.push({ url: unhide(url), label: unhide(label) });
     return label;
   });
-  for (const m of shown.matchAll(/<at>|\*\*[^*\s][^*]*\*\*|\*[^*\s][^*]*\*|(?<![\p{L}\p{N}])_[^_\s][^_]*_|^[-+*] |^\d+\. |^#/gmu)) {
+  for (const m of shown.matchAll(
+    /<at>|\*\*[^*\s][^*]*\*\*|\*[^*\s][^*]*\*|(?<![\p{L}\p{N}])_[^_\s][^_]*_|^[-+*] |^\d+\. |^#/gmu,
+  )) {
     into.markup.push(unhide(m[0]));
   }
   return unhide(shown);
