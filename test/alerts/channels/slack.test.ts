@@ -134,6 +134,16 @@ describe('Slack', () => {
     expect(error.retryable).toBe(true);
   });
 
+  it('WEBHOOK_DENY_PRIVATE refuses a private address before sending (permanent), as for webhooks', async () => {
+    const guarded = slackProvider.createNotifier(context({ WEBHOOK_DENY_PRIVATE: 'true' }));
+    const hook = slack.webhook('private-secret-321');
+    const before = slack.http.requests.length;
+    const error = await failure(guarded.send(KIND_CASES[0]!.n, destination('slack', hook)), 'private-secret-321');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain('refused');
+    expect(slack.http.requests.length).toBe(before);
+  });
+
   it('provider: addresses, masking, preview', () => {
     expect(slackProvider.addressProblem('https://hooks.slack.com/services/T0/B0/abc')).toBeUndefined();
     expect(slackProvider.addressProblem('http://relay.internal:8080/slack')).toBeUndefined();
