@@ -59,16 +59,15 @@ const a = (url: string, label: string) => `<a href="${esc(url)}">${label}</a>`;
 
 /** Slack mrkdwn: entities, `<url|label>`, *bold*, line breaks. */
 function slackHtml(text: string): string {
-  return text
-    .replace(/<([^<>|]+)\|([^<>]*)>/g, (_m, url: string, label: string) => `\u0000${url}\u0001${label}\u0002`)
-    .replace(/&(amp|lt|gt);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>' })[e]!)
-    .split(/(\u0000[^\u0002]*\u0002)/)
-    .map((part) => {
-      const link = /^\u0000([^\u0001]*)\u0001([^\u0002]*)\u0002$/.exec(part);
-      return link ? a(link[1]!, esc(link[2]!)) : esc(part).replace(/\*([^*\n]+)\*/g, '<b>$1</b>');
-    })
-    .join('')
-    .replace(/\n/g, '<br>');
+  const decode = (t: string) => t.replace(/&(amp|lt|gt);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>' })[e]!);
+  const text2 = (t: string) => esc(decode(t)).replace(/\*([^*\n]+)\*/g, '<b>$1</b>');
+  let html = '';
+  let last = 0;
+  for (const m of text.matchAll(/<([^<>|]+)\|([^<>]*)>/g)) {
+    html += text2(text.slice(last, m.index)) + a(decode(m[1]!), esc(decode(m[2]!)));
+    last = m.index + m[0].length;
+  }
+  return (html + text2(text.slice(last))).replace(/\n/g, '<br>');
 }
 
 /** Teams and Discord markdown: `\x` escapes, `[label](url)`, **bold**. */
