@@ -47,7 +47,8 @@ export function chatCard(n: AlertNotification): ChatCard {
   const dashboardUrl = isHttpUrl(n.dashboardUrl) ? n.dashboardUrl : undefined;
   const muteUrl = resolved ? undefined : muteFormUrl(n.dashboardUrl, n.app, n.messageKey);
   const facts: ChatCard['facts'] = [{ label: 'App', value: s.app }];
-  if (s.messageKey !== null) facts.push({ label: 'Message key', value: s.messageKey });
+  // A key of only spaces cleans to nothing; chat fields must not be empty.
+  if (s.messageKey !== null) facts.push({ label: 'Message key', value: s.messageKey || '(empty)' });
 
   if (n.evaluation && n.incident) {
     const event = n.incident.event;

@@ -4,7 +4,7 @@ import { renderDiscord } from '../../../src/alerts/channels/discord/render.js';
 import { DeliveryError, type Notifier } from '../../../src/alerts/channels/notifier.js';
 import type { AlertNotification } from '../../../src/alerts/notification.js';
 import { DiscordStandIn } from '../../support/stand-ins/discord.js';
-import { HOSTILE_TEXTS } from '../render/sample-notification.js';
+import { HOSTILE_TEXTS, notification } from '../render/sample-notification.js';
 import { context, destination, hostile, huge, KIND_CASES, PINGS } from './chat-kinds.js';
 
 let discord: DiscordStandIn;
@@ -71,6 +71,11 @@ describe('Discord', () => {
       expect([reading.mentions, reading.pings]).toEqual([[], []]);
     },
   );
+
+  it('a message key of only white space still makes non-empty fields', async () => {
+    const { reading } = await deliver(notification({ messageKey: ' \n\t ' }));
+    expect(reading.visible).toContain('Message key\n(empty)');
+  });
 
   it('a message built from 10 KB log texts stays within every Discord limit, the rest counted', async () => {
     const { message, reading } = await deliver(huge());
