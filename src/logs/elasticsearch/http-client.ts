@@ -252,7 +252,13 @@ export class EsHttpClient {
         assertComplete(body, `${where}: ${req.complete}`);
       } catch (error) {
         await req.releaseIncomplete?.(body);
-        return { kind: 'error', error: error as ElasticsearchError, retryable: true, refused: false, switchHost: false };
+        return {
+          kind: 'error',
+          error: error as ElasticsearchError,
+          retryable: true,
+          refused: false,
+          switchHost: false,
+        };
       }
     }
     if (ok || req.acceptStatuses?.includes(response.status)) {

@@ -99,24 +99,26 @@ async function* pitPages(client: EsHttpClient, request: PageRequest, logger: Log
   try {
     let searchAfter: unknown[] | undefined;
     for (;;) {
-      const { body } = await client.request<SearchBody>({
-        method: 'POST',
-        path: '/_search',
-        // A page of a PIT may be asked again: the snapshot does not move.
-        complete: 'search_after page',
-        body: {
-          size: request.pageSize,
-          query: request.query,
-          pit: { id: pitId, keep_alive: KEEP_ALIVE },
-          // Index order alone: a window needs every hit, not time order, and `_shard_doc` values are
-          // exact in JSON, unlike date_nanos sort values (above 2^53), which would page inexactly.
-          sort: [{ _shard_doc: 'asc' }],
-          track_total_hits: false,
-          ...(searchAfter ? { search_after: searchAfter } : {}),
-        },
-      }).catch((error: unknown) => {
-        throw isSearchContextLost(error) ? new PositionLost(error as ElasticsearchError) : error;
-      });
+      const { body } = await client
+        .request<SearchBody>({
+          method: 'POST',
+          path: '/_search',
+          // A page of a PIT may be asked again: the snapshot does not move.
+          complete: 'search_after page',
+          body: {
+            size: request.pageSize,
+            query: request.query,
+            pit: { id: pitId, keep_alive: KEEP_ALIVE },
+            // Index order alone: a window needs every hit, not time order, and `_shard_doc` values are
+            // exact in JSON, unlike date_nanos sort values (above 2^53), which would page inexactly.
+            sort: [{ _shard_doc: 'asc' }],
+            track_total_hits: false,
+            ...(searchAfter ? { search_after: searchAfter } : {}),
+          },
+        })
+        .catch((error: unknown) => {
+          throw isSearchContextLost(error) ? new PositionLost(error as ElasticsearchError) : error;
+        });
       // The id may change with every answer; the newest one must be sent next and closed.
       if (typeof body.pit_id === 'string') pitId = body.pit_id;
       const hits = body.hits?.hits ?? [];
@@ -188,7 +190,8 @@ async function* scrollPages(client: EsHttpClient, request: PageRequest, logger: 
         hits = next.body.hits?.hits ?? [];
       } catch (error) {
         // The page is gone with its answer: the window can only be read again from the start.
-        if (isTransientReadError(error) || isSearchContextLost(error)) throw new PositionLost(error as ElasticsearchError);
+        if (isTransientReadError(error) || isSearchContextLost(error))
+          throw new PositionLost(error as ElasticsearchError);
         throw error;
       }
     }

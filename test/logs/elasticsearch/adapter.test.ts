@@ -575,7 +575,9 @@ describe.each(ALL_PERSONAS.map((p) => [p.name, p] as const))(
       server.failShardsNext(1, /_count$/);
       expect(await s.count({ from: T0, to: T0 + 1000 })).toBe(6);
       server.failShardsNext(20, /_count$/);
-      await expect(s.count({ from: T0, to: T0 + 1000 })).rejects.toThrow(/refusing partial results.*gave up after 4 attempts/);
+      await expect(s.count({ from: T0, to: T0 + 1000 })).rejects.toThrow(
+        /refusing partial results.*gave up after 4 attempts/,
+      );
       server.failShardsNext(1);
       await expect(s.summary({ from: T0, to: T0 + 1000 })).rejects.toThrow(/aggregation: 1 of 2 shards failed/);
     });
