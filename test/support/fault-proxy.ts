@@ -36,6 +36,8 @@ export interface FaultMatch {
   /** Tested against the request's path without its query (`/logs-*\/_search`, `/_search/scroll`). */
   path?: RegExp;
   method?: string;
+  /** Leaves this many matching requests alone first (a fault on the fourth scroll page: 3). */
+  after?: number;
 }
 
 interface Fault extends FaultMatch {
@@ -178,7 +180,12 @@ export class FaultProxy {
 
   private take(method: string, path: string): Fault | undefined {
     const fault = this.faults.find((f) => f.remaining > 0 && matches(f, method, path));
-    if (fault) fault.remaining--;
+    if (!fault) return undefined;
+    if (fault.after) {
+      fault.after--;
+      return undefined;
+    }
+    fault.remaining--;
     return fault;
   }
 
@@ -223,7 +230,8 @@ export class FaultProxy {
     if (fault?.kind === 'failed-shards' || fault?.kind === 'timed-out') out = partial(out, fault.kind);
     res.writeHead(upstream.status, { ...upstream.headers, 'content-length': String(out.length) });
     res.end(out);
-    if (this.restart && matches(this.restart, method, path)) {
+    if (this.restart && matches(this.restart, method, path) && this.restart.after) this.restart.after--;
+    else if (this.restart && matches(this.restart, method, path)) {
       const { downMs } = this.restart;
       this.restart = undefined;
       this.requests.push({ method, path, fault: 'restart' });
