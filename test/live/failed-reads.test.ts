@@ -6,7 +6,7 @@ import { readCheckpoint } from '../../src/scan/checkpoints.js';
 import { Scanner } from '../../src/scan/scanner.js';
 import { driversUnderTest } from '../support/databases.js';
 import { type FaultMatch, FaultProxy } from '../support/fault-proxy.js';
-import { openScanWorld, type ScanWorld } from '../support/scan-harness/world.js';
+import { openScanWorld } from '../support/scan-harness/world.js';
 import { ClusterAdmin, liveServers } from './real-cluster.js';
 
 /**
@@ -91,9 +91,6 @@ describe.each(servers.map((s) => [s.flavor, s] as const))('failed reads against 
     await admin.bulk(index, documents);
     proxy = await FaultProxy.start(server.url);
   });
-  afterEach(async () => {
-    await proxy?.clear();
-  });
   afterAll(async () => {
     await proxy?.close();
     await admin?.remove({ indices: [`${prefix}*`], dataStreams: [], templates: [] });
@@ -134,10 +131,11 @@ describe.each(servers.map((s) => [s.flavor, s] as const))('failed reads against 
         await source.close();
         await world.close();
       },
-    } satisfies Record<string, unknown> & { close(): Promise<void> };
+    };
   };
   let open: Awaited<ReturnType<typeof installation>> | undefined;
   afterEach(async () => {
+    await proxy?.clear();
     await open?.close();
     open = undefined;
   });
