@@ -187,11 +187,14 @@ const ingest = (async () => {
         body: `${lines.join('\n')}\n`,
       });
       const body = (await answer.json()) as { items?: { index: { status: number; _id: string; _index: string } }[] };
-      (body.items ?? []).forEach((item, i) => {
-        if (item.index.status !== 201) return void refused++;
+      for (const [i, item] of (body.items ?? []).entries()) {
+        if (item.index.status !== 201) {
+          refused++;
+          continue;
+        }
         stored++;
         if (docs[i]!.duration > THRESHOLD) expected.add(`${item.index._index}/${item.index._id}`);
-      });
+      }
     } catch {
       refused += RATE;
     }
