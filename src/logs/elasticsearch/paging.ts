@@ -71,7 +71,10 @@ async function* restartingPages(
       for await (const page of open()) {
         const fresh = restart === 0 ? page : page.filter((hit) => !handedOut.has(hitKey(hit)));
         if (remembering) for (const hit of fresh) handedOut.add(hitKey(hit));
-        if (handedOut.size > MAX_REMEMBERED) remembering = false;
+        if (remembering && handedOut.size > MAX_REMEMBERED) {
+          remembering = false;
+          handedOut.clear();
+        }
         if (fresh.length > 0) yield fresh;
       }
       return;
