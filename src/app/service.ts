@@ -56,6 +56,7 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
     hourly: embedded ? () => pruneEmbeddedStore(services) : undefined,
     // The embedded store is told of new logs by /ingest itself.
     probeSeconds: embedded ? 0 : ctx.config.scan.probeSeconds,
+    selfCheck: () => services.selfMonitor.evaluate(),
   });
 
   // Violations, scans and alerts of other processes (a cron `log:alert-scan`, a second instance).

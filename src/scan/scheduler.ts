@@ -14,6 +14,12 @@ export interface SchedulerOptions {
   logger: Logger;
   /** Housekeeping to run about once an hour (embedded retention). */
   hourly?: () => Promise<void>;
+  /**
+   * Self-monitoring (see src/self-monitoring): run after every scan, and at least every
+   * `selfCheckMs` (default 30 s) when scans are off or rare, before alerts are delivered.
+   */
+  selfCheck?: () => Promise<unknown>;
+  selfCheckMs?: number;
   /** Longest sleep between delivery checks, ms. */
   maxIdleMs?: number;
   /**
@@ -68,7 +74,10 @@ export class ScanScheduler {
     let nextHourlyAt = Date.now() + 60_000;
     const probeMs = intervalMs > 0 ? (this.options.probeSeconds ?? 0) * 1000 : 0;
     let nextProbeAt = Date.now() + probeMs;
+    const selfCheckMs = this.options.selfCheckMs ?? 30_000;
+    let nextSelfCheckAt = Date.now();
     while (!this.abort.signal.aborted) {
+      let scanned = false;
       if (probeMs > 0 && Date.now() >= nextProbeAt && Date.now() < this.nextScanAt) {
         nextProbeAt = Date.now() + probeMs;
         if (await this.services.scanner.hasPending().catch(() => false)) this.nextScanAt = Date.now();
@@ -76,6 +85,7 @@ export class ScanScheduler {
       if (intervalMs > 0 && Date.now() >= this.nextScanAt) {
         this.lastScanAt = Date.now();
         this.nextScanAt = this.lastScanAt + intervalMs;
+        scanned = true;
         const report = await this.services.scanner.run({ signal: this.abort.signal }).catch((error: unknown) => {
           logger.error({ err: error }, 'scan crashed');
           return undefined;
@@ -95,6 +105,12 @@ export class ScanScheduler {
         }
       }
       if (this.abort.signal.aborted) break;
+      if (this.options.selfCheck && (scanned || Date.now() >= nextSelfCheckAt)) {
+        nextSelfCheckAt = Date.now() + selfCheckMs;
+        await this.options
+          .selfCheck()
+          .catch((error: unknown) => logger.error({ err: error }, 'self-monitoring failed'));
+      }
       await this.services.outbox.deliverDue(this.abort.signal).catch((error: unknown) => {
         logger.error({ err: error }, 'alert delivery crashed');
       });
@@ -106,6 +122,7 @@ export class ScanScheduler {
       const wakeAt = Math.min(
         intervalMs > 0 ? this.nextScanAt : Number.POSITIVE_INFINITY,
         probeMs > 0 ? nextProbeAt : Number.POSITIVE_INFINITY,
+        this.options.selfCheck ? nextSelfCheckAt : Number.POSITIVE_INFINITY,
         due ?? Number.POSITIVE_INFINITY,
       );
       await this.sleep(Math.min(Math.max(wakeAt - Date.now(), 50), maxIdleMs));

@@ -59,8 +59,17 @@ export function registerScanCommands(program: Command): void {
               ),
           });
           progress.done();
-          const delivery =
-            report.status === 'success' && !options.dryRun ? await services.outbox.deliverDue() : undefined;
+          // Self-alerts (scans failing, …) are judged after every real run, and sent at once even
+          // when this scan failed: a cron-only installation has no other process to send them.
+          const self =
+            options.dryRun || range
+              ? undefined
+              : await services.selfMonitor.evaluate().catch((error: unknown) => {
+                  ctx.logger.error({ err: error }, 'self-monitoring failed');
+                  return undefined;
+                });
+          const deliver = !options.dryRun && (report.status === 'success' || (self?.queued ?? 0) > 0);
+          const delivery = deliver ? await services.outbox.deliverDue() : undefined;
           if (options.json) printJson({ ...reportJson(report), delivery });
           else printReport(report, delivery, options.dryRun === true);
           if (report.status === 'skipped') {
