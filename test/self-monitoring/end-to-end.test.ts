@@ -53,7 +53,7 @@ describe('self-alerts through lagwatch start', () => {
       },
     });
     const db = world.ctx.state.db;
-    const scans = async (status: string) =>
+    const scans = async (status: 'success' | 'failed') =>
       Number(
         (
           await db

@@ -27,7 +27,9 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : isoTime(ms));
 export function registerScanCommands(program: Command): void {
   program
     .command('log:alert-scan')
-    .description('scan new logs once: record violations, queue and send grouped alerts')
+    .description(
+      'scan new logs once: record violations, queue and send grouped alerts; then judge self-alerts (scans failing, SELF_ALERT_AFTER_MINUTES)',
+    )
     .option('--dry-run', 'report what would be recorded and sent; change nothing')
     .option('--from <time>', 'scan this window instead of resuming from the checkpoint (ISO 8601)')
     .option('--to <time>', 'end of the --from window (ISO 8601; default now)')
