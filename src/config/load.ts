@@ -244,8 +244,10 @@ function selfAlertChannels(r: EnvReader): SelfAlertChannel[] {
     if (/^[1-9]\d{0,9}$/.test(entry)) entries.push({ targetId: Number(entry) });
     else if (/^[a-z][a-z_]{0,31}$/.test(entry)) entries.push({ type: entry });
     else {
+      // An address given by mistake (a webhook URL, a routing key) is a secret: not echoed.
+      const shown = /^[\w.-]{1,40}$/.test(entry) ? `"${entry}"` : 'an entry (not shown: it may be an address)';
       r.problem(
-        `SELF_ALERT_CHANNELS: "${entry.slice(0, 40)}" is neither an alert target id nor a channel type (e.g. 3, email, webhook)`,
+        `SELF_ALERT_CHANNELS: ${shown} is neither an alert target id nor a channel type (e.g. 3, email, webhook)`,
       );
     }
   }

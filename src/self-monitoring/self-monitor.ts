@@ -167,7 +167,7 @@ export function selfAlertDestinations(
   config: Pick<Config, 'telegram' | 'selfAlerts'>,
   activeTargets: readonly AlertTarget[],
 ): Destination[] {
-  const found = new Map<string, Destination & { key?: string }>();
+  const found = new Map<string, Destination>();
   const add = (d: Destination) => {
     const id = `${d.channel}\u0000${d.address}`;
     if (!found.has(id)) found.set(id, d);
