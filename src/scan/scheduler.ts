@@ -15,8 +15,9 @@ export interface SchedulerOptions {
   /** Housekeeping to run about once an hour (embedded retention). */
   hourly?: () => Promise<void>;
   /**
-   * Self-monitoring (see src/self-monitoring): run after every scan, and at least every
-   * `selfCheckMs` (default 30 s) when scans are off or rare, before alerts are delivered.
+   * Self-monitoring (see src/self-monitoring): run every `selfCheckMs` (default 30 s), and at
+   * once after a scan whose outcome differs from the one before (failing, succeeding again);
+   * before the delivery round, which then sends what it queued.
    */
   selfCheck?: () => Promise<unknown>;
   selfCheckMs?: number;
@@ -76,8 +77,9 @@ export class ScanScheduler {
     let nextProbeAt = Date.now() + probeMs;
     const selfCheckMs = this.options.selfCheckMs ?? 30_000;
     let nextSelfCheckAt = Date.now();
+    let lastOutcome: string | undefined;
     while (!this.abort.signal.aborted) {
-      let scanned = false;
+      let outcomeChanged = false;
       if (probeMs > 0 && Date.now() >= nextProbeAt && Date.now() < this.nextScanAt) {
         nextProbeAt = Date.now() + probeMs;
         if (await this.services.scanner.hasPending().catch(() => false)) this.nextScanAt = Date.now();
@@ -85,11 +87,15 @@ export class ScanScheduler {
       if (intervalMs > 0 && Date.now() >= this.nextScanAt) {
         this.lastScanAt = Date.now();
         this.nextScanAt = this.lastScanAt + intervalMs;
-        scanned = true;
         const report = await this.services.scanner.run({ signal: this.abort.signal }).catch((error: unknown) => {
           logger.error({ err: error }, 'scan crashed');
           return undefined;
         });
+        const outcome = report?.status ?? 'crashed';
+        if (outcome !== 'skipped') {
+          outcomeChanged = outcome !== lastOutcome;
+          lastOutcome = outcome;
+        }
         if (report && report.status !== 'skipped') {
           // Every second in a busy demo: only scans that found something are worth an info line.
           const level = report.violations > 0 || report.status === 'failed' ? 'info' : 'debug';
@@ -105,7 +111,7 @@ export class ScanScheduler {
         }
       }
       if (this.abort.signal.aborted) break;
-      if (this.options.selfCheck && (scanned || Date.now() >= nextSelfCheckAt)) {
+      if (this.options.selfCheck && (outcomeChanged || Date.now() >= nextSelfCheckAt)) {
         nextSelfCheckAt = Date.now() + selfCheckMs;
         await this.options
           .selfCheck()

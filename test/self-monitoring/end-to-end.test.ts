@@ -69,6 +69,7 @@ describe('self-alerts through lagwatch start', () => {
       intervalSeconds: 1,
       now,
       notifiers: FAST_PACING,
+      selfCheckMs: 200,
     });
 
     await until(async () => (await scans('failed')) >= 1, 'a failed scan');
