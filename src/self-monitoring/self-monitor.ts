@@ -62,8 +62,11 @@ export class SelfMonitor {
 
     for (const condition of observed.conditions) {
       if (now - condition.since < limitMs) continue;
-      if (firing.some((row) => row.condition_key === condition.key && (row.since ?? 0) >= condition.since)) continue;
-      // A condition that stopped and started again since it was told: resolved first, then told anew.
+      // Told already when it started holding before it was told; one that started after (it ended
+      // and began again between two evaluations) is resolved first, then told anew.
+      if (firing.some((row) => row.condition_key === condition.key && condition.since <= Number(row.alerted_at ?? 0))) {
+        continue;
+      }
       const stale = firing.find((row) => row.condition_key === condition.key);
       if (stale) await this.resolve(stale, destinations, now, {}, report);
       await this.alert(condition, destinations, now, report);

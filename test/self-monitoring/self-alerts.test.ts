@@ -302,6 +302,28 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('self-alerts over %s',
   );
 
   it.skipIf(driver.skipReason || driver.driver !== 'sqlite')(
+    'scans that recovered and failed again between two evaluations: resolved, then told anew',
+    async () => {
+      const clock = manualClock();
+      const world = await worlds.open(driver, { env: { ...telegramEnv(), TELEGRAM_CHAT_ID: '7207' }, now: clock.now });
+      const monitor = monitorOf(world, clock.now);
+      await scanRun(world, T0, 'failed', 'first outage');
+      clock.set(T0 + 5 * MIN);
+      expect((await monitor.evaluate()).alerted).toEqual(['scans_failing']);
+      await scanRun(world, T0 + 6 * MIN, 'success');
+      await scanRun(world, T0 + 7 * MIN, 'failed', 'second outage');
+      clock.set(T0 + 12 * MIN);
+      expect(await monitor.evaluate()).toEqual({ alerted: ['scans_failing'], resolved: ['scans_failing'], queued: 2 });
+      const rows = await selfRows(world);
+      expect(rows.map((r) => [r.kind, r.notification.sentence])).toEqual([
+        ['alert', expect.stringContaining('first outage')],
+        ['resolved', expect.stringContaining('scans succeed again')],
+        ['alert', expect.stringContaining('since 10:07 UTC (5 min), 1 run; last error: second outage')],
+      ]);
+    },
+  );
+
+  it.skipIf(driver.skipReason || driver.driver !== 'sqlite')(
     'SELF_ALERT_AFTER_MINUTES=0 turns self-alerts off',
     async () => {
       const clock = manualClock();
