@@ -60,21 +60,20 @@ export class SelfMonitor {
     const destinations = selfAlertDestinations(this.deps.config, targets);
     const limitMs = afterMinutes * 60_000;
 
-    for (const condition of observed.conditions) {
-      if (now - condition.since < limitMs) continue;
-      // Told already when it started holding before it was told; one that started after (it ended
-      // and began again between two evaluations) is resolved first, then told anew.
-      if (firing.some((row) => row.condition_key === condition.key && condition.since <= Number(row.alerted_at ?? 0))) {
-        continue;
-      }
-      const stale = firing.find((row) => row.condition_key === condition.key);
-      if (stale) await this.resolve(stale, destinations, now, {}, report);
-      await this.alert(condition, destinations, now, report);
-    }
+    // A condition told before: resolved when it no longer holds, or when what holds now began
+    // after it was told (it ended and began again between two evaluations).
+    const toldEpisode = (row: SelfAlertRow, condition: Observation | undefined) =>
+      condition !== undefined && condition.since <= Number(row.alerted_at ?? 0);
     for (const row of firing) {
-      if (observed.conditions.some((c) => c.key === row.condition_key)) continue;
+      const condition = observed.conditions.find((c) => c.key === row.condition_key);
+      if (toldEpisode(row, condition)) continue;
       const removed = row.condition === 'channel_failing' && !observed.channelKeys.has(row.condition_key);
       await this.resolve(row, destinations, now, { removed }, report);
+    }
+    for (const condition of observed.conditions) {
+      if (now - condition.since < limitMs) continue;
+      if (firing.some((row) => row.condition_key === condition.key && toldEpisode(row, condition))) continue;
+      await this.alert(condition, destinations, now, report);
     }
     return report;
   }
