@@ -2,7 +2,6 @@ import Type, { type Static } from 'typebox';
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE, type PageRequest } from '../db/page.js';
 import { RULE_KINDS } from '../rules/kinds/registry.js';
 import { ChannelTypeSchema } from '../rules/schemas.js';
-import { CHANNEL_TYPES } from '../rules/types.js';
 
 // Ids are positive integers that fit every driver's id column (INT / INT UNSIGNED).
 export const MAX_ID = 2_147_483_647;
@@ -52,6 +51,22 @@ export const TargetOutput = Type.Object({
   updated_at: IsoTime('When the target was last changed'),
 });
 
+/** One channel of `GET /channels`. */
+export const ChannelOutput = Type.Object({
+  type: Type.String({ description: 'The target `type` and rule `alert_channels` name' }),
+  label: Type.String({ description: 'The name people know it by: "Telegram group", "Email"' }),
+  address_label: Type.String({ description: 'What the address field is called on forms: "Webhook URL"' }),
+  address_hint: Type.String({ description: "What a target's external_id holds on this channel" }),
+  configured: Type.Boolean({ description: 'Whether lagwatch has the settings it needs to send on it' }),
+  missing_setting: Type.Union([Type.String(), Type.Null()], {
+    description: 'The setting still missing (TELEGRAM_BOT_TOKEN, MAIL_HOST), or null when configured',
+  }),
+  secret_address: Type.Boolean({
+    description:
+      'The address is a secret (webhook URL, routing key): answers show it masked, except to the POST that created it',
+  }),
+});
+
 export const DeletedOutput = Type.Object({ deleted: Type.Integer({ description: 'The id that was deleted' }) });
 
 export const AlertStatusSchema = Type.Union([
@@ -73,7 +88,7 @@ export const AlertOutput = Type.Object({
   rule_id: Type.Integer(),
   app_name: Type.String(),
   message_key: Type.Union([Type.String(), Type.Null()]),
-  channel: Type.String({ description: `The channel type: ${CHANNEL_TYPES.join(', ')}` }),
+  channel: Type.String({ description: 'The channel type (GET /channels lists them)' }),
   destination: Type.String({ description: 'Chat id, email address, or webhook URL with its secrets masked' }),
   target_id: Type.Union([Type.Integer(), Type.Null()]),
   status: AlertStatusSchema,

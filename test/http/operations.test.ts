@@ -205,6 +205,7 @@ describe('metrics, documentation and headers', () => {
         'DELETE /targets/{id}',
         'GET /alerts',
         'GET /alerts/{id}/preview',
+        'GET /channels',
         'GET /silences',
         'POST /silences',
         'GET /silences/{id}',

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
+import { maskAddress } from '../../alerts/channels/registry.js';
 import { destinationsFor } from '../../alerts/destinations.js';
 import type { Destination } from '../../alerts/notification.js';
 import { testNotification } from '../../alerts/test-message.js';
 import type { AppContext } from '../../app/context.js';
 import { scrubSecrets, secretsOf } from '../../config/redact.js';
-import { maskDestination } from '../../http/mask-destination.js';
 import type { ChannelType } from '../../rules/types.js';
 import { print, printJson, renderTable } from '../output.js';
 import { CommandError, withContext } from '../run.js';
@@ -27,7 +27,7 @@ async function sendTests(ctx: AppContext, destinations: Destination[]): Promise<
       await notifiers.get(destination.channel)?.send(notification, destination);
       results.push({
         channel: destination.channel,
-        destination: maskDestination(destination.address),
+        destination: maskAddress(destination.channel, destination.address),
         ok: true,
         error: null,
       });
@@ -35,7 +35,7 @@ async function sendTests(ctx: AppContext, destinations: Destination[]): Promise<
       const message = scrubSecrets(error instanceof Error ? error.message : String(error), secretsOf(ctx.config));
       results.push({
         channel: destination.channel,
-        destination: maskDestination(destination.address),
+        destination: maskAddress(destination.channel, destination.address),
         ok: false,
         error: message,
       });

@@ -5,11 +5,10 @@ import { alertRowDashboardUrl } from '../../alerts/dashboard-link.js';
 import { notificationFacts, previewsOf } from '../../alerts/preview.js';
 import { scrubSecrets, secretsOf } from '../../config/redact.js';
 import { isoTime } from '../../logs/iso-time.js';
-import { ChannelTypeSchema } from '../../rules/schemas.js';
+import { ChannelTypeField } from '../../rules/schemas.js';
 import { NotFoundError } from '../../validation/problems.js';
 import type { HttpContext } from '../context.js';
 import { errorResponses, pageOf, success, successEnvelope } from '../envelope.js';
-import { maskDestination } from '../mask-destination.js';
 import {
   AlertKindSchema,
   AlertOutput,
@@ -29,9 +28,7 @@ const AlertQuery = Type.Object(
     status: Type.Optional(AlertStatusSchema),
     app_name: Type.Optional(FilterText('Only alerts of this app')),
     channel: Type.Optional(
-      Type.Union(ChannelTypeSchema.anyOf, {
-        description: "Only alerts to this channel type (rows written with no active target: any of the rule's)",
-      }),
+      ChannelTypeField("Only alerts to this channel type (rows written with no active target: any of the rule's)"),
     ),
     kind: Type.Optional(AlertKindSchema),
     rule_type: Type.Optional(RuleTypeSchema),
@@ -61,7 +58,7 @@ export function alertRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
     app_name: row.app_name,
     message_key: row.message_key,
     channel: row.channel,
-    destination: maskDestination(row.destination),
+    destination: ctx.channels.maskAddress(row.channel, row.destination),
     target_id: row.target_id === null ? null : Number(row.target_id),
     status: row.status,
     kind: row.kind,

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { privateDestinationReason } from '../../alerts/channels/private-address.js';
 import { ChannelTypeSchema, TargetCreate, TargetUpdate } from '../../rules/schemas.js';
-import { externalIdProblem } from '../../rules/target-address.js';
 import type { ChannelType } from '../../rules/types.js';
 import { ValidationError } from '../../validation/problems.js';
 import type { HttpContext } from '../context.js';
@@ -26,10 +25,15 @@ export function targetRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['alert targets'];
     const repo = ctx.targets;
-    /** WEBHOOK_DENY_PRIVATE at creation: 422 naming external_id (the send checks again). */
+    /**
+     * WEBHOOK_DENY_PRIVATE at creation, for every URL-addressed channel: 422 naming external_id
+     * (the send checks again).
+     */
     const checkDestination = async (type: ChannelType, externalId: string) => {
-      if (!ctx.config.webhookDenyPrivate || type !== 'webhook' || externalIdProblem(type, externalId)) return;
-      const reason = await privateDestinationReason(new URL(externalId));
+      if (!ctx.config.webhookDenyPrivate || ctx.channels.targetAddressProblem(type, externalId)) return;
+      const url = httpUrlOf(externalId);
+      if (!url) return;
+      const reason = await privateDestinationReason(url);
       if (reason) throw new ValidationError([{ field: 'external_id', message: `is refused: ${reason}` }]);
     };
     app.get(
@@ -110,4 +114,13 @@ export function targetRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
       },
     );
   };
+}
+
+function httpUrlOf(address: string): URL | undefined {
+  if (!/^https?:\/\//i.test(address)) return undefined;
+  try {
+    return new URL(address);
+  } catch {
+    return undefined;
+  }
 }

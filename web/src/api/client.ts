@@ -10,6 +10,7 @@ import type {
   AppSort,
   AppsPage,
   Bucket,
+  Channel,
   ChannelType,
   DashboardSettings,
   MessageRule,
@@ -249,6 +250,11 @@ export const api = {
     list: (filter: IncidentQuery, signal?: AbortSignal) =>
       request<Page<Incident>>('GET', '/incidents', { query: { ...filter }, signal }),
     get: (id: number, signal?: AbortSignal) => request<IncidentDetail>('GET', `/incidents/${id}`, { signal }),
+  },
+
+  /** Every channel type, from the server's channel registry, in its order. */
+  channels: {
+    list: (signal?: AbortSignal) => request<Channel[]>('GET', '/channels', { signal }),
   },
 
   targets: {

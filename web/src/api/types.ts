@@ -21,6 +21,7 @@ import type {
   AlertPreviewOutput,
   AlertStatusSchema,
   AppRuleOutput,
+  ChannelOutput,
   MessageRuleOutput,
   TargetOutput,
 } from '../../../src/http/schemas.js';
@@ -52,6 +53,8 @@ export type AlertPreview = Static<typeof AlertPreviewOutput>;
 export type AppRule = Static<typeof AppRuleOutput>;
 export type MessageRule = Static<typeof MessageRuleOutput>;
 export type RuleInput = Static<typeof AppRuleCreate> | Static<typeof MessageRuleCreate>;
+/** One channel lagwatch can send to (`GET /channels`). */
+export type Channel = Static<typeof ChannelOutput>;
 export type Target = Static<typeof TargetOutput>;
 export type TargetInput = Static<typeof TargetCreate>;
 export type Silence = Static<typeof SilenceOutput>;

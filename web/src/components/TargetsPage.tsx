@@ -1,26 +1,19 @@
 import { useState } from 'react';
-import { CHANNEL_TYPES } from '../../../src/rules/types.js';
 import { api } from '../api/client.js';
-import type { ChannelType, Target } from '../api/types.js';
+import type { Channel, ChannelType, Target } from '../api/types.js';
+import { channelLabel, useChannels } from '../channels.js';
 import { checkFields, targetFields } from '../field-errors.js';
-import { CHANNEL_LABELS } from '../format.js';
 import { useResource } from '../state.js';
 import { noTargetExplanation } from './channel-targets.js';
 import { EditableList } from './EditableList.js';
 import { DialogFooter, GeneralError, useApiForm } from './editing.js';
 import { Badge, Dialog, Field } from './ui.js';
 
-const ADDRESS_LABEL: Record<ChannelType, { label: string; hint: string }> = {
-  telegram_chat: { label: 'Chat id', hint: 'The numeric id of the chat, e.g. 123456789.' },
-  telegram_group: { label: 'Group id', hint: 'The numeric id of the group, e.g. -1001234567890.' },
-  email: { label: 'Email address', hint: 'Where the alert is mailed.' },
-  webhook: { label: 'Webhook URL', hint: 'Receives a JSON POST per alert.' },
-};
-
 export function TargetsPage() {
   const targets = useResource((_range, signal) => api.targets.list(signal), []);
   const [editing, setEditing] = useState<{ target?: Target }>();
-  const uncovered = useUncoveredChannels(targets.data?.items);
+  const channels = useChannels();
+  const uncovered = useUncoveredChannels(targets.data?.items, channels);
 
   return (
     <div className="page">
@@ -29,7 +22,8 @@ export function TargetsPage() {
           <ul>
             {uncovered.map(({ channel, rules }) => (
               <li key={channel}>
-                {noTargetExplanation(channel)} {rules} active rule{rules === 1 ? ' sends' : 's send'} to it.
+                {noTargetExplanation(channel, channelLabel(channels, channel))} {rules} active rule
+                {rules === 1 ? ' sends' : 's send'} to it.
               </li>
             ))}
           </ul>
@@ -52,7 +46,7 @@ export function TargetsPage() {
           <>
             <td className="cell-title">{target.name}</td>
             <td>
-              <Badge tone="muted">{CHANNEL_LABELS[target.type] ?? target.type}</Badge>
+              <Badge tone="muted">{channelLabel(channels, target.type)}</Badge>
             </td>
             <td className="break">
               <code>{target.external_id}</code>
@@ -80,10 +74,13 @@ export function TargetsPage() {
 }
 
 /** Channels that active rules send to but no active target receives, with how many rules use each. */
-function useUncoveredChannels(targets: Target[] | undefined): { channel: ChannelType; rules: number }[] {
+function useUncoveredChannels(
+  targets: Target[] | undefined,
+  channels: Channel[] | undefined,
+): { channel: ChannelType; rules: number }[] {
   const appRules = useResource((_range, signal) => api.rules.list('app', signal), []);
   const messageRules = useResource((_range, signal) => api.rules.list('message', signal), []);
-  if (!targets || !appRules.data || !messageRules.data) return [];
+  if (!targets || !channels || !appRules.data || !messageRules.data) return [];
   const covered = new Set(targets.filter((t) => t.is_active).map((t) => t.type));
   const uses = new Map<ChannelType, number>();
   for (const rule of [...appRules.data.items, ...messageRules.data.items]) {
@@ -92,17 +89,22 @@ function useUncoveredChannels(targets: Target[] | undefined): { channel: Channel
       if (!covered.has(channel)) uses.set(channel, (uses.get(channel) ?? 0) + 1);
     }
   }
-  return CHANNEL_TYPES.filter((c) => uses.has(c)).map((channel) => ({ channel, rules: uses.get(channel)! }));
+  return channels
+    .map((c) => c.type)
+    .filter((c) => uses.has(c))
+    .map((channel) => ({ channel, rules: uses.get(channel)! }));
 }
 
 function TargetDialog({ target, onClose, onSaved }: { target?: Target; onClose: () => void; onSaved: () => void }) {
+  const channels = useChannels();
   const [form, setForm] = useState({
     name: target?.name ?? '',
     type: target?.type ?? ('email' as ChannelType),
     external_id: target?.external_id ?? '',
     is_active: target?.is_active ?? true,
   });
-  const specs = targetFields(form.type);
+  const chosen = channels?.find((c) => c.type === form.type);
+  const specs = targetFields(form.type, chosen?.address_hint);
   const { saving, submit, errorsOf, general } = useApiForm({
     specs,
     onSaved,
@@ -111,7 +113,10 @@ function TargetDialog({ target, onClose, onSaved }: { target?: Target; onClose: 
       message: `There is already a target named ${form.name.trim()}: choose another name`,
     }),
   });
-  const address = ADDRESS_LABEL[form.type];
+  const address = {
+    label: chosen?.address_label ?? 'Address',
+    hint: chosen ? capitalized(chosen.address_hint) : undefined,
+  };
   const check = () => checkFields(specs, { name: form.name, type: form.type, external_id: form.external_id });
 
   const save = () => {
@@ -141,11 +146,13 @@ function TargetDialog({ target, onClose, onSaved }: { target?: Target; onClose: 
               value={form.type}
               onChange={(e) => setForm({ ...form, type: e.target.value as ChannelType })}
             >
-              {CHANNEL_TYPES.map((type) => (
-                <option key={type} value={type}>
-                  {CHANNEL_LABELS[type]}
+              {(channels ?? []).map((channel) => (
+                <option key={channel.type} value={channel.type}>
+                  {channel.label}
+                  {channel.configured ? '' : ` (not configured: ${channel.missing_setting})`}
                 </option>
               ))}
+              {!channels?.some((c) => c.type === form.type) && <option value={form.type}>{form.type}</option>}
             </select>
           )}
         </Field>
@@ -171,3 +178,5 @@ function TargetDialog({ target, onClose, onSaved }: { target?: Target; onClose: 
     </Dialog>
   );
 }
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
