@@ -45,7 +45,10 @@ export const TargetOutput = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
   type: ChannelTypeSchema,
-  external_id: Type.String({ description: 'Chat id, email address or webhook URL' }),
+  external_id: Type.String({
+    description:
+      'Chat id, email address, webhook URL…; masked when the channel says addresses are secrets (GET /channels: secret_address), except in the answer to the POST that created the target',
+  }),
   is_active: Type.Boolean(),
   created_at: IsoTime('When the target was created'),
   updated_at: IsoTime('When the target was last changed'),
@@ -64,6 +67,20 @@ export const ChannelOutput = Type.Object({
   secret_address: Type.Boolean({
     description:
       'The address is a secret (webhook URL, routing key): answers show it masked, except to the POST that created it',
+  }),
+});
+
+/** The answer to `POST /targets/{id}/test`. */
+export const TargetTestOutput = Type.Object({
+  ok: Type.Boolean({ description: "Whether the channel's service accepted the test notification" }),
+  channel: Type.String({ description: "The target's channel type" }),
+  target_id: Type.Integer(),
+  destination: Type.String({ description: 'The address, masked when it is a secret' }),
+  reply: Type.String({
+    description: 'What the service answered ("200 OK: ok"), or why the send failed; never a secret',
+  }),
+  retryable: Type.Union([Type.Boolean(), Type.Null()], {
+    description: 'A failed send: whether the same send could work later (429, 5xx, timeouts); null when sent',
   }),
 });
 
@@ -89,7 +106,9 @@ export const AlertOutput = Type.Object({
   app_name: Type.String(),
   message_key: Type.Union([Type.String(), Type.Null()]),
   channel: Type.String({ description: 'The channel type (GET /channels lists them)' }),
-  destination: Type.String({ description: 'Chat id, email address, or webhook URL with its secrets masked' }),
+  destination: Type.String({
+    description: 'Chat id or email address; a secret address (webhook URL, routing key) masked',
+  }),
   target_id: Type.Union([Type.Integer(), Type.Null()]),
   status: AlertStatusSchema,
   kind: AlertKindSchema,

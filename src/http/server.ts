@@ -27,6 +27,7 @@ import { monitorRoutes } from './routes/monitor.js';
 import { operationsRoutes } from './routes/operations.js';
 import { ruleRoutes } from './routes/rules.js';
 import { silenceRoutes } from './routes/silences.js';
+import { targetTestRoutes } from './routes/target-test.js';
 import { targetRoutes } from './routes/targets.js';
 import { installSecurity } from './security.js';
 import { installStorageRecovery, storageHealthOf } from './storage-health.js';
@@ -110,6 +111,7 @@ export async function buildServer(ctx: HttpContext, options: ServerOptions = {})
   await app.register(incidentRoutes(ctx, options.now ?? Date.now));
   await app.register(channelRoutes(ctx));
   await app.register(targetRoutes(ctx));
+  await app.register(targetTestRoutes(ctx));
   await app.register(alertRoutes(ctx));
   await app.register(silenceRoutes(ctx));
   await app.register(ingestRoutes(ctx, { onIngest: options.onIngest }));

@@ -203,6 +203,7 @@ describe('metrics, documentation and headers', () => {
         'GET /targets/{id}',
         'PUT /targets/{id}',
         'DELETE /targets/{id}',
+        'POST /targets/{id}/test',
         'GET /alerts',
         'GET /alerts/{id}/preview',
         'GET /channels',

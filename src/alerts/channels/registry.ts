@@ -2,7 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { Problem } from '../../validation/problems.js';
 import type { AlertNotification } from '../notification.js';
 import { emailProvider } from './email/provider.js';
-import { maskDestination } from './mask-address.js';
+import { maskSecretUrl } from './mask-address.js';
 import type { Notifier } from './notifier.js';
 import type { NotifierOptions } from './notifier-options.js';
 import type { ChannelPreviewText, ChannelProvider, NotifierContext } from './provider.js';
@@ -35,9 +35,19 @@ export interface ChannelRegistry {
   targetAddressProblem(type: string, externalId: string): Problem | undefined;
   /**
    * A destination as an answer, log line or error may show it: its channel's masking, or for a
-   * type no longer registered (or a row naming several channels) the generic URL masking.
+   * type no longer registered (or a row naming several channels) a URL's origin only.
    */
   maskAddress(type: string, address: string): string;
+  /**
+   * What of an address must be scrubbed from errors and logs: the whole address when its channel
+   * says addresses are secrets (or, for an unknown type, when it is a URL); else nothing.
+   */
+  addressSecrets(type: string, address: string): string[];
+  /**
+   * A target as answers and listings show it: a secret address (webhook URL, routing key, or any
+   * address of a type no longer registered) masked, other addresses as they are.
+   */
+  shownTarget<T extends { type: string; external_id: string }>(target: T): T;
   /** The notification as a registered channel's reader sees it (alert log previews, `test:channel`). */
   preview(type: string, notification: AlertNotification): ChannelPreviewText;
   /**
@@ -63,6 +73,12 @@ export function channelRegistry(providers: readonly ChannelProvider[]): ChannelR
   }
   const types = providers.map((p) => p.type);
   const providerOf = (type: string) => byType.get(type);
+  // A type no longer registered (or a row naming several channels): a URL keeps only its origin.
+  const maskAddress = (type: string, address: string) => {
+    const provider = providerOf(type);
+    if (provider) return provider.maskAddress(address);
+    return /^https?:\/\//i.test(address) ? maskSecretUrl(address) : address;
+  };
   return {
     providers,
     types,
@@ -77,9 +93,15 @@ export function channelRegistry(providers: readonly ChannelProvider[]): ChannelR
       const message = provider.addressProblem(externalId);
       return message === undefined ? undefined : { field: 'external_id', message };
     },
-    maskAddress(type, address) {
+    maskAddress,
+    addressSecrets(type, address) {
       const provider = providerOf(type);
-      return provider ? provider.maskAddress(address) : maskDestination(address);
+      const secret = provider ? provider.secretAddress : /^https?:\/\//i.test(address);
+      return secret && address !== '' ? [address] : [];
+    },
+    shownTarget(target) {
+      if (providerOf(target.type)?.secretAddress === false) return target;
+      return { ...target, external_id: maskAddress(target.type, target.external_id) };
     },
     preview(type, notification) {
       const provider = providerOf(type);
@@ -109,5 +131,6 @@ export const providerOf = CHANNELS.providerOf;
 export const isChannelConfigured = CHANNELS.isConfigured;
 export const targetAddressProblem = CHANNELS.targetAddressProblem;
 export const maskAddress = CHANNELS.maskAddress;
+export const addressSecrets = CHANNELS.addressSecrets;
 export const previewOn = CHANNELS.preview;
 export const createNotifiers = CHANNELS.createNotifiers;

@@ -64,7 +64,10 @@ export function alertRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
     kind: row.kind,
     silence_id: row.silence_id === null ? null : Number(row.silence_id),
     attempts: Number(row.attempts),
-    last_error: row.last_error === null ? null : scrubSecrets(row.last_error, secrets),
+    last_error:
+      row.last_error === null
+        ? null
+        : scrubSecrets(row.last_error, [...secrets, ...ctx.channels.addressSecrets(row.channel, row.destination)]),
     violation_count: Number(row.violation_count),
     created_at: isoTime(Number(row.created_at)),
     sent_at: row.sent_at === null ? null : isoTime(Number(row.sent_at)),
@@ -105,10 +108,11 @@ export function alertRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
       async (request) => {
         const row = await alertRow(ctx.state.db, request.params.id);
         if (!row) throw new NotFoundError(`alert ${request.params.id}`);
+        const rowSecrets = [...secrets, ...ctx.channels.addressSecrets(row.channel, row.destination)];
         const previews = previewsOf(row.payload, row.channel).map((p) => ({
           ...p,
-          subject: p.subject === null ? null : scrubSecrets(p.subject, secrets),
-          text: scrubSecrets(p.text, secrets),
+          subject: p.subject === null ? null : scrubSecrets(p.subject, rowSecrets),
+          text: scrubSecrets(p.text, rowSecrets),
         }));
         return success({ id: Number(row.id), status: row.status, previews });
       },

@@ -25,6 +25,7 @@ import type {
   SlowestTrace,
   Target,
   TargetInput,
+  TargetTest,
   TimeRange,
   Timeseries,
   Trace,
@@ -262,6 +263,8 @@ export const api = {
     create: (input: TargetInput) => request<Target>('POST', '/targets', { body: input }),
     update: (id: number, input: Partial<TargetInput>) => request<Target>('PUT', `/targets/${id}`, { body: input }),
     remove: (id: number) => request<unknown>('DELETE', `/targets/${id}`),
+    /** Sends the test notification now; a failed send is an answer too (`ok: false`, `reply`). */
+    test: (id: number) => request<TargetTest>('POST', `/targets/${id}/test`),
   },
 
   silences: {

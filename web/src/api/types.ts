@@ -24,6 +24,7 @@ import type {
   ChannelOutput,
   MessageRuleOutput,
   TargetOutput,
+  TargetTestOutput,
 } from '../../../src/http/schemas.js';
 import type { AppRuleCreate, MessageRuleCreate, TargetCreate } from '../../../src/rules/schemas.js';
 import type { SilenceCreate, SilenceOutput } from '../../../src/silences/schemas.js';
@@ -57,6 +58,8 @@ export type RuleInput = Static<typeof AppRuleCreate> | Static<typeof MessageRule
 export type Channel = Static<typeof ChannelOutput>;
 export type Target = Static<typeof TargetOutput>;
 export type TargetInput = Static<typeof TargetCreate>;
+/** The answer to `POST /targets/{id}/test`. */
+export type TargetTest = Static<typeof TargetTestOutput>;
 export type Silence = Static<typeof SilenceOutput>;
 export type SilenceInput = Static<typeof SilenceCreate>;
 

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
-import type { Channel, ChannelType, Target } from '../api/types.js';
+import type { Channel, ChannelType, Target, TargetTest } from '../api/types.js';
 import { channelLabel, useChannels } from '../channels.js';
 import { checkFields, targetFields } from '../field-errors.js';
 import { useResource } from '../state.js';
@@ -41,7 +41,7 @@ export function TargetsPage() {
         }
         list={targets}
         empty="No targets yet."
-        columns={['Name', 'Channel', 'Address']}
+        columns={['Name', 'Channel', 'Address', 'Test']}
         cells={(target) => (
           <>
             <td className="cell-title">{target.name}</td>
@@ -50,6 +50,9 @@ export function TargetsPage() {
             </td>
             <td className="break">
               <code>{target.external_id}</code>
+            </td>
+            <td>
+              <SendTest target={target} />
             </td>
           </>
         )}
@@ -97,12 +100,16 @@ function useUncoveredChannels(
 
 function TargetDialog({ target, onClose, onSaved }: { target?: Target; onClose: () => void; onSaved: () => void }) {
   const channels = useChannels();
+  // A secret address (webhook URL, routing key) comes back masked: the field starts empty and,
+  // left empty, keeps the stored address.
+  const hiddenAddress = target !== undefined && channels?.find((c) => c.type === target.type)?.secret_address !== false;
   const [form, setForm] = useState({
     name: target?.name ?? '',
     type: target?.type ?? ('email' as ChannelType),
-    external_id: target?.external_id ?? '',
+    external_id: hiddenAddress ? '' : (target?.external_id ?? ''),
     is_active: target?.is_active ?? true,
   });
+  const keepAddress = hiddenAddress && form.type === target?.type && form.external_id.trim() === '';
   const chosen = channels?.find((c) => c.type === form.type);
   const specs = targetFields(form.type, chosen?.address_hint);
   const { saving, submit, errorsOf, general } = useApiForm({
@@ -115,13 +122,25 @@ function TargetDialog({ target, onClose, onSaved }: { target?: Target; onClose: 
   });
   const address = {
     label: chosen?.address_label ?? 'Address',
-    hint: chosen ? capitalized(chosen.address_hint) : undefined,
+    hint: keepAddress
+      ? `Kept as it is (${target?.external_id}): it is a secret and is not shown. Enter a new one to replace it.`
+      : chosen
+        ? `${capitalized(chosen.address_hint)}.${chosen.secret_address ? ' A secret: shown only now, masked afterwards.' : ''}`
+        : undefined,
   };
-  const check = () => checkFields(specs, { name: form.name, type: form.type, external_id: form.external_id });
+  const check = () =>
+    checkFields(specs, {
+      name: form.name,
+      type: form.type,
+      ...(keepAddress ? {} : { external_id: form.external_id }),
+    });
 
   const save = () => {
-    const input = { ...form, name: form.name.trim(), external_id: form.external_id.trim() };
-    return target ? api.targets.update(target.id, input) : api.targets.create(input);
+    const { external_id, ...rest } = form;
+    const input = { ...rest, name: form.name.trim(), ...(keepAddress ? {} : { external_id: external_id.trim() }) };
+    return target
+      ? api.targets.update(target.id, input)
+      : api.targets.create({ ...input, external_id: external_id.trim() });
   };
 
   return (
@@ -180,3 +199,36 @@ function TargetDialog({ target, onClose, onSaved }: { target?: Target; onClose: 
 }
 
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** "Send test": the test notification to this target now; shows what its service answered. */
+function SendTest({ target }: { target: Target }) {
+  const [state, setState] = useState<{ sending: boolean; result?: TargetTest; error?: string }>({ sending: false });
+  const send = () => {
+    setState({ sending: true });
+    api.targets.test(target.id).then(
+      (result) => setState({ sending: false, result }),
+      (error: unknown) => setState({ sending: false, error: error instanceof Error ? error.message : String(error) }),
+    );
+  };
+  const said = state.result ? state.result.reply : state.error;
+  const ok = state.result?.ok === true;
+  return (
+    <div className="send-test">
+      <button
+        type="button"
+        className="button button-small"
+        disabled={state.sending}
+        onClick={send}
+        aria-label={`Send a test to ${target.name}`}
+      >
+        {state.sending ? 'Sending…' : 'Send test'}
+      </button>
+      {said !== undefined && (
+        <p className={`small ${ok ? 'text-ok' : 'text-bad'}`} role="status" data-testid="test-reply">
+          {ok ? 'Sent: ' : 'Failed: '}
+          {said}
+        </p>
+      )}
+    </div>
+  );
+}

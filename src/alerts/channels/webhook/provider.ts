@@ -1,6 +1,6 @@
 import { webhookUrlProblem } from '../../../validation/addresses.js';
 import { renderWebhookPayload } from '../../render/webhook.js';
-import { maskDestination } from '../mask-address.js';
+import { maskSecretUrl } from '../mask-address.js';
 import type { ChannelProvider } from '../provider.js';
 import { WebhookNotifier } from '../webhook.js';
 
@@ -10,10 +10,11 @@ export const webhookProvider: ChannelProvider = {
   label: 'Webhook',
   addressLabel: 'Webhook URL',
   addressHint: 'an http:// or https:// URL',
-  secretAddress: false,
+  // Webhook URLs often are their own credential (a token in the path): shown only at creation.
+  secretAddress: true,
   missingSetting: () => undefined,
   addressProblem: webhookUrlProblem,
-  maskAddress: maskDestination,
+  maskAddress: maskSecretUrl,
   preview: (notification) => ({ subject: null, text: JSON.stringify(renderWebhookPayload(notification), null, 2) }),
   createNotifier: ({ config, options }) =>
     new WebhookNotifier(config.webhookSecret, {
