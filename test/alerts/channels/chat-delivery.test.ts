@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exponentialBackoff } from '../../../src/alerts/retry-policy.js';
-import { CHANNEL_TYPES, type ChannelType } from '../../../src/rules/types.js';
 import { announceSkips, driversUnderTest } from '../../support/databases.js';
 import { logDocument } from '../../support/log-documents.js';
 import { deliverAll, openScanWorld, type ScanWorld } from '../../support/scan-harness/world.js';
@@ -11,11 +10,7 @@ import { TeamsStandIn } from '../../support/stand-ins/teams.js';
 const drivers = driversUnderTest();
 announceSkips(drivers, 'Slack, Teams and Discord delivery');
 
-const CHANNELS = ['slack', 'teams', 'discord'] as unknown as ChannelType[];
-// Until the channel registry lists these types, targets of them cannot be saved.
-const unregistered = CHANNELS.some((type) => !CHANNEL_TYPES.includes(type));
-if (unregistered)
-  console.warn('[chat-delivery] SKIPPED: slack, teams and discord are not registered channel types yet');
+const CHANNELS = ['slack', 'teams', 'discord'];
 
 describe.each(drivers.map((d) => [d.driver, d] as const))(
   'Slack, Teams and Discord through the outbox over %s',
@@ -36,7 +31,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))(
       world = undefined;
     });
 
-    it.skipIf(driver.skipReason || unregistered)(
+    it.skipIf(driver.skipReason)(
       "a real scan's alert and its resolution reach every service, in order even when the alert is retried",
       async () => {
         world = await openScanWorld(driver, { retry: exponentialBackoff({ baseMs: 10, maxMs: 50 }) });
@@ -50,7 +45,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))(
         });
         const hooks = { slack: slack.webhook(), teams: teams.webhook(), discord: discord.webhook() };
         for (const [type, url] of Object.entries(hooks)) {
-          await ctx.targets.create({ name: type, type: type as ChannelType, external_id: url, is_active: true });
+          await ctx.targets.create({ name: type, type, external_id: url, is_active: true });
         }
         const t = Date.now() - 30 * 60_000;
         const slow = (at: number, id: string) =>

@@ -1,7 +1,7 @@
 import type { NotifierContext } from '../../../src/alerts/channels/provider.js';
 import type { AlertNotification, Destination } from '../../../src/alerts/notification.js';
 import { loadConfig } from '../../../src/config/load.js';
-import type { ChannelType } from '../../../src/rules/types.js';
+import { selfNotification } from '../../../src/self-monitoring/self-notification.js';
 import { notification, sample } from '../render/sample-notification.js';
 
 /**
@@ -44,6 +44,17 @@ export interface KindCase {
   /** Whether trace links are expected. */
   traces: boolean;
 }
+
+const selfFacts = {
+  id: 4,
+  key: 'scans_failing',
+  condition: 'scans_failing' as const,
+  subject: 'scans',
+  since: from,
+  detail: 'connect ECONNREFUSED 127.0.0.1:9200',
+  count: 12,
+};
+const selfOptions = { now: to, publicUrl: 'http://127.0.0.1:9501', afterMinutes: 5 };
 
 export const KIND_CASES: KindCase[] = [
   {
@@ -137,6 +148,25 @@ export const KIND_CASES: KindCase[] = [
     mute: true,
     traces: false,
   },
+  {
+    name: 'self-alert',
+    n: selfNotification(selfFacts, 'alert', selfOptions),
+    says: [
+      'lagwatch: firing',
+      'lagwatch self-monitoring: scans failing',
+      'every scan has failed since',
+      'ECONNREFUSED',
+    ],
+    mute: true,
+    traces: false,
+  },
+  {
+    name: 'self-alert resolved',
+    n: selfNotification(selfFacts, 'resolved', selfOptions),
+    says: ['lagwatch: resolved', 'lagwatch scans succeed again, after 5 min'],
+    mute: false,
+    traces: false,
+  },
 ];
 
 /** Log text meant to ping, link or mark up, in every log-derived field of an alert. */
@@ -185,7 +215,7 @@ export function context(env: Record<string, string> = {}): NotifierContext {
 }
 
 export const destination = (channel: string, address: string): Destination => ({
-  channel: channel as unknown as ChannelType,
+  channel,
   address,
   targetId: 1,
 });

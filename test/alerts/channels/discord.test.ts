@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discordProvider } from '../../../src/alerts/channels/discord/provider.js';
 import { renderDiscord } from '../../../src/alerts/channels/discord/render.js';
 import { DeliveryError, type Notifier } from '../../../src/alerts/channels/notifier.js';
+import { CHANNELS } from '../../../src/alerts/channels/registry.js';
 import type { AlertNotification } from '../../../src/alerts/notification.js';
 import { DiscordStandIn } from '../../support/stand-ins/discord.js';
 import { HOSTILE_TEXTS, notification } from '../render/sample-notification.js';
@@ -137,12 +138,18 @@ describe('Discord', () => {
     expect([refused.retryable, refused.message.includes('code 50027')]).toEqual([false, true]);
   });
 
-  it('provider: addresses, masking, preview', () => {
+  it('provider: registered; addresses, masking, preview', () => {
+    expect(CHANNELS.providerOf('discord')).toBe(discordProvider);
+    expect(CHANNELS.shownTarget({ type: 'discord', external_id: 'https://h.example/secret-path-x' }).external_id).toBe(
+      'https://h.example/***',
+    );
     expect(discordProvider.addressProblem('https://discord.com/api/webhooks/1/abc')).toBeUndefined();
     expect(discordProvider.addressProblem('https://discordapp.com/api/webhooks/1/abc')).toBeUndefined();
-    expect(discordProvider.addressProblem('ftp://discord.com/api/webhooks/1/abc')).toMatch(/^must be an http\(s\) URL/);
+    expect(discordProvider.addressProblem('ftp://discord.com/api/webhooks/1/abc')).toMatch(
+      /^must be an http:\/\/ or https:\/\/ URL, usually https:\/\/discord.com/,
+    );
     expect(discordProvider.maskAddress('https://discord.com/api/webhooks/123/secret-token')).toBe(
-      'https://discord.com/api/webhooks/123/***',
+      'https://discord.com/***',
     );
     const preview = discordProvider.preview(KIND_CASES[4]!.n);
     expect(preview.text).toContain('✅ lagwatch: resolved');

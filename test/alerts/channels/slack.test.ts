@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryError, type Notifier } from '../../../src/alerts/channels/notifier.js';
+import { CHANNELS } from '../../../src/alerts/channels/registry.js';
 import { slackProvider } from '../../../src/alerts/channels/slack/provider.js';
 import { renderSlack } from '../../../src/alerts/channels/slack/render.js';
 import type { AlertNotification } from '../../../src/alerts/notification.js';
@@ -144,13 +145,19 @@ describe('Slack', () => {
     expect(slack.http.requests.length).toBe(before);
   });
 
-  it('provider: addresses, masking, preview', () => {
+  it('provider: registered; addresses, masking, preview', () => {
+    expect(CHANNELS.providerOf('slack')).toBe(slackProvider);
+    expect(CHANNELS.shownTarget({ type: 'slack', external_id: 'https://h.example/secret-path-x' }).external_id).toBe(
+      'https://h.example/***',
+    );
     expect(slackProvider.addressProblem('https://hooks.slack.com/services/T0/B0/abc')).toBeUndefined();
     expect(slackProvider.addressProblem('http://relay.internal:8080/slack')).toBeUndefined();
-    expect(slackProvider.addressProblem('hooks.slack.com/services/x')).toMatch(/^must be an http\(s\) URL/);
-    expect(slackProvider.addressProblem('https://u:p@hooks.slack.com/services/x')).toMatch(/credentials/);
+    expect(slackProvider.addressProblem('hooks.slack.com/services/x')).toBe(
+      'must be an http:// or https:// URL, usually https://hooks.slack.com/services/T…/B…/…',
+    );
+    expect(slackProvider.addressProblem('https://u:p@hooks.slack.com/services/x')).toMatch(/user:password@/);
     expect(slackProvider.maskAddress('https://hooks.slack.com/services/T0/B0/abcsecret')).toBe(
-      'https://hooks.slack.com/services/***',
+      'https://hooks.slack.com/***',
     );
     expect(slackProvider.maskAddress('not a url')).toBe('***');
     expect(slackProvider.secretAddress).toBe(true);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryError, type Notifier } from '../../../src/alerts/channels/notifier.js';
+import { CHANNELS } from '../../../src/alerts/channels/registry.js';
 import { teamsProvider } from '../../../src/alerts/channels/teams/provider.js';
 import { renderTeams } from '../../../src/alerts/channels/teams/render.js';
 import type { AlertNotification } from '../../../src/alerts/notification.js';
@@ -130,12 +131,18 @@ describe('Microsoft Teams', () => {
     expect([deleted.retryable, deleted.message.includes('WorkflowNotFound')]).toEqual([false, true]);
   });
 
-  it('provider: addresses, masking, preview', () => {
+  it('provider: registered; addresses, masking, preview', () => {
+    expect(CHANNELS.providerOf('teams')).toBe(teamsProvider);
+    expect(CHANNELS.shownTarget({ type: 'teams', external_id: 'https://h.example/secret-path-x' }).external_id).toBe(
+      'https://h.example/***',
+    );
     const real =
       'https://prod-12.westeurope.logic.azure.com:443/workflows/0a1b2c/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=SeCrEt';
     expect(teamsProvider.addressProblem(real)).toBeUndefined();
-    expect(teamsProvider.addressProblem('teams')).toMatch(/^must be an http\(s\) URL/);
-    expect(teamsProvider.maskAddress(real)).toBe('https://prod-12.westeurope.logic.azure.com/workflows/0a1b2c/***');
+    expect(teamsProvider.addressProblem('teams')).toMatch(
+      /^must be an http:\/\/ or https:\/\/ URL, usually https:\/\/….logic.azure.com/,
+    );
+    expect(teamsProvider.maskAddress(real)).toBe('https://prod-12.westeurope.logic.azure.com/***');
     expect(teamsProvider.maskAddress(real)).not.toContain('SeCrEt');
     expect(teamsProvider.preview(KIND_CASES[6]!.n).text).toContain('⏰ lagwatch: still firing · orders p95');
   });

@@ -1,11 +1,11 @@
 import { parseRetryAfter, retryAfterSecondsToMs } from '../../../outbound/retry-after.js';
-import type { ChannelType } from '../../../rules/types.js';
 import type { AlertNotification, Destination } from '../../notification.js';
 import { chatCard, chatCardText } from '../../render/chat-card.js';
 import { answerDetail, defaultVerdict, type HttpAnswer, type HttpSender } from '../http-sender.js';
+import { maskSecretUrl } from '../mask-address.js';
 import { DeliveryError, type DeliveryReceipt, type Notifier } from '../notifier.js';
 import type { ChannelProvider, NotifierContext } from '../provider.js';
-import { maskWebhookUrl, urlChannelSender, webhookUrlProblem } from '../url-channel.js';
+import { chatWebhookProblem, replyOf, urlChannelSender } from '../url-channel.js';
 import { renderDiscord } from './render.js';
 
 const USUAL_FORM = 'https://discord.com/api/webhooks/<id>/<token>';
@@ -59,20 +59,19 @@ export class DiscordNotifier implements Notifier {
     const answer = await this.http.post({ url: destination.address, label: 'discord', body, signal });
     const failure = discordVerdict(answer, this.http.now());
     if (failure) throw failure;
-    return {};
+    return replyOf(answer);
   }
 }
 
 export const discordProvider: ChannelProvider = {
-  // The registry's list of types gains 'discord' when it lands.
-  type: 'discord' as unknown as ChannelType,
+  type: 'discord',
   label: 'Discord',
   addressHint: `a webhook URL (${USUAL_FORM})`,
+  addressLabel: 'Webhook URL',
   secretAddress: true,
   missingSetting: () => undefined,
-  addressProblem: (address) => webhookUrlProblem(address, USUAL_FORM),
-  // discord.com/api/webhooks/<id>/<token>: the id names the webhook, the token is the secret.
-  maskAddress: (address) => maskWebhookUrl(address, 3),
+  addressProblem: (address) => chatWebhookProblem(address, USUAL_FORM),
+  maskAddress: maskSecretUrl,
   preview: (notification) => ({ subject: null, text: chatCardText(chatCard(notification)) }),
   createNotifier: (context: NotifierContext) => new DiscordNotifier(urlChannelSender(context)),
 };

@@ -1,10 +1,10 @@
-import type { ChannelType } from '../../../rules/types.js';
 import type { AlertNotification, Destination } from '../../notification.js';
 import { chatCard, chatCardText } from '../../render/chat-card.js';
 import { answerDetail, defaultVerdict, type HttpAnswer, type HttpSender } from '../http-sender.js';
+import { maskSecretUrl } from '../mask-address.js';
 import type { DeliveryError, DeliveryReceipt, Notifier } from '../notifier.js';
 import type { ChannelProvider, NotifierContext } from '../provider.js';
-import { maskWebhookUrl, urlChannelSender, webhookUrlProblem } from '../url-channel.js';
+import { chatWebhookProblem, replyOf, urlChannelSender } from '../url-channel.js';
 import { renderSlack } from './render.js';
 
 const USUAL_FORM = 'https://hooks.slack.com/services/T…/B…/…';
@@ -52,20 +52,19 @@ export class SlackNotifier implements Notifier {
     const answer = await this.http.post({ url: destination.address, label: 'slack', body, signal });
     const failure = slackVerdict(answer, this.http.now());
     if (failure) throw failure;
-    return {};
+    return replyOf(answer);
   }
 }
 
 export const slackProvider: ChannelProvider = {
-  // The registry's list of types gains 'slack' when it lands.
-  type: 'slack' as unknown as ChannelType,
+  type: 'slack',
   label: 'Slack',
   addressHint: `an incoming-webhook URL (${USUAL_FORM})`,
+  addressLabel: 'Webhook URL',
   secretAddress: true,
   missingSetting: () => undefined,
-  addressProblem: (address) => webhookUrlProblem(address, USUAL_FORM),
-  // hooks.slack.com/services/T…/B…/<secret>: only "services" says anything.
-  maskAddress: (address) => maskWebhookUrl(address, 1),
+  addressProblem: (address) => chatWebhookProblem(address, USUAL_FORM),
+  maskAddress: maskSecretUrl,
   preview: (notification) => ({ subject: null, text: chatCardText(chatCard(notification)) }),
   createNotifier: (context: NotifierContext) => new SlackNotifier(urlChannelSender(context)),
 };

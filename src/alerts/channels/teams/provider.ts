@@ -1,10 +1,10 @@
-import type { ChannelType } from '../../../rules/types.js';
 import type { AlertNotification, Destination } from '../../notification.js';
 import { chatCard, chatCardText } from '../../render/chat-card.js';
 import { answerDetail, defaultVerdict, type HttpAnswer, type HttpSender } from '../http-sender.js';
+import { maskSecretUrl } from '../mask-address.js';
 import { DeliveryError, type DeliveryReceipt, type Notifier } from '../notifier.js';
 import type { ChannelProvider, NotifierContext } from '../provider.js';
-import { maskWebhookUrl, urlChannelSender, webhookUrlProblem } from '../url-channel.js';
+import { chatWebhookProblem, replyOf, urlChannelSender } from '../url-channel.js';
 import { renderTeams } from './render.js';
 
 const USUAL_FORM = 'https://….logic.azure.com/workflows/…/triggers/manual/paths/invoke?…&sig=…';
@@ -50,20 +50,19 @@ export class TeamsNotifier implements Notifier {
     const answer = await this.http.post({ url: destination.address, label: 'teams', body, signal });
     const failure = teamsVerdict(answer, this.http.now());
     if (failure) throw failure;
-    return {};
+    return replyOf(answer);
   }
 }
 
 export const teamsProvider: ChannelProvider = {
-  // The registry's list of types gains 'teams' when it lands.
-  type: 'teams' as unknown as ChannelType,
+  type: 'teams',
   label: 'Microsoft Teams',
   addressHint: `a Workflows webhook URL (${USUAL_FORM})`,
+  addressLabel: 'Webhook URL',
   secretAddress: true,
   missingSetting: () => undefined,
-  addressProblem: (address) => webhookUrlProblem(address, USUAL_FORM),
-  // …/workflows/<id>/triggers/manual/paths/invoke?…&sig=<secret>: the workflow id is kept.
-  maskAddress: (address) => maskWebhookUrl(address, 2),
+  addressProblem: (address) => chatWebhookProblem(address, USUAL_FORM),
+  maskAddress: maskSecretUrl,
   preview: (notification) => ({ subject: null, text: chatCardText(chatCard(notification)) }),
   createNotifier: (context: NotifierContext) => new TeamsNotifier(urlChannelSender(context)),
 };
