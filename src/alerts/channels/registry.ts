@@ -1,11 +1,14 @@
 import type { Config } from '../../config/config.js';
 import type { Problem } from '../../validation/problems.js';
 import type { AlertNotification } from '../notification.js';
+import { discordProvider } from './discord/provider.js';
 import { emailProvider } from './email/provider.js';
 import { maskSecretUrl } from './mask-address.js';
 import type { Notifier } from './notifier.js';
 import type { NotifierOptions } from './notifier-options.js';
 import type { ChannelPreviewText, ChannelProvider, NotifierContext } from './provider.js';
+import { slackProvider } from './slack/provider.js';
+import { teamsProvider } from './teams/provider.js';
 import { telegramChatProvider, telegramGroupProvider } from './telegram/provider.js';
 import { webhookProvider } from './webhook/provider.js';
 
@@ -21,6 +24,9 @@ export const CHANNEL_PROVIDERS: readonly ChannelProvider[] = [
   telegramGroupProvider,
   emailProvider,
   webhookProvider,
+  slackProvider,
+  teamsProvider,
+  discordProvider,
 ];
 
 /** What everything else asks of the channels; `CHANNELS` is the one over CHANNEL_PROVIDERS. */

@@ -48,7 +48,7 @@ describe('createNotifiers', () => {
 describe('isChannelConfigured', () => {
   it('tells which channels have what they need', () => {
     const bare = loadConfig({}, undefined);
-    expect(CHANNEL_TYPES.filter((c) => isChannelConfigured(bare, c))).toEqual(['webhook']);
+    expect(CHANNEL_TYPES.filter((c) => isChannelConfigured(bare, c))).toEqual(['webhook', 'slack', 'teams', 'discord']);
     const full = loadConfig({ TELEGRAM_BOT_TOKEN: '1:x', MAIL_HOST: 'smtp.example.com' }, undefined);
     expect(CHANNEL_TYPES.filter((c) => isChannelConfigured(full, c))).toEqual([...CHANNEL_TYPES]);
   });
