@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api } from './api/client.js';
 import type { Channel, ChannelType } from './api/types.js';
+import { useDashboard } from './state.js';
 
 /*
  * The channels lagwatch can send to, as the server's registry lists them (`GET /channels`):
@@ -28,8 +29,11 @@ function load(): Promise<Channel[]> {
 /** The registry's channels, or undefined until they are known. */
 export function useChannels(): Channel[] | undefined {
   const [channels, setChannels] = useState(known);
+  // A failed read (no API token yet, server away) is tried again on the dashboard's next refresh.
+  const { version, authRequired } = useDashboard();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` is the refresh signal
   useEffect(() => {
-    if (channels) return;
+    if (channels || authRequired) return;
     let live = true;
     load().then(
       (loaded) => live && setChannels(loaded),
@@ -38,7 +42,7 @@ export function useChannels(): Channel[] | undefined {
     return () => {
       live = false;
     };
-  }, [channels]);
+  }, [channels, authRequired, version]);
   return channels;
 }
 
