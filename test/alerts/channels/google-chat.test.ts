@@ -232,6 +232,41 @@ describe('Google Chat', () => {
     expect(error.message).toContain('INVALID_ARGUMENT');
   });
 
+  it('the stand-in refuses what Google Chat refuses', async () => {
+    const post = async (body: unknown, query = '') => {
+      const response = await fetch(`${hook.url}${query}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      return { status: response.status, error: ((await response.json()) as { error?: { message: string } }).error };
+    };
+    const card = (text: string) => ({
+      cardsV2: [{ cardId: 'c', card: { sections: [{ widgets: [{ textParagraph: { text } }] }] } }],
+    });
+    expect((await post({ text: 'hello' })).status).toBe(200);
+    expect((await post(card('<b>ok</b> &amp; fine<br>'))).status).toBe(200);
+    for (const [body, query, problem] of [
+      ['{not json', '', /Invalid JSON/],
+      [{ text: '' }, '', /empty/],
+      [{ text: 'x'.repeat(4097) }, '', /4096/],
+      [{ text: 'x'.repeat(4000), padding: 'p'.repeat(30_000) }, '', /32000 bytes/],
+      [{ text: 'hi' }, '&messageReplyOption=REPLY_SOMEHOW', /message_reply_option/],
+      [card('a < b'), '', /allowed tag/],
+      [card('a & b'), '', /bare "&"/],
+      [card('<script>x</script>'), '', /allowed tag/],
+      [card('<b>open'), '', /not closed/],
+      [{ cardsV2: [{ cardId: 'c', card: { sections: [{ widgets: [{ carousel: {} }] }] } }] }, '', /Unknown name/],
+    ] as const) {
+      const answer = await post(body, query);
+      expect(answer.status).toBe(400);
+      expect(answer.error!.message).toMatch(problem);
+    }
+    // REPLY_MESSAGE_OR_FAIL to a thread that does not exist is refused.
+    expect((await post({ text: 'x' }, '&threadKey=none&messageReplyOption=REPLY_MESSAGE_OR_FAIL')).status).toBe(404);
+    expect(chat.inSpace(hook.space)).toHaveLength(2);
+  });
+
   it('addresses: any http(s) URL without credentials; Google’s own must be a space webhook with key and token', () => {
     const real =
       'https://chat.googleapis.com/v1/spaces/AAAAxyz/messages?key=AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI&token=abcDEF123';
