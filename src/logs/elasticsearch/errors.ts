@@ -70,3 +70,26 @@ export function assertComplete(body: unknown, what: string): void {
     );
   }
 }
+
+/**
+ * The point in time or scroll the read was paging through is gone: a node restarted (or the
+ * context expired). The server answers 404 `search_context_missing_exception`, often wrapped in a
+ * `search_phase_execution_exception` ("No search context found for id …").
+ */
+export function isSearchContextLost(error: unknown): boolean {
+  if (!(error instanceof ElasticsearchError)) return false;
+  const text = `${error.type ?? ''} ${error.reason ?? ''} ${error.message}`;
+  return /search_context_missing_exception|no_search_context_found|No search context found/i.test(text);
+}
+
+/**
+ * A read that may succeed when asked again: no answer (connection cut or refused, timeout, a body
+ * cut short), 429, a 5xx, or a 200 with failed shards or `timed_out` — as opposed to a request the
+ * server will refuse every time (400, 401, 403, a mapping problem).
+ */
+export function isTransientReadError(error: unknown): boolean {
+  if (!(error instanceof ElasticsearchError)) return false;
+  if (error.status === undefined) return true;
+  if (error.status === 429 || error.status >= 500) return true;
+  return error.status === 200 && (error.type === 'partial_results' || error.type === 'timed_out');
+}

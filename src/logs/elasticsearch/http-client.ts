@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isSecretParameter, maskUrl, scrubSecrets } from '../../config/redact.js';
 import type { Logger } from '../../logging/logger.js';
 import { parseRetryAfter } from '../../outbound/retry-after.js';
-import { describeErrorBody, ElasticsearchError } from './errors.js';
+import { assertComplete, describeErrorBody, ElasticsearchError } from './errors.js';
 import { dispatcherTrusting, type FetchDispatcher } from './tls.js';
 
 export interface EsClientOptions {
@@ -19,6 +19,8 @@ export interface EsClientOptions {
   /** First backoff delay; it doubles per attempt (default 200 ms, at most `backoffMaxMs`, default 5 s). */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** No retry starts later than this after a request's first attempt (default 60 s). */
+  retryBudgetMs?: number;
 }
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
@@ -40,6 +42,13 @@ export interface EsRequest {
   /** Overrides for one request (health checks answer fast rather than patiently). */
   maxRetries?: number;
   timeoutMs?: number;
+  /**
+   * A search whose 2xx answer must be complete: failed shards or `timed_out: true` make it a
+   * failed read (retried like a 5xx when idempotent), named by this text in the error.
+   */
+  complete?: string;
+  /** Frees what an answer refused as incomplete opened (its scroll), before it is asked again. */
+  releaseIncomplete?: (body: unknown) => Promise<void>;
 }
 
 export interface EsResponse<T> {
@@ -71,7 +80,7 @@ export class EsHttpClient {
     private readonly secrets: string[],
     private readonly dispatcher: FetchDispatcher | undefined,
     private readonly options: Required<
-      Pick<EsClientOptions, 'requestTimeoutMs' | 'maxRetries' | 'backoffBaseMs' | 'backoffMaxMs'>
+      Pick<EsClientOptions, 'requestTimeoutMs' | 'maxRetries' | 'backoffBaseMs' | 'backoffMaxMs' | 'retryBudgetMs'>
     >,
     private readonly logger: Logger | undefined,
   ) {}
@@ -125,6 +134,7 @@ export class EsHttpClient {
         maxRetries: options.maxRetries ?? 3,
         backoffBaseMs: options.backoffBaseMs ?? 200,
         backoffMaxMs: options.backoffMaxMs ?? 5000,
+        retryBudgetMs: options.retryBudgetMs ?? 60_000,
       },
       logger,
     );
@@ -143,8 +153,10 @@ export class EsHttpClient {
   async request<T = unknown>(req: EsRequest): Promise<EsResponse<T>> {
     const idempotent = req.idempotent ?? true;
     const attempts = (req.maxRetries ?? this.options.maxRetries) + 1;
+    const started = Date.now();
     let lastError: ElasticsearchError | undefined;
-    for (let attempt = 0; attempt < attempts; attempt++) {
+    let attempt = 0;
+    for (; attempt < attempts; attempt++) {
       const host = this.hosts[this.current % this.hosts.length]!;
       const outcome = await this.attempt<T>(host, req);
       if (outcome.kind === 'response') return outcome.response;
@@ -153,13 +165,18 @@ export class EsHttpClient {
       if (!retryable || attempt === attempts - 1) break;
       if (outcome.switchHost) this.current = (this.current + 1) % this.hosts.length;
       const delay = this.backoff(attempt, outcome.retryAfterMs);
+      // Bounded in time as well as in count: a scan must fail (and say so) rather than hang.
+      if (Date.now() + delay - started > this.options.retryBudgetMs) break;
       this.logger?.warn(
         { host: host.label, path: req.path, status: outcome.error.status, attempt: attempt + 1, delayMs: delay },
         `Elasticsearch request failed, retrying: ${outcome.error.message}`,
       );
       await sleep(delay);
     }
-    throw lastError!;
+    if (attempt === 0) throw lastError!;
+    const { status, type, reason, message } = lastError!;
+    const tries = `${attempt + 1} attempts in ${Date.now() - started} ms`;
+    throw new ElasticsearchError(`${message} (gave up after ${tries})`, status, type, reason);
   }
 
   async close(): Promise<void> {
@@ -216,14 +233,35 @@ export class EsHttpClient {
       };
     }
     let body: unknown = text;
+    let json = text === '';
     if (text !== '') {
       try {
         body = JSON.parse(text);
+        json = true;
       } catch {
         // Proxies answer HTML or plain text; keep the text for the message.
       }
     }
-    if ((response.status >= 200 && response.status < 300) || req.acceptStatuses?.includes(response.status)) {
+    const ok = response.status >= 200 && response.status < 300;
+    if (ok && !json && req.method !== 'HEAD') {
+      // A body cut short (or replaced by a proxy) must not read as "no hits".
+      return lostAnswer(this.scrub(`${where}: HTTP ${response.status} answer is not valid JSON (cut short?)`));
+    }
+    if (ok && req.complete !== undefined) {
+      try {
+        assertComplete(body, `${where}: ${req.complete}`);
+      } catch (error) {
+        await req.releaseIncomplete?.(body);
+        return {
+          kind: 'error',
+          error: error as ElasticsearchError,
+          retryable: true,
+          refused: false,
+          switchHost: false,
+        };
+      }
+    }
+    if (ok || req.acceptStatuses?.includes(response.status)) {
       return { kind: 'response', response: { status: response.status, body: body as T, headers: response.headers } };
     }
     const { type, reason } = describeErrorBody(body);
@@ -240,6 +278,11 @@ export class EsHttpClient {
       retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
     };
   }
+}
+
+function lostAnswer(message: string) {
+  const error = new ElasticsearchError(message, undefined, 'invalid_answer', undefined);
+  return { kind: 'error' as const, error, retryable: true, refused: false, switchHost: true };
 }
 
 function queryString(query: EsRequest['query']): string {

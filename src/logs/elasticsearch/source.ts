@@ -19,7 +19,7 @@ import type {
 import type { WindowQuery, WindowSeries } from '../window-stats.js';
 import { type AggregationFields, appStatistics, summaryStats, timeseriesStats } from './aggregations.js';
 import { formatCursor, parseCursor } from './cursor.js';
-import { assertComplete, ElasticsearchMappingError } from './errors.js';
+import { assertComplete, ElasticsearchError, ElasticsearchMappingError } from './errors.js';
 import { checkFields, type FieldResolution, type FieldRole } from './field-check.js';
 import { type EsClientOptions, EsHttpClient } from './http-client.js';
 import { type KeywordField, keywordTerms } from './keyword-field.js';
@@ -50,7 +50,9 @@ const FIELD_CHECK_TTL_MS = 5 * 60_000;
 const UNMAPPED_RECHECK_MS = 30_000;
 
 /** Test and tuning knobs for the HTTP client (retries, backoff). */
-export type ClientTuning = Partial<Pick<EsClientOptions, 'maxRetries' | 'backoffBaseMs' | 'backoffMaxMs'>>;
+export type ClientTuning = Partial<
+  Pick<EsClientOptions, 'maxRetries' | 'backoffBaseMs' | 'backoffMaxMs' | 'retryBudgetMs'>
+>;
 
 /** Creates the HTTP client from the configuration. */
 export function clientFor(config: Config, logger: Logger, tuning: ClientTuning = {}): Promise<EsHttpClient> {
@@ -203,7 +205,9 @@ export class ElasticsearchLogSource implements LogSource {
       yield { candidates: [], scanned: 0, cursor: oldCursor, watermark: countFrom };
       return;
     }
-    const scanned = await this.countWhere(this.windowFilter(fields, window, countFrom));
+    const scanned = await this.countWhere(this.windowFilter(fields, window, countFrom)).catch((error: unknown) => {
+      throw failedRead(error, request.mode === 'checkpoint' ? countFrom : undefined);
+    });
     const last = (candidates: LogRecord[]): ScanBatch => ({
       candidates,
       scanned,
@@ -224,11 +228,15 @@ export class ElasticsearchLogSource implements LogSource {
     // One page is held back: only once the next one is known to be empty does a batch become the
     // last one, which alone carries the new watermark.
     let pending: LogRecord[] | undefined;
-    for await (const hits of this.pages(page)) {
-      const candidates = this.toRecords(hits);
-      if (request.mode === 'checkpoint') this.recent.track(finalCursor, this.scanTimes(hits, candidates));
-      if (pending) yield { candidates: pending, scanned: 0, cursor: oldCursor, watermark: countFrom };
-      pending = candidates;
+    try {
+      for await (const hits of this.pages(page)) {
+        const candidates = this.toRecords(hits);
+        if (request.mode === 'checkpoint') this.recent.track(finalCursor, this.scanTimes(hits, candidates));
+        if (pending) yield { candidates: pending, scanned: 0, cursor: oldCursor, watermark: countFrom };
+        pending = candidates;
+      }
+    } catch (error) {
+      throw failedRead(error, request.mode === 'checkpoint' ? countFrom : undefined);
     }
     const skipped = this.counters.skippedInvalidTime - skippedBefore;
     if (skipped > 0) this.logger.warn({ skipped }, 'scan: documents without a valid time were skipped');
@@ -365,8 +373,8 @@ export class ElasticsearchLogSource implements LogSource {
       path: `/${this.target}/_count`,
       query: { ignore_unavailable: true, allow_no_indices: true },
       body: { query: { bool: { filter: [filter] } } },
+      complete: 'count',
     });
-    assertComplete(body, 'count');
     return body.count;
   }
 
@@ -445,4 +453,11 @@ export class ElasticsearchLogSource implements LogSource {
   private keyword(role: 'app' | 'messageKey' | 'level' | 'correlationId'): KeywordField {
     return { field: this.fields.queryField[role], fallback: this.fields.fallback[role] };
   }
+}
+
+/** A read that failed for good, said so for the cron log: the checkpoint does not move past it. */
+function failedRead(error: unknown, checkpoint: number | undefined): unknown {
+  if (!(error instanceof ElasticsearchError)) return error;
+  const stays = checkpoint === undefined ? '' : `; the checkpoint stays at ${new Date(checkpoint).toISOString()}`;
+  return new ElasticsearchError(`failed read: ${error.message}${stays}`, error.status, error.type, error.reason);
 }

@@ -551,25 +551,33 @@ describe.each(ALL_PERSONAS.map((p) => [p.name, p] as const))(
       expectAllClosed();
     });
 
-    it('refuses partial results (failed shards) instead of advancing past logs it never saw', async () => {
+    it('refuses partial results (failed shards): asks again, and past the retries fails without advancing', async () => {
       add(Array.from({ length: 6 }, (_, i) => ({ t: T0 + i, app: 'core', d: 500 })));
       const s = await open();
       const thresholds = new Map([['core', 100]]);
       const cursor = JSON.stringify({ watermark: T0 });
+      const request = { mode: 'checkpoint', cursor, now: T0 + 60_000, batchSize: 2, thresholds } as const;
       server.failShardsNext(1, /_search/);
+      const retried = await collect(s.scan(request));
+      expect(retried.flatMap((b) => b.candidates)).toHaveLength(6);
+      expectAllClosed();
+
+      server.failShardsNext(20, /_search/);
       const seen: string[] = [];
       const scan = (async () => {
-        for await (const batch of s.scan({ mode: 'checkpoint', cursor, now: T0 + 60_000, batchSize: 2, thresholds })) {
-          seen.push(batch.cursor);
-        }
+        for await (const batch of s.scan(request)) seen.push(batch.cursor);
       })();
       await expect(scan).rejects.toThrow(
-        /1 of 2 shards failed \(node_disconnected_exception: \[node-2\] disconnected\)/,
+        /failed read: .*1 of 2 shards failed \(node_disconnected_exception: \[node-2\] disconnected\).*the checkpoint stays at/,
       );
       expect(seen.every((c) => c === cursor)).toBe(true);
       expectAllClosed();
       server.failShardsNext(1, /_count$/);
-      await expect(s.count({ from: T0, to: T0 + 1000 })).rejects.toThrow(/refusing partial results/);
+      expect(await s.count({ from: T0, to: T0 + 1000 })).toBe(6);
+      server.failShardsNext(20, /_count$/);
+      await expect(s.count({ from: T0, to: T0 + 1000 })).rejects.toThrow(
+        /refusing partial results.*gave up after 4 attempts/,
+      );
       server.failShardsNext(1);
       await expect(s.summary({ from: T0, to: T0 + 1000 })).rejects.toThrow(/aggregation: 1 of 2 shards failed/);
     });
