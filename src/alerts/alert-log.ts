@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { ExpressionBuilder, Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import { offsetOf, type Page, type PageRequest } from '../db/page.js';
 import type { AlertLogTable, Database } from '../db/schema.js';
 import type { ChannelType } from '../rules/types.js';
@@ -276,4 +276,82 @@ export async function pageOfAlerts(
 /** One alert log row by id (the dashboard's preview of what it said). */
 export async function alertRow(db: Kysely<Database>, id: number): Promise<AlertLogRow | undefined> {
   return db.selectFrom('alert_log').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** A destination whose latest delivery attempts failed (see failingDestinations). */
+export interface FailingDestination {
+  channel: string;
+  destination: string;
+  target_id: number | null;
+  /** When the first row that failed since the last successful send was queued, epoch ms. */
+  since: number;
+  /** The newest failed attempt's error (already scrubbed by the outbox). */
+  lastError: string | null;
+  /** Rows that failed or wait for a retry since the last successful send. */
+  rows: number;
+}
+
+/**
+ * Destinations whose every send since their last successful one failed: rows given up
+ * (`failed`) or waiting for a retry after a failed attempt, attempted after the destination's
+ * newest `sent` row. Rows that were never attempted (suppressed, silenced) do not count.
+ */
+export async function failingDestinations(db: Kysely<Database>): Promise<FailingDestination[]> {
+  const failedRow = (eb: ExpressionBuilder<Database, 'alert_log'>) =>
+    eb.and([
+      eb('status', 'in', ['failed', 'pending']),
+      eb('attempts', '>', 0),
+      eb('last_error', 'is not', null),
+      eb('destination', '!=', '-'),
+    ]);
+  const groups = await db
+    .selectFrom('alert_log')
+    .select(['channel', 'destination', 'target_id'])
+    .where(failedRow)
+    .groupBy(['channel', 'destination', 'target_id'])
+    .execute();
+  const found: FailingDestination[] = [];
+  for (const group of groups) {
+    const sent = await db
+      .selectFrom('alert_log')
+      .select((eb) => eb.fn.max<number | string | null>('sent_at').as('at'))
+      .where('status', '=', 'sent')
+      .where('channel', '=', group.channel)
+      .where('destination', '=', group.destination)
+      .executeTakeFirst();
+    const lastSent = sent?.at == null ? -1 : Number(sent.at);
+    const since = (eb: ExpressionBuilder<Database, 'alert_log'>) =>
+      eb.and([
+        failedRow(eb),
+        eb('channel', '=', group.channel),
+        eb('destination', '=', group.destination),
+        eb('updated_at', '>', lastSent),
+      ]);
+    const failing = await db
+      .selectFrom('alert_log')
+      .select((eb) => [
+        eb.fn.countAll<number | string>().as('rows'),
+        eb.fn.min<number | string>('created_at').as('first'),
+      ])
+      .where(since)
+      .executeTakeFirstOrThrow();
+    if (Number(failing.rows) === 0) continue;
+    const newest = await db
+      .selectFrom('alert_log')
+      .select('last_error')
+      .where(since)
+      .orderBy('updated_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    found.push({
+      channel: group.channel,
+      destination: group.destination,
+      target_id: group.target_id === null ? null : Number(group.target_id),
+      since: Math.max(Number(failing.first), lastSent),
+      lastError: newest?.last_error ?? null,
+      rows: Number(failing.rows),
+    });
+  }
+  return found;
 }

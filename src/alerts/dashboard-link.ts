@@ -62,6 +62,8 @@ export function alertRowDashboardUrl(publicUrl: string, row: AlertRowForLink): s
   // A window kind's notification links to its incident: the link it carried, as queued.
   const carried = (span as { dashboardUrl?: unknown }).dashboardUrl;
   if (span.incident && typeof carried === 'string' && carried.startsWith(`${publicUrl}/#/incidents?`)) return carried;
+  // A self-alert (src/self-monitoring) is about lagwatch, not a rule's violations: the link it carried.
+  if (row.rule_type === 'self' && typeof carried === 'string' && carried.startsWith(`${publicUrl}/`)) return carried;
   const time = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : Number.NaN);
   return violationsUrl(publicUrl, {
     ruleType: row.rule_type,

@@ -8,6 +8,7 @@ import type { LogSource } from '../logs/source.js';
 import { createRedis } from '../redis/client.js';
 import { DatabaseLease, type Lease, RedisLease } from '../scan/lease.js';
 import { Scanner } from '../scan/scanner.js';
+import { SelfMonitor } from '../self-monitoring/self-monitor.js';
 import type { AppContext } from './context.js';
 
 /** Everything a scan run and alert delivery need, built once per process. */
@@ -16,6 +17,8 @@ export interface ScanServices {
   source(): Promise<LogSource>;
   scanner: Scanner;
   outbox: Outbox;
+  /** Self-alerts: evaluated after scans (see src/self-monitoring). */
+  selfMonitor: SelfMonitor;
   lease: Lease;
   cooldowns: CooldownStore;
   redis: Redis | undefined;
@@ -51,10 +54,20 @@ export async function createScanServices(ctx: AppContext, options: ScanServiceOp
     now: options.now,
     ...options.outbox,
   });
+  const selfMonitor = new SelfMonitor({
+    db: ctx.state.db,
+    config: ctx.config,
+    targets: ctx.targets,
+    silences: ctx.silences,
+    secrets: secretsOf(ctx.config),
+    logger: ctx.logger,
+    now: options.now,
+  });
   return {
     source,
     scanner,
     outbox,
+    selfMonitor,
     lease,
     cooldowns,
     redis,

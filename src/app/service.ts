@@ -13,6 +13,8 @@ export interface ServiceOptions extends ScanServiceOptions {
   host?: string;
   /** Overrides SCAN_INTERVAL_SECONDS. */
   intervalSeconds?: number;
+  /** How often the scheduler judges self-alerts, ms (default 30 s; tests). */
+  selfCheckMs?: number;
   /** Tuning of the Telegram button-press poller (tests). */
   telegramUpdates?: PollerOptions;
 }
@@ -56,6 +58,8 @@ export async function startService(ctx: AppContext, options: ServiceOptions = {}
     hourly: embedded ? () => pruneEmbeddedStore(services) : undefined,
     // The embedded store is told of new logs by /ingest itself.
     probeSeconds: embedded ? 0 : ctx.config.scan.probeSeconds,
+    selfCheck: () => services.selfMonitor.evaluate(),
+    selfCheckMs: options.selfCheckMs,
   });
 
   // Violations, scans and alerts of other processes (a cron `log:alert-scan`, a second instance).

@@ -7,7 +7,11 @@ import { scrubSecrets, secretsOf } from '../config/redact.js';
 import { migrationState } from '../db/migrate.js';
 import { eventLogSize } from '../events/event-log.js';
 import { isoTime } from '../logs/iso-time.js';
+import { CHANNEL_TYPES } from '../rules/types.js';
 import { CronLog } from '../scan/cron-log.js';
+import { activeConditions } from '../self-monitoring/conditions.js';
+import { selfAlertDestinations } from '../self-monitoring/self-monitor.js';
+import { selfChecks } from '../self-monitoring/status.js';
 import { computeServerStatus } from '../stats/server-status.js';
 import { checkTelegramUpdates } from '../telegram-updates/diagnose.js';
 import { commandLogger } from './run.js';
@@ -121,6 +125,7 @@ export async function diagnose(config: Config): Promise<Check[]> {
                   : ''),
             },
       );
+      checks.push(...(await selfMonitoringChecks(ctx, config, secrets)));
       checks.push({
         check: 'outbox',
         status:
@@ -144,6 +149,50 @@ export async function diagnose(config: Config): Promise<Check[]> {
     await ctx.close().catch(() => undefined);
   }
   return checks;
+}
+
+/**
+ * Self-monitoring: where self-alerts go, and the conditions held past SELF_ALERT_AFTER_MINUTES
+ * (the same /ready and /metrics show).
+ */
+async function selfMonitoringChecks(
+  ctx: ReturnType<typeof createAppContext>,
+  config: Config,
+  secrets: string[],
+): Promise<Check[]> {
+  const clean = (text: string) => scrubSecrets(text, secrets);
+  try {
+    const targets = await ctx.targets.activeOfTypes(CHANNEL_TYPES);
+    const destinations = selfAlertDestinations(config, targets).length;
+    const { afterMinutes } = config.selfAlerts;
+    const checks: Check[] = [
+      afterMinutes === 0
+        ? { check: 'self-alerts', status: 'skip', detail: 'off (SELF_ALERT_AFTER_MINUTES=0)' }
+        : destinations === 0
+          ? {
+              check: 'self-alerts',
+              status: 'warn',
+              detail: 'no destination: set TELEGRAM_CHAT_ID (or TELEGRAM_GROUP_ID) or SELF_ALERT_CHANNELS',
+            }
+          : {
+              check: 'self-alerts',
+              status: 'ok',
+              detail: `after ${afterMinutes} min, to ${destinations} destination${destinations === 1 ? '' : 's'}`,
+            },
+    ];
+    const active = await activeConditions({ db: ctx.state.db, config, targets: ctx.targets, secrets, now: Date.now() });
+    for (const area of selfChecks(active)) {
+      checks.push({
+        check: area.name.replace('_', ' '),
+        status: area.ok ? (area.degraded ? 'warn' : 'ok') : 'fail',
+        detail: clean(area.text),
+      });
+    }
+    return checks;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return [{ check: 'self-alerts', status: 'fail', detail: clean(`cannot read: ${message}`) }];
+  }
 }
 
 /** How the live events of this installation travel between processes, and whether they can. */

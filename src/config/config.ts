@@ -112,6 +112,18 @@ export interface Config {
     probeSeconds: number;
   };
   dashboardMaxDays: number;
+  selfAlerts: SelfAlertConfig;
   /** `GET /events`: streams open at once (more answer 503), and unsent bytes past which a stream is dropped. */
   events: { maxSubscribers: number; maxBufferedBytes: number };
 }
+
+/** Self-monitoring (SELF_ALERT_AFTER_MINUTES, SELF_ALERT_CHANNELS); see src/self-monitoring. */
+export interface SelfAlertConfig {
+  /** How long a condition holds before it is told; 0: self-alerts are off. */
+  afterMinutes: number;
+  /** Alert targets that get self-alerts besides the TELEGRAM_CHAT_ID / TELEGRAM_GROUP_ID defaults. */
+  channels: SelfAlertChannel[];
+}
+
+/** A SELF_ALERT_CHANNELS entry: one target by id, or every active target of a channel type. */
+export type SelfAlertChannel = { targetId: number } | { type: string };

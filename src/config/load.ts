@@ -9,6 +9,7 @@ import {
   type LogFieldNames,
   OTLP_SPAN_KINDS,
   type OtlpSpanKind,
+  type SelfAlertChannel,
 } from './config.js';
 import { EnvReader } from './env-reader.js';
 
@@ -203,6 +204,10 @@ export function loadConfig(
       probeSeconds: r.int('SCAN_PROBE_SECONDS', 1, 0, 3600),
     },
     dashboardMaxDays: r.int('DASHBOARD_MAX_DAYS', 31, 1, 3650),
+    selfAlerts: {
+      afterMinutes: r.int('SELF_ALERT_AFTER_MINUTES', 5, 0, 10_080),
+      channels: selfAlertChannels(r),
+    },
     events: {
       maxSubscribers: r.int('EVENTS_MAX_SUBSCRIBERS', 100, 1, 10_000),
       maxBufferedBytes: r.int('EVENTS_MAX_BUFFERED_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
@@ -230,4 +235,25 @@ function otlpSpanKinds(r: EnvReader): OtlpSpanKind[] {
     } else if (!kinds.includes(kind)) kinds.push(kind);
   }
   return kinds;
+}
+
+/**
+ * SELF_ALERT_CHANNELS: comma-separated alert target ids (`3`) and channel types (`email`: every
+ * active target of that type). Types are checked for shape here; one no channel has matches
+ * no target.
+ */
+function selfAlertChannels(r: EnvReader): SelfAlertChannel[] {
+  const entries: SelfAlertChannel[] = [];
+  for (const entry of r.list('SELF_ALERT_CHANNELS')) {
+    if (/^[1-9]\d{0,9}$/.test(entry)) entries.push({ targetId: Number(entry) });
+    else if (/^[a-z][a-z_]{0,31}$/.test(entry)) entries.push({ type: entry });
+    else {
+      // An address given by mistake (a webhook URL, a routing key) is a secret: not echoed.
+      const shown = /^[\w.-]{1,40}$/.test(entry) ? `"${entry}"` : 'an entry (not shown: it may be an address)';
+      r.problem(
+        `SELF_ALERT_CHANNELS: ${shown} is neither an alert target id nor a channel type (e.g. 3, email, webhook)`,
+      );
+    }
+  }
+  return entries;
 }

@@ -24,6 +24,25 @@ export interface Database {
   window_rules: WindowRuleTable;
   rule_series: RuleSeriesTable;
   incidents: IncidentTable;
+  self_alerts: SelfAlertTable;
+}
+
+/** A condition lagwatch watches in itself (see src/self-monitoring/self-alert-state.ts). */
+export interface SelfAlertTable {
+  id: Generated<number>;
+  /** `scans_failing`, `channel_failing:target:<id>`, `scan_lease_stale:<source>` … */
+  condition_key: string;
+  condition: 'scans_failing' | 'channel_failing' | 'scan_lease_stale';
+  /** What it is about, secret-free (a target's name, never its address). */
+  subject: string;
+  state: 'ok' | 'firing';
+  /** When the condition started holding (while firing), epoch ms. */
+  since: number | null;
+  /** The last error, secret-free. */
+  detail: string | null;
+  alerted_at: number | null;
+  resolved_at: number | null;
+  updated_at: number;
 }
 
 /** Rules of the window kinds (latency, absence): shared columns, the kind's own fields as JSON. */

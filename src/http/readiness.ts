@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import { scrubSecrets, secretsOf } from '../config/redact.js';
 import { probeRedis } from '../health/redis-probe.js';
 import { messageOf, withTimeout } from '../health/with-timeout.js';
+import { activeConditions } from '../self-monitoring/conditions.js';
+import { selfChecks } from '../self-monitoring/status.js';
 import type { HttpContext } from './context.js';
 import { storageHealthOf } from './storage-health.js';
 
@@ -10,6 +12,8 @@ export interface CheckResult {
   /** What was checked, e.g. "sqlite 3.45.1" or "embedded SQLite 3.45". */
   description?: string;
   error?: string;
+  /** Works, but not fully: a self-alert condition that does not stop lagwatch watching (a channel failing). */
+  degraded?: boolean;
   duration_ms: number;
 }
 
@@ -31,7 +35,10 @@ const elapsed = (started: number) => Math.round((performance.now() - started) * 
  * The readiness checks: the state database, the log source, and Redis when configured. Each is
  * bounded by `timeoutMs`; they run in parallel.
  */
-export function readinessChecker(ctx: Pick<HttpContext, 'config' | 'state' | 'logSource'>, timeoutMs: number) {
+export function readinessChecker(
+  ctx: Pick<HttpContext, 'config' | 'state' | 'logSource' | 'targets'>,
+  timeoutMs: number,
+) {
   const secrets = secretsOf(ctx.config);
   const checks: Record<string, () => Promise<string | undefined>> = {
     database: async () => {
@@ -65,6 +72,38 @@ export function readinessChecker(ctx: Pick<HttpContext, 'config' | 'state' | 'lo
         duration_ms: report[store]?.duration_ms ?? 0,
       };
     }
+    Object.assign(report, await selfMonitoring(ctx, timeoutMs, secrets));
     return report;
   };
+}
+
+/**
+ * The self-monitoring conditions held past SELF_ALERT_AFTER_MINUTES (the same `diagnose` and
+ * /metrics show): scans failing or a stale scan lease make lagwatch not ready, a failing
+ * channel degraded. Left out when the state database cannot say (its own check names that).
+ */
+async function selfMonitoring(
+  ctx: Pick<HttpContext, 'config' | 'state' | 'targets'>,
+  timeoutMs: number,
+  secrets: string[],
+): Promise<ReadinessReport> {
+  const started = performance.now();
+  try {
+    const active = await withTimeout(
+      activeConditions({ db: ctx.state.db, config: ctx.config, targets: ctx.targets, secrets, now: Date.now() }),
+      timeoutMs,
+      'self-monitoring',
+    );
+    const duration_ms = elapsed(started);
+    return Object.fromEntries(
+      selfChecks(active).map((check) => [
+        check.name,
+        check.ok
+          ? { ok: true, description: check.text, ...(check.degraded ? { degraded: true } : {}), duration_ms }
+          : { ok: false, error: check.text, duration_ms },
+      ]),
+    );
+  } catch {
+    return {};
+  }
 }

@@ -3,6 +3,7 @@ import { DEFAULT_PER_PAGE, MAX_PER_PAGE, type PageRequest } from '../db/page.js'
 import { RULE_KINDS } from '../rules/kinds/registry.js';
 import { ChannelTypeSchema } from '../rules/schemas.js';
 import { CHANNEL_TYPES } from '../rules/types.js';
+import { SELF_RULE_TYPE } from '../self-monitoring/self-notification.js';
 
 // Ids are positive integers that fit every driver's id column (INT / INT UNSIGNED).
 export const MAX_ID = 2_147_483_647;
@@ -13,6 +14,13 @@ export const RuleTypeSchema = Type.Unsafe<string>(
     RULE_KINDS.map((k) => Type.Literal(k.name)),
     { description: `The rule's kind: ${RULE_KINDS.map((k) => k.name).join(', ')}` },
   ),
+);
+
+/** The rule types of the alert log: every rule kind, and `self` (self-alerts, see src/self-monitoring). */
+export const AlertRuleTypeSchema = Type.Unsafe<string>(
+  Type.Union([...RULE_KINDS.map((k) => Type.Literal(k.name)), Type.Literal(SELF_RULE_TYPE)], {
+    description: `The rule's kind (${RULE_KINDS.map((k) => k.name).join(', ')}), or ${SELF_RULE_TYPE} for lagwatch's own alerts`,
+  }),
 );
 
 export const IdParams = Type.Object(
@@ -69,7 +77,7 @@ const NullableAlertTime = Type.Union([Type.String({ format: 'date-time' }), Type
 
 export const AlertOutput = Type.Object({
   id: Type.Integer(),
-  rule_type: RuleTypeSchema,
+  rule_type: AlertRuleTypeSchema,
   rule_id: Type.Integer(),
   app_name: Type.String(),
   message_key: Type.Union([Type.String(), Type.Null()]),

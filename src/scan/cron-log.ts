@@ -12,6 +12,14 @@ export interface CronOutcome {
   error: string | null;
 }
 
+export interface FailingRuns {
+  /** When the first failed run since the last success started, epoch ms. */
+  since: number;
+  runs: number;
+  lastError: string | null;
+  lastFailedAt: number;
+}
+
 /** The cron execution log: one row per scan run, written at start and completed at the end. */
 export class CronLog {
   constructor(
@@ -58,6 +66,46 @@ export class CronLog {
       .orderBy('id', 'desc')
       .limit(limit)
       .execute();
+  }
+
+  /**
+   * The runs of `command` that failed since its last success, when any did: since when (the
+   * first one's start), how many, and the newest one's error. Skipped runs do not count.
+   */
+  async failingSince(command: string): Promise<FailingRuns | undefined> {
+    const success = await this.db
+      .selectFrom('cron_logs')
+      .select((eb) => eb.fn.max<number | string | null>('started_at').as('at'))
+      .where('command', '=', command)
+      .where('status', '=', 'success')
+      .executeTakeFirst();
+    const after = success?.at == null ? -1 : Number(success.at);
+    const failed = await this.db
+      .selectFrom('cron_logs')
+      .select((eb) => [
+        eb.fn.countAll<number | string>().as('runs'),
+        eb.fn.min<number | string>('started_at').as('first'),
+      ])
+      .where('command', '=', command)
+      .where('status', '=', 'failed')
+      .where('started_at', '>', after)
+      .executeTakeFirstOrThrow();
+    if (Number(failed.runs) === 0) return undefined;
+    const newest = await this.db
+      .selectFrom('cron_logs')
+      .select(['error', 'started_at'])
+      .where('command', '=', command)
+      .where('status', '=', 'failed')
+      .orderBy('started_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    return {
+      since: Number(failed.first),
+      runs: Number(failed.runs),
+      lastError: newest.error,
+      lastFailedAt: Number(newest.started_at),
+    };
   }
 
   async latest(): Promise<Selectable<CronLogTable> | undefined> {

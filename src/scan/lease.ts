@@ -93,6 +93,21 @@ export class DatabaseLease implements Lease {
   }
 }
 
+/**
+ * The database leases whose name starts with `prefix`, expired ones included (`holder()` hides
+ * those): a row left past its expiry is a holder that stopped without giving it back.
+ */
+export async function databaseLeaseRows(
+  db: Kysely<Database>,
+  prefix: string,
+): Promise<{ name: string; holder: string; expiresAt: number }[]> {
+  // A handful of rows: filtered here rather than with LIKE, whose escaping differs by dialect.
+  const rows = await db.selectFrom('leases').select(['name', 'holder', 'expires_at']).execute();
+  return rows
+    .filter((row) => row.name.startsWith(prefix))
+    .map((row) => ({ name: row.name, holder: row.holder, expiresAt: Number(row.expires_at) }));
+}
+
 // Compare-and-act scripts: only the holder may extend or delete its lease.
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const TAKE_OVER = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 else return 0 end`;

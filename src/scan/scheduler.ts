@@ -14,6 +14,13 @@ export interface SchedulerOptions {
   logger: Logger;
   /** Housekeeping to run about once an hour (embedded retention). */
   hourly?: () => Promise<void>;
+  /**
+   * Self-monitoring (see src/self-monitoring): run every `selfCheckMs` (default 30 s), and at
+   * once after a scan whose outcome differs from the one before (failing, succeeding again);
+   * before the delivery round, which then sends what it queued.
+   */
+  selfCheck?: () => Promise<unknown>;
+  selfCheckMs?: number;
   /** Longest sleep between delivery checks, ms. */
   maxIdleMs?: number;
   /**
@@ -68,7 +75,11 @@ export class ScanScheduler {
     let nextHourlyAt = Date.now() + 60_000;
     const probeMs = intervalMs > 0 ? (this.options.probeSeconds ?? 0) * 1000 : 0;
     let nextProbeAt = Date.now() + probeMs;
+    const selfCheckMs = this.options.selfCheckMs ?? 30_000;
+    let nextSelfCheckAt = Date.now();
+    let lastOutcome: string | undefined;
     while (!this.abort.signal.aborted) {
+      let outcomeChanged = false;
       if (probeMs > 0 && Date.now() >= nextProbeAt && Date.now() < this.nextScanAt) {
         nextProbeAt = Date.now() + probeMs;
         if (await this.services.scanner.hasPending().catch(() => false)) this.nextScanAt = Date.now();
@@ -80,6 +91,11 @@ export class ScanScheduler {
           logger.error({ err: error }, 'scan crashed');
           return undefined;
         });
+        const outcome = report?.status ?? 'crashed';
+        if (outcome !== 'skipped') {
+          outcomeChanged = outcome !== lastOutcome;
+          lastOutcome = outcome;
+        }
         if (report && report.status !== 'skipped') {
           // Every second in a busy demo: only scans that found something are worth an info line.
           const level = report.violations > 0 || report.status === 'failed' ? 'info' : 'debug';
@@ -95,6 +111,12 @@ export class ScanScheduler {
         }
       }
       if (this.abort.signal.aborted) break;
+      if (this.options.selfCheck && (outcomeChanged || Date.now() >= nextSelfCheckAt)) {
+        nextSelfCheckAt = Date.now() + selfCheckMs;
+        await this.options
+          .selfCheck()
+          .catch((error: unknown) => logger.error({ err: error }, 'self-monitoring failed'));
+      }
       await this.services.outbox.deliverDue(this.abort.signal).catch((error: unknown) => {
         logger.error({ err: error }, 'alert delivery crashed');
       });
@@ -106,6 +128,7 @@ export class ScanScheduler {
       const wakeAt = Math.min(
         intervalMs > 0 ? this.nextScanAt : Number.POSITIVE_INFINITY,
         probeMs > 0 ? nextProbeAt : Number.POSITIVE_INFINITY,
+        this.options.selfCheck ? nextSelfCheckAt : Number.POSITIVE_INFINITY,
         due ?? Number.POSITIVE_INFINITY,
       );
       await this.sleep(Math.min(Math.max(wakeAt - Date.now(), 50), maxIdleMs));

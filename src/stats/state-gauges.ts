@@ -1,11 +1,16 @@
 import type { Kysely } from 'kysely';
 import { Gauge } from 'prom-client';
 import { outboxBacklog } from '../alerts/alert-log.js';
+import type { Config } from '../config/config.js';
+import { secretsOf } from '../config/redact.js';
 import type { Database } from '../db/schema.js';
 import { withTimeout } from '../health/with-timeout.js';
 import { metricsRegistry } from '../metrics/registry.js';
 import { WINDOW_KINDS } from '../rules/kinds/registry.js';
+import type { TargetRepository } from '../rules/target-repository.js';
 import { listCheckpoints } from '../scan/checkpoints.js';
+import { activeConditions } from '../self-monitoring/conditions.js';
+import { SELF_CONDITIONS } from '../self-monitoring/self-alert-state.js';
 
 const registers = [metricsRegistry];
 
@@ -37,18 +42,50 @@ const incidentsFiring = new Gauge({
   registers,
 });
 
+const selfAlertActive = new Gauge({
+  name: 'lagwatch_self_alert_active',
+  help: 'Self-monitoring conditions held for SELF_ALERT_AFTER_MINUTES, by condition: scans_failing and scan_lease_stale 0 or 1, channel_failing the number of failing channels (the same /ready and diagnose show)',
+  labelNames: ['condition'] as const,
+  registers,
+});
+const selfAlertSince = new Gauge({
+  name: 'lagwatch_self_alert_seconds',
+  help: 'How long the oldest active self-monitoring condition of each kind has held; 0 when none',
+  labelNames: ['condition'] as const,
+  registers,
+});
+
+/** What the self-monitoring gauges read besides the database. */
+export interface SelfGaugeSources {
+  config: Config;
+  targets: Pick<TargetRepository, 'activeOfTypes'>;
+}
+
 /**
  * Reads the figures that live in the state database rather than in this process, so that
  * `/metrics` shows them as every process left them (a cron scan included). Called per scrape.
  */
 export async function refreshStateGauges(
   db: Kysely<Database>,
-  { now = Date.now(), timeoutMs = 2_000 }: { now?: number; timeoutMs?: number } = {},
+  { now = Date.now(), timeoutMs = 2_000, self }: { now?: number; timeoutMs?: number; self?: SelfGaugeSources } = {},
 ): Promise<void> {
   try {
     // Bounded: a scrape must answer even while the database does not.
-    const [outbox, checkpoints, firing] = await withTimeout(
-      Promise.all([outboxBacklog(db), listCheckpoints(db), firingByKind(db)]),
+    const [outbox, checkpoints, firing, active] = await withTimeout(
+      Promise.all([
+        outboxBacklog(db),
+        listCheckpoints(db),
+        firingByKind(db),
+        self
+          ? activeConditions({
+              db,
+              config: self.config,
+              targets: self.targets,
+              secrets: secretsOf(self.config),
+              now,
+            })
+          : undefined,
+      ]),
       timeoutMs,
       'state database',
     );
@@ -61,6 +98,16 @@ export async function refreshStateGauges(
     // Every window kind has a figure, 0 when none of its incidents fires.
     for (const kind of WINDOW_KINDS) incidentsFiring.set({ kind: kind.name }, 0);
     for (const { rule_type, count } of firing) incidentsFiring.set({ kind: rule_type }, Number(count));
+    if (active) {
+      for (const condition of SELF_CONDITIONS) {
+        const found = active.filter((c) => c.condition === condition);
+        selfAlertActive.set({ condition }, found.length);
+        selfAlertSince.set(
+          { condition },
+          found.length === 0 ? 0 : (now - Math.min(...found.map((c) => c.since))) / 1000,
+        );
+      }
+    }
     databaseUp.set(1);
   } catch {
     databaseUp.set(0);

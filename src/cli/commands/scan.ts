@@ -27,7 +27,9 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : isoTime(ms));
 export function registerScanCommands(program: Command): void {
   program
     .command('log:alert-scan')
-    .description('scan new logs once: record violations, queue and send grouped alerts')
+    .description(
+      'scan new logs once: record violations, queue and send grouped alerts; then judge self-alerts (scans failing, SELF_ALERT_AFTER_MINUTES)',
+    )
     .option('--dry-run', 'report what would be recorded and sent; change nothing')
     .option('--from <time>', 'scan this window instead of resuming from the checkpoint (ISO 8601)')
     .option('--to <time>', 'end of the --from window (ISO 8601; default now)')
@@ -59,8 +61,17 @@ export function registerScanCommands(program: Command): void {
               ),
           });
           progress.done();
-          const delivery =
-            report.status === 'success' && !options.dryRun ? await services.outbox.deliverDue() : undefined;
+          // Self-alerts (scans failing, …) are judged after every real run, and sent at once even
+          // when this scan failed: a cron-only installation has no other process to send them.
+          const self =
+            options.dryRun || range
+              ? undefined
+              : await services.selfMonitor.evaluate().catch((error: unknown) => {
+                  ctx.logger.error({ err: error }, 'self-monitoring failed');
+                  return undefined;
+                });
+          const deliver = !options.dryRun && (report.status === 'success' || (self?.queued ?? 0) > 0);
+          const delivery = deliver ? await services.outbox.deliverDue() : undefined;
           if (options.json) printJson({ ...reportJson(report), delivery });
           else printReport(report, delivery, options.dryRun === true);
           if (report.status === 'skipped') {

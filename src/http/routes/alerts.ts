@@ -14,13 +14,13 @@ import {
   AlertKindSchema,
   AlertOutput,
   AlertPreviewOutput,
+  AlertRuleTypeSchema,
   AlertStatusSchema,
   FilterText,
   IdParams,
   MAX_ID,
   pageRequest,
   pagingFields,
-  RuleTypeSchema,
 } from '../schemas.js';
 
 const AlertQuery = Type.Object(
@@ -34,7 +34,7 @@ const AlertQuery = Type.Object(
       }),
     ),
     kind: Type.Optional(AlertKindSchema),
-    rule_type: Type.Optional(RuleTypeSchema),
+    rule_type: Type.Optional(AlertRuleTypeSchema),
     rule_id: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ID, description: 'Only alerts of this rule' })),
   },
   { additionalProperties: false },

@@ -10,6 +10,7 @@ const CheckOutput = Type.Object({
   ok: Type.Boolean(),
   description: Type.Optional(Type.String()),
   error: Type.Optional(Type.String()),
+  degraded: Type.Optional(Type.Boolean()),
   duration_ms: Type.Number(),
 });
 
@@ -35,10 +36,15 @@ export function operationsRoutes(ctx: HttpContext, readinessTimeoutMs: number): 
       {
         schema: {
           tags,
-          summary: 'Readiness: the database, the log source and Redis (when configured) answer; 503 names what is down',
+          summary:
+            'Readiness: the database, the log source and Redis (when configured) answer, and scans have not been failing for SELF_ALERT_AFTER_MINUTES; 503 names what is down; a failing alert channel makes it degraded',
           response: {
             200: successEnvelope(
-              Type.Object({ ready: Type.Boolean(), checks: Type.Record(Type.String(), CheckOutput) }),
+              Type.Object({
+                ready: Type.Boolean(),
+                degraded: Type.Optional(Type.Array(Type.String())),
+                checks: Type.Record(Type.String(), CheckOutput),
+              }),
             ),
             ...errorResponses(401, 503),
           },
@@ -47,7 +53,10 @@ export function operationsRoutes(ctx: HttpContext, readinessTimeoutMs: number): 
       async (_request, reply) => {
         const checks = await checkReadiness();
         const down = Object.entries(checks).filter(([, result]) => !result.ok);
-        if (down.length === 0) return success({ ready: true, checks });
+        const degraded = Object.entries(checks)
+          .filter(([, result]) => result.degraded)
+          .map(([name, result]) => `${name}: ${result.description ?? 'degraded'}`);
+        if (down.length === 0) return success({ ready: true, ...(degraded.length > 0 ? { degraded } : {}), checks });
         return reply.code(503).send(
           failure(
             'unavailable',
@@ -62,7 +71,7 @@ export function operationsRoutes(ctx: HttpContext, readinessTimeoutMs: number): 
       '/metrics',
       { schema: { tags, summary: 'Prometheus metrics (text exposition format)' } },
       async (_request, reply) => {
-        await refreshStateGauges(ctx.state.db);
+        await refreshStateGauges(ctx.state.db, { self: { config: ctx.config, targets: ctx.targets } });
         const text = await metricsRegistry.metrics();
         return reply.type(metricsRegistry.contentType).send(text);
       },
