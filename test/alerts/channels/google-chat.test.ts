@@ -12,7 +12,7 @@ import type { ChannelType } from '../../../src/rules/types.js';
 import { closedPort } from '../../support/ports.js';
 import { type ChatMessageRecord, GoogleChatStandIn } from '../../support/stand-ins/google-chat.js';
 import { HOSTILE_TEXTS, notification, sample } from '../render/sample-notification.js';
-import { everyKind, resolved, selfAlert, windowFiring, windowReminder, windowResolved } from './kinds.js';
+import { everyKind, resolved, selfAlert, sentenceOnly, windowFiring, windowReminder, windowResolved } from './kinds.js';
 
 const chat = new GoogleChatStandIn();
 let hook: ReturnType<GoogleChatStandIn['space']>;
@@ -90,8 +90,10 @@ describe('Google Chat', () => {
       ],
       'window reminder': ['⏰ lagwatch: checkout-api POST /orders: p95 1,300 ms'],
       'window resolved': ['✅ lagwatch: Resolved: checkout-api POST /orders: p95 back to 640 ms'],
-      'self alert': ['🐢 lagwatch: lagwatch: no scan has finished for 7 min'],
-      'self resolved': ['✅ lagwatch: Resolved: lagwatch: scans finish again'],
+      'self alert': ['🐢 lagwatch: lagwatch cannot watch: every scan has failed since 10:00 UTC (7 min), 7 runs'],
+      'self resolved': ['✅ lagwatch: Resolved: lagwatch scans succeed again'],
+      'sentence only': ['🐢 lagwatch: the canary probe has not answered for 7 min'],
+      'sentence only resolved': ['✅ lagwatch: Resolved: the canary probe answers again'],
     };
     for (const [name, n] of everyKind()) {
       const m = await send(n);
@@ -125,6 +127,10 @@ describe('Google Chat', () => {
     const selfOn = await send(selfAlert('alert'));
     const selfOff = await send(selfAlert('resolved'));
     expect(selfOff.thread).toBe(selfOn.thread);
+    const canaryOn = await send(sentenceOnly('alert'));
+    const canaryOff = await send(sentenceOnly('resolved'));
+    expect(canaryOff.thread).toBe(canaryOn.thread);
+    expect(canaryOn.thread).not.toBe(selfOn.thread);
   });
 
   it('log text cannot mention anyone, link, format or break the card', async () => {

@@ -1,4 +1,5 @@
 import type { AlertNotification } from '../../../src/alerts/notification.js';
+import { selfNotification } from '../../../src/self-monitoring/self-notification.js';
 import { notification, sample } from '../render/sample-notification.js';
 
 /** One notification of every kind a channel renders, for the chat and pager provider tests. */
@@ -63,20 +64,27 @@ export const resolved = (overrides: Partial<AlertNotification> = {}): AlertNotif
 export const countWindow = (): AlertNotification =>
   notification({ ruleType: 'app', ruleId: 9, messageKey: null, window: { minutes: 10, count: 5 }, sinceLastAlert: 8 });
 
-/** What the self-monitoring helper sends: a kind of its own with a sentence. */
+/** A self-alert as self-monitoring makes it: a kind of its own, with a sentence, evaluation and incident. */
 export function selfAlert(kind: 'alert' | 'resolved' = 'alert'): AlertNotification {
+  const since = Date.UTC(2026, 11, 6, 10, 0, 0);
+  return selfNotification(
+    { id: 2, key: 'scans', condition: 'scans_failing', subject: 'scans', since, detail: 'ECONNREFUSED', count: 7 },
+    kind,
+    { now: since + 7 * 60_000, publicUrl: 'http://127.0.0.1:9501', afterMinutes: 5 },
+  );
+}
+
+/** A kind no renderer knows that brings only its sentence. */
+export function sentenceOnly(kind: 'alert' | 'resolved' = 'alert'): AlertNotification {
   return notification({
     kind,
-    ruleType: 'self',
-    ruleId: 0,
+    ruleType: 'canary',
+    ruleId: 4,
     app: 'lagwatch',
-    messageKey: 'scan',
+    messageKey: 'probe',
     samples: [],
-    dashboardUrl: 'http://127.0.0.1:9501/#/health',
-    sentence:
-      kind === 'alert'
-        ? 'lagwatch: no scan has finished for 7 min (last at 10:00 UTC)'
-        : 'lagwatch: scans finish again',
+    dashboardUrl: 'http://127.0.0.1:9501/',
+    sentence: kind === 'alert' ? 'the canary probe has not answered for 7 min' : 'the canary probe answers again',
   });
 }
 
@@ -96,5 +104,7 @@ export function everyKind(): Array<[string, AlertNotification]> {
     ['window resolved', windowResolved()],
     ['self alert', selfAlert('alert')],
     ['self resolved', selfAlert('resolved')],
+    ['sentence only', sentenceOnly('alert')],
+    ['sentence only resolved', sentenceOnly('resolved')],
   ];
 }

@@ -14,7 +14,7 @@ import type { ChannelType } from '../../../src/rules/types.js';
 import { closedPort } from '../../support/ports.js';
 import { PagerDutyStandIn, type PdEvent } from '../../support/stand-ins/pagerduty.js';
 import { HOSTILE_TEXTS, notification, sample } from '../render/sample-notification.js';
-import { everyKind, resolved, selfAlert, windowFiring, windowReminder, windowResolved } from './kinds.js';
+import { everyKind, resolved, selfAlert, sentenceOnly, windowFiring, windowReminder, windowResolved } from './kinds.js';
 
 const pd = new PagerDutyStandIn();
 let notifier: PagerDutyNotifier;
@@ -126,12 +126,21 @@ describe('PagerDuty', () => {
     expect(pagerDutyDedupKey(windowResolved())).toBe(pagerDutyDedupKey(windowFiring()));
   });
 
-  it('a self-alert (a kind lagwatch’s renderers do not know) opens and closes its own incident', async () => {
+  it('a self-alert, and a kind no renderer knows, each open and close their own incident', async () => {
     const trigger = await send(selfAlert('alert'));
-    expect(trigger.payload!.summary).toBe('[lagwatch] lagwatch: no scan has finished for 7 min (last at 10:00 UTC)');
+    expect(trigger.payload!.summary).toBe(
+      '[lagwatch] lagwatch cannot watch: every scan has failed since 10:00 UTC (7 min), 7 runs; last error: ECONNREFUSED',
+    );
     expect(trigger.payload!.class).toBe('self rule');
+    const canary = await send(sentenceOnly('alert'));
+    expect(canary.payload!.summary).toBe('[lagwatch] the canary probe has not answered for 7 min');
     await send(selfAlert('resolved'));
-    expect(pd.incidentsOf(key)).toMatchObject([{ status: 'resolved', triggers: 1 }]);
+    expect(pd.incidentsOf(key).map((i) => i.status)).toEqual(['resolved', 'triggered']);
+    await send(sentenceOnly('resolved'));
+    expect(pd.incidentsOf(key)).toMatchObject([
+      { status: 'resolved', triggers: 1 },
+      { status: 'resolved', triggers: 1 },
+    ]);
   });
 
   it('every notification kind is a valid event; severity defaults to error and follows the notification', async () => {

@@ -128,7 +128,9 @@ function header(
 function linkButtons(n: AlertNotification, windowed: boolean, resolved: boolean): GoogleChatButton[] {
   const buttons: GoogleChatButton[] = [];
   const open = (text: string, url: string) => buttons.push({ text, onClick: { openLink: { url } } });
-  if (isHttpUrl(n.dashboardUrl)) open(windowed ? 'Open incident' : 'Open dashboard', n.dashboardUrl);
+  if (isHttpUrl(n.dashboardUrl)) {
+    open(windowed && n.dashboardUrl.includes('#/incidents') ? 'Open incident' : 'Open dashboard', n.dashboardUrl);
+  }
   const trace = n.samples.find((sample) => isHttpUrl(sample.traceUrl))?.traceUrl;
   if (trace) open('Worst trace', trace);
   const mute = resolved ? undefined : muteFormUrl(n.dashboardUrl, n.app, n.messageKey);
