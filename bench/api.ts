@@ -20,12 +20,12 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
+import { CHANNEL_TYPES } from '../src/alerts/channels/registry.js';
 import { createAppContext } from '../src/app/create-context.js';
 import { loadConfig } from '../src/config/load.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { startHttpServer } from '../src/http/server.js';
 import { createLogger } from '../src/logging/logger.js';
-import { CHANNEL_TYPES } from '../src/rules/types.js';
 
 const { values } = parseArgs({
   options: {

@@ -22,6 +22,7 @@ import {
   settleRow,
 } from './alert-log.js';
 import { DeliveryError, type Notifier } from './channels/notifier.js';
+import { addressSecrets } from './channels/registry.js';
 import type { AlertNotification, Destination } from './notification.js';
 import { MAX_RETRY_DELAY_MS, nextAttemptAt, type RetryPolicy } from './retry-policy.js';
 
@@ -252,10 +253,9 @@ export class Outbox {
   private async recordFailure(row: AlertLogRow, claim: ClaimOf, error: unknown): Promise<keyof DeliveryReport> {
     const { attempts } = claim;
     const delivery = error instanceof DeliveryError ? error : undefined;
-    const message = scrubSecrets(error instanceof Error ? error.message : String(error), this.options.secrets).slice(
-      0,
-      2000,
-    );
+    // The destination itself is a secret on some channels (webhook URLs, routing keys).
+    const secrets = [...this.options.secrets, ...addressSecrets(row.channel, row.destination)];
+    const message = scrubSecrets(error instanceof Error ? error.message : String(error), secrets).slice(0, 2000);
     // Unexpected errors (not a DeliveryError) are treated as transient: a bug must not lose alerts.
     const retryable = delivery ? delivery.retryable : true;
     const giveUp = !retryable || attempts >= this.options.retry.maxAttempts;

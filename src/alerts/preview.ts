@@ -1,8 +1,6 @@
-import { CHANNEL_TYPES, type ChannelType } from '../rules/types.js';
+import type { ChannelType } from '../rules/types.js';
+import { previewOn, providerOf } from './channels/registry.js';
 import type { AlertNotification } from './notification.js';
-import { renderEmail } from './render/email.js';
-import { renderTelegram } from './render/telegram.js';
-import { renderWebhookPayload } from './render/webhook.js';
 
 /*
  * What an alert log row said, or would have said: its stored notification rendered by the same
@@ -20,9 +18,9 @@ export interface NotificationFacts {
 
 export interface ChannelPreview {
   channel: ChannelType;
-  /** The email subject; null for the other channels. */
+  /** The email subject; null for channels without one. */
   subject: string | null;
-  /** The text as the reader sees it: email text body, Telegram message(s) without markup, webhook JSON. */
+  /** The text as the reader sees it (the channel provider's preview): email text body, Telegram message(s) without markup, webhook JSON. */
   text: string;
 }
 
@@ -53,8 +51,7 @@ export function notificationFacts(payload: string): NotificationFacts {
  * of the rule's channels (stored comma-separated). Unknown names are left out.
  */
 export function channelsOfRow(channel: string): ChannelType[] {
-  const known = new Set<string>(CHANNEL_TYPES);
-  return [...new Set(channel.split(','))].filter((c): c is ChannelType => known.has(c));
+  return [...new Set(channel.split(','))].filter((c) => providerOf(c) !== undefined);
 }
 
 /** One preview per channel of the row; empty when the stored notification cannot be read. */
@@ -66,25 +63,5 @@ export function previewsOf(payload: string, channel: string): ChannelPreview[] {
 }
 
 function previewFor(n: AlertNotification, channel: ChannelType): ChannelPreview {
-  switch (channel) {
-    case 'email': {
-      const email = renderEmail(n);
-      return { channel, subject: email.subject, text: email.text.trimEnd() };
-    }
-    case 'webhook':
-      return { channel, subject: null, text: JSON.stringify(renderWebhookPayload(n), null, 2) };
-    case 'telegram_chat':
-    case 'telegram_group':
-      return { channel, subject: null, text: renderTelegram(n).map(telegramText).join('\n\n') };
-  }
-}
-
-const ENTITIES: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&quot;': '"', '&amp;': '&' };
-
-/**
- * Telegram HTML as the chat shows it: the templates use only b, i, code and a, and escape every
- * `<`, `>` and `&` of text, so dropping the tags and decoding the entities leaves the message.
- */
-export function telegramText(html: string): string {
-  return html.replace(/<[^>]*>/g, '').replace(/&(?:lt|gt|quot|amp);/g, (entity) => ENTITIES[entity]!);
+  return { channel, ...previewOn(channel, n) };
 }

@@ -1,3 +1,4 @@
+import { CHANNELS, type ChannelRegistry } from '../alerts/channels/registry.js';
 import type { StateDb } from '../db/connection.js';
 import type { HttpContext } from '../http/context.js';
 import { ruleStoresFor } from '../rules/kinds/stores.js';
@@ -15,14 +16,16 @@ export interface AppContext extends HttpContext {
   close(): Promise<void>;
 }
 
-export function repositoriesFor(state: StateDb) {
+/** The repositories over `state`; `channels` is the registry targets are checked against (tests may add to it). */
+export function repositoriesFor(state: StateDb, channels: ChannelRegistry = CHANNELS) {
   const appRules = new RuleRepository(state.db, 'app');
   const messageRules = new RuleRepository(state.db, 'message');
   return {
     appRules,
     messageRules,
     ruleStores: ruleStoresFor(state.db, appRules, messageRules),
-    targets: new TargetRepository(state.db),
+    targets: new TargetRepository(state.db, channels.targetAddressProblem),
+    channels,
     silences: new SilenceRepository(state.db, state.driver),
   };
 }

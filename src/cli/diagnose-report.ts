@@ -1,13 +1,13 @@
 import { verifySmtp } from '../alerts/channels/email.js';
-import { isChannelConfigured } from '../alerts/channels/registry.js';
+import { CHANNEL_TYPES, isChannelConfigured } from '../alerts/channels/registry.js';
 import { telegramGetMe } from '../alerts/channels/telegram.js';
+import type { AppContext } from '../app/context.js';
 import { createAppContext } from '../app/create-context.js';
 import type { Config } from '../config/config.js';
 import { scrubSecrets, secretsOf } from '../config/redact.js';
 import { migrationState } from '../db/migrate.js';
 import { eventLogSize } from '../events/event-log.js';
 import { isoTime } from '../logs/iso-time.js';
-import { CHANNEL_TYPES } from '../rules/types.js';
 import { CronLog } from '../scan/cron-log.js';
 import { activeConditions } from '../self-monitoring/conditions.js';
 import { selfAlertDestinations } from '../self-monitoring/self-monitor.js';
@@ -94,6 +94,7 @@ export async function diagnose(config: Config): Promise<Check[]> {
         detail: smtp.ok ? `${config.mail.host}:${config.mail.port}` : clean(smtp.error ?? 'verify failed'),
       });
     } else checks.push({ check: 'smtp', status: 'skip', detail: 'MAIL_HOST not set' });
+    if (status.database.ok) checks.push(await channelsCheck(ctx, config));
 
     const lag = status.checkpoint_lag_seconds;
     const interval = config.scan.intervalSeconds || 300;
@@ -214,4 +215,32 @@ async function liveEventsCheck(
     const message = error instanceof Error ? error.message : String(error);
     return { check: 'live events', status: 'fail', detail: `${description}: ${message}` };
   }
+}
+
+/**
+ * Every registered channel with its active targets (counts only: addresses may be secrets):
+ * warns when active targets wait on a channel that is not configured, or name a type this
+ * lagwatch does not have.
+ */
+async function channelsCheck(ctx: AppContext, config: Config): Promise<Check> {
+  const active = await ctx.targets.list({ is_active: true }, { page: 1, per_page: 10_000 }).catch(() => undefined);
+  if (!active) return { check: 'channels', status: 'warn', detail: 'the targets could not be read' };
+  const count = new Map<string, number>();
+  for (const target of active.items) count.set(target.type, (count.get(target.type) ?? 0) + 1);
+  const parts: string[] = [];
+  let warn = false;
+  for (const provider of ctx.channels.providers) {
+    const targets = count.get(provider.type) ?? 0;
+    const missing = provider.missingSetting(config);
+    if (missing !== undefined && targets > 0) warn = true;
+    if (missing !== undefined && targets === 0) continue;
+    const state = missing === undefined ? 'ready' : `not configured (${missing})`;
+    parts.push(`${provider.type} ${state}, ${targets} active target${targets === 1 ? '' : 's'}`);
+  }
+  const unknown = [...count.keys()].filter((type) => !ctx.channels.providerOf(type));
+  if (unknown.length > 0) {
+    warn = true;
+    parts.push(`active targets of unknown types: ${unknown.join(', ')}`);
+  }
+  return { check: 'channels', status: warn ? 'warn' : 'ok', detail: parts.join('; ') };
 }

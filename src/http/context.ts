@@ -1,3 +1,4 @@
+import type { ChannelRegistry } from '../alerts/channels/registry.js';
 import type { Config } from '../config/config.js';
 import type { StateDb } from '../db/connection.js';
 import type { EventBus } from '../events/bus.js';
@@ -22,6 +23,8 @@ export interface HttpContext {
   /** Every kind's rules, by the kind's store binding (rules/kinds/registry.ts). */
   ruleStores: RuleStores;
   targets: TargetRepository;
+  /** The channel registry (src/alerts/channels/registry.ts): what `GET /channels` lists and requests are checked against. */
+  channels: ChannelRegistry;
   silences: SilenceRepository;
   /** Live events (violations, scans, alerts) for `GET /events`. */
   events: EventBus;

@@ -2,7 +2,6 @@ import Type, { type Static } from 'typebox';
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE, type PageRequest } from '../db/page.js';
 import { RULE_KINDS } from '../rules/kinds/registry.js';
 import { ChannelTypeSchema } from '../rules/schemas.js';
-import { CHANNEL_TYPES } from '../rules/types.js';
 import { SELF_RULE_TYPE } from '../self-monitoring/self-notification.js';
 
 // Ids are positive integers that fit every driver's id column (INT / INT UNSIGNED).
@@ -54,10 +53,43 @@ export const TargetOutput = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
   type: ChannelTypeSchema,
-  external_id: Type.String({ description: 'Chat id, email address or webhook URL' }),
+  external_id: Type.String({
+    description:
+      'Chat id, email address, webhook URL…; masked when the channel says addresses are secrets (GET /channels: secret_address), except in the answer to the POST that created the target',
+  }),
   is_active: Type.Boolean(),
   created_at: IsoTime('When the target was created'),
   updated_at: IsoTime('When the target was last changed'),
+});
+
+/** One channel of `GET /channels`. */
+export const ChannelOutput = Type.Object({
+  type: Type.String({ description: 'The target `type` and rule `alert_channels` name' }),
+  label: Type.String({ description: 'The name people know it by: "Telegram group", "Email"' }),
+  address_label: Type.String({ description: 'What the address field is called on forms: "Webhook URL"' }),
+  address_hint: Type.String({ description: "What a target's external_id holds on this channel" }),
+  configured: Type.Boolean({ description: 'Whether lagwatch has the settings it needs to send on it' }),
+  missing_setting: Type.Union([Type.String(), Type.Null()], {
+    description: 'The setting still missing (TELEGRAM_BOT_TOKEN, MAIL_HOST), or null when configured',
+  }),
+  secret_address: Type.Boolean({
+    description:
+      'The address is a secret (webhook URL, routing key): answers show it masked, except to the POST that created it',
+  }),
+});
+
+/** The answer to `POST /targets/{id}/test`. */
+export const TargetTestOutput = Type.Object({
+  ok: Type.Boolean({ description: "Whether the channel's service accepted the test notification" }),
+  channel: Type.String({ description: "The target's channel type" }),
+  target_id: Type.Integer(),
+  destination: Type.String({ description: 'The address, masked when it is a secret' }),
+  reply: Type.String({
+    description: 'What the service answered ("200 OK: ok"), or why the send failed; never a secret',
+  }),
+  retryable: Type.Union([Type.Boolean(), Type.Null()], {
+    description: 'A failed send: whether the same send could work later (429, 5xx, timeouts); null when sent',
+  }),
 });
 
 export const DeletedOutput = Type.Object({ deleted: Type.Integer({ description: 'The id that was deleted' }) });
@@ -81,8 +113,10 @@ export const AlertOutput = Type.Object({
   rule_id: Type.Integer(),
   app_name: Type.String(),
   message_key: Type.Union([Type.String(), Type.Null()]),
-  channel: Type.String({ description: `The channel type: ${CHANNEL_TYPES.join(', ')}` }),
-  destination: Type.String({ description: 'Chat id, email address, or webhook URL with its secrets masked' }),
+  channel: Type.String({ description: 'The channel type (GET /channels lists them)' }),
+  destination: Type.String({
+    description: 'Chat id or email address; a secret address (webhook URL, routing key) masked',
+  }),
   target_id: Type.Union([Type.Integer(), Type.Null()]),
   status: AlertStatusSchema,
   kind: AlertKindSchema,

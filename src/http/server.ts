@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { registerWebApp } from '../web/serve.js';
 import { installBearerAuth } from './auth.js';
 import { installBodyChecks } from './body-checks.js';
+import { installChannelTypes } from './channel-schemas.js';
 import { answerClientError } from './client-errors.js';
 import type { HttpContext } from './context.js';
 import { installDocs } from './docs.js';
@@ -16,6 +17,7 @@ import { installJsonBodyParser } from './json-body.js';
 import { installRequestMetrics } from './request-metrics.js';
 import { installOriginChecks } from './request-origin.js';
 import { alertRoutes } from './routes/alerts.js';
+import { channelRoutes } from './routes/channels.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { ELASTICSEARCH_PREFIX, elasticsearchRoutes } from './routes/elasticsearch.js';
 import { eventRoutes } from './routes/events.js';
@@ -25,6 +27,7 @@ import { monitorRoutes } from './routes/monitor.js';
 import { operationsRoutes } from './routes/operations.js';
 import { ruleRoutes } from './routes/rules.js';
 import { silenceRoutes } from './routes/silences.js';
+import { targetTestRoutes } from './routes/target-test.js';
 import { targetRoutes } from './routes/targets.js';
 import { installSecurity } from './security.js';
 import { installStorageRecovery, storageHealthOf } from './storage-health.js';
@@ -76,6 +79,7 @@ export async function buildServer(ctx: HttpContext, options: ServerOptions = {})
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(typeboxValidatorCompiler);
+  installChannelTypes(app, ctx.channels.types);
   // JSON only: a text/plain body is answered with 415 rather than parsed as a string.
   app.removeContentTypeParser('text/plain');
   installJsonBodyParser(app);
@@ -105,7 +109,9 @@ export async function buildServer(ctx: HttpContext, options: ServerOptions = {})
   await app.register(operationsRoutes(ctx, options.readinessTimeoutMs ?? 2_000));
   await app.register(ruleRoutes(ctx, options.now ?? Date.now));
   await app.register(incidentRoutes(ctx, options.now ?? Date.now));
+  await app.register(channelRoutes(ctx));
   await app.register(targetRoutes(ctx));
+  await app.register(targetTestRoutes(ctx));
   await app.register(alertRoutes(ctx));
   await app.register(silenceRoutes(ctx));
   await app.register(ingestRoutes(ctx, { onIngest: options.onIngest }));

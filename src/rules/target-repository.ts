@@ -3,10 +3,15 @@ import { isUniqueViolation } from '../db/errors.js';
 import { fromFlag, toFlag } from '../db/flags.js';
 import { offsetOf, type Page, type PageRequest } from '../db/page.js';
 import type { AlertTargetTable, Database } from '../db/schema.js';
-import { ConflictError, NotFoundError, ValidationError } from '../validation/problems.js';
+import { ConflictError, NotFoundError, type Problem, ValidationError } from '../validation/problems.js';
 import type { TargetCreate, TargetUpdate } from './schemas.js';
-import { externalIdProblem } from './target-address.js';
 import type { AlertTarget, ChannelType } from './types.js';
+
+/**
+ * What is wrong with a target's type and address together (an unknown type, an address its
+ * channel refuses), or undefined. The channel registry (above this folder) provides it.
+ */
+export type TargetAddressCheck = (type: ChannelType, externalId: string) => Problem | undefined;
 
 export interface TargetFilter {
   type?: ChannelType;
@@ -16,6 +21,7 @@ export interface TargetFilter {
 export class TargetRepository {
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly addressProblem: TargetAddressCheck,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -48,7 +54,7 @@ export class TargetRepository {
   }
 
   async create(input: TargetCreate): Promise<AlertTarget> {
-    checkAddress(input.type, input.external_id);
+    this.checkAddress(input.type, input.external_id);
     const now = this.now();
     await this.guardUnique(() =>
       this.db
@@ -75,7 +81,7 @@ export class TargetRepository {
     const current = await this.get(id);
     const type = patch.type ?? current.type;
     const externalId = patch.external_id ?? current.external_id;
-    if (patch.type !== undefined || patch.external_id !== undefined) checkAddress(type, externalId);
+    if (patch.type !== undefined || patch.external_id !== undefined) this.checkAddress(type, externalId);
     const changes: Partial<Selectable<AlertTargetTable>> = { updated_at: this.now() };
     if (patch.name !== undefined) changes.name = patch.name;
     if (patch.type !== undefined) changes.type = patch.type;
@@ -102,6 +108,11 @@ export class TargetRepository {
     if (Number(result.numDeletedRows) === 0) throw new NotFoundError(`target ${id}`);
   }
 
+  private checkAddress(type: ChannelType, externalId: string): void {
+    const problem = this.addressProblem(type, externalId);
+    if (problem) throw new ValidationError([problem]);
+  }
+
   private async guardUnique<T>(write: () => Promise<T>): Promise<T> {
     try {
       return await write();
@@ -112,16 +123,11 @@ export class TargetRepository {
   }
 }
 
-function checkAddress(type: ChannelType, externalId: string): void {
-  const problem = externalIdProblem(type, externalId);
-  if (problem) throw new ValidationError([problem]);
-}
-
 function toTarget(row: Selectable<AlertTargetTable>): AlertTarget {
   return {
     id: Number(row.id),
     name: row.name,
-    type: row.type as ChannelType,
+    type: row.type,
     external_id: row.external_id,
     is_active: fromFlag(row.is_active),
     created_at: new Date(Number(row.created_at)).toISOString(),

@@ -1,5 +1,10 @@
-export const CHANNEL_TYPES = ['telegram_chat', 'telegram_group', 'email', 'webhook'] as const;
-export type ChannelType = (typeof CHANNEL_TYPES)[number];
+/**
+ * A channel type's name ("email", "slack"). The list of them is the channel registry
+ * (src/alerts/channels/registry.ts), which sits above this folder: rules store and compare the
+ * names, and the edges (HTTP schemas, the target repository's address check) check them against
+ * the registry.
+ */
+export type ChannelType = string;
 
 /** The kinds judged log by log (a violation per log over the threshold); see kinds/registry.ts for all. */
 export type PerLogKind = 'app' | 'message';

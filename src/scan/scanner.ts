@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { CHANNEL_TYPES } from '../alerts/channels/registry.js';
 import type { CooldownStore } from '../alerts/cooldown.js';
 import { destinationsFor } from '../alerts/destinations.js';
 import { ruleKeyOf } from '../alerts/grouping.js';
@@ -18,7 +19,7 @@ import { WINDOW_KINDS } from '../rules/kinds/registry.js';
 import { RuleMatcher } from '../rules/matcher.js';
 import type { RuleRepository } from '../rules/rule-repository.js';
 import type { TargetRepository } from '../rules/target-repository.js';
-import { CHANNEL_TYPES, type Rule } from '../rules/types.js';
+import type { Rule } from '../rules/types.js';
 import { toViolationRow, type Violation } from '../violations/violation-row.js';
 import { readCheckpoint } from './checkpoints.js';
 import { CronLog } from './cron-log.js';

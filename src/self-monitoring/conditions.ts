@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import { failingDestinations } from '../alerts/alert-log.js';
+import { CHANNEL_TYPES } from '../alerts/channels/registry.js';
 import type { Config } from '../config/config.js';
 import { scrubSecrets } from '../config/redact.js';
 import { isGoneHolder } from '../db/holder-id.js';
 import type { Database } from '../db/schema.js';
 import type { TargetRepository } from '../rules/target-repository.js';
-import { CHANNEL_TYPES } from '../rules/types.js';
 import { CronLog } from '../scan/cron-log.js';
 import { databaseLeaseRows } from '../scan/lease.js';
 import type { SelfCondition } from './self-alert-state.js';

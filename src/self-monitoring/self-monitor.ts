@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { CHANNEL_TYPES } from '../alerts/channels/registry.js';
 import type { ActiveSilences } from '../alerts/noise-decision.js';
 import type { Destination } from '../alerts/notification.js';
 import { queueWindowAlert } from '../alerts/window-alerts.js';
@@ -6,7 +7,7 @@ import type { Config } from '../config/config.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logging/logger.js';
 import type { TargetRepository } from '../rules/target-repository.js';
-import { type AlertTarget, CHANNEL_TYPES } from '../rules/types.js';
+import type { AlertTarget } from '../rules/types.js';
 import { type Observation, observe } from './conditions.js';
 import { firingSelfAlerts, markFiring, markResolved, type SelfAlertRow, selfAlertRow } from './self-alert-state.js';
 import { type SelfAlertFacts, type SelfResolution, selfNotification } from './self-notification.js';

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { ChannelRegistry } from '../../src/alerts/channels/registry.js';
 import type { AppContext } from '../../src/app/context.js';
 import { repositoriesFor } from '../../src/app/context.js';
 import type { Config } from '../../src/config/config.js';
@@ -28,6 +29,8 @@ export interface TestApiOptions extends ServerOptions {
   logSource?: () => Promise<LogSource>;
   /** More routes, registered with the context (e.g. ingest and the stats routes, as the service does). */
   routes?: (app: LagwatchServer, ctx: AppContext) => Promise<void>;
+  /** The channel registry (default: lagwatch's own), e.g. with a provider registered by the test. */
+  channels?: ChannelRegistry;
 }
 
 /** A context over a fresh migrated database of `driver`, and the API built on it. */
@@ -49,7 +52,7 @@ export async function testApi(driver: DriverUnderTest, options: TestApiOptions =
     config,
     logger,
     state: database.state,
-    ...repositoriesFor(database.state),
+    ...repositoriesFor(database.state, options.channels),
     events: new EventBus(),
     logSource:
       options.logSource ??

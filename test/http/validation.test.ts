@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import { describe, expect, it } from 'vitest';
+import { withChannelTypes } from '../../src/http/channel-schemas.js';
 import { typeboxValidatorCompiler } from '../../src/http/validation.js';
 import { AppRuleCreate } from '../../src/rules/schemas.js';
 import { ValidationError } from '../../src/validation/problems.js';
@@ -12,7 +13,8 @@ const compile = (schema: Parameters<typeof typeboxValidatorCompiler>[0]['schema'
 
 describe('typeboxValidatorCompiler', () => {
   it('lists every problem of a body by field', () => {
-    const validate = compile(AppRuleCreate, 'body');
+    // The server gives every route's schemas the registry's channel types (installChannelTypes).
+    const validate = compile(withChannelTypes(AppRuleCreate), 'body');
     const { error } = validate({ max_duration: '5', alert_channels: ['sms'], extra: true, is_active: 1 });
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).problems).toEqual(

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { targetAddressProblem } from '../../src/alerts/channels/registry.js';
 import type { StateDb } from '../../src/db/connection.js';
 import { RuleListCache } from '../../src/rules/rule-list-cache.js';
 import { RuleRepository } from '../../src/rules/rule-repository.js';
@@ -34,7 +35,7 @@ describe.each(drivers)('repositories on $driver', (driver) => {
     const now = () => clock++;
     appRules = new RuleRepository(state.db, 'app', now);
     messageRules = new RuleRepository(state.db, 'message', now);
-    targets = new TargetRepository(state.db, now);
+    targets = new TargetRepository(state.db, targetAddressProblem, now);
   });
 
   it('creates, reads, updates and deletes app rules with millisecond UTC times', async () => {

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { AppRuleCreate, AppRuleUpdate, MessageRuleCreate, TargetCreate } from '../../src/rules/schemas.js';
-import { externalIdProblem } from '../../src/rules/target-address.js';
+import { targetAddressProblem as externalIdProblem } from '../../src/alerts/channels/registry.js';
+import { withChannelTypes } from '../../src/http/channel-schemas.js';
+import * as rules from '../../src/rules/schemas.js';
 import { schemaProblems } from '../../src/validation/problems.js';
+
+// As the server validates them: with the channel registry's types (installChannelTypes).
+const AppRuleCreate = withChannelTypes(rules.AppRuleCreate);
+const AppRuleUpdate = withChannelTypes(rules.AppRuleUpdate);
+const MessageRuleCreate = withChannelTypes(rules.MessageRuleCreate);
+const TargetCreate = rules.TargetCreate;
 
 const validApp = {
   app_name: 'core',
@@ -56,10 +63,10 @@ describe('rule validation', () => {
     expect(schemaProblems(AppRuleUpdate, { is_active: false })).toEqual([]);
   });
 
-  it('rejects an unknown target type', () => {
-    expect(schemaProblems(TargetCreate, { name: 'x', type: 'sms', external_id: '1' }).map((p) => p.field)).toContain(
-      'type',
-    );
+  it("rejects an unknown target type (once the HTTP layer gives the schema the registry's types)", () => {
+    const problems = schemaProblems(withChannelTypes(TargetCreate), { name: 'x', type: 'sms', external_id: '1' });
+    expect(problems.map((p) => p.field)).toContain('type');
+    expect(externalIdProblem('sms', '1')).toMatchObject({ field: 'type' });
   });
 });
 

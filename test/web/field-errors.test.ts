@@ -1,6 +1,8 @@
 import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { describe, expect, it } from 'vitest';
+import { CHANNELS } from '../../src/alerts/channels/registry.js';
+import { withChannelTypes } from '../../src/http/channel-schemas.js';
 import { absenceKind } from '../../src/rules/kinds/absence/index.js';
 import { LatencyCreate } from '../../src/rules/kinds/latency/schema.js';
 import { AppRuleCreate, MessageRuleCreate, TargetCreate } from '../../src/rules/schemas.js';
@@ -99,14 +101,16 @@ describe('field messages for people', () => {
     expect(checkField(ABSENCE_FIELDS.silent_minutes!, '10081')).toBe('Enter at most 10,080 minutes (a week)');
   });
 
-  it('checks a target address by its channel, with the server rule', () => {
-    expect(checkField(targetFields('email').external_id!, 'oncall@example.com')).toBeUndefined();
-    expect(checkField(targetFields('email').external_id!, 'oncall')).toBe(
-      'Enter an email address such as ops@example.com',
-    );
-    expect(checkField(targetFields('webhook').external_id!, '')).toBe('Enter an http:// or https:// URL');
-    expect(checkField(targetFields('webhook').external_id!, 'https://u:p@example.com/x')).toMatch(/^Remove user/);
-    expect(checkField(targetFields('telegram_group').external_id!, '12345')).toMatch(/^Enter a Telegram group id/);
+  it('checks a target address by its channel, with the server rule and the hint GET /channels gives', () => {
+    const fields = (type: string) => targetFields(type, CHANNELS.providerOf(type)!.addressHint).external_id!;
+    expect(checkField(fields('email'), 'oncall@example.com')).toBeUndefined();
+    expect(checkField(fields('email'), 'oncall')).toBe('Enter an email address such as ops@example.com');
+    expect(checkField(fields('webhook'), '')).toBe('Enter an http:// or https:// URL');
+    expect(checkField(fields('webhook'), 'https://u:p@example.com/x')).toMatch(/^Remove user/);
+    expect(checkField(fields('telegram_group'), '12345')).toMatch(/^Enter a Telegram group id/);
+    // A channel the form knows nothing of: only the server checks its format.
+    expect(checkField(targetFields('carrier_pigeon', 'a loft name').external_id!, '')).toBe('Enter a loft name');
+    expect(checkField(targetFields('carrier_pigeon', 'a loft name').external_id!, '?')).toBeUndefined();
   });
 
   it("translates every problem the API reports for bad rule, target and silence bodies, at the form's fields", () => {
@@ -126,9 +130,13 @@ describe('field messages for people', () => {
       {},
     ];
     const cases: [FieldSpecs, TSchema, unknown][] = [
-      ...bad.map((body): [FieldSpecs, TSchema, unknown] => [RULE_FIELDS, AppRuleCreate, body]),
+      ...bad.map((body): [FieldSpecs, TSchema, unknown] => [RULE_FIELDS, withChannelTypes(AppRuleCreate), body]),
       [RULE_FIELDS, MessageRuleCreate, { app_name: 'a', message_key: '', max_duration: 1, alert_channels: ['email'] }],
-      [targetFields('email'), TargetCreate, { name: '', type: 'pager', external_id: '' }],
+      [
+        targetFields('email', CHANNELS.providerOf('email')!.addressHint),
+        withChannelTypes(TargetCreate),
+        { name: '', type: 'pager', external_id: '' },
+      ],
       [SILENCE_FIELDS, SilenceCreate, { app_name: '', duration_minutes: 0, comment: 'x'.repeat(1001) }],
     ];
     const seen = new Set<string>();

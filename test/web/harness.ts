@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { build } from 'vite';
 import { expect } from 'vitest';
+import type { ChannelRegistry } from '../../src/alerts/channels/registry.js';
 import { type AppContext, repositoriesFor } from '../../src/app/context.js';
 import type { Config } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -58,6 +59,8 @@ export interface WebHarnessOptions {
   events?: 'local' | 'database';
   /** Poll interval of the event_log channel in ms (with `events: 'database'`). */
   eventPollMs?: number;
+  /** The channel registry (default: lagwatch's own), e.g. with a provider the test registers. */
+  channels?: ChannelRegistry;
 }
 
 /**
@@ -93,7 +96,7 @@ export async function startWebHarness(
     config,
     logger,
     state,
-    ...repositoriesFor(state),
+    ...repositoriesFor(state, options.channels),
     events,
     logSource: async () => store,
     close: async () => {

@@ -5,7 +5,12 @@
  * src/rules/kinds/, src/silences/schemas.ts); test/web/field-errors.test.ts holds them against
  * each other.
  */
-import { externalIdProblem } from '../../src/rules/target-address.js';
+import {
+  emailAddressProblem,
+  telegramChatIdProblem,
+  telegramGroupIdProblem,
+  webhookUrlProblem,
+} from '../../src/validation/addresses.js';
 import { hasForbiddenNameCharacter } from '../../src/validation/names.js';
 import type { ChannelType, Problem } from './api/types.js';
 
@@ -38,7 +43,8 @@ export type FieldSpec =
       maxNote?: string;
     }
   | { kind: 'channels' }
-  | { kind: 'address'; channel: ChannelType }
+  /** `hint` is the channel's `address_hint` from GET /channels: "an email address such as …". */
+  | { kind: 'address'; channel: ChannelType; hint: string }
   | { kind: 'choice'; what: string }
   | { kind: 'text'; what: string; maxLength: number };
 
@@ -128,10 +134,10 @@ export const ABSENCE_FIELDS: FieldSpecs = {
   silent_minutes: minutes('a silent time', 1, 10_080, '(a week)'),
 };
 
-export const targetFields = (channel: ChannelType): FieldSpecs => ({
+export const targetFields = (channel: ChannelType, hint = 'an address'): FieldSpecs => ({
   name: name('a name'),
   type: { kind: 'choice', what: 'a channel' },
-  external_id: { kind: 'address', channel },
+  external_id: { kind: 'address', channel, hint },
 });
 
 export const SILENCE_FIELDS: FieldSpecs = {
@@ -141,11 +147,16 @@ export const SILENCE_FIELDS: FieldSpecs = {
   comment: { kind: 'text', what: 'comment', maxLength: 1000 },
 };
 
-const ADDRESS: Record<ChannelType, string> = {
-  telegram_chat: 'a Telegram chat id: a number (negative for groups) or @channelname',
-  telegram_group: 'a Telegram group id: a negative number such as -1001234567890',
-  email: 'an email address such as ops@example.com',
-  webhook: 'an http:// or https:// URL',
+/**
+ * Address formats the form can check before sending, with the server's own checks
+ * (src/validation/addresses.ts). Optional: the server checks every channel's addresses (its
+ * 422 is shown at the field), so a channel missing here only waits for that answer.
+ */
+const ADDRESS_PRECHECKS: Partial<Record<ChannelType, (address: string) => string | undefined>> = {
+  telegram_chat: telegramChatIdProblem,
+  telegram_group: telegramGroupIdProblem,
+  email: emailAddressProblem,
+  webhook: webhookUrlProblem,
 };
 
 const figure = (n: number) => new Intl.NumberFormat('en-US').format(n);
@@ -163,7 +174,7 @@ const say = {
       case 'channels':
         return 'Choose at least one channel';
       case 'address':
-        return `Enter ${ADDRESS[spec.channel]}`;
+        return `Enter ${spec.hint}`;
       case 'choice':
         return `Choose ${spec.what}`;
       case 'text':
@@ -203,8 +214,8 @@ export function checkField(spec: FieldSpec, value: string | readonly string[]): 
       return text === '' ? say.missing(spec) : undefined;
     case 'address': {
       if (text === '') return say.missing(spec);
-      const problem = externalIdProblem(spec.channel, text);
-      return problem ? translate(spec, problem.message) : undefined;
+      const problem = ADDRESS_PRECHECKS[spec.channel]?.(text);
+      return problem ? translate(spec, problem) : undefined;
     }
     case 'number': {
       // Number('') is 0 and Number('1e3') is 1000: only plain decimal figures count.
@@ -260,7 +271,7 @@ export function translate(spec: FieldSpec | undefined, raw: string): string {
     if (refused) return `This address is refused: ${refused[1]}`;
     if (/user:password@/.test(text)) return 'Remove user:password@ from the URL (put credentials in its path or query)';
     if (/white space or control characters/.test(text)) return 'Enter a URL without spaces or control characters';
-    if (/^must be /.test(text)) return `Enter ${ADDRESS[spec.channel]}`;
+    if (/^must be /.test(text)) return `Enter ${spec.hint}`;
   }
   return capitalized(text);
 }

@@ -214,10 +214,3 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
   return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 }
-
-export const CHANNEL_LABELS: Record<string, string> = {
-  telegram_chat: 'Telegram chat',
-  telegram_group: 'Telegram group',
-  email: 'Email',
-  webhook: 'Webhook',
-};

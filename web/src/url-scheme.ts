@@ -57,6 +57,8 @@ export interface ViewParams {
   status?: string;
   /** The alert log's channel filter. */
   channel?: string;
+  /** The silence form's duration, in minutes (`for=1h`, `30m`, `1d` in the URL: a chat's "Mute 1 h" link). */
+  silenceMinutes?: number;
 }
 
 export type Route = ({ page: PageName; id?: string } | { page: 'not-found'; id?: undefined }) & ViewParams;
@@ -84,6 +86,14 @@ function parsePreset(token: string): number | undefined {
   if (!match) return undefined;
   const minutes = Number(match[1]) * (match[2] === 'd' ? 1440 : match[2] === 'h' ? 60 : 1);
   return PRESETS.some((p) => p.minutes === minutes) ? minutes : undefined;
+}
+
+/** `30m`, `1h`, `1d` → minutes (at most a year), or undefined. */
+function parseDuration(token: string | null): number | undefined {
+  const match = /^(\d{1,6})([mhd])$/.exec(token ?? '');
+  if (!match) return undefined;
+  const minutes = Number(match[1]) * (match[2] === 'd' ? 1440 : match[2] === 'h' ? 60 : 1);
+  return minutes >= 1 && minutes <= 525_600 ? minutes : undefined;
 }
 
 function parseDate(text: string | null): Date | undefined {
@@ -130,6 +140,7 @@ function parseView(query: URLSearchParams): ViewParams {
     sort: query.get('sort') || undefined,
     status: query.get('status') || undefined,
     channel: query.get('channel') || undefined,
+    silenceMinutes: parseDuration(query.get('for')),
   };
   for (const name of Object.keys(view) as (keyof ViewParams)[]) if (view[name] === undefined) delete view[name];
   return view;
@@ -175,6 +186,7 @@ export function viewQuery(view: ViewParams): URLSearchParams {
   if (view.sort) query.set('sort', view.sort);
   if (view.status) query.set('status', view.status);
   if (view.channel) query.set('channel', view.channel);
+  if (view.silenceMinutes) query.set('for', presetToken(view.silenceMinutes));
   return query;
 }
 

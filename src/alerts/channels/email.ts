@@ -64,8 +64,8 @@ export class EmailNotifier implements Notifier {
       disableUrlAccess: true,
     });
     try {
-      await (signal ? raceAbort(sending, signal) : sending);
-      return {};
+      const info = (await (signal ? raceAbort(sending, signal) : sending)) as { response?: unknown };
+      return typeof info?.response === 'string' ? { reply: `SMTP ${info.response.slice(0, 200)}` } : {};
     } catch (error) {
       if (signal?.aborted) throw new DeliveryError('email send aborted', true);
       throw smtpDeliveryError(error, this.mail);

@@ -3,6 +3,11 @@ import type { AlertNotification, Destination } from '../notification.js';
 export interface DeliveryReceipt {
   /** Telegram: the group became a supergroup and the message went to this new chat id. */
   migratedTo?: string;
+  /**
+   * What the service answered, one line without secrets ("200 OK: ok", "250 2.0.0 queued as
+   * 1a2b"), for `POST /targets/{id}/test` and `test:channel`. Optional: "accepted" otherwise.
+   */
+  reply?: string;
 }
 
 /** Optional per-send facts from the caller (the outbox). */

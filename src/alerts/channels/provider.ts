@@ -1,8 +1,7 @@
 import type { Config } from '../../config/config.js';
-import type { ChannelType } from '../../rules/types.js';
 import type { AlertNotification } from '../notification.js';
 import type { Notifier } from './notifier.js';
-import type { NotifierOptions } from './registry.js';
+import type { NotifierOptions } from './notifier-options.js';
 
 /** What a provider's notifier is made from. */
 export interface NotifierContext {
@@ -29,9 +28,12 @@ export interface ChannelPreviewText {
  * registry of these; adding a channel is one provider module and one registry line.
  */
 export interface ChannelProvider {
-  readonly type: ChannelType;
+  /** The target `type` and alert-rule channel name: lower case, `a-z0-9_` ("slack"). */
+  readonly type: string;
   /** "Slack", "Telegram group". */
   readonly label: string;
+  /** What the address field is called on forms ("Webhook URL", "Routing key"); default "Address". */
+  readonly addressLabel?: string;
   /** What `external_id` holds, for forms and errors: "an incoming-webhook URL (https://hooks.slack.com/services/…)". */
   readonly addressHint: string;
   /** The address is a secret (webhook URL, routing key): masked in every answer, log and error. */

@@ -1,65 +1,136 @@
 import type { Config } from '../../config/config.js';
-import type { Logger } from '../../logging/logger.js';
-import type { ChannelType } from '../../rules/types.js';
-import type { Sleep } from './chat-pacer.js';
-import { EmailNotifier, type EmailNotifierOptions } from './email.js';
-import type { FetchLike } from './fetch-errors.js';
+import type { Problem } from '../../validation/problems.js';
+import type { AlertNotification } from '../notification.js';
+import { emailProvider } from './email/provider.js';
+import { maskSecretUrl } from './mask-address.js';
 import type { Notifier } from './notifier.js';
-import { TelegramNotifier, type TelegramNotifierOptions } from './telegram.js';
-import { WebhookNotifier, type WebhookNotifierOptions } from './webhook.js';
+import type { NotifierOptions } from './notifier-options.js';
+import type { ChannelPreviewText, ChannelProvider, NotifierContext } from './provider.js';
+import { telegramChatProvider, telegramGroupProvider } from './telegram/provider.js';
+import { webhookProvider } from './webhook/provider.js';
 
-export interface NotifierOptions {
-  /** Used by Telegram and webhooks. Default: the global fetch. */
-  fetch?: FetchLike;
-  now?: () => number;
-  logger?: Logger;
-  /** How Telegram's pacer waits. Default: a real timer honouring the signal. */
-  sleep?: Sleep;
-  telegram?: Pick<TelegramNotifierOptions, 'pacing' | 'requestTimeoutMs' | 'maxPacingWaitMs'>;
-  webhook?: Pick<WebhookNotifierOptions, 'timeoutMs' | 'resolve' | 'lookupTimeoutMs'>;
-  email?: EmailNotifierOptions;
-}
+export type { NotifierOptions } from './notifier-options.js';
 
 /**
- * One notifier per channel type, always all four. A channel that is not configured (no
- * TELEGRAM_BOT_TOKEN, no MAIL_HOST) is still present: its `send` throws a non-retryable
- * DeliveryError naming the missing variable, so the alert log shows why nothing went out.
- * `telegram_chat` and `telegram_group` share one notifier (one pacer for the bot).
- * Create the map once per process: the notifiers hold pacing state.
+ * Every channel lagwatch can send to, in the order lists show them. Adding a channel is its
+ * provider module and one line here: the API (`GET /channels`, target and rule validation,
+ * masking, previews), the CLI, `diagnose` and the dashboard all read this list.
  */
-export function createNotifiers(config: Config, options: NotifierOptions = {}): Map<ChannelType, Notifier> {
-  const telegram = new TelegramNotifier(config.telegram, {
-    fetch: options.fetch,
-    now: options.now,
-    sleep: options.sleep,
-    logger: options.logger,
-    ...options.telegram,
-  });
-  return new Map<ChannelType, Notifier>([
-    ['telegram_chat', telegram],
-    ['telegram_group', telegram],
-    ['email', new EmailNotifier(config.mail, options.email)],
-    [
-      'webhook',
-      new WebhookNotifier(config.webhookSecret, {
-        fetch: options.fetch,
-        now: options.now,
-        denyPrivate: config.webhookDenyPrivate,
-        ...options.webhook,
-      }),
-    ],
-  ]);
+export const CHANNEL_PROVIDERS: readonly ChannelProvider[] = [
+  telegramChatProvider,
+  telegramGroupProvider,
+  emailProvider,
+  webhookProvider,
+];
+
+/** What everything else asks of the channels; `CHANNELS` is the one over CHANNEL_PROVIDERS. */
+export interface ChannelRegistry {
+  readonly providers: readonly ChannelProvider[];
+  /** The channel types (target `type`, rule `alert_channels`), in the registry's order. */
+  readonly types: readonly string[];
+  providerOf(type: string): ChannelProvider | undefined;
+  /** Whether a channel has what it needs in the configuration (an unknown type has not). */
+  isConfigured(config: Config, type: string): boolean;
+  /** A target's type and address checked together: an unknown type, or an address its channel refuses. */
+  targetAddressProblem(type: string, externalId: string): Problem | undefined;
+  /**
+   * A destination as an answer, log line or error may show it: its channel's masking, or for a
+   * type no longer registered (or a row naming several channels) a URL's origin only.
+   */
+  maskAddress(type: string, address: string): string;
+  /**
+   * What of an address must be scrubbed from errors and logs: the whole address when its channel
+   * says addresses are secrets (or, for an unknown type, when it is a URL); else nothing.
+   */
+  addressSecrets(type: string, address: string): string[];
+  /**
+   * A target as answers and listings show it: a secret address (webhook URL, routing key, or any
+   * address of a type no longer registered) masked, other addresses as they are.
+   */
+  shownTarget<T extends { type: string; external_id: string }>(target: T): T;
+  /** The notification as a registered channel's reader sees it (alert log previews, `test:channel`). */
+  preview(type: string, notification: AlertNotification): ChannelPreviewText;
+  /**
+   * One notifier per channel type, always all of them. A channel that is not configured (no
+   * TELEGRAM_BOT_TOKEN, no MAIL_HOST) is still present: its `send` throws a non-retryable
+   * DeliveryError naming the missing variable, so the alert log shows why nothing went out.
+   * Providers may share a notifier (`telegram_chat` and `telegram_group`: one pacer for the
+   * bot). Create the map once per process: the notifiers hold pacing state.
+   */
+  createNotifiers(config: Config, options?: NotifierOptions): Map<string, Notifier>;
 }
 
-/** Whether a channel has what it needs in the configuration (webhooks need nothing). */
-export function isChannelConfigured(config: Config, channel: ChannelType): boolean {
-  switch (channel) {
-    case 'telegram_chat':
-    case 'telegram_group':
-      return config.telegram.botToken !== undefined && config.telegram.botToken !== '';
-    case 'email':
-      return config.mail.host !== undefined && config.mail.host !== '';
-    case 'webhook':
-      return true;
+/** How a channel type is written: a stored column value (varchar(32)), a URL parameter and a JSON key. */
+const TYPE_NAME = /^[a-z][a-z0-9_]{0,31}$/;
+
+/** A registry over `providers`; refuses a malformed or repeated type (a programming error). */
+export function channelRegistry(providers: readonly ChannelProvider[]): ChannelRegistry {
+  const byType = new Map<string, ChannelProvider>();
+  for (const provider of providers) {
+    if (!TYPE_NAME.test(provider.type)) throw new Error(`channel type "${provider.type}" must match ${TYPE_NAME}`);
+    if (byType.has(provider.type)) throw new Error(`channel type "${provider.type}" is registered twice`);
+    byType.set(provider.type, provider);
   }
+  const types = providers.map((p) => p.type);
+  const providerOf = (type: string) => byType.get(type);
+  // A type no longer registered (or a row naming several channels): a URL keeps only its origin.
+  const maskAddress = (type: string, address: string) => {
+    const provider = providerOf(type);
+    if (provider) return provider.maskAddress(address);
+    return /^https?:\/\//i.test(address) ? maskSecretUrl(address) : address;
+  };
+  return {
+    providers,
+    types,
+    providerOf,
+    isConfigured(config, type) {
+      const provider = providerOf(type);
+      return provider !== undefined && provider.missingSetting(config) === undefined;
+    },
+    targetAddressProblem(type, externalId) {
+      const provider = providerOf(type);
+      if (!provider) return { field: 'type', message: `must be one of: ${types.join(', ')}` };
+      const message = provider.addressProblem(externalId);
+      return message === undefined ? undefined : { field: 'external_id', message };
+    },
+    maskAddress,
+    addressSecrets(type, address) {
+      const provider = providerOf(type);
+      const secret = provider ? provider.secretAddress : /^https?:\/\//i.test(address);
+      return secret && address !== '' ? [address] : [];
+    },
+    shownTarget(target) {
+      if (providerOf(target.type)?.secretAddress === false) return target;
+      return { ...target, external_id: maskAddress(target.type, target.external_id) };
+    },
+    preview(type, notification) {
+      const provider = providerOf(type);
+      if (!provider) throw new Error(`unknown channel type "${type}"`);
+      return provider.preview(notification);
+    },
+    createNotifiers(config, options = {}) {
+      const shared = new Map<string, unknown>();
+      const context: NotifierContext = {
+        config,
+        options,
+        shared<T>(key: string, make: () => T): T {
+          if (!shared.has(key)) shared.set(key, make());
+          return shared.get(key) as T;
+        },
+      };
+      return new Map(providers.map((p) => [p.type, p.createNotifier(context)]));
+    },
+  };
 }
+
+/** The registry of every channel lagwatch has. */
+export const CHANNELS: ChannelRegistry = channelRegistry(CHANNEL_PROVIDERS);
+
+export const CHANNEL_TYPES: readonly string[] = CHANNELS.types;
+export const providerOf = CHANNELS.providerOf;
+export const isChannelConfigured = CHANNELS.isConfigured;
+export const targetAddressProblem = CHANNELS.targetAddressProblem;
+export const maskAddress = CHANNELS.maskAddress;
+export const addressSecrets = CHANNELS.addressSecrets;
+export const previewOn = CHANNELS.preview;
+export const createNotifiers = CHANNELS.createNotifiers;

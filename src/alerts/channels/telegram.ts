@@ -100,7 +100,8 @@ export class TelegramNotifier implements Notifier {
       throw error;
     }
     if (key !== undefined) this.partsSent.delete(key);
-    return migratedTo === undefined ? {} : { migratedTo };
+    const reply = `Telegram accepted ${parts.length === 1 ? 'the message' : `all ${parts.length} parts`} (ok: true)`;
+    return migratedTo === undefined ? { reply } : { migratedTo, reply };
   }
 
   /** Sends one part; returns the chat id that accepted it (another after a migration). */

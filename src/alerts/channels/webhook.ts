@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { AlertNotification, Destination } from '../notification.js';
 import { renderWebhookPayload } from '../render/webhook.js';
-import { defaultVerdict, HttpSender, type HttpSenderOptions } from './http-sender.js';
+import { answerDetail, defaultVerdict, HttpSender, type HttpSenderOptions } from './http-sender.js';
 import type { DeliveryReceipt, Notifier, SendOptions } from './notifier.js';
 
 export type WebhookNotifierOptions = HttpSenderOptions;
@@ -49,6 +49,7 @@ export class WebhookNotifier implements Notifier {
     const answer = await this.http.post({ url: destination.address, label: 'webhook', body, headers, signal });
     const failure = defaultVerdict(answer, this.http.now());
     if (failure) throw failure;
-    return {};
+    const said = answerDetail(answer.text);
+    return { reply: `${answer.statusLine}${said ? `: ${said}` : ''}` };
   }
 }

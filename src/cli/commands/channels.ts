@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import { maskAddress } from '../../alerts/channels/registry.js';
 import { destinationsFor } from '../../alerts/destinations.js';
 import type { Destination } from '../../alerts/notification.js';
 import { testNotification } from '../../alerts/test-message.js';
 import type { AppContext } from '../../app/context.js';
 import { scrubSecrets, secretsOf } from '../../config/redact.js';
-import { maskDestination } from '../../http/mask-destination.js';
 import type { ChannelType } from '../../rules/types.js';
+import { NotFoundError } from '../../validation/problems.js';
 import { print, printJson, renderTable } from '../output.js';
 import { CommandError, withContext } from '../run.js';
 import { requireCurrentSchema } from '../schema-check.js';
@@ -27,7 +28,7 @@ async function sendTests(ctx: AppContext, destinations: Destination[]): Promise<
       await notifiers.get(destination.channel)?.send(notification, destination);
       results.push({
         channel: destination.channel,
-        destination: maskDestination(destination.address),
+        destination: maskAddress(destination.channel, destination.address),
         ok: true,
         error: null,
       });
@@ -35,7 +36,7 @@ async function sendTests(ctx: AppContext, destinations: Destination[]): Promise<
       const message = scrubSecrets(error instanceof Error ? error.message : String(error), secretsOf(ctx.config));
       results.push({
         channel: destination.channel,
-        destination: maskDestination(destination.address),
+        destination: maskAddress(destination.channel, destination.address),
         ok: false,
         error: message,
       });
@@ -99,6 +100,38 @@ export function registerChannelCommands(program: Command): void {
         return report(await sendTests(ctx, destinations), options.json === true, {
           smtp: `${ctx.config.mail.host}:${ctx.config.mail.port}`,
         });
+      }),
+    );
+
+  program
+    .command('test:channel')
+    .argument('<target-id>', 'the id of the alert target (GET /targets)')
+    .description(
+      'send a test notification (the real message format, sample figures) to one target now, through its channel, and print what the service answered',
+    )
+    .option('--json', 'print the result as JSON')
+    .action((id: string, options: { json?: boolean }) =>
+      withContext(async (ctx) => {
+        if (!/^[1-9]\d{0,9}$/.test(id)) throw new CommandError(`target id must be a positive integer, not "${id}"`);
+        await requireCurrentSchema(ctx);
+        const target = await ctx.targets.get(Number(id)).catch((error: unknown) => {
+          throw error instanceof NotFoundError ? new CommandError(`no target ${id} (see GET /targets)`) : error;
+        });
+        const { sendTargetTest } = await import('../../alerts/target-test.js');
+        const result = await sendTargetTest(
+          {
+            channels: ctx.channels,
+            notifiers: ctx.channels.createNotifiers(ctx.config, { logger: ctx.logger }),
+            publicUrl: ctx.config.publicUrl,
+            secrets: secretsOf(ctx.config),
+          },
+          target,
+        );
+        const label = ctx.channels.providerOf(target.type)?.label ?? target.type;
+        if (options.json) printJson(result);
+        else if (result.ok) print(`sent to ${label} ${result.destination} (target ${target.id}): ${result.reply}`);
+        if (!result.ok) throw new CommandError(`${label} ${result.destination} (target ${target.id}): ${result.reply}`);
+        return 0;
       }),
     );
 }

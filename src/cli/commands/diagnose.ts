@@ -7,7 +7,7 @@ export function registerDiagnoseCommand(program: Command): void {
   program
     .command('diagnose')
     .description(
-      'check configuration, database, log source, Redis, live events, Telegram, SMTP, checkpoint lag, recent runs and self-monitoring (scans failing, stale scan lease, failing channels)',
+      'check configuration, database, log source, Redis, live events, Telegram, SMTP, the channels of active targets, checkpoint lag, recent runs and self-monitoring (scans failing, stale scan lease, failing channels)',
     )
     .option('--json', 'print the report as JSON')
     .action(async (options: { json?: boolean }) => {

@@ -34,7 +34,9 @@ export function registerRuleCommands(program: Command): void {
     .action((options: { json?: boolean }) =>
       withContext(async (ctx) => {
         const byKind = await Promise.all(RULE_KINDS.map((kind) => kind.store(ctx.ruleStores).all()));
-        const targets = await ctx.targets.list({}, { page: 1, per_page: 500 });
+        // Secret addresses (webhook URLs, routing keys) are masked here too.
+        const listed = await ctx.targets.list({}, { page: 1, per_page: 500 });
+        const targets = { ...listed, items: listed.items.map((t) => ctx.channels.shownTarget(t)) };
         if (options.json) {
           printJson({
             ...Object.fromEntries(RULE_KINDS.map((kind, i) => [`${kind.name}_rules`, byKind[i]])),

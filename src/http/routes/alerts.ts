@@ -5,11 +5,10 @@ import { alertRowDashboardUrl } from '../../alerts/dashboard-link.js';
 import { notificationFacts, previewsOf } from '../../alerts/preview.js';
 import { scrubSecrets, secretsOf } from '../../config/redact.js';
 import { isoTime } from '../../logs/iso-time.js';
-import { ChannelTypeSchema } from '../../rules/schemas.js';
+import { ChannelTypeField } from '../../rules/schemas.js';
 import { NotFoundError } from '../../validation/problems.js';
 import type { HttpContext } from '../context.js';
 import { errorResponses, pageOf, success, successEnvelope } from '../envelope.js';
-import { maskDestination } from '../mask-destination.js';
 import {
   AlertKindSchema,
   AlertOutput,
@@ -29,9 +28,7 @@ const AlertQuery = Type.Object(
     status: Type.Optional(AlertStatusSchema),
     app_name: Type.Optional(FilterText('Only alerts of this app')),
     channel: Type.Optional(
-      Type.Union(ChannelTypeSchema.anyOf, {
-        description: "Only alerts to this channel type (rows written with no active target: any of the rule's)",
-      }),
+      ChannelTypeField("Only alerts to this channel type (rows written with no active target: any of the rule's)"),
     ),
     kind: Type.Optional(AlertKindSchema),
     rule_type: Type.Optional(AlertRuleTypeSchema),
@@ -61,13 +58,16 @@ export function alertRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
     app_name: row.app_name,
     message_key: row.message_key,
     channel: row.channel,
-    destination: maskDestination(row.destination),
+    destination: ctx.channels.maskAddress(row.channel, row.destination),
     target_id: row.target_id === null ? null : Number(row.target_id),
     status: row.status,
     kind: row.kind,
     silence_id: row.silence_id === null ? null : Number(row.silence_id),
     attempts: Number(row.attempts),
-    last_error: row.last_error === null ? null : scrubSecrets(row.last_error, secrets),
+    last_error:
+      row.last_error === null
+        ? null
+        : scrubSecrets(row.last_error, [...secrets, ...ctx.channels.addressSecrets(row.channel, row.destination)]),
     violation_count: Number(row.violation_count),
     created_at: isoTime(Number(row.created_at)),
     sent_at: row.sent_at === null ? null : isoTime(Number(row.sent_at)),
@@ -108,10 +108,11 @@ export function alertRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
       async (request) => {
         const row = await alertRow(ctx.state.db, request.params.id);
         if (!row) throw new NotFoundError(`alert ${request.params.id}`);
+        const rowSecrets = [...secrets, ...ctx.channels.addressSecrets(row.channel, row.destination)];
         const previews = previewsOf(row.payload, row.channel).map((p) => ({
           ...p,
-          subject: p.subject === null ? null : scrubSecrets(p.subject, secrets),
-          text: scrubSecrets(p.text, secrets),
+          subject: p.subject === null ? null : scrubSecrets(p.subject, rowSecrets),
+          text: scrubSecrets(p.text, rowSecrets),
         }));
         return success({ id: Number(row.id), status: row.status, previews });
       },

@@ -2,8 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { privateDestinationReason } from '../../alerts/channels/private-address.js';
 import { ChannelTypeSchema, TargetCreate, TargetUpdate } from '../../rules/schemas.js';
-import { externalIdProblem } from '../../rules/target-address.js';
-import type { ChannelType } from '../../rules/types.js';
+import type { AlertTarget, ChannelType } from '../../rules/types.js';
 import { ValidationError } from '../../validation/problems.js';
 import type { HttpContext } from '../context.js';
 import { errorResponses, pageOf, success, successEnvelope } from '../envelope.js';
@@ -26,12 +25,23 @@ export function targetRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['alert targets'];
     const repo = ctx.targets;
-    /** WEBHOOK_DENY_PRIVATE at creation: 422 naming external_id (the send checks again). */
+    /**
+     * WEBHOOK_DENY_PRIVATE at creation, for every URL-addressed channel: 422 naming external_id
+     * (the send checks again).
+     */
     const checkDestination = async (type: ChannelType, externalId: string) => {
-      if (!ctx.config.webhookDenyPrivate || type !== 'webhook' || externalIdProblem(type, externalId)) return;
-      const reason = await privateDestinationReason(new URL(externalId));
+      if (!ctx.config.webhookDenyPrivate || ctx.channels.targetAddressProblem(type, externalId)) return;
+      const url = httpUrlOf(externalId);
+      if (!url) return;
+      const reason = await privateDestinationReason(url);
       if (reason) throw new ValidationError([{ field: 'external_id', message: `is refused: ${reason}` }]);
     };
+    /**
+     * A target as answers show it: a secret address (webhook URL, routing key) masked. Only the
+     * answer to the POST that created it shows it in full; a PUT's answer masks it too (the
+     * caller sent it, and a changed secret is not shown back either).
+     */
+    const shown = (target: AlertTarget): AlertTarget => ctx.channels.shownTarget(target);
     app.get(
       '/targets',
       {
@@ -44,7 +54,8 @@ export function targetRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const { type, is_active } = request.query;
-        return success(await repo.list({ type, is_active }, pageRequest(request.query)));
+        const page = await repo.list({ type, is_active }, pageRequest(request.query));
+        return success({ ...page, items: page.items.map(shown) });
       },
     );
     app.post(
@@ -52,7 +63,8 @@ export function targetRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
-          summary: 'Create an alert target (external_id is checked against the type)',
+          summary:
+            'Create an alert target (external_id is checked against the type; this answer is the only one that shows a secret external_id in full)',
           body: TargetCreate,
           response: { 201: successEnvelope(TargetOutput), ...writeErrors },
         },
@@ -72,7 +84,7 @@ export function targetRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
           response: { 200: successEnvelope(TargetOutput), ...readErrors },
         },
       },
-      async (request) => success(await repo.get(request.params.id)),
+      async (request) => success(shown(await repo.get(request.params.id))),
     );
     app.put(
       '/targets/:id',
@@ -91,7 +103,7 @@ export function targetRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
           const current = await repo.get(request.params.id);
           await checkDestination(type ?? current.type, external_id ?? current.external_id);
         }
-        return success(await repo.update(request.params.id, request.body));
+        return success(shown(await repo.update(request.params.id, request.body)));
       },
     );
     app.delete(
@@ -110,4 +122,13 @@ export function targetRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
       },
     );
   };
+}
+
+function httpUrlOf(address: string): URL | undefined {
+  if (!/^https?:\/\//i.test(address)) return undefined;
+  try {
+    return new URL(address);
+  } catch {
+    return undefined;
+  }
 }

@@ -52,7 +52,7 @@ describe('EmailNotifier over a real SMTP peer', () => {
 
   it('delivers a text and an HTML body with the template subject and the configured sender', async () => {
     const n = notification({ sinceLastAlert: 10 });
-    await expect(email(mailConfig()).send(n, TO)).resolves.toEqual({});
+    await expect(email(mailConfig()).send(n, TO)).resolves.toEqual({ reply: expect.stringMatching(/^SMTP 250/) });
 
     expect(peer.messages).toHaveLength(1);
     const mail = peer.messages[0]!;

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../../src/alerts/channels/notifier.js';
-import { createNotifiers, isChannelConfigured } from '../../../src/alerts/channels/registry.js';
+import { CHANNEL_TYPES, createNotifiers, isChannelConfigured } from '../../../src/alerts/channels/registry.js';
 import { loadConfig } from '../../../src/config/load.js';
-import { CHANNEL_TYPES } from '../../../src/rules/types.js';
 import { TelegramStandIn } from '../../support/telegram-stand-in.js';
 import { notification } from '../render/sample-notification.js';
 

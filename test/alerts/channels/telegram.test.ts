@@ -74,7 +74,7 @@ describe('TelegramNotifier', () => {
       sample({ correlationId: `req-${i}`, message: text, traceUrl: `http://127.0.0.1:9501/trace?id=req-${i}&x="1"` }),
     );
     const n = notification({ app: HOSTILE_TEXTS[0]!.text, messageKey: HOSTILE_TEXTS[1]!.text, samples });
-    await expect(notifier().send(n, CHAT)).resolves.toEqual({});
+    await expect(notifier().send(n, CHAT)).resolves.toEqual({ reply: expect.stringContaining('Telegram accepted') });
 
     const received = standIn.messagesTo(CHAT.address);
     expect(received.length).toBeGreaterThanOrEqual(1);
@@ -155,7 +155,7 @@ describe('TelegramNotifier', () => {
     expect(standIn.requests).toHaveLength(1); // the paused send never reached Telegram
 
     const other = await telegram.send(notification(), GROUP); // other chats are not held up
-    expect(other).toEqual({});
+    expect(other).toEqual({ reply: 'Telegram accepted the message (ok: true)' });
     now += 45_000;
     await telegram.send(notification(), CHAT);
     expect(standIn.messagesTo(CHAT.address)).toHaveLength(1);
@@ -215,7 +215,7 @@ describe('TelegramNotifier', () => {
   it('follows migrate_to_chat_id and reports the new chat id', async () => {
     standIn.migrateChat('-2002', '-1009876543210');
     const receipt = await notifier().send(notification(), GROUP);
-    expect(receipt).toEqual({ migratedTo: '-1009876543210' });
+    expect(receipt).toEqual({ migratedTo: '-1009876543210', reply: 'Telegram accepted the message (ok: true)' });
     expect(standIn.messagesTo('-1009876543210')).toHaveLength(1);
     expect(standIn.messagesTo('-2002')).toHaveLength(0);
   });

@@ -61,7 +61,7 @@ describe('WebhookNotifier', () => {
     const n = notification();
     await expect(
       new WebhookNotifier(SECRET, { now: () => now }).send(n, destination(), undefined, { deliveryKey: 'outbox-9' }),
-    ).resolves.toEqual({});
+    ).resolves.toEqual({ reply: expect.stringMatching(/^20\d/) });
 
     expect(received).toHaveLength(1);
     const { headers, body, path } = received[0]!;

@@ -10,6 +10,7 @@ import type {
   AppSort,
   AppsPage,
   Bucket,
+  Channel,
   ChannelType,
   DashboardSettings,
   MessageRule,
@@ -24,6 +25,7 @@ import type {
   SlowestTrace,
   Target,
   TargetInput,
+  TargetTest,
   TimeRange,
   Timeseries,
   Trace,
@@ -251,11 +253,18 @@ export const api = {
     get: (id: number, signal?: AbortSignal) => request<IncidentDetail>('GET', `/incidents/${id}`, { signal }),
   },
 
+  /** Every channel type, from the server's channel registry, in its order. */
+  channels: {
+    list: (signal?: AbortSignal) => request<Channel[]>('GET', '/channels', { signal }),
+  },
+
   targets: {
     list: (signal?: AbortSignal) => request<Page<Target>>('GET', '/targets', { query: { per_page: 500 }, signal }),
     create: (input: TargetInput) => request<Target>('POST', '/targets', { body: input }),
     update: (id: number, input: Partial<TargetInput>) => request<Target>('PUT', `/targets/${id}`, { body: input }),
     remove: (id: number) => request<unknown>('DELETE', `/targets/${id}`),
+    /** Sends the test notification now; a failed send is an answer too (`ok: false`, `reply`). */
+    test: (id: number) => request<TargetTest>('POST', `/targets/${id}/test`),
   },
 
   silences: {

@@ -21,8 +21,10 @@ import type {
   AlertPreviewOutput,
   AlertStatusSchema,
   AppRuleOutput,
+  ChannelOutput,
   MessageRuleOutput,
   TargetOutput,
+  TargetTestOutput,
 } from '../../../src/http/schemas.js';
 import type { AppRuleCreate, MessageRuleCreate, TargetCreate } from '../../../src/rules/schemas.js';
 import type { SilenceCreate, SilenceOutput } from '../../../src/silences/schemas.js';
@@ -52,8 +54,12 @@ export type AlertPreview = Static<typeof AlertPreviewOutput>;
 export type AppRule = Static<typeof AppRuleOutput>;
 export type MessageRule = Static<typeof MessageRuleOutput>;
 export type RuleInput = Static<typeof AppRuleCreate> | Static<typeof MessageRuleCreate>;
+/** One channel lagwatch can send to (`GET /channels`). */
+export type Channel = Static<typeof ChannelOutput>;
 export type Target = Static<typeof TargetOutput>;
 export type TargetInput = Static<typeof TargetCreate>;
+/** The answer to `POST /targets/{id}/test`. */
+export type TargetTest = Static<typeof TargetTestOutput>;
 export type Silence = Static<typeof SilenceOutput>;
 export type SilenceInput = Static<typeof SilenceCreate>;
 

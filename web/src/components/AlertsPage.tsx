@@ -1,7 +1,8 @@
 import { Fragment, useEffect, useState } from 'react';
 import { type ApiError, api } from '../api/client.js';
-import type { Alert, AlertPreview, AlertStatus, ChannelType } from '../api/types.js';
-import { CHANNEL_LABELS, formatCount, formatDateTime, formatRelative, formatTime } from '../format.js';
+import type { Alert, AlertPreview, AlertStatus } from '../api/types.js';
+import { useChannelLabel, useChannels } from '../channels.js';
+import { formatCount, formatDateTime, formatRelative, formatTime } from '../format.js';
 import { href, isPerLogRule } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
 import { AppSelect } from './AppSelect.js';
@@ -18,18 +19,16 @@ const STATUS_TONE: Record<AlertStatus, 'ok' | 'bad' | 'muted' | 'warn'> = {
   silenced: 'muted',
 };
 const STATUSES: AlertStatus[] = ['sent', 'pending', 'failed', 'suppressed', 'silenced'];
-const CHANNELS: ChannelType[] = ['telegram_chat', 'telegram_group', 'email', 'webhook'];
 const COLUMN_COUNT = 9;
 
 const known = <T extends string>(values: readonly T[], value: string | undefined): T | undefined =>
   values.includes(value as T) ? (value as T) : undefined;
 
 /** "Telegram chat", or for a row written with no active target "Email, Webhook". */
-const channelLabel = (channel: string) =>
-  channel
-    .split(',')
-    .map((c) => CHANNEL_LABELS[c] ?? c)
-    .join(', ');
+function useRowChannelLabel(): (channel: string) => string {
+  const label = useChannelLabel();
+  return (channel) => channel.split(',').map(label).join(', ');
+}
 
 /** "in 2 min" / "now": when a pending row's next attempt is due. */
 function formatDue(time: string, now = Date.now()): string {
@@ -63,7 +62,14 @@ const traceLink = (id: string) => href({ page: 'trace', id });
 export function AlertsPage() {
   const { route, setView } = useDashboard();
   const status = known(STATUSES, route.status);
-  const channel = known(CHANNELS, route.channel);
+  const channels = useChannels();
+  // Until the registry's list is known, the URL's channel is asked for as it is (the server checks it).
+  const channel = channels
+    ? known(
+        channels.map((c) => c.type),
+        route.channel,
+      )
+    : route.channel;
   const app = route.app ?? '';
   const page = route.pageNumber ?? 1;
   const alerts = useResource(
@@ -96,9 +102,9 @@ export function AlertsPage() {
               onChange={(e) => setView({ channel: e.target.value || undefined, pageNumber: undefined })}
             >
               <option value="">Any</option>
-              {CHANNELS.map((c) => (
-                <option key={c} value={c}>
-                  {CHANNEL_LABELS[c]}
+              {(channels ?? []).map((c) => (
+                <option key={c.type} value={c.type}>
+                  {c.label}
                 </option>
               ))}
             </select>
@@ -172,6 +178,7 @@ export function AlertsPage() {
 }
 
 function AlertRow({ alert, open, onToggle }: { alert: Alert; open: boolean; onToggle: () => void }) {
+  const channelLabel = useRowChannelLabel();
   const detailId = `alert-${alert.id}-preview`;
   const trace = alert.correlation_ids[0];
   return (
@@ -255,6 +262,7 @@ function PendingNote({ alert }: { alert: Alert }) {
 
 /** The expanded row: what the notification said on each channel, and its delivery facts. */
 function AlertDetail({ alert }: { alert: Alert }) {
+  const channelLabel = useRowChannelLabel();
   const [state, setState] = useState<{ data?: AlertPreview; error?: ApiError }>({});
   useEffect(() => {
     const controller = new AbortController();
@@ -279,7 +287,7 @@ function AlertDetail({ alert }: { alert: Alert }) {
           state.data?.previews.map((preview) => (
             <Fragment key={preview.channel}>
               <h3 className="subheading">
-                {alert.status === 'sent' ? 'Sent' : 'Would say'} on {CHANNEL_LABELS[preview.channel]}
+                {alert.status === 'sent' ? 'Sent' : 'Would say'} on {channelLabel(preview.channel)}
               </h3>
               {preview.subject && (
                 <p className="alert-subject">

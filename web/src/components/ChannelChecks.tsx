@@ -1,7 +1,6 @@
 import { useId } from 'react';
-import { CHANNEL_TYPES } from '../../../src/rules/types.js';
 import type { ChannelType } from '../api/types.js';
-import { CHANNEL_LABELS } from '../format.js';
+import { useChannels } from '../channels.js';
 import { NoTargetFlag } from './channel-targets.js';
 
 /** The rule's channels; a chosen channel without an active target is flagged (the rule may still be saved). */
@@ -17,11 +16,17 @@ export function ChannelChecks({
   error: string | undefined;
 }) {
   const errorId = useId();
+  const registered = useChannels();
+  // A rule may name a channel the server no longer has: it stays listed, so it can be unticked.
+  const listed = [
+    ...(registered ?? []),
+    ...channels.filter((c) => !registered?.some((r) => r.type === c)).map((type) => ({ type, label: type })),
+  ];
   return (
     <fieldset className={`field ${error ? 'field-invalid' : ''}`} aria-describedby={error ? errorId : undefined}>
       <legend>Alert channels</legend>
       <div className="checks">
-        {CHANNEL_TYPES.map((channel) => (
+        {listed.map(({ type: channel, label }) => (
           <span key={channel} className="check-with-flag">
             <label className="check">
               <input
@@ -34,7 +39,7 @@ export function ChannelChecks({
                   onChange(e.target.checked ? [...channels, channel] : channels.filter((c) => c !== channel))
                 }
               />
-              {CHANNEL_LABELS[channel]}
+              {label}
             </label>
             {covered && !covered.has(channel) && channels.includes(channel) && <NoTargetFlag channel={channel} />}
           </span>

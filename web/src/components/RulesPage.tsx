@@ -1,8 +1,9 @@
 import { useId, useState } from 'react';
 import { api } from '../api/client.js';
 import type { AppRule, ChannelType, MessageRule, RuleInput, RuleKind } from '../api/types.js';
+import { useChannelLabel } from '../channels.js';
 import { checkFields, RULE_FIELDS } from '../field-errors.js';
-import { CHANNEL_LABELS, formatMs } from '../format.js';
+import { formatMs } from '../format.js';
 import { useDashboard, useResource } from '../state.js';
 import { AbsenceRuleDialog } from './AbsenceRuleForm.js';
 import { ChannelChecks } from './ChannelChecks.js';
@@ -70,6 +71,7 @@ function RuleList({
   covered: ReadonlySet<ChannelType> | undefined;
 }) {
   const rules = useResource((_range, signal) => api.rules.list(kind, signal), [kind]);
+  const channelLabel = useChannelLabel();
   return (
     <EditableList<AnyRule>
       title={kind === 'app' ? 'App rules' : 'Message rules'}
@@ -104,7 +106,7 @@ function RuleList({
             <span className="chips">
               {rule.alert_channels.map((c) => (
                 <span key={c} className="chip-group">
-                  <Badge tone="muted">{CHANNEL_LABELS[c] ?? c}</Badge>
+                  <Badge tone="muted">{channelLabel(c)}</Badge>
                   {covered && !covered.has(c) && <NoTargetFlag channel={c} />}
                 </span>
               ))}

@@ -3,7 +3,7 @@ import { api } from '../api/client.js';
 import type { Silence } from '../api/types.js';
 import { checkFields, SILENCE_FIELDS } from '../field-errors.js';
 import { formatDateTime, formatRelative, formatTime } from '../format.js';
-import { useResource } from '../state.js';
+import { useDashboard, useResource } from '../state.js';
 import { GeneralError, useApiForm, useRowActions } from './editing.js';
 import { unseenAppWarning, useSeenApps } from './seen-apps.js';
 import { TableHeader } from './TableHeader.js';
@@ -117,7 +117,21 @@ function SilenceRow({ silence, busy, expire }: { silence: Silence; busy: boolean
 }
 
 function NewSilence({ onSaved }: { onSaved: () => void }) {
-  const [form, setForm] = useState({ app_name: '', message_key: '', minutes: '60', comment: '' });
+  // A chat's "Mute 1 h" link opens `#/silences?app=..&key=..&for=1h`: the form starts filled in,
+  // and nothing is silenced until the user presses Silence.
+  const { route } = useDashboard();
+  const linked = route.app !== undefined || route.silenceMinutes !== undefined;
+  const [form, setForm] = useState(() => ({
+    app_name: route.app ?? '',
+    message_key: route.key ?? '',
+    minutes: String(route.silenceMinutes ?? 60),
+    comment: '',
+  }));
+  const durations = DURATIONS.some((d) => String(d.minutes) === form.minutes)
+    ? DURATIONS
+    : [...DURATIONS, { label: `${form.minutes} minutes`, minutes: Number(form.minutes) }].sort(
+        (a, b) => a.minutes - b.minutes,
+      );
   const seen = useSeenApps();
   const appListId = useId();
   const { saving, submit, errorsOf, general } = useApiForm({
@@ -145,6 +159,11 @@ function NewSilence({ onSaved }: { onSaved: () => void }) {
     <Card title="New silence">
       <form className="form" onSubmit={submit(check, save)} noValidate aria-label="New silence">
         <GeneralError message={general} />
+        {linked && (
+          <p className="note" data-testid="silence-prefilled">
+            Filled in from a link: check the fields and press Silence to create it.
+          </p>
+        )}
         <datalist id={appListId}>
           {seen?.apps.map((app) => (
             <option key={app} value={app} />
@@ -182,7 +201,7 @@ function NewSilence({ onSaved }: { onSaved: () => void }) {
                 value={form.minutes}
                 onChange={(e) => setForm({ ...form, minutes: e.target.value })}
               >
-                {DURATIONS.map((d) => (
+                {durations.map((d) => (
                   <option key={d.minutes} value={d.minutes}>
                     {d.label}
                   </option>

@@ -1,26 +1,19 @@
 import { useState } from 'react';
-import { CHANNEL_TYPES } from '../../../src/rules/types.js';
 import { api } from '../api/client.js';
-import type { ChannelType, Target } from '../api/types.js';
+import type { Channel, ChannelType, Target, TargetTest } from '../api/types.js';
+import { channelLabel, useChannels } from '../channels.js';
 import { checkFields, targetFields } from '../field-errors.js';
-import { CHANNEL_LABELS } from '../format.js';
 import { useResource } from '../state.js';
 import { noTargetExplanation } from './channel-targets.js';
 import { EditableList } from './EditableList.js';
 import { DialogFooter, GeneralError, useApiForm } from './editing.js';
 import { Badge, Dialog, Field } from './ui.js';
 
-const ADDRESS_LABEL: Record<ChannelType, { label: string; hint: string }> = {
-  telegram_chat: { label: 'Chat id', hint: 'The numeric id of the chat, e.g. 123456789.' },
-  telegram_group: { label: 'Group id', hint: 'The numeric id of the group, e.g. -1001234567890.' },
-  email: { label: 'Email address', hint: 'Where the alert is mailed.' },
-  webhook: { label: 'Webhook URL', hint: 'Receives a JSON POST per alert.' },
-};
-
 export function TargetsPage() {
   const targets = useResource((_range, signal) => api.targets.list(signal), []);
   const [editing, setEditing] = useState<{ target?: Target }>();
-  const uncovered = useUncoveredChannels(targets.data?.items);
+  const channels = useChannels();
+  const uncovered = useUncoveredChannels(targets.data?.items, channels);
 
   return (
     <div className="page">
@@ -29,7 +22,8 @@ export function TargetsPage() {
           <ul>
             {uncovered.map(({ channel, rules }) => (
               <li key={channel}>
-                {noTargetExplanation(channel)} {rules} active rule{rules === 1 ? ' sends' : 's send'} to it.
+                {noTargetExplanation(channel, channelLabel(channels, channel))} {rules} active rule
+                {rules === 1 ? ' sends' : 's send'} to it.
               </li>
             ))}
           </ul>
@@ -47,15 +41,18 @@ export function TargetsPage() {
         }
         list={targets}
         empty="No targets yet."
-        columns={['Name', 'Channel', 'Address']}
+        columns={['Name', 'Channel', 'Address', 'Test']}
         cells={(target) => (
           <>
             <td className="cell-title">{target.name}</td>
             <td>
-              <Badge tone="muted">{CHANNEL_LABELS[target.type] ?? target.type}</Badge>
+              <Badge tone="muted">{channelLabel(channels, target.type)}</Badge>
             </td>
             <td className="break">
               <code>{target.external_id}</code>
+            </td>
+            <td>
+              <SendTest target={target} />
             </td>
           </>
         )}
@@ -80,10 +77,13 @@ export function TargetsPage() {
 }
 
 /** Channels that active rules send to but no active target receives, with how many rules use each. */
-function useUncoveredChannels(targets: Target[] | undefined): { channel: ChannelType; rules: number }[] {
+function useUncoveredChannels(
+  targets: Target[] | undefined,
+  channels: Channel[] | undefined,
+): { channel: ChannelType; rules: number }[] {
   const appRules = useResource((_range, signal) => api.rules.list('app', signal), []);
   const messageRules = useResource((_range, signal) => api.rules.list('message', signal), []);
-  if (!targets || !appRules.data || !messageRules.data) return [];
+  if (!targets || !channels || !appRules.data || !messageRules.data) return [];
   const covered = new Set(targets.filter((t) => t.is_active).map((t) => t.type));
   const uses = new Map<ChannelType, number>();
   for (const rule of [...appRules.data.items, ...messageRules.data.items]) {
@@ -92,17 +92,26 @@ function useUncoveredChannels(targets: Target[] | undefined): { channel: Channel
       if (!covered.has(channel)) uses.set(channel, (uses.get(channel) ?? 0) + 1);
     }
   }
-  return CHANNEL_TYPES.filter((c) => uses.has(c)).map((channel) => ({ channel, rules: uses.get(channel)! }));
+  return channels
+    .map((c) => c.type)
+    .filter((c) => uses.has(c))
+    .map((channel) => ({ channel, rules: uses.get(channel)! }));
 }
 
 function TargetDialog({ target, onClose, onSaved }: { target?: Target; onClose: () => void; onSaved: () => void }) {
+  const channels = useChannels();
+  // A secret address (webhook URL, routing key) comes back masked: the field starts empty and,
+  // left empty, keeps the stored address.
+  const hiddenAddress = target !== undefined && channels?.find((c) => c.type === target.type)?.secret_address !== false;
   const [form, setForm] = useState({
     name: target?.name ?? '',
     type: target?.type ?? ('email' as ChannelType),
-    external_id: target?.external_id ?? '',
+    external_id: hiddenAddress ? '' : (target?.external_id ?? ''),
     is_active: target?.is_active ?? true,
   });
-  const specs = targetFields(form.type);
+  const keepAddress = hiddenAddress && form.type === target?.type && form.external_id.trim() === '';
+  const chosen = channels?.find((c) => c.type === form.type);
+  const specs = targetFields(form.type, chosen?.address_hint);
   const { saving, submit, errorsOf, general } = useApiForm({
     specs,
     onSaved,
@@ -111,12 +120,27 @@ function TargetDialog({ target, onClose, onSaved }: { target?: Target; onClose: 
       message: `There is already a target named ${form.name.trim()}: choose another name`,
     }),
   });
-  const address = ADDRESS_LABEL[form.type];
-  const check = () => checkFields(specs, { name: form.name, type: form.type, external_id: form.external_id });
+  const address = {
+    label: chosen?.address_label ?? 'Address',
+    hint: keepAddress
+      ? `Kept as it is (${target?.external_id}): it is a secret and is not shown. Enter a new one to replace it.`
+      : chosen
+        ? `${capitalized(chosen.address_hint)}.${chosen.secret_address ? ' A secret: shown only now, masked afterwards.' : ''}`
+        : undefined,
+  };
+  const check = () =>
+    checkFields(specs, {
+      name: form.name,
+      type: form.type,
+      ...(keepAddress ? {} : { external_id: form.external_id }),
+    });
 
   const save = () => {
-    const input = { ...form, name: form.name.trim(), external_id: form.external_id.trim() };
-    return target ? api.targets.update(target.id, input) : api.targets.create(input);
+    const { external_id, ...rest } = form;
+    const input = { ...rest, name: form.name.trim(), ...(keepAddress ? {} : { external_id: external_id.trim() }) };
+    return target
+      ? api.targets.update(target.id, input)
+      : api.targets.create({ ...input, external_id: external_id.trim() });
   };
 
   return (
@@ -141,11 +165,13 @@ function TargetDialog({ target, onClose, onSaved }: { target?: Target; onClose: 
               value={form.type}
               onChange={(e) => setForm({ ...form, type: e.target.value as ChannelType })}
             >
-              {CHANNEL_TYPES.map((type) => (
-                <option key={type} value={type}>
-                  {CHANNEL_LABELS[type]}
+              {(channels ?? []).map((channel) => (
+                <option key={channel.type} value={channel.type}>
+                  {channel.label}
+                  {channel.configured ? '' : ` (not configured: ${channel.missing_setting})`}
                 </option>
               ))}
+              {!channels?.some((c) => c.type === form.type) && <option value={form.type}>{form.type}</option>}
             </select>
           )}
         </Field>
@@ -169,5 +195,40 @@ function TargetDialog({ target, onClose, onSaved }: { target?: Target; onClose: 
         />
       </form>
     </Dialog>
+  );
+}
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** "Send test": the test notification to this target now; shows what its service answered. */
+function SendTest({ target }: { target: Target }) {
+  const [state, setState] = useState<{ sending: boolean; result?: TargetTest; error?: string }>({ sending: false });
+  const send = () => {
+    setState({ sending: true });
+    api.targets.test(target.id).then(
+      (result) => setState({ sending: false, result }),
+      (error: unknown) => setState({ sending: false, error: error instanceof Error ? error.message : String(error) }),
+    );
+  };
+  const said = state.result ? state.result.reply : state.error;
+  const ok = state.result?.ok === true;
+  return (
+    <div className="send-test">
+      <button
+        type="button"
+        className="button button-small"
+        disabled={state.sending}
+        onClick={send}
+        aria-label={`Send a test to ${target.name}`}
+      >
+        {state.sending ? 'Sending…' : 'Send test'}
+      </button>
+      {said !== undefined && (
+        <p className={`small ${ok ? 'text-ok' : 'text-bad'}`} role="status" data-testid="test-reply">
+          {ok ? 'Sent: ' : 'Failed: '}
+          {said}
+        </p>
+      )}
+    </div>
   );
 }

@@ -1,5 +1,4 @@
 import { useId } from 'react';
-import { CHANNEL_TYPES } from '../../../src/rules/types.js';
 import type { ChannelType } from '../api/types.js';
 import { checkFields, type FieldSpecs, type Problems } from '../field-errors.js';
 import { ChannelChecks } from './ChannelChecks.js';
@@ -76,7 +75,8 @@ export function previewBody(input: ReturnType<typeof windowSharedInput> & Record
   return jsonBody({
     ...rest,
     ...(name ? { name } : {}),
-    alert_channels: alert_channels.length > 0 ? alert_channels : [CHANNEL_TYPES[0]],
+    // Any channel will do: a preview notifies no one, and every lagwatch has email.
+    alert_channels: alert_channels.length > 0 ? alert_channels : ['email'],
   });
 }
 

@@ -1,7 +1,7 @@
 import { api } from '../api/client.js';
 import type { ChannelType } from '../api/types.js';
 import type { AbsenceRule, LatencyRule, WindowKind } from '../api/window-types.js';
-import { CHANNEL_LABELS } from '../format.js';
+import { useChannelLabel } from '../channels.js';
 import { href } from '../router.js';
 import { useResource } from '../state.js';
 import { latencyConditionWords, windowWords } from '../window-words.js';
@@ -12,11 +12,12 @@ import { Badge } from './ui.js';
 export type WindowEditing = { kind: 'latency'; rule?: LatencyRule } | { kind: 'absence'; rule?: AbsenceRule };
 
 function Channels({ channels, covered }: { channels: ChannelType[]; covered: ReadonlySet<ChannelType> | undefined }) {
+  const channelLabel = useChannelLabel();
   return (
     <span className="chips">
       {channels.map((c) => (
         <span key={c} className="chip-group">
-          <Badge tone="muted">{CHANNEL_LABELS[c] ?? c}</Badge>
+          <Badge tone="muted">{channelLabel(c)}</Badge>
           {covered && !covered.has(c) && <NoTargetFlag channel={c} />}
         </span>
       ))}

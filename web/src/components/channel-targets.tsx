@@ -1,6 +1,6 @@
 import { api } from '../api/client.js';
 import type { ChannelType } from '../api/types.js';
-import { CHANNEL_LABELS } from '../format.js';
+import { useChannelLabel } from '../channels.js';
 import { useResource } from '../state.js';
 
 /** The channel types that have at least one active target (undefined until the targets are known). */
@@ -11,8 +11,7 @@ export function useCoveredChannels(): ReadonlySet<ChannelType> | undefined {
 }
 
 /** Why an alert on this channel may reach nobody. */
-export function noTargetExplanation(channel: ChannelType): string {
-  const label = CHANNEL_LABELS[channel] ?? channel;
+export function noTargetExplanation(channel: ChannelType, label: string): string {
   const fallback =
     channel === 'telegram_chat'
       ? ' It goes only to TELEGRAM_CHAT_ID, if that is set.'
@@ -24,7 +23,7 @@ export function noTargetExplanation(channel: ChannelType): string {
 
 /** The flag beside a channel that has no active target. */
 export function NoTargetFlag({ channel }: { channel: ChannelType }) {
-  const explanation = noTargetExplanation(channel);
+  const explanation = noTargetExplanation(channel, useChannelLabel()(channel));
   return (
     <span className="badge badge-warn" title={explanation} data-testid="no-target">
       <span aria-hidden="true">⚠ </span>no target<span className="visually-hidden">: {explanation}</span>

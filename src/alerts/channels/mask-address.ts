@@ -23,3 +23,18 @@ export function maskDestination(destination: string): string {
   const query = [...url.searchParams.keys()].map((key) => `${encodeURIComponent(key)}=${MASK}`).join('&');
   return `${url.protocol}//${userinfo}${url.host}${path}${query ? `?${query}` : ''}${url.hash ? `#${MASK}` : ''}`;
 }
+
+/**
+ * A secret address (a webhook URL that is its own credential) as it may be shown: the URL's
+ * origin and nothing of its path, query or fragment (`https://hooks.slack.com/***`); anything
+ * that is not an http(s) URL is masked whole.
+ */
+export function maskSecretUrl(address: string): string {
+  if (!/^https?:\/\//i.test(address)) return MASK;
+  try {
+    const url = new URL(address);
+    return `${url.protocol}//${url.host}/${MASK}`;
+  } catch {
+    return MASK;
+  }
+}

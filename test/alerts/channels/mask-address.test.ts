@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskDestination } from '../../src/http/mask-destination.js';
+import { maskDestination } from '../../../src/alerts/channels/mask-address.js';
 
 describe('maskDestination', () => {
   it.each([
