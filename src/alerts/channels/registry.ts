@@ -2,9 +2,11 @@ import type { Config } from '../../config/config.js';
 import type { Problem } from '../../validation/problems.js';
 import type { AlertNotification } from '../notification.js';
 import { emailProvider } from './email/provider.js';
+import { googleChatProvider } from './google-chat/provider.js';
 import { maskSecretUrl } from './mask-address.js';
 import type { Notifier } from './notifier.js';
 import type { NotifierOptions } from './notifier-options.js';
+import { pagerDutyProvider } from './pagerduty/provider.js';
 import type { ChannelPreviewText, ChannelProvider, NotifierContext } from './provider.js';
 import { telegramChatProvider, telegramGroupProvider } from './telegram/provider.js';
 import { webhookProvider } from './webhook/provider.js';
@@ -21,6 +23,8 @@ export const CHANNEL_PROVIDERS: readonly ChannelProvider[] = [
   telegramGroupProvider,
   emailProvider,
   webhookProvider,
+  googleChatProvider,
+  pagerDutyProvider,
 ];
 
 /** What everything else asks of the channels; `CHANNELS` is the one over CHANNEL_PROVIDERS. */

@@ -8,7 +8,6 @@ import {
 import { neutraliseChatText, renderGoogleChat } from '../../../src/alerts/channels/google-chat/render.js';
 import { DeliveryError } from '../../../src/alerts/channels/notifier.js';
 import type { AlertNotification, Destination } from '../../../src/alerts/notification.js';
-import type { ChannelType } from '../../../src/rules/types.js';
 import { closedPort } from '../../support/ports.js';
 import { type ChatMessageRecord, GoogleChatStandIn } from '../../support/stand-ins/google-chat.js';
 import { HOSTILE_TEXTS, notification, sample } from '../render/sample-notification.js';
@@ -24,15 +23,17 @@ beforeEach(() => {
   hook = chat.space();
 });
 
-const to = (url = hook.url): Destination => ({
-  channel: 'google_chat' as unknown as ChannelType,
-  address: url,
-  targetId: 4,
-});
+const to = (url = hook.url): Destination => ({ channel: 'google_chat', address: url, targetId: 4 });
 
 async function send(n: AlertNotification, url = hook.url): Promise<ChatMessageRecord> {
-  await expect(notifier.send(n, to(url))).resolves.toEqual({});
-  return chat.messages.at(-1)!;
+  const receipt = await notifier.send(n, to(url));
+  const message = chat.messages.at(-1)!;
+  // What the service answered, for test sends: the message and its thread, no key or token.
+  expect(receipt).toEqual({ reply: expect.stringMatching(/^200 OK: message spaces\/\w+\/messages\/[\w.]+/) });
+  // The thread too, when Chat's echo of the message is short enough to be read whole.
+  if (message.bytes < 8_000) expect(receipt.reply).toContain(` in thread ${message.thread}`);
+  expect(receipt.reply).not.toContain(hook.token);
+  return message;
 }
 
 /** The failure of a send; it never names the webhook's key or token. */
@@ -289,7 +290,7 @@ describe('Google Chat', () => {
     const masked = googleChatProvider.maskAddress(real);
     expect(masked).not.toContain('AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI');
     expect(masked).not.toContain('abcDEF123');
-    expect(masked).toBe('https://chat.googleapis.com/v1/spaces/AAAAxyz/messages?key=***&token=***');
+    expect(masked).toBe('https://chat.googleapis.com/***');
     expect(googleChatProvider.secretAddress).toBe(true);
   });
 

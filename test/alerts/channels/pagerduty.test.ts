@@ -10,7 +10,6 @@ import {
 import { pagerDutyDedupKey } from '../../../src/alerts/channels/pagerduty/render.js';
 import type { AlertNotification, Destination } from '../../../src/alerts/notification.js';
 import { loadConfig } from '../../../src/config/load.js';
-import type { ChannelType } from '../../../src/rules/types.js';
 import { closedPort } from '../../support/ports.js';
 import { PagerDutyStandIn, type PdEvent } from '../../support/stand-ins/pagerduty.js';
 import { HOSTILE_TEXTS, notification, sample } from '../render/sample-notification.js';
@@ -29,18 +28,17 @@ beforeEach(() => {
   key = pd.routingKey();
 });
 
-const to = (address = key): Destination => ({
-  channel: 'pagerduty' as unknown as ChannelType,
-  address,
-  targetId: 3,
-});
+const to = (address = key): Destination => ({ channel: 'pagerduty', address, targetId: 3 });
 
 async function send(n: AlertNotification): Promise<PdEvent> {
   const before = pd.events.length;
   const receipt = await notifier.send(n, to());
   expect(pd.events).toHaveLength(before + 1);
   const event = pd.events.at(-1)!;
-  expect(receipt).toEqual({ dedupKey: event.dedup_key });
+  expect(receipt).toEqual({
+    dedupKey: event.dedup_key,
+    reply: `202 Accepted: success, Event processed (dedup_key ${event.dedup_key})`,
+  });
   return event;
 }
 

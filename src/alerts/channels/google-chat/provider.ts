@@ -1,7 +1,8 @@
-import { maskUrl, secretsInUrl } from '../../../config/redact.js';
-import type { ChannelType } from '../../../rules/types.js';
+import { secretsInUrl } from '../../../config/redact.js';
+import { webhookUrlProblem } from '../../../validation/addresses.js';
 import type { AlertNotification, Destination } from '../../notification.js';
-import { answerDetail, defaultVerdict, HttpSender, type HttpSenderOptions } from '../http-sender.js';
+import { answerDetail, defaultVerdict, type HttpAnswer, HttpSender, type HttpSenderOptions } from '../http-sender.js';
+import { maskSecretUrl } from '../mask-address.js';
 import { DeliveryError, type DeliveryReceipt, type Notifier } from '../notifier.js';
 import type { ChannelProvider } from '../provider.js';
 import { googleChatPlainText, googleChatThreadKey, renderGoogleChat } from './render.js';
@@ -47,8 +48,19 @@ export class GoogleChatNotifier implements Notifier {
     const answer = await this.http.post({ url, label: 'google chat', body, signal });
     const failure = defaultVerdict(answer, this.http.now(), googleErrorDetail(answer.text));
     if (failure) throw scrubbed(failure, destination.address);
-    return {};
+    return { reply: chatReply(answer) };
   }
+}
+
+/**
+ * `200 OK: message spaces/…/messages/… in thread spaces/…/threads/…` (names, no secrets). Read
+ * by pattern: Chat echoes the whole message, so a large one is cut short before its thread.
+ */
+function chatReply(answer: HttpAnswer): string {
+  const message = /"name"\s*:\s*"(spaces\/[^"]+\/messages\/[^"]+)"/.exec(answer.text)?.[1];
+  if (!message) return answer.statusLine;
+  const thread = /"thread"\s*:\s*\{\s*"name"\s*:\s*"(spaces\/[^"]+\/threads\/[^"]+)"/.exec(answer.text)?.[1];
+  return answerDetail(`${answer.statusLine}: message ${message}${thread ? ` in thread ${thread}` : ''}`, 300);
 }
 
 /** `INVALID_ARGUMENT: Invalid JSON payload received…` from Google's error body, or the body's first words. */
@@ -74,14 +86,9 @@ function scrubbed(error: DeliveryError, address: string): DeliveryError {
 
 /** What is wrong with a Google Chat webhook address, or undefined. */
 export function googleChatAddressProblem(address: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(address);
-  } catch {
-    return `must be ${HINT}`;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `must be ${HINT}`;
-  if (url.username !== '' || url.password !== '') return 'must not carry credentials (user:password@)';
+  const problem = webhookUrlProblem(address);
+  if (problem) return problem.startsWith('must be an http') ? `must be ${HINT}` : problem;
+  const url = new URL(address);
   if (url.hostname === GOOGLE_HOST) {
     if (!/^\/v1\/spaces\/[^/]+\/messages$/.test(url.pathname))
       return `must be ${HINT}: the path is not a space's messages`;
@@ -93,14 +100,14 @@ export function googleChatAddressProblem(address: string): string | undefined {
 }
 
 export const googleChatProvider: ChannelProvider = {
-  // Until the registry lists the new types in CHANNEL_TYPES.
-  type: 'google_chat' as unknown as ChannelType,
+  type: 'google_chat',
   label: 'Google Chat',
+  addressLabel: 'Webhook URL',
   addressHint: HINT,
   secretAddress: true,
   missingSetting: () => undefined,
   addressProblem: googleChatAddressProblem,
-  maskAddress: (address) => maskUrl(address),
+  maskAddress: maskSecretUrl,
   preview: (notification) => ({ subject: null, text: googleChatPlainText(renderGoogleChat(notification)) }),
   createNotifier: ({ config, options }) =>
     new GoogleChatNotifier({

@@ -1,4 +1,3 @@
-import type { ChannelType } from '../../../rules/types.js';
 import type { AlertNotification, Destination } from '../../notification.js';
 import { gist } from '../../render/series-key.js';
 import { answerDetail, defaultVerdict, type HttpAnswer, HttpSender, type HttpSenderOptions } from '../http-sender.js';
@@ -53,8 +52,16 @@ export class PagerDutyNotifier implements Notifier {
     });
     const failure = verdict(answer, this.http.now());
     if (failure) throw scrubbed(failure, routingKey);
-    const dedupKey = readAnswer(answer.text).dedup_key;
-    return typeof dedupKey === 'string' ? { dedupKey } : {};
+    const said = readAnswer(answer.text);
+    const dedupKey = typeof said.dedup_key === 'string' ? said.dedup_key : undefined;
+    const detail = [said.status, said.message].filter((part) => typeof part === 'string').join(', ');
+    const reply = answerDetail(
+      `${answer.statusLine}${detail ? `: ${detail}` : ''}${dedupKey ? ` (dedup_key ${dedupKey})` : ''}`,
+      300,
+    )
+      .split(routingKey)
+      .join(maskRoutingKey(routingKey));
+    return dedupKey === undefined ? { reply } : { reply, dedupKey };
   }
 }
 
@@ -116,9 +123,9 @@ export function maskRoutingKey(address: string): string {
 }
 
 export const pagerDutyProvider: ChannelProvider = {
-  // Until the registry lists the new types in CHANNEL_TYPES.
-  type: 'pagerduty' as unknown as ChannelType,
+  type: 'pagerduty',
   label: 'PagerDuty',
+  addressLabel: 'Integration key',
   addressHint: HINT,
   secretAddress: true,
   missingSetting: () => undefined,
