@@ -7,7 +7,10 @@ import {
 } from '../../../src/alerts/channels/google-chat/provider.js';
 import { neutraliseChatText, renderGoogleChat } from '../../../src/alerts/channels/google-chat/render.js';
 import { DeliveryError } from '../../../src/alerts/channels/notifier.js';
+import { CHANNELS } from '../../../src/alerts/channels/registry.js';
 import type { AlertNotification, Destination } from '../../../src/alerts/notification.js';
+import { sendTargetTest } from '../../../src/alerts/target-test.js';
+import { loadConfig } from '../../../src/config/load.js';
 import { closedPort } from '../../support/ports.js';
 import { type ChatMessageRecord, GoogleChatStandIn } from '../../support/stand-ins/google-chat.js';
 import { HOSTILE_TEXTS, notification, sample } from '../render/sample-notification.js';
@@ -302,5 +305,25 @@ describe('Google Chat', () => {
     expect(preview.text).toContain(
       '[Mute 1 h] http://127.0.0.1:9501/#/silences?app=a+%3Cb%3E%26amp%3B&key=POST+/orders&for=1h',
     );
+  });
+});
+
+describe('Google Chat through the registry', () => {
+  it('a test send (POST /targets/{id}/test) posts the test message and says what Chat answered, URL masked', async () => {
+    const config = loadConfig({}, undefined);
+    const result = await sendTargetTest(
+      { channels: CHANNELS, notifiers: CHANNELS.createNotifiers(config), publicUrl: config.publicUrl, secrets: [] },
+      { id: 8, type: 'google_chat', external_id: hook.url },
+    );
+    expect(result).toEqual({
+      ok: true,
+      channel: 'google_chat',
+      target_id: 8,
+      destination: `${chat.origin}/***`,
+      reply: expect.stringMatching(/^200 OK: message spaces\/\w+\/messages\/\S+ in thread spaces\//),
+      retryable: null,
+    });
+    for (const secret of [hook.key, hook.token]) expect(JSON.stringify(result)).not.toContain(secret);
+    expect(chat.inSpace(hook.space)).toHaveLength(1);
   });
 });

@@ -8,7 +8,9 @@ import {
   THROTTLE_BACKOFF_MS,
 } from '../../../src/alerts/channels/pagerduty/provider.js';
 import { pagerDutyDedupKey } from '../../../src/alerts/channels/pagerduty/render.js';
+import { CHANNELS } from '../../../src/alerts/channels/registry.js';
 import type { AlertNotification, Destination } from '../../../src/alerts/notification.js';
+import { sendTargetTest } from '../../../src/alerts/target-test.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { closedPort } from '../../support/ports.js';
 import { PagerDutyStandIn, type PdEvent } from '../../support/stand-ins/pagerduty.js';
@@ -261,5 +263,31 @@ describe('PagerDuty', () => {
     expect(pagerDutyProvider.preview(resolved()).text).toBe(
       'PagerDuty resolve of incident lagwatch:message:7\nResolved: checkout / POST /orders back under 500 ms after 23 min, 41 violations',
     );
+  });
+});
+
+describe('PagerDuty through the registry', () => {
+  it('a test send (POST /targets/{id}/test) triggers an incident and says what PagerDuty answered, key masked', async () => {
+    const config = loadConfig({ PAGERDUTY_EVENTS_URL: pd.eventsUrl }, undefined);
+    const routingKey = pd.routingKey();
+    expect(CHANNELS.targetAddressProblem('pagerduty', routingKey)).toBeUndefined();
+    expect(CHANNELS.targetAddressProblem('pagerduty', 'abc')).toEqual({
+      field: 'external_id',
+      message: expect.stringContaining('32 letters and digits'),
+    });
+    const result = await sendTargetTest(
+      { channels: CHANNELS, notifiers: CHANNELS.createNotifiers(config), publicUrl: config.publicUrl, secrets: [] },
+      { id: 9, type: 'pagerduty', external_id: routingKey },
+    );
+    expect(result).toEqual({
+      ok: true,
+      channel: 'pagerduty',
+      target_id: 9,
+      destination: `***${routingKey.slice(-4)}`,
+      reply: expect.stringMatching(/^202 Accepted: success, Event processed \(dedup_key lagwatch:/),
+      retryable: null,
+    });
+    expect(JSON.stringify(result)).not.toContain(routingKey);
+    expect(pd.incidentsOf(routingKey)).toHaveLength(1);
   });
 });
