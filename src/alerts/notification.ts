@@ -51,7 +51,17 @@ export interface AlertNotification {
    * escape it like any log text.
    */
   sentence?: string;
+  /**
+   * How urgent the notification is, for channels that page (PagerDuty's `payload.severity`).
+   * No rule sets it today; kinds may (an SLO kind: page → `critical`, warn → `warning`).
+   * Absent means `error` for an alert.
+   */
+  severity?: AlertSeverity;
 }
+
+/** PagerDuty's severities, most urgent first. */
+export const ALERT_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 /** A window kind's evaluation, as notifications carry it (webhook: `evaluation`). */
 export interface WindowEvaluation {

@@ -100,6 +100,8 @@ export interface Config {
   webhookSecret: string | undefined;
   /** WEBHOOK_DENY_PRIVATE: refuse loopback, private and link-local webhook destinations. */
   webhookDenyPrivate: boolean;
+  /** PAGERDUTY_EVENTS_URL: where PagerDuty events are sent (Events API v2 `enqueue`). */
+  pagerdutyEventsUrl: string;
   scan: {
     intervalSeconds: number;
     lagSeconds: number;

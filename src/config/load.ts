@@ -191,6 +191,10 @@ export function loadConfig(
     },
     webhookSecret: r.optional('WEBHOOK_SECRET'),
     webhookDenyPrivate: r.oneOf('WEBHOOK_DENY_PRIVATE', ['true', 'false'] as const, 'false') === 'true',
+    pagerdutyEventsUrl: r.url(
+      'PAGERDUTY_EVENTS_URL',
+      r.string('PAGERDUTY_EVENTS_URL', 'https://events.pagerduty.com/v2/enqueue'),
+    ),
     scan: {
       intervalSeconds: r.int('SCAN_INTERVAL_SECONDS', 30, 0, 86_400),
       lagSeconds: r.int('SCAN_LAG_SECONDS', 1, 0, 86_400),

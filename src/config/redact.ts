@@ -93,6 +93,7 @@ export function redactConfig(config: Config): Config {
     },
     mail: { ...config.mail, password: mask(config.mail.password) },
     webhookSecret: mask(config.webhookSecret),
+    pagerdutyEventsUrl: maskUrl(config.pagerdutyEventsUrl),
   };
 }
 
@@ -101,7 +102,12 @@ export function redactConfig(config: Config): Config {
  * secret variables and what the configured URLs carry (credentials, secret query values).
  */
 export function secretsOf(config: Config): string[] {
-  const inUrls = [config.telegram.apiBase, config.publicUrl, ...config.elasticsearch.hosts].flatMap(secretsInUrl);
+  const inUrls = [
+    config.telegram.apiBase,
+    config.publicUrl,
+    config.pagerdutyEventsUrl,
+    ...config.elasticsearch.hosts,
+  ].flatMap(secretsInUrl);
   return [
     ...inUrls,
     config.apiToken,

@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import { describe, expect, it } from 'vitest';
+import { CHANNELS } from '../../src/alerts/channels/registry.js';
 import { withChannelTypes } from '../../src/http/channel-schemas.js';
 import { typeboxValidatorCompiler } from '../../src/http/validation.js';
 import { AppRuleCreate } from '../../src/rules/schemas.js';
@@ -23,7 +24,7 @@ describe('typeboxValidatorCompiler', () => {
         { field: 'extra', message: 'is not a known field' },
         { field: 'max_duration', message: expect.stringContaining('number') },
         { field: 'is_active', message: expect.stringContaining('boolean') },
-        { field: 'alert_channels.0', message: 'must be one of: telegram_chat, telegram_group, email, webhook' },
+        { field: 'alert_channels.0', message: `must be one of: ${CHANNELS.types.join(', ')}` },
       ]),
     );
   });

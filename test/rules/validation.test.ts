@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { targetAddressProblem as externalIdProblem } from '../../src/alerts/channels/registry.js';
+import { CHANNELS, targetAddressProblem as externalIdProblem } from '../../src/alerts/channels/registry.js';
 import { withChannelTypes } from '../../src/http/channel-schemas.js';
 import * as rules from '../../src/rules/schemas.js';
 import { schemaProblems } from '../../src/validation/problems.js';
@@ -122,7 +122,7 @@ describe('problem messages', () => {
 
   it('lists the allowed values of a union once', () => {
     expect(schemaProblems(AppRuleCreate, { ...validApp, alert_channels: ['sms'] })).toEqual([
-      { field: 'alert_channels.0', message: 'must be one of: telegram_chat, telegram_group, email, webhook' },
+      { field: 'alert_channels.0', message: `must be one of: ${CHANNELS.types.join(', ')}` },
     ]);
   });
 });

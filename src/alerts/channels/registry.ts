@@ -3,9 +3,11 @@ import type { Problem } from '../../validation/problems.js';
 import type { AlertNotification } from '../notification.js';
 import { discordProvider } from './discord/provider.js';
 import { emailProvider } from './email/provider.js';
+import { googleChatProvider } from './google-chat/provider.js';
 import { maskSecretUrl } from './mask-address.js';
 import type { Notifier } from './notifier.js';
 import type { NotifierOptions } from './notifier-options.js';
+import { pagerDutyProvider } from './pagerduty/provider.js';
 import type { ChannelPreviewText, ChannelProvider, NotifierContext } from './provider.js';
 import { slackProvider } from './slack/provider.js';
 import { teamsProvider } from './teams/provider.js';
@@ -27,6 +29,8 @@ export const CHANNEL_PROVIDERS: readonly ChannelProvider[] = [
   slackProvider,
   teamsProvider,
   discordProvider,
+  googleChatProvider,
+  pagerDutyProvider,
 ];
 
 /** What everything else asks of the channels; `CHANNELS` is the one over CHANNEL_PROVIDERS. */

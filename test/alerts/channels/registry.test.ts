@@ -48,7 +48,15 @@ describe('createNotifiers', () => {
 describe('isChannelConfigured', () => {
   it('tells which channels have what they need', () => {
     const bare = loadConfig({}, undefined);
-    expect(CHANNEL_TYPES.filter((c) => isChannelConfigured(bare, c))).toEqual(['webhook', 'slack', 'teams', 'discord']);
+    // Webhook-addressed channels and PagerDuty (its endpoint has a default) need no setting.
+    expect(CHANNEL_TYPES.filter((c) => isChannelConfigured(bare, c))).toEqual([
+      'webhook',
+      'slack',
+      'teams',
+      'discord',
+      'google_chat',
+      'pagerduty',
+    ]);
     const full = loadConfig({ TELEGRAM_BOT_TOKEN: '1:x', MAIL_HOST: 'smtp.example.com' }, undefined);
     expect(CHANNEL_TYPES.filter((c) => isChannelConfigured(full, c))).toEqual([...CHANNEL_TYPES]);
   });
