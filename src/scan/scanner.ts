@@ -24,6 +24,7 @@ import { readCheckpoint } from './checkpoints.js';
 import { CronLog } from './cron-log.js';
 import { judgedRuleKeys, markRulesJudged } from './judged-rules.js';
 import { acquireOrReclaim, type Lease } from './lease.js';
+import { RecordedCandidatesCache } from './recorded-candidates.js';
 import { emptyReport, type ScanReport } from './scan-report.js';
 import { type BatchSink, RecordingSink, ReportingSink, type ScanPlan } from './sinks.js';
 import { evaluateWindowRules, type IncidentChange, type KindedWindowRule } from './window-evaluation.js';
@@ -92,6 +93,7 @@ const LEASE_RENEW_MS = 5_000;
 export class Scanner {
   private readonly now: () => number;
   private readonly holder = newHolderId();
+  private readonly recorded = new RecordedCandidatesCache();
 
   constructor(private readonly deps: ScannerDeps) {
     this.now = deps.now ?? Date.now;
@@ -289,7 +291,10 @@ export class Scanner {
     if (options.range) request = { mode: 'range', range: options.range, batchSize, thresholds };
     else {
       const checkpoint = await readCheckpoint(state.db, source.key);
-      request = { mode: 'checkpoint', cursor: checkpoint?.cursor, now: this.now(), batchSize, thresholds };
+      // Only Elasticsearch re-reads an overlap (and stores what it recorded there).
+      const recorded =
+        source.kind === 'elasticsearch' ? await this.recorded.forCheckpoint(state.db, source.key, checkpoint) : [];
+      request = { mode: 'checkpoint', cursor: checkpoint?.cursor, now: this.now(), batchSize, thresholds, recorded };
     }
     return { sourceKey: source.key, matcher, rules, destinations, request, onlyRules: options.onlyRules };
   }

@@ -14,6 +14,7 @@ import type { Rule } from '../rules/types.js';
 import type { RecordedViolation } from '../violations/violation-row.js';
 import { recordNewViolations, unrecordedViolations } from '../violations/violation-store.js';
 import { readCheckpoint, saveCheckpoint } from './checkpoints.js';
+import { rememberCandidates } from './recorded-candidates.js';
 import type { DryRunAlert, ScanReport } from './scan-report.js';
 
 /** What one run scans with: its rules by key, where each active rule's alerts go, the source request. */
@@ -97,6 +98,7 @@ export class RecordingSink implements BatchSink {
           watermark: batch.watermark,
           updated_at: now,
         });
+        if (batch.remember) await rememberCandidates(trx, plan.sourceKey, batch.remember);
       }
     });
     for (const write of afterCommit) await cooldowns.set(db, write.ruleKey, write.state);
