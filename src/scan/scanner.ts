@@ -84,6 +84,8 @@ export const scanLeaseName = (source: LogSource): string => `scan:${source.key}`
 // this host at once (acquireOrReclaim).
 const LEASE_TTL_MS = 15_000;
 const LEASE_RENEW_MS = 5_000;
+/** How long the probe reuses its plan. */
+const PROBE_PLAN_MS = 10_000;
 
 /**
  * One scan: take the lease, read candidate logs from the source in batches, judge each with
@@ -94,6 +96,8 @@ export class Scanner {
   private readonly now: () => number;
   private readonly holder = newHolderId();
   private readonly recorded = new RecordedCandidatesCache();
+  /** What the probe last planned (see hasPending); dropped by every run. */
+  private probePlan: { request: Extract<ScanRequest, { mode: 'checkpoint' }>; at: number } | undefined;
 
   constructor(private readonly deps: ScannerDeps) {
     this.now = deps.now ?? Date.now;
@@ -101,6 +105,7 @@ export class Scanner {
 
   async run(options: ScanOptions = {}): Promise<ScanReport> {
     if (options.dryRun) return this.dryRun(options);
+    this.probePlan = undefined;
     const { ctx, lease } = this.deps;
     const cronLog = new CronLog(ctx.state.db, this.now);
     const cronId = await cronLog.start('log:alert-scan');
@@ -243,8 +248,16 @@ export class Scanner {
   async hasPending(): Promise<boolean> {
     const source = await this.deps.source();
     if (!source.hasPending) return false;
-    const { request } = await this.plan(source, {});
-    return request.mode === 'checkpoint' && source.hasPending(request);
+    // Idle, `start` probes every second: the plan (rules, checkpoint: database reads) is reused for
+    // PROBE_PLAN_MS and dropped by every scan. A plan older than the checkpoint only widens what the
+    // probe reads; a rule changed meanwhile is seen by the next probe plan or scan.
+    const now = this.now();
+    if (!this.probePlan || now - this.probePlan.at >= PROBE_PLAN_MS) {
+      const { request } = await this.plan(source, {});
+      if (request.mode !== 'checkpoint') return false;
+      this.probePlan = { request, at: now };
+    }
+    return source.hasPending({ ...this.probePlan.request, now });
   }
 
   /** Closes the run's cron log row with the report and announces it. */

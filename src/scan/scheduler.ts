@@ -68,7 +68,12 @@ export class ScanScheduler {
     let nextHourlyAt = Date.now() + 60_000;
     const probeMs = intervalMs > 0 ? (this.options.probeSeconds ?? 0) * 1000 : 0;
     let nextProbeAt = Date.now() + probeMs;
+    // Delivery is checked after a scan, when a row falls due, and at least every maxIdleMs (rows
+    // other processes queue): not at every probe, so that idle costs next to nothing.
+    let nextDeliveryCheckAt = 0;
+    let due: number | undefined;
     while (!this.abort.signal.aborted) {
+      let scanned = false;
       if (probeMs > 0 && Date.now() >= nextProbeAt && Date.now() < this.nextScanAt) {
         nextProbeAt = Date.now() + probeMs;
         if (await this.services.scanner.hasPending().catch(() => false)) this.nextScanAt = Date.now();
@@ -76,6 +81,7 @@ export class ScanScheduler {
       if (intervalMs > 0 && Date.now() >= this.nextScanAt) {
         this.lastScanAt = Date.now();
         this.nextScanAt = this.lastScanAt + intervalMs;
+        scanned = true;
         const report = await this.services.scanner.run({ signal: this.abort.signal }).catch((error: unknown) => {
           logger.error({ err: error }, 'scan crashed');
           return undefined;
@@ -95,18 +101,22 @@ export class ScanScheduler {
         }
       }
       if (this.abort.signal.aborted) break;
-      await this.services.outbox.deliverDue(this.abort.signal).catch((error: unknown) => {
-        logger.error({ err: error }, 'alert delivery crashed');
-      });
+      if (scanned || Date.now() >= nextDeliveryCheckAt || (due !== undefined && Date.now() >= due)) {
+        await this.services.outbox.deliverDue(this.abort.signal).catch((error: unknown) => {
+          logger.error({ err: error }, 'alert delivery crashed');
+        });
+        due = await this.services.outbox.nextDueAt().catch(() => undefined);
+        nextDeliveryCheckAt = Date.now() + maxIdleMs;
+      }
       if (this.options.hourly && Date.now() >= nextHourlyAt) {
         nextHourlyAt = Date.now() + 3_600_000;
         await this.options.hourly().catch((error: unknown) => logger.error({ err: error }, 'housekeeping failed'));
       }
-      const due = await this.services.outbox.nextDueAt().catch(() => undefined);
       const wakeAt = Math.min(
         intervalMs > 0 ? this.nextScanAt : Number.POSITIVE_INFINITY,
         probeMs > 0 ? nextProbeAt : Number.POSITIVE_INFINITY,
         due ?? Number.POSITIVE_INFINITY,
+        nextDeliveryCheckAt,
       );
       await this.sleep(Math.min(Math.max(wakeAt - Date.now(), 50), maxIdleMs));
     }

@@ -62,14 +62,16 @@ describe.each(servers.map((s) => [s.flavor, s] as const))('real %s: cron-run sca
   });
 
   /** One `log:alert-scan` process: a new context over the same state database. */
-  async function newProcess(): Promise<ScanReport & { transferred: number }> {
+  async function newProcess(): Promise<ScanReport & { transferred: number; pendingBefore: boolean }> {
     const ctx = createAppContext(world.config, createLogger({ logLevel: 'silent' }));
     try {
       const services = await createScanServices(ctx);
       try {
+        // The probe `start` asks every second (size 0, terminate_after, filter_path, uncompressed).
+        const pendingBefore = await services.scanner.hasPending();
         const report = await services.scanner.run();
         const source = (await services.source()) as ElasticsearchLogSource;
-        return { ...report, transferred: source.counters.documentsRead };
+        return { ...report, transferred: source.counters.documentsRead, pendingBefore };
       } finally {
         await services.close();
       }
@@ -92,18 +94,18 @@ describe.each(servers.map((s) => [s.flavor, s] as const))('real %s: cron-run sca
     ]);
     const first = await newProcess();
     expect(first.status, first.error).toBe('success');
-    expect(first).toMatchObject({ violations: 20, transferred: 20 });
+    expect(first).toMatchObject({ violations: 20, transferred: 20, pendingBefore: true });
 
     const second = await newProcess();
     expect(second.status, second.error).toBe('success');
-    expect(second).toMatchObject({ violations: 0, transferred: 0 });
+    expect(second).toMatchObject({ violations: 0, transferred: 0, pendingBefore: false });
 
     // Written now with a time 5 minutes back (inside the 900 s overlap), visible after a refresh.
     await admin.bulk(index, [doc(999, 5 * 60_000)], { refresh: false });
     await admin.refresh(index);
     const third = await newProcess();
     expect(third.status, third.error).toBe('success');
-    expect(third).toMatchObject({ violations: 1, transferred: 1 });
+    expect(third).toMatchObject({ violations: 1, transferred: 1, pendingBefore: true });
 
     const rows = await world.ctx.state.db.selectFrom('violations').select('source_id').execute();
     expect(rows).toHaveLength(21);

@@ -40,6 +40,8 @@ export interface EsRequest {
   /** Overrides for one request (health checks answer fast rather than patiently). */
   maxRetries?: number;
   timeoutMs?: number;
+  /** Ask for an uncompressed answer: for a small one, decompressing costs more CPU than it saves. */
+  uncompressed?: boolean;
 }
 
 export interface EsResponse<T> {
@@ -191,6 +193,7 @@ export class EsHttpClient {
     const where = `${req.method} ${req.path} on ${host.label}`;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (req.body !== undefined) headers['content-type'] = 'application/json';
+    if (req.uncompressed) headers['accept-encoding'] = 'identity';
     if (this.authorization) headers.authorization = this.authorization;
     const init: RequestInit = {
       method: req.method,
