@@ -84,6 +84,9 @@ export class ElasticsearchLogSource implements LogSource {
   /** Since open: hits read by scans and trace, and hits skipped because their time was not valid. */
   readonly counters = { documentsRead: 0, skippedInvalidTime: 0 };
   private paging: PagingMode;
+  private exclusionMemo:
+    | { of: readonly ReadCandidate[] | undefined; readFrom: number; recorded: ReadCandidate[]; exclusions: Query[] }
+    | undefined;
   private fields: FieldResolution;
   private fieldsCheckedAt: number;
 
@@ -153,14 +156,19 @@ export class ElasticsearchLogSource implements LogSource {
     // The very first scan has nothing to re-read.
     const readFrom = stored === undefined ? watermark : watermark - scan.overlapSeconds * 1000;
     const end = Math.max(watermark, request.now - scan.lagSeconds * 1000);
-    const recorded = recordedInWindow(request.recorded, readFrom);
     const keepFrom = end - scan.overlapSeconds * 1000;
+    // The probe asks every second with the same recorded candidates: their clauses are built once.
+    const memo = this.exclusionMemo;
+    const same = memo !== undefined && memo.of === request.recorded && memo.readFrom === readFrom;
+    const recorded = same ? memo.recorded : recordedInWindow(request.recorded, readFrom);
+    const exclusions = same ? memo.exclusions : exclusionsOf(recorded);
+    this.exclusionMemo = { of: request.recorded, readFrom, recorded, exclusions };
     return {
       readFrom,
       countFrom: watermark,
       end,
       byIngestTime: fields.ingested !== undefined,
-      exclusions: exclusionsOf(recorded),
+      exclusions,
       keepFrom,
       storedFromKeep: recorded.filter((c) => c.time >= keepFrom).length,
     };
