@@ -10,6 +10,8 @@
  * minute (utime + stime of /proc/<pid>/stat, every thread). Then detection latency: one slow log
  * at a time written with `refresh=true`, timed from the write's answer (the document visible) to
  * its violation row in the state database (read by this process), 1–3 s apart. Deletes the index.
+ * `IDLE_BUILT=1` runs the built `dist/` instead of the sources; `IDLE_ENV=NAME=value,...` adds
+ * settings; `IDLE_NODE_ARGS` adds node options (e.g. `--cpu-prof`).
  * ElastAlert 2's idle cost on the same kind of node: about 0.19 CPU seconds a minute.
  */
 
@@ -92,7 +94,12 @@ await os('POST', `/${INDEX}/_refresh`);
 
 // IDLE_NODE_ARGS: extra node options for the child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
 const nodeArgs = (process.env.IDLE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'start'], {
+// IDLE_BUILT=1: the built `dist/` (`npx tsc -p tsconfig.build.json`) instead of the sources through tsx.
+const entry =
+  process.env.IDLE_BUILT === '1'
+    ? [join(ROOT, 'dist/cli/main.js')]
+    : ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')];
+const child = spawn(process.execPath, [...nodeArgs, ...entry, 'start'], {
   cwd: ROOT,
   env: {
     PATH: process.env.PATH ?? '',
