@@ -61,7 +61,8 @@ export interface RecordingSinkOptions {
 /**
  * Per batch, in one transaction: record the new violations, queue their grouped notifications
  * (count window, silence and cooldown decide, see alerts/noise-decision.ts) and advance the
- * checkpoint (checkpoint runs only); then write Redis cooldowns and announce the violations.
+ * checkpoint with the candidates the next scan would re-read (checkpoint runs only, see
+ * recorded-candidates.ts); then write Redis cooldowns and announce the violations.
  * After a checkpoint run's last batch: queue the resolved notifications its log time allows.
  */
 export class RecordingSink implements BatchSink {
