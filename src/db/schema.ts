@@ -21,6 +21,7 @@ export interface Database {
   alert_episodes: AlertEpisodeTable;
   telegram_offsets: TelegramOffsetTable;
   event_log: EventLogTable;
+  recorded_candidates: RecordedCandidateTable;
   window_rules: WindowRuleTable;
   rule_series: RuleSeriesTable;
   incidents: IncidentTable;
@@ -102,6 +103,16 @@ export interface IncidentTable {
 }
 
 /** Live events shared between processes without Redis (see src/events/event-log.ts). */
+/** Candidates an Elasticsearch checkpoint scan recorded inside the next scan's overlap (migration 012). */
+export interface RecordedCandidateTable {
+  id: Generated<number>;
+  source_key: string;
+  /** `<index>/<_id>`. */
+  doc_key: string;
+  /** The time its scan window counted it by, epoch ms. */
+  seen_time: number;
+}
+
 export interface EventLogTable {
   id: Generated<number>;
   /** The publishing process's EventBus origin id: a process skips its own rows. */

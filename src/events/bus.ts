@@ -74,14 +74,24 @@ export class EventBus {
 
   subscribe(listener: (event: LagwatchEvent) => void): () => void {
     this.emitter.on('event', listener);
-    return () => this.emitter.off('event', listener);
+    this.listenersChanged();
+    return () => {
+      this.emitter.off('event', listener);
+      this.listenersChanged();
+    };
   }
 
   /** Starts receiving the events other processes publish (a no-op without a channel). */
   async start(): Promise<void> {
     if (!this.channel || this.receiving || this.closing) return;
     this.receiving = true;
+    this.listenersChanged();
     await this.channel.receive((batch) => this.deliver(batch));
+  }
+
+  /** Other processes' events matter only while someone here listens: a polling channel rests meanwhile. */
+  private listenersChanged(): void {
+    this.channel?.setListening?.(this.emitter.listenerCount('event') > 0);
   }
 
   /** Sends what is still queued, then stops receiving and closes the channel. */

@@ -24,6 +24,11 @@ export interface EventChannel {
    * Redis or database (it keeps retrying and logs).
    */
   receive(deliver: (batch: EventBatch) => void): Promise<void>;
+  /**
+   * Whether anyone in this process listens (an open `/events` stream). A channel that has to
+   * poll for events polls only while someone does; one that is pushed events ignores this.
+   */
+  setListening?(listening: boolean): void;
   /** Stops receiving and releases connections; publishing afterwards rejects. */
   close(): Promise<void>;
 }

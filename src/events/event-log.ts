@@ -27,7 +27,8 @@ const MAX_HELD = 5_000;
  * The `event_log` table, and every query on it: live events shared through the state database
  * when Redis is not configured. Each publisher appends rows; each receiving server polls for
  * rows with an id above the last it saw (a primary-key range read), so an event reaches every
- * server within about one poll interval. Writers prune rows past their age or count.
+ * server within about one poll interval, while that server has a listener (an open `/events`
+ * stream; idle, it reads nothing). Writers prune rows past their age or count.
  */
 export class DatabaseEventChannel implements EventChannel {
   readonly kind = 'database';
@@ -47,6 +48,9 @@ export class DatabaseEventChannel implements EventChannel {
   private readonly seenAbove = new Set<number>();
   private gapSince: number | undefined;
   private pollFailing = false;
+  private deliver: ((batch: EventBatch) => void) | undefined;
+  /** Whether anyone in this process listens; polling runs only while someone does. */
+  private listening = true;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -85,18 +89,51 @@ export class DatabaseEventChannel implements EventChannel {
   }
 
   async receive(deliver: (batch: EventBatch) => void): Promise<void> {
-    if (this.closed || this.timer || this.polling) return;
-    try {
-      this.cursor = await this.newestId();
-    } catch (error) {
-      // Start from the first row seen once the database answers (the poll below retries).
-      this.cursor = -1;
-      this.logger.warn({ err: error }, 'live events: cannot read event_log yet; retrying');
+    if (this.closed || this.deliver) return;
+    this.deliver = deliver;
+    if (this.listening) await this.startPolling();
+  }
+
+  /**
+   * Polls only while someone listens: idle, `start` reads nothing. Polling starts again from the
+   * newest row (events published while nobody listened had nobody to go to).
+   */
+  setListening(listening: boolean): void {
+    if (listening === this.listening) return;
+    this.listening = listening;
+    if (!listening) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    } else if (this.deliver && !this.closed) {
+      void this.startPolling();
     }
+  }
+
+  private async startPolling(): Promise<void> {
+    if (this.timer || this.polling) return;
+    // Marks polling as started while the newest id is read, so a second call does not start twice.
+    this.polling = this.newestId().then(
+      (id) => {
+        this.cursor = id;
+      },
+      (error: unknown) => {
+        // Start from the first row seen once the database answers (the poll below retries).
+        this.cursor = -1;
+        this.logger.warn({ err: error }, 'live events: cannot read event_log yet; retrying');
+      },
+    );
+    await this.polling;
+    this.polling = undefined;
+    this.seenAbove.clear();
+    this.gapSince = undefined;
+    const deliver = this.deliver;
+    if (!deliver || this.closed || !this.listening) return;
     const tick = () => {
+      this.timer = undefined;
+      if (this.closed || !this.listening) return;
       this.polling = this.poll(deliver).finally(() => {
         this.polling = undefined;
-        if (!this.closed) this.timer = setTimeout(tick, this.pollMs);
+        if (!this.closed && this.listening && !this.timer) this.timer = setTimeout(tick, this.pollMs);
       });
     };
     this.timer = setTimeout(tick, this.pollMs);

@@ -12,9 +12,29 @@ export type { TimeRange };
  */
 export type Thresholds = ReadonlyMap<string, number>;
 
+/** A candidate a checkpoint scan read, with the time its window counted it by (epoch ms). */
+export interface ReadCandidate {
+  sourceId: string;
+  time: number;
+}
+
+/** At most this many recorded candidates are kept per source (and left out of one query). */
+export const MAX_RECORDED_CANDIDATES = 10_000;
+
 export type ScanRequest =
-  /** Incremental: resume from the stored checkpoint cursor (undefined on the very first scan). */
-  | { mode: 'checkpoint'; cursor: string | undefined; now: number; batchSize: number; thresholds: Thresholds }
+  /**
+   * Incremental: resume from the stored checkpoint cursor (undefined on the very first scan).
+   * `recorded`: candidates earlier scans recorded (the state database), which a source that
+   * re-reads an overlap may leave out of it.
+   */
+  | {
+      mode: 'checkpoint';
+      cursor: string | undefined;
+      now: number;
+      batchSize: number;
+      thresholds: Thresholds;
+      recorded?: readonly ReadCandidate[];
+    }
   /** A fixed window (backfill, tests); the checkpoint is neither read nor written. */
   | { mode: 'range'; range: TimeRange; batchSize: number; thresholds: Thresholds };
 
@@ -30,6 +50,13 @@ export interface ScanBatch {
   cursor: string;
   /** Log time up to which everything has been read, epoch ms (for checkpoint lag). */
   watermark: number;
+  /**
+   * Checkpoint scans of a source that re-reads an overlap: candidates of this batch to store as
+   * recorded together with its cursor (in the same transaction as its violations), and on the
+   * last batch the time before which stored ones can be forgotten (the next scan reads no
+   * further back).
+   */
+  remember?: { candidates: readonly ReadCandidate[]; forgetBefore?: number };
 }
 
 export interface SourceHealth {

@@ -25,6 +25,7 @@ import { readCheckpoint } from './checkpoints.js';
 import { CronLog } from './cron-log.js';
 import { judgedRuleKeys, markRulesJudged } from './judged-rules.js';
 import { acquireOrReclaim, type Lease } from './lease.js';
+import { RecordedCandidatesCache } from './recorded-candidates.js';
 import { emptyReport, type ScanReport } from './scan-report.js';
 import { type BatchSink, RecordingSink, ReportingSink, type ScanPlan } from './sinks.js';
 import { evaluateWindowRules, type IncidentChange, type KindedWindowRule } from './window-evaluation.js';
@@ -84,6 +85,8 @@ export const scanLeaseName = (source: LogSource): string => `scan:${source.key}`
 // this host at once (acquireOrReclaim).
 const LEASE_TTL_MS = 15_000;
 const LEASE_RENEW_MS = 5_000;
+/** How long the probe reuses its plan. */
+const PROBE_PLAN_MS = 10_000;
 
 /**
  * One scan: take the lease, read candidate logs from the source in batches, judge each with
@@ -93,6 +96,9 @@ const LEASE_RENEW_MS = 5_000;
 export class Scanner {
   private readonly now: () => number;
   private readonly holder = newHolderId();
+  private readonly recorded = new RecordedCandidatesCache();
+  /** What the probe last planned (see hasPending); dropped by every run. */
+  private probePlan: { request: Extract<ScanRequest, { mode: 'checkpoint' }>; at: number } | undefined;
 
   constructor(private readonly deps: ScannerDeps) {
     this.now = deps.now ?? Date.now;
@@ -100,6 +106,7 @@ export class Scanner {
 
   async run(options: ScanOptions = {}): Promise<ScanReport> {
     if (options.dryRun) return this.dryRun(options);
+    this.probePlan = undefined;
     const { ctx, lease } = this.deps;
     const cronLog = new CronLog(ctx.state.db, this.now);
     const cronId = await cronLog.start('log:alert-scan');
@@ -242,8 +249,16 @@ export class Scanner {
   async hasPending(): Promise<boolean> {
     const source = await this.deps.source();
     if (!source.hasPending) return false;
-    const { request } = await this.plan(source, {});
-    return request.mode === 'checkpoint' && source.hasPending(request);
+    // Idle, `start` probes every second: the plan (rules, checkpoint: database reads) is reused for
+    // PROBE_PLAN_MS and dropped by every scan. A plan older than the checkpoint only widens what the
+    // probe reads; a rule changed meanwhile is seen by the next probe plan or scan.
+    const now = this.now();
+    if (!this.probePlan || now - this.probePlan.at >= PROBE_PLAN_MS) {
+      const { request } = await this.plan(source, {});
+      if (request.mode !== 'checkpoint') return false;
+      this.probePlan = { request, at: now };
+    }
+    return source.hasPending({ ...this.probePlan.request, now });
   }
 
   /** Closes the run's cron log row with the report and announces it. */
@@ -290,7 +305,10 @@ export class Scanner {
     if (options.range) request = { mode: 'range', range: options.range, batchSize, thresholds };
     else {
       const checkpoint = await readCheckpoint(state.db, source.key);
-      request = { mode: 'checkpoint', cursor: checkpoint?.cursor, now: this.now(), batchSize, thresholds };
+      // Only Elasticsearch re-reads an overlap (and stores what it recorded there).
+      const recorded =
+        source.kind === 'elasticsearch' ? await this.recorded.forCheckpoint(state.db, source.key, checkpoint) : [];
+      request = { mode: 'checkpoint', cursor: checkpoint?.cursor, now: this.now(), batchSize, thresholds, recorded };
     }
     return { sourceKey: source.key, matcher, rules, destinations, request, onlyRules: options.onlyRules };
   }

@@ -78,8 +78,13 @@ export class ScanScheduler {
     const selfCheckMs = this.options.selfCheckMs ?? 30_000;
     let nextSelfCheckAt = Date.now();
     let lastOutcome: string | undefined;
+    // Delivery is checked after a scan or a self-check, when a row falls due, and at least every
+    // maxIdleMs (rows other processes queue): not at every probe, so that idle costs next to nothing.
+    let nextDeliveryCheckAt = 0;
+    let due: number | undefined;
     while (!this.abort.signal.aborted) {
       let outcomeChanged = false;
+      let scanned = false;
       if (probeMs > 0 && Date.now() >= nextProbeAt && Date.now() < this.nextScanAt) {
         nextProbeAt = Date.now() + probeMs;
         if (await this.services.scanner.hasPending().catch(() => false)) this.nextScanAt = Date.now();
@@ -87,6 +92,7 @@ export class ScanScheduler {
       if (intervalMs > 0 && Date.now() >= this.nextScanAt) {
         this.lastScanAt = Date.now();
         this.nextScanAt = this.lastScanAt + intervalMs;
+        scanned = true;
         const report = await this.services.scanner.run({ signal: this.abort.signal }).catch((error: unknown) => {
           logger.error({ err: error }, 'scan crashed');
           return undefined;
@@ -113,23 +119,28 @@ export class ScanScheduler {
       if (this.abort.signal.aborted) break;
       if (this.options.selfCheck && (outcomeChanged || Date.now() >= nextSelfCheckAt)) {
         nextSelfCheckAt = Date.now() + selfCheckMs;
+        scanned = true;
         await this.options
           .selfCheck()
           .catch((error: unknown) => logger.error({ err: error }, 'self-monitoring failed'));
       }
-      await this.services.outbox.deliverDue(this.abort.signal).catch((error: unknown) => {
-        logger.error({ err: error }, 'alert delivery crashed');
-      });
+      if (scanned || Date.now() >= nextDeliveryCheckAt || (due !== undefined && Date.now() >= due)) {
+        await this.services.outbox.deliverDue(this.abort.signal).catch((error: unknown) => {
+          logger.error({ err: error }, 'alert delivery crashed');
+        });
+        due = await this.services.outbox.nextDueAt().catch(() => undefined);
+        nextDeliveryCheckAt = Date.now() + maxIdleMs;
+      }
       if (this.options.hourly && Date.now() >= nextHourlyAt) {
         nextHourlyAt = Date.now() + 3_600_000;
         await this.options.hourly().catch((error: unknown) => logger.error({ err: error }, 'housekeeping failed'));
       }
-      const due = await this.services.outbox.nextDueAt().catch(() => undefined);
       const wakeAt = Math.min(
         intervalMs > 0 ? this.nextScanAt : Number.POSITIVE_INFINITY,
         probeMs > 0 ? nextProbeAt : Number.POSITIVE_INFINITY,
         this.options.selfCheck ? nextSelfCheckAt : Number.POSITIVE_INFINITY,
         due ?? Number.POSITIVE_INFINITY,
+        nextDeliveryCheckAt,
       );
       await this.sleep(Math.min(Math.max(wakeAt - Date.now(), 50), maxIdleMs));
     }

@@ -14,6 +14,7 @@ import type { Rule } from '../rules/types.js';
 import type { RecordedViolation } from '../violations/violation-row.js';
 import { recordNewViolations, unrecordedViolations } from '../violations/violation-store.js';
 import { readCheckpoint, saveCheckpoint } from './checkpoints.js';
+import { rememberCandidates } from './recorded-candidates.js';
 import type { DryRunAlert, ScanReport } from './scan-report.js';
 
 /** What one run scans with: its rules by key, where each active rule's alerts go, the source request. */
@@ -60,7 +61,8 @@ export interface RecordingSinkOptions {
 /**
  * Per batch, in one transaction: record the new violations, queue their grouped notifications
  * (count window, silence and cooldown decide, see alerts/noise-decision.ts) and advance the
- * checkpoint (checkpoint runs only); then write Redis cooldowns and announce the violations.
+ * checkpoint with the candidates the next scan would re-read (checkpoint runs only, see
+ * recorded-candidates.ts); then write Redis cooldowns and announce the violations.
  * After a checkpoint run's last batch: queue the resolved notifications its log time allows.
  */
 export class RecordingSink implements BatchSink {
@@ -97,6 +99,7 @@ export class RecordingSink implements BatchSink {
           watermark: batch.watermark,
           updated_at: now,
         });
+        if (batch.remember) await rememberCandidates(trx, plan.sourceKey, batch.remember);
       }
     });
     for (const write of afterCommit) await cooldowns.set(db, write.ruleKey, write.state);

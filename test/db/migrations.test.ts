@@ -21,6 +21,7 @@ const TABLES: (keyof Database)[] = [
   'cooldowns',
   'leases',
   'event_log',
+  'recorded_candidates',
 ];
 
 describe.each(drivers)('state database migrations on $driver', (driver) => {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StateDb } from '../../src/db/connection.js';
+import { EventBus } from '../../src/events/bus.js';
 import type { EventBatch } from '../../src/events/channel.js';
 import { DatabaseEventChannel, type EventLogOptions, eventLogSize } from '../../src/events/event-log.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -47,6 +48,22 @@ describe.each(drivers)('the event_log table on $driver', (driver) => {
         state.db,
       );
     }
+  };
+
+  /** How many reads of event_log ran meanwhile (Kysely's query log). */
+  const pollCount = async (meanwhile: () => Promise<void>): Promise<number> => {
+    let reads = 0;
+    const original = state.db.selectFrom.bind(state.db);
+    (state.db as { selectFrom: unknown }).selectFrom = ((table: 'event_log') => {
+      if (table === 'event_log') reads += 1;
+      return original(table);
+    }) as never;
+    try {
+      await meanwhile();
+    } finally {
+      (state.db as { selectFrom: unknown }).selectFrom = original;
+    }
+    return reads;
   };
 
   beforeEach(async () => {
@@ -153,5 +170,27 @@ describe.each(drivers)('the event_log table on $driver', (driver) => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(got).toEqual([]);
     await expect(reader.publish({ origin: 'r', events: [ingest(2)] })).rejects.toThrow(/closed/);
+  });
+
+  it.skipIf(driver.skipReason)('polls only while someone listens, and then from the newest row on', async () => {
+    const writer = channel();
+    const reader = channel();
+    const bus = new EventBus({ channel: reader, logger });
+    await bus.start();
+    await writer.publish({ origin: 'w', events: [ingest(1)] });
+    const pollsBefore = await pollCount(() => new Promise((resolve) => setTimeout(resolve, 150))); // several intervals
+    expect(pollsBefore).toBe(0);
+    expect(bus.status().received).toBe(0);
+    const got: number[] = [];
+    const unsubscribe = bus.subscribe((e) => got.push((e.data as { accepted: number }).accepted));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await writer.publish({ origin: 'w', events: [ingest(2)] });
+    await until(() => got.length >= 1);
+    unsubscribe();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await writer.publish({ origin: 'w', events: [ingest(3)] });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Row 1 was written while nobody listened, row 3 after the listener left.
+    expect(got).toEqual([2]);
   });
 });

@@ -10,6 +10,7 @@ import * as m007 from './007_event_log.js';
 import * as m008 from './008_judged_rules.js';
 import * as m010 from './010_violation_rule_time.js';
 import * as m011 from './011_window_rules.js';
+import * as m012 from './012_recorded_candidates.js';
 import * as m013 from './013_self_alerts.js';
 
 interface DriverMigration {
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, DriverMigration> = {
   '008_judged_rules': m008,
   '010_violation_rule_time': m010,
   '011_window_rules': m011,
+  '012_recorded_candidates': m012,
   '013_self_alerts': m013,
 };
 

@@ -1,58 +1,55 @@
-import type { LogRecord } from '../log-record.js';
+import { MAX_RECORDED_CANDIDATES, type ReadCandidate } from '../source.js';
 import type { Query } from './queries.js';
 
-/** At most this many ids go into one exclusion clause (the request body stays a few hundred KB). */
-const MAX_EXCLUDED = 10_000;
+/**
+ * The candidates a checkpoint window leaves out of its overlap: those that earlier scans
+ * recorded (passed in by the scanner from the state database, where they are stored in the
+ * transaction that stores the checkpoint, so a crash or a failed transaction never hides a log),
+ * from the window's start on. Ids, not a high-water mark of time or sequence: a document can
+ * become visible after others with a later ingest time (refresh, idle shards, retrying
+ * shippers), and `_seq_no` is per shard.
+ */
+export function recordedInWindow(recorded: readonly ReadCandidate[] | undefined, readFrom: number): ReadCandidate[] {
+  return (recorded ?? []).filter((c) => c.time >= readFrom).slice(0, MAX_RECORDED_CANDIDATES);
+}
+
+/** `must_not` clauses excluding these candidates, per index (`_id` is unique per index only). */
+export function exclusionsOf(recorded: readonly ReadCandidate[]): Query[] {
+  const byIndex = new Map<string, string[]>();
+  for (const { sourceId } of recorded) {
+    const slash = sourceId.indexOf('/');
+    const index = sourceId.slice(0, slash);
+    const ids = byIndex.get(index) ?? [];
+    ids.push(sourceId.slice(slash + 1));
+    byIndex.set(index, ids);
+  }
+  return [...byIndex].map(([index, ids]) => ({
+    bool: { filter: [{ term: { _index: index } }, { ids: { values: ids } }] },
+  }));
+}
 
 /**
- * Candidates of earlier checkpoint windows that are known to be recorded, so that re-reading the
- * overlap does not transfer them again. A window's candidates count as recorded only once the
- * scanner passes that window's final cursor back (it stores the cursor after recording), so a
- * crash or a failed transaction never hides a log. Kept in memory: after a restart the overlap is
- * simply transferred once more.
+ * Which of a window's candidates to store as recorded: those the next window re-reads (counted
+ * at or after `keepFrom`), while room lasts. The rest would only be transferred once more.
  */
-export class RecentCandidates {
-  private readonly recorded = new Map<string, number>();
-  private pending: { cursor: string; candidates: Map<string, number> } | undefined;
+export class CandidatesToRemember {
+  private room: number;
 
-  /** Called at the start of a checkpoint scan with the cursor the scanner stored. */
-  confirm(storedCursor: string | undefined): void {
-    if (this.pending && storedCursor === this.pending.cursor) {
-      for (const [id, time] of this.pending.candidates) {
-        if (this.recorded.size >= MAX_EXCLUDED) break;
-        this.recorded.set(id, time);
-      }
-    }
-    this.pending = undefined;
+  constructor(
+    private readonly keepFrom: number,
+    alreadyStored: number,
+  ) {
+    this.room = Math.max(0, MAX_RECORDED_CANDIDATES - alreadyStored);
   }
 
-  /** Forgets logs older than the window now read. */
-  prune(readFrom: number): void {
-    for (const [id, time] of this.recorded) if (time < readFrom) this.recorded.delete(id);
-  }
-
-  /** `must_not` clauses excluding the recorded candidates, per index (`_id` is unique per index only). */
-  exclusions(): Query[] {
-    const byIndex = new Map<string, string[]>();
-    for (const sourceId of this.recorded.keys()) {
-      const slash = sourceId.indexOf('/');
-      const index = sourceId.slice(0, slash);
-      const ids = byIndex.get(index) ?? [];
-      ids.push(sourceId.slice(slash + 1));
-      byIndex.set(index, ids);
-    }
-    return [...byIndex].map(([index, ids]) => ({
-      bool: { filter: [{ term: { _index: index } }, { ids: { values: ids } }] },
-    }));
-  }
-
-  /** Remembers a window's candidates until its final cursor comes back. */
-  track(finalCursor: string, candidates: readonly Pick<LogRecord, 'sourceId' | 'time'>[]): void {
-    if (!this.pending || this.pending.cursor !== finalCursor)
-      this.pending = { cursor: finalCursor, candidates: new Map() };
+  take(candidates: readonly ReadCandidate[]): ReadCandidate[] {
+    const kept: ReadCandidate[] = [];
     for (const c of candidates) {
-      if (this.pending.candidates.size >= MAX_EXCLUDED) return;
-      this.pending.candidates.set(c.sourceId, c.time);
+      if (this.room <= 0) break;
+      if (c.time < this.keepFrom) continue;
+      kept.push({ sourceId: c.sourceId, time: c.time });
+      this.room -= 1;
     }
+    return kept;
   }
 }

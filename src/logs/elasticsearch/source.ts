@@ -7,6 +7,7 @@ import type {
   AppStats,
   BucketStats,
   LogSource,
+  ReadCandidate,
   ScanBatch,
   ScanRequest,
   SourceHealth,
@@ -26,7 +27,7 @@ import { type KeywordField, keywordTerms } from './keyword-field.js';
 import { type Hit, isShardDocUnsupported, type PageRequest, readPages } from './paging.js';
 import { rankRoundingOf } from './percentiles.js';
 import { candidateQuery, type Query, roundToSeconds, scanWindow, timeRange } from './queries.js';
-import { RecentCandidates } from './recent-candidates.js';
+import { CandidatesToRemember, exclusionsOf, recordedInWindow } from './recent-candidates.js';
 import { describeServer, fetchServerInfo, type PagingMode, type ServerInfo } from './server-info.js';
 import { slowestTraces } from './slowest-traces.js';
 import { indexPatterns, indexTarget } from './target.js';
@@ -40,6 +41,10 @@ interface ScanWindow {
   end: number;
   byIngestTime: boolean;
   exclusions: Query[];
+  /** Candidates counted from here on are read again by the next window: they are remembered. */
+  keepFrom: number;
+  /** Recorded candidates already stored from keepFrom on. */
+  storedFromKeep: number;
 }
 
 /** Elasticsearch answers at most `index.max_result_window` (10,000) hits per request. */
@@ -80,8 +85,10 @@ export class ElasticsearchLogSource implements LogSource {
   readonly key: string;
   /** Since open: hits read by scans and trace, and hits skipped because their time was not valid. */
   readonly counters = { documentsRead: 0, skippedInvalidTime: 0 };
-  private readonly recent = new RecentCandidates();
   private paging: PagingMode;
+  private exclusionMemo:
+    | { of: readonly ReadCandidate[] | undefined; readFrom: number; recorded: ReadCandidate[]; exclusions: Query[] }
+    | undefined;
   private fields: FieldResolution;
   private fieldsCheckedAt: number;
 
@@ -136,20 +143,36 @@ export class ElasticsearchLogSource implements LogSource {
     const { scan, fields } = this.config;
     if (request.mode === 'range') {
       const range = { from: request.range.from, to: Math.max(request.range.from, request.range.to) };
-      return { readFrom: range.from, countFrom: range.from, end: range.to, byIngestTime: false, exclusions: [] };
+      return {
+        readFrom: range.from,
+        countFrom: range.from,
+        end: range.to,
+        byIngestTime: false,
+        exclusions: [],
+        keepFrom: range.to,
+        storedFromKeep: 0,
+      };
     }
     const stored = parseCursor(request.cursor);
     const watermark = stored ?? request.now - scan.initialLookbackMinutes * 60_000;
     // The very first scan has nothing to re-read.
     const readFrom = stored === undefined ? watermark : watermark - scan.overlapSeconds * 1000;
-    this.recent.confirm(request.cursor);
-    this.recent.prune(readFrom);
+    const end = Math.max(watermark, request.now - scan.lagSeconds * 1000);
+    const keepFrom = end - scan.overlapSeconds * 1000;
+    // The probe asks every second with the same recorded candidates: their clauses are built once.
+    const memo = this.exclusionMemo;
+    const same = memo !== undefined && memo.of === request.recorded && memo.readFrom === readFrom;
+    const recorded = same ? memo.recorded : recordedInWindow(request.recorded, readFrom);
+    const exclusions = same ? memo.exclusions : exclusionsOf(recorded);
+    this.exclusionMemo = { of: request.recorded, readFrom, recorded, exclusions };
     return {
       readFrom,
       countFrom: watermark,
-      end: Math.max(watermark, request.now - scan.lagSeconds * 1000),
+      end,
       byIngestTime: fields.ingested !== undefined,
-      exclusions: this.recent.exclusions(),
+      exclusions,
+      keepFrom,
+      storedFromKeep: recorded.filter((c) => c.time >= keepFrom).length,
     };
   }
 
@@ -182,12 +205,24 @@ export class ElasticsearchLogSource implements LogSource {
     const fields = await this.requireFields(['timestamp', 'duration', 'app']);
     const window = this.window(request);
     if (window.end <= window.countFrom) return false;
+    // As cheap as a search can be: no hits, each shard stops at its first match, a filtered and
+    // uncompressed answer (`start` asks every second).
     const { body } = await this.client.request<{ hits?: { total?: { value: number } | number } }>({
       method: 'POST',
       path: `/${this.target}/_search`,
-      query: { ignore_unavailable: true, allow_no_indices: true },
-      body: { size: 0, track_total_hits: 1, query: this.candidates(fields, window, request.thresholds) },
+      query: {
+        ignore_unavailable: true,
+        allow_no_indices: true,
+        filter_path: 'timed_out,_shards.total,_shards.failed,_shards.failures,hits.total',
+      },
+      body: {
+        size: 0,
+        track_total_hits: 1,
+        terminate_after: 1,
+        query: this.candidates(fields, window, request.thresholds),
+      },
       maxRetries: 0,
+      uncompressed: true,
     });
     assertComplete(body, 'pending check');
     const total = body.hits?.total;
@@ -208,11 +243,13 @@ export class ElasticsearchLogSource implements LogSource {
     const scanned = await this.countWhere(this.windowFilter(fields, window, countFrom)).catch((error: unknown) => {
       throw failedRead(error, request.mode === 'checkpoint' ? countFrom : undefined);
     });
-    const last = (candidates: LogRecord[]): ScanBatch => ({
+    const checkpoint = request.mode === 'checkpoint';
+    const last = (candidates: LogRecord[], remember: ReadCandidate[] = []): ScanBatch => ({
       candidates,
       scanned,
       cursor: finalCursor,
       watermark: windowEnd,
+      ...(checkpoint ? { remember: { candidates: remember, forgetBefore: window.keepFrom } } : {}),
     });
     if (request.thresholds.size === 0) {
       yield last([]);
@@ -227,20 +264,29 @@ export class ElasticsearchLogSource implements LogSource {
     const skippedBefore = this.counters.skippedInvalidTime;
     // One page is held back: only once the next one is known to be empty does a batch become the
     // last one, which alone carries the new watermark.
-    let pending: LogRecord[] | undefined;
+    let pending: { candidates: LogRecord[]; remember: ReadCandidate[] } | undefined;
+    const toRemember = new CandidatesToRemember(window.keepFrom, window.storedFromKeep);
     try {
       for await (const hits of this.pages(page)) {
         const candidates = this.toRecords(hits);
-        if (request.mode === 'checkpoint') this.recent.track(finalCursor, this.scanTimes(hits, candidates));
-        if (pending) yield { candidates: pending, scanned: 0, cursor: oldCursor, watermark: countFrom };
-        pending = candidates;
+        const remember = checkpoint ? toRemember.take(this.scanTimes(hits, candidates)) : [];
+        if (pending) {
+          yield {
+            candidates: pending.candidates,
+            scanned: 0,
+            cursor: oldCursor,
+            watermark: countFrom,
+            ...(checkpoint ? { remember: { candidates: pending.remember } } : {}),
+          };
+        }
+        pending = { candidates, remember };
       }
     } catch (error) {
-      throw failedRead(error, request.mode === 'checkpoint' ? countFrom : undefined);
+      throw failedRead(error, checkpoint ? countFrom : undefined);
     }
     const skipped = this.counters.skippedInvalidTime - skippedBefore;
     if (skipped > 0) this.logger.warn({ skipped }, 'scan: documents without a valid time were skipped');
-    yield last(pending ?? []);
+    yield last(pending?.candidates ?? [], pending?.remember);
   }
 
   async summary(range: TimeRange, app?: string, limits?: SummaryLimits): Promise<SummaryStats> {

@@ -3,6 +3,7 @@ import type { Config } from '../../../src/config/config.js';
 import { checkElasticsearch } from '../../../src/logs/elasticsearch/check.js';
 import { ElasticsearchError, ElasticsearchMappingError } from '../../../src/logs/elasticsearch/errors.js';
 import { ElasticsearchLogSource } from '../../../src/logs/elasticsearch/source.js';
+import type { ReadCandidate, ScanBatch } from '../../../src/logs/source.js';
 import { ALL_PERSONAS, EsTestServer, type Persona } from '../../support/es-server/index.js';
 import {
   capturingLogger,
@@ -36,6 +37,9 @@ interface Doc {
   level?: string;
   cid?: string;
 }
+
+/** The candidates the batches ask to store as recorded (what the scanner passes back next time). */
+const rememberedOf = (batches: ScanBatch[]): ReadCandidate[] => batches.flatMap((b) => b.remember?.candidates ?? []);
 
 const toSource = (d: Doc) => ({
   '@timestamp': iso(d.t),
@@ -222,22 +226,34 @@ describe.each(ALL_PERSONAS.map((p) => [p.name, p] as const))(
       // A log that became visible late, with a time before the watermark but inside the overlap.
       add([{ t: now - 100_000, app: 'core', d: 903 }], 'logs-2026.01.06');
       const later = now + 60_000;
+      // What the scanner stores with the first window's batches, and passes back.
+      const recorded = rememberedOf(first);
+      // Only those the next window re-reads: not the one 30 min back.
+      expect(recorded.map((c) => c.time)).toEqual([now - 20_000]);
+      expect(first.at(-1)!.remember!.forgetBefore).toBe(now - 15_000 - 300_000);
       const second = await collect(
-        s.scan({ mode: 'checkpoint', cursor: first.at(-1)!.cursor, now: later, batchSize: 100, thresholds }),
+        s.scan({ mode: 'checkpoint', cursor: first.at(-1)!.cursor, now: later, batchSize: 100, thresholds, recorded }),
       );
       // Scroll returns a window in index order, PIT in time order: the scanner needs neither. The
-      // overlap's logs already recorded (their window's cursor came back) do not travel again.
+      // overlap's logs already recorded (stored with their window's cursor) do not travel again.
       expect(second.flatMap((b) => b.candidates.map((c) => c.durationMs)).sort()).toEqual([902, 903]);
       expect(second.at(-1)).toMatchObject({ watermark: later - 15_000, scanned: 1 });
 
       // The scanner did not store the second window's cursor (a crash): its logs travel again.
       const retried = await collect(
-        s.scan({ mode: 'checkpoint', cursor: first.at(-1)!.cursor, now: later, batchSize: 100, thresholds }),
+        s.scan({ mode: 'checkpoint', cursor: first.at(-1)!.cursor, now: later, batchSize: 100, thresholds, recorded }),
       );
       expect(retried.flatMap((b) => b.candidates.map((c) => c.durationMs)).sort()).toEqual([902, 903]);
       server.resetStats();
       const third = await collect(
-        s.scan({ mode: 'checkpoint', cursor: retried.at(-1)!.cursor, now: later + 30_000, batchSize: 100, thresholds }),
+        s.scan({
+          mode: 'checkpoint',
+          cursor: retried.at(-1)!.cursor,
+          now: later + 30_000,
+          batchSize: 100,
+          thresholds,
+          recorded: [...recorded, ...rememberedOf(retried)],
+        }),
       );
       expect(third.flatMap((b) => b.candidates)).toEqual([]);
       expect(server.stats.hitsReturned).toBe(0);
@@ -249,12 +265,15 @@ describe.each(ALL_PERSONAS.map((p) => [p.name, p] as const))(
       const thresholds = new Map([['core', 100]]);
       add([{ t: now - 60_000, app: 'core', d: 900 }]);
       const s = await open();
+      let recorded: ReadCandidate[] = [];
       const request = (cursor: string | undefined, at: number) =>
-        ({ mode: 'checkpoint', cursor, now: at, batchSize: 100, thresholds }) as const;
+        ({ mode: 'checkpoint', cursor, now: at, batchSize: 100, thresholds, recorded }) as const;
       expect(await s.hasPending(request(undefined, now))).toBe(true);
       const first = await collect(s.scan(request(undefined, now)));
       const cursor = first.at(-1)!.cursor;
-      // Its cursor came back: what it read is excluded, nothing new.
+      expect(await s.hasPending(request(cursor, now + 5_000))).toBe(true);
+      recorded = rememberedOf(first);
+      // Stored as recorded: what it read is excluded, nothing new.
       expect(await s.hasPending(request(cursor, now + 5_000))).toBe(false);
       add([{ t: now - 4 * 60_000, app: 'core', d: 950 }], 'logs-2026.01.06'); // 4 min late, inside the overlap
       add([{ t: now + 2_000, app: 'core', d: 10 }]); // not a candidate
@@ -289,8 +308,18 @@ describe.each(ALL_PERSONAS.map((p) => [p.name, p] as const))(
       server.addDocuments('logs-2026.01.05', [
         { ...toSource({ t: now - 2 * 86_400_000, app: 'core', d: 903 }), ...ingestedAt(now + 10_000) },
       ]);
+      // Remembered by ingest time: the 5 h late one too, as the next window re-reads it.
+      const recorded = rememberedOf(first);
+      expect(recorded.map((c) => c.time).sort()).toEqual([now - 39_000, now - 30_000, now - 30_000]);
       const second = await collect(
-        s.scan({ mode: 'checkpoint', cursor: first.at(-1)!.cursor, now: now + 60_000, batchSize: 10, thresholds }),
+        s.scan({
+          mode: 'checkpoint',
+          cursor: first.at(-1)!.cursor,
+          now: now + 60_000,
+          batchSize: 10,
+          thresholds,
+          recorded,
+        }),
       );
       expect(second.flatMap((b) => b.candidates.map((c) => c.durationMs))).toEqual([903]);
     });
@@ -311,7 +340,13 @@ describe.each(ALL_PERSONAS.map((p) => [p.name, p] as const))(
         }),
       );
       expect(batches).toEqual([
-        { candidates: [], scanned: 2, cursor: JSON.stringify({ watermark: T0 + 15_000 }), watermark: T0 + 15_000 },
+        {
+          candidates: [],
+          scanned: 2,
+          cursor: JSON.stringify({ watermark: T0 + 15_000 }),
+          watermark: T0 + 15_000,
+          remember: { candidates: [], forgetBefore: T0 + 15_000 - 300_000 },
+        },
       ]);
       expect(server.stats.searchBodies).toHaveLength(0);
     });
