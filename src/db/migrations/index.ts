@@ -11,6 +11,7 @@ import * as m008 from './008_judged_rules.js';
 import * as m010 from './010_violation_rule_time.js';
 import * as m011 from './011_window_rules.js';
 import * as m013 from './013_self_alerts.js';
+import * as m014 from './014_alert_log_channel_width.js';
 
 interface DriverMigration {
   up(db: Kysely<unknown>, driver: DbDriver): Promise<void>;
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, DriverMigration> = {
   '010_violation_rule_time': m010,
   '011_window_rules': m011,
   '013_self_alerts': m013,
+  '014_alert_log_channel_width': m014,
 };
 
 export function migrationsFor(driver: DbDriver): Record<string, Migration> {
