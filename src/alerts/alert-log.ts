@@ -13,6 +13,23 @@ export type AlertLogRow = Selectable<AlertLogTable>;
 export type AlertStatus = AlertLogTable['status'];
 export type AlertKind = AlertLogRow['kind'];
 
+/** The width of `alert_log.channel` (varchar(255) since migration 014). */
+export const ALERT_LOG_CHANNEL_WIDTH = 255;
+
+/**
+ * The `channel` of a row no target took: the rule's channel types, comma-joined, each once. Cut
+ * at a whole name if it would exceed the column, so that a reader never sees half a name.
+ */
+export function channelListValue(channels: readonly string[]): string {
+  let value = '';
+  for (const channel of new Set(channels)) {
+    const next = value === '' ? channel : `${value},${channel}`;
+    if (next.length > ALERT_LOG_CHANNEL_WIDTH) break;
+    value = next;
+  }
+  return value;
+}
+
 export async function insertAlertRows(db: Kysely<Database>, rows: Insertable<AlertLogTable>[]): Promise<void> {
   if (rows.length > 0) await db.insertInto('alert_log').values(rows).execute();
 }

@@ -2,7 +2,7 @@ import type { Insertable, Kysely } from 'kysely';
 import type { AlertLogTable, Database } from '../db/schema.js';
 import type { Rule } from '../rules/types.js';
 import { countRecordedSince } from '../violations/violation-store.js';
-import { insertAlertRows, updateUnsentScanRows } from './alert-log.js';
+import { channelListValue, insertAlertRows, updateUnsentScanRows } from './alert-log.js';
 import type { CooldownState, CooldownStore } from './cooldown.js';
 import { openEpisode } from './episodes.js';
 import { type RuleGroup, ruleKeyOf } from './grouping.js';
@@ -125,7 +125,7 @@ export class AlertQueue {
     };
     const rows: Insertable<AlertLogTable>[] =
       destinations.length === 0
-        ? [{ ...base, channel: rule.alert_channels.join(',').slice(0, 32), destination: '-', target_id: null }]
+        ? [{ ...base, channel: channelListValue(rule.alert_channels), destination: '-', target_id: null }]
         : destinations.map((d) => ({ ...base, channel: d.channel, destination: d.address, target_id: d.targetId }));
     await insertAlertRows(trx, rows);
     result.queued = rows.filter((r) => r.status === 'pending').length;

@@ -14,6 +14,10 @@ export interface NotificationFacts {
   /** Log time span of the violations it reported, epoch ms. */
   firstAt: number | null;
   lastAt: number | null;
+  /** The incident's name a window or self notification carries ("lagwatch self-monitoring: scans failing"). */
+  title: string | null;
+  /** The sentence that says it all (window kinds and self-alerts). */
+  sentence: string | null;
 }
 
 export interface ChannelPreview {
@@ -39,11 +43,17 @@ export function readNotification(payload: string): AlertNotification | undefined
 
 export function notificationFacts(payload: string): NotificationFacts {
   const n = readNotification(payload);
-  if (!n) return { correlationIds: [], firstAt: null, lastAt: null };
+  if (!n) return { correlationIds: [], firstAt: null, lastAt: null, title: null, sentence: null };
   const ids = n.samples.flatMap((s) =>
     typeof s?.correlationId === 'string' && s.correlationId ? [s.correlationId] : [],
   );
-  return { correlationIds: [...new Set(ids)], firstAt: n.firstAt, lastAt: n.lastAt };
+  return {
+    correlationIds: [...new Set(ids)],
+    firstAt: n.firstAt,
+    lastAt: n.lastAt,
+    title: typeof n.incident?.name === 'string' && n.incident.name ? n.incident.name : null,
+    sentence: typeof n.sentence === 'string' && n.sentence ? n.sentence : null,
+  };
 }
 
 /**

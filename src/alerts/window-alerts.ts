@@ -1,6 +1,6 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { AlertLogTable, Database } from '../db/schema.js';
-import { insertAlertRows } from './alert-log.js';
+import { channelListValue, insertAlertRows } from './alert-log.js';
 import { type ActiveSilences, silencedReason } from './noise-decision.js';
 import type { AlertNotification, Destination } from './notification.js';
 
@@ -53,7 +53,7 @@ export async function queueWindowAlert(
             status: 'suppressed',
             last_error: `no active target for ${alert.channels.join(', ')}`,
             silence_id: null,
-            channel: alert.channels.join(',').slice(0, 32),
+            channel: channelListValue(alert.channels),
             destination: '-',
             target_id: null,
           },

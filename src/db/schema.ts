@@ -186,7 +186,10 @@ export interface AlertLogTable {
   rule_id: number;
   app_name: string;
   message_key: string | null;
-  /** Channel type: telegram_chat, telegram_group, email, webhook. */
+  /**
+   * Channel type (telegram_chat, email, webhook, slack, …); on a row no target took, the rule's
+   * channel types comma-joined (varchar(255)).
+   */
   channel: string;
   /** Where it goes: chat id, email address or webhook URL. */
   destination: string;

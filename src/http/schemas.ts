@@ -143,6 +143,13 @@ export const AlertOutput = Type.Object({
   dashboard_url: Type.String({
     description: "The dashboard link its notification carried: the rule's violations from its first to its last",
   }),
+  title: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'The incident a window rule\'s or self-alert\'s notification is about ("lagwatch self-monitoring: scans failing"); null for per-log rules',
+  }),
+  sentence: Type.Union([Type.String(), Type.Null()], {
+    description: 'The sentence a window rule or self-alert notification says it with; null for per-log rules',
+  }),
 });
 
 export const AlertPreviewOutput = Type.Object({

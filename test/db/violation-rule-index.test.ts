@@ -32,10 +32,11 @@ describe.each(drivers)('migration 010 (violations by rule and log time) over $dr
         .where('log_time', '>=', 0)
         .execute();
     await expect(query()).resolves.toEqual([]);
-    // Down to the migration before 010: the later ones (013 self-alerts, 012 recorded candidates, 011 window rules) go down first.
+    // Down to the migration before 010: every later one (newest first) goes down first.
     const down = await migrator.migrateTo('008_judged_rules');
     expect(down.error).toBeUndefined();
     expect(down.results?.map((r) => r.migrationName)).toEqual([
+      '014_alert_log_channel_width',
       '013_self_alerts',
       '012_recorded_candidates',
       '011_window_rules',

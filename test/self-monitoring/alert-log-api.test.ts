@@ -41,7 +41,10 @@ describe('self-alerts in the alert log API', () => {
         kind: 'alert',
         status: 'pending',
         dashboard_url: 'http://lagwatch.test/',
+        title: 'lagwatch self-monitoring: scans failing',
       });
+      // The sentence the dashboard shows for it, with the scan's error (no rule to name).
+      expect(item.sentence).toMatch(/^lagwatch cannot watch: every scan has failed since .*connect ECONNREFUSED$/);
       expect((await api.app.inject({ url: '/alerts' })).json().data.total).toBe(1);
 
       const preview = await api.app.inject({ url: `/alerts/${item.id}/preview` });

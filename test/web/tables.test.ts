@@ -5,6 +5,7 @@ import type { Insertable } from 'kysely';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertLogTable } from '../../src/db/schema.js';
+import { selfNotification } from '../../src/self-monitoring/self-notification.js';
 import { notification, sample } from '../alerts/render/sample-notification.js';
 import { insertAlertRows } from '../support/alert-log-rows.js';
 import {
@@ -31,6 +32,18 @@ const LAYOUTS: [string, Layout][] = [
   ['phone light', { width: 390, height: 844, colorScheme: 'light' }],
   ['phone dark', { width: 390, height: 844, colorScheme: 'dark' }],
 ];
+
+const SELF_FACTS = (now: number) => ({
+  id: 1,
+  key: 'scans_failing',
+  condition: 'scans_failing' as const,
+  subject: 'log:alert-scan',
+  since: now - 20 * 60_000,
+  detail: 'log source unavailable: connect ECONNREFUSED',
+  count: 3,
+});
+const SELF_OPTIONS = (now: number) => ({ now: now - 5 * 60_000, publicUrl: 'http://127.0.0.1:9501', afterMinutes: 10 });
+const SELF_TITLE = 'lagwatch self-monitoring: scans failing';
 
 describe.skipIf(chromiumMissing)('sortable apps table and alert log in Chromium', () => {
   let webRoot: string;
@@ -120,6 +133,18 @@ describe.skipIf(chromiumMissing)('sortable apps table and alert log in Chromium'
         status: 'failed',
         last_error: '550 unknown recipient',
         sent_at: null,
+      }),
+      // A self-alert (lagwatch watching itself), held back by a silence of app lagwatch.
+      self: row(5, {
+        rule_type: 'self',
+        app_name: 'lagwatch',
+        message_key: 'scans_failing',
+        status: 'silenced',
+        attempts: 0,
+        last_error: 'silenced: lagwatch',
+        violation_count: 3,
+        sent_at: null,
+        payload: JSON.stringify(selfNotification(SELF_FACTS(now), 'alert', SELF_OPTIONS(now))),
       }),
     };
     for (let i = 0; i < SENT_ROWS; i++) rows[`sent-${i}`] = row(10 + i / 10, {});
@@ -286,6 +311,17 @@ describe.skipIf(chromiumMissing)('sortable apps table and alert log in Chromium'
       ]);
       await page.screenshot({ path: join(RESULTS_DIR, 'alert-log.png'), fullPage: false });
 
+      // A self-alert says what lagwatch found in itself, with no rule to link to.
+      const sentence = selfNotification(SELF_FACTS(Date.now()), 'alert', SELF_OPTIONS(Date.now())).sentence!;
+      const selfCell = row('self').getByTestId('alert-self');
+      expect(await selfCell.locator('strong').textContent()).toBe(SELF_TITLE);
+      expect(await selfCell.textContent()).toContain(sentence.split(' since ')[0]);
+      await row('self').getByRole('button', { expanded: false }).click();
+      const selfDetail = page.getByTestId('alert-self-detail');
+      await eventually(() => selfDetail.textContent()).toContain(SELF_TITLE);
+      expect(await selfDetail.textContent()).toContain('every scan has failed');
+      expect(await page.locator('.alert-facts').last().textContent()).not.toMatch(/rule #/);
+
       await row('suppressed').getByTestId('alert-trace').click();
       await eventually(() => new URL(page.url()).hash).toBe(`#/trace/${encodeURIComponent(traceId)}`);
       await eventually(() => page.getByTestId('trace-log').count()).toBe(traceLogs);
@@ -309,6 +345,18 @@ describe.skipIf(chromiumMissing)('sortable apps table and alert log in Chromium'
         if (layout.colorScheme === 'dark') expect(background).toBe('rgb(14, 17, 23)');
         else expect(background).not.toBe('rgb(14, 17, 23)');
         await page.screenshot({ path: join(RESULTS_DIR, `alert-log-${name.replace(' ', '-')}.png`), fullPage: true });
+
+        if (layout.width < 600) {
+          await page.goto(`${h.url}/#/alerts?status=silenced`);
+          const self = page.locator(`tbody > tr[data-alert-id="${ids.self}"]`).getByTestId('alert-self');
+          await eventually(() => self.isVisible()).toBe(true);
+          expect(await self.textContent()).toMatch(/^lagwatch self-monitoring: scans failinglagwatch cannot watch: /);
+          // No rule to link to; the channel shows under it where the Channel column is hidden.
+          expect(await self.locator('a').count()).toBe(0);
+          expect(await self.locator('.show-narrow').isVisible()).toBe(true);
+          expect(await self.locator('.show-narrow').textContent()).toBe('Telegram chat');
+          await noSidewaysScroll(page);
+        }
 
         await page.goto(`${h.url}/#/?sort=-p95_ms`);
         const { shown, expected } = await appOrder(page, '-p95_ms');

@@ -12,6 +12,7 @@ import * as m010 from './010_violation_rule_time.js';
 import * as m011 from './011_window_rules.js';
 import * as m012 from './012_recorded_candidates.js';
 import * as m013 from './013_self_alerts.js';
+import * as m014 from './014_alert_log_channel_width.js';
 
 interface DriverMigration {
   up(db: Kysely<unknown>, driver: DbDriver): Promise<void>;
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, DriverMigration> = {
   '011_window_rules': m011,
   '012_recorded_candidates': m012,
   '013_self_alerts': m013,
+  '014_alert_log_channel_width': m014,
 };
 
 export function migrationsFor(driver: DbDriver): Record<string, Migration> {

@@ -40,8 +40,10 @@ const AlertQuery = Type.Object(
 /** `GET /alerts`: the alert log (outbox), newest first. */
 export function alertRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
   const secrets = secretsOf(ctx.config);
+  const rowSecrets = (row: AlertLogRow) => [...secrets, ...ctx.channels.addressSecrets(row.channel, row.destination)];
   const toAlert = (row: AlertLogRow) => {
     const facts = notificationFacts(row.payload);
+    const hidden = rowSecrets(row);
     return {
       ...rowFields(row),
       next_attempt_at: row.status === 'pending' ? isoTime(Number(row.next_attempt_at)) : null,
@@ -49,6 +51,8 @@ export function alertRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
       first_at: facts.firstAt === null ? null : isoTime(facts.firstAt),
       last_at: facts.lastAt === null ? null : isoTime(facts.lastAt),
       dashboard_url: alertRowDashboardUrl(ctx.config.publicUrl, row),
+      title: facts.title === null ? null : scrubSecrets(facts.title, hidden),
+      sentence: facts.sentence === null ? null : scrubSecrets(facts.sentence, hidden),
     };
   };
   const rowFields = (row: AlertLogRow) => ({
@@ -64,10 +68,7 @@ export function alertRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
     kind: row.kind,
     silence_id: row.silence_id === null ? null : Number(row.silence_id),
     attempts: Number(row.attempts),
-    last_error:
-      row.last_error === null
-        ? null
-        : scrubSecrets(row.last_error, [...secrets, ...ctx.channels.addressSecrets(row.channel, row.destination)]),
+    last_error: row.last_error === null ? null : scrubSecrets(row.last_error, rowSecrets(row)),
     violation_count: Number(row.violation_count),
     created_at: isoTime(Number(row.created_at)),
     sent_at: row.sent_at === null ? null : isoTime(Number(row.sent_at)),
@@ -108,11 +109,12 @@ export function alertRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
       async (request) => {
         const row = await alertRow(ctx.state.db, request.params.id);
         if (!row) throw new NotFoundError(`alert ${request.params.id}`);
-        const rowSecrets = [...secrets, ...ctx.channels.addressSecrets(row.channel, row.destination)];
+        const hidden = rowSecrets(row);
+        const scrub = (text: string) => scrubSecrets(text, hidden);
         const previews = previewsOf(row.payload, row.channel).map((p) => ({
           ...p,
-          subject: p.subject === null ? null : scrubSecrets(p.subject, rowSecrets),
-          text: scrubSecrets(p.text, rowSecrets),
+          subject: p.subject === null ? null : scrub(p.subject),
+          text: scrub(p.text),
         }));
         return success({ id: Number(row.id), status: row.status, previews });
       },

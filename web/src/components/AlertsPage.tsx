@@ -58,6 +58,10 @@ function violationsLink(alert: Alert): string {
 
 const traceLink = (id: string) => href({ page: 'trace', id });
 
+/** A self-alert (lagwatch watching itself): no rule, no violations, a condition and its sentence. */
+const isSelfAlert = (alert: Alert) => alert.rule_type === 'self';
+const selfTitle = (alert: Alert) => alert.title ?? `lagwatch self-monitoring: ${alert.message_key ?? 'condition'}`;
+
 /** The alert log; its filters (app, channel, status) and page live in the URL. */
 export function AlertsPage() {
   const { route, setView } = useDashboard();
@@ -196,19 +200,29 @@ function AlertRow({ alert, open, onToggle }: { alert: Alert; open: boolean; onTo
           {alert.kind === 'resolved' && <div className="muted small">resolved</div>}
           {alert.status === 'pending' && <PendingNote alert={alert} />}
         </td>
-        <td>
-          <a href={violationsLink(alert)}>{alert.app_name}</a>
-          {alert.message_key && (
-            <div>
-              <code className="small">{alert.message_key}</code>
+        {isSelfAlert(alert) ? (
+          <td data-testid="alert-self">
+            <strong>{selfTitle(alert)}</strong>
+            {alert.sentence && <div className="small break">{alert.sentence}</div>}
+            <div className="muted small show-narrow">{channelLabel(alert.channel)}</div>
+          </td>
+        ) : (
+          <td>
+            <a href={violationsLink(alert)}>{alert.app_name}</a>
+            {alert.message_key && (
+              <div>
+                <code className="small">{alert.message_key}</code>
+              </div>
+            )}
+            <div className="muted small show-narrow">
+              {channelLabel(alert.channel)} · {formatCount(alert.violation_count)} violation
+              {alert.violation_count === 1 ? '' : 's'}
             </div>
-          )}
-          <div className="muted small show-narrow">
-            {channelLabel(alert.channel)} · {formatCount(alert.violation_count)} violation
-            {alert.violation_count === 1 ? '' : 's'}
-          </div>
+          </td>
+        )}
+        <td className="num hide-narrow">
+          {isSelfAlert(alert) ? <span className="muted">—</span> : formatCount(alert.violation_count)}
         </td>
-        <td className="num hide-narrow">{formatCount(alert.violation_count)}</td>
         <td className="hide-narrow">{channelLabel(alert.channel)}</td>
         <td className="hide-narrow break">{alert.destination}</td>
         <td className="hide-narrow small">
@@ -326,12 +340,24 @@ function AlertDetail({ alert }: { alert: Alert }) {
             <dd className={alert.status === 'failed' ? 'text-bad' : undefined}>{alert.last_error}</dd>
           </>
         )}
-        <dt>Violations</dt>
-        <dd>
-          <a href={violationsLink(alert)}>
-            {formatCount(alert.violation_count)} of {alert.rule_type} rule #{alert.rule_id}
-          </a>
-        </dd>
+        {isSelfAlert(alert) ? (
+          <>
+            <dt>Self-monitoring</dt>
+            <dd data-testid="alert-self-detail">
+              {selfTitle(alert)}
+              {alert.sentence && <div>{alert.sentence}</div>}
+            </dd>
+          </>
+        ) : (
+          <>
+            <dt>Violations</dt>
+            <dd>
+              <a href={violationsLink(alert)}>
+                {formatCount(alert.violation_count)} of {alert.rule_type} rule #{alert.rule_id}
+              </a>
+            </dd>
+          </>
+        )}
         {alert.correlation_ids.length > 0 && (
           <>
             <dt>Traces</dt>
