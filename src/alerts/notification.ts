@@ -1,5 +1,8 @@
 import type { ChannelType } from '../rules/types.js';
 
+/** The rule type of self-alerts (src/self-monitoring): lagwatch telling about itself, not a rule. */
+export const SELF_RULE_TYPE = 'self';
+
 /** One violating log quoted in a notification. */
 export interface ViolationSample {
   correlationId: string | null;

@@ -1,9 +1,8 @@
-import type { AlertNotification, NotificationKind } from '../alerts/notification.js';
+import { type AlertNotification, type NotificationKind, SELF_RULE_TYPE } from '../alerts/notification.js';
 import { formatDuration } from '../alerts/render/format.js';
 import type { SelfCondition } from './self-alert-state.js';
 
-/** The rule type of self-alerts in the alert log and in every notification. */
-export const SELF_RULE_TYPE = 'self';
+export { SELF_RULE_TYPE };
 /** The app name self-alerts carry (a silence of app `lagwatch` mutes them). */
 export const SELF_APP = 'lagwatch';
 

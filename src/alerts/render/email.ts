@@ -1,5 +1,5 @@
 import type { AlertNotification } from '../notification.js';
-import { formatDuration, formatSpan, formatTime, isHttpUrl } from './format.js';
+import { formatDuration, formatSpan, formatTime, isHttpUrl, ruleLabel } from './format.js';
 import { escapeAttribute, escapeHtml } from './html.js';
 import { summarize } from './summary.js';
 import { oneLine } from './text.js';
@@ -27,10 +27,10 @@ export function renderEmail(n: AlertNotification): RenderedEmail {
       ['p95', formatDuration(n.p95Ms)],
       ['Threshold', formatDuration(n.thresholdMs)],
       ['When', formatSpan(n.firstAt, n.lastAt)],
-      ['Rule', `${n.ruleType} rule #${n.ruleId}`],
+      ['Rule', ruleLabel(n)],
     );
 
-  if (n.evaluation) facts.push(['Rule', `${n.ruleType} rule #${n.ruleId} (${oneLine(n.incident?.name ?? '', 191)})`]);
+  if (n.evaluation) facts.push(['Rule', `${ruleLabel(n)} (${oneLine(n.incident?.name ?? '', 191)})`]);
   const text: string[] = [s.headline, ''];
   for (const [label, value] of facts) text.push(`${label}: ${value}`);
   if (s.samples.length > 0) {

@@ -1,4 +1,12 @@
+import { type AlertNotification, SELF_RULE_TYPE } from '../notification.js';
+
 /** Human-readable figures shared by the templates. */
+
+/** What a notification names as its rule: "message rule #7", or "lagwatch self-monitoring". */
+export function ruleLabel(n: Pick<AlertNotification, 'ruleType' | 'ruleId'>): string {
+  if (n.ruleType === SELF_RULE_TYPE) return 'lagwatch self-monitoring';
+  return `${n.ruleType.slice(0, 40)} rule #${n.ruleId}`;
+}
 
 /** 12 ms, 3.4 ms, 1.25 s, 12.5 s, 2 min 5 s, 1 h 3 min. */
 export function formatDuration(ms: number): string {

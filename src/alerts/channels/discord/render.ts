@@ -1,5 +1,6 @@
 import type { AlertNotification } from '../../notification.js';
 import { type ChatCard, type ChatCardSample, chatCard, fitEscaped, MUTE_LABEL } from '../../render/chat-card.js';
+import { ruleLabel } from '../../render/format.js';
 import { truncate } from '../../render/text.js';
 
 /** Discord's documented message limits; a message over any of them is refused with 400 (code 50035). */
@@ -61,7 +62,7 @@ export function renderDiscord(n: AlertNotification): DiscordMessage {
     value: fitEscaped(value, 600, escapeDiscord),
     inline: label !== 'Message key' && label !== 'When' && label !== 'Window',
   }));
-  const footer = { text: `lagwatch · ${truncate(`${n.ruleType} rule #${n.ruleId}`, 200)}` };
+  const footer = { text: `lagwatch · ${truncate(ruleLabel(n), 200)}` };
   const summary = fitEscaped(card.summary, 1500, escapeDiscord);
   const links = linksLine(card);
   const fixed = title.length + footer.text.length + fields.reduce((sum, f) => sum + f.name.length + f.value.length, 0);

@@ -1,6 +1,6 @@
 import { muteFormUrl } from '../../dashboard-link.js';
 import type { AlertNotification } from '../../notification.js';
-import { formatClock, formatDuration, formatSpan, isHttpUrl } from '../../render/format.js';
+import { formatClock, formatDuration, formatSpan, isHttpUrl, ruleLabel } from '../../render/format.js';
 import { escapeAttribute, escapeHtml } from '../../render/html.js';
 import { gist, seriesKey } from '../../render/series-key.js';
 import { summarize } from '../../render/summary.js';
@@ -122,7 +122,7 @@ function header(
         ? `slow ${n.ruleType}`
         : 'firing';
   const name = n.incident ? oneLine(n.incident.name, 120) : '';
-  return { title: `lagwatch: ${what}`, subtitle: name || `${oneLine(n.ruleType, 40)} rule #${n.ruleId}` };
+  return { title: `lagwatch: ${what}`, subtitle: name || ruleLabel(n) };
 }
 
 function linkButtons(n: AlertNotification, windowed: boolean, resolved: boolean): GoogleChatButton[] {
