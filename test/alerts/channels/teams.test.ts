@@ -1,40 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeliveryError, type Notifier } from '../../../src/alerts/channels/notifier.js';
+import { describe, expect, it } from 'vitest';
 import { CHANNELS } from '../../../src/alerts/channels/registry.js';
 import { teamsProvider } from '../../../src/alerts/channels/teams/provider.js';
 import { renderTeams } from '../../../src/alerts/channels/teams/render.js';
-import type { AlertNotification } from '../../../src/alerts/notification.js';
 import { TeamsStandIn } from '../../support/stand-ins/teams.js';
 import { HOSTILE_TEXTS } from '../render/sample-notification.js';
-import { context, destination, hostile, huge, KIND_CASES, PINGS } from './chat-kinds.js';
+import { hostile, huge, KIND_CASES, PINGS } from './chat-kinds.js';
+import { chatWebhookSuite, deliveryFailure } from './chat-webhook-suite.js';
 
-let teams: TeamsStandIn;
-let notifier: Notifier;
-
-beforeAll(async () => {
-  teams = await new TeamsStandIn().start();
-  notifier = teamsProvider.createNotifier(context());
-});
-afterAll(() => teams.stop());
-
-/** Sends to a fresh webhook and returns what Slack accepted. */
-async function deliver(n: AlertNotification) {
-  const hook = teams.webhook();
-  await notifier.send(n, destination('teams', hook));
-  const accepted = teams.accepted.at(-1)!;
-  expect(hook.includes(accepted.path)).toBe(true);
-  return accepted;
-}
-
-async function failure(send: Promise<unknown>, secret: string): Promise<DeliveryError> {
-  const error = await send.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  expect((error as Error).message).not.toContain(secret);
-  return error as DeliveryError;
-}
+const teams = new TeamsStandIn();
+const { send, deliver } = chatWebhookSuite(teamsProvider, teams);
 
 describe('Microsoft Teams', () => {
   it.each(KIND_CASES)('delivers a $name as an Adaptive Card Teams accepts', async ({ n, says, mute, traces }) => {
@@ -111,23 +85,23 @@ describe('Microsoft Teams', () => {
     const hook = teams.webhook();
     const secret = new URL(hook).searchParams.get('sig')!;
     teams.answerNext(TeamsStandIn.answers.rateLimited(12), TeamsStandIn.answers.serverError);
-    const limited = await failure(notifier.send(KIND_CASES[0]!.n, destination('teams', hook)), secret);
+    const limited = await deliveryFailure(send(KIND_CASES[0]!.n, hook), secret);
     expect([limited.retryable, limited.retryAfterMs]).toEqual([true, 12_000]);
     expect(limited.message).toContain('WorkflowRequestsThrottled');
-    const down = await failure(notifier.send(KIND_CASES[0]!.n, destination('teams', hook)), secret);
+    const down = await deliveryFailure(send(KIND_CASES[0]!.n, hook), secret);
     expect(down.retryable).toBe(true);
   });
 
   it('a wrong signature (401) and a deleted flow (404) are permanent, without the sig', async () => {
     const hook = teams.webhook('the-real-sig-123');
     const wrong = hook.replace('the-real-sig-123', 'wrong-sig-456');
-    const refused = await failure(notifier.send(KIND_CASES[0]!.n, destination('teams', wrong)), 'wrong-sig-456');
+    const refused = await deliveryFailure(send(KIND_CASES[0]!.n, wrong), 'wrong-sig-456');
     expect(refused.retryable).toBe(false);
     expect(refused.message).toBe(
       `teams ${teams.http.origin} answered 401 Unauthorized: DirectApiInvalidAuthorizationSignature: The provided authorization signature is not valid.`,
     );
     const gone = hook.replace(/workflows\/\w+/, 'workflows/deadbeef');
-    const deleted = await failure(notifier.send(KIND_CASES[0]!.n, destination('teams', gone)), 'the-real-sig-123');
+    const deleted = await deliveryFailure(send(KIND_CASES[0]!.n, gone), 'the-real-sig-123');
     expect([deleted.retryable, deleted.message.includes('WorkflowNotFound')]).toEqual([false, true]);
   });
 
