@@ -3,49 +3,24 @@ import { discordProvider } from '../../../src/alerts/channels/discord/provider.j
 import { renderDiscord } from '../../../src/alerts/channels/discord/render.js';
 import { CHANNELS } from '../../../src/alerts/channels/registry.js';
 import { DiscordStandIn } from '../../support/stand-ins/discord.js';
-import { HOSTILE_TEXTS, notification } from '../render/sample-notification.js';
-import { hostile, huge, KIND_CASES, PINGS } from './chat-kinds.js';
-import { chatWebhookSuite, deliveryFailure } from './chat-webhook-suite.js';
+import { notification } from '../render/sample-notification.js';
+import { huge, KIND_CASES } from './chat-kinds.js';
+import { chatWebhookSuite, deliveryFailure, readerCases } from './chat-webhook-suite.js';
 
 const discord = new DiscordStandIn();
 const { send, deliver } = chatWebhookSuite(discordProvider, discord);
 
 describe('Discord', () => {
-  it.each(KIND_CASES)('delivers a $name with an embed Discord accepts', async ({ n, says, mute, traces }) => {
-    const { message, reading } = await deliver(n);
-    for (const words of says) expect(reading.visible).toContain(words);
-    expect(message.allowed_mentions).toEqual({ parse: [] });
-    expect(message.content).toBeTruthy();
-    const urls = reading.links.map((l) => l.url);
-    expect(urls).toContain(n.dashboardUrl);
-    expect(urls.some((u) => u.includes('#/silences?'))).toBe(mute);
-    expect(urls.some((u) => u.includes('#/trace/'))).toBe(traces);
-    expect([reading.mentions, reading.pings]).toEqual([[], []]);
-  });
-
-  it('the mute button opens the silence form for the app and key', async () => {
-    const { reading } = await deliver(KIND_CASES[0]!.n);
-    expect(reading.links.find((l) => l.label === 'Mute 1 h')?.url).toBe(
-      'http://127.0.0.1:9501/#/silences?app=checkout&key=POST+/orders&for=1h',
-    );
-  });
-
-  it.each(PINGS)('log text never mentions anyone nor adds a link: %s', async (text) => {
-    const { reading } = await deliver(hostile(text));
-    expect([reading.mentions, reading.pings]).toEqual([[], []]);
-    for (const link of reading.links) expect(link.url.startsWith('http://127.0.0.1:9501/')).toBe(true);
-    // @everyone and @here read the same, with a zero-width space that keeps them from parsing.
-    expect(reading.visible.replace(/\u200b/g, '')).toContain(`msg ${text}`);
-  });
-
-  it.each(HOSTILE_TEXTS.map((h) => [h.readable.slice(0, 30), h] as const))(
-    'hostile log text reads as written: %s',
-    async (_name, { text, readable }) => {
-      const { reading } = await deliver(hostile(text));
-      expect(reading.visible.replace(/\u200b/g, '')).toContain(readable);
-      expect([reading.mentions, reading.pings]).toEqual([[], []]);
+  readerCases(deliver, {
+    accepts: 'with an embed Discord accepts',
+    wellFormed: ({ message }) => {
+      expect(message.allowed_mentions).toEqual({ parse: [] });
+      expect(message.content).toBeTruthy();
     },
-  );
+    inert: (reading) => expect([reading.mentions, reading.pings]).toEqual([[], []]),
+    // @everyone and @here read the same, with a zero-width space that keeps them from parsing.
+    shown: (visible) => visible.replace(/\u200b/g, ''),
+  });
 
   it('a message key of only white space still makes non-empty fields', async () => {
     const { reading } = await deliver(notification({ messageKey: ' \n\t ' }));

@@ -4,48 +4,21 @@ import { slackProvider } from '../../../src/alerts/channels/slack/provider.js';
 import { renderSlack } from '../../../src/alerts/channels/slack/render.js';
 import { closedPort } from '../../support/ports.js';
 import { SlackStandIn } from '../../support/stand-ins/slack.js';
-import { HOSTILE_TEXTS } from '../render/sample-notification.js';
-import { context, destination, hostile, huge, KIND_CASES, PINGS } from './chat-kinds.js';
-import { chatWebhookSuite, deliveryFailure } from './chat-webhook-suite.js';
+import { context, destination, huge, KIND_CASES } from './chat-kinds.js';
+import { chatWebhookSuite, deliveryFailure, readerCases } from './chat-webhook-suite.js';
 
 const slack = new SlackStandIn();
 const { send, deliver } = chatWebhookSuite(slackProvider, slack);
 
 describe('Slack', () => {
-  it.each(KIND_CASES)('delivers a $name as Block Kit Slack accepts', async ({ n, says, mute, traces }) => {
-    const { message, reading } = await deliver(n);
-    for (const words of says) expect(reading.visible).toContain(words);
-    expect(message.blocks![0]).toMatchObject({ type: 'header' });
-    expect(message.text).toBeTruthy();
-    const urls = reading.links.map((l) => l.url);
-    expect(urls).toContain(n.dashboardUrl);
-    expect(urls.some((u) => u.includes('#/silences?'))).toBe(mute);
-    expect(urls.some((u) => u.includes('#/trace/'))).toBe(traces);
-    expect(reading.mentions).toEqual([]);
-  });
-
-  it('the mute button opens the silence form for the app and key', async () => {
-    const { reading } = await deliver(KIND_CASES[0]!.n);
-    expect(reading.links.find((l) => l.label === 'Mute 1 h')?.url).toBe(
-      'http://127.0.0.1:9501/#/silences?app=checkout&key=POST+/orders&for=1h',
-    );
-  });
-
-  it.each(PINGS)('log text never mentions anyone nor adds a link: %s', async (text) => {
-    const { reading } = await deliver(hostile(text));
-    expect(reading.mentions).toEqual([]);
-    for (const link of reading.links) expect(link.url.startsWith('http://127.0.0.1:9501/')).toBe(true);
-    expect(reading.visible).toContain(`msg ${text}`);
-  });
-
-  it.each(HOSTILE_TEXTS.map((h) => [h.readable.slice(0, 30), h] as const))(
-    'hostile log text reads as written: %s',
-    async (_name, { text, readable }) => {
-      const { reading } = await deliver(hostile(text));
-      expect(reading.visible).toContain(readable);
-      expect(reading.mentions).toEqual([]);
+  readerCases(deliver, {
+    accepts: 'as Block Kit Slack accepts',
+    wellFormed: ({ message }) => {
+      expect(message.blocks![0]).toMatchObject({ type: 'header' });
+      expect(message.text).toBeTruthy();
     },
-  );
+    inert: (reading) => expect(reading.mentions).toEqual([]),
+  });
 
   it('a message built from 10 KB log texts stays within every Block Kit limit', async () => {
     const n = huge();
