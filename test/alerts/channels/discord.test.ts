@@ -1,77 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { discordProvider } from '../../../src/alerts/channels/discord/provider.js';
 import { renderDiscord } from '../../../src/alerts/channels/discord/render.js';
-import { DeliveryError, type Notifier } from '../../../src/alerts/channels/notifier.js';
 import { CHANNELS } from '../../../src/alerts/channels/registry.js';
-import type { AlertNotification } from '../../../src/alerts/notification.js';
 import { DiscordStandIn } from '../../support/stand-ins/discord.js';
-import { HOSTILE_TEXTS, notification } from '../render/sample-notification.js';
-import { context, destination, hostile, huge, KIND_CASES, PINGS } from './chat-kinds.js';
+import { notification } from '../render/sample-notification.js';
+import { huge, KIND_CASES } from './chat-kinds.js';
+import { chatWebhookSuite, deliveryFailure, readerCases } from './chat-webhook-suite.js';
 
-let discord: DiscordStandIn;
-let notifier: Notifier;
-
-beforeAll(async () => {
-  discord = await new DiscordStandIn().start();
-  notifier = discordProvider.createNotifier(context());
-});
-afterAll(() => discord.stop());
-
-/** Sends to a fresh webhook and returns what Slack accepted. */
-async function deliver(n: AlertNotification) {
-  const hook = discord.webhook();
-  await notifier.send(n, destination('discord', hook));
-  const accepted = discord.accepted.at(-1)!;
-  expect(hook.endsWith(accepted.path)).toBe(true);
-  return accepted;
-}
-
-async function failure(send: Promise<unknown>, secret: string): Promise<DeliveryError> {
-  const error = await send.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  expect((error as Error).message).not.toContain(secret);
-  return error as DeliveryError;
-}
+const discord = new DiscordStandIn();
+const { send, deliver } = chatWebhookSuite(discordProvider, discord);
 
 describe('Discord', () => {
-  it.each(KIND_CASES)('delivers a $name with an embed Discord accepts', async ({ n, says, mute, traces }) => {
-    const { message, reading } = await deliver(n);
-    for (const words of says) expect(reading.visible).toContain(words);
-    expect(message.allowed_mentions).toEqual({ parse: [] });
-    expect(message.content).toBeTruthy();
-    const urls = reading.links.map((l) => l.url);
-    expect(urls).toContain(n.dashboardUrl);
-    expect(urls.some((u) => u.includes('#/silences?'))).toBe(mute);
-    expect(urls.some((u) => u.includes('#/trace/'))).toBe(traces);
-    expect([reading.mentions, reading.pings]).toEqual([[], []]);
-  });
-
-  it('the mute button opens the silence form for the app and key', async () => {
-    const { reading } = await deliver(KIND_CASES[0]!.n);
-    expect(reading.links.find((l) => l.label === 'Mute 1 h')?.url).toBe(
-      'http://127.0.0.1:9501/#/silences?app=checkout&key=POST+/orders&for=1h',
-    );
-  });
-
-  it.each(PINGS)('log text never mentions anyone nor adds a link: %s', async (text) => {
-    const { reading } = await deliver(hostile(text));
-    expect([reading.mentions, reading.pings]).toEqual([[], []]);
-    for (const link of reading.links) expect(link.url.startsWith('http://127.0.0.1:9501/')).toBe(true);
-    // @everyone and @here read the same, with a zero-width space that keeps them from parsing.
-    expect(reading.visible.replace(/\u200b/g, '')).toContain(`msg ${text}`);
-  });
-
-  it.each(HOSTILE_TEXTS.map((h) => [h.readable.slice(0, 30), h] as const))(
-    'hostile log text reads as written: %s',
-    async (_name, { text, readable }) => {
-      const { reading } = await deliver(hostile(text));
-      expect(reading.visible.replace(/\u200b/g, '')).toContain(readable);
-      expect([reading.mentions, reading.pings]).toEqual([[], []]);
+  readerCases(deliver, {
+    accepts: 'with an embed Discord accepts',
+    wellFormed: ({ message }) => {
+      expect(message.allowed_mentions).toEqual({ parse: [] });
+      expect(message.content).toBeTruthy();
     },
-  );
+    inert: (reading) => expect([reading.mentions, reading.pings]).toEqual([[], []]),
+    // @everyone and @here read the same, with a zero-width space that keeps them from parsing.
+    shown: (visible) => visible.replace(/\u200b/g, ''),
+  });
 
   it('a message key of only white space still makes non-empty fields', async () => {
     const { reading } = await deliver(notification({ messageKey: ' \n\t ' }));
@@ -113,7 +62,7 @@ describe('Discord', () => {
   it('429 is retryable after the retry_after (seconds, a float) in the body', async () => {
     const hook = discord.webhook();
     discord.answerNext(DiscordStandIn.answers.rateLimited(2.5, true));
-    const error = await failure(notifier.send(KIND_CASES[0]!.n, destination('discord', hook)), hook.split('/').at(-1)!);
+    const error = await deliveryFailure(send(KIND_CASES[0]!.n, hook), hook.split('/').at(-1)!);
     expect([error.retryable, error.retryAfterMs]).toEqual([true, 2500]);
     expect(error.message).toContain('global rate limit');
   });
@@ -121,20 +70,20 @@ describe('Discord', () => {
   it('5xx is retryable', async () => {
     const hook = discord.webhook();
     discord.answerNext(DiscordStandIn.answers.serverError);
-    const error = await failure(notifier.send(KIND_CASES[0]!.n, destination('discord', hook)), hook.split('/').at(-1)!);
+    const error = await deliveryFailure(send(KIND_CASES[0]!.n, hook), hook.split('/').at(-1)!);
     expect(error.retryable).toBe(true);
   });
 
   it('a deleted webhook (404, code 10015) and a wrong token (401) are permanent, without the token', async () => {
     const hook = discord.webhook('the-real-token-123');
     const deleted = `${discord.http.origin}/api/webhooks/999/gone-token-456`;
-    const gone = await failure(notifier.send(KIND_CASES[0]!.n, destination('discord', deleted)), 'gone-token-456');
+    const gone = await deliveryFailure(send(KIND_CASES[0]!.n, deleted), 'gone-token-456');
     expect(gone.retryable).toBe(false);
     expect(gone.message).toBe(
       `discord ${discord.http.origin} answered 404 Not Found: code 10015 Unknown Webhook (the webhook was deleted)`,
     );
     const wrong = hook.replace('the-real-token-123', 'wrong-token-789');
-    const refused = await failure(notifier.send(KIND_CASES[0]!.n, destination('discord', wrong)), 'wrong-token-789');
+    const refused = await deliveryFailure(send(KIND_CASES[0]!.n, wrong), 'wrong-token-789');
     expect([refused.retryable, refused.message.includes('code 50027')]).toEqual([false, true]);
   });
 

@@ -1,77 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeliveryError, type Notifier } from '../../../src/alerts/channels/notifier.js';
+import { describe, expect, it } from 'vitest';
 import { CHANNELS } from '../../../src/alerts/channels/registry.js';
 import { slackProvider } from '../../../src/alerts/channels/slack/provider.js';
 import { renderSlack } from '../../../src/alerts/channels/slack/render.js';
-import type { AlertNotification } from '../../../src/alerts/notification.js';
 import { closedPort } from '../../support/ports.js';
 import { SlackStandIn } from '../../support/stand-ins/slack.js';
-import { HOSTILE_TEXTS } from '../render/sample-notification.js';
-import { context, destination, hostile, huge, KIND_CASES, PINGS } from './chat-kinds.js';
+import { context, destination, huge, KIND_CASES } from './chat-kinds.js';
+import { chatWebhookSuite, deliveryFailure, readerCases } from './chat-webhook-suite.js';
 
-let slack: SlackStandIn;
-let notifier: Notifier;
-
-beforeAll(async () => {
-  slack = await new SlackStandIn().start();
-  notifier = slackProvider.createNotifier(context());
-});
-afterAll(() => slack.stop());
-
-/** Sends to a fresh webhook and returns what Slack accepted. */
-async function deliver(n: AlertNotification) {
-  const hook = slack.webhook();
-  await notifier.send(n, destination('slack', hook));
-  const accepted = slack.accepted.at(-1)!;
-  expect(hook.endsWith(accepted.path)).toBe(true);
-  return accepted;
-}
-
-async function failure(send: Promise<unknown>, secret: string): Promise<DeliveryError> {
-  const error = await send.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  expect((error as Error).message).not.toContain(secret);
-  return error as DeliveryError;
-}
+const slack = new SlackStandIn();
+const { send, deliver } = chatWebhookSuite(slackProvider, slack);
 
 describe('Slack', () => {
-  it.each(KIND_CASES)('delivers a $name as Block Kit Slack accepts', async ({ n, says, mute, traces }) => {
-    const { message, reading } = await deliver(n);
-    for (const words of says) expect(reading.visible).toContain(words);
-    expect(message.blocks![0]).toMatchObject({ type: 'header' });
-    expect(message.text).toBeTruthy();
-    const urls = reading.links.map((l) => l.url);
-    expect(urls).toContain(n.dashboardUrl);
-    expect(urls.some((u) => u.includes('#/silences?'))).toBe(mute);
-    expect(urls.some((u) => u.includes('#/trace/'))).toBe(traces);
-    expect(reading.mentions).toEqual([]);
-  });
-
-  it('the mute button opens the silence form for the app and key', async () => {
-    const { reading } = await deliver(KIND_CASES[0]!.n);
-    expect(reading.links.find((l) => l.label === 'Mute 1 h')?.url).toBe(
-      'http://127.0.0.1:9501/#/silences?app=checkout&key=POST+/orders&for=1h',
-    );
-  });
-
-  it.each(PINGS)('log text never mentions anyone nor adds a link: %s', async (text) => {
-    const { reading } = await deliver(hostile(text));
-    expect(reading.mentions).toEqual([]);
-    for (const link of reading.links) expect(link.url.startsWith('http://127.0.0.1:9501/')).toBe(true);
-    expect(reading.visible).toContain(`msg ${text}`);
-  });
-
-  it.each(HOSTILE_TEXTS.map((h) => [h.readable.slice(0, 30), h] as const))(
-    'hostile log text reads as written: %s',
-    async (_name, { text, readable }) => {
-      const { reading } = await deliver(hostile(text));
-      expect(reading.visible).toContain(readable);
-      expect(reading.mentions).toEqual([]);
+  readerCases(deliver, {
+    accepts: 'as Block Kit Slack accepts',
+    wellFormed: ({ message }) => {
+      expect(message.blocks![0]).toMatchObject({ type: 'header' });
+      expect(message.text).toBeTruthy();
     },
-  );
+    inert: (reading) => expect(reading.mentions).toEqual([]),
+  });
 
   it('a message built from 10 KB log texts stays within every Block Kit limit', async () => {
     const n = huge();
@@ -107,7 +54,7 @@ describe('Slack', () => {
   ])('%s: retryable %s', async (_name, retryable, answer, says) => {
     const hook = slack.webhook();
     slack.answerNext(answer);
-    const error = await failure(notifier.send(KIND_CASES[0]!.n, destination('slack', hook)), hook.split('/').at(-1)!);
+    const error = await deliveryFailure(send(KIND_CASES[0]!.n, hook), hook.split('/').at(-1)!);
     expect(error.retryable).toBe(retryable);
     expect(error.message).toContain(says);
   });
@@ -115,13 +62,13 @@ describe('Slack', () => {
   it('429 is retryable after the Retry-After Slack gives', async () => {
     const hook = slack.webhook();
     slack.answerNext(SlackStandIn.answers.rateLimited(30));
-    const error = await failure(notifier.send(KIND_CASES[0]!.n, destination('slack', hook)), hook.split('/').at(-1)!);
+    const error = await deliveryFailure(send(KIND_CASES[0]!.n, hook), hook.split('/').at(-1)!);
     expect([error.retryable, error.retryAfterMs]).toEqual([true, 30_000]);
   });
 
   it('a removed webhook (404 no_service) is permanent; the error names only the origin', async () => {
     const hook = `${slack.http.origin}/services/TLAGWATCH/BGONE/removed-secret-123`;
-    const error = await failure(notifier.send(KIND_CASES[0]!.n, destination('slack', hook)), 'removed-secret-123');
+    const error = await deliveryFailure(send(KIND_CASES[0]!.n, hook), 'removed-secret-123');
     expect(error.retryable).toBe(false);
     expect(error.message).toBe(
       `slack ${slack.http.origin} answered 404 Not Found: no_service (the webhook was disabled or removed; create a new one)`,
@@ -131,7 +78,7 @@ describe('Slack', () => {
 
   it('an unreachable Slack is retryable, without the URL', async () => {
     const hook = `http://127.0.0.1:${await closedPort()}/services/T1/B1/unreachable-secret`;
-    const error = await failure(notifier.send(KIND_CASES[0]!.n, destination('slack', hook)), 'unreachable-secret');
+    const error = await deliveryFailure(send(KIND_CASES[0]!.n, hook), 'unreachable-secret');
     expect(error.retryable).toBe(true);
   });
 
@@ -139,7 +86,10 @@ describe('Slack', () => {
     const guarded = slackProvider.createNotifier(context({ WEBHOOK_DENY_PRIVATE: 'true' }));
     const hook = slack.webhook('private-secret-321');
     const before = slack.http.requests.length;
-    const error = await failure(guarded.send(KIND_CASES[0]!.n, destination('slack', hook)), 'private-secret-321');
+    const error = await deliveryFailure(
+      guarded.send(KIND_CASES[0]!.n, destination('slack', hook)),
+      'private-secret-321',
+    );
     expect(error.retryable).toBe(false);
     expect(error.message).toContain('refused');
     expect(slack.http.requests.length).toBe(before);

@@ -1,75 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeliveryError, type Notifier } from '../../../src/alerts/channels/notifier.js';
+import { describe, expect, it } from 'vitest';
 import { CHANNELS } from '../../../src/alerts/channels/registry.js';
 import { teamsProvider } from '../../../src/alerts/channels/teams/provider.js';
 import { renderTeams } from '../../../src/alerts/channels/teams/render.js';
-import type { AlertNotification } from '../../../src/alerts/notification.js';
 import { TeamsStandIn } from '../../support/stand-ins/teams.js';
-import { HOSTILE_TEXTS } from '../render/sample-notification.js';
-import { context, destination, hostile, huge, KIND_CASES, PINGS } from './chat-kinds.js';
+import { huge, KIND_CASES } from './chat-kinds.js';
+import { chatWebhookSuite, deliveryFailure, readerCases } from './chat-webhook-suite.js';
 
-let teams: TeamsStandIn;
-let notifier: Notifier;
-
-beforeAll(async () => {
-  teams = await new TeamsStandIn().start();
-  notifier = teamsProvider.createNotifier(context());
-});
-afterAll(() => teams.stop());
-
-/** Sends to a fresh webhook and returns what Slack accepted. */
-async function deliver(n: AlertNotification) {
-  const hook = teams.webhook();
-  await notifier.send(n, destination('teams', hook));
-  const accepted = teams.accepted.at(-1)!;
-  expect(hook.includes(accepted.path)).toBe(true);
-  return accepted;
-}
-
-async function failure(send: Promise<unknown>, secret: string): Promise<DeliveryError> {
-  const error = await send.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  expect((error as Error).message).not.toContain(secret);
-  return error as DeliveryError;
-}
+const teams = new TeamsStandIn();
+const { send, deliver } = chatWebhookSuite(teamsProvider, teams);
 
 describe('Microsoft Teams', () => {
-  it.each(KIND_CASES)('delivers a $name as an Adaptive Card Teams accepts', async ({ n, says, mute, traces }) => {
-    const { card, reading } = await deliver(n);
-    for (const words of says) expect(reading.visible).toContain(words);
-    expect(card.version).toBe('1.4');
-    const urls = reading.links.map((l) => l.url);
-    expect(urls).toContain(n.dashboardUrl);
-    expect(urls.some((u) => u.includes('#/silences?'))).toBe(mute);
-    expect(urls.some((u) => u.includes('#/trace/'))).toBe(traces);
-    expect(reading.markup).toEqual([]);
+  readerCases(deliver, {
+    accepts: 'as an Adaptive Card Teams accepts',
+    wellFormed: ({ card }) => expect(card.version).toBe('1.4'),
+    inert: (reading) => expect(reading.markup).toEqual([]),
   });
-
-  it('the mute button opens the silence form for the app and key', async () => {
-    const { reading } = await deliver(KIND_CASES[0]!.n);
-    expect(reading.links.find((l) => l.label === 'Mute 1 h')?.url).toBe(
-      'http://127.0.0.1:9501/#/silences?app=checkout&key=POST+/orders&for=1h',
-    );
-  });
-
-  it.each(PINGS)('log text never mentions anyone nor adds a link: %s', async (text) => {
-    const { reading } = await deliver(hostile(text));
-    expect(reading.markup).toEqual([]);
-    for (const link of reading.links) expect(link.url.startsWith('http://127.0.0.1:9501/')).toBe(true);
-    expect(reading.visible).toContain(`msg ${text}`);
-  });
-
-  it.each(HOSTILE_TEXTS.map((h) => [h.readable.slice(0, 30), h] as const))(
-    'hostile log text reads as written: %s',
-    async (_name, { text, readable }) => {
-      const { reading } = await deliver(hostile(text));
-      expect(reading.visible).toContain(readable);
-      expect(reading.markup).toEqual([]);
-    },
-  );
 
   it('a card built from 10 KB log texts stays under 28 KB, the samples left out counted', async () => {
     const { card, reading } = await deliver(huge());
@@ -111,23 +56,23 @@ describe('Microsoft Teams', () => {
     const hook = teams.webhook();
     const secret = new URL(hook).searchParams.get('sig')!;
     teams.answerNext(TeamsStandIn.answers.rateLimited(12), TeamsStandIn.answers.serverError);
-    const limited = await failure(notifier.send(KIND_CASES[0]!.n, destination('teams', hook)), secret);
+    const limited = await deliveryFailure(send(KIND_CASES[0]!.n, hook), secret);
     expect([limited.retryable, limited.retryAfterMs]).toEqual([true, 12_000]);
     expect(limited.message).toContain('WorkflowRequestsThrottled');
-    const down = await failure(notifier.send(KIND_CASES[0]!.n, destination('teams', hook)), secret);
+    const down = await deliveryFailure(send(KIND_CASES[0]!.n, hook), secret);
     expect(down.retryable).toBe(true);
   });
 
   it('a wrong signature (401) and a deleted flow (404) are permanent, without the sig', async () => {
     const hook = teams.webhook('the-real-sig-123');
     const wrong = hook.replace('the-real-sig-123', 'wrong-sig-456');
-    const refused = await failure(notifier.send(KIND_CASES[0]!.n, destination('teams', wrong)), 'wrong-sig-456');
+    const refused = await deliveryFailure(send(KIND_CASES[0]!.n, wrong), 'wrong-sig-456');
     expect(refused.retryable).toBe(false);
     expect(refused.message).toBe(
       `teams ${teams.http.origin} answered 401 Unauthorized: DirectApiInvalidAuthorizationSignature: The provided authorization signature is not valid.`,
     );
     const gone = hook.replace(/workflows\/\w+/, 'workflows/deadbeef');
-    const deleted = await failure(notifier.send(KIND_CASES[0]!.n, destination('teams', gone)), 'the-real-sig-123');
+    const deleted = await deliveryFailure(send(KIND_CASES[0]!.n, gone), 'the-real-sig-123');
     expect([deleted.retryable, deleted.message.includes('WorkflowNotFound')]).toEqual([false, true]);
   });
 

@@ -1,10 +1,10 @@
 import {
-  HttpStandIn,
   isObject,
   Problems,
   type StandInAnswer,
   type StandInRequest,
   unknownKeys,
+  WebhookStandIn,
 } from './http-stand-in.js';
 
 /** What Discord's client shows of one message and whom it would ping. */
@@ -209,34 +209,14 @@ function reading(message: DiscordAccepted['message']): DiscordReading {
  * Body", errors}` over a limit; 400 50006 for an empty message; 401 50027 for a wrong token;
  * 404 10015 for an unknown webhook. `answerNext` scripts 429 `{retry_after, global}` and 5xx.
  */
-export class DiscordStandIn {
-  readonly accepted: DiscordAccepted[] = [];
-  readonly refused: Array<{ status: number; body: unknown }> = [];
-  readonly http: HttpStandIn;
+export class DiscordStandIn extends WebhookStandIn<DiscordAccepted, { status: number; body: unknown }> {
   private readonly hooks = new Map<string, string>();
-
-  constructor() {
-    this.http = new HttpStandIn((request) => this.handle(request));
-  }
-
-  async start(): Promise<this> {
-    await this.http.start();
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return this.http.stop();
-  }
 
   /** A fresh webhook URL; its last segment is the secret token. */
   webhook(token = `dtoken${Math.random().toString(36).slice(2, 14)}`): string {
     const id = String(100000000000000000n + BigInt(this.hooks.size + 1));
     this.hooks.set(id, token);
     return `${this.http.origin}/api/webhooks/${id}/${token}`;
-  }
-
-  answerNext(...answers: StandInAnswer[]): void {
-    this.http.answerNext(...answers);
   }
 
   static readonly answers = {
@@ -250,7 +230,7 @@ export class DiscordStandIn {
     serverError: json(502, { message: 'Bad Gateway', code: 0 }),
   };
 
-  private handle(request: StandInRequest): StandInAnswer {
+  protected handle(request: StandInRequest): StandInAnswer {
     const url = new URL(request.path, 'http://stand-in');
     const match = /^\/api\/webhooks\/(\d+)\/([^/]+)$/.exec(url.pathname);
     if (!match || !this.hooks.has(match[1]!)) return this.refuse(404, { message: 'Unknown Webhook', code: 10015 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeServer, listenLocally } from './http-stand-in.js';
 
 /**
  * Google Chat's incoming webhooks on 127.0.0.1: `POST /v1/spaces/<space>/messages?key=…&token=…`
@@ -58,15 +58,11 @@ export class GoogleChatStandIn {
   origin = '';
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    ({ server: this.server, origin: this.origin } = await listenLocally((req, res) => this.handle(req, res)));
   }
 
-  async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  stop(): Promise<void> {
+    return closeServer(this.server);
   }
 
   /** A new space and its webhook URL (key and token are secrets a test can look for). */

@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** An answer a stand-in gives: status, headers, body. */
@@ -29,7 +29,7 @@ export class HttpStandIn {
   constructor(private readonly handle: (request: StandInRequest) => StandInAnswer) {}
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
+    const listening = await listenLocally((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
@@ -42,8 +42,8 @@ export class HttpStandIn {
         res.writeHead(answer.status, answer.headers).end(answer.body ?? '');
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.server = listening.server;
+    this.base = listening.origin;
     return this;
   }
 
@@ -57,11 +57,57 @@ export class HttpStandIn {
     this.scripted.push(...answers);
   }
 
-  async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  stop(): Promise<void> {
+    return closeServer(this.server);
   }
+}
+
+/** A real HTTP server on 127.0.0.1, on a free port. */
+export async function listenLocally(listener: RequestListener): Promise<{ server: Server; origin: string }> {
+  const server = createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** Closes a stand-in's server, open connections too. */
+export async function closeServer(server: Server | undefined): Promise<void> {
+  if (!server) return;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/**
+ * What the chat webhook stand-ins (Slack, Teams, Discord) share: an HttpStandIn whose POSTs go
+ * to the service's `handle`, and the messages it accepted and refused.
+ */
+export abstract class WebhookStandIn<Accepted, Refusal> {
+  readonly accepted: Accepted[] = [];
+  readonly refused: Refusal[] = [];
+  readonly http: HttpStandIn;
+
+  constructor() {
+    this.http = new HttpStandIn((request) => this.handle(request));
+  }
+
+  async start(): Promise<this> {
+    await this.http.start();
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return this.http.stop();
+  }
+
+  /** The next requests get these answers (in order), whatever they carry. */
+  answerNext(...answers: StandInAnswer[]): void {
+    this.http.answerNext(...answers);
+  }
+
+  /** A fresh webhook URL the stand-in accepts; `secret` is its secret part. */
+  abstract webhook(secret?: string): string;
+
+  /** The service's rules for one POST. */
+  protected abstract handle(request: StandInRequest): StandInAnswer;
 }
 
 /** Collects what is wrong with a body; the stand-ins refuse it when anything is. */

@@ -1,10 +1,10 @@
 import {
-  HttpStandIn,
   isObject,
   Problems,
   type StandInAnswer,
   type StandInRequest,
   unknownKeys,
+  WebhookStandIn,
 } from './http-stand-in.js';
 
 /** What a reader of one Slack message sees and what it would set off. */
@@ -194,34 +194,14 @@ const plain = (status: number, body: string, headers: Record<string, string> = {
  * `answerNext` scripts the other real answers (403 action_prohibited, 410 channel_is_archived,
  * 429 with Retry-After, 500).
  */
-export class SlackStandIn {
-  readonly accepted: SlackAccepted[] = [];
-  readonly refused: Array<{ status: number; body: string; problems: string[] }> = [];
-  readonly http: HttpStandIn;
+export class SlackStandIn extends WebhookStandIn<SlackAccepted, { status: number; body: string; problems: string[] }> {
   private readonly hooks = new Set<string>();
-
-  constructor() {
-    this.http = new HttpStandIn((request) => this.handle(request));
-  }
-
-  async start(): Promise<this> {
-    await this.http.start();
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return this.http.stop();
-  }
 
   /** A fresh webhook URL the stand-in accepts; its last segment is the secret. */
   webhook(secret = `xoxsecret${Math.random().toString(36).slice(2, 14)}`): string {
     const path = `/services/TLAGWATCH/B${this.hooks.size + 1}/${secret}`;
     this.hooks.add(path);
     return `${this.http.origin}${path}`;
-  }
-
-  answerNext(...answers: StandInAnswer[]): void {
-    this.http.answerNext(...answers);
   }
 
   static readonly answers = {
@@ -232,7 +212,7 @@ export class SlackStandIn {
     serverError: plain(500, 'rollup_error'),
   };
 
-  private handle(request: StandInRequest): StandInAnswer {
+  protected handle(request: StandInRequest): StandInAnswer {
     if (!this.hooks.has(request.path)) return plain(404, 'no_service');
     let message: unknown;
     try {

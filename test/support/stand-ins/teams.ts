@@ -1,10 +1,10 @@
 import {
-  HttpStandIn,
   isObject,
   Problems,
   type StandInAnswer,
   type StandInRequest,
   unknownKeys,
+  WebhookStandIn,
 } from './http-stand-in.js';
 
 /** What a Teams reader sees of one card. */
@@ -148,34 +148,14 @@ const error = (status: number, code: string, message: string) => json(status, { 
  * that is not one message with Adaptive Card attachments (the real flow fails such a card in
  * its run); 413 over 28 KB. `answerNext` scripts 429 with Retry-After and 5xx.
  */
-export class TeamsStandIn {
-  readonly accepted: TeamsAccepted[] = [];
-  readonly refused: Array<{ status: number; body: string }> = [];
-  readonly http: HttpStandIn;
+export class TeamsStandIn extends WebhookStandIn<TeamsAccepted, { status: number; body: string }> {
   private readonly flows = new Map<string, string>();
-
-  constructor() {
-    this.http = new HttpStandIn((request) => this.handle(request));
-  }
-
-  async start(): Promise<this> {
-    await this.http.start();
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return this.http.stop();
-  }
 
   /** A fresh Workflows URL; its `sig` is the secret. */
   webhook(sig = `sig${Math.random().toString(36).slice(2, 14)}`): string {
     const id = `f${this.flows.size + 1}a2b3c4d5e6f708192a3b4c5d6e7f8091`;
     this.flows.set(id, sig);
     return `${this.http.origin}/workflows/${id}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${sig}`;
-  }
-
-  answerNext(...answers: StandInAnswer[]): void {
-    this.http.answerNext(...answers);
   }
 
   static readonly answers = {
@@ -186,7 +166,7 @@ export class TeamsStandIn {
     serverError: error(502, 'BadGateway', 'The flow service is unavailable.'),
   };
 
-  private handle(request: StandInRequest): StandInAnswer {
+  protected handle(request: StandInRequest): StandInAnswer {
     const url = new URL(request.path, 'http://stand-in');
     const id = /^\/workflows\/([0-9a-z]+)\/triggers\/manual\/paths\/invoke$/.exec(url.pathname)?.[1];
     if (!id || !this.flows.has(id))

@@ -1,11 +1,8 @@
 import { parseRetryAfter, retryAfterSecondsToMs } from '../../../outbound/retry-after.js';
-import type { AlertNotification, Destination } from '../../notification.js';
-import { chatCard, chatCardText } from '../../render/chat-card.js';
-import { answerDetail, defaultVerdict, type HttpAnswer, type HttpSender } from '../http-sender.js';
-import { maskSecretUrl } from '../mask-address.js';
-import { DeliveryError, type DeliveryReceipt, type Notifier } from '../notifier.js';
-import type { ChannelProvider, NotifierContext } from '../provider.js';
-import { chatWebhookProblem, replyOf, urlChannelSender } from '../url-channel.js';
+import { answerDetail, defaultVerdict, type HttpAnswer } from '../http-sender.js';
+import { DeliveryError } from '../notifier.js';
+import type { ChannelProvider } from '../provider.js';
+import { jsonWebhookProvider } from '../url-channel.js';
 import { renderDiscord } from './render.js';
 
 const USUAL_FORM = 'https://discord.com/api/webhooks/<id>/<token>';
@@ -47,31 +44,11 @@ export function discordVerdict(answer: HttpAnswer, now: number): DeliveryError |
   return defaultVerdict(answer, now, detail || undefined);
 }
 
-export class DiscordNotifier implements Notifier {
-  constructor(private readonly http: HttpSender) {}
-
-  async send(
-    notification: AlertNotification,
-    destination: Destination,
-    signal?: AbortSignal,
-  ): Promise<DeliveryReceipt> {
-    const body = JSON.stringify(renderDiscord(notification));
-    const answer = await this.http.post({ url: destination.address, label: 'discord', body, signal });
-    const failure = discordVerdict(answer, this.http.now());
-    if (failure) throw failure;
-    return replyOf(answer);
-  }
-}
-
-export const discordProvider: ChannelProvider = {
+export const discordProvider: ChannelProvider = jsonWebhookProvider({
   type: 'discord',
   label: 'Discord',
-  addressHint: `a webhook URL (${USUAL_FORM})`,
-  addressLabel: 'Webhook URL',
-  secretAddress: true,
-  missingSetting: () => undefined,
-  addressProblem: (address) => chatWebhookProblem(address, USUAL_FORM),
-  maskAddress: maskSecretUrl,
-  preview: (notification) => ({ subject: null, text: chatCardText(chatCard(notification)) }),
-  createNotifier: (context: NotifierContext) => new DiscordNotifier(urlChannelSender(context)),
-};
+  addressKind: 'a webhook URL',
+  usualForm: USUAL_FORM,
+  render: renderDiscord,
+  verdict: discordVerdict,
+});

@@ -1,10 +1,11 @@
 import { secretsInUrl } from '../../../config/redact.js';
 import { webhookUrlProblem } from '../../../validation/addresses.js';
 import type { AlertNotification, Destination } from '../../notification.js';
-import { answerDetail, defaultVerdict, type HttpAnswer, HttpSender, type HttpSenderOptions } from '../http-sender.js';
+import { answerDetail, defaultVerdict, type HttpAnswer, HttpSender } from '../http-sender.js';
 import { maskSecretUrl } from '../mask-address.js';
 import { DeliveryError, type DeliveryReceipt, type Notifier } from '../notifier.js';
 import type { ChannelProvider } from '../provider.js';
+import { urlChannelSender } from '../url-channel.js';
 import { googleChatPlainText, googleChatThreadKey, renderGoogleChat } from './render.js';
 
 const HINT = 'a Google Chat space webhook URL (https://chat.googleapis.com/v1/spaces/…/messages?key=…&token=…)';
@@ -32,11 +33,7 @@ export function threadedUrl(address: string, threadKey: string): string {
  * permanent. Errors carry Google's `status: message`, never the URL's key or token.
  */
 export class GoogleChatNotifier implements Notifier {
-  private readonly http: HttpSender;
-
-  constructor(options: HttpSenderOptions = {}) {
-    this.http = new HttpSender(options);
-  }
+  constructor(private readonly http: HttpSender = new HttpSender()) {}
 
   async send(
     notification: AlertNotification,
@@ -109,11 +106,5 @@ export const googleChatProvider: ChannelProvider = {
   addressProblem: googleChatAddressProblem,
   maskAddress: maskSecretUrl,
   preview: (notification) => ({ subject: null, text: googleChatPlainText(renderGoogleChat(notification)) }),
-  createNotifier: ({ config, options }) =>
-    new GoogleChatNotifier({
-      fetch: options.fetch,
-      now: options.now,
-      denyPrivate: config.webhookDenyPrivate,
-      ...options.webhook,
-    }),
+  createNotifier: (context) => new GoogleChatNotifier(urlChannelSender(context)),
 };

@@ -1,10 +1,7 @@
-import type { AlertNotification, Destination } from '../../notification.js';
-import { chatCard, chatCardText } from '../../render/chat-card.js';
-import { answerDetail, defaultVerdict, type HttpAnswer, type HttpSender } from '../http-sender.js';
-import { maskSecretUrl } from '../mask-address.js';
-import type { DeliveryError, DeliveryReceipt, Notifier } from '../notifier.js';
-import type { ChannelProvider, NotifierContext } from '../provider.js';
-import { chatWebhookProblem, replyOf, urlChannelSender } from '../url-channel.js';
+import { answerDetail, defaultVerdict, type HttpAnswer } from '../http-sender.js';
+import type { DeliveryError } from '../notifier.js';
+import type { ChannelProvider } from '../provider.js';
+import { jsonWebhookProvider } from '../url-channel.js';
 import { renderSlack } from './render.js';
 
 const USUAL_FORM = 'https://hooks.slack.com/services/T…/B…/…';
@@ -40,31 +37,11 @@ export function slackVerdict(answer: HttpAnswer, now: number): DeliveryError | u
   return defaultVerdict(answer, now, meaning ? `${code} (${meaning})` : detail || undefined);
 }
 
-export class SlackNotifier implements Notifier {
-  constructor(private readonly http: HttpSender) {}
-
-  async send(
-    notification: AlertNotification,
-    destination: Destination,
-    signal?: AbortSignal,
-  ): Promise<DeliveryReceipt> {
-    const body = JSON.stringify(renderSlack(notification));
-    const answer = await this.http.post({ url: destination.address, label: 'slack', body, signal });
-    const failure = slackVerdict(answer, this.http.now());
-    if (failure) throw failure;
-    return replyOf(answer);
-  }
-}
-
-export const slackProvider: ChannelProvider = {
+export const slackProvider: ChannelProvider = jsonWebhookProvider({
   type: 'slack',
   label: 'Slack',
-  addressHint: `an incoming-webhook URL (${USUAL_FORM})`,
-  addressLabel: 'Webhook URL',
-  secretAddress: true,
-  missingSetting: () => undefined,
-  addressProblem: (address) => chatWebhookProblem(address, USUAL_FORM),
-  maskAddress: maskSecretUrl,
-  preview: (notification) => ({ subject: null, text: chatCardText(chatCard(notification)) }),
-  createNotifier: (context: NotifierContext) => new SlackNotifier(urlChannelSender(context)),
-};
+  addressKind: 'an incoming-webhook URL',
+  usualForm: USUAL_FORM,
+  render: renderSlack,
+  verdict: slackVerdict,
+});

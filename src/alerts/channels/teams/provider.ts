@@ -1,10 +1,7 @@
-import type { AlertNotification, Destination } from '../../notification.js';
-import { chatCard, chatCardText } from '../../render/chat-card.js';
-import { answerDetail, defaultVerdict, type HttpAnswer, type HttpSender } from '../http-sender.js';
-import { maskSecretUrl } from '../mask-address.js';
-import { DeliveryError, type DeliveryReceipt, type Notifier } from '../notifier.js';
-import type { ChannelProvider, NotifierContext } from '../provider.js';
-import { chatWebhookProblem, replyOf, urlChannelSender } from '../url-channel.js';
+import { answerDetail, defaultVerdict, type HttpAnswer } from '../http-sender.js';
+import { DeliveryError } from '../notifier.js';
+import type { ChannelProvider } from '../provider.js';
+import { jsonWebhookProvider } from '../url-channel.js';
 import { renderTeams } from './render.js';
 
 const USUAL_FORM = 'https://….logic.azure.com/workflows/…/triggers/manual/paths/invoke?…&sig=…';
@@ -38,31 +35,11 @@ export function teamsVerdict(answer: HttpAnswer, now: number): DeliveryError | u
   return defaultVerdict(answer, now, detail || undefined);
 }
 
-export class TeamsNotifier implements Notifier {
-  constructor(private readonly http: HttpSender) {}
-
-  async send(
-    notification: AlertNotification,
-    destination: Destination,
-    signal?: AbortSignal,
-  ): Promise<DeliveryReceipt> {
-    const body = JSON.stringify(renderTeams(notification));
-    const answer = await this.http.post({ url: destination.address, label: 'teams', body, signal });
-    const failure = teamsVerdict(answer, this.http.now());
-    if (failure) throw failure;
-    return replyOf(answer);
-  }
-}
-
-export const teamsProvider: ChannelProvider = {
+export const teamsProvider: ChannelProvider = jsonWebhookProvider({
   type: 'teams',
   label: 'Microsoft Teams',
-  addressHint: `a Workflows webhook URL (${USUAL_FORM})`,
-  addressLabel: 'Webhook URL',
-  secretAddress: true,
-  missingSetting: () => undefined,
-  addressProblem: (address) => chatWebhookProblem(address, USUAL_FORM),
-  maskAddress: maskSecretUrl,
-  preview: (notification) => ({ subject: null, text: chatCardText(chatCard(notification)) }),
-  createNotifier: (context: NotifierContext) => new TeamsNotifier(urlChannelSender(context)),
-};
+  addressKind: 'a Workflows webhook URL',
+  usualForm: USUAL_FORM,
+  render: renderTeams,
+  verdict: teamsVerdict,
+});
