@@ -1,6 +1,6 @@
-import { verifySmtp } from '../alerts/channels/email.js';
+import { verifySmtp } from '../alerts/channels/email/notifier.js';
 import { CHANNEL_TYPES, isChannelConfigured } from '../alerts/channels/registry.js';
-import { telegramGetMe } from '../alerts/channels/telegram.js';
+import { telegramGetMe } from '../alerts/channels/telegram/notifier.js';
 import type { AppContext } from '../app/context.js';
 import { createAppContext } from '../app/create-context.js';
 import type { Config } from '../config/config.js';

@@ -1,4 +1,4 @@
-import { callBotApi } from '../alerts/channels/telegram-api.js';
+import { callBotApi } from '../alerts/channels/telegram/api.js';
 import type { Config } from '../config/config.js';
 import type { StateDb } from '../db/connection.js';
 import { OffsetStore } from './offset-store.js';

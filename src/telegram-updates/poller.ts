@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { FetchLike } from '../alerts/channels/fetch-errors.js';
-import { type BotApiAnswer, callBotApi } from '../alerts/channels/telegram-api.js';
+import { type BotApiAnswer, callBotApi } from '../alerts/channels/telegram/api.js';
 import type { TelegramConfig } from '../config/config.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logging/logger.js';

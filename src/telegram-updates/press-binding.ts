@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { alertSubject } from '../alerts/alert-log.js';
-import type { ButtonPress } from '../alerts/channels/telegram-keyboard.js';
+import type { ButtonPress } from '../alerts/channels/telegram/keyboard.js';
 import type { Database } from '../db/schema.js';
 import type { SilenceRepository } from '../silences/silence-repository.js';
 import { NotFoundError } from '../validation/problems.js';

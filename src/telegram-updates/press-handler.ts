@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { BotApiAnswer } from '../alerts/channels/telegram-api.js';
-import { mutedKeyboard, muteKeyboard, parseButtonPress } from '../alerts/channels/telegram-keyboard.js';
+import type { BotApiAnswer } from '../alerts/channels/telegram/api.js';
+import { mutedKeyboard, muteKeyboard, parseButtonPress } from '../alerts/channels/telegram/keyboard.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logging/logger.js';
 import type { SilenceRepository } from '../silences/silence-repository.js';

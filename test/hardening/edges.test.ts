@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../src/alerts/channels/notifier.js';
 import { isPrivateAddress, privateDestinationReason } from '../../src/alerts/channels/private-address.js';
-import { WebhookNotifier } from '../../src/alerts/channels/webhook.js';
+import { WebhookNotifier } from '../../src/alerts/channels/webhook/notifier.js';
 import { startHttpServer } from '../../src/http/server.js';
 import { notification } from '../alerts/render/sample-notification.js';
 import { sqliteDriver, type TestApi, testApi, validTarget } from '../http/support.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Insertable } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createNotifiers } from '../../src/alerts/channels/registry.js';
-import { telegramGetMe } from '../../src/alerts/channels/telegram.js';
+import { telegramGetMe } from '../../src/alerts/channels/telegram/notifier.js';
 import { Outbox } from '../../src/alerts/outbox.js';
 import { exponentialBackoff } from '../../src/alerts/retry-policy.js';
 import { secretsOf } from '../../src/config/redact.js';

@@ -1,9 +1,9 @@
 import type { Logger } from '../../logging/logger.js';
-import type { Sleep } from './chat-pacer.js';
-import type { EmailNotifierOptions } from './email.js';
+import type { EmailNotifierOptions } from './email/notifier.js';
 import type { FetchLike } from './fetch-errors.js';
-import type { TelegramNotifierOptions } from './telegram.js';
-import type { WebhookNotifierOptions } from './webhook.js';
+import type { Sleep } from './telegram/chat-pacer.js';
+import type { TelegramNotifierOptions } from './telegram/notifier.js';
+import type { WebhookNotifierOptions } from './webhook/notifier.js';
 
 /** What tests and the app may set on the notifiers `createNotifiers` makes (registry.ts). */
 export interface NotifierOptions {

@@ -68,7 +68,7 @@ export function registerChannelCommands(program: Command): void {
       withContext(async (ctx) => {
         await requireCurrentSchema(ctx);
         if (!ctx.config.telegram.botToken) throw new CommandError('TELEGRAM_BOT_TOKEN is not set');
-        const { telegramGetMe } = await import('../../alerts/channels/telegram.js');
+        const { telegramGetMe } = await import('../../alerts/channels/telegram/notifier.js');
         const me = await telegramGetMe(ctx.config);
         if (!me.ok) throw new CommandError(`the bot token does not work: ${me.error}`);
         if (!options.json) print(`bot: @${me.username}`);
@@ -88,7 +88,7 @@ export function registerChannelCommands(program: Command): void {
     .action((options: { json?: boolean }) =>
       withContext(async (ctx) => {
         await requireCurrentSchema(ctx);
-        const { verifySmtp } = await import('../../alerts/channels/email.js');
+        const { verifySmtp } = await import('../../alerts/channels/email/notifier.js');
         const smtp = await verifySmtp(ctx.config);
         if (!smtp.ok) throw new CommandError(`SMTP check failed: ${smtp.error}`);
         const destinations = destinationsFor(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChatPacer, DEFAULT_PACING, type PacingLimits } from '../../../src/alerts/channels/chat-pacer.js';
+import { ChatPacer, DEFAULT_PACING, type PacingLimits } from '../../../src/alerts/channels/telegram/chat-pacer.js';
 
 /** A clock that only moves when the pacer sleeps, so pacing decisions are exact. */
 function virtualPacer(limits: Partial<PacingLimits> = {}) {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EmailNotifier, verifySmtp } from '../../../src/alerts/channels/email.js';
+import { EmailNotifier, verifySmtp } from '../../../src/alerts/channels/email/notifier.js';
 import { DeliveryError } from '../../../src/alerts/channels/notifier.js';
 import type { Destination } from '../../../src/alerts/notification.js';
 import { renderEmail } from '../../../src/alerts/render/email.js';

@@ -11,7 +11,7 @@ import {
   privateDestinationReason,
   type Resolve,
 } from '../../../src/alerts/channels/private-address.js';
-import { WebhookNotifier } from '../../../src/alerts/channels/webhook.js';
+import { WebhookNotifier } from '../../../src/alerts/channels/webhook/notifier.js';
 import { notification } from '../render/sample-notification.js';
 
 /** A resolver answering each call with the next of `answers` (the last one again after that), counting calls. */

@@ -5,7 +5,7 @@ import {
   TelegramNotifier,
   type TelegramNotifierOptions,
   telegramGetMe,
-} from '../../../src/alerts/channels/telegram.js';
+} from '../../../src/alerts/channels/telegram/notifier.js';
 import type { Destination } from '../../../src/alerts/notification.js';
 import type { Config } from '../../../src/config/config.js';
 import { loadConfig } from '../../../src/config/load.js';

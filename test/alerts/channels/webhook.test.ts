@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../../src/alerts/channels/notifier.js';
-import { WebhookNotifier } from '../../../src/alerts/channels/webhook.js';
+import { WebhookNotifier } from '../../../src/alerts/channels/webhook/notifier.js';
 import type { Destination } from '../../../src/alerts/notification.js';
 import type { WebhookPayload } from '../../../src/alerts/render/webhook.js';
 import { notification } from '../render/sample-notification.js';

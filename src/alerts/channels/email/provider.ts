@@ -1,7 +1,7 @@
 import { emailAddressProblem } from '../../../validation/addresses.js';
 import { renderEmail } from '../../render/email.js';
-import { EmailNotifier } from '../email.js';
 import type { ChannelProvider } from '../provider.js';
+import { EmailNotifier } from './notifier.js';
 
 /** Email over SMTP (MAIL_*): the text body is what the preview shows. */
 export const emailProvider: ChannelProvider = {

@@ -3,7 +3,7 @@ import { telegramChatIdProblem, telegramGroupIdProblem } from '../../../validati
 import type { AlertNotification } from '../../notification.js';
 import { renderTelegram } from '../../render/telegram.js';
 import type { ChannelPreviewText, ChannelProvider, NotifierContext } from '../provider.js';
-import { TelegramNotifier } from '../telegram.js';
+import { TelegramNotifier } from './notifier.js';
 
 /*
  * Telegram chats and groups: two channel types, one bot, one notifier. They share the notifier

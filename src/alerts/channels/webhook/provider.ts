@@ -2,7 +2,7 @@ import { webhookUrlProblem } from '../../../validation/addresses.js';
 import { renderWebhookPayload } from '../../render/webhook.js';
 import { maskSecretUrl } from '../mask-address.js';
 import type { ChannelProvider } from '../provider.js';
-import { WebhookNotifier } from '../webhook.js';
+import { WebhookNotifier } from './notifier.js';
 
 /** The generic webhook: lagwatch's own JSON body, signed with WEBHOOK_SECRET when set. */
 export const webhookProvider: ChannelProvider = {

@@ -1,11 +1,11 @@
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
-import type { Config, MailConfig } from '../../config/config.js';
-import { scrubSecrets } from '../../config/redact.js';
-import type { AlertNotification, Destination } from '../notification.js';
-import { renderEmail } from '../render/email.js';
-import { oneLine } from '../render/text.js';
-import { DeliveryError, type DeliveryReceipt, type Notifier } from './notifier.js';
+import type { Config, MailConfig } from '../../../config/config.js';
+import { scrubSecrets } from '../../../config/redact.js';
+import type { AlertNotification, Destination } from '../../notification.js';
+import { renderEmail } from '../../render/email.js';
+import { oneLine } from '../../render/text.js';
+import { DeliveryError, type DeliveryReceipt, type Notifier } from '../notifier.js';
 
 export interface EmailNotifierOptions {
   /** Connection and greeting timeout. Default 10 s. */

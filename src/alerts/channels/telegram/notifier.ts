@@ -1,14 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Config, TelegramConfig } from '../../config/config.js';
-import { maskUrl } from '../../config/redact.js';
-import type { Logger } from '../../logging/logger.js';
-import type { AlertNotification, Destination } from '../notification.js';
-import { renderTelegram } from '../render/telegram.js';
+import type { Config, TelegramConfig } from '../../../config/config.js';
+import { maskUrl } from '../../../config/redact.js';
+import type { Logger } from '../../../logging/logger.js';
+import type { AlertNotification, Destination } from '../../notification.js';
+import { renderTelegram } from '../../render/telegram.js';
+import type { FetchLike } from '../fetch-errors.js';
+import { DeliveryError, type DeliveryReceipt, type Notifier, type SendOptions } from '../notifier.js';
+import { type BotApiAnswer, callBotApi } from './api.js';
 import { ChatPacer, DEFAULT_PACING, type PacingLimits, type Sleep } from './chat-pacer.js';
-import type { FetchLike } from './fetch-errors.js';
-import { DeliveryError, type DeliveryReceipt, type Notifier, type SendOptions } from './notifier.js';
-import { type BotApiAnswer, callBotApi } from './telegram-api.js';
-import { type InlineKeyboard, muteKeyboard } from './telegram-keyboard.js';
+import { type InlineKeyboard, muteKeyboard } from './keyboard.js';
 
 export interface TelegramNotifierOptions {
   fetch?: FetchLike;

@@ -1,6 +1,6 @@
-import { scrubSecrets, secretsInUrl } from '../../config/redact.js';
-import { retryAfterSecondsToMs } from '../../outbound/retry-after.js';
-import { type FetchLike, networkReason } from './fetch-errors.js';
+import { scrubSecrets, secretsInUrl } from '../../../config/redact.js';
+import { retryAfterSecondsToMs } from '../../../outbound/retry-after.js';
+import { type FetchLike, networkReason } from '../fetch-errors.js';
 
 /** Telegram's answer to one Bot API call, or why there was none. */
 export type BotApiAnswer =

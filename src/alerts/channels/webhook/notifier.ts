@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
-import type { AlertNotification, Destination } from '../notification.js';
-import { renderWebhookPayload } from '../render/webhook.js';
-import { answerDetail, defaultVerdict, HttpSender, type HttpSenderOptions } from './http-sender.js';
-import type { DeliveryReceipt, Notifier, SendOptions } from './notifier.js';
+import type { AlertNotification, Destination } from '../../notification.js';
+import { renderWebhookPayload } from '../../render/webhook.js';
+import { answerDetail, defaultVerdict, HttpSender, type HttpSenderOptions } from '../http-sender.js';
+import type { DeliveryReceipt, Notifier, SendOptions } from '../notifier.js';
 
 export type WebhookNotifierOptions = HttpSenderOptions;
 
