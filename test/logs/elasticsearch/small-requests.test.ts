@@ -175,8 +175,17 @@ describe('small requests over HTTPS (ELASTICSEARCH_CA_FILE)', () => {
     dir = mkdtempSync(join(tmpdir(), 'lagwatch-es-small-tls-'));
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'ca.pem')]
-        .concat(['-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']),
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'ca.pem'),
+      ].concat(['-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']),
       { stdio: 'ignore' },
     );
     server = await listen((_seen, res) => json(res, 200, { hits: { total: { value: 0 } } }), {
