@@ -7,16 +7,17 @@
  * start` from source (tsx) as a child process with the default scan settings (SQLite state,
  * no Redis: live events go through `event_log`, no dashboard open), adds one app rule, and
  * once the first scans are done writes nothing for `minutes`: prints the child's CPU seconds per
- * minute (utime + stime of /proc/<pid>/stat, every thread). Then detection latency: one slow log
- * at a time written with `refresh=true`, timed from the write's answer (the document visible) to
- * its violation row in the state database (read by this process), 1–3 s apart. Deletes the index.
+ * minute (utime + stime of /proc/<pid>/stat, every thread; then split by thread, user and system).
+ * Then detection latency: one slow log at a time written with `refresh=true`, timed from the
+ * write's answer (the document visible) to its violation row in the state database (read by this
+ * process), 1–3 s apart. Deletes the index.
  * `IDLE_BUILT=1` runs the built `dist/` instead of the sources; `IDLE_ENV=NAME=value,...` adds
  * settings; `IDLE_NODE_ARGS` adds node options (e.g. `--cpu-prof`).
  * ElastAlert 2's idle cost on the same kind of node: about 0.19 CPU seconds a minute.
  */
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -56,6 +57,27 @@ function cpuSeconds(pid: number): number {
   // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS;
+}
+
+/** CPU seconds per thread (by thread name) and user/system split, every thread of the process. */
+function threadCpu(pid: number): Map<string, { user: number; system: number }> {
+  const threads = new Map<string, { user: number; system: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const key = tid === String(pid) ? 'main' : name;
+    const sum = threads.get(key) ?? { user: 0, system: 0 };
+    sum.user += Number(fields[11]) / TICKS;
+    sum.system += Number(fields[12]) / TICKS;
+    threads.set(key, sum);
+  }
+  return threads;
 }
 
 function percentile(samples: number[], p: number): number {
@@ -147,6 +169,7 @@ try {
       `${availableParallelism()} CPUs, load ${load()}`,
   );
   const cpu0 = cpuSeconds(pid);
+  const threads0 = threadCpu(pid);
   const t0 = performance.now();
   let last = cpu0;
   for (let m = 1; m <= MINUTES; m++) {
@@ -157,6 +180,13 @@ try {
   }
   const idleCpu = cpuSeconds(pid) - cpu0;
   const idleMinutes = (performance.now() - t0) / 60_000;
+  // Where it went: threads that exited meanwhile are missing from this split (not from the total).
+  for (const [name, { user, system }] of threadCpu(pid)) {
+    const before = threads0.get(name) ?? { user: 0, system: 0 };
+    const u = (user - before.user) / idleMinutes;
+    const k = (system - before.system) / idleMinutes;
+    if (u + k > 0) console.log(`  thread ${name}: ${u.toFixed(3)} user + ${k.toFixed(3)} system CPU s per minute`);
+  }
 
   const latencies: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {

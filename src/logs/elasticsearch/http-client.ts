@@ -3,7 +3,8 @@ import { isSecretParameter, maskUrl, scrubSecrets } from '../../config/redact.js
 import type { Logger } from '../../logging/logger.js';
 import { parseRetryAfter } from '../../outbound/retry-after.js';
 import { assertComplete, describeErrorBody, ElasticsearchError } from './errors.js';
-import { dispatcherTrusting, type FetchDispatcher } from './tls.js';
+import { type LeanAnswer, LeanTransport } from './lean-transport.js';
+import { dispatcherTrusting, type FetchDispatcher, readCa } from './tls.js';
 
 export interface EsClientOptions {
   /** One or more base URLs; credentials inside a URL are used as basic auth and never printed. */
@@ -49,14 +50,18 @@ export interface EsRequest {
   complete?: string;
   /** Frees what an answer refused as incomplete opened (its scroll), before it is asked again. */
   releaseIncomplete?: (body: unknown) => Promise<void>;
-  /** Ask for an uncompressed answer: for a small one, decompressing costs more CPU than it saves. */
-  uncompressed?: boolean;
+  /**
+   * A small request sent often (the probe): over `node:http` keep-alive (see LeanTransport) rather
+   * than `fetch`, and with an uncompressed answer (for a small one, decompressing costs more CPU
+   * than it saves).
+   */
+  small?: boolean;
 }
 
 export interface EsResponse<T> {
   status: number;
   body: T;
-  headers: Headers;
+  headers: Pick<Headers, 'get'>;
 }
 
 interface Host {
@@ -70,8 +75,9 @@ const REFUSED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTU
 
 /**
  * The one HTTP client of the Elasticsearch adapter: plain `application/json` over Node's `fetch`
- * (accepted by every Elasticsearch 7.x–9.x and OpenSearch), basic or API key auth, an optional
- * CA, failover across hosts, a timeout per attempt and retries with exponential backoff.
+ * (accepted by every Elasticsearch 7.x–9.x and OpenSearch; small requests over `node:http`, see
+ * LeanTransport), basic or API key auth, an optional CA, failover across hosts, a timeout per
+ * attempt and retries with exponential backoff.
  */
 export class EsHttpClient {
   private current = 0;
@@ -81,6 +87,7 @@ export class EsHttpClient {
     private readonly authorization: string | undefined,
     private readonly secrets: string[],
     private readonly dispatcher: FetchDispatcher | undefined,
+    private readonly lean: LeanTransport,
     private readonly options: Required<
       Pick<EsClientOptions, 'requestTimeoutMs' | 'maxRetries' | 'backoffBaseMs' | 'backoffMaxMs' | 'retryBudgetMs'>
     >,
@@ -125,12 +132,14 @@ export class EsHttpClient {
         if (password) secrets.push(password);
       }
     }
-    const dispatcher = options.caFile ? await dispatcherTrusting(options.caFile) : undefined;
+    const ca = options.caFile ? readCa(options.caFile) : undefined;
+    const dispatcher = ca ? await dispatcherTrusting(ca) : undefined;
     return new EsHttpClient(
       hosts,
       authorization,
       secrets.filter((s) => s.length > 0),
       dispatcher,
+      new LeanTransport(ca),
       {
         requestTimeoutMs: options.requestTimeoutMs,
         maxRetries: options.maxRetries ?? 3,
@@ -182,6 +191,7 @@ export class EsHttpClient {
   }
 
   async close(): Promise<void> {
+    this.lean.close();
     await this.dispatcher?.close();
   }
 
@@ -210,23 +220,26 @@ export class EsHttpClient {
     const where = `${req.method} ${req.path} on ${host.label}`;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (req.body !== undefined) headers['content-type'] = 'application/json';
-    if (req.uncompressed) headers['accept-encoding'] = 'identity';
+    if (req.small) headers['accept-encoding'] = 'identity';
     if (this.authorization) headers.authorization = this.authorization;
-    const init: RequestInit = {
-      method: req.method,
-      headers,
-      // Bytes rather than a string: fetch then skips wrapping the body in a stream (about a third
-      // less CPU per request; `start` probes every second).
-      body: req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body)),
-      signal: AbortSignal.timeout(timeoutMs),
-    };
-    // Node's fetch takes an undici dispatcher through this non-standard option.
-    if (this.dispatcher) (init as { dispatcher?: unknown }).dispatcher = this.dispatcher;
-    let response: Response;
+    // Bytes rather than a string: fetch then skips wrapping the body in a stream (about a third
+    // less CPU per request; `start` probes every second).
+    const bytes = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+    let response: { status: number; headers: Pick<Headers, 'get'> };
     let text: string;
     try {
-      response = await fetch(url, init);
-      text = await response.text();
+      if (req.small) {
+        const answer: LeanAnswer = await this.lean.send(url, { method: req.method, headers, body: bytes, timeoutMs });
+        response = { status: answer.status, headers: { get: answer.header } };
+        text = answer.text;
+      } else {
+        const init: RequestInit = { method: req.method, headers, body: bytes, signal: AbortSignal.timeout(timeoutMs) };
+        // Node's fetch takes an undici dispatcher through this non-standard option.
+        if (this.dispatcher) (init as { dispatcher?: unknown }).dispatcher = this.dispatcher;
+        const fetched = await fetch(url, init);
+        text = await fetched.text();
+        response = fetched;
+      }
     } catch (error) {
       const { message, refused, permanent } = describeFetchError(error, timeoutMs);
       return {

@@ -206,7 +206,7 @@ export class ElasticsearchLogSource implements LogSource {
     const window = this.window(request);
     if (window.end <= window.countFrom) return false;
     // As cheap as a search can be: no hits, each shard stops at its first match, a filtered and
-    // uncompressed answer (`start` asks every second).
+    // uncompressed answer over node:http (`start` asks every second).
     const { body } = await this.client.request<{ hits?: { total?: { value: number } | number } }>({
       method: 'POST',
       path: `/${this.target}/_search`,
@@ -222,7 +222,7 @@ export class ElasticsearchLogSource implements LogSource {
         query: this.candidates(fields, window, request.thresholds),
       },
       maxRetries: 0,
-      uncompressed: true,
+      small: true,
     });
     assertComplete(body, 'pending check');
     const total = body.hits?.total;
