@@ -201,7 +201,7 @@ export function loadConfig(
       initialLookbackMinutes: r.int('SCAN_INITIAL_LOOKBACK_MINUTES', 1440, 0, 525_600),
       batchSize: r.int('SCAN_BATCH_SIZE', 5000, 10, 100_000),
       overlapSeconds: r.int('SCAN_OVERLAP_SECONDS', 900, 0, 86_400),
-      probeSeconds: r.int('SCAN_PROBE_SECONDS', 1, 0, 3600),
+      probeSeconds: r.int('SCAN_PROBE_SECONDS', 2, 0, 3600),
     },
     dashboardMaxDays: r.int('DASHBOARD_MAX_DAYS', 31, 1, 3650),
     selfAlerts: {

@@ -171,10 +171,11 @@ export interface LogSource {
   /** Candidate violations in batches; see ScanRequest and ScanBatch. */
   scan(request: ScanRequest): AsyncIterable<ScanBatch>;
   /**
-   * Whether a checkpoint scan now would read a candidate it has not read before, cheaply
-   * (sources that cannot tell, or are told of new logs otherwise, leave it out).
+   * When a checkpoint scan would first read a candidate it has not read before (epoch ms, at
+   * least `request.now`), undefined when none is visible; cheaply (sources that cannot tell, or
+   * are told of new logs otherwise, leave it out).
    */
-  hasPending?(request: Extract<ScanRequest, { mode: 'checkpoint' }>): Promise<boolean>;
+  pendingScanAt?(request: Extract<ScanRequest, { mode: 'checkpoint' }>): Promise<number | undefined>;
 
   /** Totals, per-app counts and averages, level distribution over a range (of one app when given). */
   summary(range: TimeRange, app?: string, limits?: SummaryLimits): Promise<SummaryStats>;

@@ -97,7 +97,7 @@ export class Scanner {
   private readonly now: () => number;
   private readonly holder = newHolderId();
   private readonly recorded = new RecordedCandidatesCache();
-  /** What the probe last planned (see hasPending); dropped by every run. */
+  /** What the probe last planned (see pendingScanAt); dropped by every run. */
   private probePlan: { request: Extract<ScanRequest, { mode: 'checkpoint' }>; at: number } | undefined;
 
   constructor(private readonly deps: ScannerDeps) {
@@ -243,22 +243,23 @@ export class Scanner {
   }
 
   /**
-   * Whether a scan now would find a candidate not read before, for sources that can tell
-   * cheaply (Elasticsearch); false when the source cannot tell or cannot be reached.
+   * When a scan would find a candidate not read before (epoch ms, now or later), for sources
+   * that can tell cheaply (Elasticsearch); undefined when there is none, or the source cannot
+   * tell or cannot be reached.
    */
-  async hasPending(): Promise<boolean> {
+  async pendingScanAt(): Promise<number | undefined> {
     const source = await this.deps.source();
-    if (!source.hasPending) return false;
-    // Idle, `start` probes every second: the plan (rules, checkpoint: database reads) is reused for
-    // PROBE_PLAN_MS and dropped by every scan. A plan older than the checkpoint only widens what the
-    // probe reads; a rule changed meanwhile is seen by the next probe plan or scan.
+    if (!source.pendingScanAt) return undefined;
+    // Idle, `start` probes every few seconds: the plan (rules, checkpoint: database reads) is reused
+    // for PROBE_PLAN_MS and dropped by every scan. A plan older than the checkpoint only widens what
+    // the probe reads; a rule changed meanwhile is seen by the next probe plan or scan.
     const now = this.now();
     if (!this.probePlan || now - this.probePlan.at >= PROBE_PLAN_MS) {
       const { request } = await this.plan(source, {});
-      if (request.mode !== 'checkpoint') return false;
+      if (request.mode !== 'checkpoint') return undefined;
       this.probePlan = { request, at: now };
     }
-    return source.hasPending({ ...this.probePlan.request, now });
+    return source.pendingScanAt({ ...this.probePlan.request, now });
   }
 
   /** Closes the run's cron log row with the report and announces it. */

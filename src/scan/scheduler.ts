@@ -4,7 +4,7 @@ import type { Scanner } from './scanner.js';
 
 /** What the scheduler drives: scans and the delivery of queued alerts. */
 export interface ScheduledWork {
-  scanner: Pick<Scanner, 'run' | 'hasPending'>;
+  scanner: Pick<Scanner, 'run' | 'pendingScanAt'>;
   outbox: Pick<Outbox, 'deliverDue' | 'nextDueAt'>;
 }
 
@@ -24,8 +24,8 @@ export interface SchedulerOptions {
   /** Longest sleep between delivery checks, ms. */
   maxIdleMs?: number;
   /**
-   * Seconds between checks whether a scan would find something new (see Scanner.hasPending);
-   * a positive answer scans at once. 0 or unset: no checks.
+   * Seconds between checks whether a scan would find something new (see Scanner.pendingScanAt);
+   * a scan runs as soon as it would read it. 0 or unset: no checks.
    */
   probeSeconds?: number;
 }
@@ -79,7 +79,8 @@ export class ScanScheduler {
     let nextSelfCheckAt = Date.now();
     let lastOutcome: string | undefined;
     // Delivery is checked after a scan or a self-check, when a row falls due, and at least every
-    // maxIdleMs (rows other processes queue): not at every probe, so that idle costs next to nothing.
+    // maxIdleMs (rows other processes queue): not at every probe, and when nothing is pending at
+    // all that periodic check is one query, so that idle costs next to nothing.
     let nextDeliveryCheckAt = 0;
     let due: number | undefined;
     while (!this.abort.signal.aborted) {
@@ -87,7 +88,8 @@ export class ScanScheduler {
       let scanned = false;
       if (probeMs > 0 && Date.now() >= nextProbeAt && Date.now() < this.nextScanAt) {
         nextProbeAt = Date.now() + probeMs;
-        if (await this.services.scanner.hasPending().catch(() => false)) this.nextScanAt = Date.now();
+        const at = await this.services.scanner.pendingScanAt().catch(() => undefined);
+        if (at !== undefined) this.nextScanAt = Math.min(this.nextScanAt, Math.max(at, Date.now()));
       }
       if (intervalMs > 0 && Date.now() >= this.nextScanAt) {
         this.lastScanAt = Date.now();
@@ -125,10 +127,13 @@ export class ScanScheduler {
           .catch((error: unknown) => logger.error({ err: error }, 'self-monitoring failed'));
       }
       if (scanned || Date.now() >= nextDeliveryCheckAt || (due !== undefined && Date.now() >= due)) {
-        await this.services.outbox.deliverDue(this.abort.signal).catch((error: unknown) => {
-          logger.error({ err: error }, 'alert delivery crashed');
-        });
-        due = await this.services.outbox.nextDueAt().catch(() => undefined);
+        if (!scanned && due === undefined) due = await this.services.outbox.nextDueAt().catch(() => Date.now());
+        if (due !== undefined || scanned) {
+          await this.services.outbox.deliverDue(this.abort.signal).catch((error: unknown) => {
+            logger.error({ err: error }, 'alert delivery crashed');
+          });
+          due = await this.services.outbox.nextDueAt().catch(() => undefined);
+        }
         nextDeliveryCheckAt = Date.now() + maxIdleMs;
       }
       if (this.options.hourly && Date.now() >= nextHourlyAt) {

@@ -67,8 +67,8 @@ describe.each(servers.map((s) => [s.flavor, s] as const))('real %s: cron-run sca
     try {
       const services = await createScanServices(ctx);
       try {
-        // The probe `start` asks every second (size 0, terminate_after, filter_path, uncompressed).
-        const pendingBefore = await services.scanner.hasPending();
+        // The probe `start` asks every few seconds (size 1, filter_path, uncompressed).
+        const pendingBefore = (await services.scanner.pendingScanAt()) !== undefined;
         const report = await services.scanner.run();
         const source = (await services.source()) as ElasticsearchLogSource;
         return { ...report, transferred: source.counters.documentsRead, pendingBefore };

@@ -17,9 +17,9 @@ describe('scheduler while idle', () => {
     const scheduler = new ScanScheduler(
       {
         scanner: {
-          hasPending: async () => {
+          pendingScanAt: async () => {
             calls.probes += 1;
-            return false;
+            return undefined;
           },
           run: async () => {
             calls.scans += 1;
@@ -53,5 +53,59 @@ describe('scheduler while idle', () => {
     expect(calls.deliveries[0]).toBeLessThan(200);
     expect(calls.deliveries.some((t) => t >= dueAfterStart && t < dueAfterStart + 400)).toBe(true);
     expect(calls.probes).toBeGreaterThan(calls.deliveries.length * 2);
+  });
+
+  it('with nothing pending, the periodic delivery check reads only the earliest due time', async () => {
+    const calls = { dueReads: 0, deliveries: 0 };
+    const scheduler = new ScanScheduler(
+      {
+        scanner: { pendingScanAt: async () => undefined, run: async () => ({ status: 'success' }) as ScanReport },
+        outbox: {
+          deliverDue: async () => {
+            calls.deliveries += 1;
+            return { sent: 0, failed: 0, retrying: 0 };
+          },
+          nextDueAt: async () => {
+            calls.dueReads += 1;
+            return undefined;
+          },
+        },
+      },
+      { intervalSeconds: 3600, probeSeconds: 0.05, maxIdleMs: 100, logger: createLogger({ logLevel: 'silent' }) },
+    );
+    scheduler.start();
+    await sleep(650);
+    await scheduler.stop();
+    // Only after the first scan; then every 100 ms one read of the due time.
+    expect(calls.deliveries).toBe(1);
+    expect(calls.dueReads).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a probe that finds a log the scan window does not hold yet scans when it does, not before', async () => {
+    const scans: number[] = [];
+    let readableAt: number | undefined;
+    const scheduler = new ScanScheduler(
+      {
+        scanner: {
+          pendingScanAt: async () => readableAt,
+          run: async () => {
+            scans.push(Date.now());
+            readableAt = undefined; // read
+            return { status: 'success' } as ScanReport;
+          },
+        },
+        outbox: { deliverDue: async () => ({ sent: 0, failed: 0, retrying: 0 }), nextDueAt: async () => undefined },
+      },
+      { intervalSeconds: 3600, probeSeconds: 0.05, logger: createLogger({ logLevel: 'silent' }) },
+    );
+    scheduler.start();
+    await sleep(200);
+    readableAt = Date.now() + 300;
+    const expected = readableAt;
+    await sleep(600);
+    await scheduler.stop();
+    expect(scans).toHaveLength(2);
+    expect(scans[1]).toBeGreaterThanOrEqual(expected);
+    expect(scans[1]).toBeLessThan(expected + 150);
   });
 });

@@ -197,36 +197,59 @@ export class ElasticsearchLogSource implements LogSource {
   }
 
   /**
-   * Whether a checkpoint scan now would read a candidate it has not read before: one cheap
-   * `size: 0` search, so that `start` can scan as soon as a violating log becomes visible.
+   * When a checkpoint scan would first read a candidate it has not read before (epoch ms; `now`
+   * when one is already inside the scan's window), or undefined when there is none: one small
+   * search, so that `start` scans as soon as a violating log becomes visible. The scan's window
+   * (ending SCAN_LAG_SECONDS before its start) is not changed by it: the probe looks up to now,
+   * takes the newest such candidate's time and says when that window first reaches it.
    */
-  async hasPending(request: Extract<ScanRequest, { mode: 'checkpoint' }>): Promise<boolean> {
-    if (request.thresholds.size === 0) return false;
+  async pendingScanAt(request: Extract<ScanRequest, { mode: 'checkpoint' }>): Promise<number | undefined> {
+    if (request.thresholds.size === 0) return undefined;
     const fields = await this.requireFields(['timestamp', 'duration', 'app']);
     const window = this.window(request);
-    if (window.end <= window.countFrom) return false;
-    // As cheap as a search can be: no hits, each shard stops at its first match, a filtered and
-    // uncompressed answer over node:http (`start` asks every second).
-    const { body } = await this.client.request<{ hits?: { total?: { value: number } | number } }>({
+    // By ingest time a log's window time is one field or the other: ask only whether the scan's
+    // own window holds one (no hits, each shard stops at its first match).
+    if (window.byIngestTime) {
+      if (window.end <= window.countFrom) return undefined;
+      const { body } = await this.probe<{ total?: { value: number } | number }>('hits.total', {
+        size: 0,
+        track_total_hits: 1,
+        terminate_after: 1,
+        query: this.candidates(fields, window, request.thresholds),
+      });
+      const total = body.hits?.total;
+      return (typeof total === 'number' ? total : (total?.value ?? 0)) > 0 ? request.now : undefined;
+    }
+    const { body } = await this.probe<{ hits?: { sort?: unknown[] }[] }>('hits.hits.sort', {
+      size: 1,
+      _source: false,
+      track_total_hits: false,
+      // numeric_type: indices mapping the time as `date` and as `date_nanos` sort together (millis).
+      sort: [{ [fields.timestamp]: { order: 'desc', unmapped_type: 'date', numeric_type: 'date' } }],
+      query: this.candidates(fields, { ...window, end: request.now + 1 }, request.thresholds),
+    });
+    const newest = Number(body.hits?.hits?.[0]?.sort?.[0]);
+    if (!Number.isFinite(newest)) return undefined;
+    // The window [.., start − lag) holds `newest` once start − lag > newest.
+    return Math.max(request.now, newest + this.config.scan.lagSeconds * 1000 + 1);
+  }
+
+  /** One probe search: a filtered and uncompressed answer over node:http (`start` asks every few seconds). */
+  private async probe<H>(hitsPath: string, body: Record<string, unknown>) {
+    const answer = await this.client.request<{ hits?: H }>({
       method: 'POST',
       path: `/${this.target}/_search`,
       query: {
         ignore_unavailable: true,
         allow_no_indices: true,
-        filter_path: 'timed_out,_shards.total,_shards.failed,_shards.failures,hits.total',
+        filter_path: `timed_out,_shards.total,_shards.failed,_shards.failures,${hitsPath}`,
       },
-      body: {
-        size: 0,
-        track_total_hits: 1,
-        terminate_after: 1,
-        query: this.candidates(fields, window, request.thresholds),
-      },
+      body,
       maxRetries: 0,
       small: true,
     });
-    assertComplete(body, 'pending check');
-    const total = body.hits?.total;
-    return (typeof total === 'number' ? total : (total?.value ?? 0)) > 0;
+    assertComplete(answer.body, 'pending check');
+    return answer;
   }
 
   async *scan(request: ScanRequest): AsyncGenerator<ScanBatch> {

@@ -260,25 +260,39 @@ describe.each(ALL_PERSONAS.map((p) => [p.name, p] as const))(
       expectAllClosed();
     });
 
-    it('hasPending: true only while a scan would read a candidate it has not read', async () => {
+    it('pendingScanAt: when a scan would first read a candidate it has not read, up to now, not held back by the lag', async () => {
       const now = T0 + 3_600_000;
+      const lag = config.scan.lagSeconds * 1000;
       const thresholds = new Map([['core', 100]]);
       add([{ t: now - 60_000, app: 'core', d: 900 }]);
       const s = await open();
       let recorded: ReadCandidate[] = [];
       const request = (cursor: string | undefined, at: number) =>
         ({ mode: 'checkpoint', cursor, now: at, batchSize: 100, thresholds, recorded }) as const;
-      expect(await s.hasPending(request(undefined, now))).toBe(true);
+      expect(await s.pendingScanAt(request(undefined, now))).toBe(now);
       const first = await collect(s.scan(request(undefined, now)));
       const cursor = first.at(-1)!.cursor;
-      expect(await s.hasPending(request(cursor, now + 5_000))).toBe(true);
+      // Read but not yet stored as recorded: the overlap would read it again.
+      expect(await s.pendingScanAt(request(cursor, now + 5_000))).toBe(now + 5_000);
       recorded = rememberedOf(first);
       // Stored as recorded: what it read is excluded, nothing new.
-      expect(await s.hasPending(request(cursor, now + 5_000))).toBe(false);
-      add([{ t: now - 4 * 60_000, app: 'core', d: 950 }], 'logs-2026.01.06'); // 4 min late, inside the overlap
+      expect(await s.pendingScanAt(request(cursor, now + 5_000))).toBeUndefined();
       add([{ t: now + 2_000, app: 'core', d: 10 }]); // not a candidate
-      expect(await s.hasPending(request(cursor, now + 5_000))).toBe(true);
-      expect(await s.hasPending({ ...request(cursor, now + 5_000), thresholds: new Map() })).toBe(false);
+      add([{ t: now + 60_000, app: 'core', d: 990 }]); // after the probe's now: not yet
+      expect(await s.pendingScanAt(request(cursor, now + 5_000))).toBeUndefined();
+      // Visible before the scan's window (which ends the lag before its start) reaches it: the
+      // scan is due once that window holds it.
+      add([{ t: now + 4_000, app: 'core', d: 920 }]);
+      expect(await s.pendingScanAt(request(cursor, now + 5_000))).toBe(now + 4_000 + lag + 1);
+      const early = await collect(s.scan(request(cursor, now + 4_000 + lag)));
+      expect(early.flatMap((b) => b.candidates.map((c) => c.durationMs))).toEqual([]);
+      const due = await collect(s.scan(request(cursor, now + 4_000 + lag + 1)));
+      expect(due.flatMap((b) => b.candidates.map((c) => c.durationMs))).toEqual([920]);
+      // A late candidate inside the overlap is not masked by a newer one: the newest decides.
+      add([{ t: now - 4 * 60_000, app: 'core', d: 950 }], 'logs-2026.01.06');
+      expect(await s.pendingScanAt(request(cursor, now + 5_000))).toBe(now + 4_000 + lag + 1);
+      expect(await s.pendingScanAt(request(cursor, now + 30_000))).toBe(now + 30_000);
+      expect(await s.pendingScanAt({ ...request(cursor, now + 5_000), thresholds: new Map() })).toBeUndefined();
     });
 
     it('FIELD_INGESTED: windows go by ingest time, so a log of any lateness is read once; figures keep its own time', async () => {
@@ -304,6 +318,15 @@ describe.each(ALL_PERSONAS.map((p) => [p.name, p] as const))(
       expect(found.map((c) => c.durationMs).sort()).toEqual([900, 901, 902]);
       expect(found.find((c) => c.durationMs === 900)!.time).toBe(now - 5 * 3_600_000);
       expect(first.at(-1)!.scanned).toBe(3);
+      // By ingest time the probe asks only whether the scan's window holds a candidate.
+      const probe = {
+        mode: 'checkpoint',
+        cursor: first.at(-1)!.cursor,
+        now: now + 60_000,
+        batchSize: 10,
+        thresholds,
+      } as const;
+      expect(await s.pendingScanAt({ ...probe, recorded: rememberedOf(first) })).toBeUndefined();
       // Another document ingested now, 2 days late by its own time.
       server.addDocuments('logs-2026.01.05', [
         { ...toSource({ t: now - 2 * 86_400_000, app: 'core', d: 903 }), ...ingestedAt(now + 10_000) },
@@ -311,6 +334,7 @@ describe.each(ALL_PERSONAS.map((p) => [p.name, p] as const))(
       // Remembered by ingest time: the 5 h late one too, as the next window re-reads it.
       const recorded = rememberedOf(first);
       expect(recorded.map((c) => c.time).sort()).toEqual([now - 39_000, now - 30_000, now - 30_000]);
+      expect(await s.pendingScanAt({ ...probe, recorded })).toBe(now + 60_000);
       const second = await collect(
         s.scan({
           mode: 'checkpoint',
