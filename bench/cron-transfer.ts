@@ -27,6 +27,7 @@ import { loadConfig } from '../src/config/load.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createLogger } from '../src/logging/logger.js';
 import { ElasticsearchLogSource } from '../src/logs/elasticsearch/source.js';
+import { LOG_INDEX_MAPPINGS } from '../test/support/log-documents.js';
 
 interface ScanResult {
   status: string;
@@ -183,15 +184,7 @@ const startDir = mkdtempSync(join(tmpdir(), 'lagwatch-start-'));
 const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown CPU';
 await os('PUT', `/${INDEX}`, {
   settings: { number_of_shards: 1, number_of_replicas: 0 },
-  mappings: {
-    properties: {
-      '@timestamp': { type: 'date' },
-      app_name: { type: 'keyword' },
-      message_key: { type: 'keyword' },
-      duration: { type: 'float' },
-      correlation_id: { type: 'keyword' },
-    },
-  },
+  mappings: LOG_INDEX_MAPPINGS,
 });
 const start = await openInstallation(startDir, PREFIX);
 try {

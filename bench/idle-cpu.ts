@@ -21,6 +21,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { LOG_INDEX_MAPPINGS } from '../test/support/log-documents.js';
 
 const MINUTES = Number(process.argv[2] ?? 10);
 const SAMPLES = Number(process.argv[3] ?? 20);
@@ -97,17 +98,7 @@ const doc = (time: number, duration: number, correlation: string) => ({
 
 await os('PUT', `/${INDEX}`, {
   settings: { number_of_shards: 1, number_of_replicas: 0 },
-  mappings: {
-    properties: {
-      '@timestamp': { type: 'date' },
-      app_name: { type: 'keyword' },
-      message_key: { type: 'keyword' },
-      duration: { type: 'float' },
-      correlation_id: { type: 'keyword' },
-      level: { type: 'keyword' },
-      message: { type: 'text' },
-    },
-  },
+  mappings: LOG_INDEX_MAPPINGS,
 });
 const started = Date.now();
 for (let i = 0; i < 20; i++)

@@ -6,6 +6,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import type { ElasticsearchLogSource } from '../../src/logs/elasticsearch/source.js';
 import type { ScanReport } from '../../src/scan/scan-report.js';
 import { driversUnderTest } from '../support/databases.js';
+import { LOG_INDEX_MAPPINGS } from '../support/log-documents.js';
 import { openScanWorld, type ScanWorld } from '../support/scan-harness/world.js';
 import { ClusterAdmin, liveServers } from './real-cluster.js';
 
@@ -32,16 +33,7 @@ describe.each(servers.map((s) => [s.flavor, s] as const))('real %s: cron-run sca
 
   beforeAll(async () => {
     admin = await ClusterAdmin.connect(server.url);
-    await admin.createIndex(index, {
-      mappings: {
-        properties: {
-          '@timestamp': { type: 'date' },
-          app_name: { type: 'keyword' },
-          message_key: { type: 'keyword' },
-          duration: { type: 'float' },
-        },
-      },
-    });
+    await admin.createIndex(index, { mappings: LOG_INDEX_MAPPINGS });
     world = await openScanWorld(sqlite, {
       env: {
         LOG_SOURCE: 'elasticsearch',

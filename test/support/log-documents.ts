@@ -1,5 +1,18 @@
 import type { NdjsonLine } from '../../src/logs/ndjson/ndjson-line.js';
 
+/** The mapping of the `default` preset's fields, for indices the live tests and benches create. */
+export const LOG_INDEX_MAPPINGS = {
+  properties: {
+    '@timestamp': { type: 'date' },
+    app_name: { type: 'keyword' },
+    message_key: { type: 'keyword' },
+    duration: { type: 'float' },
+    correlation_id: { type: 'keyword' },
+    level: { type: 'keyword' },
+    message: { type: 'text' },
+  },
+} as const;
+
 /** A log as the tests write it; becomes a document of the `default` field preset. */
 export interface TestLog {
   /** Epoch ms. */

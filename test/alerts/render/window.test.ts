@@ -3,41 +3,17 @@ import type { AlertNotification } from '../../../src/alerts/notification.js';
 import { renderEmail } from '../../../src/alerts/render/email.js';
 import { renderTelegram } from '../../../src/alerts/render/telegram.js';
 import { renderWebhookPayload } from '../../../src/alerts/render/webhook.js';
+import { windowFiring } from '../channels/kinds.js';
 
-const from = Date.UTC(2026, 11, 6, 9, 59, 0);
 const to = Date.UTC(2026, 11, 6, 10, 4, 0);
 
-const firing = (overrides: Partial<AlertNotification> = {}): AlertNotification => ({
-  kind: 'alert',
-  ruleType: 'latency',
-  ruleId: 3,
-  app: 'checkout-api',
-  messageKey: 'POST /orders <b>',
-  thresholdMs: 800,
-  count: 412,
-  sinceLastAlert: 412,
-  worstMs: 1240,
-  p95Ms: 1240,
-  firstAt: from,
-  lastAt: to,
-  samples: [],
-  dashboardUrl:
-    'http://lagwatch.test/#/incidents?id=7&rule=latency:3&from=2026-12-06T09:04:00.000Z&to=2026-12-06T10:04:00.001Z',
-  evaluation: {
-    statistic: 'p95',
-    value: 1240,
-    threshold: 800,
-    unit: 'ms',
-    samples: 412,
-    windowFrom: from,
-    windowTo: to,
-    baselineValue: null,
-  },
-  incident: { id: 7, name: 'orders p95', event: 'alert', startedAt: to, resolvedAt: null },
-  sentence:
-    'checkout-api POST /orders <b>: p95 1,240 ms over the last 5 min > 800 ms (412 logs), firing since 10:04 UTC',
-  ...overrides,
-});
+const firing = (overrides: Partial<AlertNotification> = {}): AlertNotification =>
+  windowFiring({
+    messageKey: 'POST /orders <b>',
+    sentence:
+      'checkout-api POST /orders <b>: p95 1,240 ms over the last 5 min > 800 ms (412 logs), firing since 10:04 UTC',
+    ...overrides,
+  });
 
 describe('window kinds on every channel', () => {
   it('Telegram says the sentence, the window and links the incident, with log text escaped', () => {
