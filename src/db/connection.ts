@@ -1,7 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  MysqlDialect,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+} from 'kysely';
 import type { DatabaseConfig, DbDriver } from '../config/config.js';
 import type { Database } from './schema.js';
 
@@ -26,7 +36,7 @@ export function openStateDb(config: DatabaseConfig): StateDb {
 function dialectFor(config: DatabaseConfig) {
   switch (config.driver) {
     case 'sqlite':
-      return new SqliteDialect({ database: async () => openSqliteFile(config.database) });
+      return new WriteFirstSqliteDialect({ database: async () => openSqliteFile(config.database) });
     case 'mysql':
       return new MysqlDialect({
         // Each driver's client library is loaded only when that driver is used.
@@ -64,6 +74,30 @@ function dialectFor(config: DatabaseConfig) {
           });
         },
       });
+  }
+}
+
+/**
+ * SQLite transactions that take the write lock when they begin (`BEGIN IMMEDIATE`). A deferred
+ * transaction that reads first and then writes cannot wait for another process's writer: when
+ * that writer commits in between, SQLite answers "database is locked" at once, whatever the
+ * busy timeout (two `log:alert-scan` processes over one state file did). Taking the lock first
+ * lets the busy timeout wait for it instead.
+ */
+class WriteFirstSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class WriteFirstSqliteDialect extends SqliteDialect {
+  readonly #config: ConstructorParameters<typeof SqliteDialect>[0];
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new WriteFirstSqliteDriver(this.#config);
   }
 }
 
