@@ -26,6 +26,21 @@ export interface Database {
   rule_series: RuleSeriesTable;
   incidents: IncidentTable;
   self_alerts: SelfAlertTable;
+  api_tokens: ApiTokenTable;
+}
+
+/** An API token (src/access/token-repository.ts): only the SHA-256 of its secret is kept. */
+export interface ApiTokenTable {
+  id: Generated<number>;
+  name: string;
+  scope: 'ingest' | 'read' | 'write' | 'admin';
+  /** Hex SHA-256 of the secret. */
+  token_hash: string;
+  created_at: number;
+  expires_at: number | null;
+  /** Updated at most once a minute per token and process. */
+  last_used_at: number | null;
+  revoked_at: number | null;
 }
 
 /** A condition lagwatch watches in itself (see src/self-monitoring/self-alert-state.ts). */
@@ -227,7 +242,7 @@ export interface CheckpointTable {
 
 /** One row per rule table, bumped with every write to it (see RuleListCache). */
 export interface TableRevisionTable {
-  table_name: 'app_rules' | 'message_rules' | 'window_rules';
+  table_name: 'app_rules' | 'message_rules' | 'window_rules' | 'api_tokens';
   revision: number;
 }
 
