@@ -26,6 +26,22 @@ export interface Database {
   rule_series: RuleSeriesTable;
   incidents: IncidentTable;
   self_alerts: SelfAlertTable;
+  audit_log: AuditLogTable;
+}
+
+/** One change to a rule, target, silence or token (src/audit/audit-log.ts owns its SQL). */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  entity: string;
+  /** The id as text; a rule's with its kind: `latency:12`. */
+  entity_id: string;
+  /** The entity as the API answers it (secrets masked), JSON; null on create. */
+  before: string | null;
+  /** The same after the change, JSON; null on delete. */
+  after: string | null;
 }
 
 /** A condition lagwatch watches in itself (see src/self-monitoring/self-alert-state.ts). */
