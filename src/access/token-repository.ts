@@ -1,9 +1,11 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import { recordChange } from '../audit/audit-log.js';
 import type { DbDriver } from '../config/config.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { ApiTokenTable, Database } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../validation/problems.js';
 import type { Scope } from './principal.js';
+import { tokenOutput } from './token-schemas.js';
 import { hashTokenSecret, newTokenSecret } from './token-secret.js';
 
 /** A token as lists show it: never its secret nor its hash. Times are epoch ms. */
@@ -28,20 +30,13 @@ export interface NewToken {
   expires_at: number | null;
 }
 
-/** A change to the tokens table, handed to a hook inside the same transaction (the audit log). */
-export interface TokenChange {
-  action: 'create' | 'delete';
-  before: ApiToken | null;
-  after: ApiToken | null;
-}
-export type TokenChangeHook = (trx: Transaction<Database>, change: TokenChange) => Promise<void>;
-
 const REVISION_ROW = 'api_tokens';
 
 /**
  * The api_tokens table: every read and write of it. Every write bumps the table's revision in
  * the same transaction, so each process's in-memory copy (token-directory.ts) sees it on its next
- * request. `last_used_at` is the exception: it does not bump the revision.
+ * request. `last_used_at` is the exception: it does not bump the revision. Creating and
+ * revoking are recorded in the audit log (entity `token`) in the same transaction.
  */
 export class TokenRepository {
   constructor(
@@ -51,7 +46,7 @@ export class TokenRepository {
   ) {}
 
   /** Creates a token; the answer holds its secret, which is never stored nor shown again. */
-  async create(token: NewToken, onChange?: TokenChangeHook): Promise<{ token: ApiToken; secret: string }> {
+  async create(token: NewToken, actor: string): Promise<{ token: ApiToken; secret: string }> {
     const secret = newTokenSecret();
     const values = {
       name: token.name,
@@ -69,7 +64,7 @@ export class TokenRepository {
             ? (await trx.insertInto('api_tokens').values(values).returning('id').executeTakeFirstOrThrow()).id
             : (await trx.insertInto('api_tokens').values(values).executeTakeFirstOrThrow()).insertId;
         const after = await this.get(Number(id), trx);
-        await onChange?.(trx, { action: 'create', before: null, after });
+        await this.audit(trx, actor, 'create', null, after);
         return after;
       });
       return { token: created, secret };
@@ -107,13 +102,13 @@ export class TokenRepository {
   }
 
   /** Revokes a token (the row is kept); revoking a revoked token changes nothing. */
-  async revoke(id: number, onChange?: TokenChangeHook): Promise<ApiToken> {
+  async revoke(id: number, actor: string): Promise<ApiToken> {
     return this.write(async (trx) => {
       const before = await this.get(id, trx);
       if (before.revoked_at !== null) return before;
       await trx.updateTable('api_tokens').set({ revoked_at: this.now() }).where('id', '=', id).execute();
       const after = await this.get(id, trx);
-      await onChange?.(trx, { action: 'delete', before, after });
+      await this.audit(trx, actor, 'delete', before, after);
       return after;
     });
   }
@@ -142,6 +137,27 @@ export class TokenRepository {
       .set({ last_used_at: at })
       .where('id', 'in', [...ids])
       .execute();
+  }
+
+  /** The audit record of a change, in its transaction (the token as GET /tokens shows it). */
+  private async audit(
+    trx: Transaction<Database>,
+    actor: string,
+    action: 'create' | 'delete',
+    before: ApiToken | null,
+    after: ApiToken | null,
+  ): Promise<void> {
+    const at = this.now();
+    const view = (token: ApiToken | null) => (token === null ? null : tokenOutput(token, at));
+    await recordChange(trx, {
+      actor,
+      action,
+      entity: 'token',
+      entity_id: String((after ?? before)?.id),
+      before: view(before),
+      after: view(after),
+      at,
+    });
   }
 
   private write<T>(change: (trx: Transaction<Database>) => Promise<T>): Promise<T> {

@@ -27,6 +27,7 @@ export interface Database {
   incidents: IncidentTable;
   self_alerts: SelfAlertTable;
   api_tokens: ApiTokenTable;
+  audit_log: AuditLogTable;
 }
 
 /** An API token (src/access/token-repository.ts): only the SHA-256 of its secret is kept. */
@@ -41,6 +42,21 @@ export interface ApiTokenTable {
   /** Updated at most once a minute per token and process. */
   last_used_at: number | null;
   revoked_at: number | null;
+}
+
+/** One change to a rule, target, silence or token (src/audit/audit-log.ts owns its SQL). */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  entity: string;
+  /** The id as text; a rule's with its kind: `latency:12`. */
+  entity_id: string;
+  /** The entity as the API answers it (secrets masked), JSON; null on create. */
+  before: string | null;
+  /** The same after the change, JSON; null on delete. */
+  after: string | null;
 }
 
 /** A condition lagwatch watches in itself (see src/self-monitoring/self-alert-state.ts). */

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { CLI_ACTOR } from '../../access/principal.js';
 import { tokenExpiry } from '../../access/token-expiry.js';
 import { createdTokenOutput, TokenCreate, tokenOutput } from '../../access/token-schemas.js';
 import { validated } from '../../validation/problems.js';
@@ -28,7 +29,10 @@ export function registerTokenCommands(program: Command): void {
           ...(options.expires !== undefined ? { expires: options.expires } : {}),
         });
         const expires_at = tokenExpiry(input, Date.now());
-        const { token, secret } = await ctx.tokens.create({ name: input.name, scope: input.scope, expires_at });
+        const { token, secret } = await ctx.tokens.create(
+          { name: input.name, scope: input.scope, expires_at },
+          CLI_ACTOR,
+        );
         const created = createdTokenOutput(token, secret);
         if (options.json) printJson(created);
         else {
@@ -80,7 +84,7 @@ export function registerTokenCommands(program: Command): void {
       withContext(async (ctx) => {
         await requireCurrentSchema(ctx);
         const found = await ctx.tokens.find(idOrName);
-        const revoked = tokenOutput(await ctx.tokens.revoke(found.id), Date.now());
+        const revoked = tokenOutput(await ctx.tokens.revoke(found.id, CLI_ACTOR), Date.now());
         if (options.json) printJson(revoked);
         else print(`token ${revoked.id} "${revoked.name}" revoked at ${revoked.revoked_at}`);
         return 0;

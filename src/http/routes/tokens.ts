@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { actorOf } from '../../access/principal.js';
 import { tokenExpiry } from '../../access/token-expiry.js';
 import {
   CreatedTokenOutput,
@@ -80,7 +81,7 @@ export function tokenRoutes(ctx: HttpContext, now: () => number): FastifyPluginA
       async (request, reply) => {
         const { name, scope } = request.body;
         const expires_at = tokenExpiry(request.body, now());
-        const { token, secret } = await ctx.tokens.create({ name, scope, expires_at });
+        const { token, secret } = await ctx.tokens.create({ name, scope, expires_at }, actorOf(request));
         return reply.code(201).send(success(createdTokenOutput(token, secret)));
       },
     );
@@ -95,7 +96,7 @@ export function tokenRoutes(ctx: HttpContext, now: () => number): FastifyPluginA
           response: { 200: successEnvelope(TokenOutput), ...readErrors },
         },
       },
-      async (request) => success(tokenOutput(await ctx.tokens.revoke(request.params.id), now())),
+      async (request) => success(tokenOutput(await ctx.tokens.revoke(request.params.id, actorOf(request)), now())),
     );
   };
 }
