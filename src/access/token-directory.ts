@@ -88,11 +88,14 @@ export class TokenDirectory {
     }
   }
 
-  /** Records a use: written at most once per `lastUsedEveryMs` per token, never awaited by the request. */
-  noteUse(tokenId: number, now: number): void {
+  /**
+   * Records a use: written at most once per `lastUsedEveryMs` per token. The request does not
+   * wait for it; the answer (undefined when nothing is written) is the write, for tests.
+   */
+  noteUse(tokenId: number, now: number): Promise<void> | undefined {
     const last = this.lastWritten.get(tokenId);
-    if (last !== undefined && now - last < this.lastUsedEveryMs) return;
+    if (last !== undefined && now - last < this.lastUsedEveryMs) return undefined;
     this.lastWritten.set(tokenId, now);
-    this.repository.markUsed([tokenId], now).catch((error: unknown) => this.options.onLastUsedError?.(error));
+    return this.repository.markUsed([tokenId], now).catch((error: unknown) => this.options.onLastUsedError?.(error));
   }
 }
