@@ -142,7 +142,9 @@ describe.each(variants)(
       for (const p of [first, second]) {
         const refused = await get(p.base, oncall.token);
         expect(refused.status).toBe(401);
-        expect((await refused.json()).error.message).toBe('the token oncall-2 was revoked');
+        expect(((await refused.json()) as { error: { message: string } }).error.message).toBe(
+          'the token oncall-2 was revoked',
+        );
       }
 
       // Created through one process, usable at once on the other; revoked there, refused here.
@@ -155,9 +157,11 @@ describe.each(variants)(
         body: JSON.stringify({ name: 'reader', scope: 'read', expires: '1d' }),
       });
       expect(made.status).toBe(201);
-      const reader = (await made.json()).data;
+      const reader = ((await made.json()) as { data: { id: number; token: string; expires_at: string } }).data;
       expect((await get(second.base, reader.token)).status).toBe(200);
-      expect((await get(second.base, reader.token, '/whoami').then((r) => r.json())).data).toEqual({
+      expect(
+        ((await get(second.base, reader.token, '/whoami').then((r) => r.json())) as { data: unknown }).data,
+      ).toEqual({
         actor: 'token:reader',
         scope: 'read',
         name: 'reader',
