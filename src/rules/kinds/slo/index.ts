@@ -1,5 +1,5 @@
 import type { Problem } from '../../../validation/problems.js';
-import type { DescribeInput, SeriesFinding, WindowKindModule } from '../kind.js';
+import type { DescribeInput, FindingDetails, SeriesFinding, WindowKindModule } from '../kind.js';
 import { given } from '../window-fields.js';
 import { formatClock, formatMinutes, formatValue, subjectOf } from '../words.js';
 import { type BurnAlertJudged, burnWindowsOf, countQuery, judgeBurnAlerts, periodMsOf, type SloRule } from './burn.js';
@@ -130,34 +130,36 @@ export const sloKind: WindowKindModule<SloRule> = {
 };
 
 /**
- * "checkout POST /orders: error budget burning 15.2× over the last 1 h and 18× over the last
- * 5 min (alert at 14.4×; objective 99.5 % within 500 ms); 62.5 % of the 28 d budget left, gone
- * by 14:10 UTC at this rate; firing since 10:04 UTC", and its resolved form.
+ * "checkout POST /orders: error budget burning 16× over the last 1 h and 20× over the last 5 min
+ * (alert at 14.4×; objective 99 % within 500 ms); 50 % of the 28 d budget left, gone by 07:00
+ * UTC at this rate; firing since 10:00 UTC", and its resolved form.
  */
 function describeSlo({ rule, finding, app, messageKey, event, startedAt, resolvedAt }: DescribeInput<SloRule>): string {
   const subject = subjectOf(app, messageKey);
   const d = finding.details ?? {};
-  const rate = (x: unknown) => formatValue(typeof x === 'number' ? x : null, '×');
-  const long = formatMinutes(Number(d.long_minutes));
-  const budget =
-    typeof d.budget_remaining_percent === 'number'
-      ? `${formatValue(d.budget_remaining_percent, '%')} of the ${rule.period_days} d budget left`
-      : '';
+  const rate = (x: unknown) => (typeof x === 'number' ? formatValue(x, '×') : 'no logs');
+  const windows = `${formatMinutes(Number(d.long_minutes))}: ${rate(d.long_rate)}, ${formatMinutes(Number(d.short_minutes))}: ${rate(d.short_rate)}`;
+  const budget = budgetWords(rule, d, finding.windowTo, event !== 'resolved');
   if (event === 'resolved') {
     const after = formatMinutes(((resolvedAt ?? finding.windowTo) - startedAt) / MINUTE);
-    return `${subject}: error budget burn back to ${rate(d.long_rate)} over the last ${long} after ${after}, no burn alert holds${budget ? `; ${budget}` : ''}`;
+    return `${subject}: no burn alert holds any more after ${after} (${windows})${budget}`;
   }
-  const exhausted = typeof d.budget_exhausted_at === 'string' ? Date.parse(d.budget_exhausted_at) : null;
-  const runsOut =
-    exhausted === null
-      ? ''
-      : exhausted <= finding.windowTo
-        ? ', none left'
-        : `, gone by ${formatClock(exhausted, finding.windowTo)} at this rate`;
   const since = `${event === 'reminder' ? 'still firing' : 'firing'} since ${formatClock(startedAt, finding.windowTo)}`;
   return (
-    `${subject}: error budget burning ${rate(d.long_rate)} over the last ${long} and ${rate(d.short_rate)} over the last ${formatMinutes(Number(d.short_minutes))} ` +
+    `${subject}: error budget burning ${rate(d.long_rate)} over the last ${formatMinutes(Number(d.long_minutes))} ` +
+    `and ${rate(d.short_rate)} over the last ${formatMinutes(Number(d.short_minutes))} ` +
     `(alert at ${rate(d.factor)}; objective ${formatValue(rule.objective, '%')} within ${formatValue(rule.threshold_ms, 'ms')})` +
-    `${budget ? `; ${budget}${runsOut}` : ''}; ${since}`
+    `${budget}; ${since}`
   );
+}
+
+/** "; 50 % of the 28 d budget left, gone by 07:00 UTC at this rate", or "; the 28 d budget is spent (−20 % left)". */
+function budgetWords(rule: SloRule, d: FindingDetails, at: number, withRunOut: boolean): string {
+  const left = d.budget_remaining_percent;
+  if (typeof left !== 'number') return '';
+  const period = `the ${rule.period_days} d budget`;
+  if (left <= 0) return `; ${period} is spent (${formatValue(left, '%')} left)`;
+  const exhausted = typeof d.budget_exhausted_at === 'string' ? Date.parse(d.budget_exhausted_at) : null;
+  const runsOut = withRunOut && exhausted !== null ? `, gone by ${formatClock(exhausted, at)} at this rate` : '';
+  return `; ${formatValue(left, '%')} of ${period} left${runsOut}`;
 }
