@@ -1,5 +1,8 @@
+import { expect } from 'vitest';
+import type { WindowStatsReader } from '../../../../src/logs/window-stats.js';
 import type { WindowRule } from '../../../../src/rules/kinds/kind.js';
 import type { SloRule } from '../../../../src/rules/kinds/slo/burn.js';
+import { sloHistory, sloStatus } from '../../../../src/rules/kinds/slo/reports.js';
 import { logDocument } from '../../../support/log-documents.js';
 
 /**
@@ -101,4 +104,51 @@ export function sloDocuments(logs: readonly Log[]): Record<string, unknown>[] {
       ...(log.duration === undefined ? {} : { duration: log.duration }),
     }),
   );
+}
+
+/** The status and history every source must answer on the hand-computed data, before and after late logs. */
+export async function expectExactFigures(read: WindowStatsReader, addLate: () => Promise<void>) {
+  const rule = sloRule();
+  const status = await sloStatus({ rule, read, now: NOW, firing: false });
+  expect(status).toMatchObject({
+    good: EXPECTED.good,
+    bad: EXPECTED.bad,
+    sli_percent: EXPECTED.sli_percent,
+    budget_remaining_percent: EXPECTED.budget_remaining_percent,
+    burn_rates: EXPECTED.burn_rates,
+    period: { from: '2026-01-09T12:34:56.789Z', to: '2026-01-10T12:34:56.789Z' },
+    budget_exhausted_at: '2026-01-10T12:34:56.789Z',
+    firing: false,
+  });
+  expect(status.burn_alerts).toEqual([
+    {
+      long_minutes: 60,
+      short_minutes: 5,
+      factor: 14.4,
+      long_rate: 13.333333333,
+      short_rate: 66.666666667,
+      holds: false,
+    },
+    { long_minutes: 360, short_minutes: 30, factor: 6, long_rate: 7.407407407, short_rate: 25, holds: true },
+  ]);
+
+  const history = await sloHistory({ rule, read, now: NOW, firing: false, query: { points: 24 } });
+  expect(history).toMatchObject({ from: status.period.from, to: status.period.to, step_ms: 3_600_000 });
+  expect(history.points).toHaveLength(24);
+  const sum = (f: 'good' | 'bad') => history.points.reduce((n, p) => n + p[f], 0);
+  expect([sum('good'), sum('bad')]).toEqual([EXPECTED.good, EXPECTED.bad]);
+  const last = history.points.at(-1)!;
+  expect(last).toMatchObject({ t: status.period.to, budget_remaining_percent: EXPECTED.budget_remaining_percent });
+  expect(last.burn_rates).toEqual({
+    '60m': EXPECTED.burn_rates['1h'],
+    '5m': EXPECTED.burn_rates['5m'],
+    '360m': EXPECTED.burn_rates['6h'],
+    '30m': EXPECTED.burn_rates['30m'],
+  });
+  // The first hour: the bad log at the period's start; 12 spread logs and two of 490 and 500 ms, good.
+  expect(history.points[0]).toMatchObject({ good: 14, bad: 1 });
+
+  await addLate();
+  const later = await sloStatus({ rule, read, now: NOW, firing: false });
+  expect([later.good, later.bad]).toEqual([EXPECTED.good, EXPECTED.bad + LATE_BAD]);
 }
