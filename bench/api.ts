@@ -126,13 +126,16 @@ async function main(): Promise<void> {
   const ctx = createAppContext(config, createLogger(config));
   await migrateToLatest(ctx.state);
   for (let i = 0; i < 100; i += 1) {
-    await ctx.appRules.create({
-      app_name: `service-${String(i).padStart(3, '0')}`,
-      max_duration: 100 + i * 10,
-      is_active: i % 5 !== 0,
-      alert_channels: [CHANNEL_TYPES[i % CHANNEL_TYPES.length]],
-      cooldown_minutes: i % 30,
-    });
+    await ctx.appRules.create(
+      {
+        app_name: `service-${String(i).padStart(3, '0')}`,
+        max_duration: 100 + i * 10,
+        is_active: i % 5 !== 0,
+        alert_channels: [CHANNEL_TYPES[i % CHANNEL_TYPES.length]],
+        cooldown_minutes: i % 30,
+      },
+      'bench',
+    );
   }
   // The same JSON from memory through the full lagwatch stack (hooks, auth check, metrics,
   // serialisation): the HTTP layer's share, without the database read.

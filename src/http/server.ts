@@ -17,6 +17,7 @@ import { installJsonBodyParser } from './json-body.js';
 import { installRequestMetrics } from './request-metrics.js';
 import { installOriginChecks } from './request-origin.js';
 import { alertRoutes } from './routes/alerts.js';
+import { auditRoutes } from './routes/audit.js';
 import { channelRoutes } from './routes/channels.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { ELASTICSEARCH_PREFIX, elasticsearchRoutes } from './routes/elasticsearch.js';
@@ -114,6 +115,7 @@ export async function buildServer(ctx: HttpContext, options: ServerOptions = {})
   await app.register(targetTestRoutes(ctx));
   await app.register(alertRoutes(ctx));
   await app.register(silenceRoutes(ctx));
+  await app.register(auditRoutes(ctx));
   await app.register(ingestRoutes(ctx, { onIngest: options.onIngest }));
   await app.register(elasticsearchRoutes(ctx, { onIngest: options.onIngest }), { prefix: ELASTICSEARCH_PREFIX });
   const now = options.now ?? Date.now;
