@@ -36,14 +36,17 @@ describe('check:slos', { timeout: 120_000 }, () => {
     const config = loadConfig({ DB_DATABASE: join(cwd, 'data/lagwatch.db'), LOG_LEVEL: 'silent' }, undefined);
     const ctx = createAppContext(config, createLogger(config));
     try {
-      await ctx.ruleStores.windowRules('slo').create({
-        name: 'checkout orders',
-        app_name: 'checkout',
-        message_key: 'POST /orders',
-        threshold_ms: 500,
-        objective: 99,
-        alert_channels: ['webhook'],
-      });
+      await ctx.ruleStores.windowRules('slo').create(
+        {
+          name: 'checkout orders',
+          app_name: 'checkout',
+          message_key: 'POST /orders',
+          threshold_ms: 500,
+          objective: 99,
+          alert_channels: ['webhook'],
+        },
+        'test',
+      );
     } finally {
       await ctx.close();
     }

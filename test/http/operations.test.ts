@@ -211,6 +211,7 @@ describe('metrics, documentation and headers', () => {
         'POST /silences',
         'GET /silences/{id}',
         'DELETE /silences/{id}',
+        'GET /audit',
         'GET /tokens',
         'POST /tokens',
         'DELETE /tokens/{id}',

@@ -53,15 +53,18 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('slo burn-rate inciden
     add(T0 - MIN, 20, 501);
   };
   const createSlo = (extra: Record<string, unknown> = {}) =>
-    repos.ruleStores.windowRules('slo').create({
-      name: 'checkout orders',
-      app_name: 'checkout',
-      message_key: 'POST /orders',
-      threshold_ms: 500,
-      objective: 99,
-      alert_channels: ['webhook'],
-      ...extra,
-    }) as Promise<WindowRule>;
+    repos.ruleStores.windowRules('slo').create(
+      {
+        name: 'checkout orders',
+        app_name: 'checkout',
+        message_key: 'POST /orders',
+        threshold_ms: 500,
+        objective: 99,
+        alert_channels: ['webhook'],
+        ...extra,
+      },
+      'test',
+    ) as Promise<WindowRule>;
   const evaluate = async (end: number, read: WindowStatsReader = memoryWindowReader(logs)) => {
     const kind = windowKindNamed('slo')!;
     const rules = (await repos.ruleStores.windowRules('slo').all()).map((rule) => ({
@@ -163,9 +166,13 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('slo burn-rate inciden
     scenario();
     expect((await evaluate(T0)).series[0]).toMatchObject({ state: 'firing', value: 16, threshold: 16 });
     await db!.state.db.deleteFrom('rule_series').execute();
-    await repos.ruleStores.windowRules('slo').update((await repos.ruleStores.windowRules('slo').all())[0]!.id, {
-      burn_alerts: [{ long_minutes: 60, short_minutes: 5, factor: 16.01 }],
-    });
+    await repos.ruleStores.windowRules('slo').update(
+      (await repos.ruleStores.windowRules('slo').all())[0]!.id,
+      {
+        burn_alerts: [{ long_minutes: 60, short_minutes: 5, factor: 16.01 }],
+      },
+      'test',
+    );
     expect((await evaluate(T0 + 1)).series[0]).toMatchObject({ state: 'ok', event: null });
   });
 
@@ -195,14 +202,17 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('slo burn-rate inciden
 
   it.skipIf(driver.skipReason)('reminders every cooldown_minutes; a silence holds the alert back', async () => {
     await createSlo({ cooldown_minutes: 5 });
-    await repos.silences.create({
-      app_name: 'checkout',
-      message_key: null,
-      starts_at: T0 - MIN,
-      ends_at: T0 + 3 * MIN,
-      comment: 'deploy',
-      created_by: 'test',
-    });
+    await repos.silences.create(
+      {
+        app_name: 'checkout',
+        message_key: null,
+        starts_at: T0 - MIN,
+        ends_at: T0 + 3 * MIN,
+        comment: 'deploy',
+        created_by: 'test',
+      },
+      'test',
+    );
     scenario();
     await evaluate(T0);
     await evaluate(T0 + 2 * MIN);

@@ -34,15 +34,21 @@ interface Outcome {
 /** Creates the SLO, scans now and 40 minutes later, and tells what happened. */
 async function runBurst(world: ScanWorld, advance: () => void): Promise<Outcome> {
   const { ctx, services } = world;
-  await ctx.targets.create({ name: 'hook', type: 'webhook', external_id: 'http://127.0.0.1:9/h', is_active: true });
-  await ctx.ruleStores.windowRules('slo').create({
-    name: 'checkout orders',
-    app_name: 'checkout',
-    message_key: 'POST /orders',
-    threshold_ms: 500,
-    objective: 99,
-    alert_channels: ['webhook'],
-  });
+  await ctx.targets.create(
+    { name: 'hook', type: 'webhook', external_id: 'http://127.0.0.1:9/h', is_active: true },
+    'test',
+  );
+  await ctx.ruleStores.windowRules('slo').create(
+    {
+      name: 'checkout orders',
+      app_name: 'checkout',
+      message_key: 'POST /orders',
+      threshold_ms: 500,
+      objective: 99,
+      alert_channels: ['webhook'],
+    },
+    'test',
+  );
   const events: (string | null)[] = [];
   const first = await services.scanner.run();
   expect(first.status, first.error).toBe('success');
