@@ -1,4 +1,5 @@
 import { CHANNELS, type ChannelRegistry } from '../alerts/channels/registry.js';
+import { TokenRepository } from '../access/token-repository.js';
 import type { StateDb } from '../db/connection.js';
 import type { HttpContext } from '../http/context.js';
 import { ruleStoresFor } from '../rules/kinds/stores.js';
@@ -27,5 +28,6 @@ export function repositoriesFor(state: StateDb, channels: ChannelRegistry = CHAN
     targets: new TargetRepository(state.db, channels.targetAddressProblem),
     channels,
     silences: new SilenceRepository(state.db, state.driver),
+    tokens: new TokenRepository(state.db, state.driver),
   };
 }

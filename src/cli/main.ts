@@ -8,6 +8,7 @@ import { registerRuleCommands } from './commands/rules.js';
 import { registerScanCommands } from './commands/scan.js';
 import { registerServiceCommands } from './commands/service.js';
 import { registerSilenceCommands } from './commands/silences.js';
+import { registerTokenCommands } from './commands/tokens.js';
 
 const program = new Command()
   .name('lagwatch')
@@ -25,6 +26,7 @@ registerScanCommands(program);
 registerLogCommands(program);
 registerChannelCommands(program);
 registerSilenceCommands(program);
+registerTokenCommands(program);
 registerDiagnoseCommand(program);
 
 await program.parseAsync(process.argv);

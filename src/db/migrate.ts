@@ -2,7 +2,7 @@ import { type MigrationResult, Migrator } from 'kysely';
 import type { StateDb } from './connection.js';
 import { migrationsFor } from './migrations/index.js';
 
-function migratorFor(state: StateDb): Migrator {
+export function migratorFor(state: StateDb): Migrator {
   const migrations = migrationsFor(state.driver);
   return new Migrator({
     db: state.db,

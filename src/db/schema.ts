@@ -26,6 +26,37 @@ export interface Database {
   rule_series: RuleSeriesTable;
   incidents: IncidentTable;
   self_alerts: SelfAlertTable;
+  api_tokens: ApiTokenTable;
+  audit_log: AuditLogTable;
+}
+
+/** An API token (src/access/token-repository.ts): only the SHA-256 of its secret is kept. */
+export interface ApiTokenTable {
+  id: Generated<number>;
+  name: string;
+  scope: 'ingest' | 'read' | 'write' | 'admin';
+  /** Hex SHA-256 of the secret. */
+  token_hash: string;
+  created_at: number;
+  expires_at: number | null;
+  /** Updated at most once a minute per token and process. */
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+/** One change to a rule, target, silence or token (src/audit/audit-log.ts owns its SQL). */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  entity: string;
+  /** The id as text; a rule's with its kind: `latency:12`. */
+  entity_id: string;
+  /** The entity as the API answers it (secrets masked), JSON; null on create. */
+  before: string | null;
+  /** The same after the change, JSON; null on delete. */
+  after: string | null;
 }
 
 /** A condition lagwatch watches in itself (see src/self-monitoring/self-alert-state.ts). */
@@ -227,7 +258,7 @@ export interface CheckpointTable {
 
 /** One row per rule table, bumped with every write to it (see RuleListCache). */
 export interface TableRevisionTable {
-  table_name: 'app_rules' | 'message_rules' | 'window_rules';
+  table_name: 'app_rules' | 'message_rules' | 'window_rules' | 'api_tokens';
   revision: number;
 }
 

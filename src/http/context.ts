@@ -1,3 +1,4 @@
+import type { TokenRepository } from '../access/token-repository.js';
 import type { ChannelRegistry } from '../alerts/channels/registry.js';
 import type { Config } from '../config/config.js';
 import type { StateDb } from '../db/connection.js';
@@ -26,6 +27,8 @@ export interface HttpContext {
   /** The channel registry (src/alerts/channels/registry.ts): what `GET /channels` lists and requests are checked against. */
   channels: ChannelRegistry;
   silences: SilenceRepository;
+  /** API tokens (src/access): created, listed and revoked through `/tokens` and the CLI. */
+  tokens: TokenRepository;
   /** Live events (violations, scans, alerts) for `GET /events`. */
   events: EventBus;
   /** Opened lazily: commands that only manage rules never connect to the log store. */

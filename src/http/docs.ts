@@ -1,12 +1,13 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { registerWithAccess } from './auth.js';
 
 /**
  * The OpenAPI 3 document, generated from the route schemas that also validate requests, at
  * `/docs/json`, and swagger-ui at `/docs`. Register before the routes it describes.
  */
-export async function installDocs(app: FastifyInstance, version: string, secured: boolean): Promise<void> {
+export async function installDocs(app: FastifyInstance, version: string): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -18,18 +19,26 @@ export async function installDocs(app: FastifyInstance, version: string, secured
           '{"status":"success","data":...} or {"status":"error","error":{"code","message","details":[{field,message}]}}.',
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API_TOKEN' } },
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'API_TOKEN or a token from POST /tokens; needed once API_TOKEN is set or any token is active',
+          },
+        },
       },
-      ...(secured ? { security: [{ bearer: [] }] } : {}),
+      security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, {
-    routePrefix: '/docs',
-    // swagger-ui sends its own CSP (hashes of its inline scripts); adjusted for lagwatch.
-    staticCSP: true,
-    transformStaticCSP: swaggerUiCsp,
-    // No validator badge: it would send the document to validator.swagger.io.
-    uiConfig: { docExpansion: 'list', deepLinking: false, validatorUrl: null },
+  await registerWithAccess(app, { read: 'read', write: 'admin' }, async (scope) => {
+    await scope.register(swaggerUi, {
+      routePrefix: '/docs',
+      // swagger-ui sends its own CSP (hashes of its inline scripts); adjusted for lagwatch.
+      staticCSP: true,
+      transformStaticCSP: swaggerUiCsp,
+      // No validator badge: it would send the document to validator.swagger.io.
+      uiConfig: { docExpansion: 'list', deepLinking: false, validatorUrl: null },
+    });
   });
 }
 

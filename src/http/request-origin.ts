@@ -34,7 +34,8 @@ export interface OriginPolicy {
 }
 
 /**
- * Without API_TOKEN (DESIGN, DNS rebinding and cross-site requests): a request whose Host is
+ * Without API_TOKEN, for requests not authenticated by a stored token (DNS rebinding and
+ * cross-site requests): a request whose Host is
  * neither a loopback name nor PUBLIC_URL's host is refused, and so is a write whose Origin is
  * neither the request's own origin, PUBLIC_URL's nor one of CORS_ORIGINS. With a token the
  * token decides: a page cannot read or send it.
@@ -44,6 +45,8 @@ export function installOriginChecks(app: FastifyInstance, policy: OriginPolicy):
   const publicHost = publicUrl.hostname.toLowerCase();
   const writers = new Set([publicUrl.origin, ...policy.corsOrigins.map(originOf)]);
   app.addHook('onRequest', (request, _reply, done) => {
+    // A request the access check authenticated with a token: the token decides.
+    if (request.principal !== undefined && request.principal.actor !== 'anonymous') return done();
     done(refusal(request, publicHost, writers));
   });
 }

@@ -3,9 +3,10 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { TokenDirectory } from '../access/token-directory.js';
 import { VERSION } from '../version.js';
 import { registerWebApp } from '../web/serve.js';
-import { installBearerAuth } from './auth.js';
+import { installAccessCheck, registerWithAccess } from './auth.js';
 import { installBodyChecks } from './body-checks.js';
 import { installChannelTypes } from './channel-schemas.js';
 import { answerClientError } from './client-errors.js';
@@ -29,6 +30,7 @@ import { ruleRoutes } from './routes/rules.js';
 import { silenceRoutes } from './routes/silences.js';
 import { targetTestRoutes } from './routes/target-test.js';
 import { targetRoutes } from './routes/targets.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { installSecurity } from './security.js';
 import { installStorageRecovery, storageHealthOf } from './storage-health.js';
 import { typeboxValidatorCompiler } from './validation.js';
@@ -101,32 +103,58 @@ export async function buildServer(ctx: HttpContext, options: ServerOptions = {})
   installErrorHandling(app, storageHealth);
   installStorageRecovery(app, storageHealth);
   await installSecurity(app, ctx.config.corsOrigins);
-  installBearerAuth(app, ctx.config.apiToken);
+  const tokens = new TokenDirectory(ctx.tokens, {
+    onLastUsedError: (error) => ctx.logger.warn({ err: error }, 'could not record when a token was last used'),
+    onReadError: (error) =>
+      ctx.logger.warn({ err: error }, 'cannot read the API tokens: the copy read last decides meanwhile'),
+  });
+  // A first copy, so that a database that stops answering later leaves the API judged by it.
+  await tokens.current().catch(() => undefined);
+  installAccessCheck(app, { apiToken: ctx.config.apiToken, tokens });
   if (!ctx.config.apiToken) installOriginChecks(app, ctx.config);
   installRequestMetrics(app);
-  await installDocs(app, VERSION, ctx.config.apiToken !== undefined);
+  await installDocs(app, VERSION);
 
-  await app.register(operationsRoutes(ctx, options.readinessTimeoutMs ?? 2_000));
-  await app.register(ruleRoutes(ctx, options.now ?? Date.now));
-  await app.register(incidentRoutes(ctx, options.now ?? Date.now));
-  await app.register(channelRoutes(ctx));
-  await app.register(targetRoutes(ctx));
-  await app.register(targetTestRoutes(ctx));
-  await app.register(alertRoutes(ctx));
-  await app.register(silenceRoutes(ctx));
-  await app.register(ingestRoutes(ctx, { onIngest: options.onIngest }));
-  await app.register(elasticsearchRoutes(ctx, { onIngest: options.onIngest }), { prefix: ELASTICSEARCH_PREFIX });
+  // What each group of routes needs (src/access/route-access.ts); a route may declare its own
+  // (`config: { access }`), and one registered outside these needs admin.
+  const reads = { read: 'read', write: 'admin' } as const;
+  const changes = { read: 'read', write: 'write' } as const;
+  const shippers = { read: 'ingest', write: 'ingest' } as const;
   const now = options.now ?? Date.now;
-  await app.register(dashboardRoutes(ctx, now));
-  await app.register(monitorRoutes(ctx, now));
-  await app.register(
-    eventRoutes(ctx.events, {
-      maxSubscribers: ctx.config.events.maxSubscribers,
-      maxBufferedBytes: ctx.config.events.maxBufferedBytes,
-      ...options.events,
-    }),
-  );
-  if (options.webRoot !== undefined) await registerWebApp(app, { root: options.webRoot });
+  await registerWithAccess(app, reads, async (scope) => {
+    await scope.register(operationsRoutes(ctx, options.readinessTimeoutMs ?? 2_000));
+    await scope.register(incidentRoutes(ctx, now));
+    await scope.register(channelRoutes(ctx));
+    await scope.register(alertRoutes(ctx));
+    await scope.register(dashboardRoutes(ctx, now));
+    await scope.register(monitorRoutes(ctx, now));
+    await scope.register(
+      eventRoutes(ctx.events, {
+        maxSubscribers: ctx.config.events.maxSubscribers,
+        maxBufferedBytes: ctx.config.events.maxBufferedBytes,
+        ...options.events,
+      }),
+    );
+  });
+  await registerWithAccess(app, changes, async (scope) => {
+    await scope.register(ruleRoutes(ctx, now));
+    await scope.register(targetRoutes(ctx));
+    await scope.register(targetTestRoutes(ctx));
+    await scope.register(silenceRoutes(ctx));
+  });
+  await registerWithAccess(app, shippers, async (scope) => {
+    await scope.register(ingestRoutes(ctx, { onIngest: options.onIngest }));
+    await scope.register(elasticsearchRoutes(ctx, { onIngest: options.onIngest }), { prefix: ELASTICSEARCH_PREFIX });
+  });
+  await registerWithAccess(app, { read: 'admin', write: 'admin' }, async (scope) => {
+    await scope.register(tokenRoutes(ctx, now));
+  });
+  if (options.webRoot !== undefined) {
+    const webRoot = options.webRoot;
+    await registerWithAccess(app, { read: 'public', write: 'admin' }, (scope) =>
+      registerWebApp(scope, { root: webRoot }),
+    );
+  }
   if (options.extraRoutes) await options.extraRoutes(app);
 
   await app.ready();

@@ -24,6 +24,9 @@ const API_SEGMENTS = new Set([
   'ready',
   'metrics',
   'docs',
+  'silences',
+  'tokens',
+  'whoami',
 ]);
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';

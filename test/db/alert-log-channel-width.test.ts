@@ -1,13 +1,13 @@
-import { type Insertable, Migrator, sql } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelListValue, insertAlertRows } from '../../src/alerts/alert-log.js';
 import { providerOf } from '../../src/alerts/channels/registry.js';
 import { channelsOfRow } from '../../src/alerts/preview.js';
 import type { StateDb } from '../../src/db/connection.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
-import { migrationsFor } from '../../src/db/migrations/index.js';
+import { migrateToLatest, migratorFor } from '../../src/db/migrate.js';
 import type { AlertLogTable } from '../../src/db/schema.js';
 import { announceSkips, driversUnderTest, migratedStateDb } from '../support/databases.js';
+import { migrationsAfter } from '../support/migrations.js';
 
 const drivers = driversUnderTest();
 announceSkips(drivers, 'db/alert-log-channel-width');
@@ -72,16 +72,12 @@ describe.each(drivers)('alert_log.channel holds every channel type (migration 01
     expect(channelsOfRow((await readChannels(state))[0]!)).toEqual(registered);
     if (state.driver !== 'sqlite') expect(await channelWidth(state)).toBe(255);
 
-    const migrator = new Migrator({
-      db: state.db,
-      provider: { getMigrations: async () => migrationsFor(state.driver) },
-      migrationTableName: 'lagwatch_migrations',
-      migrationLockTableName: 'lagwatch_migrations_lock',
-      allowUnorderedMigrations: true,
-    });
-    const down = await migrator.migrateTo('013_self_alerts');
+    // Every migration after 013 goes down, newest first; 014 is the last of them.
+    const later = migrationsAfter(state.driver, '013_self_alerts');
+    expect(later.at(-1)).toBe('014_alert_log_channel_width');
+    const down = await migratorFor(state).migrateTo('013_self_alerts');
     expect(down.error).toBeUndefined();
-    expect(down.results?.map((r) => r.migrationName)).toEqual(['014_alert_log_channel_width']);
+    expect(down.results?.map((r) => r.migrationName)).toEqual(later);
     if (state.driver === 'sqlite') {
       expect(await readChannels(state)).toEqual([value]);
     } else {
@@ -89,7 +85,7 @@ describe.each(drivers)('alert_log.channel holds every channel type (migration 01
       expect(await readChannels(state)).toEqual([value.slice(0, 32)]);
     }
 
-    expect(await migrateToLatest(state)).toEqual(['014_alert_log_channel_width']);
+    expect(await migrateToLatest(state)).toEqual([...later].reverse());
     if (state.driver !== 'sqlite') expect(await channelWidth(state)).toBe(255);
     await insertAlertRows(state.db, [suppressedRow(value, 2_000)]);
     expect((await readChannels(state)).at(-1)).toBe(value);

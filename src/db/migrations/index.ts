@@ -13,6 +13,8 @@ import * as m011 from './011_window_rules.js';
 import * as m012 from './012_recorded_candidates.js';
 import * as m013 from './013_self_alerts.js';
 import * as m014 from './014_alert_log_channel_width.js';
+import * as m015 from './015_api_tokens.js';
+import * as m016 from './016_audit_log.js';
 
 interface DriverMigration {
   up(db: Kysely<unknown>, driver: DbDriver): Promise<void>;
@@ -34,6 +36,8 @@ const MIGRATIONS: Record<string, DriverMigration> = {
   '012_recorded_candidates': m012,
   '013_self_alerts': m013,
   '014_alert_log_channel_width': m014,
+  '015_api_tokens': m015,
+  '016_audit_log': m016,
 };
 
 export function migrationsFor(driver: DbDriver): Record<string, Migration> {

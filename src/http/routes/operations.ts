@@ -22,6 +22,7 @@ export function operationsRoutes(ctx: HttpContext, readinessTimeoutMs: number): 
     app.get(
       '/health',
       {
+        config: { access: 'public' },
         schema: {
           tags,
           summary: 'Liveness: answers while the process serves requests (no token needed)',
