@@ -1,67 +1,29 @@
 /**
- * What the access endpoints answer and accept: `/whoami`, `/tokens` and `/audit`.
+ * What the access endpoints answer and accept (`/whoami`, `/tokens`, `/audit`), from the server's
+ * own schemas and types (type-only imports: nothing of the server is bundled).
  */
+import type { Static } from 'typebox';
 import type { Scope } from '../../../src/access/principal.js';
+import type { CreatedTokenOutput, TokenCreate, TokenOutput, WhoamiOutput } from '../../../src/access/token-schemas.js';
+import type { AuditEntity, AuditEntry, AuditFilter } from '../../../src/audit/audit-log.js';
 
-export type { Scope };
+export type { AuditEntity, AuditEntry, Scope };
 
 /** Scopes from least to most: each one may do what those before it may, `ingest` aside (it reads nothing). */
 export const SCOPE_ORDER: readonly Scope[] = ['ingest', 'read', 'write', 'admin'];
 
-export interface Whoami {
-  /** `token:<name>`, `api_token`, `anonymous`: what the audit log records for this tab's changes. */
-  actor: string;
-  scope: Scope;
-  /** The stored token's name; null for API_TOKEN and without tokens. */
-  name: string | null;
-  expires_at: string | null;
-}
+/** Who this tab's token is: `actor` is what the audit log records for its changes. */
+export type Whoami = Static<typeof WhoamiOutput>;
+export type TokenRow = Static<typeof TokenOutput>;
+export type TokenInput = Static<typeof TokenCreate>;
+/** The answer to a create: the only one that holds the secret (`token`). */
+export type CreatedToken = Static<typeof CreatedTokenOutput>;
 
-export interface TokenRow {
-  id: number;
-  name: string;
-  scope: Scope;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
+/** The entities the audit log filter offers, in its order. */
+export const AUDIT_ENTITIES: readonly AuditEntity[] = ['rule', 'target', 'silence', 'token'];
 
-export interface TokenInput {
-  name: string;
-  scope: Scope;
-  /** `90d`, `12h`; absent: never expires. */
-  expires?: string;
-}
-
-export interface CreatedToken {
-  id: number;
-  name: string;
-  scope: Scope;
-  /** The secret: in this answer only. */
-  token: string;
-  created_at: string;
-  expires_at: string | null;
-}
-
-export const AUDIT_ENTITIES = ['rule', 'target', 'silence', 'token'] as const;
-export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
-
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  action: 'create' | 'update' | 'delete';
-  entity: AuditEntity;
-  /** A rule's carries its kind: `app:3`, `latency:12`. */
-  entity_id: string;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-}
-
-export interface AuditQuery {
+export type AuditQuery = Omit<AuditFilter, 'entity' | 'entity_id'> & {
   entity?: string;
-  actor?: string;
   page?: number;
   per_page?: number;
-}
+};

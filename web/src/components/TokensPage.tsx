@@ -90,8 +90,6 @@ export function TokensPage() {
   );
 }
 
-const expired = (row: TokenRow) => row.expires_at !== null && Date.parse(row.expires_at) <= Date.now();
-
 function When({ at, none }: { at: string | null; none: string }) {
   if (!at) return <span className="muted">{none}</span>;
   return (
@@ -103,9 +101,8 @@ function When({ at, none }: { at: string | null; none: string }) {
 }
 
 function TokenLine({ row, busy, revoke }: { row: TokenRow; busy: boolean; revoke: () => void }) {
-  const ended = row.revoked_at !== null || expired(row);
   return (
-    <tr className={ended ? 'row-inactive' : ''} data-testid="token-row">
+    <tr className={row.status === 'active' ? '' : 'row-inactive'} data-testid="token-row">
       <td className="cell-title break">{row.name}</td>
       <td>
         <Badge tone={row.scope === 'admin' ? 'warn' : 'muted'}>{row.scope}</Badge>
@@ -120,10 +117,8 @@ function TokenLine({ row, busy, revoke }: { row: TokenRow; busy: boolean; revoke
         <When at={row.expires_at} none="never" />
       </td>
       <td className="actions">
-        {row.revoked_at !== null ? (
-          <Badge tone="bad">revoked</Badge>
-        ) : expired(row) ? (
-          <Badge tone="muted">expired</Badge>
+        {row.status !== 'active' ? (
+          <Badge tone={row.status === 'revoked' ? 'bad' : 'muted'}>{row.status}</Badge>
         ) : (
           <button
             type="button"
