@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -8,6 +8,7 @@ import {
   chromiumMissing,
   eventually,
   launchBrowser,
+  RESULTS_DIR,
   startWebHarness,
   type WebHarness,
 } from './harness.js';
@@ -56,6 +57,7 @@ describe.skipIf(chromiumMissing)('access in the dashboard: sign-in, scopes, toke
     }
     expect((await h.api('POST', '/silences', { app_name: 'checkout-api', duration_minutes: 60 })).status).toBe(201);
     browser = await launchBrowser();
+    mkdirSync(RESULTS_DIR, { recursive: true });
   }, 120_000);
 
   afterAll(async () => {
