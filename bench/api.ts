@@ -12,6 +12,11 @@
  * themselves and its CPU time is theirs alone. Bare and API phases alternate for a few rounds,
  * which evens out a machine whose load changes during the run. Besides requests per second it
  * prints the server CPU time per request, the figure least disturbed by other work on the host.
+ *
+ * A second part measures the access check on `GET /rules/app` (goal of issue 22: within 5 % of
+ * the requests per second without it): the server without the check, with no token at all
+ * (anonymous, the check still asks whether one was created), with API_TOKEN presented, and with
+ * a stored read token presented, in alternating rounds.
  */
 
 import { spawn } from 'node:child_process';
@@ -52,7 +57,7 @@ interface LoadResult {
 // Plain JavaScript for the load process: it needs nothing but node:http.
 const LOAD_SCRIPT = `
 const http = require('node:http');
-const { url, connections, seconds } = JSON.parse(process.argv[1]);
+const { url, connections, seconds, headers } = JSON.parse(process.argv[1]);
 const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
 const target = new URL(url);
 const latencies = [];
@@ -62,7 +67,7 @@ const deadline = started + seconds * 1000;
 function once() {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const req = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname + target.search }, (res) => {
+    const req = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname + target.search, headers }, (res) => {
       res.on('data', () => {});
       res.on('end', () => {
         if (res.statusCode === 200) { requests++; latencies.push(performance.now() - t0); } else errors++;
@@ -81,12 +86,12 @@ Promise.all(Array.from({ length: connections }, connection)).then(() => {
 });
 `;
 
-function load(url: string, seconds: number): Promise<LoadResult> {
+function load(url: string, seconds: number, headers: Record<string, string> = {}): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const cpuBefore = process.cpuUsage();
     const child = spawn(
       process.execPath,
-      ['-e', LOAD_SCRIPT, JSON.stringify({ url, connections: CONNECTIONS, seconds })],
+      ['-e', LOAD_SCRIPT, JSON.stringify({ url, connections: CONNECTIONS, seconds, headers })],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
@@ -117,10 +122,10 @@ function combine(results: LoadResult[]): LoadResult {
 const quantile = (sorted: number[], q: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : Number.NaN;
 
-async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'lagwatch-bench-api-'));
+/** A state database of its own in `dir` with the 100 rules, and its context. */
+async function seededContext(dir: string, name: string, env: Record<string, string> = {}) {
   const config = loadConfig(
-    { LOG_LEVEL: 'silent', DB_DATABASE: join(dir, 'state.db'), EMBEDDED_LOG_DB: join(dir, 'logs.db') },
+    { LOG_LEVEL: 'silent', DB_DATABASE: join(dir, `${name}.db`), EMBEDDED_LOG_DB: join(dir, 'logs.db'), ...env },
     undefined,
   );
   const ctx = createAppContext(config, createLogger(config));
@@ -134,6 +139,72 @@ async function main(): Promise<void> {
       cooldown_minutes: i % 30,
     });
   }
+  return ctx;
+}
+
+const rps = (r: LoadResult) => r.requests / r.seconds;
+const cpuPerRequest = (r: LoadResult) => r.serverCpuMs / r.requests;
+const line = (name: string, r: LoadResult) =>
+  `  ${name.padEnd(36)} ${rps(r).toFixed(0).padStart(7)} req/s   p50 ${quantile(r.latencies, 0.5).toFixed(2)} ms` +
+  `   p99 ${quantile(r.latencies, 0.99).toFixed(2)} ms   server CPU ${cpuPerRequest(r).toFixed(3)} ms/req   errors ${r.errors}`;
+
+const API_TOKEN = 'bench-api-token-0123456789';
+
+/**
+ * `GET /rules/app` without the access check, and with it: anonymous (no API_TOKEN, no token
+ * stored), API_TOKEN presented, a stored read token presented (on a database of its own, since
+ * a stored token turns authentication on).
+ */
+async function accessCheckPhase(dir: string): Promise<void> {
+  const open = await seededContext(dir, 'open');
+  const guarded = await seededContext(dir, 'guarded', { API_TOKEN });
+  const { secret } = await guarded.tokens.create({ name: 'bench', scope: 'read', expires_at: null }, 'cli');
+  const listen = { port: 0, host: '127.0.0.1' };
+  const unchecked = await startHttpServer(open, { ...listen, withoutAccessCheck: true });
+  const anonymous = await startHttpServer(open, listen);
+  const withTokens = await startHttpServer(guarded, listen);
+  const modes: { name: string; base: string; headers: Record<string, string> }[] = [
+    { name: 'without the access check', base: unchecked.address, headers: {} },
+    { name: 'anonymous (no tokens)', base: anonymous.address, headers: {} },
+    { name: 'API_TOKEN', base: withTokens.address, headers: { authorization: `Bearer ${API_TOKEN}` } },
+    { name: 'stored read token', base: withTokens.address, headers: { authorization: `Bearer ${secret}` } },
+  ];
+  try {
+    const runs = modes.map(() => [] as LoadResult[]);
+    for (const mode of modes) await load(`${mode.base}/rules/app`, 1, mode.headers); // warm-up
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const [i, mode] of modes.entries())
+        runs[i].push(await load(`${mode.base}/rules/app`, SECONDS, mode.headers));
+    }
+    const results = runs.map(combine);
+    // Per round, each mode beside the unchecked run of the same round: the median of those
+    // ratios is less disturbed by a machine whose load changes than the ratio of the totals.
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const roundRatios = (i: number, figure: (r: LoadResult) => number) =>
+      median(runs[i].map((run, round) => figure(run) / figure(runs[0][round])));
+    console.log(
+      'GET /rules/app and the access check (issue 22 goal: each within 5 % of the requests per second without it)',
+    );
+    for (const [i, mode] of modes.entries()) {
+      const result = results[i];
+      const extra =
+        i === 0
+          ? ''
+          : `   median of rounds: ${((roundRatios(i, rps) - 1) * 100).toFixed(1)}% req/s, ` +
+            `${((roundRatios(i, cpuPerRequest) - 1) * 100).toFixed(1)}% CPU/req`;
+      console.log(line(mode.name, result) + extra);
+      if (result.errors > 0) throw new Error(`${mode.name}: ${result.errors} requests were not answered 200`);
+    }
+  } finally {
+    for (const server of [unchecked, anonymous, withTokens]) await server.close();
+    await open.close();
+    await guarded.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'lagwatch-bench-api-'));
+  const ctx = await seededContext(dir, 'state');
   // The same JSON from memory through the full lagwatch stack (hooks, auth check, metrics,
   // serialisation): the HTTP layer's share, without the database read.
   const bodies = new Map<string, unknown>();
@@ -156,12 +227,6 @@ async function main(): Promise<void> {
   bare.get('/rules/app', async (request) => bodies.get(request.url));
   await bare.listen({ port: 0, host: '127.0.0.1' });
   const bareBase = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}`;
-
-  const rps = (r: LoadResult) => r.requests / r.seconds;
-  const cpuPerRequest = (r: LoadResult) => r.serverCpuMs / r.requests;
-  const line = (name: string, r: LoadResult) =>
-    `  ${name.padEnd(36)} ${rps(r).toFixed(0).padStart(7)} req/s   p50 ${quantile(r.latencies, 0.5).toFixed(2)} ms` +
-    `   p99 ${quantile(r.latencies, 0.99).toFixed(2)} ms   server CPU ${cpuPerRequest(r).toFixed(3)} ms/req   errors ${r.errors}`;
 
   try {
     console.log(
@@ -197,6 +262,7 @@ async function main(): Promise<void> {
         `  share of the API's server CPU spent reading the rules (repository): ${(dbShare * 100).toFixed(0)}%`,
       );
     }
+    await accessCheckPhase(dir);
   } finally {
     await bare.close();
     await api.close();

@@ -51,12 +51,15 @@ export interface TokenDirectoryOptions {
 /**
  * The access check's copy of the token table. `current()` reads the table's revision (one
  * primary-key read, bumped in the same transaction as every create and revoke by any process
- * sharing the database) and re-reads the rows only when it changed. So a request that arrives
- * after a revoke has committed anywhere is judged by a copy that includes it: revocation takes
- * effect at every process's next request. Expiry needs no read: it is compared with the clock.
+ * sharing the database) and re-reads the rows only when it changed. The read starts after the
+ * request arrived, so a request that arrives after a revoke has committed anywhere is judged by a
+ * copy that includes it: revocation takes effect at every process's next request. Expiry needs
+ * no read: it is compared with the clock.
  */
 export class TokenDirectory {
   private snapshot: TokenSnapshot | undefined;
+  /** A read not yet started, which callers join. */
+  private scheduled: Promise<TokenSnapshot> | undefined;
   private readonly lastWritten = new Map<number, number>();
   private readonly lastUsedEveryMs: number;
 
@@ -67,7 +70,24 @@ export class TokenDirectory {
     this.lastUsedEveryMs = options.lastUsedEveryMs ?? 60_000;
   }
 
-  async current(): Promise<TokenSnapshot> {
+  /**
+   * The copy as of a revision read that starts after this call: requests arriving together (in
+   * one turn of the event loop) share one read, so its cost does not grow with the request rate.
+   */
+  current(): Promise<TokenSnapshot> {
+    if (this.scheduled) return this.scheduled;
+    const read = new Promise<TokenSnapshot>((resolve, reject) => {
+      setImmediate(() => {
+        // From here on, a new caller waits for the next read: this one may have started before it arrived.
+        this.scheduled = undefined;
+        this.refresh().then(resolve, reject);
+      });
+    });
+    this.scheduled = read;
+    return read;
+  }
+
+  private async refresh(): Promise<TokenSnapshot> {
     const held = this.snapshot;
     try {
       // The revision is read before the rows: a write landing in between leaves rows newer than
@@ -88,11 +108,14 @@ export class TokenDirectory {
     }
   }
 
-  /** Records a use: written at most once per `lastUsedEveryMs` per token, never awaited by the request. */
-  noteUse(tokenId: number, now: number): void {
+  /**
+   * Records a use: written at most once per `lastUsedEveryMs` per token. The request does not
+   * wait for it; the answer (undefined when nothing is written) is the write, for tests.
+   */
+  noteUse(tokenId: number, now: number): Promise<void> | undefined {
     const last = this.lastWritten.get(tokenId);
-    if (last !== undefined && now - last < this.lastUsedEveryMs) return;
+    if (last !== undefined && now - last < this.lastUsedEveryMs) return undefined;
     this.lastWritten.set(tokenId, now);
-    this.repository.markUsed([tokenId], now).catch((error: unknown) => this.options.onLastUsedError?.(error));
+    return this.repository.markUsed([tokenId], now).catch((error: unknown) => this.options.onLastUsedError?.(error));
   }
 }

@@ -1,5 +1,5 @@
-import { CHANNELS, type ChannelRegistry } from '../alerts/channels/registry.js';
 import { TokenRepository } from '../access/token-repository.js';
+import { CHANNELS, type ChannelRegistry } from '../alerts/channels/registry.js';
 import type { StateDb } from '../db/connection.js';
 import type { HttpContext } from '../http/context.js';
 import { ruleStoresFor } from '../rules/kinds/stores.js';

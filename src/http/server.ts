@@ -62,6 +62,8 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Bound of each readiness check (default 2000 ms). */
   readinessTimeoutMs?: number;
+  /** bench/api.ts only, to measure the access check's cost: serve without it. lagwatch never sets it. */
+  withoutAccessCheck?: boolean;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -110,7 +112,7 @@ export async function buildServer(ctx: HttpContext, options: ServerOptions = {})
   });
   // A first copy, so that a database that stops answering later leaves the API judged by it.
   await tokens.current().catch(() => undefined);
-  installAccessCheck(app, { apiToken: ctx.config.apiToken, tokens });
+  if (!options.withoutAccessCheck) installAccessCheck(app, { apiToken: ctx.config.apiToken, tokens });
   if (!ctx.config.apiToken) installOriginChecks(app, ctx.config);
   installRequestMetrics(app);
   await installDocs(app, VERSION);
@@ -198,10 +200,10 @@ export async function startHttpServer(ctx: HttpContext, options: StartOptions = 
     if (code === 'EACCES') throw new Error(`port ${port} on ${host} needs privileges: choose a PORT above 1023`);
     throw error;
   }
-  if (!ctx.config.apiToken && !isLoopback(host)) {
+  if (!ctx.config.apiToken && !isLoopback(host) && !(await anyActiveToken(ctx))) {
     ctx.logger.warn(
       { host, port },
-      `API_TOKEN is not set and HOST=${host} is not loopback: the API is open to the network`,
+      `API_TOKEN is not set, no token is active and HOST=${host} is not loopback: the API is open to the network`,
     );
   }
   const info = app.server.address() as AddressInfo;
@@ -212,6 +214,12 @@ export async function startHttpServer(ctx: HttpContext, options: StartOptions = 
     port: info.port,
     close: () => closeGracefully(app),
   };
+}
+
+async function anyActiveToken(ctx: HttpContext): Promise<boolean> {
+  const now = Date.now();
+  const tokens = await ctx.tokens.list().catch(() => []);
+  return tokens.some((t) => t.revoked_at === null && (t.expires_at === null || t.expires_at > now));
 }
 
 const CLOSE_GRACE_MS = 5_000;
