@@ -67,13 +67,13 @@ describe.skipIf(chromiumMissing)('access in the dashboard: sign-in, scopes, toke
   });
 
   /** A new tab (its own session storage) on `path`, recording every URL it asks for. */
-  async function open(path: string) {
+  async function open(path: string, server: WebHarness = h) {
     const page = await browser.context.newPage();
     const errors: string[] = [];
     const urls: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('request', (request) => urls.push(request.url()));
-    await page.goto(`${h.url}${path}`);
+    await page.goto(`${server.url}${path}`);
     return { page, errors, urls };
   }
 
@@ -247,5 +247,29 @@ describe.skipIf(chromiumMissing)('access in the dashboard: sign-in, scopes, toke
     expect([...errors, ...shipperTab.errors]).toEqual([]);
     await shipperTab.page.close();
     await page.close();
+  });
+
+  it('without any token, the first one made on the Tokens page turns sign-in on, and the prompt keeps its secret to copy', async () => {
+    const open_ = await startWebHarness(webRoot);
+    try {
+      const { page, errors } = await open('/#/tokens', open_);
+      const form = page.getByRole('form', { name: 'New token' });
+      await form.getByLabel('Name').fill('first-admin');
+      await form.getByLabel('Scope').selectOption('admin');
+      expect(await page.getByTestId('signed-in').count()).toBe(0); // the anonymous admin is nobody to name
+      await form.getByRole('button', { name: 'Create token' }).click();
+      const prompt = page.getByRole('dialog', { name: 'Sign in to lagwatch' });
+      const secret = await prompt.getByTestId('new-secret').inputValue();
+      expect(secret).toMatch(/^lw_/);
+      await prompt.getByRole('button', { name: 'Done' }).click();
+      await signIn(page, secret);
+      await eventually(() => signedIn(page)).toMatch(/first-admin\s*admin/);
+      await eventually(() => page.getByTestId('token-row').count()).toBe(1);
+      expect(await page.content()).not.toContain(secret);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await open_.close();
+    }
   });
 });

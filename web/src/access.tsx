@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { SCOPE_ORDER, type Scope, type Whoami } from './api/access-types.js';
+import { type CreatedToken, SCOPE_ORDER, type Scope, type Whoami } from './api/access-types.js';
 import { ApiError, api, token } from './api/client.js';
 import { useDashboard } from './state.js';
 
@@ -17,6 +17,13 @@ interface Access {
   signOut(): void;
   /** True when this tab holds a token of its own (so it can sign out). */
   hasToken: boolean;
+  /**
+   * The token just made, with its secret, until the user is done with it. Kept here, not on the
+   * Tokens page: the first token switches authentication on, the page gives way to the sign-in
+   * prompt, and the prompt must still show the secret.
+   */
+  created: CreatedToken | undefined;
+  showCreated(created: CreatedToken | undefined): void;
 }
 
 const Context = createContext<Access | undefined>(undefined);
@@ -29,6 +36,7 @@ export function AccessProvider({ children }: { children: ReactNode }) {
   const [who, setWho] = useState<Whoami>();
   const [session, setSession] = useState(0);
   const [failed, setFailed] = useState(false);
+  const [created, showCreated] = useState<CreatedToken>();
 
   // Asked again after a sign-in, and after each refresh while the last attempt failed (offline).
   // biome-ignore lint/correctness/useExhaustiveDependencies: `session` names a new token; `version` retries a failure
@@ -66,11 +74,15 @@ export function AccessProvider({ children }: { children: ReactNode }) {
   const signOut = useCallback(() => {
     token.clear();
     setWho(undefined);
+    showCreated(undefined);
     setAuthRequired(true, { kind: 'signed-out' });
   }, [setAuthRequired]);
 
   const hasToken = token.get() !== null;
-  const value = useMemo(() => ({ who, signIn, signOut, hasToken }), [who, signIn, signOut, hasToken]);
+  const value = useMemo(
+    () => ({ who, signIn, signOut, hasToken, created, showCreated }),
+    [who, signIn, signOut, hasToken, created],
+  );
   return <Context.Provider value={value}>{children}</Context.Provider>;
 }
 

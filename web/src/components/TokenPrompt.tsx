@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useAccess } from '../access.js';
 import { token } from '../api/client.js';
 import { type AuthReason, useDashboard } from '../state.js';
+import { NewSecret } from './NewSecret.js';
 import { Dialog } from './ui.js';
 
 /** Why the prompt shows, in words: the first thing it says. */
@@ -21,7 +22,7 @@ function reasonWords(reason: AuthReason | undefined, hadToken: boolean): string 
 /** Asks for a token when the API answers 401, after a sign-out, or for a token that cannot read. */
 export function TokenPrompt() {
   const { authReason } = useDashboard();
-  const { signIn } = useAccess();
+  const { signIn, created, showCreated } = useAccess();
   const [value, setValue] = useState('');
   const hadToken = token.get() !== null;
 
@@ -32,6 +33,12 @@ export function TokenPrompt() {
 
   return (
     <Dialog title="Sign in to lagwatch" onClose={() => undefined}>
+      {created && (
+        <>
+          <p>With its first token lagwatch now asks every request for one: copy the new token before signing in.</p>
+          <NewSecret created={created} onDone={() => showCreated(undefined)} />
+        </>
+      )}
       <form className="form" onSubmit={submit}>
         <p role="status" data-testid="sign-in-reason">
           {reasonWords(authReason, hadToken)}

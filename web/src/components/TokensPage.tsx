@@ -1,11 +1,12 @@
 import { useRef, useState } from 'react';
-import { useCan } from '../access.js';
+import { useAccess, useCan } from '../access.js';
 import type { CreatedToken, Scope, TokenRow } from '../api/access-types.js';
 import { api } from '../api/client.js';
 import { checkFields, TOKEN_FIELDS } from '../field-errors.js';
 import { formatDateTime, formatRelative } from '../format.js';
 import { useResource } from '../state.js';
 import { GeneralError, useApiForm, useRowActions } from './editing.js';
+import { NewSecret } from './NewSecret.js';
 import { TableHeader } from './TableHeader.js';
 import { Badge, Card, Empty, ErrorNote, Field, Loading, Pager } from './ui.js';
 
@@ -28,7 +29,7 @@ const EXPIRIES = [
 export function TokensPage() {
   const isAdmin = useCan('admin');
   const [page, setPage] = useState(1);
-  const [created, setCreated] = useState<CreatedToken>();
+  const { created, showCreated } = useAccess();
   const tokens = useResource(
     (_range, signal) => (isAdmin ? api.tokens.list({ page, per_page: PER_PAGE }, signal) : Promise.resolve(undefined)),
     [isAdmin, page],
@@ -38,11 +39,11 @@ export function TokensPage() {
   return (
     <div className="page">
       {created ? (
-        <NewSecret created={created} onDone={() => setCreated(undefined)} />
+        <NewSecret created={created} onDone={() => showCreated(undefined)} />
       ) : (
         <NewToken
           onCreated={(answer) => {
-            setCreated(answer);
+            showCreated(answer);
             tokens.reload();
           }}
         />
@@ -213,54 +214,6 @@ function NewToken({ onCreated }: { onCreated: (created: CreatedToken) => void })
           </button>
         </div>
       </form>
-    </Card>
-  );
-}
-
-/** The secret of the token just made: shown here once, never stored by the dashboard. */
-function NewSecret({ created, onDone }: { created: CreatedToken; onDone: () => void }) {
-  const input = useRef<HTMLInputElement>(null);
-  const [copied, setCopied] = useState<'yes' | 'no'>();
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(created.token);
-      setCopied('yes');
-    } catch {
-      // No clipboard API (a page served over plain http but not from localhost): select it for the user.
-      input.current?.select();
-      setCopied(document.execCommand('copy') ? 'yes' : 'no');
-    }
-  };
-  return (
-    <Card title={`Token ${created.name} created`}>
-      <div className="note note-warn" role="alert">
-        Copy this token now: it will not be shown again. lagwatch keeps only its hash.
-      </div>
-      <div className="secret-row">
-        <input
-          ref={input}
-          className="secret"
-          readOnly
-          value={created.token}
-          aria-label={`The secret of ${created.name}`}
-          data-testid="new-secret"
-          onFocus={(e) => e.target.select()}
-        />
-        <button type="button" className="button button-primary" onClick={copy}>
-          Copy
-        </button>
-        <button type="button" className="button button-ghost" onClick={onDone}>
-          Done
-        </button>
-      </div>
-      {copied && (
-        <p className="small" role="status">
-          {copied === 'yes' ? 'Copied to the clipboard.' : 'Select the token and copy it by hand.'}
-        </p>
-      )}
-      <p className="muted small">
-        Scope {created.scope}; {created.expires_at ? `expires ${formatDateTime(created.expires_at)}` : 'never expires'}.
-      </p>
     </Card>
   );
 }
