@@ -131,13 +131,16 @@ async function seededContext(dir: string, name: string, env: Record<string, stri
   const ctx = createAppContext(config, createLogger(config));
   await migrateToLatest(ctx.state);
   for (let i = 0; i < 100; i += 1) {
-    await ctx.appRules.create({
-      app_name: `service-${String(i).padStart(3, '0')}`,
-      max_duration: 100 + i * 10,
-      is_active: i % 5 !== 0,
-      alert_channels: [CHANNEL_TYPES[i % CHANNEL_TYPES.length]],
-      cooldown_minutes: i % 30,
-    });
+    await ctx.appRules.create(
+      {
+        app_name: `service-${String(i).padStart(3, '0')}`,
+        max_duration: 100 + i * 10,
+        is_active: i % 5 !== 0,
+        alert_channels: [CHANNEL_TYPES[i % CHANNEL_TYPES.length]],
+        cooldown_minutes: i % 30,
+      },
+      'bench',
+    );
   }
   return ctx;
 }

@@ -197,7 +197,7 @@ try {
   // Both installations get the same rule; created through a context of each.
   const cronSetup = await openInstallation(cronDir, PREFIX);
   for (const ctx of [start.ctx, cronSetup.ctx]) {
-    await ctx.appRules.create({ app_name: 'cron-app', max_duration: 500, alert_channels: ['webhook'] });
+    await ctx.appRules.create({ app_name: 'cron-app', max_duration: 500, alert_channels: ['webhook'] }, 'bench');
   }
   await cronSetup.close();
   const ingesting = ingest();

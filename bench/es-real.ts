@@ -561,7 +561,10 @@ async function main(dir: string, standIn: TelegramStandIn): Promise<void> {
   const ctx = createAppContext(config, createLogger({ logLevel: 'silent' }));
   await migrateToLatest(ctx.state);
   for (const [app_name, max_duration] of APPS) {
-    await ctx.appRules.create({ app_name, max_duration, alert_channels: ['telegram_group'], cooldown_minutes: 5 });
+    await ctx.appRules.create(
+      { app_name, max_duration, alert_channels: ['telegram_group'], cooldown_minutes: 5 },
+      'bench',
+    );
   }
 
   // Phase 1: a first scan over the empty indices judges the rules; then 24 h of logs arrive and

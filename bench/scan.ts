@@ -99,7 +99,7 @@ async function measureScan(dir: string): Promise<Measured> {
   const ctx = createAppContext(config, createLogger({ logLevel: 'silent' }));
   await migrateToLatest(ctx.state);
   for (const app of APPS) {
-    await ctx.appRules.create({ app_name: app, max_duration: THRESHOLD_MS, alert_channels: ['webhook'] });
+    await ctx.appRules.create({ app_name: app, max_duration: THRESHOLD_MS, alert_channels: ['webhook'] }, 'bench');
   }
   const services = await createScanServices(ctx);
   const started = performance.now();

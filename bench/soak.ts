@@ -146,9 +146,9 @@ await node('PUT', `/${INDEX}`, {
 for (const inst of installations) {
   const ctx = createAppContext(loadConfig(inst.env, undefined), createLogger({ logLevel: 'silent' }));
   await migrateToLatest(ctx.state);
-  await ctx.targets.create({ name: inst.name, type: 'webhook', external_id: `${receiver.url}/${inst.name}` });
+  await ctx.targets.create({ name: inst.name, type: 'webhook', external_id: `${receiver.url}/${inst.name}` }, 'bench');
   for (const app of APPS) {
-    await ctx.appRules.create({ app_name: app, max_duration: THRESHOLD, alert_channels: ['webhook'] });
+    await ctx.appRules.create({ app_name: app, max_duration: THRESHOLD, alert_channels: ['webhook'] }, 'bench');
   }
   await ctx.close();
 }

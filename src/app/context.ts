@@ -25,7 +25,7 @@ export function repositoriesFor(state: StateDb, channels: ChannelRegistry = CHAN
     appRules,
     messageRules,
     ruleStores: ruleStoresFor(state.db, appRules, messageRules),
-    targets: new TargetRepository(state.db, channels.targetAddressProblem),
+    targets: new TargetRepository(state.db, channels),
     channels,
     silences: new SilenceRepository(state.db, state.driver),
     tokens: new TokenRepository(state.db, state.driver),

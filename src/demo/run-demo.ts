@@ -1,3 +1,4 @@
+import { CLI_ACTOR } from '../access/principal.js';
 import { isChannelConfigured } from '../alerts/channels/registry.js';
 import type { AppContext } from '../app/context.js';
 import type { RunningService } from '../app/service.js';
@@ -29,13 +30,15 @@ export async function startDemo(
       if (!(error instanceof ConflictError)) throw error;
     }
   };
-  for (const rule of DEMO_RULES.app) await ignoreDuplicate(() => ctx.appRules.create(rule));
-  for (const rule of DEMO_RULES.message) await ignoreDuplicate(() => ctx.messageRules.create(rule));
+  for (const rule of DEMO_RULES.app) await ignoreDuplicate(() => ctx.appRules.create(rule, CLI_ACTOR));
+  for (const rule of DEMO_RULES.message) await ignoreDuplicate(() => ctx.messageRules.create(rule, CLI_ACTOR));
   // Sample targets stay inactive unless their channel is configured (MAIL_HOST for email);
   // the alert log then shows each notification as suppressed, with what it would have said.
   for (const target of DEMO_TARGETS) {
     const usable = target.type !== 'webhook' && isChannelConfigured(ctx.config, target.type);
-    await ignoreDuplicate(() => ctx.targets.create({ ...target, is_active: usable && target.is_active !== false }));
+    await ignoreDuplicate(() =>
+      ctx.targets.create({ ...target, is_active: usable && target.is_active !== false }, CLI_ACTOR),
+    );
   }
 
   const ingest = async (docs: object[]) => {

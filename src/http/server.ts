@@ -18,6 +18,7 @@ import { installJsonBodyParser } from './json-body.js';
 import { installRequestMetrics } from './request-metrics.js';
 import { installOriginChecks } from './request-origin.js';
 import { alertRoutes } from './routes/alerts.js';
+import { auditRoutes } from './routes/audit.js';
 import { channelRoutes } from './routes/channels.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { ELASTICSEARCH_PREFIX, elasticsearchRoutes } from './routes/elasticsearch.js';
@@ -128,6 +129,7 @@ export async function buildServer(ctx: HttpContext, options: ServerOptions = {})
     await scope.register(incidentRoutes(ctx, now));
     await scope.register(channelRoutes(ctx));
     await scope.register(alertRoutes(ctx));
+    await scope.register(auditRoutes(ctx));
     await scope.register(dashboardRoutes(ctx, now));
     await scope.register(monitorRoutes(ctx, now));
     await scope.register(

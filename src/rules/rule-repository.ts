@@ -1,4 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import { type AuditAction, recordChange, ruleEntityId } from '../audit/audit-log.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { fromFlag, toFlag } from '../db/flags.js';
 import { offsetOf, type Page, type PageRequest } from '../db/page.js';
@@ -21,7 +22,7 @@ type UpdateFor<K extends RuleKind> = K extends 'message' ? MessageRuleUpdate : O
 /**
  * App rules and message rules: the same columns but for message_key, so one repository serves
  * both. Writes bump `onChange` listeners so matchers can refresh their snapshot, and the table's
- * revision in the same transaction. Lists are answered from an in-memory copy of the table that
+ * revision and the audit log row in the same transaction. Lists are answered from an in-memory copy of the table that
  * is checked against that revision on every call (see RuleListCache); `get` and `all` always
  * read the database.
  */
@@ -86,12 +87,29 @@ export class RuleRepository<K extends RuleKind> {
   }
 
   async get(id: number): Promise<RuleFor<K>> {
-    const row = await this.db.selectFrom(this.table).selectAll().where('id', '=', id).executeTakeFirst();
+    return this.existing(this.db, id);
+  }
+
+  private async existing(db: Kysely<Database>, id: number): Promise<RuleFor<K>> {
+    const row = await db.selectFrom(this.table).selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new NotFoundError(`${this.kind} rule ${id}`);
     return this.toRule(row);
   }
 
-  async create(input: CreateFor<K>): Promise<RuleFor<K>> {
+  private audit(
+    trx: Transaction<Database>,
+    actor: string,
+    action: AuditAction,
+    id: number,
+    before: RuleFor<K> | null,
+    after: RuleFor<K> | null,
+  ): Promise<boolean> {
+    const entity_id = ruleEntityId(this.kind, id);
+    return recordChange(trx, { actor, action, entity: 'rule', entity_id, before, after, at: this.now() });
+  }
+
+  /** Creates a rule and records it in the audit log as `actor`'s, in one transaction. */
+  async create(input: CreateFor<K>, actor: string): Promise<RuleFor<K>> {
     const now = this.now();
     const values = {
       app_name: input.app_name,
@@ -108,21 +126,25 @@ export class RuleRepository<K extends RuleKind> {
       updated_at: now,
     };
     checkCountWindow(values);
-    const id = await this.guardUnique(() =>
+    const created = await this.guardUnique(() =>
       this.write(async (trx) => {
         const result = await trx
           .insertInto(this.table)
           .values(values as MessageRuleTable & { id?: never })
           .executeTakeFirstOrThrow();
-        return result.insertId !== undefined ? Number(result.insertId) : undefined;
+        const rule =
+          result.insertId !== undefined
+            ? await this.existing(trx, Number(result.insertId))
+            : await this.findByKey(trx, values.app_name, values.message_key);
+        await this.audit(trx, actor, 'create', rule.id, null, rule);
+        return rule;
       }),
     );
     this.changed();
-    return id !== undefined ? this.get(id) : this.findByKey(values.app_name, values.message_key);
+    return created;
   }
 
-  async update(id: number, patch: UpdateFor<K>): Promise<RuleFor<K>> {
-    const current = await this.get(id);
+  async update(id: number, patch: UpdateFor<K>, actor: string): Promise<RuleFor<K>> {
     const changes: Partial<Selectable<MessageRuleTable>> = { updated_at: this.now() };
     if (patch.app_name !== undefined) changes.app_name = patch.app_name;
     if (this.kind === 'message' && (patch as MessageRuleUpdate).message_key !== undefined) {
@@ -136,20 +158,26 @@ export class RuleRepository<K extends RuleKind> {
     if (patch.window_minutes !== undefined) changes.window_minutes = patch.window_minutes;
     if (patch.notify_resolved !== undefined) changes.notify_resolved = toFlag(patch.notify_resolved);
     if (patch.resolve_after_minutes !== undefined) changes.resolve_after_minutes = patch.resolve_after_minutes;
-    checkCountWindow({ ...current, ...changes });
-    await this.guardUnique(() =>
-      this.write((trx) => trx.updateTable(this.table).set(changes).where('id', '=', id).execute()),
+    const updated = await this.guardUnique(() =>
+      this.write(async (trx) => {
+        const before = await this.existing(trx, id);
+        checkCountWindow({ ...before, ...changes });
+        await trx.updateTable(this.table).set(changes).where('id', '=', id).execute();
+        const after = await this.existing(trx, id);
+        await this.audit(trx, actor, 'update', id, before, after);
+        return after;
+      }),
     );
     this.changed();
-    return this.get(id);
+    return updated;
   }
 
-  async delete(id: number): Promise<void> {
-    const deleted = await this.write(async (trx) => {
-      const result = await trx.deleteFrom(this.table).where('id', '=', id).executeTakeFirst();
-      return Number(result.numDeletedRows);
+  async delete(id: number, actor: string): Promise<void> {
+    await this.write(async (trx) => {
+      const before = await this.existing(trx, id);
+      await trx.deleteFrom(this.table).where('id', '=', id).execute();
+      await this.audit(trx, actor, 'delete', id, before, null);
     });
-    if (deleted === 0) throw new NotFoundError(`${this.kind} rule ${id}`);
     this.changed();
   }
 
@@ -170,8 +198,8 @@ export class RuleRepository<K extends RuleKind> {
     return Number(row.rows);
   }
 
-  private async findByKey(appName: string, messageKey: string | undefined): Promise<RuleFor<K>> {
-    let query = this.db.selectFrom(this.table).selectAll().where('app_name', '=', appName);
+  private async findByKey(db: Kysely<Database>, appName: string, messageKey: string | undefined) {
+    let query = db.selectFrom(this.table).selectAll().where('app_name', '=', appName);
     if (messageKey !== undefined) query = query.where('message_key', '=', messageKey);
     return this.toRule(await query.executeTakeFirstOrThrow());
   }

@@ -47,12 +47,15 @@ export interface SeedResult {
   existing: { app_rules: number; message_rules: number; targets: number };
 }
 
-/** Creates the samples that do not exist yet; running it again changes nothing. */
-export async function seedSampleRules(ctx: {
-  appRules: RuleRepository<'app'>;
-  messageRules: RuleRepository<'message'>;
-  targets: TargetRepository;
-}): Promise<SeedResult> {
+/** Creates the samples that do not exist yet (as `actor`'s changes); running it again changes nothing. */
+export async function seedSampleRules(
+  ctx: {
+    appRules: RuleRepository<'app'>;
+    messageRules: RuleRepository<'message'>;
+    targets: TargetRepository;
+  },
+  actor: string,
+): Promise<SeedResult> {
   const result: SeedResult = {
     created: { app_rules: 0, message_rules: 0, targets: 0 },
     existing: { app_rules: 0, message_rules: 0, targets: 0 },
@@ -66,8 +69,8 @@ export async function seedSampleRules(ctx: {
       result.existing[kind] += 1;
     }
   };
-  for (const rule of SAMPLE_APP_RULES) await attempt('app_rules', () => ctx.appRules.create(rule));
-  for (const rule of SAMPLE_MESSAGE_RULES) await attempt('message_rules', () => ctx.messageRules.create(rule));
-  for (const target of SAMPLE_TARGETS) await attempt('targets', () => ctx.targets.create(target));
+  for (const rule of SAMPLE_APP_RULES) await attempt('app_rules', () => ctx.appRules.create(rule, actor));
+  for (const rule of SAMPLE_MESSAGE_RULES) await attempt('message_rules', () => ctx.messageRules.create(rule, actor));
+  for (const target of SAMPLE_TARGETS) await attempt('targets', () => ctx.targets.create(target, actor));
   return result;
 }

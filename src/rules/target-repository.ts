@@ -1,4 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { type AuditAction, recordChange } from '../audit/audit-log.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { fromFlag, toFlag } from '../db/flags.js';
 import { offsetOf, type Page, type PageRequest } from '../db/page.js';
@@ -13,15 +14,26 @@ import type { AlertTarget, ChannelType } from './types.js';
  */
 export type TargetAddressCheck = (type: ChannelType, externalId: string) => Problem | undefined;
 
+/** What the repository needs of the channel registry (above this folder). */
+export interface TargetChannelRules {
+  targetAddressProblem: TargetAddressCheck;
+  /** A target as answers show it: a secret address (webhook URL, routing key) masked. */
+  shownTarget(target: AlertTarget): AlertTarget;
+}
+
 export interface TargetFilter {
   type?: ChannelType;
   is_active?: boolean;
 }
 
+/**
+ * The alert_targets table. Each change is recorded in the audit log, in its transaction, with
+ * the target as answers show it (secret addresses masked).
+ */
 export class TargetRepository {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly addressProblem: TargetAddressCheck,
+    private readonly channels: TargetChannelRules,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -48,47 +60,55 @@ export class TargetRepository {
   }
 
   async get(id: number): Promise<AlertTarget> {
-    const row = await this.db.selectFrom('alert_targets').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) throw new NotFoundError(`target ${id}`);
-    return toTarget(row);
+    return existing(this.db, id);
   }
 
-  async create(input: TargetCreate): Promise<AlertTarget> {
+  async create(input: TargetCreate, actor: string): Promise<AlertTarget> {
     this.checkAddress(input.type, input.external_id);
     const now = this.now();
-    await this.guardUnique(() =>
-      this.db
-        .insertInto('alert_targets')
-        .values({
-          name: input.name,
-          type: input.type,
-          external_id: input.external_id,
-          is_active: toFlag(input.is_active ?? true),
-          created_at: now,
-          updated_at: now,
-        })
-        .execute(),
+    return this.guardUnique(() =>
+      this.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('alert_targets')
+          .values({
+            name: input.name,
+            type: input.type,
+            external_id: input.external_id,
+            is_active: toFlag(input.is_active ?? true),
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+        const row = await trx
+          .selectFrom('alert_targets')
+          .selectAll()
+          .where('name', '=', input.name)
+          .executeTakeFirstOrThrow();
+        const target = toTarget(row);
+        await this.audit(trx, actor, 'create', target.id, null, target);
+        return target;
+      }),
     );
-    const row = await this.db
-      .selectFrom('alert_targets')
-      .selectAll()
-      .where('name', '=', input.name)
-      .executeTakeFirstOrThrow();
-    return toTarget(row);
   }
 
-  async update(id: number, patch: TargetUpdate): Promise<AlertTarget> {
-    const current = await this.get(id);
-    const type = patch.type ?? current.type;
-    const externalId = patch.external_id ?? current.external_id;
-    if (patch.type !== undefined || patch.external_id !== undefined) this.checkAddress(type, externalId);
-    const changes: Partial<Selectable<AlertTargetTable>> = { updated_at: this.now() };
-    if (patch.name !== undefined) changes.name = patch.name;
-    if (patch.type !== undefined) changes.type = patch.type;
-    if (patch.external_id !== undefined) changes.external_id = patch.external_id;
-    if (patch.is_active !== undefined) changes.is_active = toFlag(patch.is_active);
-    await this.guardUnique(() => this.db.updateTable('alert_targets').set(changes).where('id', '=', id).execute());
-    return this.get(id);
+  async update(id: number, patch: TargetUpdate, actor: string): Promise<AlertTarget> {
+    return this.guardUnique(() =>
+      this.db.transaction().execute(async (trx) => {
+        const before = await existing(trx, id);
+        if (patch.type !== undefined || patch.external_id !== undefined) {
+          this.checkAddress(patch.type ?? before.type, patch.external_id ?? before.external_id);
+        }
+        const changes: Partial<Selectable<AlertTargetTable>> = { updated_at: this.now() };
+        if (patch.name !== undefined) changes.name = patch.name;
+        if (patch.type !== undefined) changes.type = patch.type;
+        if (patch.external_id !== undefined) changes.external_id = patch.external_id;
+        if (patch.is_active !== undefined) changes.is_active = toFlag(patch.is_active);
+        await trx.updateTable('alert_targets').set(changes).where('id', '=', id).execute();
+        const after = await existing(trx, id);
+        await this.audit(trx, actor, 'update', id, before, after);
+        return after;
+      }),
+    );
   }
 
   /**
@@ -103,13 +123,37 @@ export class TargetRepository {
       .execute();
   }
 
-  async delete(id: number): Promise<void> {
-    const result = await this.db.deleteFrom('alert_targets').where('id', '=', id).executeTakeFirst();
-    if (Number(result.numDeletedRows) === 0) throw new NotFoundError(`target ${id}`);
+  async delete(id: number, actor: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const before = await existing(trx, id);
+      await trx.deleteFrom('alert_targets').where('id', '=', id).execute();
+      await this.audit(trx, actor, 'delete', id, before, null);
+    });
+  }
+
+  /** Records a change with the target as answers show it: a secret address never reaches the log. */
+  private audit(
+    trx: Transaction<Database>,
+    actor: string,
+    action: AuditAction,
+    id: number,
+    before: AlertTarget | null,
+    after: AlertTarget | null,
+  ): Promise<boolean> {
+    const shown = (target: AlertTarget | null) => target && this.channels.shownTarget(target);
+    return recordChange(trx, {
+      actor,
+      action,
+      entity: 'target',
+      entity_id: String(id),
+      before: shown(before),
+      after: shown(after),
+      at: this.now(),
+    });
   }
 
   private checkAddress(type: ChannelType, externalId: string): void {
-    const problem = this.addressProblem(type, externalId);
+    const problem = this.channels.targetAddressProblem(type, externalId);
     if (problem) throw new ValidationError([problem]);
   }
 
@@ -121,6 +165,12 @@ export class TargetRepository {
       throw error;
     }
   }
+}
+
+async function existing(db: Kysely<Database>, id: number): Promise<AlertTarget> {
+  const row = await db.selectFrom('alert_targets').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFoundError(`target ${id}`);
+  return toTarget(row);
 }
 
 function toTarget(row: Selectable<AlertTargetTable>): AlertTarget {

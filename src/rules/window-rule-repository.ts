@@ -1,6 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
+import { type AuditAction, recordChange, ruleEntityId } from '../audit/audit-log.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { fromFlag, toFlag } from '../db/flags.js';
 import { offsetOf, type Page, type PageRequest } from '../db/page.js';
@@ -84,7 +85,68 @@ export class WindowRuleRepository {
   }
 
   async get(id: number): Promise<StoredWindowRule> {
-    const row = await this.db
+    return this.existing(this.db, id);
+  }
+
+  /** Creates a rule and records it in the audit log as `actor`'s, in one transaction. */
+  async create(input: unknown, actor: string): Promise<StoredWindowRule> {
+    const values = this.toColumns(this.normalize(input));
+    const now = this.now();
+    return this.write(async (trx) => {
+      const result = await trx
+        .insertInto('window_rules')
+        .values({ ...values, created_at: now, updated_at: now })
+        .executeTakeFirstOrThrow();
+      const id =
+        result.insertId !== undefined
+          ? Number(result.insertId)
+          : Number(
+              (
+                await trx
+                  .selectFrom('window_rules')
+                  .select('id')
+                  .where('name', '=', values.name)
+                  .executeTakeFirstOrThrow()
+              ).id,
+            );
+      const rule = await this.existing(trx, id);
+      await this.audit(trx, actor, 'create', id, null, rule);
+      return rule;
+    });
+  }
+
+  /** Changes the fields given; `null` clears an optional one. The whole rule is checked again. */
+  async update(id: number, patch: unknown, actor: string): Promise<StoredWindowRule> {
+    return this.write(async (trx) => {
+      const before = await this.existing(trx, id);
+      const merged: Record<string, unknown> = { ...this.inputOf(before) };
+      for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+        if (value === null && key !== 'message_key') delete merged[key];
+        else merged[key] = value;
+      }
+      const values = this.toColumns(this.normalize(merged));
+      await trx
+        .updateTable('window_rules')
+        .set({ ...values, updated_at: this.now() })
+        .where('id', '=', id)
+        .where('kind', '=', this.codec.name)
+        .execute();
+      const after = await this.existing(trx, id);
+      await this.audit(trx, actor, 'update', id, before, after);
+      return after;
+    });
+  }
+
+  async delete(id: number, actor: string): Promise<void> {
+    await this.write(async (trx) => {
+      const before = await this.existing(trx, id);
+      await trx.deleteFrom('window_rules').where('id', '=', id).where('kind', '=', this.codec.name).execute();
+      await this.audit(trx, actor, 'delete', id, before, null);
+    });
+  }
+
+  private async existing(db: Kysely<Database>, id: number): Promise<StoredWindowRule> {
+    const row = await db
       .selectFrom('window_rules')
       .selectAll()
       .where('kind', '=', this.codec.name)
@@ -94,55 +156,16 @@ export class WindowRuleRepository {
     return this.toRule(row);
   }
 
-  async create(input: unknown): Promise<StoredWindowRule> {
-    const values = this.toColumns(this.normalize(input));
-    const now = this.now();
-    const id = await this.write(async (trx) => {
-      const result = await trx
-        .insertInto('window_rules')
-        .values({ ...values, created_at: now, updated_at: now })
-        .executeTakeFirstOrThrow();
-      if (result.insertId !== undefined) return Number(result.insertId);
-      const row = await trx
-        .selectFrom('window_rules')
-        .select('id')
-        .where('name', '=', values.name)
-        .executeTakeFirstOrThrow();
-      return Number(row.id);
-    });
-    return this.get(id);
-  }
-
-  /** Changes the fields given; `null` clears an optional one. The whole rule is checked again. */
-  async update(id: number, patch: unknown): Promise<StoredWindowRule> {
-    const current = await this.get(id);
-    const merged: Record<string, unknown> = { ...this.inputOf(current) };
-    for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
-      if (value === null && key !== 'message_key') delete merged[key];
-      else merged[key] = value;
-    }
-    const values = this.toColumns(this.normalize(merged));
-    await this.write((trx) =>
-      trx
-        .updateTable('window_rules')
-        .set({ ...values, updated_at: this.now() })
-        .where('id', '=', id)
-        .where('kind', '=', this.codec.name)
-        .execute(),
-    );
-    return this.get(id);
-  }
-
-  async delete(id: number): Promise<void> {
-    const deleted = await this.write(async (trx) => {
-      const result = await trx
-        .deleteFrom('window_rules')
-        .where('id', '=', id)
-        .where('kind', '=', this.codec.name)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
-    });
-    if (deleted === 0) throw new NotFoundError(`${this.codec.label} ${id}`);
+  private audit(
+    trx: Transaction<Database>,
+    actor: string,
+    action: AuditAction,
+    id: number,
+    before: StoredWindowRule | null,
+    after: StoredWindowRule | null,
+  ): Promise<boolean> {
+    const entity_id = ruleEntityId(this.codec.name, id);
+    return recordChange(trx, { actor, action, entity: 'rule', entity_id, before, after, at: this.now() });
   }
 
   normalize(input: unknown): Record<string, unknown> {
@@ -195,7 +218,10 @@ export class WindowRuleRepository {
     };
   }
 
-  /** Runs a write and bumps the table's revision in one transaction; a duplicate name is a conflict. */
+  /**
+   * Runs a write and bumps the table's revision in one transaction (with the change's audit row);
+   * a duplicate name is a conflict.
+   */
   private async write<T>(change: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
     try {
       return await this.db.transaction().execute(async (trx) => {

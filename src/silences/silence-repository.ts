@@ -1,4 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { type AuditAction, recordChange } from '../audit/audit-log.js';
 import type { DbDriver } from '../config/config.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { offsetOf, type Page, type PageRequest } from '../db/page.js';
@@ -23,12 +24,11 @@ export class SilenceRepository {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Creates a silence; with an `origin_key` already used, answers that silence instead. */
-  async create(silence: NewSilence, db: Kysely<Database> = this.db): Promise<Silence> {
-    if (silence.origin_key !== undefined) {
-      const existing = await this.byOrigin(db, silence.origin_key);
-      if (existing) return existing;
-    }
+  /**
+   * Creates a silence and records it in the audit log as `actor`'s, in one transaction; with an
+   * `origin_key` already used, answers that silence instead (and records nothing).
+   */
+  async create(silence: NewSilence, actor: string): Promise<Silence> {
     const values = {
       app_name: silence.app_name,
       message_key: silence.message_key,
@@ -40,15 +40,23 @@ export class SilenceRepository {
       origin_key: silence.origin_key ?? null,
     };
     try {
-      const id =
-        this.driver === 'postgres'
-          ? (await db.insertInto('silences').values(values).returning('id').executeTakeFirstOrThrow()).id
-          : (await db.insertInto('silences').values(values).executeTakeFirstOrThrow()).insertId;
-      return this.get(Number(id), db);
+      return await this.db.transaction().execute(async (trx) => {
+        if (silence.origin_key !== undefined) {
+          const existing = await this.byOrigin(trx, silence.origin_key);
+          if (existing) return existing;
+        }
+        const id =
+          this.driver === 'postgres'
+            ? (await trx.insertInto('silences').values(values).returning('id').executeTakeFirstOrThrow()).id
+            : (await trx.insertInto('silences').values(values).executeTakeFirstOrThrow()).insertId;
+        const created = await this.get(Number(id), trx);
+        await this.audit(trx, actor, 'create', null, created);
+        return created;
+      });
     } catch (error) {
       // Two creates with one origin at once: the other one won; answer its silence.
       if (silence.origin_key !== undefined && isUniqueViolation(error)) {
-        const existing = await this.byOrigin(db, silence.origin_key);
+        const existing = await this.byOrigin(this.db, silence.origin_key);
         if (existing) return existing;
       }
       throw error;
@@ -81,19 +89,45 @@ export class SilenceRepository {
     return { items: rows.map((r) => this.toSilence(r)), total: Number(total), ...page };
   }
 
-  /** Ends a silence now (one that has not started yet never starts). Expiring an ended one changes nothing. */
-  async expire(id: number, db: Kysely<Database> = this.db): Promise<Silence> {
-    const current = await this.get(id, db);
-    const now = this.now();
-    if (Date.parse(current.ends_at) > now) {
-      await db
+  /**
+   * Ends a silence now (one that has not started yet never starts), recorded in the audit log as
+   * `actor`'s deletion: it no longer holds anything back, though it is kept, ended. Expiring an
+   * ended one changes nothing and records nothing.
+   */
+  async expire(id: number, actor: string): Promise<Silence> {
+    return this.db.transaction().execute(async (trx) => {
+      const current = await this.get(id, trx);
+      const now = this.now();
+      if (Date.parse(current.ends_at) <= now) return current;
+      const result = await trx
         .updateTable('silences')
         .set({ ends_at: now, starts_at: Math.min(Date.parse(current.starts_at), now) })
         .where('id', '=', id)
         .where('ends_at', '>', now)
-        .execute();
-    }
-    return this.get(id, db);
+        .executeTakeFirst();
+      // Another expire got there first: it recorded the change.
+      if (Number(result.numUpdatedRows) > 0) await this.audit(trx, actor, 'delete', current, null);
+      return this.get(id, trx);
+    });
+  }
+
+  private audit(
+    trx: Transaction<Database>,
+    actor: string,
+    action: AuditAction,
+    before: Silence | null,
+    after: Silence | null,
+  ): Promise<boolean> {
+    const { id } = (before ?? after) as Silence;
+    return recordChange(trx, {
+      actor,
+      action,
+      entity: 'silence',
+      entity_id: String(id),
+      before,
+      after,
+      at: this.now(),
+    });
   }
 
   /**

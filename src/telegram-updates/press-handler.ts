@@ -63,6 +63,9 @@ export async function handleUpdate(update: TelegramUpdate, deps: PressDeps): Pro
   const who =
     asNameText(query.from.username ? `@${query.from.username}` : (query.from.first_name ?? '')) ||
     `user ${query.from.id}`;
+  // The audit log names the user by what cannot be chosen freely: the username, else the user id.
+  const username = query.from.username ? asNameText(`@${query.from.username}`) : '';
+  const actor = `telegram:${username || query.from.id}`;
   const edit = (keyboard: object) =>
     deps.callBot('editMessageReplyMarkup', {
       chat_id: chat.id,
@@ -83,15 +86,18 @@ export async function handleUpdate(update: TelegramUpdate, deps: PressDeps): Pro
 
   if (press.action === 'mute') {
     const now = deps.now();
-    const silence = await deps.silences.create({
-      app_name: alert.app_name,
-      message_key: messageKey,
-      starts_at: now,
-      ends_at: now + press.minutes * 60_000,
-      comment: `muted from Telegram (alert ${press.alertId})`,
-      created_by: `telegram:${who}`.slice(0, 191),
-      origin_key: `telegram:${deps.botId}:${update.update_id}`,
-    });
+    const silence = await deps.silences.create(
+      {
+        app_name: alert.app_name,
+        message_key: messageKey,
+        starts_at: now,
+        ends_at: now + press.minutes * 60_000,
+        comment: `muted from Telegram (alert ${press.alertId})`,
+        created_by: `telegram:${who}`.slice(0, 191),
+        origin_key: `telegram:${deps.botId}:${update.update_id}`,
+      },
+      actor,
+    );
     deps.onStep?.('silenced');
     const what = messageKey === null ? alert.app_name : `${alert.app_name} / ${messageKey}`;
     report(deps, 'answerCallbackQuery', await answer(`Muted ${what} until ${silence.ends_at.slice(11, 16)} UTC`));
@@ -105,7 +111,7 @@ export async function handleUpdate(update: TelegramUpdate, deps: PressDeps): Pro
   }
 
   try {
-    await deps.silences.expire(press.silenceId);
+    await deps.silences.expire(press.silenceId, actor);
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
   }

@@ -18,8 +18,8 @@ describe.each(drivers)('notification links from real scans over $driver', (drive
       try {
         const { ctx, services } = world;
         const base = { app_name: 'api', alert_channels: ['webhook' as const], cooldown_minutes: 0 };
-        const appRule = await ctx.appRules.create({ ...base, max_duration: 500 });
-        const keyRule = await ctx.messageRules.create({ ...base, message_key: 'GET /slow', max_duration: 700 });
+        const appRule = await ctx.appRules.create({ ...base, max_duration: 500 }, 'test');
+        const keyRule = await ctx.messageRules.create({ ...base, message_key: 'GET /slow', max_duration: 700 }, 'test');
         const t = Date.now() - 60 * 60_000;
         let n = 0;
         const slow = (at: number, key: string, count: number) =>

@@ -50,7 +50,7 @@ describe('lagwatch start and SIGTERM', { timeout: 90_000 }, () => {
         PORT: String(port),
       },
     });
-    await world.ctx.appRules.create({ app_name: 'core', max_duration: 500, alert_channels: ['webhook'] });
+    await world.ctx.appRules.create({ app_name: 'core', max_duration: 500, alert_channels: ['webhook'] }, 'test');
 
     // The first search of the scan hangs for 3 s: the signal arrives while the scan is in flight.
     es.delayNext(1, 3_000, /_search/);

@@ -106,7 +106,7 @@ async function cronScanReachesStream(
   });
   const service = await open.start(world);
   const stream = await open.stream(service);
-  await world.ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: ['telegram_chat'] });
+  await world.ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: ['telegram_chat'] }, 'test');
   const correlation = `cron-${unique()}`;
   await world.ingest([
     logDocument({ time: Date.now() - 60_000, app: 'api', key: 'GET /slow', duration: 900, correlation }),
@@ -158,7 +158,7 @@ async function twoInstancesShareEvents(
   await onA.waitFor('ingest', { accepted, rejected: 0 });
 
   // A scan run by B: its violation and scan reach A.
-  await world.ctx.appRules.create({ app_name: 'web', max_duration: 100, alert_channels: [] });
+  await world.ctx.appRules.create({ app_name: 'web', max_duration: 100, alert_channels: [] }, 'test');
   const correlation = `b-${unique()}`;
   await world.ingest([logDocument({ time: Date.now() - 60_000, app: 'web', duration: 700, correlation })]);
   const report = await b.services.scanner.run();

@@ -106,7 +106,7 @@ describe('a scan whose events cannot be published', () => {
     const { logger, lines } = capturingLogger();
     const bus = await unreachableRedisBus(logger);
     world.ctx.events = bus; // closed by ctx.close()
-    await world.ctx.appRules.create({ app_name: 'api', max_duration: 100, alert_channels: [] });
+    await world.ctx.appRules.create({ app_name: 'api', max_duration: 100, alert_channels: [] }, 'test');
     await world.ingest([logDocument({ time: Date.now() - 60_000, app: 'api', duration: 400 })]);
     const report = await world.services.scanner.run();
     expect(report).toMatchObject({ status: 'success', violations: 1 });

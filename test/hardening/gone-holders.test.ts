@@ -61,8 +61,11 @@ describe.each(drivers)('leases and claims of gone holders over $driver', (driver
     'a send cut by kill -9: the cut row and those queued behind it go out at once, each once',
     async () => {
       const { ctx, services } = world;
-      await ctx.appRules.create({ app_name: 'api', max_duration: 100, alert_channels: ['webhook'] });
-      await ctx.targets.create({ name: 'hook', type: 'webhook', external_id: `${hooks.url}/in`, is_active: true });
+      await ctx.appRules.create({ app_name: 'api', max_duration: 100, alert_channels: ['webhook'] }, 'test');
+      await ctx.targets.create(
+        { name: 'hook', type: 'webhook', external_id: `${hooks.url}/in`, is_active: true },
+        'test',
+      );
       for (let scan = 0; scan < 3; scan++) {
         await world.ingest([logDocument({ time: Date.now() - 1000, app: 'api', duration: 500 + scan })]);
         await services.scanner.run();

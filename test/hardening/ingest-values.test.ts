@@ -78,7 +78,7 @@ describe.each(drivers)('scans over stored bad rows, $driver', (driver) => {
       ]);
       expect(result).toMatchObject({ accepted: 1, rejected: 2 });
       expect(result.errors.map((e) => e.line)).toEqual([2, 3]);
-      await world.ctx.appRules.create({ app_name: 'shop', max_duration: 100, alert_channels: ['webhook'] });
+      await world.ctx.appRules.create({ app_name: 'shop', max_duration: 100, alert_channels: ['webhook'] }, 'test');
       const base = { app: 'shop', messageKey: null, correlationId: null, level: null, message: null };
       insertLegacyRows(store.path, [
         { ...base, time: 1e20, durationMs: 900 },

@@ -118,13 +118,16 @@ describe.each(drivers)('Elasticsearch bulk API over $driver', (driver) => {
   );
 
   it.skipIf(driver.skipReason)('helpers.bulk() stores every document and a scan finds the slow ones', async () => {
-    await api.ctx.appRules.create({
-      app_name: 'es-slow',
-      max_duration: 500,
-      is_active: true,
-      alert_channels: ['webhook'],
-      cooldown_minutes: 5,
-    });
+    await api.ctx.appRules.create(
+      {
+        app_name: 'es-slow',
+        max_duration: 500,
+        is_active: true,
+        alert_channels: ['webhook'],
+        cooldown_minutes: 5,
+      },
+      'test',
+    );
     const before = await stored();
     const datasource = Array.from({ length: 1500 }, (_, i) =>
       doc(i, { app_name: 'es-slow', duration: i < 3 ? 900 : 50 }),

@@ -211,6 +211,7 @@ describe('metrics, documentation and headers', () => {
         'POST /silences',
         'GET /silences/{id}',
         'DELETE /silences/{id}',
+        'GET /audit',
         'POST /ingest',
         'POST /v1/traces',
         'POST /v1/logs',

@@ -44,7 +44,7 @@ describe.each(servers.map((s) => [s.flavor, s] as const))('real %s: cron-run sca
         SCAN_LAG_SECONDS: '2',
       },
     });
-    await world.ctx.appRules.create({ app_name: 'cron-app', max_duration: 100, alert_channels: ['webhook'] });
+    await world.ctx.appRules.create({ app_name: 'cron-app', max_duration: 100, alert_channels: ['webhook'] }, 'test');
   }, 60_000);
 
   afterAll(async () => {

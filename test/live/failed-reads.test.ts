@@ -112,8 +112,11 @@ describe.each(servers.map((s) => [s.flavor, s] as const))('failed reads against 
       },
     });
     const source = await ElasticsearchLogSource.open(world.config, createLogger({ logLevel: 'silent' }), TUNING);
-    await world.ctx.targets.create({ name: 'hook', type: 'webhook', external_id: 'http://127.0.0.1:9/hook' });
-    await world.ctx.appRules.create({ app_name: 'fr-app', max_duration: THRESHOLD, alert_channels: ['webhook'] });
+    await world.ctx.targets.create({ name: 'hook', type: 'webhook', external_id: 'http://127.0.0.1:9/hook' }, 'test');
+    await world.ctx.appRules.create(
+      { app_name: 'fr-app', max_duration: THRESHOLD, alert_channels: ['webhook'] },
+      'test',
+    );
     const { lease, cooldowns } = world.services;
     const scanner = new Scanner({ ctx: world.ctx, source: async () => source, lease, cooldowns });
     const db = world.ctx.state.db;

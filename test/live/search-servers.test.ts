@@ -203,14 +203,23 @@ describe.each(servers.map((s) => [s.flavor, s] as const))('real %s', (_flavor, s
     beforeAll(async () => {
       peers = await startChannelPeers(chat);
       world = await openScanWorld(sqlite, { env: env(peers.env), notifiers: FAST_PACING });
-      await world.ctx.messageRules.create({
-        app_name: 'checkout',
-        message_key: 'payment.capture',
-        max_duration: 2000,
-        alert_channels: ['telegram_chat'],
-      });
-      await world.ctx.appRules.create({ app_name: 'checkout', max_duration: 1500, alert_channels: ['telegram_chat'] });
-      await world.ctx.appRules.create({ app_name: 'search', max_duration: 800, alert_channels: ['telegram_chat'] });
+      await world.ctx.messageRules.create(
+        {
+          app_name: 'checkout',
+          message_key: 'payment.capture',
+          max_duration: 2000,
+          alert_channels: ['telegram_chat'],
+        },
+        'test',
+      );
+      await world.ctx.appRules.create(
+        { app_name: 'checkout', max_duration: 1500, alert_channels: ['telegram_chat'] },
+        'test',
+      );
+      await world.ctx.appRules.create(
+        { app_name: 'search', max_duration: 800, alert_channels: ['telegram_chat'] },
+        'test',
+      );
     });
     afterAll(async () => {
       await world?.close();
@@ -246,7 +255,10 @@ describe.each(servers.map((s) => [s.flavor, s] as const))('real %s', (_flavor, s
         }),
       });
       try {
-        await lateWorld.ctx.appRules.create({ app_name: 'late-app', max_duration: 100, alert_channels: ['webhook'] });
+        await lateWorld.ctx.appRules.create(
+          { app_name: 'late-app', max_duration: 100, alert_channels: ['webhook'] },
+          'test',
+        );
         const now = Date.now();
         const doc = (i: number, ageMs: number) => ({
           '@timestamp': iso(now - ageMs),

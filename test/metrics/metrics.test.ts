@@ -41,10 +41,10 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('/metrics for scans an
       const app = await buildServer(ctx);
       const metrics = async () => (await app.inject({ url: '/metrics' })).body;
       try {
-        await ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: ['webhook'] });
-        await ctx.targets.create({ name: 'up', type: 'webhook', external_id: hooks.url, is_active: true });
+        await ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: ['webhook'] }, 'test');
+        await ctx.targets.create({ name: 'up', type: 'webhook', external_id: hooks.url, is_active: true }, 'test');
         const down = `http://127.0.0.1:${await closedPort()}/hook`;
-        await ctx.targets.create({ name: 'down', type: 'webhook', external_id: down, is_active: true });
+        await ctx.targets.create({ name: 'down', type: 'webhook', external_id: down, is_active: true }, 'test');
         await world.ingest(
           [800, 900, 1000].map((d, i) => logDocument({ time: Date.now() - 30_000 + i, app: 'api', duration: d })),
         );

@@ -49,15 +49,21 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('crash harness over %s
       });
       const { ctx } = world;
       const channels: ['telegram_chat'] = ['telegram_chat'];
-      const api = await ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: channels });
-      const jobs = await ctx.appRules.create({ app_name: 'jobs', max_duration: 2000, alert_channels: channels });
-      const exportRule = await ctx.messageRules.create({
-        app_name: 'api',
-        message_key: 'GET /export',
-        max_duration: 3000,
-        alert_channels: channels,
-      });
-      await ctx.targets.create({ name: 'ops', type: 'telegram_chat', external_id: opsChat, is_active: true });
+      const api = await ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: channels }, 'test');
+      const jobs = await ctx.appRules.create(
+        { app_name: 'jobs', max_duration: 2000, alert_channels: channels },
+        'test',
+      );
+      const exportRule = await ctx.messageRules.create(
+        {
+          app_name: 'api',
+          message_key: 'GET /export',
+          max_duration: 3000,
+          alert_channels: channels,
+        },
+        'test',
+      );
+      await ctx.targets.create({ name: 'ops', type: 'telegram_chat', external_id: opsChat, is_active: true }, 'test');
       const rules: OracleRules = {
         app: [
           { id: api.id, app: 'api', max: 500 },

@@ -52,9 +52,12 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('cron-run scans on Ela
       });
       const { ctx } = world;
       const db = ctx.state.db;
-      await ctx.appRules.create({ app_name: 'core', max_duration: 500, alert_channels: [] });
+      await ctx.appRules.create({ app_name: 'core', max_duration: 500, alert_channels: [] }, 'test');
       // A message rule above its app's: 700 ms logs of that key are candidates but no violation.
-      await ctx.messageRules.create({ app_name: 'core', message_key: 'slow', max_duration: 800, alert_channels: [] });
+      await ctx.messageRules.create(
+        { app_name: 'core', message_key: 'slow', max_duration: 800, alert_channels: [] },
+        'test',
+      );
       es.addDocuments('logs-a', [
         logDocument({ time: start - 1_200_000, app: 'core', duration: 900 }), // before the next overlap
         logDocument({ time: start - 60_000, app: 'core', duration: 901 }),

@@ -35,9 +35,15 @@ describe('hostile log text through every channel', () => {
   it.skipIf(sqlite.skipReason)('is escaped for each channel, delivered, and reads as it was logged', async () => {
     const { ctx } = world;
     const channels: ['telegram_chat', 'email', 'webhook'] = ['telegram_chat', 'email', 'webhook'];
-    await ctx.messageRules.create({ app_name: APP, message_key: KEY, max_duration: 100, alert_channels: channels });
-    await ctx.targets.create({ name: 'ops', type: 'email', external_id: 'ops@example.com', is_active: true });
-    await ctx.targets.create({ name: 'hook', type: 'webhook', external_id: `${hooks.url}/in`, is_active: true });
+    await ctx.messageRules.create(
+      { app_name: APP, message_key: KEY, max_duration: 100, alert_channels: channels },
+      'test',
+    );
+    await ctx.targets.create({ name: 'ops', type: 'email', external_id: 'ops@example.com', is_active: true }, 'test');
+    await ctx.targets.create(
+      { name: 'hook', type: 'webhook', external_id: `${hooks.url}/in`, is_active: true },
+      'test',
+    );
     const t = Date.now() - 10_000;
     await world.ingest(
       [

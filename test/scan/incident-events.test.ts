@@ -29,15 +29,21 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('incident events and m
       let clock = Date.now();
       world = await openScanWorld(driver, { now: () => clock });
       const { ctx, services } = world;
-      await ctx.targets.create({ name: 'hook', type: 'webhook', external_id: 'http://127.0.0.1:9/h', is_active: true });
-      const rule = await ctx.ruleStores.windowRules('latency').create({
-        name: 'orders p95',
-        app_name: 'checkout',
-        message_key: 'POST /orders',
-        statistic: 'p95',
-        threshold: 800,
-        alert_channels: ['webhook'],
-      });
+      await ctx.targets.create(
+        { name: 'hook', type: 'webhook', external_id: 'http://127.0.0.1:9/h', is_active: true },
+        'test',
+      );
+      const rule = await ctx.ruleStores.windowRules('latency').create(
+        {
+          name: 'orders p95',
+          app_name: 'checkout',
+          message_key: 'POST /orders',
+          statistic: 'p95',
+          threshold: 800,
+          alert_channels: ['webhook'],
+        },
+        'test',
+      );
       const orders = (duration: number) =>
         Array.from({ length: 30 }, (_, i) =>
           logDocument({ time: clock - 1000 - i * 500, app: 'checkout', key: 'POST /orders', duration }),
@@ -103,17 +109,20 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('incident events and m
     world = await openScanWorld(driver, { now: () => clock });
     const { ctx, services } = world;
     const store = ctx.ruleStores.windowRules('absence');
-    const rule = await store.create({
-      name: 'pay silent',
-      app_name: 'payments',
-      silent_minutes: 1,
-      alert_channels: ['webhook'],
-    });
+    const rule = await store.create(
+      {
+        name: 'pay silent',
+        app_name: 'payments',
+        silent_minutes: 1,
+        alert_channels: ['webhook'],
+      },
+      'test',
+    );
     const events: LagwatchEvent[] = [];
     const unsubscribe = ctx.events.subscribe((e) => events.push(e));
     try {
       await services.scanner.run();
-      await store.delete(rule.id);
+      await store.delete(rule.id, 'test');
       await services.scanner.run();
       await vi.waitFor(() => expect(events.filter((e) => e.type === 'incident')).toHaveLength(2));
     } finally {

@@ -54,7 +54,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('late documents on Ela
         now: () => clock,
       });
       const { ctx, services } = world;
-      await ctx.appRules.create({ app_name: 'core', max_duration: 500, alert_channels: ['telegram_chat'] });
+      await ctx.appRules.create({ app_name: 'core', max_duration: 500, alert_channels: ['telegram_chat'] }, 'test');
       es.addDocuments('logs-a', [
         logDocument({ time: start - 600_000, app: 'core', duration: 900 }),
         logDocument({ time: start - 60_000, app: 'core', duration: 901 }),

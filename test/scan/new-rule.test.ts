@@ -65,7 +65,7 @@ describe.each(['embedded', 'elasticsearch'] as const)('a rule created after the 
     expect(first.status, first.error).toBe('success');
     expect(first.violations).toBe(0); // no rule yet; the checkpoint moves past these logs
 
-    await world.ctx.appRules.create({ app_name: 'checkout', max_duration: 1_000, alert_channels: ['webhook'] });
+    await world.ctx.appRules.create({ app_name: 'checkout', max_duration: 1_000, alert_channels: ['webhook'] }, 'test');
     const second = await world.services.scanner.run();
     expect(second.status, second.error).toBe('success');
     expect(second.violations).toBe(2);
@@ -78,16 +78,19 @@ describe.each(['embedded', 'elasticsearch'] as const)('a rule created after the 
 
   it('records only the new rule’s violations, not those of rules already judged', async () => {
     const { world, add } = await open();
-    await world.ctx.appRules.create({ app_name: 'search', max_duration: 1_000, alert_channels: ['webhook'] });
+    await world.ctx.appRules.create({ app_name: 'search', max_duration: 1_000, alert_channels: ['webhook'] }, 'test');
     await add([doc(20 * MINUTE, 'search', 3_000, 'query'), doc(20 * MINUTE, 'search', 3_000, 'suggest')]);
     expect((await world.services.scanner.run()).violations).toBe(2);
     // A stricter message rule for one key: its look back finds that key's log again, for itself only.
-    await world.ctx.messageRules.create({
-      app_name: 'search',
-      message_key: 'suggest',
-      max_duration: 500,
-      alert_channels: ['webhook'],
-    });
+    await world.ctx.messageRules.create(
+      {
+        app_name: 'search',
+        message_key: 'suggest',
+        max_duration: 500,
+        alert_channels: ['webhook'],
+      },
+      'test',
+    );
     const next = await world.services.scanner.run();
     expect(next.violations).toBe(1);
     const rows = await world.ctx.state.db

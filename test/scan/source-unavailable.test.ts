@@ -44,9 +44,9 @@ describe('lagwatch start while Elasticsearch is unreachable', () => {
     const notReady = await fetch(`${base}/ready`);
     expect(notReady.status).toBe(503);
     expect(JSON.stringify(await notReady.json())).toMatch(/log_source.*ECONNREFUSED/);
-    await world.ctx.appRules.create({ app_name: 'core', max_duration: 500, alert_channels: ['webhook'] });
+    await world.ctx.appRules.create({ app_name: 'core', max_duration: 500, alert_channels: ['webhook'] }, 'test');
     hooks = await startWebhookReceiver();
-    await world.ctx.targets.create({ name: 'hook', type: 'webhook', external_id: hooks.url, is_active: true });
+    await world.ctx.targets.create({ name: 'hook', type: 'webhook', external_id: hooks.url, is_active: true }, 'test');
     expect((await fetch(`${base}/rules/app`)).status).toBe(200);
 
     const failed = await service.services.scanner.run();

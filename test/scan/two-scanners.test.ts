@@ -94,13 +94,16 @@ describe('two scanners at once', () => {
           client = new Redis(redis.url as string);
           lease = new RedisLease(client, `lagwatch-test:${randomBytes(6).toString('hex')}:lease:`);
         }
-        await ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: ['webhook'] });
-        await ctx.targets.create({
-          name: 'hook',
-          type: 'webhook',
-          external_id: 'http://127.0.0.1:9/h',
-          is_active: true,
-        });
+        await ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: ['webhook'] }, 'test');
+        await ctx.targets.create(
+          {
+            name: 'hook',
+            type: 'webhook',
+            external_id: 'http://127.0.0.1:9/h',
+            is_active: true,
+          },
+          'test',
+        );
         await world.ingest(slowLogs(25).map(logDocument));
 
         const source = await services.source();
@@ -158,8 +161,8 @@ describe('two scanners at once', () => {
         },
       });
       world = w;
-      await w.ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: ['telegram_chat'] });
-      await w.ctx.targets.create({ name: 'ops', type: 'telegram_chat', external_id: '5102', is_active: true });
+      await w.ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: ['telegram_chat'] }, 'test');
+      await w.ctx.targets.create({ name: 'ops', type: 'telegram_chat', external_id: '5102', is_active: true }, 'test');
       await w.ingest(slowLogs(40).map(logDocument));
       const lease = cliRedis ? new RedisLease(cliRedis) : new DatabaseLease(w.ctx.state.db);
       return { w, lease, leaseName: scanLeaseName(await w.services.source()) };

@@ -35,7 +35,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('window rules evaluate
   });
 
   const create = async (kind: string, body: Record<string, unknown>) =>
-    (await repos.ruleStores.windowRules(kind).create({ alert_channels: ['webhook'], ...body })) as WindowRule;
+    (await repos.ruleStores.windowRules(kind).create({ alert_channels: ['webhook'], ...body }, 'test')) as WindowRule;
   const rulesNow = async (): Promise<KindedWindowRule[]> => {
     const found: KindedWindowRule[] = [];
     for (const name of ['latency', 'absence']) {
@@ -245,14 +245,17 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('window rules evaluate
         threshold: 100,
         notify_resolved: false,
       });
-      await repos.silences.create({
-        app_name: 'checkout',
-        message_key: null,
-        starts_at: T0 - MIN,
-        ends_at: T0 + 5 * MIN,
-        comment: null,
-        created_by: 'test',
-      });
+      await repos.silences.create(
+        {
+          app_name: 'checkout',
+          message_key: null,
+          starts_at: T0 - MIN,
+          ends_at: T0 + 5 * MIN,
+          comment: null,
+          created_by: 'test',
+        },
+        'test',
+      );
       addLogs(T0, 30, 500);
       await evaluate(T0);
       logs.length = 0;
@@ -297,7 +300,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('window rules evaluate
     const rule = await create('latency', { name: 'gone', app_name: 'checkout', statistic: 'max', threshold: 100 });
     addLogs(T0, 30, 500);
     await evaluate(T0);
-    await repos.ruleStores.windowRules('latency').delete(rule.id);
+    await repos.ruleStores.windowRules('latency').delete(rule.id, 'test');
     await evaluate(T0 + MIN);
     const [incident] = (await listIncidents(db!.state.db, {}, { page: 1, per_page: 10 })).items;
     expect(incident).toMatchObject({ state: 'resolved', resolved_at: new Date(T0 + MIN).toISOString() });

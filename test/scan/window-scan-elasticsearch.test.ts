@@ -41,29 +41,41 @@ function scenarioDocuments(now: number): Record<string, unknown>[] {
 
 async function createScenarioRules(world: ScanWorld): Promise<void> {
   const { ctx } = world;
-  await ctx.targets.create({ name: 'hook', type: 'webhook', external_id: 'http://127.0.0.1:9/h', is_active: true });
+  await ctx.targets.create(
+    { name: 'hook', type: 'webhook', external_id: 'http://127.0.0.1:9/h', is_active: true },
+    'test',
+  );
   const latency = ctx.ruleStores.windowRules('latency');
-  await latency.create({
-    name: 'checkout p95 per key',
-    app_name: 'checkout',
-    statistic: 'p95',
-    per_key: true,
-    threshold: 800,
-    alert_channels: ['webhook'],
-  });
-  await latency.create({
-    name: 'search vs yesterday',
-    app_name: 'search',
-    statistic: 'p95',
-    baseline: { compare_to: '1d', ratio: 2 },
-    alert_channels: ['webhook'],
-  });
-  await ctx.ruleStores.windowRules('absence').create({
-    name: 'payments silent',
-    app_name: 'payments',
-    silent_minutes: 5,
-    alert_channels: ['webhook'],
-  });
+  await latency.create(
+    {
+      name: 'checkout p95 per key',
+      app_name: 'checkout',
+      statistic: 'p95',
+      per_key: true,
+      threshold: 800,
+      alert_channels: ['webhook'],
+    },
+    'test',
+  );
+  await latency.create(
+    {
+      name: 'search vs yesterday',
+      app_name: 'search',
+      statistic: 'p95',
+      baseline: { compare_to: '1d', ratio: 2 },
+      alert_channels: ['webhook'],
+    },
+    'test',
+  );
+  await ctx.ruleStores.windowRules('absence').create(
+    {
+      name: 'payments silent',
+      app_name: 'payments',
+      silent_minutes: 5,
+      alert_channels: ['webhook'],
+    },
+    'test',
+  );
 }
 
 interface ScenarioResult {
@@ -211,25 +223,34 @@ describe.each(drivers.map((d) => [d.driver, d] as const))(
         let clock = start;
         const { es, world } = await esWorld(() => clock, { FIELD_INGESTED: 'ingested' });
         const { ctx, services } = world;
-        await ctx.targets.create({
-          name: 'hook',
-          type: 'webhook',
-          external_id: 'http://127.0.0.1:9/h',
-          is_active: true,
-        });
+        await ctx.targets.create(
+          {
+            name: 'hook',
+            type: 'webhook',
+            external_id: 'http://127.0.0.1:9/h',
+            is_active: true,
+          },
+          'test',
+        );
         const absence = ctx.ruleStores.windowRules('absence');
-        await absence.create({
-          name: 'payments silent',
-          app_name: 'payments',
-          silent_minutes: 5,
-          alert_channels: ['webhook'],
-        });
-        await absence.create({
-          name: 'billing silent',
-          app_name: 'billing',
-          silent_minutes: 5,
-          alert_channels: ['webhook'],
-        });
+        await absence.create(
+          {
+            name: 'payments silent',
+            app_name: 'payments',
+            silent_minutes: 5,
+            alert_channels: ['webhook'],
+          },
+          'test',
+        );
+        await absence.create(
+          {
+            name: 'billing silent',
+            app_name: 'billing',
+            silent_minutes: 5,
+            alert_channels: ['webhook'],
+          },
+          'test',
+        );
         // billing's logs were written 20 minutes ago and only now reach the index.
         es.addDocuments(
           'logs-a',
@@ -271,12 +292,15 @@ describe.each(drivers.map((d) => [d.driver, d] as const))(
       let clock = Date.now();
       const { es, world } = await esWorld(() => clock);
       const { ctx, services } = world;
-      await ctx.ruleStores.windowRules('absence').create({
-        name: 'payments silent',
-        app_name: 'payments',
-        silent_minutes: 1,
-        alert_channels: ['webhook'],
-      });
+      await ctx.ruleStores.windowRules('absence').create(
+        {
+          name: 'payments silent',
+          app_name: 'payments',
+          silent_minutes: 1,
+          alert_channels: ['webhook'],
+        },
+        'test',
+      );
       await es.close();
       clock += 5 * MINUTE;
       const report = await services.scanner.run();

@@ -30,15 +30,21 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('window rules in real 
       let clock = Date.now();
       world = await openScanWorld(driver, { now: () => clock });
       const { ctx, services } = world;
-      await ctx.targets.create({ name: 'hook', type: 'webhook', external_id: 'http://127.0.0.1:9/h', is_active: true });
-      const rule = await ctx.ruleStores.windowRules('latency').create({
-        name: 'orders p95',
-        app_name: 'checkout',
-        message_key: 'POST /orders',
-        statistic: 'p95',
-        threshold: 800,
-        alert_channels: ['webhook'],
-      });
+      await ctx.targets.create(
+        { name: 'hook', type: 'webhook', external_id: 'http://127.0.0.1:9/h', is_active: true },
+        'test',
+      );
+      const rule = await ctx.ruleStores.windowRules('latency').create(
+        {
+          name: 'orders p95',
+          app_name: 'checkout',
+          message_key: 'POST /orders',
+          statistic: 'p95',
+          threshold: 800,
+          alert_channels: ['webhook'],
+        },
+        'test',
+      );
       await world.ingest(slowOrders(clock, 40, 1500));
 
       // Two scanners sharing the lease, at once: the window rules are evaluated once.
@@ -91,12 +97,15 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('window rules in real 
       let clock = Date.now();
       world = await openScanWorld(driver, { now: () => clock });
       const { ctx, services } = world;
-      await ctx.ruleStores.windowRules('absence').create({
-        name: 'payments silent',
-        app_name: 'payments',
-        silent_minutes: 1,
-        alert_channels: ['webhook'],
-      });
+      await ctx.ruleStores.windowRules('absence').create(
+        {
+          name: 'payments silent',
+          app_name: 'payments',
+          silent_minutes: 1,
+          alert_channels: ['webhook'],
+        },
+        'test',
+      );
       const real = await services.source();
       const broken: LogSource = Object.assign(Object.create(Object.getPrototypeOf(real)), real, {
         windowStats: async () => {

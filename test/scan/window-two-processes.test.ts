@@ -28,14 +28,17 @@ describe.each(drivers.map((d) => [d.driver, d] as const))(
           env: { TELEGRAM_BOT_TOKEN: standIn.token, TELEGRAM_API_BASE: standIn.apiBase, TELEGRAM_CHAT_ID: '6101' },
         });
         const { ctx } = world;
-        await ctx.ruleStores.windowRules('latency').create({
-          name: 'orders p95',
-          app_name: 'checkout',
-          message_key: 'POST /orders',
-          statistic: 'p95',
-          threshold: 800,
-          alert_channels: ['telegram_chat'],
-        });
+        await ctx.ruleStores.windowRules('latency').create(
+          {
+            name: 'orders p95',
+            app_name: 'checkout',
+            message_key: 'POST /orders',
+            statistic: 'p95',
+            threshold: 800,
+            alert_channels: ['telegram_chat'],
+          },
+          'test',
+        );
         const now = Date.now();
         await world.ingest(
           Array.from({ length: 40 }, (_, i) =>

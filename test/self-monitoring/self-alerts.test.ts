@@ -129,12 +129,15 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('self-alerts over %s',
         notifiers: FAST_PACING,
         now: clock.now,
       });
-      const hook = await world.ctx.targets.create({
-        name: 'ops hook',
-        type: 'webhook',
-        external_id: `${hooks.url}/self-${driver.driver}`,
-        is_active: true,
-      });
+      const hook = await world.ctx.targets.create(
+        {
+          name: 'ops hook',
+          type: 'webhook',
+          external_id: `${hooks.url}/self-${driver.driver}`,
+          is_active: true,
+        },
+        'test',
+      );
       const hooksBefore = hooks.received.length;
       const error = `log source unavailable: connect ECONNREFUSED 127.0.0.1:9200 (password ${SECRET})`;
       await scanRun(world, T0, 'failed', error);

@@ -46,13 +46,16 @@ describe.each(drivers.map((d) => [d.driver, d] as const))(
         });
         cliRedis = new Redis({ host: url.hostname, port: Number(url.port || 6379), db: Number(CLI_REDIS_DB) });
         const { ctx, env, dir } = world;
-        const rule = await ctx.appRules.create({
-          app_name: 'api',
-          max_duration: 500,
-          alert_channels: ['telegram_chat'],
-          min_count: 2,
-          window_minutes: 10,
-        });
+        const rule = await ctx.appRules.create(
+          {
+            app_name: 'api',
+            max_duration: 500,
+            alert_channels: ['telegram_chat'],
+            min_count: 2,
+            window_minutes: 10,
+          },
+          'test',
+        );
         const cli = async (...args: string[]) => {
           const result = await lagwatch(args, env, dir);
           expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);

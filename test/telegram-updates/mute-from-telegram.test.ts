@@ -66,12 +66,15 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('mute from Telegram ov
       },
       notifiers: FAST_PACING,
     });
-    await world.ctx.messageRules.create({
-      app_name: 'checkout-api',
-      message_key: 'POST /pay',
-      max_duration: 800,
-      alert_channels: ['telegram_chat'],
-    });
+    await world.ctx.messageRules.create(
+      {
+        app_name: 'checkout-api',
+        message_key: 'POST /pay',
+        max_duration: 800,
+        alert_channels: ['telegram_chat'],
+      },
+      'test',
+    );
     await world.ingest([
       logDocument({ time: Date.now() - 30_000, app: 'checkout-api', key: 'POST /pay', duration: 2000 }),
     ]);

@@ -47,9 +47,9 @@ describe.each(drivers.map((d) => [d.driver, d] as const))(
       opened.push(world);
       const { ctx } = world;
       for (const app of ['checkout', 'search']) {
-        await ctx.appRules.create({ app_name: app, max_duration: 500, alert_channels: ['telegram_chat'] });
+        await ctx.appRules.create({ app_name: app, max_duration: 500, alert_channels: ['telegram_chat'] }, 'test');
       }
-      await ctx.appRules.create({ app_name: 'billing', max_duration: 500, alert_channels: ['telegram_group'] });
+      await ctx.appRules.create({ app_name: 'billing', max_duration: 500, alert_channels: ['telegram_group'] }, 'test');
       await world.ingest(
         ['checkout', 'search', 'billing'].map((app) => logDocument({ time: Date.now() - 30_000, app, duration: 900 })),
       );
@@ -163,14 +163,17 @@ describe.each(drivers.map((d) => [d.driver, d] as const))(
     it.skipIf(driver.skipReason)('Unmute data naming a silence made through the API is refused', async () => {
       const { world, rows, messages } = await alerted(driver);
       const now = Date.now();
-      const api = await world.ctx.silences.create({
-        app_name: 'checkout',
-        message_key: null,
-        starts_at: now,
-        ends_at: now + 3_600_000,
-        comment: 'maintenance',
-        created_by: 'api',
-      });
+      const api = await world.ctx.silences.create(
+        {
+          app_name: 'checkout',
+          message_key: null,
+          starts_at: now,
+          ends_at: now + 3_600_000,
+          comment: 'maintenance',
+          created_by: 'api',
+        },
+        'test',
+      );
       standIn.press(messages.checkout, 'Mute 1 h');
       expect(await poll(world)).toBe(1);
       const forged = standIn.pressWithData(messages.checkout, `unmute:${api.id}:${rows.checkout}`);
@@ -218,29 +221,35 @@ describe.each(drivers.map((d) => [d.driver, d] as const))(
         expect(await check(groupId, `mute:${rows.billing}:60`)).toMatchObject({ accepted: true });
 
         const now = Date.now();
-        const api = await world.ctx.silences.create({
-          app_name: 'checkout',
-          message_key: null,
-          starts_at: now,
-          ends_at: now + 3_600_000,
-          comment: null,
-          created_by: 'api',
-        });
+        const api = await world.ctx.silences.create(
+          {
+            app_name: 'checkout',
+            message_key: null,
+            starts_at: now,
+            ends_at: now + 3_600_000,
+            comment: null,
+            created_by: 'api',
+          },
+          'test',
+        );
         const ownAnswer = 'This button ends only the silence it made: nothing was changed';
         expect(await check(chatId, `unmute:${api.id}:${rows.checkout}`)).toMatchObject({
           accepted: false,
           answer: ownAnswer,
         });
         // A silence a press made on billing's alert cannot be ended from checkout's message.
-        const pressed = await world.ctx.silences.create({
-          app_name: 'billing',
-          message_key: null,
-          starts_at: now,
-          ends_at: now + 3_600_000,
-          comment: null,
-          created_by: 'telegram:@ann',
-          origin_key: `telegram:${deps.botId}:1`,
-        });
+        const pressed = await world.ctx.silences.create(
+          {
+            app_name: 'billing',
+            message_key: null,
+            starts_at: now,
+            ends_at: now + 3_600_000,
+            comment: null,
+            created_by: 'telegram:@ann',
+            origin_key: `telegram:${deps.botId}:1`,
+          },
+          'test',
+        );
         expect(await check(chatId, `unmute:${pressed.id}:${rows.checkout}`)).toMatchObject({
           accepted: false,
           answer: ownAnswer,

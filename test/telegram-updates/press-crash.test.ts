@@ -37,7 +37,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('press crash harness o
           notifiers: FAST_PACING,
         });
         const { ctx } = world;
-        await ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: ['telegram_chat'] });
+        await ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: ['telegram_chat'] }, 'test');
         await world.ingest([logDocument({ time: Date.now() - 30_000, app: 'api', duration: 900 })]);
         await world.services.scanner.run();
         await deliverAll(world.services);

@@ -85,7 +85,7 @@ describe.skipIf(chromiumMissing)('live events from another process in Chromium',
 
       // Slow logs and a rule on the shared installation; then the cron process scans.
       const correlation = `cron-${randomBytes(6).toString('hex')}`;
-      await h.ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: [] });
+      await h.ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: [] }, 'test');
       const ingested = h.store.ingestDocuments([
         logDocument({ time: Date.now() - 60_000, app: 'api', key: 'GET /slow', duration: 900, correlation }),
         logDocument({ time: Date.now() - 59_000, app: 'api', key: 'GET /fast', duration: 20 }),

@@ -19,9 +19,9 @@ export async function seedDemoData(
   store: EmbeddedLogStore,
   options: { now: number; count: number; spanMs: number; seed: number },
 ): Promise<SeededData> {
-  const appRules = await Promise.all(DEMO_RULES.app.map((r) => ctx.appRules.create(r)));
-  const messageRules = await Promise.all(DEMO_RULES.message.map((r) => ctx.messageRules.create(r)));
-  for (const target of DEMO_TARGETS) await ctx.targets.create(target);
+  const appRules = await Promise.all(DEMO_RULES.app.map((r) => ctx.appRules.create(r, 'test')));
+  const messageRules = await Promise.all(DEMO_RULES.message.map((r) => ctx.messageRules.create(r, 'test')));
+  for (const target of DEMO_TARGETS) await ctx.targets.create(target, 'test');
 
   const logs = generateDemoLogs(options);
   const result = store.ingestDocuments(logs);

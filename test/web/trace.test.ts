@@ -102,21 +102,27 @@ describe.skipIf(chromiumMissing)('trace page in Chromium against a real server',
       })),
     );
     expect(result.rejected).toBe(0);
-    await h.ctx.appRules.create({
-      app_name: 'gateway',
-      max_duration: 500,
-      is_active: true,
-      alert_channels: ['webhook'],
-      cooldown_minutes: 5,
-    });
-    await h.ctx.messageRules.create({
-      app_name: 'api',
-      message_key: 'db.query',
-      max_duration: 600,
-      is_active: true,
-      alert_channels: ['webhook'],
-      cooldown_minutes: 5,
-    });
+    await h.ctx.appRules.create(
+      {
+        app_name: 'gateway',
+        max_duration: 500,
+        is_active: true,
+        alert_channels: ['webhook'],
+        cooldown_minutes: 5,
+      },
+      'test',
+    );
+    await h.ctx.messageRules.create(
+      {
+        app_name: 'api',
+        message_key: 'db.query',
+        max_duration: 600,
+        is_active: true,
+        alert_channels: ['webhook'],
+        cooldown_minutes: 5,
+      },
+      'test',
+    );
     // The real scanner records the violations the page marks.
     const services = await createScanServices(h.ctx);
     try {

@@ -49,9 +49,12 @@ describe.skipIf(chromiumMissing)('notification links and views in the URL, in Ch
     h = await startWebHarness(webRoot, { DASHBOARD_MAX_DAYS: String(MAX_DAYS) });
     const base = { is_active: true, alert_channels: ['webhook' as const], cooldown_minutes: 5 };
     messageRuleId = (
-      await h.ctx.messageRules.create({ ...base, app_name: 'checkout', message_key: 'GET /x', max_duration: 500 })
+      await h.ctx.messageRules.create(
+        { ...base, app_name: 'checkout', message_key: 'GET /x', max_duration: 500 },
+        'test',
+      )
     ).id;
-    appRuleId = (await h.ctx.appRules.create({ ...base, app_name: 'checkout', max_duration: 300 })).id;
+    appRuleId = (await h.ctx.appRules.create({ ...base, app_name: 'checkout', max_duration: 300 }, 'test')).id;
 
     let n = 0;
     const row = (ruleType: 'app' | 'message', logTime: number, durationMs: number, key: string): RecordedViolation => {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { CLI_ACTOR } from '../../access/principal.js';
 import { RULE_KINDS } from '../../rules/kinds/registry.js';
 import { seedSampleRules } from '../../rules/seed.js';
 import type { AppRule, MessageRule } from '../../rules/types.js';
@@ -12,7 +13,7 @@ export function registerRuleCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action((options: { json?: boolean }) =>
       withContext(async (ctx) => {
-        const result = await seedSampleRules(ctx);
+        const result = await seedSampleRules(ctx, CLI_ACTOR);
         if (options.json) printJson(result);
         else {
           const { created, existing } = result;

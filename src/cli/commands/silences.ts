@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import { CLI_ACTOR } from '../../access/principal.js';
 import { parseSilenceDuration } from '../../silences/duration.js';
 import { newSilenceFrom } from '../../silences/new-silence.js';
 import { SilenceCreate } from '../../silences/schemas.js';
@@ -54,7 +55,7 @@ export function registerSilenceCommands(program: Command): void {
           ...(options.comment !== undefined ? { comment: options.comment } : {}),
           created_by: cliUser(),
         });
-        const silence = await ctx.silences.create(newSilenceFrom(input, Date.now(), cliUser()));
+        const silence = await ctx.silences.create(newSilenceFrom(input, Date.now(), cliUser()), CLI_ACTOR);
         if (options.json) printJson(silence);
         else
           print(
@@ -92,7 +93,7 @@ export function registerSilenceCommands(program: Command): void {
       withContext(async (ctx) => {
         await requireCurrentSchema(ctx);
         if (!/^\d{1,10}$/.test(id) || Number(id) < 1) throw new CommandError(`"${id}" is not a silence id`);
-        const silence = await ctx.silences.expire(Number(id));
+        const silence = await ctx.silences.expire(Number(id), CLI_ACTOR);
         if (options.json) printJson(silence);
         else print(`silence ${silence.id} ended at ${silence.ends_at}`);
         return 0;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { actorOf } from '../../access/principal.js';
 import type { RuleCommon, RuleKindModule, WindowKindModule, WindowRule } from '../../rules/kinds/kind.js';
 import { RULE_KINDS } from '../../rules/kinds/registry.js';
 import { Name } from '../../rules/schemas.js';
@@ -111,7 +112,7 @@ export function kindRuleRoutes(
           response: { 201: successEnvelope(kind.outputSchema), ...writeErrors },
         },
       },
-      async (request, reply) => reply.code(201).send(success(await store().create(request.body))),
+      async (request, reply) => reply.code(201).send(success(await store().create(request.body, actorOf(request)))),
     );
     if (kind.family === 'window') registerPreview(app, ctx, kind, tags, now);
     app.get(
@@ -137,7 +138,7 @@ export function kindRuleRoutes(
           response: { 200: successEnvelope(kind.outputSchema), ...writeErrors },
         },
       },
-      async (request) => success(await store().update(request.params.id, request.body)),
+      async (request) => success(await store().update(request.params.id, request.body, actorOf(request))),
     );
     app.delete(
       `${base}/:id`,
@@ -150,7 +151,7 @@ export function kindRuleRoutes(
         },
       },
       async (request) => {
-        await store().delete(request.params.id);
+        await store().delete(request.params.id, actorOf(request));
         return success({ deleted: request.params.id });
       },
     );

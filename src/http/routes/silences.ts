@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { actorOf } from '../../access/principal.js';
 import { newSilenceFrom } from '../../silences/new-silence.js';
 import { SilenceCreate, SilenceOutput, SilenceQuery } from '../../silences/schemas.js';
 import type { HttpContext } from '../context.js';
@@ -42,7 +43,7 @@ export function silenceRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        const silence = await repo.create(newSilenceFrom(request.body, Date.now(), 'api'));
+        const silence = await repo.create(newSilenceFrom(request.body, Date.now(), 'api'), actorOf(request));
         return reply.code(201).send(success(silence));
       },
     );
@@ -68,7 +69,7 @@ export function silenceRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
           response: { 200: successEnvelope(SilenceOutput), ...readErrors },
         },
       },
-      async (request) => success(await repo.expire(request.params.id)),
+      async (request) => success(await repo.expire(request.params.id, actorOf(request))),
     );
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { actorOf } from '../../access/principal.js';
 import { privateDestinationReason } from '../../alerts/channels/private-address.js';
 import { ChannelTypeSchema, TargetCreate, TargetUpdate } from '../../rules/schemas.js';
 import type { AlertTarget, ChannelType } from '../../rules/types.js';
@@ -71,7 +72,7 @@ export function targetRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         await checkDestination(request.body.type, request.body.external_id);
-        return reply.code(201).send(success(await repo.create(request.body)));
+        return reply.code(201).send(success(await repo.create(request.body, actorOf(request))));
       },
     );
     app.get(
@@ -103,7 +104,7 @@ export function targetRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
           const current = await repo.get(request.params.id);
           await checkDestination(type ?? current.type, external_id ?? current.external_id);
         }
-        return success(shown(await repo.update(request.params.id, request.body)));
+        return success(shown(await repo.update(request.params.id, request.body, actorOf(request))));
       },
     );
     app.delete(
@@ -117,7 +118,7 @@ export function targetRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        await repo.delete(request.params.id);
+        await repo.delete(request.params.id, actorOf(request));
         return success({ deleted: request.params.id });
       },
     );

@@ -30,14 +30,17 @@ export interface RuleListFilter {
   is_active?: boolean;
 }
 
-/** Where one kind's rules live: the same operations for every kind. */
+/**
+ * Where one kind's rules live: the same operations for every kind. Each change is recorded in
+ * the audit log as `actor`'s (`token:<name>`, `cli`, …) in the change's own transaction.
+ */
 export interface RuleStore<R extends RuleCommon = RuleCommon> {
   list(filter: RuleListFilter, page: PageRequest): Promise<Page<R>>;
   all(): Promise<R[]>;
   get(id: number): Promise<R>;
-  create(input: unknown): Promise<R>;
-  update(id: number, patch: unknown): Promise<R>;
-  delete(id: number): Promise<void>;
+  create(input: unknown, actor: string): Promise<R>;
+  update(id: number, patch: unknown, actor: string): Promise<R>;
+  delete(id: number, actor: string): Promise<void>;
 }
 
 /** The stores a kind binds to (built once by the application context). */

@@ -36,16 +36,19 @@ describe.each(drivers.map((d) => [d.driver, d] as const))(
       async () => {
         world = await openScanWorld(driver, { retry: exponentialBackoff({ baseMs: 10, maxMs: 50 }) });
         const { ctx, services } = world;
-        await ctx.appRules.create({
-          app_name: 'api',
-          max_duration: 500,
-          alert_channels: CHANNELS,
-          notify_resolved: true,
-          resolve_after_minutes: 5,
-        });
+        await ctx.appRules.create(
+          {
+            app_name: 'api',
+            max_duration: 500,
+            alert_channels: CHANNELS,
+            notify_resolved: true,
+            resolve_after_minutes: 5,
+          },
+          'test',
+        );
         const hooks = { slack: slack.webhook(), teams: teams.webhook(), discord: discord.webhook() };
         for (const [type, url] of Object.entries(hooks)) {
-          await ctx.targets.create({ name: type, type, external_id: url, is_active: true });
+          await ctx.targets.create({ name: type, type, external_id: url, is_active: true }, 'test');
         }
         const t = Date.now() - 30 * 60_000;
         const slow = (at: number, id: string) =>

@@ -32,15 +32,24 @@ describe.each(drivers.map((d) => [d.driver, d] as const))(
         const { ctx, services } = world;
         const routingKey = pagerDuty.routingKey();
         const hook = chat.space();
-        const rule = await ctx.appRules.create({
-          app_name: 'api',
-          max_duration: 500,
-          alert_channels: ['pagerduty', 'google_chat'],
-          notify_resolved: true,
-          resolve_after_minutes: 5,
-        });
-        await ctx.targets.create({ name: 'on call', type: 'pagerduty', external_id: routingKey, is_active: true });
-        await ctx.targets.create({ name: 'team space', type: 'google_chat', external_id: hook.url, is_active: true });
+        const rule = await ctx.appRules.create(
+          {
+            app_name: 'api',
+            max_duration: 500,
+            alert_channels: ['pagerduty', 'google_chat'],
+            notify_resolved: true,
+            resolve_after_minutes: 5,
+          },
+          'test',
+        );
+        await ctx.targets.create(
+          { name: 'on call', type: 'pagerduty', external_id: routingKey, is_active: true },
+          'test',
+        );
+        await ctx.targets.create(
+          { name: 'team space', type: 'google_chat', external_id: hook.url, is_active: true },
+          'test',
+        );
 
         const t = Date.now() - 30 * 60_000;
         await world.ingest([

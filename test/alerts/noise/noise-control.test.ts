@@ -37,14 +37,17 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('noise control over %s
 
   /** An hour's silence of the app 'api' (or one of its keys), created by "test". */
   const silenceOf = (world: ScanWorld, messageKey: string | null, comment: string | null) =>
-    world.ctx.silences.create({
-      app_name: 'api',
-      message_key: messageKey,
-      starts_at: Date.now() - 1000,
-      ends_at: Date.now() + 3_600_000,
-      comment,
-      created_by: 'test',
-    });
+    world.ctx.silences.create(
+      {
+        app_name: 'api',
+        message_key: messageKey,
+        starts_at: Date.now() - 1000,
+        ends_at: Date.now() + 3_600_000,
+        comment,
+        created_by: 'test',
+      },
+      'test',
+    );
 
   let n = 0;
   const slow = (count: number, at: number, extra: Partial<TestLog> = {}) =>
@@ -56,7 +59,10 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('noise control over %s
       const chatId = chat();
       const world = await open(chatId);
       const { ctx, services } = world;
-      const rule = await ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: ['telegram_chat'] });
+      const rule = await ctx.appRules.create(
+        { app_name: 'api', max_duration: 500, alert_channels: ['telegram_chat'] },
+        'test',
+      );
       const silence = await silenceOf(world, null, 'deploy');
       await world.ingest(slow(3, Date.now() - 30_000));
       expect(await services.scanner.run()).toMatchObject({ violations: 3, alertsQueued: 0 });
@@ -68,7 +74,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('noise control over %s
         [`app:${rule.id}`, 'silenced', silence.id, `silenced by silence ${silence.id} (test) until ${silence.ends_at}`],
       ]);
 
-      const expired = await ctx.silences.expire(silence.id);
+      const expired = await ctx.silences.expire(silence.id, 'test');
       expect(expired.active).toBe(false);
       expect(Date.parse(expired.ends_at)).toBeLessThanOrEqual(Date.now());
       await world.ingest(slow(2, Date.now() - 20_000));
@@ -87,17 +93,23 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('noise control over %s
       const chatId = chat();
       const world = await open(chatId);
       const { ctx, services } = world;
-      const appRule = await ctx.appRules.create({
-        app_name: 'api',
-        max_duration: 500,
-        alert_channels: ['telegram_chat'],
-      });
-      const exportRule = await ctx.messageRules.create({
-        app_name: 'api',
-        message_key: 'GET /export',
-        max_duration: 500,
-        alert_channels: ['telegram_chat'],
-      });
+      const appRule = await ctx.appRules.create(
+        {
+          app_name: 'api',
+          max_duration: 500,
+          alert_channels: ['telegram_chat'],
+        },
+        'test',
+      );
+      const exportRule = await ctx.messageRules.create(
+        {
+          app_name: 'api',
+          message_key: 'GET /export',
+          max_duration: 500,
+          alert_channels: ['telegram_chat'],
+        },
+        'test',
+      );
       const keySilence = await silenceOf(world, 'GET /export', null);
       const at = Date.now() - 30_000;
       await world.ingest([...slow(2, at, { key: 'GET /export' }), ...slow(1, at, { key: 'GET /home' })]);
@@ -123,13 +135,16 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('noise control over %s
       const chatId = chat();
       const world = await open(chatId);
       const { ctx, services } = world;
-      const rule = await ctx.appRules.create({
-        app_name: 'api',
-        max_duration: 500,
-        alert_channels: ['telegram_chat'],
-        min_count: 3,
-        window_minutes: 10,
-      });
+      const rule = await ctx.appRules.create(
+        {
+          app_name: 'api',
+          max_duration: 500,
+          alert_channels: ['telegram_chat'],
+          min_count: 3,
+          window_minutes: 10,
+        },
+        'test',
+      );
       const t = Date.now() - 120_000;
       // Old violations, outside the window that ends at the newest one, do not count.
       await world.ingest(slow(5, t - 30 * 60_000));
@@ -155,13 +170,16 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('noise control over %s
       const chatId = chat();
       const world = await open(chatId);
       const { ctx, services } = world;
-      const rule = await ctx.appRules.create({
-        app_name: 'api',
-        max_duration: 500,
-        alert_channels: ['telegram_chat'],
-        notify_resolved: true,
-        resolve_after_minutes: 5,
-      });
+      const rule = await ctx.appRules.create(
+        {
+          app_name: 'api',
+          max_duration: 500,
+          alert_channels: ['telegram_chat'],
+          notify_resolved: true,
+          resolve_after_minutes: 5,
+        },
+        'test',
+      );
       const t = Date.now() - 30 * 60_000;
       await world.ingest([...slow(2, t), ...slow(2, t + 3 * 60_000)]);
       await services.scanner.run();
@@ -191,7 +209,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('noise control over %s
     const chatId = chat();
     const world = await open(chatId);
     const { ctx, services } = world;
-    await ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: ['telegram_chat'] });
+    await ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: ['telegram_chat'] }, 'test');
     const t = Date.now() - 30 * 60_000;
     await world.ingest(slow(2, t));
     await services.scanner.run();

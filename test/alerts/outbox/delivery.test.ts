@@ -28,7 +28,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('outbox delivery over 
       retry: SHORT_RETRIES,
     });
     for (const app of APPS) {
-      await world.ctx.appRules.create({ app_name: app, max_duration: 100, alert_channels: channels });
+      await world.ctx.appRules.create({ app_name: app, max_duration: 100, alert_channels: channels }, 'test');
     }
     await world.ingest(APPS.map((app) => logDocument({ time: Date.now() - 5000, app, duration: 250 })));
     return world;
@@ -41,8 +41,8 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('outbox delivery over 
     async () => {
       const [chatA, chatB] = [freshChat(), freshChat()];
       const w = await worldWithAlerts(['telegram_chat']);
-      await w.ctx.targets.create({ name: 'a', type: 'telegram_chat', external_id: chatA, is_active: true });
-      await w.ctx.targets.create({ name: 'b', type: 'telegram_chat', external_id: chatB, is_active: true });
+      await w.ctx.targets.create({ name: 'a', type: 'telegram_chat', external_id: chatA, is_active: true }, 'test');
+      await w.ctx.targets.create({ name: 'b', type: 'telegram_chat', external_id: chatB, is_active: true }, 'test');
       expect(await w.services.scanner.run()).toMatchObject({ violations: 4, alertsQueued: 8 });
 
       worlds.standIn.failNext(2, { error_code: 500, description: 'Internal Server Error' }, chatA);
@@ -85,7 +85,10 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('outbox delivery over 
           MAIL_PORT: String(peer.port),
           MAIL_ENCRYPTION: 'none',
         });
-        await w.ctx.targets.create({ name: 'ops', type: 'email', external_id: 'ops@example.com', is_active: true });
+        await w.ctx.targets.create(
+          { name: 'ops', type: 'email', external_id: 'ops@example.com', is_active: true },
+          'test',
+        );
         expect(await w.services.scanner.run()).toMatchObject({ violations: 4, alertsQueued: 4 });
         await peer.down();
         for (let i = 0; i < 3; i++) {
@@ -115,12 +118,15 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('outbox delivery over 
       const group = `-${freshChat()}`;
       const supergroup = `-100${freshChat()}`;
       const w = await worldWithAlerts(['telegram_group']);
-      const target = await w.ctx.targets.create({
-        name: 'team',
-        type: 'telegram_group',
-        external_id: group,
-        is_active: true,
-      });
+      const target = await w.ctx.targets.create(
+        {
+          name: 'team',
+          type: 'telegram_group',
+          external_id: group,
+          is_active: true,
+        },
+        'test',
+      );
       worlds.standIn.migrateChat(group, supergroup);
       expect(await w.services.scanner.run()).toMatchObject({ violations: 4, alertsQueued: 4 });
       await deliverAll(w.services);

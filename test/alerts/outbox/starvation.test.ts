@@ -26,13 +26,19 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('outbox with one desti
         },
       });
       const { ctx, services } = world;
-      await ctx.appRules.create({ app_name: 'api', max_duration: 100, alert_channels: ['telegram_chat', 'webhook'] });
-      await ctx.targets.create({
-        name: 'dead hook',
-        type: 'webhook',
-        external_id: `http://127.0.0.1:${await closedPort()}/hook`,
-        is_active: true,
-      });
+      await ctx.appRules.create(
+        { app_name: 'api', max_duration: 100, alert_channels: ['telegram_chat', 'webhook'] },
+        'test',
+      );
+      await ctx.targets.create(
+        {
+          name: 'dead hook',
+          type: 'webhook',
+          external_id: `http://127.0.0.1:${await closedPort()}/hook`,
+          is_active: true,
+        },
+        'test',
+      );
       // The default round reads 200 rows; 4 shows the same with fewer scans.
       const outbox = new Outbox(ctx.state.db, {
         notifiers: createNotifiers(ctx.config, FAST_PACING),

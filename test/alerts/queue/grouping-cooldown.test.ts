@@ -42,13 +42,19 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
         notifiers: FAST_PACING,
       });
       const { ctx } = world;
-      const api = await ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: ['telegram_chat'] });
-      const worker = await ctx.appRules.create({
-        app_name: 'worker',
-        max_duration: 1000,
-        alert_channels: ['telegram_chat'],
-      });
-      await ctx.targets.create({ name: 'ops', type: 'telegram_chat', external_id: opsChat, is_active: true });
+      const api = await ctx.appRules.create(
+        { app_name: 'api', max_duration: 500, alert_channels: ['telegram_chat'] },
+        'test',
+      );
+      const worker = await ctx.appRules.create(
+        {
+          app_name: 'worker',
+          max_duration: 1000,
+          alert_channels: ['telegram_chat'],
+        },
+        'test',
+      );
+      await ctx.targets.create({ name: 'ops', type: 'telegram_chat', external_id: opsChat, is_active: true }, 'test');
 
       const random = seeded(7);
       const t0 = Date.now() - 600_000;
@@ -121,26 +127,38 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
     world = await worlds.open(driver);
     const { ctx } = world;
     const channels = ['telegram_chat'] as const;
-    const app = await ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: [...channels] });
-    const exportRule = await ctx.messageRules.create({
-      app_name: 'api',
-      message_key: 'GET /export',
-      max_duration: 2000,
-      alert_channels: [...channels],
-    });
-    const oldRule = await ctx.messageRules.create({
-      app_name: 'api',
-      message_key: 'GET /old',
-      max_duration: 100,
-      is_active: false,
-      alert_channels: [...channels],
-    });
-    await ctx.appRules.create({
-      app_name: 'worker',
-      max_duration: 300,
-      is_active: false,
-      alert_channels: [...channels],
-    });
+    const app = await ctx.appRules.create(
+      { app_name: 'api', max_duration: 500, alert_channels: [...channels] },
+      'test',
+    );
+    const exportRule = await ctx.messageRules.create(
+      {
+        app_name: 'api',
+        message_key: 'GET /export',
+        max_duration: 2000,
+        alert_channels: [...channels],
+      },
+      'test',
+    );
+    const oldRule = await ctx.messageRules.create(
+      {
+        app_name: 'api',
+        message_key: 'GET /old',
+        max_duration: 100,
+        is_active: false,
+        alert_channels: [...channels],
+      },
+      'test',
+    );
+    await ctx.appRules.create(
+      {
+        app_name: 'worker',
+        max_duration: 300,
+        is_active: false,
+        alert_channels: [...channels],
+      },
+      'test',
+    );
     const t = Date.now() - 60_000;
     const logs: TestLog[] = [
       { time: t, app: 'api', key: 'GET /export', duration: 1500 }, // the message rule decides: under 2000
@@ -202,7 +220,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
         now,
       });
       const { ctx, services } = world;
-      await ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: ['telegram_chat'] });
+      await ctx.appRules.create({ app_name: 'api', max_duration: 500, alert_channels: ['telegram_chat'] }, 'test');
       const slow = (count: number, from: number) =>
         Array.from({ length: count }, (_, i) =>
           logDocument({ time: Date.now() - 60_000 + from + i, app: 'api', duration: 600 + i }),
@@ -255,12 +273,15 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('alert queue over %s',
           cooldowns = new RedisCooldowns(client, `${prefix}cooldown:`);
         }
         const scanner = new Scanner({ ctx, source: services.source, lease, cooldowns, now });
-        const rule = await ctx.appRules.create({
-          app_name: 'api',
-          max_duration: 500,
-          alert_channels: ['telegram_chat'],
-          cooldown_minutes: 10,
-        });
+        const rule = await ctx.appRules.create(
+          {
+            app_name: 'api',
+            max_duration: 500,
+            alert_channels: ['telegram_chat'],
+            cooldown_minutes: 10,
+          },
+          'test',
+        );
         let n = 0;
         const slowLogs = (count: number) =>
           Array.from({ length: count }, () => logDocument({ time: clock - 1000, app: 'api', duration: 600 + n++ }));

@@ -8,8 +8,8 @@ import type { ScanWorld } from './world.js';
  */
 export async function queueWebhookAlerts(world: ScanWorld, url: string, count: number): Promise<number[]> {
   const { ctx, services } = world;
-  await ctx.appRules.create({ app_name: 'api', max_duration: 100, alert_channels: ['webhook'] });
-  await ctx.targets.create({ name: 'hook', type: 'webhook', external_id: url, is_active: true });
+  await ctx.appRules.create({ app_name: 'api', max_duration: 100, alert_channels: ['webhook'] }, 'test');
+  await ctx.targets.create({ name: 'hook', type: 'webhook', external_id: url, is_active: true }, 'test');
   for (let scan = 0; scan < count; scan++) {
     await world.ingest([logDocument({ time: Date.now() - 1000 - scan, app: 'api', duration: 500 + scan })]);
     const report = await services.scanner.run();
