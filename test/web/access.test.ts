@@ -184,6 +184,7 @@ describe.skipIf(chromiumMissing)('access in the dashboard: sign-in, scopes, toke
     expect(await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(
       0,
     );
+    await page.screenshot({ path: join(RESULTS_DIR, 'access-audit-phone.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   });
