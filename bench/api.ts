@@ -162,22 +162,40 @@ async function accessCheckPhase(dir: string): Promise<void> {
   const open = await seededContext(dir, 'open');
   const guarded = await seededContext(dir, 'guarded', { API_TOKEN });
   const { secret } = await guarded.tokens.create({ name: 'bench', scope: 'read', expires_at: null }, 'cli');
+  // How many revision reads the check makes: requests arriving together share one.
+  const revisionReads = new Map<object, number>();
+  for (const ctx of [open, guarded]) {
+    const read = ctx.tokens.revision.bind(ctx.tokens);
+    ctx.tokens.revision = () => {
+      revisionReads.set(ctx, (revisionReads.get(ctx) ?? 0) + 1);
+      return read();
+    };
+  }
   const listen = { port: 0, host: '127.0.0.1' };
   const unchecked = await startHttpServer(open, { ...listen, withoutAccessCheck: true });
   const anonymous = await startHttpServer(open, listen);
   const withTokens = await startHttpServer(guarded, listen);
-  const modes: { name: string; base: string; headers: Record<string, string> }[] = [
-    { name: 'without the access check', base: unchecked.address, headers: {} },
-    { name: 'anonymous (no tokens)', base: anonymous.address, headers: {} },
-    { name: 'API_TOKEN', base: withTokens.address, headers: { authorization: `Bearer ${API_TOKEN}` } },
-    { name: 'stored read token', base: withTokens.address, headers: { authorization: `Bearer ${secret}` } },
+  const modes: { name: string; base: string; ctx: object; headers: Record<string, string> }[] = [
+    { name: 'without the access check', base: unchecked.address, ctx: open, headers: {} },
+    { name: 'anonymous (no tokens)', base: anonymous.address, ctx: open, headers: {} },
+    { name: 'API_TOKEN', base: withTokens.address, ctx: guarded, headers: { authorization: `Bearer ${API_TOKEN}` } },
+    {
+      name: 'stored read token',
+      base: withTokens.address,
+      ctx: guarded,
+      headers: { authorization: `Bearer ${secret}` },
+    },
   ];
   try {
     const runs = modes.map(() => [] as LoadResult[]);
+    const reads = modes.map(() => 0);
     for (const mode of modes) await load(`${mode.base}/rules/app`, 1, mode.headers); // warm-up
     for (let round = 0; round < ROUNDS; round += 1) {
-      for (const [i, mode] of modes.entries())
+      for (const [i, mode] of modes.entries()) {
+        const before = revisionReads.get(mode.ctx) ?? 0;
         runs[i].push(await load(`${mode.base}/rules/app`, SECONDS, mode.headers));
+        reads[i] += (revisionReads.get(mode.ctx) ?? 0) - before;
+      }
     }
     const results = runs.map(combine);
     // Per round, each mode beside the unchecked run of the same round: the median of those
@@ -195,7 +213,8 @@ async function accessCheckPhase(dir: string): Promise<void> {
           ? ''
           : `   median of rounds: ${((roundRatios(i, rps) - 1) * 100).toFixed(1)}% req/s, ` +
             `${((roundRatios(i, cpuPerRequest) - 1) * 100).toFixed(1)}% CPU/req`;
-      console.log(line(mode.name, result) + extra);
+      const readsPerRequest = reads[i] / Math.max(1, result.requests + result.errors);
+      console.log(`${line(mode.name, result)}${extra}   token revision reads/request ${readsPerRequest.toFixed(2)}`);
       if (result.errors > 0) throw new Error(`${mode.name}: ${result.errors} requests were not answered 200`);
     }
   } finally {

@@ -5,19 +5,11 @@ import { isUniqueViolation } from '../db/errors.js';
 import type { ApiTokenTable, Database } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../validation/problems.js';
 import type { Scope } from './principal.js';
+import type { ApiToken } from './token.js';
 import { tokenOutput } from './token-schemas.js';
 import { hashTokenSecret, newTokenSecret } from './token-secret.js';
 
-/** A token as lists show it: never its secret nor its hash. Times are epoch ms. */
-export interface ApiToken {
-  id: number;
-  name: string;
-  scope: Scope;
-  created_at: number;
-  expires_at: number | null;
-  last_used_at: number | null;
-  revoked_at: number | null;
-}
+export type { ApiToken } from './token.js';
 
 /** A token with the hash its secret is looked up by (the access check's copy). */
 export interface StoredToken extends ApiToken {

@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { Name } from '../rules/schemas.js';
 import { SCOPES, type Scope } from './principal.js';
-import type { ApiToken } from './token-repository.js';
+import type { ApiToken } from './token.js';
 
 const ScopeSchema = Type.Unsafe<Scope>(
   Type.Union(

@@ -75,6 +75,33 @@ export interface AccessCheckOptions {
 export function installAccessCheck(app: FastifyInstance, options: AccessCheckOptions): void {
   const apiDigest = options.apiToken ? digest(options.apiToken) : undefined;
   const now = options.now ?? Date.now;
+
+  /** The principal of the presented secrets; throws 401 (after setting WWW-Authenticate) when there is none. */
+  async function authenticate(reply: FastifyReply, presented: string[], shipper: boolean): Promise<Principal> {
+    // API_TOKEN needs no database read.
+    if (apiDigest && presented.some((secret) => sameDigest(secret, apiDigest))) return API_TOKEN_PRINCIPAL;
+    if (apiDigest && presented.length === 0) refuse(reply, missing(shipper));
+    const snapshot = await options.tokens.current();
+    const at = now();
+    if (!apiDigest && !snapshot.anyLive(at)) return ANONYMOUS;
+    for (const secret of presented) {
+      const found = snapshot.lookup(hashTokenSecret(secret), at);
+      if (found.status === 'valid') {
+        options.tokens.noteUse(found.token.id, at);
+        return { actor: `token:${found.token.name}`, scope: found.token.scope, tokenId: found.token.id };
+      }
+      if (found.status === 'revoked') refuse(reply, `the token ${found.token.name} was revoked`);
+      if (found.status === 'expired') {
+        const expiredAt = new Date(found.token.expires_at ?? at).toISOString();
+        refuse(reply, `the token ${found.token.name} expired at ${expiredAt}`);
+      }
+    }
+    refuse(
+      reply,
+      presented.length === 0 ? missing(shipper) : 'wrong token: it is neither API_TOKEN nor a token lagwatch issued',
+    );
+  }
+
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const access = accessOf(request);
     // The dashboard's own files hold no data; the page must load to ask for the token. A CORS
@@ -82,7 +109,7 @@ export function installAccessCheck(app: FastifyInstance, options: AccessCheckOpt
     if (access === 'public' || request.method === 'OPTIONS' || isWebAppPath(request.url.split('?')[0])) return;
     // Shippers' forms on ingestion routes, and on unknown paths (a shipper's probe of its own).
     const shipper = access === 'ingest' || request.routeOptions.url === undefined;
-    const principal = await authenticate(presentedSecrets(request.headers.authorization, shipper), shipper);
+    const principal = await authenticate(reply, presentedSecrets(request.headers.authorization, shipper), shipper);
     request.principal = principal;
     if (!scopeAllows(principal.scope, access)) {
       throw new HttpError(
@@ -90,35 +117,12 @@ export function installAccessCheck(app: FastifyInstance, options: AccessCheckOpt
         `this needs the ${access} scope; the token ${principal.actor.replace(/^token:/, '')} has ${principal.scope}`,
       );
     }
-
-    async function authenticate(presented: string[], shipper: boolean): Promise<Principal> {
-      // API_TOKEN needs no database read.
-      if (apiDigest && presented.some((secret) => sameDigest(secret, apiDigest))) return API_TOKEN_PRINCIPAL;
-      if (apiDigest && presented.length === 0) refuse(missing(shipper));
-      const snapshot = await options.tokens.current();
-      const at = now();
-      if (!apiDigest && !snapshot.anyLive(at)) return ANONYMOUS;
-      for (const secret of presented) {
-        const found = snapshot.lookup(hashTokenSecret(secret), at);
-        if (found.status === 'valid') {
-          options.tokens.noteUse(found.token.id, at);
-          return { actor: `token:${found.token.name}`, scope: found.token.scope, tokenId: found.token.id };
-        }
-        if (found.status === 'revoked') refuse(`the token ${found.token.name} was revoked`);
-        if (found.status === 'expired') {
-          refuse(`the token ${found.token.name} expired at ${new Date(found.token.expires_at ?? at).toISOString()}`);
-        }
-      }
-      refuse(
-        presented.length === 0 ? missing(shipper) : 'wrong token: it is neither API_TOKEN nor a token lagwatch issued',
-      );
-    }
-
-    function refuse(message: string): never {
-      reply.header('www-authenticate', 'Bearer realm="lagwatch"');
-      throw new HttpError('unauthorized', message);
-    }
   });
+}
+
+function refuse(reply: FastifyReply, message: string): never {
+  reply.header('www-authenticate', 'Bearer realm="lagwatch"');
+  throw new HttpError('unauthorized', message);
 }
 
 /**

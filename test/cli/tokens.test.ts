@@ -61,7 +61,7 @@ const variants = [
 
 describe.each(variants)(
   'token commands and two `start` processes over one database, $name',
-  { timeout: 180_000 },
+  { timeout: 300_000 },
   ({ env: extra }) => {
     if (!extra) {
       it.skip('skipped: TEST_REDIS_URL is not set', () => {});
