@@ -21,10 +21,10 @@ type UpdateFor<K extends RuleKind> = K extends 'message' ? MessageRuleUpdate : O
 
 /**
  * App rules and message rules: the same columns but for message_key, so one repository serves
- * both. Writes bump `onChange` listeners so matchers can refresh their snapshot, and the table's
- * revision and the audit log row in the same transaction. Lists are answered from an in-memory copy of the table that
- * is checked against that revision on every call (see RuleListCache); `get` and `all` always
- * read the database.
+ * both. Writes bump `onChange` listeners so matchers can refresh their snapshot, and write the
+ * table's revision and the audit log row in the change's transaction. Lists are answered from an
+ * in-memory copy of the table that is checked against that revision on every call (see
+ * RuleListCache); `get` and `all` always read the database.
  */
 export class RuleRepository<K extends RuleKind> {
   // Typed as the message table, a superset of the app table: message_key is only touched for

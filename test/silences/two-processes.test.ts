@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listChanges } from '../../src/audit/audit-log.js';
 import { lagwatch } from '../support/cli.js';
 import { announceSkips, driversUnderTest, redisUnderTest } from '../support/databases.js';
 import { logDocument } from '../support/log-documents.js';
@@ -97,6 +98,11 @@ describe.each(drivers.map((d) => [d.driver, d] as const))(
         expect(expired.active).toBe(false);
         expect(JSON.parse(await cli('silence:list', '--json')).items).toEqual([]);
         expect(JSON.parse(await cli('silence:list', '--all', '--json')).total).toBe(1);
+        const audit = await listChanges(ctx.state.db, { entity: 'silence' }, { page: 1, per_page: 10 });
+        expect(audit.items.map((e) => [e.action, e.actor, e.after?.comment ?? e.before?.comment])).toEqual([
+          ['delete', 'cli', 'deploy'],
+          ['create', 'cli', 'deploy'],
+        ]);
         await world.ingest([logDocument({ time: t + 100_000, app: 'api', duration: 999 })]);
         await cli('log:alert-scan', '--json');
         expect(worlds.standIn.messagesTo(chatId)).toHaveLength(2);

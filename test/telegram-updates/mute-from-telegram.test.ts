@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { listChanges } from '../../src/audit/audit-log.js';
 import { RedisLease } from '../../src/scan/lease.js';
 import { checkTelegramUpdates } from '../../src/telegram-updates/diagnose.js';
 import { OffsetStore } from '../../src/telegram-updates/offset-store.js';
@@ -130,10 +131,17 @@ describe.each(drivers.map((d) => [d.driver, d] as const))('mute from Telegram ov
         .executeTakeFirstOrThrow();
       expect([latest.status, Number(latest.silence_id)]).toEqual(['silenced', silence!.id]);
 
-      worlds.standIn.press(message, `Muted by @ann until ${until}${day} UTC · Unmute`);
+      // Someone without a username unmutes: the audit log names them by user id.
+      worlds.standIn.press(message, `Muted by @ann until ${until}${day} UTC · Unmute`, { id: 777, first_name: 'Bo' });
       expect(await running.pollOnce(0)).toBe(1);
       await running.stop();
       expect((await ctx.silences.get(silence!.id)).active).toBe(false);
+      const audit = await listChanges(ctx.state.db, { entity: 'silence' }, { page: 1, per_page: 10 });
+      expect(audit.items.map((e) => [e.action, e.entity_id, e.actor])).toEqual([
+        ['delete', String(silence!.id), 'telegram:777'],
+        ['create', String(silence!.id), 'telegram:@ann'],
+      ]);
+      expect(audit.items[1]!.after).toEqual(silence);
       expect(buttons(message)).toEqual(['Mute 1 h', 'Mute 24 h']);
 
       // A restarted poller starts at the stored offset: nothing is replayed.
