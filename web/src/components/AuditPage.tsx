@@ -41,7 +41,9 @@ export function AuditPage() {
           </Empty>
         ) : (
           <>
-            <p className="muted result-count">{formatCount(log.data.total)} change{log.data.total === 1 ? '' : 's'}, newest first</p>
+            <p className="muted result-count">
+              {formatCount(log.data.total)} change{log.data.total === 1 ? '' : 's'}, newest first
+            </p>
             <div className="table-wrap">
               <table className="table audit-log" aria-label="Audit log" aria-busy={log.loading}>
                 <TableHeader columns={['When', 'Who', 'Change', 'What']} />
