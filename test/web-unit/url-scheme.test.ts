@@ -20,6 +20,14 @@ describe('dashboard URL scheme', () => {
     expect(parseRoute(text)).toEqual(route);
   });
 
+  it('round-trips the audit log filters and page', () => {
+    const route: Route = { page: 'audit', entity: 'rule', actor: 'token:on call', pageNumber: 2 };
+    expect(href(route)).toBe('#/audit?page=2&entity=rule&actor=token%3Aon+call');
+    expect(parseRoute(href(route))).toEqual(route);
+    expect(parseRoute('#/audit?entity=Rule%20X')).toEqual({ page: 'audit' });
+    expect(parseRoute('#/tokens')).toEqual({ page: 'tokens' });
+  });
+
   it('reads presets as range tokens and writes them back the same way', () => {
     for (const [token, minutes] of [
       ['15m', 15],

@@ -273,39 +273,3 @@ describe.skipIf(chromiumMissing)('web dashboard in Chromium against a real serve
     }
   });
 });
-
-describe.skipIf(chromiumMissing)('web dashboard with API_TOKEN set', () => {
-  const TOKEN = 'browser-test-token';
-  let webRoot: string;
-  let h: WebHarness;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-
-  beforeAll(async () => {
-    webRoot = mkdtempSync(join(tmpdir(), 'lagwatch-dashboard-'));
-    await buildDashboard(webRoot);
-    h = await startWebHarness(webRoot, { API_TOKEN: TOKEN });
-    await seedDemoData(h.ctx, h.store, { now: Date.now(), count: 300, spanMs: 30 * 60_000, seed: 5 });
-    browser = await launchBrowser();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await h?.close();
-    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
-  });
-
-  it('asks for the token, then shows the figures and keeps the token for the tab only', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${h.url}/`);
-    const prompt = page.getByRole('dialog', { name: 'API token required' });
-    await prompt.waitFor();
-    await prompt.getByLabel('API token').fill(TOKEN);
-    await prompt.getByRole('button', { name: 'Unlock' }).click();
-    await prompt.waitFor({ state: 'detached' });
-    await eventually(() => page.getByTestId('stat-total-logs').textContent()).toBe('300');
-    await eventually(() => page.locator('.live-live').count()).toBe(1);
-    expect(await page.evaluate<string | null>("sessionStorage.getItem('lagwatch.token')")).toBe(TOKEN);
-    expect(await page.evaluate<string | null>("localStorage.getItem('lagwatch.token')")).toBeNull();
-    await page.close();
-  });
-});

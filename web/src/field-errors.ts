@@ -147,6 +147,12 @@ export const SILENCE_FIELDS: FieldSpecs = {
   comment: { kind: 'text', what: 'comment', maxLength: 1000 },
 };
 
+export const TOKEN_FIELDS: FieldSpecs = {
+  name: name('a token name'),
+  scope: { kind: 'choice', what: 'a scope' },
+  expires: { kind: 'choice', what: 'an expiry' },
+};
+
 /**
  * Address formats the form can check before sending, with the server's own checks
  * (src/validation/addresses.ts). Optional: the server checks every channel's addresses (its

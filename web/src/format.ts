@@ -191,15 +191,22 @@ export function bucketWidth(ms: number): { adjective: string; short: string } {
   return { adjective: `${ms}-millisecond`, short: `${ms} ms` };
 }
 
+/** "5 min ago", or for a time to come (a silence's end, a token's expiry) "in 5 min". */
 export function formatRelative(value: number | string | null | undefined, now = Date.now()): string {
   if (value === null || value === undefined) return '—';
   const seconds = Math.round((now - new Date(value).getTime()) / 1000);
   if (Number.isNaN(seconds)) return '—';
-  if (seconds < 5) return 'just now';
-  if (seconds < 60) return `${seconds} s ago`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
-  return `${Math.floor(seconds / 86_400)} d ago`;
+  if (Math.abs(seconds) < 5) return 'just now';
+  const span = Math.abs(seconds);
+  const words =
+    span < 60
+      ? `${span} s`
+      : span < 3600
+        ? `${Math.floor(span / 60)} min`
+        : span < 86_400
+          ? `${Math.floor(span / 3600)} h`
+          : `${Math.floor(span / 86_400)} d`;
+  return seconds > 0 ? `${words} ago` : `in ${words}`;
 }
 
 export function formatUptime(seconds: number): string {

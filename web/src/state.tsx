@@ -38,10 +38,15 @@ interface DashboardState {
   /** When figures last arrived from the server (epoch ms): "as of" while offline. */
   lastLoadedAt: number | undefined;
   noteLoaded(): void;
-  /** The API asked for a token (401); the prompt shows while this is true. */
+  /** The API asked for a token (401), or this tab signed out; the prompt shows while this is true. */
   authRequired: boolean;
-  setAuthRequired(value: boolean): void;
+  /** Why the prompt shows. */
+  authReason: AuthReason | undefined;
+  setAuthRequired(value: boolean, reason?: AuthReason): void;
 }
+
+/** No token or a refused one (with the server's words, if any), a token that cannot read, a sign-out. */
+export type AuthReason = { kind: 'refused'; message?: string } | { kind: 'ingest' } | { kind: 'signed-out' };
 
 const Context = createContext<DashboardState | undefined>(undefined);
 
@@ -60,7 +65,13 @@ export function DashboardProvider({ children }: { children: ReactNode }) {
   const [version, setVersion] = useState(0);
   const [live, setLive] = useState<LiveState>('connecting');
   const [lastEvent, setLastEvent] = useState<LiveEvent>();
-  const [authRequired, setAuthRequired] = useState(false);
+  const [auth, setAuth] = useState<{ required: boolean; reason?: AuthReason }>({ required: false });
+  const authRequired = auth.required;
+  const authReason = auth.reason;
+  const setAuthRequired = useCallback(
+    (required: boolean, reason?: AuthReason) => setAuth(required ? { required, reason } : { required }),
+    [],
+  );
   const [settings, setSettings] = useState<{ maxDays?: number }>();
   const maxDays = settings?.maxDays;
   const settingsKnown = settings !== undefined;
@@ -152,6 +163,7 @@ export function DashboardProvider({ children }: { children: ReactNode }) {
       lastLoadedAt,
       noteLoaded,
       authRequired,
+      authReason,
       setAuthRequired,
     }),
     [
@@ -168,6 +180,8 @@ export function DashboardProvider({ children }: { children: ReactNode }) {
       lastLoadedAt,
       noteLoaded,
       authRequired,
+      authReason,
+      setAuthRequired,
     ],
   );
   return <Context.Provider value={value}>{children}</Context.Provider>;

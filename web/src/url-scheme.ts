@@ -8,7 +8,7 @@ import { PRESETS, type RangeChoice } from './time-range.js';
  * pasted link show the same thing: `#/<page>?range=1h` or `from=<ISO>&to=<ISO>`, plus `app`,
  * `key` (with `match=prefix|contains` for a key search; exact without), `rule` (`<kind>:<id>`:
  * `app:3`, `message:7`, `latency:12`, `absence:2`), `id` (an incident), `kind` (a rule-kind
- * filter), `page` (list page), `sort`, `status`.
+ * filter), `page` (list page), `sort`, `status`, `entity` and `actor` (the audit log's filters).
  */
 export type PageName =
   | 'overview'
@@ -19,7 +19,9 @@ export type PageName =
   | 'rules'
   | 'targets'
   | 'silences'
-  | 'server';
+  | 'server'
+  | 'audit'
+  | 'tokens';
 
 /**
  * A rule of any kind. The kind is taken as a name (lower case, digits, `_`), not from a fixed
@@ -59,6 +61,9 @@ export interface ViewParams {
   channel?: string;
   /** The silence form's duration, in minutes (`for=1h`, `30m`, `1d` in the URL: a chat's "Mute 1 h" link). */
   silenceMinutes?: number;
+  /** The audit log's filters: the kind of thing changed (`rule`, `target`, …) and who changed it. */
+  entity?: string;
+  actor?: string;
 }
 
 export type Route = ({ page: PageName; id?: string } | { page: 'not-found'; id?: undefined }) & ViewParams;
@@ -72,6 +77,8 @@ const PAGES: ReadonlySet<string> = new Set([
   'targets',
   'silences',
   'server',
+  'audit',
+  'tokens',
 ]);
 
 /** `15m`, `1h`, `6h`, `24h`, `7d` ↔ preset minutes. */
@@ -141,6 +148,8 @@ function parseView(query: URLSearchParams): ViewParams {
     status: query.get('status') || undefined,
     channel: query.get('channel') || undefined,
     silenceMinutes: parseDuration(query.get('for')),
+    entity: /^[a-z][a-z0-9_]{0,31}$/.test(query.get('entity') ?? '') ? query.get('entity')! : undefined,
+    actor: query.get('actor') || undefined,
   };
   for (const name of Object.keys(view) as (keyof ViewParams)[]) if (view[name] === undefined) delete view[name];
   return view;
@@ -187,6 +196,8 @@ export function viewQuery(view: ViewParams): URLSearchParams {
   if (view.status) query.set('status', view.status);
   if (view.channel) query.set('channel', view.channel);
   if (view.silenceMinutes) query.set('for', presetToken(view.silenceMinutes));
+  if (view.entity) query.set('entity', view.entity);
+  if (view.actor) query.set('actor', view.actor);
   return query;
 }
 

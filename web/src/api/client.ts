@@ -2,6 +2,8 @@
  * The lagwatch API as the dashboard calls it: every path and parameter name lives here; the
  * answers are the server's own types (./types.ts), used as they come.
  */
+
+import type { AuditEntry, AuditQuery, CreatedToken, TokenInput, TokenRow, Whoami } from './access-types.js';
 import type {
   Alert,
   AlertPreview,
@@ -64,7 +66,7 @@ export class ApiError extends Error {
 }
 
 const TOKEN_KEY = 'lagwatch.token';
-const authListeners = new Set<() => void>();
+const authListeners = new Set<(reason: string | undefined) => void>();
 
 export const token = {
   get: (): string | null => sessionStorage.getItem(TOKEN_KEY),
@@ -76,12 +78,13 @@ export const token = {
   },
 };
 
-export function notifyAuthRequired(): void {
-  for (const listener of authListeners) listener();
+/** `reason`: the server's words for refusing the token (expired, revoked), when it gave any. */
+export function notifyAuthRequired(reason?: string): void {
+  for (const listener of authListeners) listener(reason);
 }
 
 /** Called whenever the API answers 401: the app then asks for a token. */
-export function onAuthRequired(listener: () => void): () => void {
+export function onAuthRequired(listener: (reason: string | undefined) => void): () => void {
   authListeners.add(listener);
   return () => authListeners.delete(listener);
 }
@@ -127,9 +130,9 @@ async function request<T>(
   } catch {
     body = undefined;
   }
-  if (response.status === 401) notifyAuthRequired();
   if (!response.ok) {
     const error = (body as { error?: { code?: string; message?: string; details?: Problem[] } } | undefined)?.error;
+    if (response.status === 401) notifyAuthRequired(error?.message);
     throw new ApiError(
       response.status,
       error?.code ?? 'http_error',
@@ -281,4 +284,19 @@ export const api = {
       request<Silence>('POST', '/silences', { body: { ...input, created_by: 'dashboard' } }),
     expire: (id: number) => request<Silence>('DELETE', `/silences/${id}`),
   },
+
+  /** Who this tab's token is and what it may do. */
+  whoami: (signal?: AbortSignal) => request<Whoami>('GET', '/whoami', { signal }),
+
+  tokens: {
+    list: (filter: { page?: number; per_page?: number }, signal?: AbortSignal) =>
+      request<Page<TokenRow>>('GET', '/tokens', { query: filter, signal }),
+    /** The answer holds the secret: the only time it is shown. */
+    create: (input: TokenInput) => request<CreatedToken>('POST', '/tokens', { body: input }),
+    revoke: (id: number) => request<unknown>('DELETE', `/tokens/${id}`),
+  },
+
+  /** Changes to rules, targets, silences and tokens, newest first. */
+  audit: (filter: AuditQuery, signal?: AbortSignal) =>
+    request<Page<AuditEntry>>('GET', '/audit', { query: { ...filter }, signal }),
 };

@@ -29,7 +29,7 @@ export async function followEvents(
         signal,
         cache: 'no-store',
       });
-      if (response.status === 401) notifyAuthRequired();
+      if (response.status === 401) notifyAuthRequired(await refusal(response));
       if (!response.ok || !response.body) throw new Error(`events answered ${response.status}`);
       onState('live');
       delay = 1000;
@@ -89,5 +89,14 @@ function parseEventBlock(block: string): LiveEvent | undefined {
     return { type, data: JSON.parse(text) };
   } catch {
     return { type, data: text };
+  }
+}
+
+/** The message of a 401's JSON error body, if it has one. */
+async function refusal(response: Response): Promise<string | undefined> {
+  try {
+    return ((await response.json()) as { error?: { message?: string } }).error?.message;
+  } catch {
+    return undefined;
   }
 }

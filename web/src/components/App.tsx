@@ -1,10 +1,12 @@
 import { useEffect } from 'react';
+import { useAccess, useCan } from '../access.js';
 import { onAuthRequired } from '../api/client.js';
 import { formatTime } from '../format.js';
 import { href, type PageName, type Route } from '../router.js';
 import { useDashboard } from '../state.js';
 import { describeRange } from '../time-range.js';
 import { AlertsPage } from './AlertsPage.js';
+import { AuditPage } from './AuditPage.js';
 import { IncidentsPage } from './IncidentsPage.js';
 import { OverviewPage } from './OverviewPage.js';
 import { RangePicker } from './RangePicker.js';
@@ -14,11 +16,13 @@ import { SilencesPage } from './SilencesPage.js';
 import { TargetsPage } from './TargetsPage.js';
 import { TimeZoneToggle, useTimeZoneMode } from './TimeZoneToggle.js';
 import { TokenPrompt } from './TokenPrompt.js';
+import { TokensPage } from './TokensPage.js';
 import { TracePage } from './TracePage.js';
 import { Empty } from './ui.js';
 import { ViolationsPage } from './ViolationsPage.js';
 
-const NAV: { page: PageName; label: string }[] = [
+/** `admin`: shown to admin tokens only. */
+const NAV: { page: PageName; label: string; admin?: boolean }[] = [
   { page: 'overview', label: 'Overview' },
   { page: 'violations', label: 'Violations' },
   { page: 'trace', label: 'Traces' },
@@ -28,6 +32,8 @@ const NAV: { page: PageName; label: string }[] = [
   { page: 'targets', label: 'Targets' },
   { page: 'silences', label: 'Silences' },
   { page: 'server', label: 'Server' },
+  { page: 'audit', label: 'Audit' },
+  { page: 'tokens', label: 'Tokens', admin: true },
 ];
 
 const TITLES: Record<Route['page'], string> = {
@@ -40,6 +46,8 @@ const TITLES: Record<Route['page'], string> = {
   targets: 'Alert targets',
   silences: 'Silences',
   server: 'Server',
+  audit: 'Audit log',
+  tokens: 'Access tokens',
   'not-found': 'Not found',
 };
 
@@ -48,9 +56,10 @@ const RANGED: ReadonlySet<Route['page']> = new Set(['overview', 'violations']);
 
 export function App() {
   const { route, authRequired, setAuthRequired, live, range, lastLoadedAt } = useDashboard();
+  const isAdmin = useCan('admin');
   useTimeZoneMode(); // every page shows its times again when the zone changes
 
-  useEffect(() => onAuthRequired(() => setAuthRequired(true)), [setAuthRequired]);
+  useEffect(() => onAuthRequired((message) => setAuthRequired(true, { kind: 'refused', message })), [setAuthRequired]);
   useEffect(() => {
     document.title = `${TITLES[route.page]} · lagwatch`;
   }, [route.page]);
@@ -76,7 +85,7 @@ export function App() {
           <span>lagwatch</span>
         </a>
         <nav className="nav" aria-label="Sections">
-          {NAV.map((item) => (
+          {NAV.filter((item) => isAdmin || !item.admin).map((item) => (
             <a
               key={item.page}
               href={href({ page: item.page, range: route.range })}
@@ -87,6 +96,7 @@ export function App() {
           ))}
         </nav>
         <TimeZoneToggle />
+        <SignedIn />
         <span className={`live live-${live}`} role="status" title="Live updates from /events">
           <span className="live-dot" aria-hidden="true" />
           {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting' : 'Offline'}
@@ -107,7 +117,13 @@ export function App() {
           </div>
           {RANGED.has(route.page) && <RangePicker />}
         </div>
-        <Page route={route} />
+        {/* Nothing of the previous token's answers stays on screen while another is asked for. */}
+        {!authRequired && (
+          <>
+            <ReadOnlyNote />
+            <Page route={route} />
+          </>
+        )}
       </main>
       {authRequired && <TokenPrompt />}
     </div>
@@ -134,6 +150,10 @@ function Page({ route }: { route: Route }) {
       return <SilencesPage />;
     case 'server':
       return <ServerPage />;
+    case 'audit':
+      return <AuditPage />;
+    case 'tokens':
+      return <TokensPage />;
     default:
       return (
         <Empty>
@@ -141,4 +161,34 @@ function Page({ route }: { route: Route }) {
         </Empty>
       );
   }
+}
+
+/** Who this tab is signed in as (name and scope), with Sign out; nothing when lagwatch has no tokens. */
+function SignedIn() {
+  const { who, signOut, hasToken } = useAccess();
+  if (!who || who.actor === 'anonymous') return null;
+  return (
+    <span className="signed-in" data-testid="signed-in">
+      <span className="signed-in-name" title={`Changes are recorded as ${who.actor}`}>
+        {who.name ?? (who.actor === 'api_token' ? 'API_TOKEN' : who.actor)}
+      </span>
+      <span className="badge badge-muted">{who.scope}</span>
+      {hasToken && (
+        <button type="button" className="button button-ghost button-small" onClick={signOut}>
+          Sign out
+        </button>
+      )}
+    </span>
+  );
+}
+
+/** The one line that says why a read token sees no edit controls. */
+function ReadOnlyNote() {
+  const { who } = useAccess();
+  if (who?.scope !== 'read') return null;
+  return (
+    <p className="note read-only-note" role="note" data-testid="read-only">
+      Signed in with a read token: changes need a write token.
+    </p>
+  );
 }

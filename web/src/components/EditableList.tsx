@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { useCan } from '../access.js';
 import type { Resource } from '../state.js';
 import { useRowActions } from './editing.js';
 import { type Column, TableHeader } from './TableHeader.js';
@@ -14,6 +15,7 @@ interface EditableItem {
  * an Active switch, Edit and Delete. `columns` and `cells` are the item's own columns before those;
  * `nameOf` names a row in its labels and in the question Delete asks. At phone width each row is
  * a block (styles.css): the cell with class `cell-title` heads it, `data-label` names a figure.
+ * Without the write scope the list only shows: no New, Edit, Delete, and Active as a word.
  */
 export function EditableList<Item extends EditableItem>({
   title,
@@ -45,13 +47,16 @@ export function EditableList<Item extends EditableItem>({
   deleteQuestion: (name: string) => string;
 }) {
   const { busy, actionError, act } = useRowActions(list.reload);
+  const canWrite = useCan('write');
   return (
     <Card
       title={title}
       actions={
-        <button type="button" className="button button-primary" onClick={onNew}>
-          {newLabel}
-        </button>
+        canWrite && (
+          <button type="button" className="button button-primary" onClick={onNew}>
+            {newLabel}
+          </button>
+        )
       }
     >
       <p className="muted card-intro">{intro}</p>
@@ -63,7 +68,7 @@ export function EditableList<Item extends EditableItem>({
       ) : (
         <div className="table-wrap">
           <table className="table table-editable" aria-label={title}>
-            <TableHeader columns={[...columns, 'Active', { label: 'Actions', hidden: true }]} />
+            <TableHeader columns={[...columns, 'Active', ...(canWrite ? [{ label: 'Actions', hidden: true }] : [])]} />
             <tbody>
               {list.data.items.map((item) => {
                 const name = nameOf(item);
@@ -71,37 +76,45 @@ export function EditableList<Item extends EditableItem>({
                   <tr key={item.id} className={item.is_active ? '' : 'row-inactive'}>
                     {cells(item)}
                     <td className="cell-active" data-label="Active">
-                      <label className="switch">
-                        <input
-                          type="checkbox"
-                          checked={item.is_active}
+                      {canWrite ? (
+                        <label className="switch">
+                          <input
+                            type="checkbox"
+                            checked={item.is_active}
+                            disabled={busy === item.id}
+                            onChange={(e) => act(item.id, () => setActive(item, e.target.checked))}
+                          />
+                          <span className="visually-hidden">Active: {name}</span>
+                        </label>
+                      ) : item.is_active ? (
+                        'yes'
+                      ) : (
+                        'no'
+                      )}
+                    </td>
+                    {canWrite && (
+                      <td className="actions">
+                        <button
+                          type="button"
+                          className="button button-small"
+                          onClick={() => onEdit(item)}
+                          aria-label={`Edit ${name}`}
+                        >
+                          Edit
+                        </button>
+                        <button
+                          type="button"
+                          className="button button-small button-danger"
                           disabled={busy === item.id}
-                          onChange={(e) => act(item.id, () => setActive(item, e.target.checked))}
-                        />
-                        <span className="visually-hidden">Active: {name}</span>
-                      </label>
-                    </td>
-                    <td className="actions">
-                      <button
-                        type="button"
-                        className="button button-small"
-                        onClick={() => onEdit(item)}
-                        aria-label={`Edit ${name}`}
-                      >
-                        Edit
-                      </button>
-                      <button
-                        type="button"
-                        className="button button-small button-danger"
-                        disabled={busy === item.id}
-                        aria-label={`Delete ${name}`}
-                        onClick={() => {
-                          if (window.confirm(deleteQuestion(name))) void act(item.id, () => remove(item));
-                        }}
-                      >
-                        Delete
-                      </button>
-                    </td>
+                          aria-label={`Delete ${name}`}
+                          onClick={() => {
+                            if (window.confirm(deleteQuestion(name))) void act(item.id, () => remove(item));
+                          }}
+                        >
+                          Delete
+                        </button>
+                      </td>
+                    )}
                   </tr>
                 );
               })}

@@ -1,4 +1,5 @@
 import { useId, useState } from 'react';
+import { useCan } from '../access.js';
 import { api } from '../api/client.js';
 import type { Silence } from '../api/types.js';
 import { checkFields, SILENCE_FIELDS } from '../field-errors.js';
@@ -27,9 +28,10 @@ export function SilencesPage() {
     [show, page],
   );
   const { busy, actionError, act } = useRowActions(silences.reload);
+  const canWrite = useCan('write');
   return (
     <div className="page">
-      <NewSilence onSaved={silences.reload} />
+      {canWrite && <NewSilence onSaved={silences.reload} />}
       <Card
         title="Silences"
         actions={
@@ -70,7 +72,7 @@ export function SilencesPage() {
                       key={silence.id}
                       silence={silence}
                       busy={busy === silence.id}
-                      expire={() => act(silence.id, () => api.silences.expire(silence.id))}
+                      expire={canWrite ? () => act(silence.id, () => api.silences.expire(silence.id)) : undefined}
                     />
                   ))}
                 </tbody>
@@ -84,7 +86,8 @@ export function SilencesPage() {
   );
 }
 
-function SilenceRow({ silence, busy, expire }: { silence: Silence; busy: boolean; expire: () => void }) {
+/** `expire`: absent without the write scope (no Expire button). */
+function SilenceRow({ silence, busy, expire }: { silence: Silence; busy: boolean; expire?: () => void }) {
   return (
     <tr>
       <td>
@@ -105,9 +108,11 @@ function SilenceRow({ silence, busy, expire }: { silence: Silence; busy: boolean
       <td className="hide-narrow small">{silence.comment ?? ''}</td>
       <td>
         {silence.active ? (
-          <button type="button" className="button button-small" disabled={busy} onClick={expire}>
-            Expire
-          </button>
+          expire && (
+            <button type="button" className="button button-small" disabled={busy} onClick={expire}>
+              Expire
+            </button>
+          )
         ) : (
           <Badge tone="muted">ended</Badge>
         )}

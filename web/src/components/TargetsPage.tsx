@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useCan } from '../access.js';
 import { api } from '../api/client.js';
 import type { Channel, ChannelType, Target, TargetTest } from '../api/types.js';
 import { channelLabel, useChannels } from '../channels.js';
@@ -14,6 +15,7 @@ export function TargetsPage() {
   const [editing, setEditing] = useState<{ target?: Target }>();
   const channels = useChannels();
   const uncovered = useUncoveredChannels(targets.data?.items, channels);
+  const canWrite = useCan('write');
 
   return (
     <div className="page">
@@ -41,7 +43,7 @@ export function TargetsPage() {
         }
         list={targets}
         empty="No targets yet."
-        columns={['Name', 'Channel', 'Address', 'Test']}
+        columns={['Name', 'Channel', 'Address', ...(canWrite ? ['Test'] : [])]}
         cells={(target) => (
           <>
             <td className="cell-title">{target.name}</td>
@@ -51,9 +53,11 @@ export function TargetsPage() {
             <td className="break">
               <code>{target.external_id}</code>
             </td>
-            <td>
-              <SendTest target={target} />
-            </td>
+            {canWrite && (
+              <td>
+                <SendTest target={target} />
+              </td>
+            )}
           </>
         )}
         nameOf={(target) => target.name}
