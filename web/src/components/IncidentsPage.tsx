@@ -13,7 +13,7 @@ const PER_PAGE = 50;
 /** Firing incidents are few; the group above the list shows this many at most. */
 const FIRING_AT_MOST = 100;
 const STATES: IncidentState[] = ['firing', 'resolved'];
-const WINDOW_KINDS = ['latency', 'absence'];
+const WINDOW_KINDS = ['latency', 'absence', 'slo'];
 
 const known = <T extends string>(values: readonly T[], value: string | undefined): T | undefined =>
   values.includes(value as T) ? (value as T) : undefined;
