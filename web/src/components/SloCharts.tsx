@@ -130,7 +130,7 @@ function BurnRateChart({
       <Chart
         times={times}
         series={series}
-        axes={[{ scale: 'rate', label: 'burn rate (× allowed pace)' }]}
+        axes={[{ scale: 'rate', label: 'burn rate (×)' }]}
         syncKey={syncKey}
         height={180}
         summary={`Burn rates of ${name} over ${windowLength(alert.long_minutes)} and ${windowLength(alert.short_minutes)} windows from ${formatDateTime(times[0])} to ${formatDateTime(times[times.length - 1])}; the alert fires when both are at or above ${formatBurnRate(alert.factor)}`}

@@ -185,8 +185,9 @@ export function SloRuleDialog({
             Fires when both windows burn the error budget at least this many times faster than the period allows.
           </p>
           {form.burn_alerts.map((alert, i) => (
-            <div className="burn-alert-row" key={alert.row} data-testid="burn-alert-row">
-              <Field label={`Long window ${i + 1} (min)`} errors={errorsOf(burnField(i, 'long_minutes'))}>
+            <fieldset className="burn-alert-row" key={alert.row} data-testid="burn-alert-row">
+              <legend className="visually-hidden">Burn alert {i + 1}</legend>
+              <Field label="Long window (min)" errors={errorsOf(burnField(i, 'long_minutes'))}>
                 {(props) => (
                   <input
                     {...props}
@@ -196,7 +197,7 @@ export function SloRuleDialog({
                   />
                 )}
               </Field>
-              <Field label={`Short window ${i + 1} (min)`} errors={errorsOf(burnField(i, 'short_minutes'))}>
+              <Field label="Short window (min)" errors={errorsOf(burnField(i, 'short_minutes'))}>
                 {(props) => (
                   <input
                     {...props}
@@ -206,7 +207,7 @@ export function SloRuleDialog({
                   />
                 )}
               </Field>
-              <Field label={`Factor ${i + 1} (×)`} errors={errorsOf(burnField(i, 'factor')) ?? errorsOf(burnField(i))}>
+              <Field label="Factor (×)" errors={errorsOf(burnField(i, 'factor')) ?? errorsOf(burnField(i))}>
                 {(props) => (
                   <input
                     {...props}
@@ -224,7 +225,7 @@ export function SloRuleDialog({
               >
                 Remove
               </button>
-            </div>
+            </fieldset>
           ))}
           {errorsOf('burn_alerts') && <p className="field-error">{errorsOf('burn_alerts')!.join('; ')}</p>}
           <div className="burn-alert-actions">

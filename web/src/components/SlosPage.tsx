@@ -43,7 +43,7 @@ export function SlosPage() {
   return (
     <div className="page">
       <Card
-        title="Service level objectives"
+        title="SLOs"
         actions={
           <button type="button" className="button button-primary" onClick={() => setEditing({})}>
             New SLO
@@ -267,14 +267,17 @@ function SloDetail({
       </div>
       <ErrorNote error={deleteError} />
       {status && (
-        <dl className="facts slo-rates" data-testid="slo-burn-rates">
-          {Object.entries(status.burn_rates).map(([window, rate]) => (
-            <div key={window}>
-              <dt>Burn rate over {rateWindowWords(window)}</dt>
-              <dd>{formatBurnRate(rate)}</dd>
-            </div>
-          ))}
-        </dl>
+        <>
+          <h3 className="subheading">Burn rates now, over the last</h3>
+          <dl className="facts slo-rates" data-testid="slo-burn-rates">
+            {Object.entries(status.burn_rates).map(([window, rate]) => (
+              <div key={window}>
+                <dt>{rateWindowWords(window)}</dt>
+                <dd>{formatBurnRate(rate)}</dd>
+              </div>
+            ))}
+          </dl>
+        </>
       )}
       <p className="muted small">
         Burn alerts: {rule.burn_alerts.map(burnAlertWords).join('; ')}. A burn rate of 1× spends the budget exactly over
