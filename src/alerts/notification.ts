@@ -71,13 +71,15 @@ export interface WindowEvaluation {
   statistic: string;
   value: number | null;
   threshold: number | null;
-  /** `ms`, `%` or `logs`. */
+  /** `ms`, `%`, `logs` or `×` (a burn rate). */
   unit: string;
   samples: number;
   /** The window of log time judged, epoch ms. */
   windowFrom: number;
   windowTo: number;
   baselineValue: number | null;
+  /** The kind's own figures (slo: factor, long_rate, short_rate, budget_remaining_percent, budget_exhausted_at). */
+  details?: Record<string, number | string | null>;
 }
 
 export interface IncidentFacts {

@@ -88,3 +88,14 @@ export async function saveSeriesState(
 export async function deleteSeriesOf(db: Kysely<Database>, ruleKey: string): Promise<void> {
   await db.deleteFrom('rule_series').where('rule_key', '=', ruleKey).execute();
 }
+
+/** Whether a series of the rule (`<kind>:<id>`) is firing. */
+export async function isFiring(db: Kysely<Database>, ruleKey: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('rule_series')
+    .select('series_key')
+    .where('rule_key', '=', ruleKey)
+    .where('state', '=', 'firing')
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -147,8 +147,13 @@ export async function evaluateWindowRules(input: WindowEvaluationInput): Promise
   }
   // Asked before the transaction: no log-source read while it holds the state database.
   for (const step of steps) {
-    if (step.event === 'alert' && step.item.kind.lastSeen) {
-      step.lastSeenAt = await step.item.kind.lastSeen(step.item.rule, step.finding, input.read);
+    const { kind, rule } = step.item;
+    if (step.event === 'alert' && kind.lastSeen) {
+      step.lastSeenAt = await kind.lastSeen(rule, step.finding, input.read);
+    }
+    if (step.event !== null && kind.eventDetails) {
+      const details = await kind.eventDetails(rule, step.finding, input.read);
+      step.finding = { ...step.finding, details: { ...step.finding.details, ...details } };
     }
   }
 
@@ -343,7 +348,9 @@ function windowNotification(
       windowFrom: finding.windowFrom,
       windowTo: finding.windowTo,
       baselineValue: finding.baselineValue,
+      ...(finding.details ? { details: finding.details } : {}),
     },
+    ...(finding.severity ? { severity: finding.severity } : {}),
     incident: { id: incidentId, name: rule.name, event, startedAt, resolvedAt },
     sentence,
   };

@@ -107,7 +107,7 @@ export async function incidentSeries(
     const series = answers[i]?.[0];
     return {
       t: new Date(t).toISOString(),
-      value: series ? kind.chartValue(series) : null,
+      value: series ? kind.chartValue(series, rule) : null,
       samples: series?.samples ?? 0,
     };
   });

@@ -50,7 +50,8 @@ function series(messageKey: string | null, logs: MemoryLog[], q: WindowQuery): W
     .map((l) => l.duration)
     .filter((d): d is number => d !== undefined)
     .sort((a, b) => a - b);
-  return { messageKey, logs: logs.length, samples: durations.length, value: statistic(durations, q) };
+  const above = q.countAboveMs === undefined ? {} : { above: durations.filter((d) => d > q.countAboveMs!).length };
+  return { messageKey, logs: logs.length, samples: durations.length, value: statistic(durations, q), ...above };
 }
 
 function statistic(sorted: number[], q: WindowQuery): number | null {

@@ -24,10 +24,14 @@ export const WEBHOOK_MESSAGE_MAX_LENGTH = 2000;
  *   "dashboard_url": "http://127.0.0.1:9501/...",
  *   "window": { "minutes": 10, "count": 5 } | null,          // the rule's count window
  *   "resolved": { "duration_minutes": 23, "violations": 41, "quiet_minutes": 10 } | null,
- *   // window kinds (latency, absence) only:
+ *   // window kinds (latency, absence, slo) only:
  *   "incident_id": 7,
  *   "evaluation": { "statistic": "p95", "value": 1240, "threshold": 800, "unit": "ms", "samples": 412,
- *                   "window_from": "…", "window_to": "…", "baseline_value": null },
+ *                   "window_from": "…", "window_to": "…", "baseline_value": null,
+ *                   // slo only (statistic "burn_rate", unit "×", value the long window's rate):
+ *                   "details": { "factor": 14.4, "long_minutes": 60, "short_minutes": 5, "long_rate": 15.2,
+ *                                "short_rate": 18, "period_good": 99120, "period_bad": 880,
+ *                                "budget_remaining_percent": -76, "budget_exhausted_at": "…" } },
  *   "text": "checkout POST /orders: p95 1,240 ms over the last 5 min > 800 ms (412 logs), firing since 10:04 UTC"
  * }
  */
@@ -64,6 +68,7 @@ export interface WebhookPayload {
     window_from: string;
     window_to: string;
     baseline_value: number | null;
+    details?: Record<string, number | string | null>;
   };
   text?: string;
 }
@@ -110,6 +115,7 @@ export function renderWebhookPayload(n: AlertNotification): WebhookPayload {
             window_from: isoTime(n.evaluation.windowFrom),
             window_to: isoTime(n.evaluation.windowTo),
             baseline_value: n.evaluation.baselineValue,
+            ...(n.evaluation.details ? { details: n.evaluation.details } : {}),
           },
           ...(n.sentence !== undefined ? { text: n.sentence } : {}),
         }

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import type { RuleCommon, RuleKindModule, WindowKindModule, WindowRule } from '../../rules/kinds/kind.js';
+import type { RuleCommon, RuleKindModule, RuleReport, WindowKindModule, WindowRule } from '../../rules/kinds/kind.js';
 import { RULE_KINDS } from '../../rules/kinds/registry.js';
 import { Name } from '../../rules/schemas.js';
 import { normalizeWindowRule } from '../../rules/window-rule-repository.js';
+import { isFiring } from '../../scan/series-state.js';
 import { coveredUntil, previewWindowRule, windowReaderOf } from '../../scan/window-preview.js';
 import type { HttpContext } from '../context.js';
 import { errorResponses, HttpError, pageOf, success, successEnvelope } from '../envelope.js';
@@ -113,7 +114,10 @@ export function kindRuleRoutes(
       },
       async (request, reply) => reply.code(201).send(success(await store().create(request.body))),
     );
-    if (kind.family === 'window') registerPreview(app, ctx, kind, tags, now);
+    if (kind.family === 'window') {
+      registerPreview(app, ctx, kind, tags, now);
+      for (const report of kind.reports ?? []) registerReport(app, ctx, kind, report, tags, now);
+    }
     app.get(
       `${base}/:id`,
       {
@@ -203,6 +207,39 @@ function registerPreview(
           if (!read) throw new HttpError('unavailable', 'the log source cannot answer window statistics');
           const end = await coveredUntil(source, ctx.state.db, now(), ctx.config.scan.lagSeconds);
           return previewWindowRule(kind, rule, read, end);
+        }),
+      );
+    },
+  );
+}
+
+/** `GET /rules/<kind>/{id}/<report>`: a read-only figure of one stored rule (slo: status, history). */
+function registerReport(
+  app: Parameters<FastifyPluginAsyncTypebox>[0],
+  ctx: HttpContext,
+  kind: WindowKindModule,
+  report: RuleReport,
+  tags: string[],
+  now: () => number,
+): void {
+  app.get(
+    `/rules/${kind.name}/:id/${report.name}`,
+    {
+      schema: {
+        tags,
+        summary: report.summary,
+        params: IdParams,
+        querystring: report.query,
+        response: { 200: successEnvelope(report.output), ...errorResponses(400, 401, 404, 503) },
+      },
+    },
+    async (request) => {
+      const rule = (await kind.store(ctx.ruleStores).get(request.params.id)) as WindowRule;
+      const firing = await isFiring(ctx.state.db, `${kind.name}:${rule.id}`);
+      return success(
+        await fromSource(ctx, request.log, async (source) => {
+          const read = windowReaderOf(source);
+          return report.compute({ rule, read, now: now(), firing, query: request.query as Record<string, unknown> });
         }),
       );
     },

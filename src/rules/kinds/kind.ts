@@ -1,4 +1,5 @@
-import type { TProperties, TSchema } from 'typebox';
+import type { TObject, TProperties, TSchema } from 'typebox';
+import type { AlertSeverity } from '../../alerts/notification.js';
 import type { Page, PageRequest } from '../../db/page.js';
 import type { WindowQuery, WindowSeries } from '../../logs/window-stats.js';
 import type { Problem } from '../../validation/problems.js';
@@ -72,7 +73,10 @@ export interface PerLogKindModule extends KindBase {
 }
 
 /** The unit a window kind's value is in. */
-export type ValueUnit = 'ms' | '%' | 'logs';
+export type ValueUnit = 'ms' | '%' | 'logs' | '×';
+
+/** Figures a kind adds to a finding beyond value and threshold (slo: both burn rates, the budget left). */
+export type FindingDetails = Record<string, number | string | null>;
 
 /** What a window kind found for one series at one evaluation. */
 export interface SeriesFinding {
@@ -96,6 +100,10 @@ export interface SeriesFinding {
   clears: boolean;
   windowFrom: number;
   windowTo: number;
+  /** The kind's own figures (webhook: evaluation.details; its sentence may say them). */
+  details?: FindingDetails;
+  /** How urgent its notifications are for channels that page (slo: the first burn alert pages). */
+  severity?: AlertSeverity;
 }
 
 /** Context a window kind's description gets (text from logs already made one-line and bounded). */
@@ -136,6 +144,15 @@ export interface WindowKindModule<R extends WindowRule = WindowRule> extends Kin
     finding: SeriesFinding,
     read: (q: WindowQuery[]) => Promise<WindowSeries[][]>,
   ): Promise<number | null>;
+  /**
+   * Extra figures asked only when a series alerts, reminds or resolves (slo: the budget left
+   * over the whole period), merged into the finding's details before it is described.
+   */
+  eventDetails?(
+    rule: R,
+    finding: SeriesFinding,
+    read: (q: WindowQuery[]) => Promise<WindowSeries[][]>,
+  ): Promise<FindingDetails>;
   /** The sentence a notification says, e.g. "checkout: p95 1,240 ms over the last 5 min > 800 ms (412 logs)". */
   describe(input: DescribeInput<R>): string;
   /** Bucket width (ms) of an incident's chart. */
@@ -143,7 +160,31 @@ export interface WindowKindModule<R extends WindowRule = WindowRule> extends Kin
   /** One query per chart point: the statistic of a series over one bucket. */
   chartQuery(rule: R, messageKey: string | null, range: { from: number; to: number }): WindowQuery;
   /** A chart point's value from its answer (latency: the statistic; absence: the logs). */
-  chartValue(series: WindowSeries): number | null;
+  chartValue(series: WindowSeries, rule: R): number | null;
+  /** Read-only figures about one stored rule, each at `GET /rules/<kind>/{id}/<name>`. */
+  readonly reports?: readonly RuleReport<R>[];
+}
+
+/** What a report is computed from. */
+export interface RuleReportInput<R> {
+  rule: R;
+  read: (q: WindowQuery[]) => Promise<WindowSeries[][]>;
+  /** Wall-clock time: reports cover the time up to now. */
+  now: number;
+  /** Whether a series of the rule is firing now. */
+  firing: boolean;
+  /** The request's query string, checked against `query`. */
+  query: Record<string, unknown>;
+}
+
+/** A read-only figure about one stored rule of a window kind (slo: status, history). */
+export interface RuleReport<R = WindowRule> {
+  /** The path segment after the rule's id. */
+  readonly name: string;
+  readonly summary: string;
+  readonly query: TObject;
+  readonly output: TSchema;
+  compute(input: RuleReportInput<R>): Promise<unknown>;
 }
 
 /** A stored rule of a window kind: the shared columns plus its definition's fields. */

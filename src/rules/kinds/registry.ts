@@ -3,12 +3,19 @@ import { appKind } from './app/index.js';
 import type { PerLogKindModule, RuleKindModule, WindowKindModule } from './kind.js';
 import { latencyKind } from './latency/index.js';
 import { messageKind } from './message/index.js';
+import { sloKind } from './slo/index.js';
 
 /**
  * Every rule kind, in the order lists show them. A new kind is its folder and one line here;
  * the API (`/rules/<kind>`, `GET /rules`), the CLI, the scan and the alert pipeline follow.
  */
-export const RULE_KINDS = [appKind, messageKind, latencyKind, absenceKind] as const satisfies readonly RuleKindModule[];
+export const RULE_KINDS = [
+  appKind,
+  messageKind,
+  latencyKind,
+  absenceKind,
+  sloKind,
+] as const satisfies readonly RuleKindModule[];
 
 export type KindName = (typeof RULE_KINDS)[number]['name'];
 

@@ -1,11 +1,12 @@
 import type { ValueUnit } from './kind.js';
 
-/** Figures as the window kinds' sentences say them: "1,240 ms", "12.5 %", "3 logs". */
+/** Figures as the window kinds' sentences say them: "1,240 ms", "12.5 %", "3 logs", "14.4×". */
 export function formatValue(value: number | null, unit: ValueUnit): string {
   if (value === null || !Number.isFinite(value)) return 'no value';
   const digits = unit === 'ms' && Math.abs(value) >= 10 ? 0 : 1;
   const text = value.toLocaleString('en-US', { maximumFractionDigits: digits });
   if (unit === 'logs') return `${text} ${value === 1 ? 'log' : 'logs'}`;
+  if (unit === '×') return `${value.toLocaleString('en-US', { maximumFractionDigits: 2 })}×`;
   return unit === '%' ? `${text} %` : `${text} ms`;
 }
 
