@@ -139,7 +139,7 @@ export const ABSENCE_FIELDS: FieldSpecs = {
 
 export const SLO_FIELDS: FieldSpecs = {
   ...WINDOW_SHARED,
-  threshold_ms: milliseconds('a threshold', 0, true),
+  threshold_ms: milliseconds('a threshold', 0, false),
   objective: {
     kind: 'number',
     what: 'an objective',
@@ -156,9 +156,9 @@ export const SLO_FIELDS: FieldSpecs = {
 
 /** The fields of one burn alert of an SLO; the form shows them at `burn_alerts_<i>_<field>`. */
 export const BURN_ALERT_FIELDS: FieldSpecs = {
-  long_minutes: minutes('a long window', 1, 43_200, '(30 days)'),
-  short_minutes: minutes('a short window', 1, 43_200, '(30 days)'),
-  factor: { kind: 'number', what: 'a factor', unit: 'times', integer: false, min: 1, max: 1000 },
+  long_minutes: minutes('a long window', 2, 10_080, '(a week)'),
+  short_minutes: minutes('a short window', 1, 10_079),
+  factor: { kind: 'number', what: 'a factor', unit: 'times', integer: false, min: 0, exclusiveMin: true, max: 1000 },
 };
 
 export const targetFields = (channel: ChannelType, hint = 'an address'): FieldSpecs => ({

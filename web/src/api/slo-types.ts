@@ -1,22 +1,19 @@
 /**
- * The `slo` rule kind as the API answers and takes it: the rule, its status now and its history
- * over the period. Written out as the server's slo kind defines them (`GET /rules/slo`,
- * `/rules/slo/{id}/status`, `/rules/slo/{id}/history`).
+ * The `slo` rule kind as the API answers it. Status and history are the server's own types
+ * (type-only imports: nothing of the server is bundled); the rule's output is built by the server
+ * per kind (src/rules/kinds/window-fields.ts), so its fields are written out here as
+ * src/rules/kinds/slo/schema.ts defines them.
  */
+import type { Static } from 'typebox';
+import type { SloHistoryOutput, SloStatusOutput } from '../../../src/rules/kinds/slo/reports.js';
 import type { ChannelType } from './types.js';
 
-/** Pages when both windows burn at `factor` or faster. */
+/** Fires when both windows burn the error budget at `factor` times the sustainable rate or faster. */
 export interface BurnAlert {
   long_minutes: number;
   short_minutes: number;
   factor: number;
 }
-
-/** The burn alerts a new SLO gets (the SRE Workbook's page and ticket pairs). */
-export const DEFAULT_BURN_ALERTS: readonly BurnAlert[] = [
-  { long_minutes: 60, short_minutes: 5, factor: 14.4 },
-  { long_minutes: 360, short_minutes: 30, factor: 6 },
-];
 
 export interface SloRule {
   id: number;
@@ -40,37 +37,17 @@ export interface SloRule {
 }
 
 export type SloRuleInput = Omit<SloRule, 'id' | 'kind' | 'created_at' | 'updated_at'>;
-
-/** Burn rates by window: `5m`, `30m`, `1h`, `6h` (null: no log with a duration in the window). */
-export type BurnRates = Record<string, number | null>;
-
 /** `GET /rules/slo/{id}/status`: the period ending now, exact counts. */
-export interface SloStatus {
-  /** null: no log with a duration in the period yet. */
-  sli_percent: number | null;
-  good: number;
-  bad: number;
-  budget_remaining_percent: number | null;
-  burn_rates: BurnRates;
-  firing: boolean;
-}
+export type SloStatus = Static<typeof SloStatusOutput>;
+/** `GET /rules/slo/{id}/history?points=`: the budget burn-down and the burn rates, step by step. */
+export type SloHistory = Static<typeof SloHistoryOutput>;
+export type SloHistoryPoint = SloHistory['points'][number];
 
-/** One step of the history: counts over the period up to `t`, and the burn rates at `t` by window (`60m`, `5m`). */
-export interface SloHistoryPoint {
-  /** Epoch ms or ISO time. */
-  t: number | string;
-  good: number;
-  bad: number;
-  budget_remaining_percent: number | null;
-  burn_rates: BurnRates;
-}
-
-/** `GET /rules/slo/{id}/history?points=`. */
-export interface SloHistory {
-  from: string | number;
-  to: string | number;
-  step_ms: number;
-  objective: number;
-  burn_alerts: BurnAlert[];
-  points: SloHistoryPoint[];
-}
+/**
+ * The burn alerts a new SLO gets (the SRE Workbook's page and warning pairs), as the server's
+ * default (test/web/field-errors.test.ts holds them equal).
+ */
+export const DEFAULT_BURN_ALERTS: readonly BurnAlert[] = [
+  { long_minutes: 60, short_minutes: 5, factor: 14.4 },
+  { long_minutes: 360, short_minutes: 30, factor: 6 },
+];

@@ -17,8 +17,8 @@ import {
   windowSharedProblems,
 } from './WindowRuleFields.js';
 
-/** At most this many burn alerts in the form (the defaults are two). */
-const MAX_BURN_ALERTS = 6;
+/** At most this many burn alerts (the server's limit; the defaults are two). */
+const MAX_BURN_ALERTS = 4;
 
 interface BurnAlertForm {
   /** Keeps a row's inputs its own when a row above it is removed. */
@@ -55,9 +55,12 @@ function sloFormOf(rule: SloRule | undefined): SloForm {
 /** Where the form shows a problem of one burn alert's field: `burn_alerts_0_factor`. */
 const burnField = (index: number, name?: string) => `burn_alerts_${index}${name ? `_${name}` : ''}`;
 
-/** The API's `burn_alerts.0.factor` is shown at `burn_alerts_0_factor`, `burn_alerts.1` at `burn_alerts_1`. */
+/**
+ * The API's `burn_alerts.0.factor` is shown at `burn_alerts_0_factor`, `burn_alerts.1` at
+ * `burn_alerts_1` (its cross-field checks name the field `burn_alerts/0/short_minutes`).
+ */
 const fieldOf = (apiField: string) => {
-  const match = /^burn_alerts\.(\d+)(?:\.(\w+))?/.exec(apiField);
+  const match = /^burn_alerts[./](\d+)(?:[./](\w+))?/.exec(apiField);
   return match ? burnField(Number(match[1]), match[2]) : apiField;
 };
 
@@ -81,6 +84,9 @@ function sloProblems(form: SloForm): Problems {
     for (const [name, message] of Object.entries(own)) problems[burnField(i, name)] = message;
     if (!own.long_minutes && !own.short_minutes && Number(alert.short_minutes) >= Number(alert.long_minutes)) {
       problems[burnField(i, 'short_minutes')] = 'Enter a short window shorter than the long one';
+    }
+    if (!own.long_minutes && !problems.period_days && Number(alert.long_minutes) > Number(form.period_days) * 1440) {
+      problems[burnField(i, 'long_minutes')] = 'Enter a long window no longer than the period';
     }
   });
   return problems;

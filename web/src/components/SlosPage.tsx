@@ -212,6 +212,14 @@ function SloFigures({
               {tone === 'bad' && <span className="small text-bad"> overspent</span>}
             </dd>
           </div>
+          {status.budget_exhausted_at && tone !== 'bad' && (
+            <div className="slo-counts">
+              <dt className="visually-hidden">Runs out</dt>
+              <dd className="small text-bad" data-testid="slo-exhausted">
+                At the last hour's burn rate the budget runs out {formatTime(status.budget_exhausted_at)}
+              </dd>
+            </div>
+          )}
           <div className="slo-counts">
             <dt className="visually-hidden">Logs</dt>
             <dd className="muted small" data-testid="slo-counts">
@@ -279,10 +287,22 @@ function SloDetail({
           </dl>
         </>
       )}
-      <p className="muted small">
-        Burn alerts: {rule.burn_alerts.map(burnAlertWords).join('; ')}. A burn rate of 1× spends the budget exactly over
-        the period.
-      </p>
+      {status ? (
+        <ul className="slo-alerts" data-testid="slo-burn-alerts">
+          {status.burn_alerts.map((alert) => (
+            <li key={`${alert.long_minutes}-${alert.short_minutes}-${alert.factor}`}>
+              <span>Burn alert {burnAlertWords(alert)}:</span>{' '}
+              <span className="nowrap">
+                now {formatBurnRate(alert.long_rate)} and {formatBurnRate(alert.short_rate)}
+              </span>{' '}
+              {alert.holds ? <Badge tone="bad">holds</Badge> : <Badge tone="muted">does not hold</Badge>}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted small">Burn alerts: {rule.burn_alerts.map(burnAlertWords).join('; ')}.</p>
+      )}
+      <p className="muted small">A burn rate of 1× spends exactly the whole budget over the period.</p>
       <ErrorNote error={history.error} retry={history.reload} />
       {history.data ? (
         <SloCharts id={rule.id} history={history.data} name={rule.name} />
@@ -319,7 +339,7 @@ function SloIncidents({ rule }: { rule: SloRule }) {
                 columns={[
                   'Started',
                   'State',
-                  { label: 'Burn rate', className: 'num' },
+                  { label: 'Peak burn rate', className: 'num' },
                   { label: 'Lasted', className: 'num' },
                 ]}
               />
