@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScanServices } from '../../src/app/scan-services.js';
@@ -9,6 +10,7 @@ import {
   chromiumMissing,
   eventually,
   launchBrowser,
+  RESULTS_DIR,
   startWebHarness,
   type WebHarness,
 } from './harness.js';
@@ -24,6 +26,8 @@ type Plotted = { uplot?: { series: unknown[]; data: (number | null)[][]; width: 
 
 if (chromiumMissing) console.warn(`[web/slos] SKIPPED: ${chromiumMissing}`);
 
+/** With LAGWATCH_UPDATE_SCREENSHOTS=1 the README's screenshot is written too (docs/screenshots/). */
+const DOCS_SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const MINUTE = 60_000;
 const APP = 'shop-api';
 const KEY = 'GET /cart';
@@ -75,6 +79,7 @@ describe.skipIf(chromiumMissing)('the SLO page and form, in Chromium', () => {
     for (let i = 0; i < 30; i++) documents.push(log(now - 30 * 1440 * MINUTE + i * 1000, { duration: 900 }));
     for (let i = 0; i < 40; i++) documents.push(log(now - 10 * MINUTE + i * 1000, { duration: 900 }, 'GET /health'));
     expect(h.store.ingestDocuments(documents).rejected).toBe(0);
+    mkdirSync(RESULTS_DIR, { recursive: true });
 
     const create = async (body: Record<string, unknown>) => {
       const answer = await h.api('POST', '/rules/slo', {
@@ -177,12 +182,18 @@ describe.skipIf(chromiumMissing)('the SLO page and form, in Chromium', () => {
       expect(burns.map((c) => c.lastValues[2])).toEqual([14.4, 6]);
       expect(burns[0]!.lastValues[0]).toBeCloseTo(200, 6);
       expect(await firing.getByTestId('slo-burn-alerts').textContent()).toContain('now 200× and 200×');
+      await page.screenshot({ path: join(RESULTS_DIR, 'slo-desktop.png'), fullPage: true });
+      if (process.env.LAGWATCH_UPDATE_SCREENSHOTS === '1') {
+        await page.screenshot({ path: join(DOCS_SCREENSHOTS, 'slo.png'), fullPage: true });
+      }
 
       // Its incident, linked to the incident page.
       const incidents = (await h.api('GET', `/incidents?rule_type=slo&rule_id=${firingId}`)).body.data.items;
       expect(incidents).toHaveLength(1);
       const link = firing.getByTestId('slo-incidents').getByRole('link').first();
       await link.waitFor();
+      // Its value is the long window's burn rate.
+      expect(await firing.getByTestId('slo-incidents').locator('tbody tr').first().textContent()).toContain('200×');
       expect(decodeURIComponent((await link.getAttribute('href'))!)).toBe(
         `#/incidents?rule=slo:${firingId}&id=${incidents[0].id}`,
       );
@@ -260,6 +271,7 @@ describe.skipIf(chromiumMissing)('the SLO page and form, in Chromium', () => {
       for (const width of widths) expect(width).toBeGreaterThan(200);
       for (const width of widths) expect(width).toBeLessThanOrEqual(375);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(375);
+      await page.screenshot({ path: join(RESULTS_DIR, 'slo-phone.png'), fullPage: true });
       await page.getByRole('button', { name: 'Edit cart 99.5' }).click();
       const dialog = page.getByRole('dialog', { name: 'Edit SLO' });
       expect(await dialog.getByLabel('Objective (%)').inputValue()).toBe('99.5');

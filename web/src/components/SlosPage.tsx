@@ -354,7 +354,11 @@ function SloIncidents({ rule }: { rule: SloRule }) {
                     <td>
                       <Badge tone={incident.state === 'firing' ? 'bad' : 'ok'}>{incident.state}</Badge>
                     </td>
-                    <td className="num">{formatStatValue(incident.peak_value ?? incident.value, incident.unit)}</td>
+                    <td className="num">
+                      {incident.unit === '×'
+                        ? formatBurnRate(incident.peak_value ?? incident.value)
+                        : formatStatValue(incident.peak_value ?? incident.value, incident.unit)}
+                    </td>
                     <td className="num">{formatLasting(incident.started_at, incident.resolved_at)}</td>
                   </tr>
                 ))}
