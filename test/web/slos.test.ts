@@ -202,6 +202,9 @@ describe.skipIf(chromiumMissing)('the SLO page and form, in Chromium', () => {
       await eventually(() => detail.getByRole('heading', { level: 2 }).first().textContent()).toBe(
         `Incident #${incidents[0].id} · cart 99.5`,
       );
+      // Its rule links back to the SLO.
+      const ruleLink = detail.getByRole('link', { name: `cart 99.5 (slo #${firingId})` });
+      expect(decodeURIComponent((await ruleLink.getAttribute('href'))!)).toBe(`#/slos?rule=slo:${firingId}`);
     });
   });
 

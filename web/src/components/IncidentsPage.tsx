@@ -71,7 +71,7 @@ export function IncidentsPage() {
       <Card title="Incidents">
         <p className="muted card-intro">
           A latency or absence rule opens an incident when its condition holds (after its pending time) and resolves it
-          when the condition no longer does.
+          when the condition no longer does; an SLO opens one while a burn alert holds.
         </p>
         <form className="filters" aria-label="Filter incidents" onSubmit={(e) => e.preventDefault()}>
           <label className="inline-field">
