@@ -8,6 +8,7 @@ import { registerRuleCommands } from './commands/rules.js';
 import { registerScanCommands } from './commands/scan.js';
 import { registerServiceCommands } from './commands/service.js';
 import { registerSilenceCommands } from './commands/silences.js';
+import { registerSloCommands } from './commands/slos.js';
 
 const program = new Command()
   .name('lagwatch')
@@ -21,6 +22,7 @@ const program = new Command()
 registerServiceCommands(program);
 registerDatabaseCommands(program);
 registerRuleCommands(program);
+registerSloCommands(program);
 registerScanCommands(program);
 registerLogCommands(program);
 registerChannelCommands(program);

@@ -2,6 +2,7 @@ import type SQLite from 'better-sqlite3';
 import type { TimeRange } from '../time-range.js';
 import { assertWindowQuery, busiestFirst, emptySeries, isPerKey, percentileOf } from '../window-query.js';
 import type { WindowQuery, WindowSeries } from '../window-stats.js';
+import { AboveCountCache } from './above-count-cache.js';
 import { addDuration, type DurationStats, emptyDurationStats, mergeDurationStats } from './duration-stats.js';
 import { addEncoded, bucketOf, percentile, RATIO, ZERO_BUCKET } from './histogram.js';
 import { planRange } from './range-plan.js';
@@ -13,7 +14,7 @@ type Row = Record<string, number | string | Uint8Array | null>;
 interface KeyFigures {
   stats: DurationStats;
   /** The rollup rows read (their histograms), for exact counts above a threshold. */
-  rollupRows: { span: number; start: number; histogram: Uint8Array }[];
+  rollupRows: { span: number; start: number; durationCount: number; histogram: Uint8Array }[];
   /** The durations of the raw rows read (the ragged edges). */
   rawDurations: number[];
 }
@@ -48,17 +49,19 @@ export class EmbeddedWindowStats {
   private readonly rawRows: SQLite.Statement;
   private readonly straddlingRows: SQLite.Statement;
   private readonly minuteRollupRows: SQLite.Statement;
+  private readonly aboveCounts = new AboveCountCache();
 
   constructor(db: SQLite.Database) {
-    this.rollupRows = db.prepare(`SELECT start, app, message_key AS k, count AS c, duration_count AS dc,
+    // One app at a time: SQLite skips the other apps' rows (and their histograms) itself.
+    this.rollupRows = db.prepare(`SELECT start, message_key AS k, count AS c, duration_count AS dc,
       duration_sum AS ds, duration_max AS dm, histogram AS h
-      FROM rollup_stats WHERE span = ? AND start >= ? AND start < ? AND app <> ''`);
+      FROM rollup_stats WHERE span = ? AND start >= ? AND start < ? AND app = ?`);
     this.rawRows = db.prepare(`SELECT app, coalesce(message_key, '') AS k, duration_ms AS d
       FROM logs WHERE time >= ? AND time < ? AND app IS NOT NULL`);
     this.straddlingRows = db.prepare(`SELECT app, coalesce(message_key, '') AS k, duration_ms AS d
       FROM logs WHERE time >= ? AND time < ? AND app IS NOT NULL AND duration_ms > ? AND duration_ms <= ?`);
-    this.minuteRollupRows = db.prepare(`SELECT start, app, message_key AS k, histogram AS h
-      FROM rollup_stats WHERE span = ? AND start >= ? AND start < ? AND app <> '' AND histogram IS NOT NULL`);
+    this.minuteRollupRows = db.prepare(`SELECT start, message_key AS k, histogram AS h
+      FROM rollup_stats WHERE span = ? AND start >= ? AND start < ? AND app = ? AND histogram IS NOT NULL`);
   }
 
   read(queries: readonly WindowQuery[]): WindowSeries[][] {
@@ -73,15 +76,24 @@ export class EmbeddedWindowStats {
         const sameRange = queries.filter((q) => rangeId(q.range) === id);
         const apps = new Set(sameRange.map((q) => q.app));
         const counting = sameRange.some((q) => q.countAboveMs !== undefined || q.statistic === 'slow_ratio');
-        figures = this.readRange(query.range, apps, counting);
+        const percentiles = sameRange.some((q) => percentileOf(q.statistic) !== undefined);
+        figures = this.readRange(query.range, apps, counting, percentiles);
         ranges.set(id, figures);
       }
-      return answer(query, figures.get(query.app), straddling);
+      return answer(query, figures.get(query.app), straddling, this.aboveCounts);
     });
   }
 
-  /** With `counting`, the rollup rows are kept per key for exact counts above a threshold. */
-  private readRange(range: TimeRange, apps: ReadonlySet<string>, counting: boolean): RangeFigures {
+  /**
+   * With `counting`, the rollup rows are kept per key for exact counts above a threshold; without
+   * `percentiles` their histograms are not merged (counts, max and avg need none).
+   */
+  private readRange(
+    range: TimeRange,
+    apps: ReadonlySet<string>,
+    counting: boolean,
+    percentiles: boolean,
+  ): RangeFigures {
     const figures: RangeFigures = new Map();
     const entry = (app: string, key: string): KeyFigures => {
       let keys = figures.get(app);
@@ -98,20 +110,28 @@ export class EmbeddedWindowStats {
     };
     const plan = planRange(range, ROLLUP_SPANS);
     for (const part of plan.rollups) {
-      for (const row of this.rollupRows.iterate(part.span, part.fromStart, part.toStart) as Iterable<Row>) {
-        const app = row.app as string;
-        if (!apps.has(app)) continue;
-        const target = entry(app, row.k as string);
-        const stats = target.stats;
-        stats.count += row.c as number;
-        stats.durationCount += row.dc as number;
-        stats.durationSum += row.ds as number;
-        const max = row.dm as number | null;
-        if (max !== null && (stats.durationMax === null || max > stats.durationMax)) stats.durationMax = max;
-        const histogram = row.h as Uint8Array | null;
-        if (histogram) {
-          addEncoded(stats.histogram, histogram);
-          if (counting) target.rollupRows.push({ span: part.span, start: row.start as number, histogram });
+      for (const app of apps) {
+        if (app === '') continue;
+        for (const row of this.rollupRows.iterate(part.span, part.fromStart, part.toStart, app) as Iterable<Row>) {
+          const target = entry(app, row.k as string);
+          const stats = target.stats;
+          stats.count += row.c as number;
+          stats.durationCount += row.dc as number;
+          stats.durationSum += row.ds as number;
+          const max = row.dm as number | null;
+          if (max !== null && (stats.durationMax === null || max > stats.durationMax)) stats.durationMax = max;
+          const histogram = row.h as Uint8Array | null;
+          if (histogram) {
+            if (percentiles) addEncoded(stats.histogram, histogram);
+            if (counting) {
+              target.rollupRows.push({
+                span: part.span,
+                start: row.start as number,
+                durationCount: row.dc as number,
+                histogram,
+              });
+            }
+          }
         }
       }
     }
@@ -135,6 +155,7 @@ function answer(
   query: WindowQuery,
   keys: Map<string, KeyFigures> | undefined,
   straddling: StraddlingCounts,
+  cache: AboveCountCache,
 ): WindowSeries[] {
   const series = (messageKey: string | null, parts: { key: string; figures: KeyFigures }[]): WindowSeries => {
     // One key's figures are read as they are; several are summed into a copy.
@@ -144,7 +165,7 @@ function answer(
       for (const part of parts) mergeDurationStats(stats, part.figures.stats);
     }
     const above = (threshold: number) =>
-      parts.reduce((sum, part) => sum + countAbove(query.app, part.key, part.figures, threshold, straddling), 0);
+      parts.reduce((sum, part) => sum + countAbove(query.app, part.key, part.figures, threshold, straddling, cache), 0);
     return {
       messageKey,
       logs: stats.count,
@@ -206,17 +227,27 @@ function countAbove(
   figures: KeyFigures,
   threshold: number,
   straddling: StraddlingCounts,
+  cache: AboveCountCache,
 ): number {
   let count = 0;
   for (const duration of figures.rawDurations) if (duration > threshold) count++;
   const thresholdBucket = bucketOf(threshold);
   for (const row of figures.rollupRows) {
+    const hour = row.span === HOUR_MS;
+    const cached = hour ? cache.get(threshold, app, key, row.start, row.durationCount) : undefined;
+    if (cached !== undefined) {
+      count += cached;
+      continue;
+    }
+    let above = 0;
     const histogram = new Map<number, number>();
     addEncoded(histogram, row.histogram);
     for (const [bucket, n] of histogram) {
-      if (bucket > thresholdBucket) count += n;
-      else if (bucket === thresholdBucket && n > 0) count += straddling.count(row.span, row.start, threshold, app, key);
+      if (bucket > thresholdBucket) above += n;
+      else if (bucket === thresholdBucket && n > 0) above += straddling.count(row.span, row.start, threshold, app, key);
     }
+    if (hour) cache.set(threshold, app, key, row.start, row.durationCount, above);
+    count += above;
   }
   return count;
 }
@@ -229,8 +260,8 @@ function countAbove(
  */
 class StraddlingCounts {
   private readonly minutes = new Map<string, Map<string, number>>();
-  /** hour start → (app, key) → that hour's minute rows with a histogram */
-  private readonly hours = new Map<number, Map<string, { start: number; histogram: Uint8Array }[]>>();
+  /** (hour start, app) → key → that hour's minute rows of the app with a histogram */
+  private readonly hours = new Map<string, Map<string, { start: number; histogram: Uint8Array }[]>>();
 
   constructor(
     private readonly rawRows: SQLite.Statement,
@@ -241,7 +272,7 @@ class StraddlingCounts {
     if (span !== HOUR_MS) return this.rawCount(start, start + span, threshold, app, key);
     const bucket = bucketOf(threshold);
     let total = 0;
-    for (const minute of this.minuteRowsOf(start).get(appKey(app, key)) ?? []) {
+    for (const minute of this.minuteRowsOf(start, app).get(key) ?? []) {
       if (countInBucket(minute.histogram, bucket) > 0) {
         total += this.rawCount(minute.start, minute.start + MINUTE_MS, threshold, app, key);
       }
@@ -249,17 +280,18 @@ class StraddlingCounts {
     return total;
   }
 
-  private minuteRowsOf(hour: number) {
-    let rows = this.hours.get(hour);
+  private minuteRowsOf(hour: number, app: string) {
+    const id = appKey(app, String(hour));
+    let rows = this.hours.get(id);
     if (!rows) {
       rows = new Map();
-      for (const row of this.minuteRows.iterate(MINUTE_MS, hour, hour + HOUR_MS) as Iterable<Row>) {
-        const id = appKey(row.app as string, row.k as string);
-        const list = rows.get(id) ?? [];
+      for (const row of this.minuteRows.iterate(MINUTE_MS, hour, hour + HOUR_MS, app) as Iterable<Row>) {
+        const key = row.k as string;
+        const list = rows.get(key) ?? [];
         list.push({ start: row.start as number, histogram: row.h as Uint8Array });
-        rows.set(id, list);
+        rows.set(key, list);
       }
-      this.hours.set(hour, rows);
+      this.hours.set(id, rows);
     }
     return rows;
   }
