@@ -3,16 +3,15 @@ import { api } from '../api/client.js';
 import { type BurnAlert, DEFAULT_BURN_ALERTS, type SloRule } from '../api/slo-types.js';
 import type { ChannelType } from '../api/types.js';
 import { BURN_ALERT_FIELDS, checkFields, type FieldSpecs, type Problems, SLO_FIELDS } from '../field-errors.js';
-import { DialogFooter, GeneralError, useApiForm } from './editing.js';
+import { DialogFooter, GeneralError } from './editing.js';
 import { Dialog, Field } from './ui.js';
 import {
   changedFields,
   jsonBody,
   numberOrNaN,
+  useWindowRuleForm,
   WindowRuleHead,
   WindowRuleTail,
-  type WindowSharedForm,
-  windowSharedFormOf,
   windowSharedInput,
   windowSharedProblems,
 } from './WindowRuleFields.js';
@@ -117,22 +116,12 @@ export function SloRuleDialog({
   onClose: () => void;
   onSaved: () => void;
 }) {
-  const [shared, setSharedForm] = useState<WindowSharedForm>(() => windowSharedFormOf(rule));
   const [form, setForm] = useState<SloForm>(() => sloFormOf(rule));
-  const { saving, submit, errorsOf, clear, general } = useApiForm({
+  const { saving, submit, errorsOf, clear, general, shared, setShared } = useWindowRuleForm(rule, {
     specs: specsFor(form.burn_alerts.length),
     onSaved,
     fieldOf,
-    conflict: () => ({
-      field: 'name',
-      message: `There is already a rule named ${shared.name.trim()}: choose another name`,
-    }),
   });
-  // A field's message goes once the field is edited (the form checks again on submit).
-  const setShared = (next: WindowSharedForm) => {
-    clear(changedFields(shared, next));
-    setSharedForm(next);
-  };
   const set = (patch: Partial<SloForm>) => {
     const next = { ...form, ...patch };
     clear(changedFields(form, next));
