@@ -5,8 +5,6 @@ import { burnAlertWords, burnRateKey, formatBudget, formatBurnRate, windowLength
 import { Chart, type ChartSeries } from './Chart.js';
 import { Empty } from './ui.js';
 
-const pointTime = (t: string | number) => (typeof t === 'number' ? t : Date.parse(t));
-
 interface Points {
   times: number[];
   points: SloHistoryPoint[];
@@ -14,7 +12,7 @@ interface Points {
 
 function sortedPoints(history: SloHistory): Points {
   const points = history.points
-    .map((p) => ({ p, at: pointTime(p.t) }))
+    .map((p) => ({ p, at: Date.parse(p.t) }))
     .filter((x) => !Number.isNaN(x.at))
     .sort((a, b) => a.at - b.at);
   return { times: points.map((x) => x.at), points: points.map((x) => x.p) };

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { api } from '../api/client.js';
 import { type BurnAlert, DEFAULT_BURN_ALERTS, type SloRule } from '../api/slo-types.js';
 import type { ChannelType } from '../api/types.js';
@@ -117,6 +117,7 @@ export function SloRuleDialog({
   onSaved: () => void;
 }) {
   const [form, setForm] = useState<SloForm>(() => sloFormOf(rule));
+  const hintId = useId();
   const { saving, submit, errorsOf, clear, general, shared, setShared } = useWindowRuleForm(rule, {
     specs: specsFor(form.burn_alerts.length),
     onSaved,
@@ -174,9 +175,9 @@ export function SloRuleDialog({
             {text('period_days')}
           </Field>
         </div>
-        <fieldset className="burn-alerts" aria-describedby="burn-alerts-hint">
+        <fieldset className="burn-alerts" aria-describedby={hintId}>
           <legend>Burn alerts</legend>
-          <p className="field-hint" id="burn-alerts-hint">
+          <p className="field-hint" id={hintId}>
             Fires when both windows burn the error budget at least this many times faster than the period allows.
           </p>
           {form.burn_alerts.map((alert, i) => (

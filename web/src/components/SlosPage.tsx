@@ -169,7 +169,7 @@ function SloFigures({
   const budget = status.budget_remaining_percent;
   const tone = budgetTone(budget);
   return (
-    <div className="slo-figures" aria-busy={false}>
+    <div className="slo-figures">
       <div className="slo-state">
         {!rule.is_active ? (
           <Badge tone="muted">inactive</Badge>
@@ -274,7 +274,7 @@ function SloDetail({
         </button>
       </div>
       <ErrorNote error={deleteError} />
-      {status && (
+      {status ? (
         <>
           <h3 className="subheading">Burn rates now, over the last</h3>
           <dl className="facts slo-rates" data-testid="slo-burn-rates">
@@ -285,20 +285,18 @@ function SloDetail({
               </div>
             ))}
           </dl>
+          <ul className="slo-alerts" data-testid="slo-burn-alerts">
+            {status.burn_alerts.map((alert) => (
+              <li key={`${alert.long_minutes}-${alert.short_minutes}-${alert.factor}`}>
+                <span>Burn alert {burnAlertWords(alert)}:</span>{' '}
+                <span className="nowrap">
+                  now {formatBurnRate(alert.long_rate)} and {formatBurnRate(alert.short_rate)}
+                </span>{' '}
+                {alert.holds ? <Badge tone="bad">holds</Badge> : <Badge tone="muted">does not hold</Badge>}
+              </li>
+            ))}
+          </ul>
         </>
-      )}
-      {status ? (
-        <ul className="slo-alerts" data-testid="slo-burn-alerts">
-          {status.burn_alerts.map((alert) => (
-            <li key={`${alert.long_minutes}-${alert.short_minutes}-${alert.factor}`}>
-              <span>Burn alert {burnAlertWords(alert)}:</span>{' '}
-              <span className="nowrap">
-                now {formatBurnRate(alert.long_rate)} and {formatBurnRate(alert.short_rate)}
-              </span>{' '}
-              {alert.holds ? <Badge tone="bad">holds</Badge> : <Badge tone="muted">does not hold</Badge>}
-            </li>
-          ))}
-        </ul>
       ) : (
         <p className="muted small">Burn alerts: {rule.burn_alerts.map(burnAlertWords).join('; ')}.</p>
       )}
