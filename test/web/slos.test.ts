@@ -264,7 +264,7 @@ describe.skipIf(chromiumMissing)('the SLO page and form, in Chromium', () => {
     });
   });
 
-  it('fits a phone (375 px): no sideways scroll, the charts within the screen', async () => {
+  it('fits a phone (375 px): no sideways scroll, the charts within the screen; a failed status says so', async () => {
     await withPage(375, `slos?rule=slo:${firingId}`, async (page) => {
       await eventually(async () => (await charts(page, 'slo-burn-chart')).length).toBe(2);
       await eventually(() => sloItem(page, firingId).getByTestId('slo-budget').textContent()).toBe('−20%');
@@ -279,6 +279,22 @@ describe.skipIf(chromiumMissing)('the SLO page and form, in Chromium', () => {
       const dialog = page.getByRole('dialog', { name: 'Edit SLO' });
       expect(await dialog.getByLabel('Objective (%)').inputValue()).toBe('99.5');
       expect(await dialog.evaluate((d) => d.scrollWidth <= d.clientWidth)).toBe(true);
+
+      // A status the server fails to give is said to have failed, never shown as "no logs".
+      await page.route(`**/rules/slo/${calmId}/status`, (route) =>
+        route.fulfill({
+          status: 503,
+          contentType: 'application/json',
+          body: JSON.stringify({ status: 'error', error: { code: 'unavailable', message: 'the log source failed' } }),
+        }),
+      );
+      await page.reload();
+      const calm = sloItem(page, calmId);
+      await eventually(() => calm.getByTestId('slo-status-error').textContent()).toContain(
+        'Figures unavailable: the log source failed',
+      );
+      expect(await calm.getByTestId('slo-no-logs').count()).toBe(0);
+      expect(await calm.getByTestId('slo-sli').count()).toBe(0);
     });
   });
 });
