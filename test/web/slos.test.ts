@@ -9,10 +9,10 @@ import {
   buildDashboard,
   chromiumMissing,
   eventually,
-  launchBrowser,
   RESULTS_DIR,
   startWebHarness,
   type WebHarness,
+  withDashboardPage,
 } from './harness.js';
 
 // Browser globals used inside page.evaluate() callbacks (this file itself is type-checked for Node).
@@ -112,23 +112,8 @@ describe.skipIf(chromiumMissing)('the SLO page and form, in Chromium', () => {
     if (webRoot) rmSync(webRoot, { recursive: true, force: true });
   });
 
-  async function withPage(width: number, path: string, run: (page: Page, sent: string[]) => Promise<void>) {
-    const browser = await launchBrowser({ width, height: 900 });
-    try {
-      const page = await browser.context.newPage();
-      const errors: string[] = [];
-      const sent: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      page.on('request', (request) => {
-        if (request.method() !== 'GET') sent.push(`${request.method()} ${new URL(request.url()).pathname}`);
-      });
-      await page.goto(`${h.url}/#/${path}`);
-      await run(page, sent);
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
-  }
+  const withPage = (width: number, path: string, run: (page: Page, sent: string[]) => Promise<void>) =>
+    withDashboardPage(h.url, { width, height: 900 }, path, run);
 
   const sloItem = (page: Page, id: number) => page.locator(`[data-testid="slo"][data-slo-id="${id}"]`);
   /** Per chart of the open SLO: its series (time included) and its plot's width. */
