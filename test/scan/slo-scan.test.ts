@@ -95,7 +95,7 @@ describe.each(drivers.map((d) => [d.driver, d] as const))(
           /^checkout POST \/orders: error budget burning 20× over the last 1 h and 40× over the last 5 min \(alert at 14\.4×; objective 99 % within 500 ms\); the 28 d budget is spent \(-1,900 % left\); firing since hh:mm UTC$/,
         );
         // Resolved with the 1 h window's rate at that time: 40 of 100 bad.
-      expect(embedded.incidents).toEqual([{ state: 'resolved', value: 40, threshold: 14.4, unit: '×' }]);
+        expect(embedded.incidents).toEqual([{ state: 'resolved', value: 40, threshold: 14.4, unit: '×' }]);
         await world.close();
 
         clock = start;

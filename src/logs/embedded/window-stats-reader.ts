@@ -233,8 +233,7 @@ function countAbove(
   for (const duration of figures.rawDurations) if (duration > threshold) count++;
   const thresholdBucket = bucketOf(threshold);
   for (const row of figures.rollupRows) {
-    const hour = row.span === HOUR_MS;
-    const cached = hour ? cache.get(threshold, app, key, row.start, row.durationCount) : undefined;
+    const cached = cache.get(threshold, app, key, row.span, row.start, row.durationCount);
     if (cached !== undefined) {
       count += cached;
       continue;
@@ -246,7 +245,7 @@ function countAbove(
       if (bucket > thresholdBucket) above += n;
       else if (bucket === thresholdBucket && n > 0) above += straddling.count(row.span, row.start, threshold, app, key);
     }
-    if (hour) cache.set(threshold, app, key, row.start, row.durationCount, above);
+    cache.set(threshold, app, key, row.span, row.start, row.durationCount, above);
     count += above;
   }
   return count;

@@ -1,5 +1,4 @@
 import type { TObject, TProperties, TSchema } from 'typebox';
-import type { AlertSeverity } from '../../alerts/notification.js';
 import type { Page, PageRequest } from '../../db/page.js';
 import type { WindowQuery, WindowSeries } from '../../logs/window-stats.js';
 import type { Problem } from '../../validation/problems.js';
@@ -75,6 +74,9 @@ export interface PerLogKindModule extends KindBase {
 /** The unit a window kind's value is in. */
 export type ValueUnit = 'ms' | '%' | 'logs' | '×';
 
+/** The severities a notification may carry (the alert pipeline's AlertSeverity: PagerDuty's). */
+export type FindingSeverity = 'critical' | 'error' | 'warning' | 'info';
+
 /** Figures a kind adds to a finding beyond value and threshold (slo: both burn rates, the budget left). */
 export type FindingDetails = Record<string, number | string | null>;
 
@@ -102,8 +104,8 @@ export interface SeriesFinding {
   windowTo: number;
   /** The kind's own figures (webhook: evaluation.details; its sentence may say them). */
   details?: FindingDetails;
-  /** How urgent its notifications are for channels that page (slo: the first burn alert pages). */
-  severity?: AlertSeverity;
+  /** How urgent its notifications are for channels that page (slo: the fastest burn alert pages). */
+  severity?: FindingSeverity;
 }
 
 /** Context a window kind's description gets (text from logs already made one-line and bounded). */
