@@ -76,6 +76,12 @@ describe('dashboard URL scheme: incidents and rules of every kind', () => {
     expect(href(route)).toContain('id=17');
   });
 
+  it('opens one SLO on the SLO page', () => {
+    const route = parseRoute('#/slos?rule=slo:5');
+    expect(route).toEqual({ page: 'slos', rule: { type: 'slo', id: 5 } });
+    expect(parseRoute(href(route))).toEqual(route);
+  });
+
   it('round-trips the Incidents filters: state, rule kind, app, page', () => {
     const route: Route = { page: 'incidents', status: 'firing', ruleKind: 'absence', app: 'payments', pageNumber: 2 };
     expect(href(route)).toBe('#/incidents?app=payments&kind=absence&page=2&status=firing');

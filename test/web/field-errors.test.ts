@@ -5,16 +5,20 @@ import { CHANNELS } from '../../src/alerts/channels/registry.js';
 import { withChannelTypes } from '../../src/http/channel-schemas.js';
 import { absenceKind } from '../../src/rules/kinds/absence/index.js';
 import { LatencyCreate } from '../../src/rules/kinds/latency/schema.js';
+import { DEFAULT_BURN_ALERTS, SloCreate } from '../../src/rules/kinds/slo/schema.js';
 import { AppRuleCreate, MessageRuleCreate, TargetCreate } from '../../src/rules/schemas.js';
 import { SilenceCreate } from '../../src/silences/schemas.js';
 import { schemaProblems } from '../../src/validation/problems.js';
+import { DEFAULT_BURN_ALERTS as FORM_DEFAULT_BURN_ALERTS } from '../../web/src/api/slo-types.js';
 import {
   ABSENCE_FIELDS,
+  BURN_ALERT_FIELDS,
   checkField,
   type FieldSpecs,
   LATENCY_FIELDS,
   RULE_FIELDS,
   SILENCE_FIELDS,
+  SLO_FIELDS,
   targetFields,
   translateDetails,
 } from '../../web/src/field-errors.js';
@@ -66,21 +70,40 @@ describe('field messages for people', () => {
     expect(checkField(RULE_FIELDS.alert_channels!, ['email'])).toBeUndefined();
   });
 
-  it("agrees with the window kinds' schemas (latency, absence) on every value of every field it checks", () => {
+  it("agrees with the window kinds' schemas (latency, absence, slo) on every value of every field it checks", () => {
     const latency = properties(LatencyCreate);
     const baseline = properties(latency.baseline!);
+    const slo = properties(SloCreate);
+    const burnAlert = properties((slo.burn_alerts as unknown as { items: TSchema }).items);
     const forms: [FieldSpecs, Record<string, TSchema>][] = [
       [LATENCY_FIELDS, { ...latency, ...baseline }],
       [ABSENCE_FIELDS, properties(absenceKind.createSchema)],
+      [SLO_FIELDS, slo],
+      [BURN_ALERT_FIELDS, burnAlert],
     ];
     let compared = 0;
     for (const [specs, props] of forms) {
       for (const [field, spec] of Object.entries(specs)) {
-        // Channels are checked above; a choice is a <select> of the schema's own values.
-        if (spec.kind === 'channels' || spec.kind === 'choice') continue;
+        // Channels are checked above; a choice is a <select> of the schema's own values; `text`
+        // stands for a list the form edits item by item (an SLO's burn alerts).
+        if (spec.kind === 'channels' || spec.kind === 'choice' || spec.kind === 'text') continue;
         const property = props[field];
         expect(property, `${field} is a field of the API`).toBeDefined();
-        for (const text of [...TEXTS, ...LONG, '1000', '1000.5', '1440', '1441', '1e12', '100']) {
+        for (const text of [
+          ...TEXTS,
+          ...LONG,
+          '1000',
+          '1000.5',
+          '1440',
+          '1441',
+          '1e12',
+          '100',
+          '49.9',
+          '50',
+          '99.99',
+          '90',
+          '91',
+        ]) {
           const sent = asSent(spec, text);
           const formSays = checkField(spec, text);
           // An empty optional name is sent as null (message_key: every log of the app).
@@ -99,6 +122,12 @@ describe('field messages for people', () => {
     expect(checkField(LATENCY_FIELDS.ratio!, '1')).toBe('Enter a ratio above 1');
     expect(checkField(LATENCY_FIELDS.min_samples!, '')).toBe('Enter a number of logs');
     expect(checkField(ABSENCE_FIELDS.silent_minutes!, '10081')).toBe('Enter at most 10,080 minutes (a week)');
+    expect(checkField(SLO_FIELDS.objective!, '100')).toBe('Enter an objective below 100%');
+    expect(checkField(SLO_FIELDS.objective!, '49')).toBe('Enter an objective of at least 50%');
+    expect(checkField(SLO_FIELDS.period_days!, '91')).toBe('Enter at most 90 days');
+    expect(checkField(BURN_ALERT_FIELDS.factor!, '0')).toBe('Enter a factor above 0');
+    // The form's default burn alerts are the server's.
+    expect(FORM_DEFAULT_BURN_ALERTS).toEqual(DEFAULT_BURN_ALERTS);
   });
 
   it('checks a target address by its channel, with the server rule and the hint GET /channels gives', () => {

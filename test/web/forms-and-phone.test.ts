@@ -48,6 +48,7 @@ const PAGES = [
   'violations',
   'trace',
   'incidents',
+  'slos',
   'alerts',
   'rules',
   'targets',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { expect } from 'vitest';
 import type { ChannelRegistry } from '../../src/alerts/channels/registry.js';
@@ -168,6 +168,34 @@ export async function launchBrowser(
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Opens `#/<path>` of the dashboard at `baseUrl` in a fresh Chromium of the given size and runs
+ * `run` with the page and the requests it sent other than GETs (`POST /rules/slo`); fails on
+ * any error the page threw.
+ */
+export async function withDashboardPage(
+  baseUrl: string,
+  view: { width: number; height: number },
+  path: string,
+  run: (page: Page, sent: string[]) => Promise<void>,
+): Promise<void> {
+  const browser = await launchBrowser(view);
+  try {
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    const sent: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('request', (request) => {
+      if (request.method() !== 'GET') sent.push(`${request.method()} ${new URL(request.url()).pathname}`);
+    });
+    await page.goto(`${baseUrl}/#/${path}`);
+    await run(page, sent);
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
+  }
 }
 
 export const RESULTS_DIR = join(ROOT, 'test-results');

@@ -14,10 +14,11 @@ import {
 import { hasForbiddenNameCharacter } from '../../src/validation/names.js';
 import type { ChannelType, Problem } from './api/types.js';
 
-type Unit = 'milliseconds' | 'minutes' | 'violations' | 'logs' | 'percent' | 'times';
+type Unit = 'milliseconds' | 'minutes' | 'days' | 'violations' | 'logs' | 'percent' | 'times';
 const SINGULAR: Record<Unit, string> = {
   milliseconds: 'millisecond',
   minutes: 'minute',
+  days: 'day',
   violations: 'violation',
   logs: 'log',
   percent: 'percent',
@@ -39,6 +40,8 @@ export type FieldSpec =
       /** The minimum itself is refused (max_duration > 0). */
       exclusiveMin?: boolean;
       max: number;
+      /** The maximum itself is refused (an SLO's objective < 100). */
+      exclusiveMax?: boolean;
       /** Said after the maximum, e.g. "(a year)". */
       maxNote?: string;
     }
@@ -134,6 +137,30 @@ export const ABSENCE_FIELDS: FieldSpecs = {
   silent_minutes: minutes('a silent time', 1, 10_080, '(a week)'),
 };
 
+export const SLO_FIELDS: FieldSpecs = {
+  ...WINDOW_SHARED,
+  threshold_ms: milliseconds('a threshold', 0, false),
+  objective: {
+    kind: 'number',
+    what: 'an objective',
+    unit: 'percent',
+    integer: false,
+    min: 50,
+    max: 100,
+    exclusiveMax: true,
+  },
+  period_days: { kind: 'number', what: 'a period', unit: 'days', integer: true, min: 1, max: 90 },
+  /** A problem of the burn alerts as a whole (none given, one repeated). */
+  burn_alerts: { kind: 'text', what: 'burn alerts', maxLength: 0 },
+};
+
+/** The fields of one burn alert of an SLO; the form shows them at `burn_alerts_<i>_<field>`. */
+export const BURN_ALERT_FIELDS: FieldSpecs = {
+  long_minutes: minutes('a long window', 2, 10_080, '(a week)'),
+  short_minutes: minutes('a short window', 1, 10_079),
+  factor: { kind: 'number', what: 'a factor', unit: 'times', integer: false, min: 0, exclusiveMin: true, max: 1000 },
+};
+
 export const targetFields = (channel: ChannelType, hint = 'an address'): FieldSpecs => ({
   name: name('a name'),
   type: { kind: 'choice', what: 'a channel' },
@@ -195,12 +222,15 @@ const say = {
       return `Enter ${spec.what} above ${figure(spec.min)} ${UNIT_SHORT[spec.unit] ?? spec.unit}`;
     }
     if (spec.min === 0) return `Enter ${spec.what} of 0 ${UNIT_SHORT[spec.unit] ?? spec.unit} or more`;
+    if (spec.unit === 'percent') return `Enter ${spec.what} of at least ${figure(spec.min)}%`;
     return `Enter at least ${figure(spec.min)} ${spec.min === 1 ? SINGULAR[spec.unit] : spec.unit}`;
   },
   tooLarge: (spec: Extract<FieldSpec, { kind: 'number' }>) =>
-    spec.unit === 'percent'
-      ? `Enter at most ${figure(spec.max)}%`
-      : `Enter at most ${figure(spec.max)}${spec.unit === 'times' ? '' : ` ${spec.unit}`}${spec.maxNote ? ` ${spec.maxNote}` : ''}`,
+    spec.exclusiveMax
+      ? `Enter ${spec.what} below ${figure(spec.max)}${UNIT_SHORT[spec.unit] === '%' ? '%' : ` ${spec.unit}`}`
+      : spec.unit === 'percent'
+        ? `Enter at most ${figure(spec.max)}%`
+        : `Enter at most ${figure(spec.max)}${spec.unit === 'times' ? '' : ` ${spec.unit}`}${spec.maxNote ? ` ${spec.maxNote}` : ''}`,
   unprintable: (spec: { what: string }) =>
     `${capitalized(spec.what.replace(/^an? /, ''))}s cannot start or end with a space, or hold control or invisible characters`,
 };
@@ -229,7 +259,7 @@ export function checkField(spec: FieldSpec, value: string | readonly string[]): 
       const n = Number(text);
       if (spec.integer && !Number.isInteger(n)) return say.notWhole(spec);
       if (spec.exclusiveMin ? n <= spec.min : n < spec.min) return say.tooSmall(spec);
-      if (n > spec.max) return say.tooLarge(spec);
+      if (spec.exclusiveMax ? n >= spec.max : n > spec.max) return say.tooLarge(spec);
       return undefined;
     }
   }

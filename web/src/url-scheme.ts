@@ -7,14 +7,16 @@ import { PRESETS, type RangeChoice } from './time-range.js';
  * The whole view lives in the fragment too (DESIGN's scheme), so reload, back/forward and a
  * pasted link show the same thing: `#/<page>?range=1h` or `from=<ISO>&to=<ISO>`, plus `app`,
  * `key` (with `match=prefix|contains` for a key search; exact without), `rule` (`<kind>:<id>`:
- * `app:3`, `message:7`, `latency:12`, `absence:2`), `id` (an incident), `kind` (a rule-kind
- * filter), `page` (list page), `sort`, `status`, `entity` and `actor` (the audit log's filters).
+ * `app:3`, `message:7`, `latency:12`, `absence:2`, `slo:5`: on the SLO page, the SLO shown open),
+ * `id` (an incident), `kind` (a rule-kind filter), `page` (list page), `sort`, `status`, `entity`
+ * and `actor` (the audit log's filters).
  */
 export type PageName =
   | 'overview'
   | 'violations'
   | 'trace'
   | 'incidents'
+  | 'slos'
   | 'alerts'
   | 'rules'
   | 'targets'
@@ -72,6 +74,7 @@ const PAGES: ReadonlySet<string> = new Set([
   'violations',
   'trace',
   'incidents',
+  'slos',
   'alerts',
   'rules',
   'targets',

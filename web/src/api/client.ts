@@ -4,6 +4,7 @@
  */
 
 import type { AuditEntry, AuditQuery, CreatedToken, TokenInput, TokenRow, Whoami } from './access-types.js';
+import type { SloHistory, SloRule, SloRuleInput, SloStatus } from './slo-types.js';
 import type {
   Alert,
   AlertPreview,
@@ -244,6 +245,18 @@ export const api = {
     /** What the unsaved rule would see right now. */
     preview: (kind: WindowKind, input: unknown, signal?: AbortSignal) =>
       request<RulePreview>('POST', `/rules/${kind}/preview`, { body: input, signal }),
+  },
+
+  /** Service level objectives (the `slo` kind): the rules, their figures now and over their period. */
+  slos: {
+    list: (signal?: AbortSignal) => request<Page<SloRule>>('GET', '/rules/slo', { query: { per_page: 500 }, signal }),
+    create: (input: SloRuleInput | object) => request<SloRule>('POST', '/rules/slo', { body: input }),
+    update: (id: number, input: Partial<SloRuleInput> | object) =>
+      request<SloRule>('PUT', `/rules/slo/${id}`, { body: input }),
+    remove: (id: number) => request<unknown>('DELETE', `/rules/slo/${id}`),
+    status: (id: number, signal?: AbortSignal) => request<SloStatus>('GET', `/rules/slo/${id}/status`, { signal }),
+    history: (id: number, points: number, signal?: AbortSignal) =>
+      request<SloHistory>('GET', `/rules/slo/${id}/history`, { query: { points }, signal }),
   },
 
   /** Every rule of every kind, each with its `kind`. */

@@ -3,18 +3,16 @@ import { api } from '../api/client.js';
 import type { ChannelType } from '../api/types.js';
 import type { AbsenceRule } from '../api/window-types.js';
 import { ABSENCE_FIELDS, checkFields } from '../field-errors.js';
-import { DialogFooter, GeneralError, useApiForm } from './editing.js';
+import { DialogFooter, GeneralError } from './editing.js';
 import { RulePreviewPanel, useRulePreview } from './RulePreview.js';
 import { Dialog, Field } from './ui.js';
 import {
-  changedFields,
   jsonBody,
   numberOrNaN,
   previewBody,
+  useWindowRuleForm,
   WindowRuleHead,
   WindowRuleTail,
-  type WindowSharedForm,
-  windowSharedFormOf,
   windowSharedInput,
   windowSharedProblems,
 } from './WindowRuleFields.js';
@@ -32,21 +30,11 @@ export function AbsenceRuleDialog({
   onClose: () => void;
   onSaved: () => void;
 }) {
-  const [shared, setSharedForm] = useState<WindowSharedForm>(() => windowSharedFormOf(rule));
   const [silent, setSilent] = useState(String(rule?.silent_minutes ?? 10));
-  const { saving, submit, errorsOf, clear, general } = useApiForm({
+  const { saving, submit, errorsOf, clear, general, shared, setShared } = useWindowRuleForm(rule, {
     specs: ABSENCE_FIELDS,
     onSaved,
-    conflict: () => ({
-      field: 'name',
-      message: `There is already a rule named ${shared.name.trim()}: choose another name`,
-    }),
   });
-  // A field's message goes once the field is edited (the form checks again on submit).
-  const setShared = (next: WindowSharedForm) => {
-    clear(changedFields(shared, next));
-    setSharedForm(next);
-  };
   const sharedProblems = windowSharedProblems(ABSENCE_FIELDS, shared);
   const ownProblems = checkFields(ABSENCE_FIELDS, { silent_minutes: silent });
   const body = jsonBody({ ...windowSharedInput(shared), silent_minutes: numberOrNaN(silent) });

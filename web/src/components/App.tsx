@@ -13,6 +13,7 @@ import { RangePicker } from './RangePicker.js';
 import { RulesPage } from './RulesPage.js';
 import { ServerPage } from './ServerPage.js';
 import { SilencesPage } from './SilencesPage.js';
+import { SlosPage } from './SlosPage.js';
 import { TargetsPage } from './TargetsPage.js';
 import { TimeZoneToggle, useTimeZoneMode } from './TimeZoneToggle.js';
 import { TokenPrompt } from './TokenPrompt.js';
@@ -27,6 +28,7 @@ const NAV: { page: PageName; label: string; admin?: boolean }[] = [
   { page: 'violations', label: 'Violations' },
   { page: 'trace', label: 'Traces' },
   { page: 'incidents', label: 'Incidents' },
+  { page: 'slos', label: 'SLOs' },
   { page: 'alerts', label: 'Alerts' },
   { page: 'rules', label: 'Rules' },
   { page: 'targets', label: 'Targets' },
@@ -41,6 +43,7 @@ const TITLES: Record<Route['page'], string> = {
   violations: 'Violations',
   trace: 'Trace',
   incidents: 'Incidents',
+  slos: 'Service level objectives',
   alerts: 'Alert log',
   rules: 'Rules',
   targets: 'Alert targets',
@@ -140,6 +143,8 @@ function Page({ route }: { route: Route }) {
       return <TracePage id={route.id} />;
     case 'incidents':
       return <IncidentsPage />;
+    case 'slos':
+      return <SlosPage />;
     case 'alerts':
       return <AlertsPage />;
     case 'rules':

@@ -25,6 +25,13 @@ export interface ChartAxis {
   integer?: boolean;
   /** Ticks show value / divisor (1000 for a duration axis in seconds). */
   divisor?: number;
+  /** Values may fall below 0 (an overspent error budget): the scale reaches down to the lowest. */
+  signed?: boolean;
+}
+
+/** A scale from 0 (or the lowest value, when signed and below 0) to a little above the highest. */
+function scaleRange(min: number, max: number, signed = false): [number, number] {
+  return [signed && min < 0 ? min * 1.1 : 0, max > 0 ? max * 1.1 : 1];
 }
 
 /** The buckets behind the points: the ones the range covers only in part are hatched. */
@@ -217,7 +224,10 @@ function buildOptions(
     scales: {
       x: { time: true },
       ...Object.fromEntries(
-        scales.map((s) => [s, { range: (_u: uPlot, _min: number, max: number) => [0, max > 0 ? max * 1.1 : 1] }]),
+        scales.map((s) => [
+          s,
+          { range: (_u: uPlot, min: number, max: number) => scaleRange(min, max, axisOf(s).signed) },
+        ]),
       ),
     },
     series: [
@@ -335,7 +345,7 @@ export function Chart(props: ChartProps) {
   live.current = { series, markers: props.markers, partial, buckets, onZoom: props.onZoom };
   const shape = [
     series.map((s) => `${s.label}:${s.kind}:${s.scale}:${s.color}`).join('|'),
-    (props.axes ?? []).map((a) => `${a.scale}:${a.label}:${a.integer}:${a.divisor}`).join('|'),
+    (props.axes ?? []).map((a) => `${a.scale}:${a.label}:${a.integer}:${a.divisor}:${a.signed}`).join('|'),
     props.syncKey,
     Boolean(props.onZoom),
   ].join('#');

@@ -17,6 +17,7 @@ function statisticName(incident: IncidentDetail): string {
     return statisticWords(rule.statistic, typeof rule.slow_ms === 'number' ? rule.slow_ms : null);
   }
   if (incident.unit === 'logs') return 'logs';
+  if (incident.rule_type === 'slo') return 'burn rate';
   return 'value';
 }
 
@@ -82,7 +83,13 @@ function IncidentFacts({ incident }: { incident: IncidentDetail }) {
       </dd>
       <dt>Rule</dt>
       <dd>
-        <a href={href({ page: 'rules' })}>
+        <a
+          href={
+            incident.rule_type === 'slo'
+              ? href({ page: 'slos', rule: { type: 'slo', id: incident.rule_id } })
+              : href({ page: 'rules' })
+          }
+        >
           {incident.name} ({incident.rule_type} #{incident.rule_id})
         </a>
       </dd>

@@ -13,7 +13,7 @@ const PER_PAGE = 50;
 /** Firing incidents are few; the group above the list shows this many at most. */
 const FIRING_AT_MOST = 100;
 const STATES: IncidentState[] = ['firing', 'resolved'];
-const WINDOW_KINDS = ['latency', 'absence'];
+const WINDOW_KINDS = ['latency', 'absence', 'slo'];
 
 const known = <T extends string>(values: readonly T[], value: string | undefined): T | undefined =>
   values.includes(value as T) ? (value as T) : undefined;
@@ -71,7 +71,7 @@ export function IncidentsPage() {
       <Card title="Incidents">
         <p className="muted card-intro">
           A latency or absence rule opens an incident when its condition holds (after its pending time) and resolves it
-          when the condition no longer does.
+          when the condition no longer does; an SLO opens one while a burn alert holds.
         </p>
         <form className="filters" aria-label="Filter incidents" onSubmit={(e) => e.preventDefault()}>
           <label className="inline-field">

@@ -3,7 +3,7 @@ import { api } from '../api/client.js';
 import type { ChannelType } from '../api/types.js';
 import { type LatencyRule, WINDOW_STATISTICS, type WindowStatistic } from '../api/window-types.js';
 import { checkField, checkFields, LATENCY_FIELDS, LATENCY_PERCENT_THRESHOLD, type Problems } from '../field-errors.js';
-import { DialogFooter, GeneralError, useApiForm } from './editing.js';
+import { DialogFooter, GeneralError } from './editing.js';
 import { RulePreviewPanel, useRulePreview } from './RulePreview.js';
 import { Dialog, Field } from './ui.js';
 import {
@@ -11,10 +11,9 @@ import {
   jsonBody,
   numberOrNaN,
   previewBody,
+  useWindowRuleForm,
   WindowRuleHead,
   WindowRuleTail,
-  type WindowSharedForm,
-  windowSharedFormOf,
   windowSharedInput,
   windowSharedProblems,
 } from './WindowRuleFields.js';
@@ -161,22 +160,12 @@ export function LatencyRuleDialog({
   onClose: () => void;
   onSaved: () => void;
 }) {
-  const [shared, setSharedForm] = useState<WindowSharedForm>(() => windowSharedFormOf(rule));
   const [form, setForm] = useState<LatencyForm>(() => latencyFormOf(rule));
-  const { saving, submit, errorsOf, clear, general } = useApiForm({
+  const { saving, submit, errorsOf, clear, general, shared, setShared } = useWindowRuleForm(rule, {
     specs: LATENCY_FIELDS,
     onSaved,
     fieldOf,
-    conflict: () => ({
-      field: 'name',
-      message: `There is already a rule named ${shared.name.trim()}: choose another name`,
-    }),
   });
-  // A field's message goes once the field is edited (the form checks again on submit).
-  const setShared = (next: WindowSharedForm) => {
-    clear(changedFields(shared, next));
-    setSharedForm(next);
-  };
   const set = (patch: Partial<LatencyForm>) => {
     const next = { ...form, ...patch };
     clear([...changedFields(form, next), ...(patch.condition || patch.statistic ? Object.keys(form) : [])]);

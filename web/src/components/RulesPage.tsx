@@ -13,12 +13,13 @@ import { DialogFooter, GeneralError, useApiForm } from './editing.js';
 import { LatencyRuleDialog } from './LatencyRuleForm.js';
 import { OtherKindsList } from './OtherKindsList.js';
 import { noiseFormOf, noiseInput, noiseProblems, RuleNoiseFields } from './RuleNoiseFields.js';
+import { SloRuleList } from './SloRuleList.js';
 import { unseenAppWarning, useSeenApps } from './seen-apps.js';
 import { Badge, Dialog, Field } from './ui.js';
 import { AbsenceRuleList, LatencyRuleList, type WindowEditing } from './WindowRuleLists.js';
 
 /** The kinds this page lists and edits with a form of their own; `GET /rules` shows any other. */
-const SHOWN_KINDS: readonly string[] = ['message', 'app', 'latency', 'absence'];
+const SHOWN_KINDS: readonly string[] = ['message', 'app', 'latency', 'absence', 'slo'];
 
 type AnyRule = AppRule & { message_key?: string };
 type Editing = { kind: RuleKind; rule?: AnyRule };
@@ -39,6 +40,7 @@ export function RulesPage() {
       <RuleList kind="app" onEdit={setEditing} covered={covered} />
       <LatencyRuleList onEdit={setWindowEditing} covered={covered} />
       <AbsenceRuleList onEdit={setWindowEditing} covered={covered} />
+      <SloRuleList covered={covered} />
       <OtherKindsList shown={SHOWN_KINDS} />
       {windowEditing?.kind === 'latency' && (
         <LatencyRuleDialog rule={windowEditing.rule} covered={covered} onClose={closeWindow} onSaved={savedWindow} />

@@ -1,7 +1,8 @@
-import { useId } from 'react';
+import { useId, useState } from 'react';
 import type { ChannelType } from '../api/types.js';
 import { checkFields, type FieldSpecs, type Problems } from '../field-errors.js';
 import { ChannelChecks } from './ChannelChecks.js';
+import { useApiForm } from './editing.js';
 import { unseenAppWarning, useSeenApps } from './seen-apps.js';
 import { Field } from './ui.js';
 
@@ -39,6 +40,30 @@ export function windowSharedFormOf(
     is_active: rule?.is_active ?? true,
     alert_channels: rule?.alert_channels ?? ['telegram_chat'],
   };
+}
+
+/**
+ * The state every window rule dialog starts from: the shared fields as typed, and the API form
+ * (`useApiForm`) whose 409 is an error at the name. `setShared` drops the messages of the fields
+ * just edited (the form checks again on submit).
+ */
+export function useWindowRuleForm(
+  rule: Parameters<typeof windowSharedFormOf>[0],
+  options: { specs: FieldSpecs; onSaved: () => void; fieldOf?: (apiField: string) => string },
+) {
+  const [shared, setSharedForm] = useState<WindowSharedForm>(() => windowSharedFormOf(rule));
+  const form = useApiForm({
+    ...options,
+    conflict: () => ({
+      field: 'name',
+      message: `There is already a rule named ${shared.name.trim()}: choose another name`,
+    }),
+  });
+  const setShared = (next: WindowSharedForm) => {
+    form.clear(changedFields(shared, next));
+    setSharedForm(next);
+  };
+  return { ...form, shared, setShared };
 }
 
 export const numberOrNaN = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));

@@ -11,7 +11,13 @@ import { Badge } from './ui.js';
 
 export type WindowEditing = { kind: 'latency'; rule?: LatencyRule } | { kind: 'absence'; rule?: AbsenceRule };
 
-function Channels({ channels, covered }: { channels: ChannelType[]; covered: ReadonlySet<ChannelType> | undefined }) {
+export function Channels({
+  channels,
+  covered,
+}: {
+  channels: ChannelType[];
+  covered: ReadonlySet<ChannelType> | undefined;
+}) {
   const channelLabel = useChannelLabel();
   return (
     <span className="chips">
@@ -25,7 +31,7 @@ function Channels({ channels, covered }: { channels: ChannelType[]; covered: Rea
   );
 }
 
-function AppAndKey({ rule }: { rule: { app_name: string; message_key: string | null; per_key?: boolean } }) {
+export function AppAndKey({ rule }: { rule: { app_name: string; message_key: string | null; per_key?: boolean } }) {
   return (
     <td className="break">
       {rule.app_name}
