@@ -40,6 +40,7 @@ describe.skipIf(chromiumMissing)('access in the dashboard: sign-in, scopes, toke
   let h: WebHarness;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   const secrets: Record<string, string> = {};
+  let sloId = 0;
 
   beforeAll(async () => {
     webRoot = mkdtempSync(join(tmpdir(), 'lagwatch-access-'));
@@ -56,6 +57,15 @@ describe.skipIf(chromiumMissing)('access in the dashboard: sign-in, scopes, toke
       secrets[name] = created.body.data.token;
     }
     expect((await h.api('POST', '/silences', { app_name: 'checkout-api', duration_minutes: 60 })).status).toBe(201);
+    const slo = await h.api('POST', '/rules/slo', {
+      name: 'checkout within 500 ms',
+      app_name: 'checkout-api',
+      threshold_ms: 500,
+      objective: 99,
+      alert_channels: ['webhook'],
+    });
+    expect(slo.status).toBe(201);
+    sloId = slo.body.data.id;
     browser = await launchBrowser();
     mkdirSync(RESULTS_DIR, { recursive: true });
   }, 120_000);
@@ -125,6 +135,7 @@ describe.skipIf(chromiumMissing)('access in the dashboard: sign-in, scopes, toke
       ['targets', 'table[aria-label="Alert targets"] tbody tr'],
       ['silences', 'table[aria-label="Silences"] tbody tr'],
       ['violations', 'tr[data-id]'],
+      [`slos?rule=slo:${sloId}`, '[data-testid="slo-detail"]'],
     ];
     for (const [name, loaded] of pages) {
       await go(page, `#/${name}`);

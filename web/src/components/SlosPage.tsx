@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useCan } from '../access.js';
 import { ApiError, api } from '../api/client.js';
 import type { SloRule, SloStatus } from '../api/slo-types.js';
 import { formatDateTime, formatTime } from '../format.js';
@@ -37,6 +38,7 @@ export function SlosPage() {
   const slos = useResource((_range, signal) => api.slos.list(signal), []);
   const covered = useCoveredChannels();
   const [editing, setEditing] = useState<{ rule?: SloRule }>();
+  const canWrite = useCan('write');
   const openId = route.rule?.type === 'slo' ? route.rule.id : undefined;
   const items = slos.data?.items ?? [];
 
@@ -45,9 +47,11 @@ export function SlosPage() {
       <Card
         title="SLOs"
         actions={
-          <button type="button" className="button button-primary" onClick={() => setEditing({})}>
-            New SLO
-          </button>
+          canWrite && (
+            <button type="button" className="button button-primary" onClick={() => setEditing({})}>
+              New SLO
+            </button>
+          )
         }
       >
         <p className="muted card-intro">
@@ -248,6 +252,7 @@ function SloDetail({
     [rule.id, rule.updated_at],
   );
   const [deleteError, setDeleteError] = useState<ApiError>();
+  const canWrite = useCan('write');
   const remove = async () => {
     if (!window.confirm(`Delete the SLO ${rule.name}?`)) return;
     setDeleteError(undefined);
@@ -260,19 +265,21 @@ function SloDetail({
   };
   return (
     <div className="slo-detail" data-testid="slo-detail">
-      <div className="slo-actions">
-        <button type="button" className="button button-small" onClick={onEdit} aria-label={`Edit ${rule.name}`}>
-          Edit
-        </button>
-        <button
-          type="button"
-          className="button button-small button-danger"
-          onClick={() => void remove()}
-          aria-label={`Delete ${rule.name}`}
-        >
-          Delete
-        </button>
-      </div>
+      {canWrite && (
+        <div className="slo-actions">
+          <button type="button" className="button button-small" onClick={onEdit} aria-label={`Edit ${rule.name}`}>
+            Edit
+          </button>
+          <button
+            type="button"
+            className="button button-small button-danger"
+            onClick={() => void remove()}
+            aria-label={`Delete ${rule.name}`}
+          >
+            Delete
+          </button>
+        </div>
+      )}
       <ErrorNote error={deleteError} />
       {status ? (
         <>
