@@ -191,7 +191,10 @@ async function accessCheckPhase(dir: string): Promise<void> {
     const reads = modes.map(() => 0);
     for (const mode of modes) await load(`${mode.base}/rules/app`, 1, mode.headers); // warm-up
     for (let round = 0; round < ROUNDS; round += 1) {
-      for (const [i, mode] of modes.entries()) {
+      // Each round starts with another mode, so no mode always runs first (or after the same one).
+      for (let k = 0; k < modes.length; k += 1) {
+        const i = (k + round) % modes.length;
+        const mode = modes[i];
         const before = revisionReads.get(mode.ctx) ?? 0;
         runs[i].push(await load(`${mode.base}/rules/app`, SECONDS, mode.headers));
         reads[i] += (revisionReads.get(mode.ctx) ?? 0) - before;
