@@ -62,14 +62,14 @@ describe.each(drivers)('SLOs over HTTP, over $driver', (driver) => {
     );
     expect(short.statusCode).toBe(422);
     expect(short.json().error.details).toEqual([
-      { field: 'burn_alerts/0/short_minutes', message: 'must be shorter than long_minutes' },
+      { field: 'burn_alerts.0.short_minutes', message: 'must be shorter than long_minutes' },
     ]);
     const longerThanPeriod = await send(
       'POST',
       '/rules/slo',
       slo({ period_days: 1, burn_alerts: [{ long_minutes: 1441, short_minutes: 5, factor: 2 }] }),
     );
-    expect(longerThanPeriod.json().error.details[0]).toMatchObject({ field: 'burn_alerts/0/long_minutes' });
+    expect(longerThanPeriod.json().error.details[0]).toMatchObject({ field: 'burn_alerts.0.long_minutes' });
     for (const bad of [
       { objective: 100 },
       { objective: 49.9 },

@@ -54,12 +54,9 @@ function sloFormOf(rule: SloRule | undefined): SloForm {
 /** Where the form shows a problem of one burn alert's field: `burn_alerts_0_factor`. */
 const burnField = (index: number, name?: string) => `burn_alerts_${index}${name ? `_${name}` : ''}`;
 
-/**
- * The API's `burn_alerts.0.factor` is shown at `burn_alerts_0_factor`, `burn_alerts.1` at
- * `burn_alerts_1` (its cross-field checks name the field `burn_alerts/0/short_minutes`).
- */
+/** The API's `burn_alerts.0.factor` is shown at `burn_alerts_0_factor`, `burn_alerts.1` at `burn_alerts_1`. */
 const fieldOf = (apiField: string) => {
-  const match = /^burn_alerts[./](\d+)(?:[./](\w+))?/.exec(apiField);
+  const match = /^burn_alerts\.(\d+)(?:\.(\w+))?/.exec(apiField);
   return match ? burnField(Number(match[1]), match[2]) : apiField;
 };
 

@@ -54,10 +54,10 @@ export const sloKind: WindowKindModule<SloRule> = {
     const alerts = (rule.burn_alerts as BurnAlert[] | undefined) ?? [];
     for (const [i, alert] of alerts.entries()) {
       if (alert.short_minutes >= alert.long_minutes) {
-        problems.push({ field: `burn_alerts/${i}/short_minutes`, message: 'must be shorter than long_minutes' });
+        problems.push({ field: `burn_alerts.${i}.short_minutes`, message: 'must be shorter than long_minutes' });
       }
       if (alert.long_minutes > (rule.period_days as number) * 1440) {
-        problems.push({ field: `burn_alerts/${i}/long_minutes`, message: 'must be at most the period' });
+        problems.push({ field: `burn_alerts.${i}.long_minutes`, message: 'must be at most the period' });
       }
     }
     return problems;
