@@ -37,6 +37,7 @@ import type { SloRule } from '../src/rules/kinds/slo/burn.js';
 import { sloKind } from '../src/rules/kinds/slo/index.js';
 import { sloStatus } from '../src/rules/kinds/slo/reports.js';
 import { findingsOf } from '../src/scan/window-evaluation.js';
+import { bulkLoad, createBenchIndex, searchClient, serverName } from './support/search-index.js';
 
 const PER_DAY = Number(process.argv[2] ?? 1_000_000);
 const DAYS = Number(process.argv[3] ?? 28);
@@ -47,6 +48,7 @@ if (![PER_DAY, DAYS, OPENSEARCH_DOCS, RUNS].every((n) => Number.isInteger(n) && 
   process.exit(1);
 }
 const URL_BASE = (process.env.ES_REAL_URL ?? 'http://127.0.0.1:9202').replace(/\/$/, '');
+const os = searchClient(URL_BASE);
 const DAY = 86_400_000;
 const APPS = Array.from({ length: 10 }, (_, i) => `app-${i}`);
 const KEYS = Array.from({ length: 20 }, (_, i) => `endpoint.${String(i).padStart(2, '0')}`);
@@ -219,58 +221,28 @@ async function embeddedPhase(): Promise<void> {
   }
 }
 
-async function os<T>(method: string, path: string, body?: unknown, ndjson = false): Promise<T> {
-  const response = await fetch(`${URL_BASE}${path}`, {
-    method,
-    headers: { 'content-type': ndjson ? 'application/x-ndjson' : 'application/json' },
-    body: body === undefined ? undefined : ndjson ? String(body) : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 500)}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
 async function openSearchPhase(): Promise<void> {
   const end = Math.floor(Date.now() / 60_000) * 60_000;
   const index = `bench-slo-${Math.random().toString(36).slice(2, 8)}`;
-  const info = await os<{ version: { number: string; distribution?: string } }>('GET', '/');
   console.log(
-    `OpenSearch, ${fmt(OPENSEARCH_DOCS)} documents over ${DAYS} d: ${info.version.distribution ?? 'elasticsearch'} ${info.version.number} at ${URL_BASE}, index ${index}`,
+    `OpenSearch, ${fmt(OPENSEARCH_DOCS)} documents over ${DAYS} d: ${await serverName(os)} at ${URL_BASE}, index ${index}`,
   );
-  await os('PUT', `/${index}`, {
-    settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: '-1' },
-    mappings: {
-      properties: {
-        '@timestamp': { type: 'date' },
-        app_name: { type: 'keyword' },
-        message_key: { type: 'keyword' },
-        duration: { type: 'double' },
-        level: { type: 'keyword' },
-      },
-    },
+  const removeIndex = await createBenchIndex(os, index, {
+    '@timestamp': { type: 'date' },
+    app_name: { type: 'keyword' },
+    message_key: { type: 'keyword' },
+    duration: { type: 'double' },
+    level: { type: 'keyword' },
   });
-  const cleanup = () => os('DELETE', `/${index}`).catch(() => undefined);
-  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
   try {
-    const started = performance.now();
-    const chunk = 10_000;
-    for (let first = 0; first < OPENSEARCH_DOCS; first += chunk) {
-      let body = '';
-      for (let i = first; i < Math.min(OPENSEARCH_DOCS, first + chunk); i++) {
-        body += `{"index":{}}\n${JSON.stringify(docOf(makeLog(i, OPENSEARCH_DOCS, end)))}\n`;
-      }
-      const answer = await os<{ errors: boolean }>('POST', `/${index}/_bulk`, body, true);
-      if (answer.errors) throw new Error('bulk: some documents were refused');
-      if ((first / chunk) % 10 === 9 || first + chunk >= OPENSEARCH_DOCS) {
-        process.stdout.write(
-          `\r  indexed ${fmt(Math.min(OPENSEARCH_DOCS, first + chunk))} documents, load ${load()}   `,
-        );
-      }
-    }
-    await os('PUT', `/${index}/_settings`, { index: { refresh_interval: null } });
-    await os('POST', `/${index}/_refresh`);
-    await os('POST', `/${index}/_forcemerge?max_num_segments=1`).catch(() => undefined);
-    console.log(`\n  loaded in ${((performance.now() - started) / 1000).toFixed(0)} s, load ${load()}`);
+    const seconds = await bulkLoad(
+      os,
+      index,
+      OPENSEARCH_DOCS,
+      (i) => JSON.stringify(docOf(makeLog(i, OPENSEARCH_DOCS, end))),
+      10_000,
+    );
+    console.log(`\n  loaded in ${seconds.toFixed(0)} s, load ${load()}`);
     const logger = createLogger(
       loadConfig({ LOG_LEVEL: 'warn' }, undefined),
       new Writable({ write: (_c, _e, done) => done() }),
@@ -288,7 +260,7 @@ async function openSearchPhase(): Promise<void> {
       await source.close();
     }
   } finally {
-    await cleanup();
+    await removeIndex();
   }
 }
 

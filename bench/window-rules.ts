@@ -33,6 +33,7 @@ import { RollupWriter } from '../src/logs/embedded/rollup-writer.js';
 import type { LogFields } from '../src/logs/log-record.js';
 import type { LogSource } from '../src/logs/source.js';
 import type { WindowQuery } from '../src/logs/window-stats.js';
+import { bulkLoad, createBenchIndex, searchClient, serverName } from './support/search-index.js';
 
 const EMBEDDED_LOGS = Number(process.argv[2] ?? 10_000_000);
 const OPENSEARCH_DOCS = Number(process.argv[3] ?? 1_000_000);
@@ -42,6 +43,7 @@ if (![EMBEDDED_LOGS, OPENSEARCH_DOCS, SCANS].every((n) => Number.isInteger(n) &&
   process.exit(1);
 }
 const URL_BASE = (process.env.ES_REAL_URL ?? 'http://127.0.0.1:9202').replace(/\/$/, '');
+const os = searchClient(URL_BASE);
 const DAY = 86_400_000;
 const WINDOW_MS = 5 * 60_000;
 const APPS = Array.from({ length: 50 }, (_, i) => `app-${String(i).padStart(2, '0')}`);
@@ -219,55 +221,21 @@ async function measureEmbedded(config: Config, end: number): Promise<void> {
   }
 }
 
-async function os<T>(method: string, path: string, body?: unknown, ndjson = false): Promise<T> {
-  const response = await fetch(`${URL_BASE}${path}`, {
-    method,
-    headers: { 'content-type': ndjson ? 'application/x-ndjson' : 'application/json' },
-    body: body === undefined ? undefined : ndjson ? String(body) : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 500)}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
 async function openSearchPhase(end: number): Promise<void> {
   const prefix = `bench-${Math.random().toString(36).slice(2, 8)}-`;
   const index = `${prefix}logs-window`;
-  const info = await os<{ version: { number: string; distribution?: string } }>('GET', '/');
-  console.log(`  server: ${info.version.distribution ?? 'elasticsearch'} ${info.version.number} at ${URL_BASE}`);
-  await os('PUT', `/${index}`, {
-    settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: '-1' },
-    mappings: {
-      properties: {
-        '@timestamp': { type: 'date' },
-        app_name: { type: 'keyword' },
-        message_key: { type: 'keyword' },
-        duration: { type: 'double' },
-        level: { type: 'keyword' },
-        message: { type: 'text' },
-      },
-    },
+  console.log(`  server: ${await serverName(os)} at ${URL_BASE}`);
+  const removeIndex = await createBenchIndex(os, index, {
+    '@timestamp': { type: 'date' },
+    app_name: { type: 'keyword' },
+    message_key: { type: 'keyword' },
+    duration: { type: 'double' },
+    level: { type: 'keyword' },
+    message: { type: 'text' },
   });
-  const cleanup = () => os('DELETE', `/${index}`).catch(() => undefined);
-  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
   try {
-    const started = performance.now();
-    const chunk = 5_000;
-    for (let first = 0; first < OPENSEARCH_DOCS; first += chunk) {
-      let body = '';
-      for (let i = first; i < Math.min(OPENSEARCH_DOCS, first + chunk); i++) {
-        body += `{"index":{}}\n${rawOf(makeLog(i, OPENSEARCH_DOCS, end))}\n`;
-      }
-      const answer = await os<{ errors: boolean }>('POST', `/${index}/_bulk`, body, true);
-      if (answer.errors) throw new Error('bulk: some documents were refused');
-      if ((first / chunk) % 20 === 19 || first + chunk >= OPENSEARCH_DOCS) {
-        process.stdout.write(`\r  indexed ${fmt(Math.min(OPENSEARCH_DOCS, first + chunk))} documents`);
-      }
-    }
-    await os('PUT', `/${index}/_settings`, { index: { refresh_interval: null } });
-    await os('POST', `/${index}/_refresh`);
-    await os('POST', `/${index}/_forcemerge?max_num_segments=1`).catch(() => undefined);
-    console.log(`\n  loaded in ${((performance.now() - started) / 1000).toFixed(1)} s, load ${load()}`);
+    const seconds = await bulkLoad(os, index, OPENSEARCH_DOCS, (i) => rawOf(makeLog(i, OPENSEARCH_DOCS, end)), 5_000);
+    console.log(`\n  loaded in ${seconds.toFixed(1)} s, load ${load()}`);
 
     const logger = createLogger(
       loadConfig({ LOG_LEVEL: 'warn' }, undefined),
@@ -297,7 +265,7 @@ async function openSearchPhase(end: number): Promise<void> {
       await source.close();
     }
   } finally {
-    await cleanup();
+    await removeIndex();
   }
 }
 
