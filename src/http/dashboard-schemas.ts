@@ -118,6 +118,7 @@ const ruleFilterFields = {
       description: 'Only the violations this rule decided (with rule_type)',
     }),
   ),
+  level: Type.Optional(FilterText("Only violations of logs at this level (exactly as recorded, e.g. 'error')")),
 };
 
 export const KeyMatchSchema = Type.Union([Type.Literal('exact'), Type.Literal('prefix'), Type.Literal('contains')], {
@@ -164,6 +165,30 @@ export const ViolationHistogramQuery = Type.Object(
       Type.String({
         maxLength: 16,
         description: 'Bucket width such as 30s, 1m, 5m, 1h, 1d. Default: chosen from the span (at most 300 buckets)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const DEFAULT_BREAKDOWN_LIMIT = 10;
+export const MAX_BREAKDOWN_LIMIT = 100;
+
+export const ViolationBreakdownQuery = Type.Object(
+  {
+    by: Type.Union([Type.Literal('key'), Type.Literal('rule'), Type.Literal('level')], {
+      description: 'Group by message key, by deciding rule, or by log level',
+    }),
+    app_name: Type.Optional(FilterText('Only violations of this app')),
+    message_key: Type.Optional(FilterText('Only violations of this message key (see key_match)')),
+    key_match: Type.Optional(KeyMatchSchema),
+    ...ruleFilterFields,
+    ...rangeFields,
+    limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_BREAKDOWN_LIMIT,
+        description: `At most this many groups, the largest (default ${DEFAULT_BREAKDOWN_LIMIT})`,
       }),
     ),
   },
@@ -366,6 +391,25 @@ export const ViolationHistogramOutput = Type.Object({
     }),
     { description: 'Every bucket of the range, oldest first, empty ones included' },
   ),
+});
+
+export const ViolationBreakdownOutput = Type.Object({
+  by: Type.Union([Type.Literal('key'), Type.Literal('rule'), Type.Literal('level')]),
+  from: Time('Start of the range (inclusive)'),
+  to: Time('End of the range (exclusive)'),
+  total: Type.Integer({ description: 'Violations matching the filter' }),
+  groups: Type.Integer({ description: 'How many groups there are; items holds the largest of them' }),
+  items: Type.Array(
+    Type.Object({
+      value: NullableString('The message key or level (null: none recorded; always null when by=rule)'),
+      rule_type: Type.Optional(RuleType),
+      rule_id: Type.Optional(Type.Integer()),
+      app_name: Type.Optional(Type.String({ description: "The rule's app" })),
+      count: Type.Integer({ description: 'Violations of this group matching the filter' }),
+    }),
+    { description: 'The largest groups, most violations first (ties by value)' },
+  ),
+  other: Type.Integer({ description: 'Violations in the groups not listed' }),
 });
 
 export const DashboardSettingsOutput = Type.Object({

@@ -1,10 +1,12 @@
 import type { Page, PageRequest } from '../db/page.js';
 import {
+  type BreakdownDimension,
   filteredViolationsPerBucket,
   pageOfViolations,
   type ViolationDb,
   type ViolationFilter,
   type ViolationSort,
+  violationBreakdown,
 } from '../violations/violation-store.js';
 import { bucketStarts, formatInterval } from './interval.js';
 import { finiteMs, roundMs } from './rounding.js';
@@ -105,5 +107,46 @@ export async function violationHistogram(
       time: iso(start),
       count: counts.get(start) ?? 0,
     })),
+  };
+}
+
+export interface ViolationBreakdown {
+  by: BreakdownDimension;
+  from: string;
+  to: string;
+  /** Every violation matching the filter. */
+  total: number;
+  /** How many groups there are; `items` holds the largest `limit` of them. */
+  groups: number;
+  items: {
+    /** The message key or level; null: none recorded (and for `rule`). */
+    value: string | null;
+    rule_type?: 'app' | 'message';
+    rule_id?: number;
+    app_name?: string;
+    count: number;
+  }[];
+  /** Violations in the groups not listed. */
+  other: number;
+}
+
+/** The top `limit` groups by message key, rule or level of the violations matching the filter, most first. */
+export async function violationBreakdownOf(
+  state: ViolationDb,
+  filter: ViolationFilter,
+  by: BreakdownDimension,
+  limit: number,
+): Promise<ViolationBreakdown> {
+  const groups = await violationBreakdown(state, filter, by);
+  const items = groups.slice(0, limit);
+  const total = groups.reduce((sum, g) => sum + g.count, 0);
+  return {
+    by,
+    from: iso(filter.range.from),
+    to: iso(filter.range.to),
+    total,
+    groups: groups.length,
+    items,
+    other: total - items.reduce((sum, g) => sum + g.count, 0),
   };
 }

@@ -211,6 +211,8 @@ export interface ViolationFilter {
   /** Only the violations one rule decided (both or neither). */
   rule_type?: RuleKind;
   rule_id?: number;
+  /** The log's level, exactly as recorded. */
+  level?: string;
   range: TimeRange;
 }
 
@@ -311,7 +313,63 @@ function filtered({ db, driver }: ViolationDb, filter: ViolationFilter): Filtere
   }
   if (filter.rule_type !== undefined) query = query.where('rule_type', '=', filter.rule_type);
   if (filter.rule_id !== undefined) query = query.where('rule_id', '=', filter.rule_id);
+  if (filter.level !== undefined) query = query.where('level', '=', filter.level);
   return query;
+}
+
+/** What a breakdown groups the filtered violations by. */
+export type BreakdownDimension = 'key' | 'rule' | 'level';
+
+export interface BreakdownGroup {
+  /** The message key or level (null: none recorded); for `rule`, null. */
+  value: string | null;
+  rule_type?: RuleKind;
+  rule_id?: number;
+  /** A rule's app (the app it had when it decided the newest of these). */
+  app_name?: string;
+  count: number;
+}
+
+/** The filtered violations counted per key, rule or level, every group, most first. */
+export async function violationBreakdown(
+  state: ViolationDb,
+  filter: ViolationFilter,
+  by: BreakdownDimension,
+): Promise<BreakdownGroup[]> {
+  const base = filtered(state, filter);
+  if (by === 'rule') {
+    const rows = await base
+      .select(['rule_type', 'rule_id', (eb) => eb.fn.max('app_name').as('app'), (eb) => eb.fn.countAll().as('n')])
+      .groupBy(['rule_type', 'rule_id'])
+      .execute();
+    return rows
+      .map((r) => ({
+        value: null,
+        rule_type: r.rule_type,
+        rule_id: Number(r.rule_id),
+        app_name: String(r.app),
+        count: Number(r.n),
+      }))
+      .sort((x, y) => y.count - x.count || x.rule_type.localeCompare(y.rule_type) || x.rule_id - y.rule_id);
+  }
+  const column = by === 'key' ? 'message_key' : 'level';
+  const rows = await base
+    .select([column, (eb) => eb.fn.countAll().as('n')])
+    .groupBy(column)
+    .execute();
+  return (
+    rows
+      .map((r) => ({ value: (r as Record<string, string | null>)[column] ?? null, count: Number(r.n) }))
+      // Ties in a stable order: by value, the groups without one last.
+      .sort((x, y) => y.count - x.count || compareValues(x.value, y.value))
+  );
+}
+
+function compareValues(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return a < b ? -1 : 1;
 }
 
 export interface TraceViolation {

@@ -243,6 +243,7 @@ describe('metrics, documentation and headers', () => {
         'GET /monitor/violation/by-app',
         'GET /monitor/violation/by-message',
         'GET /monitor/violation/histogram',
+        'GET /monitor/violation/breakdown',
         'GET /monitor/dashboard-settings',
         'GET /events',
         'GET /extra/echo/{word}',

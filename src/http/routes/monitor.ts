@@ -3,12 +3,13 @@ import { resolveInterval } from '../../stats/interval.js';
 import { computeServerStatus } from '../../stats/server-status.js';
 import { computeSlowestTraces } from '../../stats/slowest-traces.js';
 import { computeTrace } from '../../stats/trace.js';
-import { listViolations, violationHistogram } from '../../stats/violation-list.js';
+import { listViolations, violationBreakdownOf, violationHistogram } from '../../stats/violation-list.js';
 import { ValidationError } from '../../validation/problems.js';
 import type { ViolationFilter } from '../../violations/violation-store.js';
 import type { HttpContext } from '../context.js';
 import {
   DashboardSettingsOutput,
+  DEFAULT_BREAKDOWN_LIMIT,
   DEFAULT_SLOWEST_TRACES,
   DEFAULT_TRACE_LIMIT,
   ServerStatusOutput,
@@ -16,6 +17,8 @@ import {
   SlowestTracesQuery,
   TraceOutput,
   TraceQuery,
+  ViolationBreakdownOutput,
+  ViolationBreakdownQuery,
   ViolationHistogramOutput,
   ViolationHistogramQuery,
   ViolationPageOutput,
@@ -108,8 +111,8 @@ export function monitorRoutes(ctx: HttpContext, now: () => number): FastifyPlugi
         },
       },
       async (request) => {
-        const { app_name, sort } = request.query;
-        const filter = { app_name, ...ruleFilter(request.query), range: range(request.query) };
+        const { app_name, level, sort } = request.query;
+        const filter = { app_name, level, ...ruleFilter(request.query), range: range(request.query) };
         return success(await listViolations(ctx.state, filter, pageRequest(request.query), sort));
       },
     );
@@ -125,8 +128,15 @@ export function monitorRoutes(ctx: HttpContext, now: () => number): FastifyPlugi
         },
       },
       async (request) => {
-        const { message_key, key_match, app_name, sort } = request.query;
-        const filter = { message_key, key_match, app_name, ...ruleFilter(request.query), range: range(request.query) };
+        const { message_key, key_match, app_name, level, sort } = request.query;
+        const filter = {
+          message_key,
+          key_match,
+          app_name,
+          level,
+          ...ruleFilter(request.query),
+          range: range(request.query),
+        };
         return success(await listViolations(ctx.state, filter, pageRequest(request.query), sort));
       },
     );
@@ -142,10 +152,42 @@ export function monitorRoutes(ctx: HttpContext, now: () => number): FastifyPlugi
         },
       },
       async (request) => {
-        const { app_name, message_key, key_match, interval } = request.query;
-        const filter = { app_name, message_key, key_match, ...ruleFilter(request.query), range: range(request.query) };
+        const { app_name, message_key, key_match, level, interval } = request.query;
+        const filter = {
+          app_name,
+          message_key,
+          key_match,
+          level,
+          ...ruleFilter(request.query),
+          range: range(request.query),
+        };
         const intervalMs = checkedQuery(() => resolveInterval(interval, filter.range));
         return success(await violationHistogram(ctx.state, filter, intervalMs));
+      },
+    );
+
+    app.get(
+      '/monitor/violation/breakdown',
+      {
+        schema: {
+          tags,
+          summary:
+            'Recorded violations counted by message key, rule or level, the largest groups first, for the same filters as the lists',
+          querystring: ViolationBreakdownQuery,
+          response: { 200: successEnvelope(ViolationBreakdownOutput), ...errorResponses(400, 401, 422) },
+        },
+      },
+      async (request) => {
+        const { by, app_name, message_key, key_match, level, limit } = request.query;
+        const filter = {
+          app_name,
+          message_key,
+          key_match,
+          level,
+          ...ruleFilter(request.query),
+          range: range(request.query),
+        };
+        return success(await violationBreakdownOf(ctx.state, filter, by, limit ?? DEFAULT_BREAKDOWN_LIMIT));
       },
     );
 
