@@ -124,6 +124,7 @@ export interface ViolationBreakdown {
     rule_type?: 'app' | 'message';
     rule_id?: number;
     app_name?: string;
+    message_key?: string;
     count: number;
   }[];
   /** Violations in the groups not listed. */

@@ -325,8 +325,9 @@ export interface BreakdownGroup {
   value: string | null;
   rule_type?: RuleKind;
   rule_id?: number;
-  /** A rule's app (the app it had when it decided the newest of these). */
+  /** A rule's app; a message rule's key. */
   app_name?: string;
+  message_key?: string;
   count: number;
 }
 
@@ -339,7 +340,13 @@ export async function violationBreakdown(
   const base = filtered(state, filter);
   if (by === 'rule') {
     const rows = await base
-      .select(['rule_type', 'rule_id', (eb) => eb.fn.max('app_name').as('app'), (eb) => eb.fn.countAll().as('n')])
+      .select([
+        'rule_type',
+        'rule_id',
+        (eb) => eb.fn.max('app_name').as('app'),
+        (eb) => eb.fn.max('message_key').as('key'),
+        (eb) => eb.fn.countAll().as('n'),
+      ])
       .groupBy(['rule_type', 'rule_id'])
       .execute();
     return rows
@@ -348,6 +355,8 @@ export async function violationBreakdown(
         rule_type: r.rule_type,
         rule_id: Number(r.rule_id),
         app_name: String(r.app),
+        // A message rule's violations all carry its key.
+        ...(r.rule_type === 'message' && r.key !== null ? { message_key: String(r.key) } : {}),
         count: Number(r.n),
       }))
       .sort((x, y) => y.count - x.count || x.rule_type.localeCompare(y.rule_type) || x.rule_id - y.rule_id);

@@ -93,7 +93,7 @@ describe.each(drivers)('violation breakdown over $driver', (driver) => {
     const rules = await breakdown('by=rule');
     expect(rules.items).toEqual([
       { value: null, rule_type: 'app', rule_id: 1, app_name: 'checkout', count: 8 },
-      { value: null, rule_type: 'message', rule_id: 4, app_name: 'checkout', count: 7 },
+      { value: null, rule_type: 'message', rule_id: 4, app_name: 'checkout', message_key: 'POST /pay', count: 7 },
       { value: null, rule_type: 'app', rule_id: 2, app_name: 'search', count: 4 },
     ]);
     const levels = await breakdown('by=level&limit=2');

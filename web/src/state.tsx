@@ -143,7 +143,8 @@ export function DashboardProvider({ children }: { children: ReactNode }) {
       saveRange(choice);
       // Remembered for this visit (a preset across visits too), so links without a range keep it.
       setRemembered(choice);
-      setView({ range: choice, pageNumber: undefined });
+      // A range chosen anew is no chart's zoom: Reset has nothing to return to.
+      setView({ range: choice, zoomBase: undefined, pageNumber: undefined });
     },
     [setView],
   );

@@ -9,7 +9,8 @@ import { PRESETS, type RangeChoice } from './time-range.js';
  * `key` (with `match=prefix|contains` for a key search; exact without), `rule` (`<kind>:<id>`:
  * `app:3`, `message:7`, `latency:12`, `absence:2`, `slo:5`: on the SLO page, the SLO shown open),
  * `id` (an incident), `kind` (a rule-kind filter), `page` (list page), `sort`, `status`, `entity`
- * and `actor` (the audit log's filters).
+ * and `actor` (the audit log's filters), `level` (a violation list's level filter) and `zoom`
+ * (the range before a chart zoomed in: `1h` or `<ISO>~<ISO>`; Reset returns to it).
  */
 export type PageName =
   | 'overview'
@@ -66,6 +67,10 @@ export interface ViewParams {
   /** The audit log's filters: the kind of thing changed (`rule`, `target`, …) and who changed it. */
   entity?: string;
   actor?: string;
+  /** The violation list's log-level filter. */
+  level?: string;
+  /** The range before a chart zoomed in (`zoom` in the URL), so "Reset" can return to it. */
+  zoomBase?: RangeChoice;
 }
 
 export type Route = ({ page: PageName; id?: string } | { page: 'not-found'; id?: undefined }) & ViewParams;
@@ -120,6 +125,23 @@ function parseRange(query: URLSearchParams): RangeChoice | undefined {
   return minutes === undefined ? undefined : { kind: 'preset', minutes };
 }
 
+/** `1h` (a preset) or `<ISO>~<ISO>`. */
+function parseZoomBase(text: string | null): RangeChoice | undefined {
+  if (!text) return undefined;
+  const [first, second] = text.split('~');
+  if (second === undefined) {
+    const minutes = parsePreset(first ?? '');
+    return minutes === undefined ? undefined : { kind: 'preset', minutes };
+  }
+  const from = parseDate(first ?? null);
+  const to = parseDate(second);
+  return from && to && from < to ? { kind: 'custom', from, to } : undefined;
+}
+
+function zoomBaseToken(range: RangeChoice): string {
+  return range.kind === 'preset' ? presetToken(range.minutes) : `${range.from.toISOString()}~${range.to.toISOString()}`;
+}
+
 function parseRule(text: string | null): RuleRef | undefined {
   const match = /^([a-z][a-z0-9_]{0,31}):(\d{1,15})$/.exec(text ?? '');
   if (!match) return undefined;
@@ -153,6 +175,8 @@ function parseView(query: URLSearchParams): ViewParams {
     silenceMinutes: parseDuration(query.get('for')),
     entity: /^[a-z][a-z0-9_]{0,31}$/.test(query.get('entity') ?? '') ? query.get('entity')! : undefined,
     actor: query.get('actor') || undefined,
+    level: query.get('level') || undefined,
+    zoomBase: parseZoomBase(query.get('zoom')),
   };
   for (const name of Object.keys(view) as (keyof ViewParams)[]) if (view[name] === undefined) delete view[name];
   return view;
@@ -201,6 +225,8 @@ export function viewQuery(view: ViewParams): URLSearchParams {
   if (view.silenceMinutes) query.set('for', presetToken(view.silenceMinutes));
   if (view.entity) query.set('entity', view.entity);
   if (view.actor) query.set('actor', view.actor);
+  if (view.level) query.set('level', view.level);
+  if (view.zoomBase) query.set('zoom', zoomBaseToken(view.zoomBase));
   return query;
 }
 

@@ -12,6 +12,7 @@ import type {
   AppRule,
   AppSort,
   AppsPage,
+  BreakdownDimension,
   Bucket,
   Channel,
   ChannelType,
@@ -32,6 +33,7 @@ import type {
   TimeRange,
   Timeseries,
   Trace,
+  ViolationBreakdown,
   ViolationHistogram,
   ViolationPage,
   ViolationSort,
@@ -45,6 +47,8 @@ export interface ViolationQuery {
   key_match?: 'exact' | 'prefix' | 'contains';
   rule_type?: 'app' | 'message';
   rule_id?: number;
+  /** The log's level, exactly as recorded. */
+  level?: string;
 }
 
 // ---- Errors and the token ----
@@ -200,6 +204,25 @@ export const api = {
   violationHistogram: (filter: ViolationQuery, range: TimeRange, signal?: AbortSignal) =>
     request<ViolationHistogram>('GET', '/monitor/violation/histogram', {
       query: { ...rangeQuery(range), ...filter, key_match: filter.message_key ? filter.key_match : undefined },
+      signal,
+    }),
+
+  /** The same filter's violations counted per message key, rule or level: the largest `limit` groups. */
+  violationBreakdown: (
+    filter: ViolationQuery,
+    by: BreakdownDimension,
+    limit: number,
+    range: TimeRange,
+    signal?: AbortSignal,
+  ) =>
+    request<ViolationBreakdown>('GET', '/monitor/violation/breakdown', {
+      query: {
+        ...rangeQuery(range),
+        ...filter,
+        key_match: filter.message_key ? filter.key_match : undefined,
+        by,
+        limit,
+      },
       signal,
     }),
 

@@ -12,6 +12,7 @@ import type {
   SlowestTracesOutput,
   TimeseriesOutput,
   TraceOutput,
+  ViolationBreakdownOutput,
   ViolationHistogramOutput,
   ViolationPageOutput,
   ViolationSortSchema,
@@ -46,6 +47,8 @@ export type ViolationPage = Static<typeof ViolationPageOutput>;
 export type Violation = ViolationPage['items'][number];
 export type ServerStatus = Static<typeof ServerStatusOutput>;
 export type ViolationHistogram = Static<typeof ViolationHistogramOutput>;
+export type ViolationBreakdown = Static<typeof ViolationBreakdownOutput>;
+export type BreakdownDimension = ViolationBreakdown['by'];
 export type ViolationSort = Static<typeof ViolationSortSchema>;
 export type DashboardSettings = Static<typeof DashboardSettingsOutput>;
 export type AlertStatus = Static<typeof AlertStatusSchema>;

@@ -1,8 +1,14 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import '../charts.css';
 import { formatAxisNumber, formatDateTime, type TimeZoneMode, zoneLabel } from '../format.js';
+import { type ChartEvent, eventTitlesAt, placeEvents } from './chart-events.js';
 import { useTimeZoneMode } from './TimeZoneToggle.js';
+import { type ChartZoom, ZoomButtons } from './ZoomButtons.js';
+
+export type { ChartEvent } from './chart-events.js';
+export type { ChartZoom } from './ZoomButtons.js';
 
 export interface ChartSeries {
   label: string;
@@ -15,6 +21,8 @@ export interface ChartSeries {
   scale: string;
   /** The legend's value. */
   format: (value: number) => string;
+  /** A threshold's words on the chart, e.g. "checkout · POST /pay ≤ 800 ms"; default: label and value. */
+  caption?: string;
 }
 
 /** The y axis of a scale: its label names the unit ("logs / 5 min", "duration (ms)"). */
@@ -58,6 +66,14 @@ interface ChartProps {
   axes?: ChartAxis[];
   buckets?: ChartBuckets;
   markers?: ChartMarker[];
+  /** Silences (bands) and sent alerts (lines) on the time axis, each with its tooltip. */
+  events?: ChartEvent[];
+  /** Zoom buttons acting on the range; without it the buttons zoom the chart's own time axis. */
+  zoom?: ChartZoom;
+  /** Called with the index of the bucket clicked (a click, not a drag). */
+  onPick?: (index: number) => void;
+  /** The chart's name for its zoom buttons ("Zoom in: violations"). */
+  name?: string;
   /** Charts with the same key share their crosshair. */
   syncKey?: string;
   /** Called with the window dragged across the chart. */
@@ -122,6 +138,8 @@ function hatchPattern(ctx: CanvasRenderingContext2D, color: string): CanvasPatte
 interface Live {
   series: ChartSeries[];
   markers?: ChartMarker[];
+  events?: ChartEvent[];
+  onPick?: (index: number) => void;
   partial: Set<number>;
   buckets?: ChartBuckets;
   onZoom?: ChartProps['onZoom'];
@@ -139,6 +157,13 @@ function buildOptions(
   const gridColor = themeColor('--border');
   const surface = themeColor('--surface');
   const scales = [...new Set(series.map((s) => s.scale))];
+  const dual = scales.length > 1;
+  const sideWords = (scale: string) => (scales.indexOf(scale) === 0 ? 'left axis' : 'right axis');
+  // With two scales each axis takes the colour of its first series, so the legend's swatch names its axis.
+  const axisStroke = (scale: string) => {
+    const first = series.find((s) => s.scale === scale && s.kind !== 'threshold');
+    return dual && first ? themeColor(first.color) : axisColor;
+  };
   const axisOf = (scale: string): ChartAxis => props.axes?.find((a) => a.scale === scale) ?? { scale, label: '' };
   const bars = uPlot.paths.bars?.({ size: [0.7, 40], gap: 1 });
   let lastZoom = '';
@@ -180,7 +205,11 @@ function buildOptions(
       ctx.fillStyle = themeColor(s.color);
       ctx.textAlign = 'right';
       ctx.textBaseline = 'bottom';
-      ctx.fillText(`${s.label} ${s.format(value)}`, bbox.left + bbox.width - 4 * uPlot.pxRatio, y - 3 * uPlot.pxRatio);
+      ctx.fillText(
+        s.caption ?? `${s.label} ${s.format(value)}`,
+        bbox.left + bbox.width - 4 * uPlot.pxRatio,
+        y - 3 * uPlot.pxRatio,
+      );
       ctx.restore();
     }
   };
@@ -241,7 +270,7 @@ function buildOptions(
       ...series.map((s): uPlot.Series => {
         const color = themeColor(s.color);
         return {
-          label: s.label,
+          label: dual ? `${s.label} (${sideWords(s.scale)})` : s.label,
           scale: s.scale,
           stroke: color,
           width: s.kind === 'bars' ? 0 : s.kind === 'threshold' ? 1.5 : 2,
@@ -270,11 +299,11 @@ function buildOptions(
         return {
           scale,
           side: i === 0 ? 3 : 1,
-          stroke: axisColor,
+          stroke: axisStroke(scale),
           grid: { show: i === 0, stroke: gridColor, width: 1 },
           ticks: { show: false },
           size: 52,
-          label: axis.label,
+          label: dual ? `${axis.label} · ${sideWords(scale)}` : axis.label,
           labelSize: 18,
           labelFont: '11px system-ui, sans-serif',
           ...(axis.integer
@@ -297,12 +326,27 @@ function buildOptions(
     hooks: {
       init: [
         (u) => {
-          u.over.addEventListener('mousedown', () => {
+          let downX = 0;
+          u.over.addEventListener('mousedown', (event) => {
             pressedChart = u;
+            downX = event.clientX;
+          });
+          // The tooltip names the silences and alerts under the mouse.
+          u.over.addEventListener('mousemove', (event) => {
+            const x = event.clientX - u.over.getBoundingClientRect().left;
+            const titles = eventTitlesAt(u, live.current.events ?? [], x);
+            if (titles.length > 0) u.over.title = titles.join('\n');
+            else u.over.removeAttribute('title');
+          });
+          // A click (not a drag) picks the bucket under the cursor.
+          u.over.addEventListener('click', (event) => {
+            const index = u.cursor.idx;
+            if (Math.abs(event.clientX - downX) >= MIN_DRAG_PX || index === null || index === undefined) return;
+            live.current.onPick?.(index);
           });
         },
       ],
-      draw: [drawPartial, labelThresholds, drawMarkers],
+      draw: [drawPartial, labelThresholds, drawMarkers, (u) => placeEvents(u, live.current.events ?? [])],
       setSelect: [
         (u) => {
           const { left, width } = u.select;
@@ -331,9 +375,32 @@ function buildOptions(
 /** Extra fields the tests read: the uPlot instance behind a `.chart` element. */
 export type ChartElement = HTMLDivElement & { uplot?: uPlot };
 
+/** Halves (zoom in) or doubles (zoom out) a span around its middle. */
+export function scaledSpan(from: number, to: number, factor: number): [number, number] {
+  const middle = (from + to) / 2;
+  const half = ((to - from) * factor) / 2;
+  return [Math.round(middle - half), Math.round(middle + half)];
+}
+
+/** What the tests and screen readers can read about the chart: thresholds drawn, axes and their sides. */
+function chartFacts(series: ChartSeries[], axes: ChartAxis[] | undefined) {
+  const scales = [...new Set(series.map((s) => s.scale))];
+  const thresholds = series
+    .filter((s) => s.kind === 'threshold')
+    .map((s) => {
+      const value = s.values.find((v) => v !== null);
+      return s.caption ?? `${s.label}${value === undefined || value === null ? '' : ` ${s.format(value)}`}`;
+    });
+  const sides = scales.map((scale, i) => ({
+    side: i === 0 ? 'left' : 'right',
+    label: axes?.find((a) => a.scale === scale)?.label ?? scale,
+  }));
+  return { thresholds, sides };
+}
+
 /**
  * A uPlot time chart that follows its container's width, the colour scheme and the time zone
- * mode; hatches partial buckets, may share its crosshair and zoom by dragging.
+ * mode; hatches partial buckets, may share its crosshair and zoom by dragging or by its buttons.
  */
 export function Chart(props: ChartProps) {
   const { times, series, height = 220, summary, buckets } = props;
@@ -341,8 +408,18 @@ export function Chart(props: ChartProps) {
   const plot = useRef<uPlot | null>(null);
   const zone = useTimeZoneMode();
   const partial = partialBuckets(times, buckets);
-  const live = useRef<Live>({ series, markers: props.markers, partial, buckets, onZoom: props.onZoom });
-  live.current = { series, markers: props.markers, partial, buckets, onZoom: props.onZoom };
+  const live = useRef<Live>({ series, partial });
+  live.current = {
+    series,
+    markers: props.markers,
+    events: props.events,
+    onPick: props.onPick,
+    partial,
+    buckets,
+    onZoom: props.onZoom,
+  };
+  // The chart's own zoom (charts not tied to the page's range): the x window shown, undefined for all.
+  const [ownWindow, setOwnWindow] = useState<[number, number]>();
   const shape = [
     series.map((s) => `${s.label}:${s.kind}:${s.scale}:${s.color}`).join('|'),
     (props.axes ?? []).map((a) => `${a.scale}:${a.label}:${a.integer}:${a.divisor}:${a.signed}`).join('|'),
@@ -378,11 +455,75 @@ export function Chart(props: ChartProps) {
 
   useEffect(() => {
     plot.current?.setData([times.map((t) => t / 1000), ...series.map((s) => s.values)] as uPlot.AlignedData);
+    setOwnWindow(undefined);
   }, [times, series]);
 
+  // Events and markers change without new data: draw again.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the draw hooks read them through `live`
+  useEffect(() => {
+    plot.current?.redraw(false, false);
+  }, [props.events, props.markers]);
+
+  useEffect(() => {
+    const u = plot.current;
+    if (!u || times.length === 0) return;
+    const [min, max] = ownWindow ?? [times[0]!, times[times.length - 1]!];
+    u.setScale('x', { min: min / 1000, max: max / 1000 });
+  }, [ownWindow, times]);
+
+  const ownZoom = (): ChartZoom => {
+    const first = times[0] ?? 0;
+    const last = times[times.length - 1] ?? 0;
+    const [from, to] = ownWindow ?? [first, last];
+    return {
+      zoomIn: () => setOwnWindow(scaledSpan(from, to, 0.5)),
+      zoomOut: () => {
+        const [a, b] = scaledSpan(from, to, 2);
+        setOwnWindow(a <= first && b >= last ? undefined : [Math.max(first, a), Math.min(last, b)]);
+      },
+      reset: ownWindow ? () => setOwnWindow(undefined) : undefined,
+    };
+  };
+
+  const { thresholds, sides } = chartFacts(series, props.axes);
+  const dual = sides.length > 1;
+  const eventKinds = new Set((props.events ?? []).map((e) => e.kind));
   return (
     <div className="chart-block">
-      <div className="chart" ref={container} role="img" aria-label={summary} />
+      <div className="chart-toolbar">
+        <ZoomButtons zoom={props.zoom ?? ownZoom()} name={props.name ?? 'chart'} />
+      </div>
+      <div
+        className="chart"
+        ref={container}
+        role="img"
+        aria-label={summary}
+        data-thresholds={JSON.stringify(thresholds)}
+        data-axes={JSON.stringify(sides)}
+        data-events={(props.events ?? []).length}
+      />
+      {dual && (
+        <p className="chart-note chart-axes-note" data-testid="axes-note">
+          Two scales, each from 0: left axis {sides[0]!.label}, right axis {sides[1]!.label} on its own scale; bar
+          heights do not compare across the axes.
+        </p>
+      )}
+      {eventKinds.size > 0 && (
+        <p className="chart-note chart-events-legend" data-testid="events-legend">
+          {eventKinds.has('silence') && (
+            <span>
+              <span className="event-swatch event-swatch-silence" aria-hidden="true" /> silence (notifications held
+              back)
+            </span>
+          )}
+          {eventKinds.has('alert') && (
+            <span>
+              <span className="event-swatch event-swatch-alert" aria-hidden="true" /> alert sent
+            </span>
+          )}
+          <span className="muted">· hover a mark for details</span>
+        </p>
+      )}
       {partial.size > 0 && (
         <p className="chart-note" data-testid="partial-note">
           <span className="hatch-swatch" aria-hidden="true" /> partial bucket: the range covers only part of it

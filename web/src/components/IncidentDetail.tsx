@@ -145,6 +145,8 @@ function IncidentChart({ incident, statistic }: { incident: IncidentDetail; stat
         kind: 'threshold',
         scale: 'value',
         format,
+        // The chart shows the statistic this rule judges, of its app (and key): its line belongs here.
+        caption: `${incident.app_name}${incident.message_key ? ` · ${incident.message_key}` : ''} · ${incident.name}: ${format(incident.threshold)}`,
       });
     }
     const markers: ChartMarker[] = [
@@ -185,6 +187,7 @@ function IncidentChart({ incident, statistic }: { incident: IncidentDetail; stat
         markers={markers}
         axes={[{ scale: 'value', label: `${statistic}${unitLabel ? ` (${unitLabel})` : ''}` }]}
         height={240}
+        name={`${statistic} of incident #${incident.id}`}
         summary={`${statistic} of ${incident.app_name}${incident.message_key ? ` ${incident.message_key}` : ''} from ${formatDateTime(from)} to ${formatDateTime(to)}, threshold ${formatStatValue(incident.threshold, incident.unit)}; the incident started ${formatDateTime(incident.started_at)}${incident.resolved_at ? ` and resolved ${formatDateTime(incident.resolved_at)}` : ' and is firing'}`}
       />
     </div>

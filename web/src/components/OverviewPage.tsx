@@ -1,16 +1,14 @@
 import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api/client.js';
-import type { AppRule, Bucket, Overview, Timeseries } from '../api/types.js';
+import type { AppRule, Bucket, MessageRule, Overview, Timeseries } from '../api/types.js';
 import { bucketWidth, formatCount, formatMs, formatPercent } from '../format.js';
 import { useDashboard, useResource } from '../state.js';
-import { resolveRange } from '../time-range.js';
 import { AppSelect } from './AppSelect.js';
 import { AppsTable, useSortedApps } from './AppsTable.js';
 import { Chart, type ChartAxis, type ChartSeries } from './Chart.js';
+import { useRangeZoom } from './range-zoom.js';
+import { useTimelineEvents } from './timeline-events.js';
 import { Card, Empty, ErrorNote, Loading } from './ui.js';
-
-/** Zooming out never asks for more than this (the server refuses ranges over DASHBOARD_MAX_DAYS, 31 by default). */
-const MAX_ZOOM_OUT_MS = 30 * 86_400_000;
 
 export function OverviewPage() {
   const { route, setView } = useDashboard();
@@ -80,58 +78,65 @@ function OverviewCards({ overview, app }: { overview: Overview | undefined; app:
   );
 }
 
-/** The app rule's threshold of the chosen app (none for "All apps" or an app without a rule). */
-function useAppThreshold(app: string): AppRule | undefined {
-  const [rule, setRule] = useState<AppRule>();
+/** The chosen app's rules: its app rule and its active message rules (none for "All apps"). */
+interface AppRules {
+  appRule?: AppRule;
+  messageRules: MessageRule[];
+}
+
+function useAppRules(app: string): AppRules | undefined {
+  const [rules, setRules] = useState<AppRules>();
   useEffect(() => {
-    setRule(undefined);
+    setRules(undefined);
     if (!app) return;
     const controller = new AbortController();
-    api.appRuleOf(app, controller.signal).then(
-      (found) => setRule(found),
+    Promise.all([api.appRuleOf(app, controller.signal), api.rules.list('message', controller.signal)]).then(
+      ([appRule, messages]) =>
+        setRules({ appRule, messageRules: messages.items.filter((r) => r.app_name === app && r.is_active) }),
       () => undefined, // no line is better than an error banner over the charts
     );
     return () => controller.abort();
   }, [app]);
-  return rule;
+  return rules;
+}
+
+/**
+ * The threshold line the duration chart may draw: the app rule's, and only when it judges every
+ * log the chart shows. A key with its own message rule is judged by that rule instead, so over
+ * such an app the app's threshold would mislead: no line, and a note that says why.
+ */
+function thresholdOf(app: string, rules: AppRules | undefined): { value: number; caption: string } | undefined {
+  const rule = rules?.appRule;
+  if (!app || !rule || rules.messageRules.length > 0) return undefined;
+  return { value: rule.max_duration, caption: `${app} (app rule) ≤ ${formatMs(rule.max_duration)}` };
 }
 
 function TimeseriesPanel({ app }: { app: string }) {
-  const { range, setRange } = useDashboard();
   const series = useResource((r, signal) => api.series(r, app || undefined, signal), [app]);
-  const rule = useAppThreshold(app);
+  const rules = useAppRules(app);
+  const rule = rules?.appRule;
   const data = series.data;
   const buckets = data?.buckets ?? [];
   const times = useMemo(() => buckets.map((b) => Date.parse(b.time)), [buckets]);
-  const threshold = rule?.max_duration;
-  const charts = useMemo(() => (data ? chartSeries(data, threshold) : undefined), [data, threshold]);
+  const line = thresholdOf(app, rules);
+  const threshold = line?.value;
+  const caption = line?.caption;
+  const charts = useMemo(() => (data ? chartSeries(data, threshold, caption) : undefined), [data, threshold, caption]);
+  const events = useTimelineEvents(app || undefined);
   const width = data ? bucketWidth(data.interval_ms) : undefined;
   const bucketInfo = useMemo(
     () => (data ? { intervalMs: data.interval_ms, from: Date.parse(data.from), to: Date.parse(data.to) } : undefined),
     [data],
   );
-  const zoom = (from: Date, to: Date) => setRange({ kind: 'custom', from, to });
-  const zoomOut = () => {
-    const now = Date.now();
-    const current = resolveRange(range, now);
-    const span = Math.min(MAX_ZOOM_OUT_MS, (current.to.getTime() - current.from.getTime()) * 2);
-    const middle = (current.from.getTime() + current.to.getTime()) / 2;
-    const to = Math.min(now, middle + span / 2);
-    setRange({ kind: 'custom', from: new Date(to - span), to: new Date(to) });
-  };
+  const rangeZoom = useRangeZoom();
+  const zoom = rangeZoom.zoomTo;
 
   return (
-    <Card
-      title={app ? `Over time · ${app}` : 'Over time · all apps'}
-      actions={
-        <button type="button" className="button button-small" onClick={zoomOut}>
-          Zoom out
-        </button>
-      }
-    >
+    <Card title={app ? `Over time · ${app}` : 'Over time · all apps'}>
       <p className="chart-hint muted small">
         {width && <span data-testid="bucket-size">{width.adjective} buckets</span>}
-        {width && ' · '}drag across a chart to zoom in; Back returns to the previous range
+        {width && ' · '}drag across a chart or use its + and − buttons to zoom; Reset or Back returns to the previous
+        range
       </p>
       <ErrorNote error={series.error} retry={series.reload} />
       {!data && series.loading ? (
@@ -149,6 +154,9 @@ function TimeseriesPanel({ app }: { app: string }) {
               buckets={bucketInfo}
               syncKey="overview"
               onZoom={zoom}
+              zoom={rangeZoom.buttons}
+              events={events.data}
+              name="logs and violations"
               summary={summarise(buckets, 'volume')}
             />
           </div>
@@ -161,12 +169,22 @@ function TimeseriesPanel({ app }: { app: string }) {
               buckets={bucketInfo}
               syncKey="overview"
               onZoom={zoom}
+              zoom={rangeZoom.buttons}
+              events={events.data}
+              name="duration"
               summary={summarise(buckets, 'duration', threshold)}
             />
             {threshold !== undefined && (
               <p className="chart-note" data-testid="threshold-note">
-                <span className="threshold-swatch" aria-hidden="true" /> {app}'s threshold {formatMs(threshold)} (app
-                rule{rule?.is_active ? '' : ', inactive'})
+                <span className="threshold-swatch" aria-hidden="true" /> {caption} (app rule
+                {rule?.is_active ? '' : ', inactive'})
+              </p>
+            )}
+            {threshold === undefined && rule && rules && rules.messageRules.length > 0 && (
+              <p className="chart-note" data-testid="threshold-omitted">
+                No threshold line: {app}'s app rule ({formatMs(rule.max_duration)}) does not judge{' '}
+                {formatCount(rules.messageRules.length)} key{rules.messageRules.length === 1 ? '' : 's'} with a rule of
+                their own, and this chart shows every key.
               </p>
             )}
           </div>
@@ -183,7 +201,7 @@ interface OverviewCharts {
   durationAxes: ChartAxis[];
 }
 
-function chartSeries(data: Timeseries, threshold: number | undefined): OverviewCharts {
+function chartSeries(data: Timeseries, threshold: number | undefined, caption: string | undefined): OverviewCharts {
   const { buckets } = data;
   const count = (v: number) => formatCount(Math.round(v));
   const per = bucketWidth(data.interval_ms).short;
@@ -216,6 +234,7 @@ function chartSeries(data: Timeseries, threshold: number | undefined): OverviewC
       kind: 'threshold',
       scale: 'ms',
       format: formatMs,
+      caption,
     });
   }
   return {

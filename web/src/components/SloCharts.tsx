@@ -77,6 +77,7 @@ function BudgetChart({ times, points, span, syncKey, name }: Points & { span: st
         axes={[{ scale: 'budget', label: 'budget left (%)', signed: true }]}
         syncKey={syncKey}
         height={200}
+        name={`error budget of ${name}`}
         summary={`Error budget left of ${name} from ${formatDateTime(times[0])} to ${formatDateTime(times[times.length - 1])}, ending at ${formatBudget(last)}; below 0% the budget is overspent`}
       />
     </div>
@@ -131,6 +132,7 @@ function BurnRateChart({
         axes={[{ scale: 'rate', label: 'burn rate (×)' }]}
         syncKey={syncKey}
         height={180}
+        name={`burn alert ${index + 1} of ${name}`}
         summary={`Burn rates of ${name} over ${windowLength(alert.long_minutes)} and ${windowLength(alert.short_minutes)} windows from ${formatDateTime(times[0])} to ${formatDateTime(times[times.length - 1])}; the alert fires when both are at or above ${formatBurnRate(alert.factor)}`}
       />
     </div>

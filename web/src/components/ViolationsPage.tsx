@@ -1,12 +1,15 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { api, type ViolationQuery } from '../api/client.js';
 import type { AppRule, MessageRule, ViolationSort } from '../api/types.js';
-import { formatCount, formatMs, formatTime } from '../format.js';
+import { formatCount, formatMs, formatSpan, formatTime } from '../format.js';
 import { isPerLogRule, type PerLogRuleRef } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
 import { PRESETS, type RangeChoice, rangeSpanDays, resolveRange } from '../time-range.js';
 import { AppSelect } from './AppSelect.js';
+import { useRangeZoom } from './range-zoom.js';
+import { useTimelineEvents } from './timeline-events.js';
 import { Card, Empty, ErrorNote, Loading, Pager } from './ui.js';
+import { type BreakdownChoice, ViolationBreakdowns } from './ViolationBreakdowns.js';
 import { ViolationHistogram } from './ViolationHistogram.js';
 import { ViolationTable } from './ViolationTable.js';
 
@@ -25,7 +28,7 @@ const SORT_WORDS: Record<ViolationSort, string> = {
  */
 export function ViolationsPage() {
   const { route, setView, range, live } = useDashboard();
-  const { app, key, keyMatch, rule } = route;
+  const { app, key, keyMatch, rule, level } = route;
   const page = route.pageNumber ?? 1;
   const sort: ViolationSort = SORTS.includes(route.sort as ViolationSort) ? (route.sort as ViolationSort) : '-time';
 
@@ -42,8 +45,18 @@ export function ViolationsPage() {
     key_match: keyMatch ?? 'exact',
     rule_type: perLogRule?.type,
     rule_id: perLogRule?.id,
+    level,
   };
   const filterKey = JSON.stringify(filter);
+  const zoom = useRangeZoom();
+  const events = useTimelineEvents(app, keyMatch ? undefined : key);
+  const chooseBreakdown = (choice: BreakdownChoice) =>
+    setView({
+      ...(choice.key ? { key: choice.key, keyMatch: undefined } : {}),
+      ...(choice.rule ? { rule: choice.rule } : {}),
+      ...(choice.level ? { level: choice.level } : {}),
+      pageNumber: undefined,
+    });
   // The choice lists the apps with the most violations: the first page of 500.
   const apps = useResource((r, signal) => api.apps(r, signal, undefined, 1, 500), []);
   const violations = useResource(
@@ -54,7 +67,7 @@ export function ViolationsPage() {
 
   const appNames = apps.data?.apps.map((a) => a.app_name) ?? [];
   const keys = apps.data?.apps.find((a) => a.app_name === app)?.slowest_message_keys.map((k) => k.message_key) ?? [];
-  const filtered = Boolean(app || key || perLogRule);
+  const filtered = Boolean(app || key || perLogRule || level);
   const data = violations.data;
   const stale = data !== undefined && (violations.error !== undefined || live === 'offline');
 
@@ -65,37 +78,75 @@ export function ViolationsPage() {
         {perLogRule && (
           <RuleChip rule={perLogRule} onClear={() => setView({ rule: undefined, pageNumber: undefined })} />
         )}
+        {level && (
+          <p className="rule-chip" data-testid="level-filter">
+            <span>Level: {level}</span>
+            <button
+              type="button"
+              className="button button-small button-ghost"
+              onClick={() => setView({ level: undefined, pageNumber: undefined })}
+              aria-label="Clear the level filter"
+            >
+              Clear level
+            </button>
+          </p>
+        )}
+        {zoom.base && route.range?.kind === 'custom' && (
+          <p className="zoom-chip" data-testid="zoomed">
+            <span>
+              Zoomed: {formatSpan(route.range.from, route.range.to)} (
+              {formatCount(route.range.to.getTime() - route.range.from.getTime())} ms)
+            </span>
+            <button type="button" className="button button-small" onClick={zoom.buttons.reset}>
+              Reset zoom
+            </button>
+          </p>
+        )}
 
         <ErrorNote error={violations.error} retry={violations.reload} />
         {histogram.data && !violations.error && histogram.data.buckets.some((b) => b.count > 0) && (
-          <ViolationHistogram histogram={histogram.data} />
+          <ViolationHistogram
+            histogram={histogram.data}
+            onZoom={zoom.zoomTo}
+            zoom={zoom.buttons}
+            events={events.data}
+          />
         )}
-        {!data ? (
-          violations.error ? null : (
-            <Loading />
-          )
-        ) : data.items.length === 0 ? (
-          <EmptyView filtered={filtered} range={range} />
-        ) : (
-          <>
-            <p className="muted result-count" aria-live="polite" data-testid="violation-count">
-              {formatCount(data.total)} violation{data.total === 1 ? '' : 's'}, {SORT_WORDS[sort]}
-              {stale && violations.loadedAt ? ` · as of ${formatTime(violations.loadedAt)}` : ''}
-            </p>
-            <ViolationTable
-              items={data.items}
-              sort={sort}
-              onSort={(next) => setView({ sort: next === '-time' ? undefined : next, pageNumber: undefined })}
-            />
-            <Pager
-              page={page}
-              perPage={PER_PAGE}
-              total={data.total}
-              onPage={(next) => setView({ pageNumber: next > 1 ? next : undefined })}
-              label="Violations"
-            />
-          </>
-        )}
+        <div className="violations-layout">
+          <div className="violations-main">
+            {!data ? (
+              violations.error ? null : (
+                <Loading />
+              )
+            ) : data.items.length === 0 ? (
+              <EmptyView filtered={filtered} range={range} />
+            ) : (
+              <>
+                <p className="muted result-count" aria-live="polite" data-testid="violation-count">
+                  {formatCount(data.total)} violation{data.total === 1 ? '' : 's'}, {SORT_WORDS[sort]}
+                  {stale && violations.loadedAt ? ` · as of ${formatTime(violations.loadedAt)}` : ''}
+                </p>
+                <ViolationTable
+                  items={data.items}
+                  sort={sort}
+                  onSort={(next) => setView({ sort: next === '-time' ? undefined : next, pageNumber: undefined })}
+                />
+                <Pager
+                  page={page}
+                  perPage={PER_PAGE}
+                  total={data.total}
+                  onPage={(next) => setView({ pageNumber: next > 1 ? next : undefined })}
+                  label="Violations"
+                />
+              </>
+            )}
+          </div>
+          <ViolationBreakdowns
+            filter={filter}
+            active={{ key: keyMatch ? undefined : key, rule: perLogRule, level }}
+            onChoose={chooseBreakdown}
+          />
+        </div>
       </Card>
     </div>
   );
@@ -179,7 +230,14 @@ function EmptyView({ filtered, range }: { filtered: boolean; range: RangeChoice 
             type="button"
             className="button button-small button-ghost"
             onClick={() =>
-              setView({ app: undefined, key: undefined, keyMatch: undefined, rule: undefined, pageNumber: undefined })
+              setView({
+                app: undefined,
+                key: undefined,
+                keyMatch: undefined,
+                rule: undefined,
+                level: undefined,
+                pageNumber: undefined,
+              })
             }
           >
             Clear filters

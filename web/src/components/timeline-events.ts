@@ -1,0 +1,61 @@
+import { api } from '../api/client.js';
+import type { Alert, Silence, TimeRange } from '../api/types.js';
+import { formatDateTime } from '../format.js';
+import { type Resource, useResource } from '../state.js';
+import type { ChartEvent } from './chart-events.js';
+
+/** The newest this many of each are read; older ones fall outside any range a chart shows in practice. */
+const NEWEST = 500;
+
+function silenceEvent(silence: Silence): ChartEvent {
+  const scope = silence.message_key
+    ? `${silence.app_name} · ${silence.message_key}`
+    : `${silence.app_name} (whole app)`;
+  return {
+    kind: 'silence',
+    at: Date.parse(silence.starts_at),
+    until: Date.parse(silence.ends_at),
+    title: `Silence #${silence.id}: ${scope}, ${formatDateTime(silence.starts_at)} – ${formatDateTime(silence.ends_at)}${silence.comment ? ` (${silence.comment})` : ''}`,
+  };
+}
+
+function alertEvent(alert: Alert): ChartEvent {
+  const at = Date.parse(alert.sent_at ?? alert.created_at);
+  const scope = alert.message_key ? `${alert.app_name} · ${alert.message_key}` : alert.app_name;
+  return {
+    kind: 'alert',
+    at,
+    title: `Alert #${alert.id} sent ${formatDateTime(at)}: ${scope}, ${alert.violation_count} violation${alert.violation_count === 1 ? '' : 's'}, by ${alert.channel}`,
+  };
+}
+
+/** Whether a silence or alert concerns what the chart shows: every app, one app, or one key of it. */
+function concerns(item: { app_name: string; message_key: string | null }, app?: string, key?: string): boolean {
+  if (app === undefined) return true;
+  if (item.app_name !== app) return false;
+  return key === undefined || item.message_key === null || item.message_key === key;
+}
+
+async function loadEvents(range: TimeRange, app: string | undefined, key: string | undefined, signal: AbortSignal) {
+  const from = range.from.getTime();
+  const to = range.to.getTime();
+  const [silences, alerts] = await Promise.all([
+    api.silences.list({ per_page: NEWEST }, signal),
+    api.alerts({ status: 'sent', app_name: app, per_page: NEWEST }, signal),
+  ]);
+  const events: ChartEvent[] = [];
+  for (const silence of silences.items) {
+    const event = silenceEvent(silence);
+    if (event.at < to && (event.until ?? event.at) > from && concerns(silence, app, key)) events.push(event);
+  }
+  for (const alert of alerts.items) {
+    const event = alertEvent(alert);
+    if (event.at >= from && event.at < to && concerns(alert, app, key)) events.push(event);
+  }
+  return events;
+}
+
+/** Silences and sent alerts over the range, of every app or of one (and one key), as chart events. */
+export function useTimelineEvents(app?: string, key?: string): Resource<ChartEvent[]> {
+  return useResource((range, signal) => loadEvents(range, app, key, signal), [app, key]);
+}
