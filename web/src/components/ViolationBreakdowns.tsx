@@ -1,9 +1,8 @@
 import { api, type ViolationQuery } from '../api/client.js';
 import type { BreakdownDimension, ViolationBreakdown } from '../api/types.js';
-import { formatCount } from '../format.js';
+import { formatCount, formatTime } from '../format.js';
 import type { PerLogRuleRef } from '../router.js';
 import { useResource } from '../state.js';
-import { ErrorNote } from './ui.js';
 
 /** How many groups each breakdown lists. */
 const TOP = 5;
@@ -83,8 +82,18 @@ function Breakdown({
   return (
     <section className="breakdown" data-testid={`breakdown-${by}`}>
       <h3>{TITLES[by]}</h3>
-      <ErrorNote error={breakdown.error} retry={breakdown.reload} />
-      {data && data.items.length === 0 && <p className="muted small">None.</p>}
+      {/* The page's own banner reports a failed request; here only what it means for these counts. */}
+      {breakdown.error && breakdown.error.status !== 401 && (
+        <p className="muted small as-of" data-testid={`breakdown-${by}-error`}>
+          {data && breakdown.loadedAt
+            ? `As of ${formatTime(breakdown.loadedAt)}: ${breakdown.error.message}`
+            : `Counts not loaded: ${breakdown.error.message}`}{' '}
+          <button type="button" className="button button-small button-ghost" onClick={breakdown.reload}>
+            Retry
+          </button>
+        </p>
+      )}
+      {data && !breakdown.error && data.items.length === 0 && <p className="muted small">None.</p>}
       {data && data.items.length > 0 && (
         <ol>
           {data.items.map((item) => {
