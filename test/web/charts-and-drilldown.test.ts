@@ -131,8 +131,15 @@ const VIEWS = [
   { name: 'phone', width: 390, height: 844 },
 ];
 
-/** What the n-th `.chart` of the page exposes: its data attributes and uPlot's axes and series. */
-async function chartFacts(page: Page, selector: string) {
+interface ChartFacts {
+  thresholds: string[];
+  axes: { side: string; label: string }[];
+  axisLabels: string[];
+  series: { label: string; values: (number | null)[] }[];
+}
+
+/** What a `.chart` exposes: its data attributes and uPlot's axes and series. */
+async function chartFacts(page: Page, selector: string): Promise<ChartFacts> {
   return page.$eval(selector, (element) => {
     // biome-ignore lint/suspicious/noExplicitAny: uPlot's internals as the page holds them
     const u = (element as any).uplot;
@@ -230,13 +237,13 @@ describe.skipIf(chromiumMissing)('charts that cannot be misread, and drill-down,
         expect(await alert.count()).toBe(1);
         expect(await silence.getAttribute('title')).toMatch(/^Silence #\d+: solo-app \(whole app\), .* \(deploy\)$/);
         expect(await alert.getAttribute('title')).toMatch(/^Alert #\d+ sent .*: solo-app, 4 violations, by email$/);
-        const left = await silence.evaluate((e) => (e as HTMLElement).offsetLeft);
-        const width = await silence.evaluate((e) => (e as HTMLElement).offsetWidth);
+        const left = await silence.evaluate((e) => (e as unknown as { offsetLeft: number }).offsetLeft);
+        const width = await silence.evaluate((e) => (e as unknown as { offsetWidth: number }).offsetWidth);
         const start = await xOf(page, chart, data.silenceAt);
         const end = await xOf(page, chart, data.silenceAt + 10 * MINUTE);
         expect(Math.abs(left - start)).toBeLessThanOrEqual(2);
         expect(Math.abs(left + width - end)).toBeLessThanOrEqual(3);
-        const alertLeft = await alert.evaluate((e) => (e as HTMLElement).offsetLeft);
+        const alertLeft = await alert.evaluate((e) => (e as unknown as { offsetLeft: number }).offsetLeft);
         expect(Math.abs(alertLeft - (await xOf(page, chart, data.alertAt)))).toBeLessThanOrEqual(2);
       }
       expect(await page.getByTestId('events-legend').first().textContent()).toContain('alert sent');
