@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -10,6 +10,7 @@ import {
   chromiumMissing,
   eventually,
   launchBrowser,
+  RESULTS_DIR,
   startWebHarness,
   type WebHarness,
 } from './harness.js';
@@ -183,6 +184,7 @@ describe.skipIf(chromiumMissing)('charts that cannot be misread, and drill-down,
     h = await startWebHarness(webRoot);
     data = await seed(h);
     range = `from=${new Date(data.from).toISOString()}&to=${new Date(data.to).toISOString()}`;
+    mkdirSync(RESULTS_DIR, { recursive: true });
   }, 120_000);
 
   afterAll(async () => {
@@ -214,6 +216,7 @@ describe.skipIf(chromiumMissing)('charts that cannot be misread, and drill-down,
       await eventually(async () => (await chartFacts(page, duration)).thresholds).toEqual([
         'solo-app (app rule) ≤ 300 ms',
       ]);
+      expect((await page.getByTestId('threshold-note').textContent())?.trim()).toBe('solo-app (app rule) ≤ 300 ms');
       const line = (await chartFacts(page, duration)).series.find((s) => s.label === 'Threshold');
       expect(line?.values.every((v) => v === 300)).toBe(true);
 
@@ -247,6 +250,7 @@ describe.skipIf(chromiumMissing)('charts that cannot be misread, and drill-down,
         expect(Math.abs(alertLeft - (await xOf(page, chart, data.alertAt)))).toBeLessThanOrEqual(2);
       }
       expect(await page.getByTestId('events-legend').first().textContent()).toContain('alert sent');
+      await page.screenshot({ path: join(RESULTS_DIR, `overview-marks-${view.name}.png`), fullPage: true });
       // Hovering the band: the plot's tooltip names the silence (the marks leave the mouse to the chart).
       const over = page.locator(`${volume} .u-over`);
       await over.scrollIntoViewIfNeeded();
@@ -348,6 +352,7 @@ describe.skipIf(chromiumMissing)('charts that cannot be misread, and drill-down,
       }
       // Filters combine: the list now shows one key, one rule, one level.
       expect(kept.length).toBeGreaterThan(0);
+      await page.screenshot({ path: join(RESULTS_DIR, `violations-drilldown-${view.name}.png`), fullPage: true });
       await page.getByRole('button', { name: 'Clear the level filter' }).click();
       await eventually(() => queryOf(page).get('level')).toBeNull();
       const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');

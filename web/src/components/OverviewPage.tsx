@@ -176,8 +176,8 @@ function TimeseriesPanel({ app }: { app: string }) {
             />
             {threshold !== undefined && (
               <p className="chart-note" data-testid="threshold-note">
-                <span className="threshold-swatch" aria-hidden="true" /> {caption} (app rule
-                {rule?.is_active ? '' : ', inactive'})
+                <span className="threshold-swatch" aria-hidden="true" /> {caption}
+                {rule?.is_active ? '' : ' (inactive)'}
               </p>
             )}
             {threshold === undefined && rule && rules && rules.messageRules.length > 0 && (
