@@ -110,3 +110,34 @@ describe('dashboard URL scheme: incidents and rules of every kind', () => {
     }
   });
 });
+
+describe('dashboard URL scheme: drill-down', () => {
+  it('round-trips the level filter and the range a zoom replaced, to the millisecond', () => {
+    const zoomed: Route = {
+      page: 'violations',
+      range: { kind: 'custom', from: new Date('2026-11-30T10:07:00.123Z'), to: new Date('2026-11-30T10:08:00.456Z') },
+      zoomBase: { kind: 'preset', minutes: 60 },
+      level: 'error',
+    };
+    expect(href(zoomed)).toBe(
+      '#/violations?from=2026-11-30T10%3A07%3A00.123Z&to=2026-11-30T10%3A08%3A00.456Z&level=error&zoom=1h',
+    );
+    expect(parseRoute(href(zoomed))).toEqual(zoomed);
+    const twice: Route = {
+      ...zoomed,
+      zoomBase: {
+        kind: 'custom',
+        from: new Date('2026-11-30T10:00:00.000Z'),
+        to: new Date('2026-11-30T11:00:00.000Z'),
+      },
+    };
+    expect(href(twice)).toContain('zoom=2026-11-30T10%3A00%3A00.000Z%7E2026-11-30T11%3A00%3A00.000Z');
+    expect(parseRoute(href(twice))).toEqual(twice);
+  });
+
+  it('drops a zoom it cannot read', () => {
+    for (const bad of ['2h', 'x~y', '2026-11-30T11:00:00Z~2026-11-30T10:00:00Z', '~']) {
+      expect(parseRoute(`#/violations?zoom=${encodeURIComponent(bad)}`)).toEqual({ page: 'violations' });
+    }
+  });
+});
