@@ -7,7 +7,14 @@ import type { Database, MessageRuleTable } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../validation/problems.js';
 import { RuleListCache } from './rule-list-cache.js';
 import type { MessageRuleCreate, MessageRuleUpdate } from './schemas.js';
-import { type AppRule, type ChannelType, type MessageRule, managedFields, type RuleKind, type WriteOptions } from './types.js';
+import {
+  type AppRule,
+  type ChannelType,
+  type MessageRule,
+  managedFields,
+  type RuleKind,
+  type WriteOptions,
+} from './types.js';
 
 export interface RuleFilter {
   app_name?: string;
