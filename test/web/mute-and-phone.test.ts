@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Insertable } from 'kysely';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,7 @@ import { seedDemoData } from './seed.js';
 
 if (chromiumMissing) console.warn(`[web/mute-and-phone] SKIPPED: ${chromiumMissing}`);
 
+const DOCS_SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const LONG_KEY = 'POST /api/v2/organisations/{organisation_id}/invoices.export_to_spreadsheet:async';
 const REASON = 'below count: 2 of 5 violations in the last 10 min';
 const LAYOUTS = [
@@ -190,6 +192,10 @@ describe.skipIf(chromiumMissing)('muting from a row, the Silences page and phone
       expect(await summary.textContent()).toContain('(in 2 h)');
       const box = (await dialog.boundingBox())!;
       expect(box.x + box.width).toBeLessThanOrEqual(layout.width);
+      await page.screenshot({ path: join(RESULTS_DIR, `mute-dialog-${name}.png`) });
+      if (name === 'phone' && process.env.LAGWATCH_UPDATE_SCREENSHOTS === '1') {
+        await page.screenshot({ path: join(DOCS_SCREENSHOTS, 'mute-dialog-phone.png') });
+      }
       expect(await activeSilences()).toEqual([]); // nothing made before the user confirms
       await dialog.getByRole('button', { name: 'Mute this key' }).click();
       await dialog.waitFor({ state: 'detached' });
@@ -280,6 +286,8 @@ describe.skipIf(chromiumMissing)('muting from a row, the Silences page and phone
       const inputs = [form.getByLabel('App name'), form.getByLabel('Message key'), form.getByLabel('For')];
       const tops = await Promise.all(inputs.map(y));
       const lefts = await Promise.all(inputs.map(async (l) => (await l.boundingBox())!.x));
+      const heights = await Promise.all(inputs.map(async (l) => (await l.boundingBox())!.height));
+      expect(new Set(heights.map(Math.round)).size).toBe(1);
       if (name === 'desktop') expect(new Set(tops.map(Math.round)).size).toBe(1);
       else expect(new Set(lefts.map(Math.round)).size).toBe(1);
 
