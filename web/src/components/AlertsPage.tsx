@@ -64,8 +64,12 @@ const selfTitle = (alert: Alert) => alert.title ?? `lagwatch self-monitoring: ${
 
 /** The alert log; its filters (app, channel, status) and page live in the URL. */
 export function AlertsPage() {
-  const { route, setView } = useDashboard();
+  const { route, setView, range } = useDashboard();
   const status = known(STATUSES, route.status);
+  // The view names its range (`from`/`to` or `range`), so a copied URL lists the same rows.
+  useEffect(() => {
+    if (!route.range) setView({ range }, { replace: true });
+  }, [route.range, range, setView]);
   const channels = useChannels();
   // Until the registry's list is known, the URL's channel is asked for as it is (the server checks it).
   const channel = channels
@@ -77,7 +81,7 @@ export function AlertsPage() {
   const app = route.app ?? '';
   const page = route.pageNumber ?? 1;
   const alerts = useResource(
-    (_range, signal) => api.alerts({ status, channel, app_name: app || undefined, page, per_page: PER_PAGE }, signal),
+    (r, signal) => api.alerts({ status, channel, app_name: app || undefined, page, per_page: PER_PAGE }, r, signal),
     [status, channel, app, page],
   );
   const apps = useResource(async (_range, signal) => {
@@ -134,8 +138,8 @@ export function AlertsPage() {
         ) : !alerts.data || alerts.data.items.length === 0 ? (
           <Empty>
             {filtered
-              ? 'No alert matches these filters.'
-              : 'No alerts yet. They appear here when a scan finds violations of an active rule.'}
+              ? 'No alert in this range matches these filters.'
+              : 'No alerts in this range. They appear here when a scan finds violations of an active rule.'}
           </Empty>
         ) : (
           <>
@@ -198,6 +202,7 @@ function AlertRow({ alert, open, onToggle }: { alert: Alert; open: boolean; onTo
         <td>
           <Badge tone={STATUS_TONE[alert.status] ?? 'muted'}>{alert.status}</Badge>
           {alert.kind === 'resolved' && <div className="muted small">resolved</div>}
+          {alert.status === 'silenced' && <SilenceNote alert={alert} />}
           {alert.status === 'pending' && <PendingNote alert={alert} />}
         </td>
         {isSelfAlert(alert) ? (
@@ -253,6 +258,19 @@ function AlertRow({ alert, open, onToggle }: { alert: Alert; open: boolean; onTo
         </tr>
       )}
     </>
+  );
+}
+
+/** Which silence held a silenced row back, linked to it (the reason says until when). */
+function SilenceNote({ alert }: { alert: Alert }) {
+  if (alert.silence_id === null) return <div className="muted small">by a silence</div>;
+  return (
+    <div className="small" data-testid="alert-silence">
+      by{' '}
+      <a href={href({ page: 'silences', incidentId: alert.silence_id })} title="The silence that held it back">
+        silence #{alert.silence_id}
+      </a>
+    </div>
   );
 }
 
@@ -332,6 +350,14 @@ function AlertDetail({ alert }: { alert: Alert }) {
           <>
             <dt>Sent</dt>
             <dd>{formatTime(alert.sent_at)}</dd>
+          </>
+        )}
+        {alert.status === 'silenced' && alert.silence_id !== null && (
+          <>
+            <dt>Silenced by</dt>
+            <dd>
+              <a href={href({ page: 'silences', incidentId: alert.silence_id })}>silence #{alert.silence_id}</a>
+            </dd>
           </>
         )}
         {alert.last_error && (
