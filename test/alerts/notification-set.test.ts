@@ -204,6 +204,50 @@ describe.each(drivers)('a notification, its alert log row and its link tell one 
     90_000,
   );
 
+  it.skipIf(driver.skipReason)(
+    'a resolved notice covers its episode, held-back violations too; the next alert starts after it',
+    async () => {
+      let clock = Date.now();
+      world = await openScanWorld(driver, { now: () => clock });
+      hooks = await startWebhookReceiver();
+      server = await buildServer(world.ctx);
+      const { ctx, services } = world;
+      await ctx.appRules.create(
+        {
+          app_name: 'api',
+          max_duration: 500,
+          alert_channels: ['webhook'],
+          cooldown_minutes: 30,
+          notify_resolved: true,
+          resolve_after_minutes: 5,
+        },
+        'test',
+      );
+      await ctx.targets.create({ name: 'hook', type: 'webhook', external_id: hooks.url, is_active: true }, 'test');
+      const t0 = Date.now() - 50 * 60_000;
+      const scanOf = async (logs: SlowLog[], queued: number) => {
+        await world!.ingest(logs.map((l) => logDocument({ ...l, app: 'api' })));
+        expect(await services.scanner.run()).toMatchObject({ status: 'success', alertsQueued: queued });
+      };
+      const first = [0, 1].map((i) => ({ time: t0 + i * 1000, duration: 600 + i }));
+      await scanOf(first, 1);
+      clock += 60_000;
+      const held = [0, 1, 2].map((i) => ({ time: t0 + 2 * 60_000 + i * 1000, duration: 2000 + i }));
+      await scanOf(held, 0);
+      // Ten quiet minutes of logs: resolved, reporting the episode's five.
+      await scanOf([{ time: t0 + 12 * 60_000, duration: 10 }], 1);
+      // Past the cooldown, one more: the alert reports it alone (the resolved notice told the rest).
+      clock += 31 * 60_000;
+      const again = [{ time: t0 + 20 * 60_000, duration: 900 }];
+      await scanOf(again, 1);
+
+      const [, resolved, next] = await checkSent([first, [...first, ...held], again]);
+      expect(resolved).toMatchObject({ kind: 'resolved', resolved: { violations: 5 } });
+      expect(next).toMatchObject({ kind: 'alert', count: 1 });
+    },
+    90_000,
+  );
+
   it.skipIf(driver.skipReason)('GET /alerts filters by when rows were queued; a bad time is a 422', async () => {
     world = await openScanWorld(driver);
     server = await buildServer(world.ctx);

@@ -60,6 +60,8 @@ const traceLink = (id: string) => href({ page: 'trace', id });
 
 /** A self-alert (lagwatch watching itself): no rule, no violations, a condition and its sentence. */
 const isSelfAlert = (alert: Alert) => alert.rule_type === 'self';
+/** A per-log rule's notification counts violations; a window rule's is about an incident (its sentence says it). */
+const countsViolations = (alert: Alert) => isPerLogRule({ type: alert.rule_type, id: alert.rule_id });
 const selfTitle = (alert: Alert) => alert.title ?? `lagwatch self-monitoring: ${alert.message_key ?? 'condition'}`;
 
 /** The alert log; its filters (app, channel, status) and page live in the URL. */
@@ -219,14 +221,20 @@ function AlertRow({ alert, open, onToggle }: { alert: Alert; open: boolean; onTo
                 <code className="small">{alert.message_key}</code>
               </div>
             )}
+            {!countsViolations(alert) && alert.sentence && (
+              <div className="small break" data-testid="alert-sentence">
+                {alert.sentence}
+              </div>
+            )}
             <div className="muted small show-narrow">
-              {channelLabel(alert.channel)} · {formatCount(alert.violation_count)} violation
-              {alert.violation_count === 1 ? '' : 's'}
+              {channelLabel(alert.channel)}
+              {countsViolations(alert) &&
+                ` · ${formatCount(alert.violation_count)} violation${alert.violation_count === 1 ? '' : 's'}`}
             </div>
           </td>
         )}
         <td className="num hide-narrow">
-          {isSelfAlert(alert) ? <span className="muted">—</span> : formatCount(alert.violation_count)}
+          {countsViolations(alert) ? formatCount(alert.violation_count) : <span className="muted">—</span>}
         </td>
         <td className="hide-narrow">{channelLabel(alert.channel)}</td>
         <td className="hide-narrow break">{alert.destination}</td>
@@ -374,12 +382,21 @@ function AlertDetail({ alert }: { alert: Alert }) {
               {alert.sentence && <div>{alert.sentence}</div>}
             </dd>
           </>
-        ) : (
+        ) : countsViolations(alert) ? (
           <>
             <dt>Violations</dt>
             <dd>
               <a href={violationsLink(alert)}>
                 {formatCount(alert.violation_count)} of {alert.rule_type} rule #{alert.rule_id}
+              </a>
+            </dd>
+          </>
+        ) : (
+          <>
+            <dt>Incident</dt>
+            <dd>
+              <a href={violationsLink(alert)}>
+                The incident of {alert.rule_type} rule #{alert.rule_id}
               </a>
             </dd>
           </>
