@@ -52,12 +52,18 @@ const traceLink = (id: string) => href({ page: 'trace', id });
 
 /** A self-alert (lagwatch watching itself): no rule, no violations, a condition and its sentence. */
 const isSelfAlert = (alert: Alert) => alert.rule_type === 'self';
+/** A per-log rule's notification counts violations; a window rule's is about an incident (its sentence says it). */
+const countsViolations = (alert: Alert) => isPerLogRule({ type: alert.rule_type, id: alert.rule_id });
 const selfTitle = (alert: Alert) => alert.title ?? `lagwatch self-monitoring: ${alert.message_key ?? 'condition'}`;
 
 /** The alert log; its filters (app, channel, status) and page live in the URL. */
 export function AlertsPage() {
-  const { route, setView } = useDashboard();
+  const { route, setView, range } = useDashboard();
   const status = known(STATUSES, route.status);
+  // The view names its range (`from`/`to` or `range`), so a copied URL lists the same rows.
+  useEffect(() => {
+    if (!route.range) setView({ range }, { replace: true });
+  }, [route.range, range, setView]);
   const channels = useChannels();
   // Until the registry's list is known, the URL's channel is asked for as it is (the server checks it).
   const channel = channels
@@ -69,7 +75,7 @@ export function AlertsPage() {
   const app = route.app ?? '';
   const page = route.pageNumber ?? 1;
   const alerts = useResource(
-    (_range, signal) => api.alerts({ status, channel, app_name: app || undefined, page, per_page: PER_PAGE }, signal),
+    (r, signal) => api.alerts({ status, channel, app_name: app || undefined, page, per_page: PER_PAGE }, r, signal),
     [status, channel, app, page],
   );
   const apps = useResource(async (_range, signal) => {
@@ -126,8 +132,8 @@ export function AlertsPage() {
         ) : !alerts.data || alerts.data.items.length === 0 ? (
           <Empty>
             {filtered
-              ? 'No alert matches these filters.'
-              : 'No alerts yet. They appear here when a scan finds violations of an active rule.'}
+              ? 'No alert in this range matches these filters.'
+              : 'No alerts in this range. They appear here when a scan finds violations of an active rule.'}
           </Empty>
         ) : (
           <>
@@ -195,6 +201,7 @@ function AlertRow({ alert, open, onToggle }: { alert: Alert; open: boolean; onTo
         <td>
           <Badge tone={STATUS_TONE[alert.status] ?? 'muted'}>{alert.status}</Badge>
           {alert.kind === 'resolved' && <div className="muted small">resolved</div>}
+          {alert.status === 'silenced' && <SilenceNote alert={alert} />}
           {alert.status === 'pending' && <PendingNote alert={alert} />}
           {alert.status !== 'pending' && alert.status !== 'sent' && alert.last_error && (
             // Where the Detail column is hidden, why it was not sent stays in view.
@@ -220,14 +227,20 @@ function AlertRow({ alert, open, onToggle }: { alert: Alert; open: boolean; onTo
                 <BreakableKey value={alert.message_key} className="small" />
               </div>
             )}
+            {!countsViolations(alert) && alert.sentence && (
+              <div className="small break" data-testid="alert-sentence">
+                {alert.sentence}
+              </div>
+            )}
             <div className="muted small show-narrow">
-              {channelLabel(alert.channel)} · {formatCount(alert.violation_count)} violation
-              {alert.violation_count === 1 ? '' : 's'}
+              {channelLabel(alert.channel)}
+              {countsViolations(alert) &&
+                ` · ${formatCount(alert.violation_count)} violation${alert.violation_count === 1 ? '' : 's'}`}
             </div>
           </td>
         )}
         <td className="num hide-narrow">
-          {isSelfAlert(alert) ? <span className="muted">—</span> : formatCount(alert.violation_count)}
+          {countsViolations(alert) ? formatCount(alert.violation_count) : <span className="muted">—</span>}
         </td>
         <td className="hide-narrow">{channelLabel(alert.channel)}</td>
         <td className="hide-narrow break">{alert.destination}</td>
@@ -264,6 +277,19 @@ function AlertRow({ alert, open, onToggle }: { alert: Alert; open: boolean; onTo
         </tr>
       )}
     </>
+  );
+}
+
+/** Which silence held a silenced row back, linked to it (the reason says until when). */
+function SilenceNote({ alert }: { alert: Alert }) {
+  if (alert.silence_id === null) return <div className="muted small">by a silence</div>;
+  return (
+    <div className="small" data-testid="alert-silence">
+      by{' '}
+      <a href={href({ page: 'silences', incidentId: alert.silence_id })} title="The silence that held it back">
+        silence #{alert.silence_id}
+      </a>
+    </div>
   );
 }
 
@@ -345,6 +371,14 @@ function AlertDetail({ alert }: { alert: Alert }) {
             <dd>{formatTime(alert.sent_at)}</dd>
           </>
         )}
+        {alert.status === 'silenced' && alert.silence_id !== null && (
+          <>
+            <dt>Silenced by</dt>
+            <dd>
+              <a href={href({ page: 'silences', incidentId: alert.silence_id })}>silence #{alert.silence_id}</a>
+            </dd>
+          </>
+        )}
         {alert.last_error && (
           <>
             <dt>{alert.status === 'failed' || alert.status === 'pending' ? 'Error' : 'Reason'}</dt>
@@ -359,12 +393,21 @@ function AlertDetail({ alert }: { alert: Alert }) {
               {alert.sentence && <div>{alert.sentence}</div>}
             </dd>
           </>
-        ) : (
+        ) : countsViolations(alert) ? (
           <>
             <dt>Violations</dt>
             <dd>
               <a href={violationsLink(alert)}>
                 {formatCount(alert.violation_count)} of {alert.rule_type} rule #{alert.rule_id}
+              </a>
+            </dd>
+          </>
+        ) : (
+          <>
+            <dt>Incident</dt>
+            <dd>
+              <a href={violationsLink(alert)}>
+                The incident of {alert.rule_type} rule #{alert.rule_id}
               </a>
             </dd>
           </>
