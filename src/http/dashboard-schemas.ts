@@ -119,6 +119,14 @@ const ruleFilterFields = {
     }),
   ),
   level: Type.Optional(FilterText("Only violations of logs at this level (exactly as recorded, e.g. 'error')")),
+  ids: Type.Optional(
+    Type.String({
+      pattern: '^[0-9]{1,15}-[0-9]{1,15}$',
+      maxLength: 31,
+      description:
+        "Only violations with ids from the first to the last, `<first>-<last>`: with the rule, exactly the violations one notification reported (its dashboard link's `ids`)",
+    }),
+  ),
 };
 
 export const KeyMatchSchema = Type.Union([Type.Literal('exact'), Type.Literal('prefix'), Type.Literal('contains')], {

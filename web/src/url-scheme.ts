@@ -9,7 +9,8 @@ import { PRESETS, type RangeChoice } from './time-range.js';
  * `key` (with `match=prefix|contains` for a key search; exact without), `rule` (`<kind>:<id>`:
  * `app:3`, `message:7`, `latency:12`, `absence:2`, `slo:5`: on the SLO page, the SLO shown open),
  * `id` (an incident), `kind` (a rule-kind filter), `page` (list page), `sort`, `status`, `entity`
- * and `actor` (the audit log's filters), `level` (a violation list's level filter) and `zoom`
+ * and `actor` (the audit log's filters), `ids` (`<first>-<last>` violation ids: with `rule`, the
+ * violations one notification reported), `level` (a violation list's level filter) and `zoom`
  * (the range before a chart zoomed in: `1h` or `<ISO>~<ISO>`; Reset returns to it).
  */
 export type PageName =
@@ -71,6 +72,13 @@ export interface ViewParams {
   level?: string;
   /** The range before a chart zoomed in (`zoom` in the URL), so "Reset" can return to it. */
   zoomBase?: RangeChoice;
+  /** Violation ids from `first` to `last` (`ids=1201-1371`): with the rule, one notification's violations. */
+  violationIds?: ViolationIdRange;
+}
+
+export interface ViolationIdRange {
+  first: number;
+  last: number;
 }
 
 export type Route = ({ page: PageName; id?: string } | { page: 'not-found'; id?: undefined }) & ViewParams;
@@ -155,6 +163,14 @@ function parseId(text: string | null): number | undefined {
   return id >= 1 ? id : undefined;
 }
 
+function parseIdRange(text: string | null): ViolationIdRange | undefined {
+  const match = /^(\d{1,15})-(\d{1,15})$/.exec(text ?? '');
+  if (!match) return undefined;
+  const first = Number(match[1]);
+  const last = Number(match[2]);
+  return first <= last ? { first, last } : undefined;
+}
+
 function parseView(query: URLSearchParams): ViewParams {
   const pageNumber = /^\d{1,9}$/.test(query.get('page') ?? '') ? Number(query.get('page')) : undefined;
   const view: ViewParams = {
@@ -177,6 +193,7 @@ function parseView(query: URLSearchParams): ViewParams {
     actor: query.get('actor') || undefined,
     level: query.get('level') || undefined,
     zoomBase: parseZoomBase(query.get('zoom')),
+    violationIds: parseIdRange(query.get('ids')),
   };
   for (const name of Object.keys(view) as (keyof ViewParams)[]) if (view[name] === undefined) delete view[name];
   return view;
@@ -227,6 +244,7 @@ export function viewQuery(view: ViewParams): URLSearchParams {
   if (view.actor) query.set('actor', view.actor);
   if (view.level) query.set('level', view.level);
   if (view.zoomBase) query.set('zoom', zoomBaseToken(view.zoomBase));
+  if (view.violationIds) query.set('ids', `${view.violationIds.first}-${view.violationIds.last}`);
   return query;
 }
 

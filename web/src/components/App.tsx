@@ -55,7 +55,7 @@ const TITLES: Record<Route['page'], string> = {
 };
 
 /** Pages whose figures depend on the time range show the picker. */
-const RANGED: ReadonlySet<Route['page']> = new Set(['overview', 'violations']);
+const RANGED: ReadonlySet<Route['page']> = new Set(['overview', 'violations', 'alerts']);
 
 export function App() {
   const { route, authRequired, setAuthRequired, live, range, lastLoadedAt } = useDashboard();

@@ -6,6 +6,8 @@ import type { ChartEvent } from './chart-events.js';
 
 /** The newest this many of each are read; older ones fall outside any range a chart shows in practice. */
 const NEWEST = 500;
+/** How long before the range an alert sent in it may have been queued (retries with backoff). */
+const RETRY_SLACK_MS = 86_400_000;
 
 function silenceEvent(silence: Silence): ChartEvent {
   const scope = silence.message_key
@@ -41,7 +43,12 @@ async function loadEvents(range: TimeRange, app: string | undefined, key: string
   const to = range.to.getTime();
   const [silences, alerts] = await Promise.all([
     api.silences.list({ per_page: NEWEST }, signal),
-    api.alerts({ status: 'sent', app_name: app, per_page: NEWEST }, signal),
+    // The log's range is by queueing time; a row sent in the range may have been queued (and retried) earlier.
+    api.alerts(
+      { status: 'sent', app_name: app, per_page: NEWEST },
+      { from: new Date(from - RETRY_SLACK_MS), to: range.to },
+      signal,
+    ),
   ]);
   const events: ChartEvent[] = [];
   for (const silence of silences.items) {
