@@ -1,8 +1,8 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { type AuditAction, recordChange, ruleEntityId } from '../audit/audit-log.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { inTransaction } from '../db/in-transaction.js';
 import { fromFlag, toFlag } from '../db/flags.js';
+import { inTransaction } from '../db/in-transaction.js';
 import { offsetOf, type Page, type PageRequest } from '../db/page.js';
 import type { Database, MessageRuleTable } from '../db/schema.js';
 import { ConflictError, NotFoundError, type Problem, ValidationError } from '../validation/problems.js';
