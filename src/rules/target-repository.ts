@@ -7,7 +7,7 @@ import { offsetOf, type Page, type PageRequest } from '../db/page.js';
 import type { AlertTargetTable, Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, type Problem, ValidationError } from '../validation/problems.js';
 import type { TargetCreate, TargetUpdate } from './schemas.js';
-import type { AlertTarget, ChannelType } from './types.js';
+import { type AlertTarget, type ChannelType, managedFields, type WriteOptions } from './types.js';
 
 /**
  * What is wrong with a target's type and address together (an unknown type, an address its
@@ -65,7 +65,7 @@ export class TargetRepository {
     return existing(this.db, id);
   }
 
-  async create(input: TargetCreate, actor: string): Promise<AlertTarget> {
+  async create(input: TargetCreate, actor: string, options: WriteOptions = {}): Promise<AlertTarget> {
     this.checkAddress(input.type, input.external_id);
     const now = this.now();
     return this.guardUnique(() =>
@@ -77,6 +77,7 @@ export class TargetRepository {
             type: input.type,
             external_id: input.external_id,
             is_active: toFlag(input.is_active ?? true),
+            managed_by: options.managedBy ?? null,
             created_at: now,
             updated_at: now,
           })
@@ -93,7 +94,7 @@ export class TargetRepository {
     );
   }
 
-  async update(id: number, patch: TargetUpdate, actor: string): Promise<AlertTarget> {
+  async update(id: number, patch: TargetUpdate, actor: string, options: WriteOptions = {}): Promise<AlertTarget> {
     return this.guardUnique(() =>
       inTransaction(this.db, async (trx) => {
         const before = await existing(trx, id);
@@ -105,6 +106,7 @@ export class TargetRepository {
         if (patch.type !== undefined) changes.type = patch.type;
         if (patch.external_id !== undefined) changes.external_id = patch.external_id;
         if (patch.is_active !== undefined) changes.is_active = toFlag(patch.is_active);
+        if (options.managedBy !== undefined) changes.managed_by = options.managedBy;
         await trx.updateTable('alert_targets').set(changes).where('id', '=', id).execute();
         const after = await existing(trx, id);
         await this.audit(trx, actor, 'update', id, before, after);
@@ -182,6 +184,7 @@ function toTarget(row: Selectable<AlertTargetTable>): AlertTarget {
     type: row.type,
     external_id: row.external_id,
     is_active: fromFlag(row.is_active),
+    ...managedFields(row.managed_by ?? null),
     created_at: new Date(Number(row.created_at)).toISOString(),
     updated_at: new Date(Number(row.updated_at)).toISOString(),
   };
