@@ -42,7 +42,7 @@ export interface RulesPlan {
   updates: PlanEntry[];
   deletes: PlanEntry[];
   unchanged: PlanEntry[];
-  /** Stored with this file as their manager but no longer in it (without --prune): managed_by cleared. */
+  /** Marked as managed by this file but no longer in it (without --prune): the mark cleared. */
   releases: PlanEntry[];
   /** Stored, not in the file, not pruned: left as they are. */
   kept: PlanEntry[];
@@ -101,6 +101,7 @@ export async function computePlan(
     releases: [],
     kept: [],
   };
+  const { file } = options;
   const deletes: PlanStep[] = [];
   const updates: PlanStep[] = [];
   const creates: PlanStep[] = [];
@@ -138,21 +139,23 @@ export async function computePlan(
     } else if (stored) {
       seen.add(key);
       const changes = changedFields(stored.rule, desired);
-      if (changes.length === 0) {
+      const marking = markChange(stored.rule, file);
+      if (changes.length === 0 && !marking) {
         plan.unchanged.push(entry(stored.rule.id));
         continue;
       }
-      plan.updates.push(entry(stored.rule.id, changes));
+      plan.updates.push(entry(stored.rule.id, marking ? [...changes, marking] : changes));
+      // A window rule is written whole (checked again as a whole); the others field by field.
       const patch =
         kind.family === 'window' ? desired : Object.fromEntries(changes.map((c) => [c.field, desired[c.field]]));
       updates.push(async (s, actor) => {
-        await kind.store(s.rules).update(stored.rule.id, patch, actor);
+        await kind.store(s.rules).update(stored.rule.id, patch, actor, { managedBy: file });
       });
       continue;
     }
     plan.creates.push(entry(null));
     creates.push(async (s, actor) => {
-      await kind.store(s.rules).create(fileRule.body, actor);
+      await kind.store(s.rules).create(fileRule.body, actor, { managedBy: file });
     });
   }
   for (const [key, stored] of storedRules) {
@@ -160,6 +163,11 @@ export async function computePlan(
     if (options.prune) {
       plan.deletes.push(storedRuleEntry(stored));
       deletes.push((s, actor) => stored.kind.store(s.rules).delete(stored.rule.id, actor));
+    } else if (stored.rule.managed_file === file) {
+      plan.releases.push({ ...storedRuleEntry(stored), changes: [releaseChange(file)] });
+      updates.push(async (s, actor) => {
+        await stored.kind.store(s.rules).update(stored.rule.id, {}, actor, { managedBy: null });
+      });
     } else {
       plan.kept.push(storedRuleEntry(stored));
     }
@@ -184,26 +192,23 @@ export async function computePlan(
     if (stored) {
       seenTargets.add(key);
       const changes = changedFields(targetFields(stored), desired);
-      if (changes.length === 0) {
+      const marking = markChange(stored, file);
+      if (changes.length === 0 && !marking) {
         plan.unchanged.push(entry(stored.id));
         continue;
       }
-      plan.updates.push(
-        entry(
-          stored.id,
-          changes.map((c) => maskedChange(c, String(desired.type))),
-        ),
-      );
+      const shown = changes.map((c) => maskedChange(c, String(desired.type)));
+      plan.updates.push(entry(stored.id, marking ? [...shown, marking] : shown));
       const patch = Object.fromEntries(changes.map((c) => [c.field, desired[c.field]]));
       updates.push(async (s, actor) => {
-        await s.targets.update(stored.id, patch, actor);
+        await s.targets.update(stored.id, patch, actor, { managedBy: file });
       });
       continue;
     }
     plan.creates.push(entry(null));
     createdNames.set(String(desired.name), String(desired.type));
     creates.push(async (s, actor) => {
-      await s.targets.create(fileTarget.body as never, actor);
+      await s.targets.create(fileTarget.body as never, actor, { managedBy: file });
     });
   }
   for (const [key, stored] of storedTargets) {
@@ -221,7 +226,14 @@ export async function computePlan(
       deletes.push((s, actor) => s.targets.delete(stored.id, actor));
       continue;
     }
-    plan.kept.push(entry);
+    if (stored.managed_file === file) {
+      plan.releases.push({ ...entry, changes: [releaseChange(file)] });
+      updates.push(async (s, actor) => {
+        await s.targets.update(stored.id, {}, actor, { managedBy: null });
+      });
+    } else {
+      plan.kept.push(entry);
+    }
     const type = createdNames.get(stored.name);
     if (type !== undefined) {
       throw new PlanConflictError(
@@ -230,6 +242,18 @@ export async function computePlan(
     }
   }
   return { plan, steps: [...deletes, ...updates, ...creates] };
+}
+
+/**
+ * The file manages every rule and target it holds: one stored unmarked (or marked by another
+ * file) is marked, a change of managed_by only.
+ */
+function markChange(stored: { managed_file: string | null }, file: string): PlanChange | undefined {
+  return stored.managed_file === file ? undefined : { field: 'managed_by', before: stored.managed_file, after: file };
+}
+
+function releaseChange(file: string): PlanChange {
+  return { field: 'managed_by', before: file, after: null };
 }
 
 function storedRuleEntry(stored: StoredRule): PlanEntry {

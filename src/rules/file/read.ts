@@ -61,7 +61,8 @@ export function checkRulesText(
     at(parsed[1]?.range[0] ?? 0, '', `one YAML document expected; the file holds ${parsed.length} (drop the ---)`);
   }
   const doc = parsed[0];
-  if (problems.length > 0 || !doc) return { ok: false, problems: sorted(problems) };
+  if (problems.length > 0) return { ok: false, problems: sorted(problems) };
+  if (!doc) return { ok: true, document: { rules: [], targets: [] } };
   return new FileChecker(file, doc, lines, env).check();
 }
 
