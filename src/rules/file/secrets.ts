@@ -56,7 +56,8 @@ export function substituteEnv(text: string, env: Record<string, string | undefin
 
 /** A string as a rules file must write it to mean itself: every `${` escaped as `$${`. */
 export function escapeEnv(text: string): string {
-  return text.replaceAll('${', '$${');
+  // A function: in a replacement string `$$` would mean one `$`.
+  return text.replaceAll('${', () => '$${');
 }
 
 /** `${NAME}`: a reference to the environment variable NAME. */
