@@ -286,53 +286,47 @@ describe.each(drivers)('applying a rules file over $driver', (driver) => {
     );
     await repos.appRules.create({ app_name: 'billing', max_duration: 2000, alert_channels: ['email'] }, 'cli');
     const windows = repos.ruleStores;
-    await windows
-      .windowRules('latency')
-      .create(
-        {
-          name: 'billing keys',
-          app_name: 'billing',
-          per_key: true,
-          statistic: 'slow_ratio',
-          slow_ms: 300,
-          threshold: 5,
-          resolve_threshold: 2,
-          window_minutes: 15,
-          min_samples: 50,
-          pending_minutes: 3,
-          alert_channels: ['email'],
-          notify_resolved: false,
-          cooldown_minutes: 60,
-        },
-        'cli',
-      );
-    await windows
-      .windowRules('latency')
-      .create(
-        {
-          name: 'billing slower',
-          app_name: 'billing',
-          statistic: 'p99',
-          baseline: { compare_to: '1d', ratio: 2, min_increase_ms: 100 },
-          alert_channels: ['email'],
-        },
-        'cli',
-      );
-    await windows
-      .windowRules('slo')
-      .create(
-        {
-          name: 'billing slo',
-          app_name: 'billing',
-          message_key: 'GET /invoice/${id}',
-          threshold_ms: 300,
-          objective: 99.9,
-          period_days: 7,
-          burn_alerts: [{ long_minutes: 30, short_minutes: 3, factor: 10 }],
-          alert_channels: ['webhook'],
-        },
-        'cli',
-      );
+    await windows.windowRules('latency').create(
+      {
+        name: 'billing keys',
+        app_name: 'billing',
+        per_key: true,
+        statistic: 'slow_ratio',
+        slow_ms: 300,
+        threshold: 5,
+        resolve_threshold: 2,
+        window_minutes: 15,
+        min_samples: 50,
+        pending_minutes: 3,
+        alert_channels: ['email'],
+        notify_resolved: false,
+        cooldown_minutes: 60,
+      },
+      'cli',
+    );
+    await windows.windowRules('latency').create(
+      {
+        name: 'billing slower',
+        app_name: 'billing',
+        statistic: 'p99',
+        baseline: { compare_to: '1d', ratio: 2, min_increase_ms: 100 },
+        alert_channels: ['email'],
+      },
+      'cli',
+    );
+    await windows.windowRules('slo').create(
+      {
+        name: 'billing slo',
+        app_name: 'billing',
+        message_key: 'GET /invoice/${id}',
+        threshold_ms: 300,
+        objective: 99.9,
+        period_days: 7,
+        burn_alerts: [{ long_minutes: 30, short_minutes: 3, factor: 10 }],
+        alert_channels: ['webhook'],
+      },
+      'cli',
+    );
     await windows
       .windowRules('absence')
       .create(
