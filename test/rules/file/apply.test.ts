@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is how rules files refer to environment variables
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { repositoriesFor } from '../../../src/app/context.js';
 import type { StateDb } from '../../../src/db/connection.js';
