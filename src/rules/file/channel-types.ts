@@ -1,6 +1,6 @@
 import Type, { type TSchema } from 'typebox';
-import { CHANNEL_TYPES } from '../../alerts/channels/registry.js';
 import { CHANNEL_TYPE_MARK } from '../schemas.js';
+import { fileChannels } from './channels.js';
 
 /**
  * A copy of `schema` in which every schema marked as a channel type (CHANNEL_TYPE_MARK) is one
@@ -16,11 +16,12 @@ function replaceMarked(node: unknown): unknown {
   if (typeof node !== 'object' || node === null) return node;
   const source = node as Record<string | symbol, unknown>;
   if (source[CHANNEL_TYPE_MARK] === true) {
+    const types = fileChannels().types;
     const description = source.description as string | undefined;
     return Type.Unsafe<string>(
       Type.Union(
-        CHANNEL_TYPES.map((type) => Type.Literal(type)),
-        { description: description ?? `A channel type: ${CHANNEL_TYPES.join(', ')}` },
+        types.map((type) => Type.Literal(type)),
+        { description: description ?? `A channel type: ${types.join(', ')}` },
       ),
     );
   }

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import { Document, isMap, isPair, isScalar, isSeq, type Node, visit } from 'yaml';
-import { CHANNELS } from '../../alerts/channels/registry.js';
 import type { Database } from '../../db/schema.js';
 import type { RuleKindModule } from '../kinds/kind.js';
 import { RULE_KINDS } from '../kinds/registry.js';
 import type { AlertTarget } from '../types.js';
+import { fileChannels } from './channels.js';
 import { completedRule, fileCreateSchema } from './kinds.js';
 import { planStoresOver, sameValue } from './plan.js';
 import { envReference, escapeEnv } from './secrets.js';
@@ -47,7 +47,7 @@ export async function exportRules(db: Kysely<Database>, options: { withSecrets: 
   }
   all.sort((a, b) => compareKeys([a.type, a.name], [b.type, b.name]));
   for (const target of all) {
-    const secret = CHANNELS.addressSecrets(target.type, target.external_id).length > 0;
+    const secret = fileChannels().addressSecrets(target.type, target.external_id).length > 0;
     let externalId = escapeEnv(target.external_id);
     if (secret && !options.withSecrets) {
       const variable = uniqueVariable(`LAGWATCH_TARGET_${envWord(target.name)}_EXTERNAL_ID`, variables);

@@ -35,7 +35,7 @@ export function rulesFileJsonSchema(): JsonObject {
       targets: {
         type: ['array', 'null'],
         description: 'Alert targets: where notifications go',
-        items: plain(fileTargetSchema),
+        items: plain(fileTargetSchema()),
       },
     },
   };

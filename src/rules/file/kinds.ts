@@ -10,15 +10,25 @@ import { withRegisteredChannels } from './channel-types.js';
 /** The names a rule's `kind` may have, in the registry's order. */
 export const KIND_NAMES: readonly string[] = RULE_KINDS.map((k) => k.name);
 
-const createSchemas = new Map<string, TSchema>(RULE_KINDS.map((k) => [k.name, withRegisteredChannels(k.createSchema)]));
+// Built on first use: the channel registry registers its types when it is loaded (channels.ts).
+const createSchemas = new Map<string, TSchema>();
+let targetSchema: TSchema | undefined;
 
 /** A kind's create body schema as the API checks it (channel types from the registry). */
 export function fileCreateSchema(kind: RuleKindModule): TSchema {
-  return createSchemas.get(kind.name) as TSchema;
+  let schema = createSchemas.get(kind.name);
+  if (!schema) {
+    schema = withRegisteredChannels(kind.createSchema);
+    createSchemas.set(kind.name, schema);
+  }
+  return schema;
 }
 
 /** A target's create body schema as the API checks it. */
-export const fileTargetSchema: TSchema = withRegisteredChannels(TargetCreate);
+export function fileTargetSchema(): TSchema {
+  targetSchema ??= withRegisteredChannels(TargetCreate);
+  return targetSchema;
+}
 
 /**
  * A valid create body completed as the store would store it: every field with its value or its

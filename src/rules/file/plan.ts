@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import { CHANNELS } from '../../alerts/channels/registry.js';
 import type { Database } from '../../db/schema.js';
 import type { RuleCommon, RuleKindModule, RuleStore, RuleStores } from '../kinds/kind.js';
 import { kindNamed, RULE_KINDS } from '../kinds/registry.js';
@@ -7,6 +6,7 @@ import { ruleStoresFor } from '../kinds/stores.js';
 import { RuleRepository } from '../rule-repository.js';
 import { TargetRepository } from '../target-repository.js';
 import type { AlertTarget } from '../types.js';
+import { fileChannels } from './channels.js';
 import type { RulesDocument } from './document.js';
 import { ruleKey, ruleLabel, targetKey, targetLabel } from './keys.js';
 import { completedRule, completedTarget } from './kinds.js';
@@ -57,7 +57,7 @@ export interface PlanStores {
 export function planStoresOver(db: Kysely<Database>, now: () => number = Date.now): PlanStores {
   const appRules = new RuleRepository(db, 'app', now) as unknown as RuleStore;
   const messageRules = new RuleRepository(db, 'message', now) as unknown as RuleStore;
-  return { rules: ruleStoresFor(db, appRules, messageRules), targets: new TargetRepository(db, CHANNELS, now) };
+  return { rules: ruleStoresFor(db, appRules, messageRules), targets: new TargetRepository(db, fileChannels(), now) };
 }
 
 /** A step of the plan, run in order: deletes, then updates, then creates. */
@@ -301,8 +301,8 @@ function targetFields(target: AlertTarget): Record<string, unknown> {
 function maskedChange(change: PlanChange, type: string): PlanChange {
   if (change.field !== 'external_id') return change;
   const mask = (address: unknown) =>
-    typeof address === 'string' && CHANNELS.addressSecrets(type, address).length > 0
-      ? CHANNELS.maskAddress(type, address)
+    typeof address === 'string' && fileChannels().addressSecrets(type, address).length > 0
+      ? fileChannels().maskAddress(type, address)
       : address;
   return { ...change, before: mask(change.before), after: mask(change.after) };
 }

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { type Document, LineCounter, parseAllDocuments } from 'yaml';
-import { CHANNELS } from '../../alerts/channels/registry.js';
 import { normalizeNames } from '../../validation/names.js';
 import { type Problem, schemaProblems } from '../../validation/problems.js';
 import { kindNamed } from '../kinds/registry.js';
+import { fileChannels } from './channels.js';
 import type { FileProblem, FileRule, FileTarget, RulesDocument } from './document.js';
 import { ruleKey, ruleLabel } from './keys.js';
 import { crossFieldProblems, fileCreateSchema, fileTargetSchema, KIND_NAMES } from './kinds.js';
@@ -149,7 +149,7 @@ class FileChecker {
       this.problem(path, 'must be a mapping with name:, type: and external_id:');
       return undefined;
     }
-    const named = normalizeNames(fileTargetSchema, item) as Record<string, unknown>;
+    const named = normalizeNames(fileTargetSchema(), item) as Record<string, unknown>;
     if (typeof named.name === 'string') {
       this.targetNames.push({
         key: named.name,
@@ -159,9 +159,9 @@ class FileChecker {
     }
     const body = this.substituted(item, path);
     if (!body) return undefined;
-    const normalized = normalizeNames(fileTargetSchema, body) as Record<string, unknown>;
-    if (!this.fieldProblems(path, schemaProblems(fileTargetSchema, normalized))) return undefined;
-    const address = CHANNELS.targetAddressProblem(String(normalized.type), String(normalized.external_id));
+    const normalized = normalizeNames(fileTargetSchema(), body) as Record<string, unknown>;
+    if (!this.fieldProblems(path, schemaProblems(fileTargetSchema(), normalized))) return undefined;
+    const address = fileChannels().targetAddressProblem(String(normalized.type), String(normalized.external_id));
     if (address && !this.fieldProblems(path, [address])) return undefined;
     return { target: { body: normalized, line: this.lineOf(path) }, path };
   }

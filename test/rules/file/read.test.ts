@@ -8,6 +8,8 @@ import { parse } from 'yaml';
 import { type FileProblem, formatProblem } from '../../../src/rules/file/document.js';
 import { rulesFileJsonSchema } from '../../../src/rules/file/json-schema.js';
 import { checkRulesText, readRulesFile } from '../../../src/rules/file/read.js';
+// The channel registry registers the channel types rules files are checked against.
+import '../../../src/alerts/channels/registry.js';
 import { RULE_KINDS } from '../../../src/rules/kinds/registry.js';
 
 const FILE = 'rules.yaml';
