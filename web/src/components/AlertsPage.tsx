@@ -5,9 +5,12 @@ import { useChannelLabel, useChannels } from '../channels.js';
 import { formatCount, formatDateTime, formatRelative, formatTime } from '../format.js';
 import { href, isPerLogRule } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
+import { pastTheEnd, unknownValue } from '../url-problems.js';
 import { AppSelect } from './AppSelect.js';
 import { MuteButton } from './MuteButton.js';
+import { answered, ResourceNote } from './ResourceNote.js';
 import { TableHeader } from './TableHeader.js';
+import { UrlNotice } from './UrlNotice.js';
 import { Badge, Card, Empty, ErrorNote, Loading, Pager } from './ui.js';
 
 const PER_PAGE = 50;
@@ -128,15 +131,31 @@ export function AlertsPage() {
             </select>
           </label>
         </form>
-        <ErrorNote error={alerts.error} retry={alerts.reload} />
+        <UrlNotice
+          problems={[
+            unknownValue('status', route.status, STATUSES, 'every status'),
+            channels &&
+              unknownValue(
+                'channel',
+                route.channel,
+                channels.map((c) => c.type),
+                'every channel',
+              ),
+            alerts.data && pastTheEnd(page, PER_PAGE, alerts.data.total),
+          ]}
+        />
+        <ResourceNote resource={alerts} />
         {!alerts.data && alerts.loading ? (
           <Loading />
         ) : !alerts.data || alerts.data.items.length === 0 ? (
-          <Empty>
-            {filtered
-              ? 'No alert matches these filters.'
-              : 'No alerts yet. They appear here when a scan finds violations of an active rule.'}
-          </Empty>
+          answered(alerts) &&
+          alerts.data?.total === 0 && (
+            <Empty>
+              {filtered
+                ? 'No alert matches these filters.'
+                : 'No alerts yet. They appear here when a scan finds violations of an active rule.'}
+            </Empty>
+          )
         ) : (
           <>
             <p className="muted result-count">{formatCount(alerts.data.total)} alerts, newest first</p>

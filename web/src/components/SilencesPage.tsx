@@ -6,9 +6,10 @@ import { checkFields, SILENCE_FIELDS } from '../field-errors.js';
 import { formatDateTime, formatRelative, formatTime } from '../format.js';
 import { useDashboard, useResource } from '../state.js';
 import { GeneralError, useApiForm, useRowActions } from './editing.js';
+import { answered, ResourceNote } from './ResourceNote.js';
 import { unseenAppWarning, useSeenApps } from './seen-apps.js';
 import { TableHeader } from './TableHeader.js';
-import { Badge, Card, Empty, ErrorNote, Field, Loading, Pager } from './ui.js';
+import { Badge, Card, Empty, Field, Loading, Pager } from './ui.js';
 
 const PER_PAGE = 50;
 const DURATIONS = [
@@ -50,15 +51,17 @@ export function SilencesPage() {
           </label>
         }
       >
-        <ErrorNote error={silences.error ?? actionError} retry={silences.reload} />
+        <ResourceNote resource={silences} actionError={actionError} />
         {!silences.data && silences.loading ? (
           <Loading />
         ) : !silences.data || silences.data.items.length === 0 ? (
-          <Empty>
-            {show === 'active'
-              ? 'No active silence: every notification that is due goes out.'
-              : 'No ended silence yet.'}
-          </Empty>
+          answered(silences) && (
+            <Empty>
+              {show === 'active'
+                ? 'No active silence: every notification that is due goes out.'
+                : 'No ended silence yet.'}
+            </Empty>
+          )
         ) : (
           <>
             <div className="table-wrap">
