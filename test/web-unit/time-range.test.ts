@@ -95,7 +95,7 @@ describe('custom range fields', () => {
 describe('URL values the dashboard cannot show', () => {
   it('names a range that is not offered, and what shows instead', () => {
     expect(urlProblems('#/violations?range=2h', 'Last hour')).toEqual([
-      'range=2h is not one of the ranges offered (15m, 1h, 6h, 24h, 7d): showing Last hour',
+      'range=2h is not one of the ranges offered (15m, 1h, 6h, 24h, 7d) — showing Last hour instead',
     ]);
     expect(urlProblems('#/violations?range=1h')).toEqual([]);
     expect(urlProblems('#/')).toEqual([]);
@@ -103,9 +103,11 @@ describe('URL values the dashboard cannot show', () => {
 
   it('names bad, lone and reversed from/to', () => {
     expect(urlProblems('#/?from=yesterday&to=2026-12-06T10:00:00Z')).toEqual([
-      'from=yesterday is not a time: showing another range',
+      'from=yesterday is not a time — showing another range instead',
     ]);
-    expect(urlProblems('#/?from=2026-12-06T10:00:00Z')).toEqual(['from= needs to= too: showing another range']);
+    expect(urlProblems('#/?from=2026-12-06T10:00:00Z')).toEqual([
+      'from= needs to= too — showing another range instead',
+    ]);
     expect(urlProblems('#/?from=2026-12-06T11:00:00Z&to=2026-12-06T10:00:00Z')).toHaveLength(1);
     expect(urlProblems('#/?from=2026-12-06T10:00:00Z&to=2026-12-06T11:00:00Z')).toEqual([]);
     // A valid custom range wins over a range token (as the parser does).
@@ -113,7 +115,7 @@ describe('URL values the dashboard cannot show', () => {
   });
 
   it('names a page that is not a number and an unknown key match', () => {
-    expect(urlProblems('#/violations?page=abc')).toEqual(['page=abc is not a page number: showing page 1']);
+    expect(urlProblems('#/violations?page=abc')).toEqual(['page=abc is not a page number — showing page 1 instead']);
     expect(urlProblems('#/violations?page=0')).toHaveLength(1);
     expect(urlProblems('#/violations?page=2')).toEqual([]);
     expect(urlProblems('#/violations?key=x&match=fuzzy')).toHaveLength(1);
@@ -121,7 +123,7 @@ describe('URL values the dashboard cannot show', () => {
 
   it('lists check their own values: unknown sorts and pages past the end', () => {
     expect(unknownValue('sort', 'bogus', ['-time', 'time'], 'newest first')).toBe(
-      'sort=bogus is not one this list knows (-time, time): showing newest first',
+      'sort=bogus is not one this list knows (-time, time) — showing newest first instead',
     );
     expect(unknownValue('sort', 'time', ['-time', 'time'], 'newest first')).toBeUndefined();
     expect(unknownValue('sort', undefined, ['-time'], 'newest first')).toBeUndefined();

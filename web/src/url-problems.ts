@@ -29,12 +29,13 @@ export function urlProblems(hash: string, rangeShown = 'another range'): string[
       `range=${range} is not one of the ranges offered (${PRESETS.map((p) => presetToken(p.minutes)).join(', ')})`,
     );
   }
-  if (problems.length > 0) problems[problems.length - 1] += `: showing ${rangeShown}`;
+  if (problems.length > 0) problems[problems.length - 1] += ` — showing ${rangeShown} instead`;
   const page = query.get('page');
-  if (page !== null && !/^[1-9]\d{0,8}$/.test(page)) problems.push(`page=${page} is not a page number: showing page 1`);
+  if (page !== null && !/^[1-9]\d{0,8}$/.test(page))
+    problems.push(`page=${page} is not a page number — showing page 1 instead`);
   const match = query.get('match');
   if (match !== null && !['prefix', 'contains', 'exact'].includes(match)) {
-    problems.push(`match=${match} is not a key match (prefix, contains): showing the exact key`);
+    problems.push(`match=${match} is not a key match (prefix, contains) — showing the exact key instead`);
   }
   return problems;
 }
@@ -47,7 +48,7 @@ export function unknownValue(
   instead: string,
 ): string | undefined {
   if (value === undefined || known.includes(value)) return undefined;
-  return `${name}=${value} is not one this list knows (${known.join(', ')}): showing ${instead}`;
+  return `${name}=${value} is not one this list knows (${known.join(', ')}) — showing ${instead} instead`;
 }
 
 /** `page=99` of a list with fewer pages: says how many there are. */
