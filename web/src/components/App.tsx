@@ -57,7 +57,7 @@ const TITLES: Record<Route['page'], string> = {
 };
 
 /** Pages whose figures depend on the time range show the picker (a single trace does not). */
-const RANGED: ReadonlySet<Route['page']> = new Set(['overview', 'violations', 'trace']);
+const RANGED: ReadonlySet<Route['page']> = new Set(['overview', 'violations', 'trace', 'alerts']);
 const isRanged = (route: Route) => RANGED.has(route.page) && !(route.page === 'trace' && route.id);
 /** Pages with an App filter: the nav keeps the app chosen (Overview → Violations shows that app's). */
 const APP_FILTERED: ReadonlySet<Route['page']> = new Set(['overview', 'violations', 'trace', 'incidents', 'alerts']);

@@ -6,7 +6,7 @@ import { href } from '../router.js';
 import { type Resource, useDashboard, useResource } from '../state.js';
 import { pastTheEnd, unknownValue } from '../url-problems.js';
 import { answered, ResourceNote } from './ResourceNote.js';
-import { type SortableColumn, SortableHeader, sortOf } from './SortableHeader.js';
+import { cellClass, keepSortedInView, type SortableColumn, SortableHeader, sortOf } from './SortableHeader.js';
 import { type Column, TableHeader } from './TableHeader.js';
 import { UrlNotice } from './UrlNotice.js';
 import { Card, Empty, Loading, Pager } from './ui.js';
@@ -46,6 +46,7 @@ export function AppsTable({ apps, onChart }: { apps: Resource<AppsPage>; onChart
   const shown = apps.data?.apps ?? [];
   const total = apps.data?.total ?? 0;
   const first = (page - 1) * PER_PAGE;
+  const columns = keepSortedInView(COLUMNS, sort ?? DEFAULT_SORT);
   return (
     <Card title="Apps" className="span-wide">
       <UrlNotice
@@ -79,7 +80,7 @@ export function AppsTable({ apps, onChart }: { apps: Resource<AppsPage>; onChart
           )}
           <table className="table" aria-label="Apps" aria-busy={apps.loading}>
             <SortableHeader
-              columns={COLUMNS}
+              columns={columns}
               sort={sort ?? DEFAULT_SORT}
               onSort={(next) => setView({ sort: next === DEFAULT_SORT ? undefined : next, pageNumber: undefined })}
             />
@@ -88,6 +89,7 @@ export function AppsTable({ apps, onChart }: { apps: Resource<AppsPage>; onChart
                 <AppRow
                   key={app.app_name}
                   app={app}
+                  columns={columns}
                   open={open === app.app_name}
                   onToggle={() => setOpen(open === app.app_name ? undefined : app.app_name)}
                   onChart={() => onChart(app.app_name)}
@@ -127,11 +129,13 @@ function TimingCells({ logs, stats }: { logs: number; stats: Pick<KeyStats, 'avg
 
 function AppRow({
   app,
+  columns,
   open,
   onToggle,
   onChart,
 }: {
   app: AppStats;
+  columns: readonly SortableColumn<AppSortColumn>[];
   open: boolean;
   onToggle: () => void;
   onChart: () => void;
@@ -147,7 +151,7 @@ function AppRow({
           </button>
         </th>
         <TimingCells logs={app.logs} stats={app} />
-        <td className="num hide-narrow">{formatMs(app.max_ms)}</td>
+        <td className={cellClass(columns, 'max_ms')}>{formatMs(app.max_ms)}</td>
         <td className="num">
           {app.violations > 0 ? (
             <a href={href({ page: 'violations', app: app.app_name, range })} className="text-bad">
@@ -157,7 +161,7 @@ function AppRow({
             <span className="muted">0</span>
           )}
         </td>
-        <td className="num hide-narrow">
+        <td className={cellClass(columns, 'violation_rate')}>
           {app.violations > 0 ? formatPercent(app.violation_rate) : <span className="muted">0%</span>}
         </td>
       </tr>

@@ -29,7 +29,7 @@ const SORT_WORDS: Record<ViolationSort, string> = {
  */
 export function ViolationsPage() {
   const { route, setView, range, live } = useDashboard();
-  const { app, key, keyMatch, rule } = route;
+  const { app, key, keyMatch, rule, violationIds } = route;
   const page = route.pageNumber ?? 1;
   const sort: ViolationSort = SORTS.includes(route.sort as ViolationSort) ? (route.sort as ViolationSort) : '-time';
 
@@ -46,6 +46,8 @@ export function ViolationsPage() {
     key_match: keyMatch ?? 'exact',
     rule_type: perLogRule?.type,
     rule_id: perLogRule?.id,
+    // A notification's link: exactly the violations it reported (ids name them with the rule).
+    ids: perLogRule && violationIds ? `${violationIds.first}-${violationIds.last}` : undefined,
   };
   const filterKey = JSON.stringify(filter);
   // The choice lists the apps with the most violations: the first page of 500.
@@ -67,7 +69,23 @@ export function ViolationsPage() {
       <Card title="Violations">
         <ViolationFilters app={app} messageKey={key} keyMatch={keyMatch} apps={appNames} keys={keys} />
         {perLogRule && (
-          <RuleChip rule={perLogRule} onClear={() => setView({ rule: undefined, pageNumber: undefined })} />
+          <RuleChip
+            rule={perLogRule}
+            onClear={() => setView({ rule: undefined, violationIds: undefined, pageNumber: undefined })}
+          />
+        )}
+        {perLogRule && violationIds && (
+          <p className="rule-chip" data-testid="notification-filter">
+            <span>Only the violations one notification reported</span>
+            <button
+              type="button"
+              className="button button-small button-ghost"
+              onClick={() => setView({ violationIds: undefined, pageNumber: undefined })}
+              aria-label="Show every violation of the rule in this range"
+            >
+              Show all of the rule
+            </button>
+          </p>
         )}
 
         <UrlNotice
@@ -198,7 +216,14 @@ function EmptyView({ filtered, range }: { filtered: boolean; range: RangeChoice 
             type="button"
             className="button button-small button-ghost"
             onClick={() =>
-              setView({ app: undefined, key: undefined, keyMatch: undefined, rule: undefined, pageNumber: undefined })
+              setView({
+                app: undefined,
+                key: undefined,
+                keyMatch: undefined,
+                rule: undefined,
+                violationIds: undefined,
+                pageNumber: undefined,
+              })
             }
           >
             Clear filters
