@@ -1,5 +1,5 @@
 import { applyRulesDocument } from '../rules/file/apply.js';
-import type { RulesDocument } from '../rules/file/read.js';
+import type { RulesFileResult } from '../rules/file/read.js';
 import type { WindowRule } from '../rules/kinds/kind.js';
 import { WINDOW_KINDS } from '../rules/kinds/registry.js';
 import type { SeriesOutcome } from '../scan/window-evaluation.js';
@@ -22,6 +22,9 @@ export const SCAN_AFTER_TICK_MS = 1;
  * that are scanned at their own ticks only (a 7-day baseline does not cost 10,080 scans).
  */
 export const DENSE_SPAN_MS = 6 * HOUR;
+
+/** A rules file read and checked (see rules/file/read.ts). */
+export type RulesDocument = Extract<RulesFileResult, { ok: true }>['document'];
 
 export interface ReplayInput {
   test: RuleTestCase;
@@ -51,6 +54,7 @@ export async function replayTest(input: ReplayInput): Promise<ReplayOutcome> {
       file: input.rulesFile,
       prune: false,
       dryRun: false,
+      now: () => world.clock.now,
     });
     await createSilences(world, test, evaluationTime);
     const logs = documentsOf(test, evaluationTime, world.config.fields.timestamp);

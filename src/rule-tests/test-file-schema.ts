@@ -24,21 +24,22 @@ const logFields = {
 /** At most this many logs (after `repeat`) in one test: the replay holds them in memory. */
 export const MAX_LOGS_PER_TEST = 200_000;
 
+const Repeat = Type.Integer({ minimum: 1, maximum: MAX_LOGS_PER_TEST, description: 'Copies of this log (default 1)' });
+const optionalLogFields = Object.fromEntries(Object.entries(logFields).map(([k, v]) => [k, Type.Optional(v)]));
+
 const TestLog = Type.Object(
   {
     at: RelativeTime('When the log was written: an offset from the evaluation time (-90s, -4m, -1h, 0)'),
-    repeat: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: MAX_LOGS_PER_TEST, description: 'Copies of this log (default 1)' }),
-    ),
-    ...Object.fromEntries(Object.entries(logFields).map(([k, v]) => [k, Type.Optional(v)])),
+    repeat: Type.Optional(Repeat),
+    ...optionalLogFields,
   },
   { additionalProperties: false },
 );
 
-const LogDefaults = Type.Object(Object.fromEntries(Object.entries(logFields).map(([k, v]) => [k, Type.Optional(v)])), {
-  additionalProperties: false,
-  description: 'Fields every log of the test has unless it gives its own',
-});
+const LogDefaults = Type.Object(
+  { repeat: Type.Optional(Repeat), ...optionalLogFields },
+  { additionalProperties: false, description: 'What every log of the test has unless it gives its own' },
+);
 
 const TestSilence = Type.Object(
   {

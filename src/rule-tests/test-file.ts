@@ -167,7 +167,8 @@ export function parseRuleTestFile(file: string, text: string, fields: LogFieldNa
       ms > 0 ? 'a log must be written at or before the evaluation time (0 or a negative offset)' : undefined,
     );
     const { at: _at, repeat, ...own } = log;
-    const merged: Record<string, unknown> = { ...test.defaults, ...own };
+    const { repeat: defaultRepeat, ...defaults } = test.defaults ?? {};
+    const merged: Record<string, unknown> = { ...defaults, ...own };
     // The checks ingest makes (a negative or out-of-range duration is refused). Test logs use
     // the `default` preset's field names, which the replay's store reads (`fields`).
     const document = { [fields.timestamp]: Date.now() + atMs, ...merged };
@@ -177,7 +178,7 @@ export function parseRuleTestFile(file: string, text: string, fields: LogFieldNa
       const where = field && field in own ? [...path, field] : path;
       problems.push(problemAt(where, `not a valid log: ${extracted.reason}`));
     }
-    return { atMs, repeat: repeat ?? 1, fields: merged };
+    return { atMs, repeat: repeat ?? defaultRepeat ?? 1, fields: merged };
   }
 
   if (problems.length > 0) return { ok: false, problems };

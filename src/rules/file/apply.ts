@@ -16,6 +16,7 @@ export interface ApplyOptions {
   file: string;
   prune: boolean;
   dryRun: boolean;
+  now?: () => number;
 }
 
 export async function applyRulesDocument(db: Kysely<Database>, document: RulesDocument, options: ApplyOptions) {
