@@ -13,12 +13,13 @@ const PART = /(\d{1,9})([dhms])/g;
 
 export type RelativeTimeResult = { ok: true; ms: number } | { ok: false; reason: string };
 
-const EXPECTED = 'a signed offset such as -90s, -4m, -1h30m, +1h or -2d (units d, h, m, s), or 0';
+/** What a relative time looks like, for messages. */
+export const RELATIVE_TIME_EXPECTED = 'a signed offset such as -90s, -4m, -1h30m, +1h or -2d (units d, h, m, s), or 0';
 
 /** The offset in ms that `value` (YAML text or the number 0) stands for, or why it is not one. */
 export function parseRelativeTime(value: unknown): RelativeTimeResult {
   if (value === 0 || value === '0') return { ok: true, ms: 0 };
-  if (typeof value !== 'string') return { ok: false, reason: `must be ${EXPECTED}` };
+  if (typeof value !== 'string') return { ok: false, reason: `must be ${RELATIVE_TIME_EXPECTED}` };
   const text = value.trim();
   const match = SHAPE.exec(text);
   if (!match) {
@@ -27,7 +28,7 @@ export function parseRelativeTime(value: unknown): RelativeTimeResult {
       ok: false,
       reason: unsigned
         ? `"${text}" needs a sign: -${text} (before the evaluation time) or +${text} (after it)`
-        : `"${text.slice(0, 40)}" is not ${EXPECTED}`,
+        : `"${text.slice(0, 40)}" is not ${RELATIVE_TIME_EXPECTED}`,
     };
   }
   const [, sign, body] = match as unknown as [string, string, string];

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { RELATIVE_TIME_EXPECTED } from './relative-time.js';
 
 /**
  * The shape of a rule test file (`lagwatch rules:test`). Relative times (`at`, `from`, `to`)
@@ -6,8 +7,14 @@ import Type, { type Static } from 'typebox';
  * their problems say what is expected.
  */
 
+/** What a value of a union must be, said in one problem instead of one per member (see test-file.ts). */
+export const EXPECTED_MARK = 'x-lagwatch-expected';
+
 const RelativeTime = (description: string) =>
-  Type.Union([Type.String({ maxLength: 64 }), Type.Literal(0)], { description });
+  Type.Union([Type.String({ maxLength: 64 }), Type.Literal(0)], {
+    description,
+    [EXPECTED_MARK]: RELATIVE_TIME_EXPECTED,
+  });
 
 const Text = (description: string) => Type.String({ minLength: 1, maxLength: 10_000, description });
 
@@ -15,7 +22,10 @@ const Text = (description: string) => Type.String({ minLength: 1, maxLength: 10_
 const logFields = {
   app_name: Text('Application name'),
   message_key: Text('Message key'),
-  duration: Type.Union([Type.Number(), Type.String({ maxLength: 64 })], { description: 'Duration in ms' }),
+  duration: Type.Union([Type.Number(), Type.String({ maxLength: 64 })], {
+    description: 'Duration in ms',
+    [EXPECTED_MARK]: 'a number of milliseconds (or a number as text)',
+  }),
   correlation_id: Text('Correlation id'),
   level: Text('Log level'),
   message: Text('Message text'),
@@ -68,7 +78,11 @@ const Expectations = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false, minProperties: 1 },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    [EXPECTED_MARK]: 'a map of one or more of violations, firing and notifications',
+  },
 );
 
 const RuleTest = Type.Object(
@@ -89,7 +103,7 @@ export const RuleTestFile = Type.Object(
     evaluation_interval: Type.Optional(
       Type.String({ maxLength: 64, description: 'How often the replay scans and evaluates (default 1m)' }),
     ),
-    tests: Type.Array(RuleTest, { minItems: 1, maxItems: 10_000 }),
+    tests: Type.Array(RuleTest, { minItems: 1, maxItems: 10_000, [EXPECTED_MARK]: 'a list of one or more tests' }),
   },
   { additionalProperties: false },
 );

@@ -4,9 +4,10 @@ import type { TSchema } from 'typebox';
 import { LineCounter, parseDocument } from 'yaml';
 import type { LogFieldNames } from '../config/config.js';
 import { extractLog } from '../logs/fields.js';
-import { schemaProblems } from '../validation/problems.js';
+import { type Problem, schemaProblems } from '../validation/problems.js';
 import { parseDuration, parseRelativeTime } from './relative-time.js';
 import {
+  EXPECTED_MARK,
   type ExpectationsInput,
   MAX_LOGS_PER_TEST,
   RuleTestFile,
@@ -97,15 +98,7 @@ export function parseRuleTestFile(file: string, text: string, fields: LogFieldNa
 
   const shapeProblems = schemaProblems(RuleTestFile, value);
   if (shapeProblems.length > 0) {
-    return {
-      ok: false,
-      problems: shapeProblems.map((p) => {
-        const path = segmentsOf(p.field);
-        const unknown = p.message === 'is not a known field';
-        const message = unknown ? unknownFieldMessage(RuleTestFile, path) : p.message;
-        return problemAt(path, message, unknown);
-      }),
-    };
+    return { ok: false, problems: shapeProblems.flatMap((p) => shapeProblem(p, shapeProblems, problemAt)) };
   }
 
   const input = value as RuleTestFile;
@@ -194,13 +187,37 @@ export function parseRuleTestFile(file: string, text: string, fields: LogFieldNa
   };
 }
 
-/** "is not a known field (expected one of: a, b, c)", from the object schema the field sits in. */
-function unknownFieldMessage(schema: TSchema, path: readonly PathSegment[]): string {
-  let node: unknown = schema;
-  for (const segment of path.slice(0, -1)) {
-    const s = node as { properties?: Record<string, unknown>; items?: unknown };
-    node = typeof segment === 'number' ? s.items : s.properties?.[segment];
+type ProblemAt = (path: readonly PathSegment[], message: string, key?: boolean) => FileProblem;
+
+/**
+ * A schema problem with its position and a message that says what is expected: an unknown field
+ * lists the known ones; a union that failed is one problem saying what it takes (not one per
+ * member).
+ */
+function shapeProblem(problem: Problem, all: readonly Problem[], problemAt: ProblemAt): FileProblem[] {
+  const path = segmentsOf(problem.field);
+  if (problem.message === 'is not a known field') {
+    const known = Object.keys(schemaAt(RuleTestFile, path.slice(0, -1))?.properties ?? {});
+    const list = known.length > 0 ? ` (expected one of: ${known.join(', ')})` : '';
+    return [problemAt(path, `is not a known field${list}`, true)];
   }
-  const known = Object.keys((node as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
-  return known.length > 0 ? `is not a known field (expected one of: ${known.join(', ')})` : 'is not a known field';
+  const expected = schemaAt(RuleTestFile, path)?.[EXPECTED_MARK];
+  if (typeof expected === 'string') {
+    const first = all.find((p) => p.field === problem.field);
+    return first === problem ? [problemAt(path, `must be ${expected}`)] : [];
+  }
+  return [problemAt(path, problem.message)];
+}
+
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  [mark: string]: unknown;
+}
+
+/** The schema the value at `path` is checked against (object properties and array items only). */
+function schemaAt(schema: TSchema, path: readonly PathSegment[]): SchemaNode | undefined {
+  let node: SchemaNode | undefined = schema as SchemaNode;
+  for (const segment of path) node = typeof segment === 'number' ? node?.items : node?.properties?.[segment];
+  return node;
 }
