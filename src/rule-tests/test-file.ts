@@ -71,8 +71,9 @@ export async function readRuleTestFile(file: string, fields: LogFieldNames): Pro
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    return { ok: false, problems: [{ file, line: 0, column: 0, path: '', message: `cannot read it: ${reason}` }] };
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : 'cannot be read';
+    return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: reason }] };
   }
   return parseRuleTestFile(file, text, fields);
 }
