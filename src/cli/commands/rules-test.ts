@@ -8,7 +8,7 @@ export function registerRulesTestCommand(program: Command): void {
     .description(
       'replay the logs of a rule test file against its rules_file in memory (no database or log store is touched, nothing is sent) and check the violations, firing window rules and notifications each test expects; exit 1 when a test fails',
     )
-    .argument('<tests.yaml>', 'the test file (see docs: "Testing rules")')
+    .argument('<tests.yaml>', 'the test file (README: "Testing rules")')
     .option('--json', 'print every test with its failures and what happened as JSON')
     .action(async (file: string, options: { json?: boolean }) => {
       // Loaded here: the other commands need none of the replay's code.
