@@ -13,10 +13,10 @@ describe('rules:test replays every rule kind', { timeout: 120_000 }, () => {
   afterAll(() => folder.close());
 
   let files = 0;
-  async function replay(rules: string, tests: string): Promise<RuleTestRun> {
+  async function replay(rules: string, tests: string, head = '', now?: number): Promise<RuleTestRun> {
     const n = ++files;
     folder.write(`rules-${n}.yaml`, rules);
-    return runTests(folder.write(`tests-${n}.yaml`, `rules_file: rules-${n}.yaml\ntests:\n${tests}`));
+    return runTests(folder.write(`tests-${n}.yaml`, `rules_file: rules-${n}.yaml\n${head}tests:\n${tests}`), now);
   }
   const named = (run: RuleTestRun, name: string) => {
     const result = run.results.find((r) => r.name === name);
@@ -59,6 +59,28 @@ describe('rules:test replays every rule kind', { timeout: 120_000 }, () => {
     expect(notificationsOf(counts.outcome)).toEqual(['-3m alert pending', '-2m alert pending', '-2m alert pending']);
     expect(named(run, 'wrong count').failures).toEqual([{ expectation: 'violations', expected: 2, got: 1 }]);
     expect(run.failed).toBe(1);
+  });
+
+  it('the evaluation time is now, to the minute, moved by `at`; evaluation_interval spaces the scans', async () => {
+    const now = Date.UTC(2026, 4, 1, 10, 30, 42);
+    const run = await replay(
+      `rules:
+  - { kind: message, app_name: shop, message_key: "POST /pay", max_duration: 500, alert_channels: [webhook] }
+`,
+      `  - name: two hours ago
+    at: -2h
+    logs: [{ at: -2m, app_name: shop, message_key: "POST /pay", duration: 900 }, { at: -45s, app_name: shop, message_key: "POST /pay", duration: 900 }]
+    expect: { violations: 2, notifications: 2 }
+`,
+      'evaluation_interval: 30s\n',
+      now,
+    );
+    const { outcome } = named(run, 'two hours ago');
+    expect(run.failed).toBe(0);
+    expect(new Date(outcome.evaluationTime).toISOString()).toBe('2026-05-01T08:30:00.000Z');
+    // Scans at -2m, -1m30s, -1m, -30s and 0; the log at -45s arrives at -30s.
+    expect(outcome.scans).toBe(5);
+    expect(notificationsOf(outcome)).toEqual(['-2m alert pending', '-0.5m alert pending']);
   });
 
   it('a count window (min_count 3 in 5 min) notifies only at the third violation', async () => {
