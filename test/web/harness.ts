@@ -29,12 +29,18 @@ export const chromiumMissing = existsSync(CHROMIUM)
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Builds the dashboard from web/ into a temp dir, so the tests exercise the current sources. */
-export async function buildDashboard(outDir: string): Promise<void> {
+/**
+ * Builds the dashboard from web/ into a temp dir, so the tests exercise the current sources.
+ * `sourcemap: undefined` keeps what web/vite.config.ts says.
+ */
+export async function buildDashboard(
+  outDir: string,
+  options: { sourcemap?: false } = { sourcemap: false },
+): Promise<void> {
   await build({
     configFile: join(ROOT, 'web/vite.config.ts'),
     logLevel: 'error',
-    build: { outDir, emptyOutDir: true, sourcemap: false },
+    build: { outDir, emptyOutDir: true, ...options },
   });
 }
 
