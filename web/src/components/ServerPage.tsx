@@ -5,7 +5,7 @@ import { Badge, Card, ErrorNote, Loading } from './ui.js';
 
 /** Health of lagwatch and what it depends on (`/monitor/server`). */
 export function ServerPage() {
-  const server = useResource((_range, signal) => api.server(signal), []);
+  const server = useResource((_range, signal) => api.server(signal), [], [], ['scans', 'logs']);
   if (server.error) return <ErrorNote error={server.error} retry={server.reload} />;
   if (!server.data) return <Loading />;
   const data = server.data;

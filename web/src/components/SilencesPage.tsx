@@ -26,6 +26,8 @@ export function SilencesPage() {
   const silences = useResource(
     (_range, signal) => api.silences.list({ active: show === 'active', page, per_page: PER_PAGE }, signal),
     [show, page],
+    [],
+    ['alerts', 'time'],
   );
   const { busy, actionError, act } = useRowActions(silences.reload);
   const canWrite = useCan('write');
