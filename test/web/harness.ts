@@ -37,11 +37,20 @@ export async function buildDashboard(
   outDir: string,
   options: { sourcemap?: false } = { sourcemap: false },
 ): Promise<void> {
-  await build({
-    configFile: join(ROOT, 'web/vite.config.ts'),
-    logLevel: 'error',
-    build: { outDir, emptyOutDir: true, ...options },
-  });
+  // What `npm run build` ships: under vitest NODE_ENV is `test`, which vite would build into the
+  // bundle, giving React's development build (larger, every effect run twice under StrictMode).
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      configFile: join(ROOT, 'web/vite.config.ts'),
+      logLevel: 'error',
+      build: { outDir, emptyOutDir: true, ...options },
+    });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
 }
 
 export interface WebHarness {

@@ -20,7 +20,7 @@ export function MuteButton({ app, messageKey }: { app: string; messageKey: strin
         type="button"
         className="button button-ghost button-small"
         disabled={state === 'busy'}
-        aria-label={`Mute ${what} for 1 hour`}
+        aria-label={`Mute 1 h: ${what}`}
         title={`Hold back notifications of ${what} for an hour (violations are still recorded)`}
         onClick={async () => {
           setState('busy');

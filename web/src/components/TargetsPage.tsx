@@ -223,7 +223,7 @@ function SendTest({ target }: { target: Target }) {
         className="button button-small"
         disabled={state.sending}
         onClick={send}
-        aria-label={`Send a test to ${target.name}`}
+        aria-label={`Send test to ${target.name}`}
       >
         {state.sending ? 'Sending…' : 'Send test'}
       </button>
