@@ -36,7 +36,7 @@ function manualClock(): CoalescerClock & { advance(ms: number): void } {
   };
 }
 
-function setUp(options: { intervalMs?: number; settleMs?: number } = {}) {
+function setUp(options: { intervalMs?: number; settleMs?: number; skipFirstLoad?: boolean } = {}) {
   const clock = manualClock();
   const flushes: { at: number; topics: LiveTopic[] }[] = [];
   let hidden = false;
@@ -47,6 +47,8 @@ function setUp(options: { intervalMs?: number; settleMs?: number } = {}) {
     isHidden: () => hidden,
     clock,
   });
+  // Past the page's own first load (which counts as a refresh), unless a test looks at it.
+  if (options.skipFirstLoad !== false) clock.advance(60_000);
   const start = clock.now();
   return {
     clock,
@@ -75,6 +77,16 @@ describe('live refresh coalescing', () => {
 
   it('waits longer between refreshes for longer ranges', () => {
     expect([15, 60, 360, 1440, 10_080].map(liveIntervalMs)).toEqual([10_000, 10_000, 15_000, 30_000, 60_000]);
+  });
+
+  it('counts the page opening as a refresh: the first events wait for the interval', () => {
+    const t = setUp({ skipFirstLoad: false });
+    t.clock.advance(2_000);
+    t.coalescer.note(['logs']);
+    t.clock.advance(7_999);
+    expect(t.flushes).toEqual([]);
+    t.clock.advance(1);
+    expect(t.times()).toEqual([10_000]);
   });
 
   it('turns a burst of events into one refresh after the settle time', () => {

@@ -75,6 +75,8 @@ export class RefreshCoalescer {
 
   constructor(private readonly options: CoalescerOptions) {
     this.clock = options.clock ?? realClock;
+    // The page fetches everything as it opens: that counts as the first refresh.
+    this.lastFlush = this.clock.now();
   }
 
   /** Something changed these topics: they are refreshed at the next allowed flush. */
