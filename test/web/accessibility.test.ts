@@ -7,6 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboard, chromiumMissing, launchBrowser, startWebHarness, type WebHarness } from './harness.js';
 import { seedDemoData } from './seed.js';
 
+// Browser globals used inside page.evaluate() callbacks (this file itself is type-checked for Node).
+declare const window: object;
+// biome-ignore lint/suspicious/noExplicitAny: the page's DOM, read inside page.evaluate()
+declare const document: any;
+// biome-ignore lint/suspicious/noExplicitAny: the page's computed styles, read inside page.evaluate()
+declare function getComputedStyle(element: unknown): any;
+
 if (chromiumMissing) console.warn(`[web/accessibility] SKIPPED: ${chromiumMissing}`);
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -42,7 +49,7 @@ interface Finding {
 
 /** Waits until the page has drawn its answers (no "Loading…" left), then a little for charts. */
 async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(() => !document.body.innerText.includes('Loading…'), undefined, { timeout: 15_000 });
+  await page.waitForFunction(() => !document.body.textContent.includes('Loading…'), undefined, { timeout: 15_000 });
   await page.waitForTimeout(300);
 }
 
@@ -159,7 +166,7 @@ describe.skipIf(chromiumMissing)(
         await page.keyboard.press('Tab');
         await page.keyboard.press('Tab');
         const seen = await page.evaluate(() => {
-          const focused = document.activeElement as HTMLElement;
+          const focused = document.activeElement;
           const root = getComputedStyle(document.documentElement);
           const probe = document.createElement('span');
           document.body.append(probe);
