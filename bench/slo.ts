@@ -105,6 +105,8 @@ const slos: SloRule[] = APPS.map(
       alert_channels: [],
       cooldown_minutes: 0,
       notify_resolved: true,
+      managed_by: null,
+      managed_file: null,
       created_at: '',
       updated_at: '',
       threshold_ms: 150 + i * 10,

@@ -91,6 +91,8 @@ export interface WindowRuleTable {
   notify_resolved: number;
   /** The kind's own fields as JSON, validated by its schema. */
   definition: string;
+  /** The rules file that manages it, or null (migration 017). */
+  managed_by: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -174,6 +176,8 @@ export interface AppRuleTable {
   window_minutes: number;
   notify_resolved: number;
   resolve_after_minutes: number;
+  /** The rules file that manages it, or null (migration 017). */
+  managed_by: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -188,6 +192,8 @@ export interface AlertTargetTable {
   type: string;
   external_id: string;
   is_active: number;
+  /** The rules file that manages it, or null (migration 017). */
+  managed_by: string | null;
   created_at: number;
   updated_at: number;
 }

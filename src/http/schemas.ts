@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE, type PageRequest } from '../db/page.js';
 import { RULE_KINDS } from '../rules/kinds/registry.js';
-import { ChannelTypeSchema } from '../rules/schemas.js';
+import { ChannelTypeSchema, managedOutputFields } from '../rules/schemas.js';
 import { SELF_RULE_TYPE } from '../self-monitoring/self-notification.js';
 
 // Ids are positive integers that fit every driver's id column (INT / INT UNSIGNED).
@@ -58,6 +58,7 @@ export const TargetOutput = Type.Object({
       'Chat id, email address, webhook URL…; masked when the channel says addresses are secrets (GET /channels: secret_address), except in the answer to the POST that created the target',
   }),
   is_active: Type.Boolean(),
+  ...managedOutputFields,
   created_at: IsoTime('When the target was created'),
   updated_at: IsoTime('When the target was last changed'),
 });

@@ -7,7 +7,14 @@ import type { Database, MessageRuleTable } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../validation/problems.js';
 import { RuleListCache } from './rule-list-cache.js';
 import type { MessageRuleCreate, MessageRuleUpdate } from './schemas.js';
-import type { AppRule, ChannelType, MessageRule, RuleKind } from './types.js';
+import {
+  type AppRule,
+  type ChannelType,
+  type MessageRule,
+  managedFields,
+  type RuleKind,
+  type WriteOptions,
+} from './types.js';
 
 export interface RuleFilter {
   app_name?: string;
@@ -109,7 +116,7 @@ export class RuleRepository<K extends RuleKind> {
   }
 
   /** Creates a rule and records it in the audit log as `actor`'s, in one transaction. */
-  async create(input: CreateFor<K>, actor: string): Promise<RuleFor<K>> {
+  async create(input: CreateFor<K>, actor: string, options: WriteOptions = {}): Promise<RuleFor<K>> {
     const now = this.now();
     const values = {
       app_name: input.app_name,
@@ -122,6 +129,7 @@ export class RuleRepository<K extends RuleKind> {
       window_minutes: input.window_minutes ?? 0,
       notify_resolved: toFlag(input.notify_resolved ?? false),
       resolve_after_minutes: input.resolve_after_minutes ?? 10,
+      managed_by: options.managedBy ?? null,
       created_at: now,
       updated_at: now,
     };
@@ -144,8 +152,9 @@ export class RuleRepository<K extends RuleKind> {
     return created;
   }
 
-  async update(id: number, patch: UpdateFor<K>, actor: string): Promise<RuleFor<K>> {
+  async update(id: number, patch: UpdateFor<K>, actor: string, options: WriteOptions = {}): Promise<RuleFor<K>> {
     const changes: Partial<Selectable<MessageRuleTable>> = { updated_at: this.now() };
+    if (options.managedBy !== undefined) changes.managed_by = options.managedBy;
     if (patch.app_name !== undefined) changes.app_name = patch.app_name;
     if (this.kind === 'message' && (patch as MessageRuleUpdate).message_key !== undefined) {
       changes.message_key = (patch as MessageRuleUpdate).message_key;
@@ -249,6 +258,7 @@ export class RuleRepository<K extends RuleKind> {
       window_minutes: Number(row.window_minutes),
       notify_resolved: fromFlag(row.notify_resolved),
       resolve_after_minutes: Number(row.resolve_after_minutes),
+      ...managedFields(row.managed_by ?? null),
       created_at: new Date(Number(row.created_at)).toISOString(),
       updated_at: new Date(Number(row.updated_at)).toISOString(),
     };

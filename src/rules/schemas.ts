@@ -156,3 +156,11 @@ export const TargetUpdate = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 export type TargetUpdate = Static<typeof TargetUpdate>;
+
+/** The fields every rule and target answer carries about a rules file managing it. */
+export const managedOutputFields = {
+  managed_by: Type.Union([Type.Literal('file'), Type.Null()], {
+    description: 'file: a rules file manages it and the API refuses to change it; null: the API does',
+  }),
+  managed_file: Type.Union([Type.String(), Type.Null()], { description: 'The path of the rules file that manages it' }),
+};

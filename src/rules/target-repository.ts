@@ -6,7 +6,7 @@ import { offsetOf, type Page, type PageRequest } from '../db/page.js';
 import type { AlertTargetTable, Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, type Problem, ValidationError } from '../validation/problems.js';
 import type { TargetCreate, TargetUpdate } from './schemas.js';
-import type { AlertTarget, ChannelType } from './types.js';
+import { type AlertTarget, type ChannelType, managedFields, type WriteOptions } from './types.js';
 
 /**
  * What is wrong with a target's type and address together (an unknown type, an address its
@@ -63,7 +63,7 @@ export class TargetRepository {
     return existing(this.db, id);
   }
 
-  async create(input: TargetCreate, actor: string): Promise<AlertTarget> {
+  async create(input: TargetCreate, actor: string, options: WriteOptions = {}): Promise<AlertTarget> {
     this.checkAddress(input.type, input.external_id);
     const now = this.now();
     return this.guardUnique(() =>
@@ -75,6 +75,7 @@ export class TargetRepository {
             type: input.type,
             external_id: input.external_id,
             is_active: toFlag(input.is_active ?? true),
+            managed_by: options.managedBy ?? null,
             created_at: now,
             updated_at: now,
           })
@@ -91,7 +92,7 @@ export class TargetRepository {
     );
   }
 
-  async update(id: number, patch: TargetUpdate, actor: string): Promise<AlertTarget> {
+  async update(id: number, patch: TargetUpdate, actor: string, options: WriteOptions = {}): Promise<AlertTarget> {
     return this.guardUnique(() =>
       this.db.transaction().execute(async (trx) => {
         const before = await existing(trx, id);
@@ -103,6 +104,7 @@ export class TargetRepository {
         if (patch.type !== undefined) changes.type = patch.type;
         if (patch.external_id !== undefined) changes.external_id = patch.external_id;
         if (patch.is_active !== undefined) changes.is_active = toFlag(patch.is_active);
+        if (options.managedBy !== undefined) changes.managed_by = options.managedBy;
         await trx.updateTable('alert_targets').set(changes).where('id', '=', id).execute();
         const after = await existing(trx, id);
         await this.audit(trx, actor, 'update', id, before, after);
@@ -180,6 +182,7 @@ function toTarget(row: Selectable<AlertTargetTable>): AlertTarget {
     type: row.type,
     external_id: row.external_id,
     is_active: fromFlag(row.is_active),
+    ...managedFields(row.managed_by ?? null),
     created_at: new Date(Number(row.created_at)).toISOString(),
     updated_at: new Date(Number(row.updated_at)).toISOString(),
   };

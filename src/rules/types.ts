@@ -11,7 +11,27 @@ export type PerLogKind = 'app' | 'message';
 /** The name the dashboard's rule pages use for the per-log kinds. */
 export type RuleKind = PerLogKind;
 
-export interface AppRule {
+/** Whether a rules file manages a rule or target (change it there), or the API does (null). */
+export interface Managed {
+  managed_by: 'file' | null;
+  /** The managing rules file's path. */
+  managed_file: string | null;
+}
+
+/** The `managed_by` column as answers show it. */
+export function managedFields(column: string | null): Managed {
+  return column === null ? { managed_by: null, managed_file: null } : { managed_by: 'file', managed_file: column };
+}
+
+/**
+ * How a store writes besides the change itself: `managedBy` marks the entity as managed by that
+ * rules file, null releases it, absent leaves it as it is.
+ */
+export interface WriteOptions {
+  managedBy?: string | null;
+}
+
+export interface AppRule extends Managed {
   id: number;
   app_name: string;
   max_duration: number;
@@ -34,7 +54,7 @@ export interface MessageRule extends AppRule {
 
 export type Rule = AppRule | MessageRule;
 
-export interface AlertTarget {
+export interface AlertTarget extends Managed {
   id: number;
   name: string;
   type: ChannelType;

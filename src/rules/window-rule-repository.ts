@@ -7,7 +7,7 @@ import { fromFlag, toFlag } from '../db/flags.js';
 import { offsetOf, type Page, type PageRequest } from '../db/page.js';
 import type { Database, WindowRuleTable } from '../db/schema.js';
 import { ConflictError, NotFoundError, type Problem, ValidationError, validated } from '../validation/problems.js';
-import type { ChannelType } from './types.js';
+import { type ChannelType, type Managed, managedFields, type WriteOptions } from './types.js';
 
 /** What the repository needs of a window kind (kinds/kind.ts WindowKindModule has it all). */
 export interface WindowKindCodec {
@@ -20,7 +20,7 @@ export interface WindowKindCodec {
 }
 
 /** A stored window rule: the shared columns and its definition's fields, flat. */
-export interface StoredWindowRule {
+export interface StoredWindowRule extends Managed {
   id: number;
   kind: string;
   name: string;
@@ -89,8 +89,8 @@ export class WindowRuleRepository {
   }
 
   /** Creates a rule and records it in the audit log as `actor`'s, in one transaction. */
-  async create(input: unknown, actor: string): Promise<StoredWindowRule> {
-    const values = this.toColumns(this.normalize(input));
+  async create(input: unknown, actor: string, options: WriteOptions = {}): Promise<StoredWindowRule> {
+    const values = { ...this.toColumns(this.normalize(input)), managed_by: options.managedBy ?? null };
     const now = this.now();
     return this.write(async (trx) => {
       const result = await trx
@@ -116,7 +116,7 @@ export class WindowRuleRepository {
   }
 
   /** Changes the fields given; `null` clears an optional one. The whole rule is checked again. */
-  async update(id: number, patch: unknown, actor: string): Promise<StoredWindowRule> {
+  async update(id: number, patch: unknown, actor: string, options: WriteOptions = {}): Promise<StoredWindowRule> {
     return this.write(async (trx) => {
       const before = await this.existing(trx, id);
       const merged: Record<string, unknown> = { ...this.inputOf(before) };
@@ -125,9 +125,10 @@ export class WindowRuleRepository {
         else merged[key] = value;
       }
       const values = this.toColumns(this.normalize(merged));
+      const managed = options.managedBy === undefined ? {} : { managed_by: options.managedBy };
       await trx
         .updateTable('window_rules')
-        .set({ ...values, updated_at: this.now() })
+        .set({ ...values, ...managed, updated_at: this.now() })
         .where('id', '=', id)
         .where('kind', '=', this.codec.name)
         .execute();
@@ -171,7 +172,9 @@ export class WindowRuleRepository {
   normalize(input: unknown): Record<string, unknown> {
     return normalizeWindowRule(this.codec, input);
   }
-  private toColumns(rule: Record<string, unknown>): Omit<WindowRuleTable, 'id' | 'created_at' | 'updated_at'> {
+  private toColumns(
+    rule: Record<string, unknown>,
+  ): Omit<WindowRuleTable, 'id' | 'managed_by' | 'created_at' | 'updated_at'> {
     const definition: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(rule)) if (!SHARED.includes(key)) definition[key] = value;
     return {
@@ -189,7 +192,7 @@ export class WindowRuleRepository {
 
   /** A stored rule as a body again (for updates): its fields without id, kind and times. */
   private inputOf(rule: StoredWindowRule): Record<string, unknown> {
-    const { id: _id, kind: _kind, created_at: _c, updated_at: _u, ...rest } = rule;
+    const { id: _id, kind: _kind, created_at: _c, updated_at: _u, managed_by: _m, managed_file: _f, ...rest } = rule;
     return stripNulls(rest) as Record<string, unknown>;
   }
 
@@ -213,6 +216,7 @@ export class WindowRuleRepository {
       notify_resolved: fromFlag(row.notify_resolved),
       ...(valid ? definition : {}),
       ...(valid ? {} : { definition_invalid: true }),
+      ...managedFields(row.managed_by ?? null),
       created_at: new Date(Number(row.created_at)).toISOString(),
       updated_at: new Date(Number(row.updated_at)).toISOString(),
     };

@@ -14,6 +14,8 @@ const appRule = (app_name: string, max_duration: number, is_active = true): AppR
   window_minutes: 0,
   notify_resolved: false,
   resolve_after_minutes: 10,
+  managed_by: null,
+  managed_file: null,
   created_at: '',
   updated_at: '',
 });

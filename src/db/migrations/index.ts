@@ -15,6 +15,7 @@ import * as m013 from './013_self_alerts.js';
 import * as m014 from './014_alert_log_channel_width.js';
 import * as m015 from './015_api_tokens.js';
 import * as m016 from './016_audit_log.js';
+import * as m017 from './017_managed_by.js';
 
 interface DriverMigration {
   up(db: Kysely<unknown>, driver: DbDriver): Promise<void>;
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, DriverMigration> = {
   '014_alert_log_channel_width': m014,
   '015_api_tokens': m015,
   '016_audit_log': m016,
+  '017_managed_by': m017,
 };
 
 export function migrationsFor(driver: DbDriver): Record<string, Migration> {

@@ -2,7 +2,7 @@ import type { TObject, TProperties, TSchema } from 'typebox';
 import type { Page, PageRequest } from '../../db/page.js';
 import type { WindowQuery, WindowSeries } from '../../logs/window-stats.js';
 import type { Problem } from '../../validation/problems.js';
-import type { ChannelType } from '../types.js';
+import type { ChannelType, Managed, WriteOptions } from '../types.js';
 
 /**
  * A rule kind: one module that declares its schemas, where its rules are stored, and (window
@@ -12,7 +12,7 @@ import type { ChannelType } from '../types.js';
  */
 
 /** Fields every rule of every kind carries. */
-export interface RuleCommon {
+export interface RuleCommon extends Managed {
   id: number;
   app_name: string;
   is_active: boolean;
@@ -38,8 +38,8 @@ export interface RuleStore<R extends RuleCommon = RuleCommon> {
   list(filter: RuleListFilter, page: PageRequest): Promise<Page<R>>;
   all(): Promise<R[]>;
   get(id: number): Promise<R>;
-  create(input: unknown, actor: string): Promise<R>;
-  update(id: number, patch: unknown, actor: string): Promise<R>;
+  create(input: unknown, actor: string, options?: WriteOptions): Promise<R>;
+  update(id: number, patch: unknown, actor: string, options?: WriteOptions): Promise<R>;
   delete(id: number, actor: string): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { ChannelTypeSchema } from '../schemas.js';
+import { ChannelTypeSchema, managedOutputFields } from '../schemas.js';
 
 const IsoTime = (description: string) => Type.String({ format: 'date-time', description });
 
@@ -14,6 +14,7 @@ const ruleOutputFields = {
   window_minutes: Type.Integer({ description: 'Count window in minutes of log time (0: off)' }),
   notify_resolved: Type.Boolean({ description: 'Whether a "resolved" notification follows an alert' }),
   resolve_after_minutes: Type.Integer({ description: 'Quiet minutes of log time before the rule resolves' }),
+  ...managedOutputFields,
   created_at: IsoTime('When the rule was created'),
   updated_at: IsoTime('When the rule was last changed'),
 };

@@ -1,5 +1,5 @@
 import Type, { type TObject, type TProperties, type TSchema } from 'typebox';
-import { Channels, ChannelTypeSchema, Name } from '../schemas.js';
+import { Channels, ChannelTypeSchema, managedOutputFields, Name } from '../schemas.js';
 
 /** The fields every window kind shares, as a create body takes them. */
 const commonCreate = {
@@ -64,6 +64,7 @@ export function windowOutputSchema(kind: string, own: TProperties): TObject {
     cooldown_minutes: Type.Integer(),
     notify_resolved: Type.Boolean(),
     ...own,
+    ...managedOutputFields,
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
   });

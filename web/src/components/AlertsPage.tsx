@@ -2,11 +2,13 @@ import { Fragment, useEffect, useState } from 'react';
 import { type ApiError, api } from '../api/client.js';
 import type { Alert, AlertPreview, AlertStatus } from '../api/types.js';
 import { useChannelLabel, useChannels } from '../channels.js';
-import { formatCount, formatDateTime, formatRelative, formatTime } from '../format.js';
+import { formatCount, formatDateTime, formatDue, formatRelative, formatTime } from '../format.js';
 import { href, isPerLogRule } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
 import { AppSelect } from './AppSelect.js';
+import { BreakableKey } from './BreakableKey.js';
 import { MuteButton } from './MuteButton.js';
+import { toggleUnlessControl } from './row-toggle.js';
 import { TableHeader } from './TableHeader.js';
 import { Badge, Card, Empty, ErrorNote, Loading, Pager } from './ui.js';
 
@@ -28,16 +30,6 @@ const known = <T extends string>(values: readonly T[], value: string | undefined
 function useRowChannelLabel(): (channel: string) => string {
   const label = useChannelLabel();
   return (channel) => channel.split(',').map(label).join(', ');
-}
-
-/** "in 2 min" / "now": when a pending row's next attempt is due. */
-function formatDue(time: string, now = Date.now()): string {
-  const seconds = Math.round((Date.parse(time) - now) / 1000);
-  if (Number.isNaN(seconds)) return '—';
-  if (seconds <= 0) return 'now';
-  if (seconds < 60) return `in ${seconds} s`;
-  if (seconds < 3600) return `in ${Math.round(seconds / 60)} min`;
-  return `in ${Math.round(seconds / 3600)} h`;
 }
 
 /**
@@ -194,7 +186,12 @@ function AlertRow({ alert, open, onToggle }: { alert: Alert; open: boolean; onTo
   const trace = alert.correlation_ids[0];
   return (
     <>
-      <tr data-testid="alert-row" data-alert-id={alert.id}>
+      <tr
+        data-testid="alert-row"
+        data-alert-id={alert.id}
+        className="row-opens"
+        onClick={(event) => toggleUnlessControl(event, onToggle)}
+      >
         <td className="nowrap" title={formatDateTime(alert.created_at)}>
           <button type="button" className="disclosure" aria-expanded={open} aria-controls={detailId} onClick={onToggle}>
             <span aria-hidden="true">{open ? '▾' : '▸'}</span> {formatTime(alert.created_at)}
@@ -206,6 +203,15 @@ function AlertRow({ alert, open, onToggle }: { alert: Alert; open: boolean; onTo
           <Badge tone={STATUS_TONE[alert.status] ?? 'muted'}>{alert.status}</Badge>
           {alert.kind === 'resolved' && <div className="muted small">resolved</div>}
           {alert.status === 'pending' && <PendingNote alert={alert} />}
+          {alert.status !== 'pending' && alert.status !== 'sent' && alert.last_error && (
+            // Where the Detail column is hidden, why it was not sent stays in view.
+            <div
+              className={`small show-narrow ${alert.status === 'failed' ? 'text-bad' : 'muted'}`}
+              data-testid="alert-reason"
+            >
+              {alert.last_error}
+            </div>
+          )}
         </td>
         {isSelfAlert(alert) ? (
           <td data-testid="alert-self">
@@ -218,7 +224,7 @@ function AlertRow({ alert, open, onToggle }: { alert: Alert; open: boolean; onTo
             <a href={violationsLink(alert)}>{alert.app_name}</a>
             {alert.message_key && (
               <div>
-                <code className="small">{alert.message_key}</code>
+                <BreakableKey value={alert.message_key} className="small" />
               </div>
             )}
             <div className="muted small show-narrow">
@@ -249,7 +255,12 @@ function AlertRow({ alert, open, onToggle }: { alert: Alert; open: boolean; onTo
           )}
         </td>
         <td>
-          <MuteButton app={alert.app_name} messageKey={alert.rule_type === 'message' ? alert.message_key : null} />
+          <MuteButton
+            app={alert.app_name}
+            // An app rule's notifications are matched by app alone (only a whole-app silence holds them).
+            notificationKey={alert.rule_type === 'app' ? null : alert.message_key}
+            shownKey={alert.message_key}
+          />
         </td>
       </tr>
       {open && (

@@ -5,7 +5,7 @@ import { formatCount, formatMs, formatPercent } from '../format.js';
 import { RANGE_FIGURES } from '../live-refresh.js';
 import { href } from '../router.js';
 import { type Resource, useDashboard, useResource } from '../state.js';
-import { type SortableColumn, SortableHeader, sortOf } from './SortableHeader.js';
+import { cellClass, keepSortedInView, type SortableColumn, SortableHeader, sortOf } from './SortableHeader.js';
 import { type Column, TableHeader } from './TableHeader.js';
 import { Card, Empty, ErrorNote, Loading, Pager } from './ui.js';
 
@@ -44,6 +44,7 @@ export function AppsTable({ apps, onChart }: { apps: Resource<AppsPage>; onChart
   const shown = apps.data?.apps ?? [];
   const total = apps.data?.total ?? 0;
   const first = (page - 1) * PER_PAGE;
+  const columns = keepSortedInView(COLUMNS, sort ?? DEFAULT_SORT);
   return (
     <Card title="Apps" className="span-wide">
       <ErrorNote error={apps.error} retry={apps.reload} />
@@ -62,7 +63,7 @@ export function AppsTable({ apps, onChart }: { apps: Resource<AppsPage>; onChart
           )}
           <table className="table" aria-label="Apps" aria-busy={apps.loading}>
             <SortableHeader
-              columns={COLUMNS}
+              columns={columns}
               sort={sort ?? DEFAULT_SORT}
               onSort={(next) => setView({ sort: next === DEFAULT_SORT ? undefined : next, pageNumber: undefined })}
             />
@@ -71,6 +72,7 @@ export function AppsTable({ apps, onChart }: { apps: Resource<AppsPage>; onChart
                 <AppRow
                   key={app.app_name}
                   app={app}
+                  columns={columns}
                   open={open === app.app_name}
                   onToggle={() => setOpen(open === app.app_name ? undefined : app.app_name)}
                   onChart={() => onChart(app.app_name)}
@@ -110,11 +112,13 @@ function TimingCells({ logs, stats }: { logs: number; stats: Pick<KeyStats, 'avg
 
 function AppRow({
   app,
+  columns,
   open,
   onToggle,
   onChart,
 }: {
   app: AppStats;
+  columns: readonly SortableColumn<AppSortColumn>[];
   open: boolean;
   onToggle: () => void;
   onChart: () => void;
@@ -128,7 +132,7 @@ function AppRow({
           </button>
         </th>
         <TimingCells logs={app.logs} stats={app} />
-        <td className="num hide-narrow">{formatMs(app.max_ms)}</td>
+        <td className={cellClass(columns, 'max_ms')}>{formatMs(app.max_ms)}</td>
         <td className="num">
           {app.violations > 0 ? (
             <a href={href({ page: 'violations', app: app.app_name })} className="text-bad">
@@ -138,7 +142,7 @@ function AppRow({
             <span className="muted">0</span>
           )}
         </td>
-        <td className="num hide-narrow">
+        <td className={cellClass(columns, 'violation_rate')}>
           {app.violations > 0 ? formatPercent(app.violation_rate) : <span className="muted">0%</span>}
         </td>
       </tr>

@@ -52,6 +52,8 @@ export const sloRule = (): SloRule =>
     alert_channels: [],
     cooldown_minutes: 0,
     notify_resolved: true,
+    managed_by: null,
+    managed_file: null,
     created_at: '',
     updated_at: '',
     burn_alerts: [
