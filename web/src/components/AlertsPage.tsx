@@ -80,14 +80,21 @@ export function AlertsPage() {
   const alerts = useResource(
     (r, signal) => api.alerts({ status, channel, app_name: app || undefined, page, per_page: PER_PAGE }, r, signal),
     [status, channel, app, page],
+    [],
+    ['alerts'],
   );
-  const apps = useResource(async (_range, signal) => {
-    const [appRules, messageRules] = await Promise.all([
-      api.rules.list('app', signal),
-      api.rules.list('message', signal),
-    ]);
-    return [...new Set([...appRules.items, ...messageRules.items].map((r) => r.app_name))].sort();
-  }, []);
+  const apps = useResource(
+    async (_range, signal) => {
+      const [appRules, messageRules] = await Promise.all([
+        api.rules.list('app', signal),
+        api.rules.list('message', signal),
+      ]);
+      return [...new Set([...appRules.items, ...messageRules.items].map((r) => r.app_name))].sort();
+    },
+    [],
+    [],
+    [],
+  );
   const [open, setOpen] = useState<number>();
   const filtered = Boolean(status || channel || app);
 

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api } from '../api/client.js';
 import type { AppSort, AppSortColumn, AppStats, AppsPage, KeyStats } from '../api/types.js';
 import { formatCount, formatMs, formatPercent } from '../format.js';
+import { RANGE_FIGURES } from '../live-refresh.js';
 import { href } from '../router.js';
 import { type Resource, useDashboard, useResource } from '../state.js';
 import { pastTheEnd, unknownValue } from '../url-problems.js';
@@ -34,7 +35,7 @@ export function useSortedApps(): Resource<AppsPage> {
   const { route } = useDashboard();
   const sort = sortOf(route.sort, COLUMNS) as AppSort | undefined;
   const page = route.pageNumber ?? 1;
-  return useResource((range, signal) => api.apps(range, signal, sort, page, PER_PAGE), [], [sort, page]);
+  return useResource((range, signal) => api.apps(range, signal, sort, page, PER_PAGE), [], [sort, page], RANGE_FIGURES);
 }
 
 /** The apps table of the overview (`apps` from useSortedApps): its sort and page live in the URL (`sort`, `page`). */

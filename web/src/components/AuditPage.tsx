@@ -26,6 +26,8 @@ export function AuditPage() {
   const log = useResource(
     (_range, signal) => api.audit({ entity, actor, page, per_page: PER_PAGE }, signal),
     [entity, actor, page],
+    [],
+    [],
   );
   const [open, setOpen] = useState<number>();
   const filtered = Boolean(entity || actor);

@@ -27,7 +27,7 @@ function statisticName(incident: IncidentDetail): string {
  * incident and the hour before, with its start and its end marked.
  */
 export function IncidentDetailCard({ id, closeHref }: { id: number; closeHref: string }) {
-  const incident = useResource((_range, signal) => api.incidents.get(id, signal), [id]);
+  const incident = useResource((_range, signal) => api.incidents.get(id, signal), [id], [], ['incidents']);
   const card = useRef<HTMLDivElement>(null);
   // Opened by a link (a notification's): bring it into view once.
   // biome-ignore lint/correctness/useExhaustiveDependencies: once per incident

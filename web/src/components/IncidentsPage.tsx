@@ -47,19 +47,28 @@ export function IncidentsPage() {
         ? api.incidents.list({ ...filter, state: 'firing', per_page: FIRING_AT_MOST }, signal)
         : Promise.resolve(undefined),
     [filterKey, state],
+    [],
+    ['incidents'],
   );
   const list = useResource(
     (_range, signal) => api.incidents.list({ ...filter, state: listState, page, per_page: PER_PAGE }, signal),
     [filterKey, listState, page],
+    [],
+    ['incidents'],
   );
-  const apps = useResource(async (_range, signal) => {
-    const lists = await Promise.all(
-      WINDOW_KINDS.map((kind) =>
-        api.windowRules.list<{ app_name: string }>(kind as 'latency', signal).catch(() => ({ items: [] })),
-      ),
-    );
-    return [...new Set(lists.flatMap((l) => l.items.map((r) => r.app_name)))].sort();
-  }, []);
+  const apps = useResource(
+    async (_range, signal) => {
+      const lists = await Promise.all(
+        WINDOW_KINDS.map((kind) =>
+          api.windowRules.list<{ app_name: string }>(kind as 'latency', signal).catch(() => ({ items: [] })),
+        ),
+      );
+      return [...new Set(lists.flatMap((l) => l.items.map((r) => r.app_name)))].sort();
+    },
+    [],
+    [],
+    [],
+  );
   const filtered = Boolean(state || ruleKind || app || rule);
   const firingItems = firing.data?.items ?? [];
   const nothing =

@@ -9,7 +9,7 @@ import { Badge, Card } from './ui.js';
  * no rule is hidden; they are edited through the API or rules as code. Nothing shows without any.
  */
 export function OtherKindsList({ shown }: { shown: readonly string[] }) {
-  const all = useResource((_range, signal) => api.allRules({}, signal), []);
+  const all = useResource((_range, signal) => api.allRules({}, signal), [], [], []);
   const others = all.data?.items.filter((rule) => !shown.includes(rule.kind)) ?? [];
   if (all.error) {
     return (

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api/client.js';
 import type { AppRule, Bucket, Overview, Timeseries } from '../api/types.js';
 import { bucketWidth, formatCount, formatMs, formatPercent } from '../format.js';
+import { RANGE_FIGURES } from '../live-refresh.js';
 import { type Resource, useDashboard, useResource } from '../state.js';
 import { resolveRange } from '../time-range.js';
 import { AppSelect } from './AppSelect.js';
@@ -18,7 +19,12 @@ export function OverviewPage() {
   // The App choice lives in the URL and applies to the whole page: cards, levels and charts.
   const app = route.app ?? '';
   const chooseApp = (name: string) => setView({ app: name || undefined });
-  const overview = useResource((range, signal) => api.overview(range, signal, app || undefined), [app]);
+  const overview = useResource(
+    (range, signal) => api.overview(range, signal, app || undefined),
+    [app],
+    [],
+    RANGE_FIGURES,
+  );
   // One request serves the table and the App choice (the apps of the table's page).
   const apps = useSortedApps();
   const appNames = useMemo(() => (apps.data?.apps ?? []).map((a) => a.app_name).sort(), [apps.data]);
@@ -102,7 +108,7 @@ function useAppThreshold(app: string): AppRule | undefined {
 
 function TimeseriesPanel({ app }: { app: string }) {
   const { range, setRange } = useDashboard();
-  const series = useResource((r, signal) => api.series(r, app || undefined, signal), [app]);
+  const series = useResource((r, signal) => api.series(r, app || undefined, signal), [app], [], RANGE_FIGURES);
   const rule = useAppThreshold(app);
   const data = series.data;
   const buckets = data?.buckets ?? [];

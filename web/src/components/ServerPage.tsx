@@ -6,7 +6,7 @@ import { Badge, Card, Loading } from './ui.js';
 
 /** Health of lagwatch and what it depends on (`/monitor/server`). */
 export function ServerPage() {
-  const server = useResource((_range, signal) => api.server(signal), []);
+  const server = useResource((_range, signal) => api.server(signal), [], [], ['scans', 'logs']);
   if (!server.data) return server.error ? <ResourceNote resource={server} /> : <Loading />;
   const data = server.data;
   const { log_source: source, database, redis, last_scan: scan, outbox } = data;

@@ -29,10 +29,14 @@ export function SilencesPage() {
   const active = useResource(
     (_range, signal) => api.silences.list({ active: true, per_page: ACTIVE_LIMIT }, signal),
     [],
+    [],
+    ['alerts', 'time'],
   );
   const others = useResource(
     (_range, signal) => api.silences.list({ active: false, page, per_page: PER_PAGE }, signal),
     [page],
+    [],
+    ['time'],
   );
   const reload = () => {
     active.reload();

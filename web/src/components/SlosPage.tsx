@@ -36,7 +36,7 @@ const sloHref = (id?: number) => href({ page: 'slos', ...(id ? { rule: { type: '
  */
 export function SlosPage() {
   const { route, refresh } = useDashboard();
-  const slos = useResource((_range, signal) => api.slos.list(signal), []);
+  const slos = useResource((_range, signal) => api.slos.list(signal), [], [], []);
   const covered = useCoveredChannels();
   const [editing, setEditing] = useState<{ rule?: SloRule }>();
   const canWrite = useCan('write');
@@ -115,7 +115,12 @@ function SloItem({
   onEdit: () => void;
   onDeleted: () => void;
 }) {
-  const status = useResource((_range, signal) => api.slos.status(rule.id, signal), [rule.id, rule.updated_at]);
+  const status = useResource(
+    (_range, signal) => api.slos.status(rule.id, signal),
+    [rule.id, rule.updated_at],
+    [],
+    ['logs', 'time'],
+  );
   const headingId = `slo-${rule.id}-name`;
   return (
     <li className={`slo ${open ? 'slo-open' : ''}`} data-testid="slo" data-slo-id={rule.id} aria-labelledby={headingId}>
@@ -251,6 +256,8 @@ function SloDetail({
   const history = useResource(
     (_range, signal) => api.slos.history(rule.id, HISTORY_POINTS, signal),
     [rule.id, rule.updated_at],
+    [],
+    ['time'],
   );
   const [deleteError, setDeleteError] = useState<ApiError>();
   const canWrite = useCan('write');
@@ -325,6 +332,8 @@ function SloIncidents({ rule }: { rule: SloRule }) {
   const incidents = useResource(
     (_range, signal) => api.incidents.list({ rule_type: 'slo', rule_id: rule.id, per_page: INCIDENTS_SHOWN }, signal),
     [rule.id],
+    [],
+    ['incidents'],
   );
   const items = incidents.data?.items ?? [];
   return (

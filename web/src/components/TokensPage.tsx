@@ -34,6 +34,8 @@ export function TokensPage() {
   const tokens = useResource(
     (_range, signal) => (isAdmin ? api.tokens.list({ page, per_page: PER_PAGE }, signal) : Promise.resolve(undefined)),
     [isAdmin, page],
+    [],
+    [],
   );
   const { busy, actionError, act } = useRowActions(tokens.reload);
   if (!isAdmin) return <Empty>Tokens are managed with an admin token.</Empty>;

@@ -94,10 +94,12 @@ function SlowestTraces() {
   const { range, route, setView } = useDashboard();
   const app = route.app ?? '';
   const setApp = (name: string) => setView({ app: name || undefined }, { replace: true });
-  const apps = useResource((r, signal) => api.apps(r, signal, undefined, 1, 500), []);
+  const apps = useResource((r, signal) => api.apps(r, signal, undefined, 1, 500), [], [], ['time']);
   const traces = useResource(
     (r, signal) => api.slowestTraces({ app_name: app || undefined, limit: SLOWEST_LIMIT }, r, signal),
     [app],
+    [],
+    ['logs', 'time'],
   );
   // The apps with the most violations (then slowest p95) of the range, a page of them.
   const appNames = apps.data?.apps.map((a) => a.app_name) ?? [];
@@ -172,7 +174,7 @@ function SlowestTable({ traces }: { traces: SlowestTrace[] }) {
 
 function TraceView({ id }: { id: string }) {
   // A trace does not depend on the time range; the refresh version still reloads it.
-  const trace = useResource((_range, signal) => api.trace(id, signal), [id]);
+  const trace = useResource((_range, signal) => api.trace(id, signal), [id], [], ['logs']);
   if (trace.error?.status === 404) {
     return (
       <Card>

@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { api, type ViolationQuery } from '../api/client.js';
 import type { AppRule, MessageRule, ViolationSort } from '../api/types.js';
 import { formatCount, formatMs, formatTime } from '../format.js';
+import { VIOLATION_FIGURES } from '../live-refresh.js';
 import { href, isPerLogRule, type PerLogRuleRef } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
 import { PRESETS, type RangeChoice, rangeSpanDays, resolveRange } from '../time-range.js';
@@ -51,12 +52,19 @@ export function ViolationsPage() {
   };
   const filterKey = JSON.stringify(filter);
   // The choice lists the apps with the most violations: the first page of 500.
-  const apps = useResource((r, signal) => api.apps(r, signal, undefined, 1, 500), []);
+  const apps = useResource((r, signal) => api.apps(r, signal, undefined, 1, 500), [], [], ['time']);
   const violations = useResource(
     (r, signal) => api.violations({ ...filter, page, per_page: PER_PAGE, sort }, r, signal),
     [filterKey, page, sort],
+    [],
+    VIOLATION_FIGURES,
   );
-  const histogram = useResource((r, signal) => api.violationHistogram(filter, r, signal), [filterKey]);
+  const histogram = useResource(
+    (r, signal) => api.violationHistogram(filter, r, signal),
+    [filterKey],
+    [],
+    VIOLATION_FIGURES,
+  );
 
   const appNames = apps.data?.apps.map((a) => a.app_name) ?? [];
   const keys = apps.data?.apps.find((a) => a.app_name === app)?.slowest_message_keys.map((k) => k.message_key) ?? [];
