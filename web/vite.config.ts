@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { precompress } from './precompress.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -11,12 +12,13 @@ export default defineConfig({
   root: here('.'),
   // Relative asset URLs: the dashboard also works behind a reverse proxy under a path prefix.
   base: './',
-  plugins: [react()],
+  plugins: [react(), precompress()],
   build: {
     // Not dist/web: tsc compiles src/web (the server side) there.
     outDir: here('../dist/dashboard'),
     emptyOutDir: true,
-    sourcemap: true,
+    // Not built: the server publishes none (the dev server, `npx vite`, has its own).
+    sourcemap: false,
     chunkSizeWarningLimit: 600,
   },
   server: {

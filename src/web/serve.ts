@@ -56,7 +56,7 @@ function acceptsHtml(request: FastifyRequest): boolean {
 
 /**
  * Serves the built dashboard at `/`: hashed assets cached for a year, `index.html` revalidated
- * on every load. The dashboard routes in the URL fragment (`/#/trace/<id>`); a browser that
+ * on every load; brotli or gzip from the files the build compressed, never a source map. The dashboard routes in the URL fragment (`/#/trace/<id>`); a browser that
  * asks for such a route as a path (`/trace/<id>`) is redirected to the fragment form. Other
  * paths, and every API path, fall through to the server's not-found handler.
  */
@@ -77,8 +77,13 @@ export async function registerWebApp(app: FastifyInstance, options: { root?: str
         index: false,
         decorateReply: false,
         cacheControl: false,
+        // `vite build` writes a .br and a .gz beside each asset: sent as the browser accepts.
+        preCompressed: true,
+        // Source maps are not built; one copied in by hand is not published either.
+        allowedPath: (path) => !path.endsWith('.map'),
         setHeaders(res, path) {
           res.setHeader('cache-control', path.includes(`${sep}assets${sep}`) ? IMMUTABLE : 'no-cache');
+          res.setHeader('vary', 'accept-encoding');
         },
       });
     }

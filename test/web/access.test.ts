@@ -22,7 +22,7 @@ const API_TOKEN = 'access-browser-test-token';
  * Every control that changes something, by its accessible name: what a read token must never
  * see, and what a write token does see (so the same query can fail).
  */
-const EDIT_CONTROL = /^(New |Edit |Delete |Active |Send a test|Mute |Expire$|Silence$|Create |Revoke )/;
+const EDIT_CONTROL = /^(New |Edit |Delete |Active |Send test|Mute |Expire$|Silence$|Create |Revoke )/;
 
 async function editControls(page: Page): Promise<string[]> {
   const names = await page.evaluate<string[]>(`[

@@ -29,13 +29,28 @@ export const chromiumMissing = existsSync(CHROMIUM)
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Builds the dashboard from web/ into a temp dir, so the tests exercise the current sources. */
-export async function buildDashboard(outDir: string): Promise<void> {
-  await build({
-    configFile: join(ROOT, 'web/vite.config.ts'),
-    logLevel: 'error',
-    build: { outDir, emptyOutDir: true, sourcemap: false },
-  });
+/**
+ * Builds the dashboard from web/ into a temp dir, so the tests exercise the current sources.
+ * `sourcemap: undefined` keeps what web/vite.config.ts says.
+ */
+export async function buildDashboard(
+  outDir: string,
+  options: { sourcemap?: false } = { sourcemap: false },
+): Promise<void> {
+  // What `npm run build` ships: under vitest NODE_ENV is `test`, which vite would build into the
+  // bundle, giving React's development build (larger, every effect run twice under StrictMode).
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      configFile: join(ROOT, 'web/vite.config.ts'),
+      logLevel: 'error',
+      build: { outDir, emptyOutDir: true, ...options },
+    });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
 }
 
 export interface WebHarness {

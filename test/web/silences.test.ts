@@ -186,12 +186,12 @@ describe.skipIf(chromiumMissing)('silences, Mute and noise-control rule fields i
       expect(created.status).toBe(201);
       const page = await browser.context.newPage();
       await page.goto(`${withPigeon.url}/#/targets`);
-      await page.getByRole('button', { name: 'Send a test to hook' }).click();
+      await page.getByRole('button', { name: 'Send test to hook' }).click();
       const reply = page.getByTestId('test-reply');
       await reply.waitFor();
       expect(await reply.textContent()).toBe('Sent: 200 OK: ok');
       // A test through the pigeon's notifier fails: the reason is shown.
-      await page.getByRole('button', { name: 'Send a test to pigeons' }).click();
+      await page.getByRole('button', { name: 'Send test to pigeons' }).click();
       await eventually(async () => page.getByText('Failed: the pigeon flew off').isVisible()).toBe(true);
       expect(await page.content()).not.toContain(HOOK_TOKEN);
 

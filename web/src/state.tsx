@@ -1,21 +1,22 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, api } from './api/client.js';
-import { followEvents, type LiveEvent, type LiveState } from './api/events.js';
+import { followEvents, isReachable, type LiveEvent, type LiveState, untilReachable } from './api/events.js';
 import type { TimeRange } from './api/types.js';
+import { ALL_LIVE_TOPICS, type LiveTopic, liveIntervalMs, RefreshCoalescer, topicsOfEvent } from './live-refresh.js';
 import { loadRange, saveRange } from './range-memory.js';
 import { navigate, type Route, useRoute, type ViewParams, viewQuery } from './router.js';
 import { type RangeChoice, rangeSpanDays, resolveRange } from './time-range.js';
 
-/**
- * How often live events may trigger a refresh of the figures at most: often for short ranges,
- * where a minute of new logs shows; rarely for long ones, whose figures barely move.
- */
-function refreshThrottleMs(range: RangeChoice): number {
-  const minutes = range.kind === 'preset' ? range.minutes : (range.to.getTime() - range.from.getTime()) / 60_000;
-  return minutes <= 60 ? 3_000 : minutes <= 360 ? 5_000 : minutes <= 1440 ? 10_000 : 30_000;
+function rangeMinutes(range: RangeChoice): number {
+  return range.kind === 'preset' ? range.minutes : (range.to.getTime() - range.from.getTime()) / 60_000;
 }
 /** Presets ("last hour") move with the clock even without events. */
 const CLOCK_REFRESH_MS = 30_000;
+/** The events of one scan or ingest burst arrive within this time: they make one refresh. */
+const SETTLE_MS = 1_000;
+
+type LiveVersions = Readonly<Record<LiveTopic, number>>;
+const NO_LIVE_VERSIONS: LiveVersions = { logs: 0, violations: 0, alerts: 0, incidents: 0, scans: 0, time: 0 };
 
 interface DashboardState {
   /** The page and view the URL names. */
@@ -26,9 +27,11 @@ interface DashboardState {
   range: RangeChoice;
   /** Puts the range into the URL (and remembers a preset); the list goes back to page 1. */
   setRange(choice: RangeChoice): void;
-  /** Bumps when the figures should be fetched again (events, clock, token, manual refresh). */
+  /** Bumps when every panel should fetch again (token, manual refresh, an edit). */
   version: number;
   refresh(): void;
+  /** Bumps per topic when live events or the clock changed it (at most once per interval). */
+  liveVersions: LiveVersions;
   live: LiveState;
   lastEvent: LiveEvent | undefined;
   /** The longest range the server accepts, in days (DASHBOARD_MAX_DAYS); undefined until known. */
@@ -38,6 +41,8 @@ interface DashboardState {
   /** When figures last arrived from the server (epoch ms): "as of" while offline. */
   lastLoadedAt: number | undefined;
   noteLoaded(): void;
+  /** A request failed: when lagwatch could not be reached (or answered 5xx), recovery is watched for. */
+  noteFailure(error: ApiError): void;
   /** The API asked for a token (401), or this tab signed out; the prompt shows while this is true. */
   authRequired: boolean;
   /** Why the prompt shows. */
@@ -77,41 +82,101 @@ export function DashboardProvider({ children }: { children: ReactNode }) {
   const settingsKnown = settings !== undefined;
   const [lastLoadedAt, setLastLoadedAt] = useState<number>();
   const noteLoaded = useCallback(() => setLastLoadedAt(Date.now()), []);
-  const pending = useRef<number | undefined>(undefined);
+  const [failing, setFailing] = useState(false);
+  const noteFailure = useCallback((error: ApiError) => {
+    if (error.status === 0 || error.status >= 500) setFailing(true);
+  }, []);
   const rangeRef = useRef(range);
   rangeRef.current = range;
-  const lastRefresh = useRef(0);
+  const [liveVersions, setLiveVersions] = useState<LiveVersions>(NO_LIVE_VERSIONS);
+  // One per tab: events and clock ticks only mark topics; it decides when panels fetch again.
+  const [coalescer] = useState(
+    () =>
+      new RefreshCoalescer({
+        flush: (topics) =>
+          setLiveVersions((versions) => {
+            const next = { ...versions };
+            for (const topic of topics) next[topic] += 1;
+            return next;
+          }),
+        intervalMs: () => liveIntervalMs(rangeMinutes(rangeRef.current)),
+        settleMs: SETTLE_MS,
+        isHidden: () => document.visibilityState === 'hidden',
+      }),
+  );
 
   const refresh = useCallback(() => {
-    lastRefresh.current = Date.now();
+    coalescer.refreshedAll();
     setVersion((v) => v + 1);
-  }, []);
+  }, [coalescer]);
 
-  // At most one refresh per throttle window, however many events arrive.
-  const refreshSoon = useCallback(() => {
-    if (pending.current !== undefined) return;
-    const wait = Math.max(0, lastRefresh.current + refreshThrottleMs(rangeRef.current) - Date.now());
-    pending.current = window.setTimeout(() => {
-      pending.current = undefined;
-      refresh();
-    }, wait);
-  }, [refresh]);
-
-  useEffect(() => () => window.clearTimeout(pending.current), []);
+  useEffect(() => {
+    const shownOrHidden = () => coalescer.visibilityChanged();
+    document.addEventListener('visibilitychange', shownOrHidden);
+    return () => {
+      document.removeEventListener('visibilitychange', shownOrHidden);
+      coalescer.dispose();
+    };
+  }, [coalescer]);
 
   useEffect(() => {
     if (authRequired) return;
     const controller = new AbortController();
+    let wasOffline = false;
     void followEvents(
       (event) => {
         setLastEvent(event);
-        refreshSoon();
+        coalescer.note(topicsOfEvent(event.type));
       },
-      setLive,
+      (state) => {
+        setLive(state);
+        // Events sent while the stream was down are lost: one refresh catches up on all of them.
+        if (state === 'offline') wasOffline = true;
+        else if (state === 'live' && wasOffline) {
+          wasOffline = false;
+          coalescer.note(ALL_LIVE_TOPICS);
+        }
+      },
       controller.signal,
     );
     return () => controller.abort();
-  }, [authRequired, refreshSoon]);
+  }, [authRequired, coalescer]);
+
+  // Back from offline: fetch everything again at once, so no error stays on screen.
+  const wasOffline = useRef(false);
+  /** Failed refreshes in a row while /health answered (a 5xx, not an outage): the backoff. */
+  const retries = useRef(0);
+  useEffect(() => {
+    if (live === 'offline') wasOffline.current = true;
+    if (live === 'live' && wasOffline.current) {
+      wasOffline.current = false;
+      retries.current = 0;
+      setFailing(false);
+      refresh();
+    }
+  }, [live, refresh]);
+
+  // A failed request: probe /health every 2 s and fetch again once it answers. A server that
+  // answers /health but still fails requests (5xx) is asked again less and less often.
+  useEffect(() => {
+    if (!failing) return;
+    const controller = new AbortController();
+    const wait = Math.min(2_000 * 2 ** retries.current, 30_000);
+    const timer = window.setTimeout(async () => {
+      if (await isReachable(controller.signal)) retries.current++;
+      else {
+        retries.current = 0;
+        await untilReachable(controller.signal);
+      }
+      if (controller.signal.aborted) return;
+      setFailing(false);
+      refresh();
+    }, wait);
+    return () => {
+      window.clearTimeout(timer);
+      controller.abort();
+    };
+  }, [failing, refresh]);
 
   useEffect(() => {
     if (authRequired || maxDays !== undefined) return;
@@ -126,9 +191,10 @@ export function DashboardProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     if (range.kind !== 'preset') return;
-    const timer = window.setInterval(refresh, CLOCK_REFRESH_MS);
+    // Joins the next live refresh when events flow; alone it refreshes every topic once.
+    const timer = window.setInterval(() => coalescer.note(ALL_LIVE_TOPICS), CLOCK_REFRESH_MS);
     return () => window.clearInterval(timer);
-  }, [range, refresh]);
+  }, [range, coalescer]);
 
   const routeRef = useRef(route);
   routeRef.current = route;
@@ -157,12 +223,14 @@ export function DashboardProvider({ children }: { children: ReactNode }) {
       setRange,
       version,
       refresh,
+      liveVersions,
       live,
       lastEvent,
       maxDays,
       settingsKnown,
       lastLoadedAt,
       noteLoaded,
+      noteFailure,
       authRequired,
       authReason,
       setAuthRequired,
@@ -174,12 +242,14 @@ export function DashboardProvider({ children }: { children: ReactNode }) {
       setRange,
       version,
       refresh,
+      liveVersions,
       live,
       lastEvent,
       maxDays,
       settingsKnown,
       lastLoadedAt,
       noteLoaded,
+      noteFailure,
       authRequired,
       authReason,
       setAuthRequired,
@@ -205,7 +275,8 @@ export interface Resource<T> {
 
 /**
  * Fetches with the current time range, again whenever the range, `deps` or the refresh version
- * change. While the same request (range and `deps`) is refreshed — live updates, a retry — the
+ * change, and when live events or the clock changed one of the `live` topics the data depends
+ * on (at most once per live interval, see live-refresh.ts). While the same request (range and `deps`) is refreshed — live updates, a retry — the
  * previous data stays (no flicker; after a failed refresh it is shown "as of" its time). A new
  * request drops it: rows of the previous range or filter never show under the new one. A range
  * longer than the server accepts is not sent.
@@ -215,8 +286,11 @@ export function useResource<T>(
   deps: readonly unknown[],
   /** Values that refetch the same rows in another order: the old answer stays on screen meanwhile. */
   reorderedBy: readonly unknown[] = [],
+  /** What changes the data: live refreshes of other topics leave it alone. */
+  live: readonly LiveTopic[] = ALL_LIVE_TOPICS,
 ): Resource<T> {
-  const { range, version, maxDays, settingsKnown, noteLoaded } = useDashboard();
+  const { range, version, liveVersions, maxDays, settingsKnown, noteLoaded, noteFailure } = useDashboard();
+  const liveKey = live.map((topic) => liveVersions[topic]).join();
   const requestKey = JSON.stringify([range, deps]);
   const [state, setState] = useState<{ key: string; data?: T; error?: ApiError; loading: boolean; loadedAt?: number }>({
     key: requestKey,
@@ -244,10 +318,11 @@ export function useResource<T>(
         const apiError =
           error instanceof ApiError ? error : new ApiError(0, 'client', (error as Error).message ?? 'failed');
         setState((s) => ({ ...(s.key === requestKey ? s : { key: requestKey }), error: apiError, loading: false }));
+        noteFailure(apiError);
       },
     );
     return () => controller.abort();
-  }, [requestKey, version, local, maxDays, settingsKnown, ...reorderedBy]);
+  }, [requestKey, version, liveKey, local, maxDays, settingsKnown, ...reorderedBy]);
   // Until the effect runs for a new request, this render must not show the old one's data.
   const current = state.key === requestKey ? state : { loading: true };
   return { ...current, reload: () => setLocal((v) => v + 1) };

@@ -5,11 +5,14 @@ import { useChannelLabel, useChannels } from '../channels.js';
 import { formatCount, formatDateTime, formatDue, formatRelative, formatTime } from '../format.js';
 import { href, isPerLogRule } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
+import { namesARange, pastTheEnd, unknownValue } from '../url-problems.js';
 import { AppSelect } from './AppSelect.js';
 import { BreakableKey } from './BreakableKey.js';
 import { MuteButton } from './MuteButton.js';
+import { answered, ResourceNote } from './ResourceNote.js';
 import { toggleUnlessControl } from './row-toggle.js';
 import { TableHeader } from './TableHeader.js';
+import { UrlNotice } from './UrlNotice.js';
 import { Badge, Card, Empty, ErrorNote, Loading, Pager } from './ui.js';
 
 const PER_PAGE = 50;
@@ -62,7 +65,7 @@ export function AlertsPage() {
   const status = known(STATUSES, route.status);
   // The view names its range (`from`/`to` or `range`), so a copied URL lists the same rows.
   useEffect(() => {
-    if (!route.range) setView({ range }, { replace: true });
+    if (!route.range && !namesARange(window.location.hash)) setView({ range }, { replace: true });
   }, [route.range, range, setView]);
   const channels = useChannels();
   // Until the registry's list is known, the URL's channel is asked for as it is (the server checks it).
@@ -77,14 +80,21 @@ export function AlertsPage() {
   const alerts = useResource(
     (r, signal) => api.alerts({ status, channel, app_name: app || undefined, page, per_page: PER_PAGE }, r, signal),
     [status, channel, app, page],
+    [],
+    ['alerts'],
   );
-  const apps = useResource(async (_range, signal) => {
-    const [appRules, messageRules] = await Promise.all([
-      api.rules.list('app', signal),
-      api.rules.list('message', signal),
-    ]);
-    return [...new Set([...appRules.items, ...messageRules.items].map((r) => r.app_name))].sort();
-  }, []);
+  const apps = useResource(
+    async (_range, signal) => {
+      const [appRules, messageRules] = await Promise.all([
+        api.rules.list('app', signal),
+        api.rules.list('message', signal),
+      ]);
+      return [...new Set([...appRules.items, ...messageRules.items].map((r) => r.app_name))].sort();
+    },
+    [],
+    [],
+    [],
+  );
   const [open, setOpen] = useState<number>();
   const filtered = Boolean(status || channel || app);
 
@@ -126,15 +136,31 @@ export function AlertsPage() {
             </select>
           </label>
         </form>
-        <ErrorNote error={alerts.error} retry={alerts.reload} />
+        <UrlNotice
+          problems={[
+            unknownValue('status', route.status, STATUSES, 'every status'),
+            channels &&
+              unknownValue(
+                'channel',
+                route.channel,
+                channels.map((c) => c.type),
+                'every channel',
+              ),
+            alerts.data && pastTheEnd(page, PER_PAGE, alerts.data.total),
+          ]}
+        />
+        <ResourceNote resource={alerts} />
         {!alerts.data && alerts.loading ? (
           <Loading />
         ) : !alerts.data || alerts.data.items.length === 0 ? (
-          <Empty>
-            {filtered
-              ? 'No alert in this range matches these filters.'
-              : 'No alerts in this range. They appear here when a scan finds violations of an active rule.'}
-          </Empty>
+          answered(alerts) &&
+          alerts.data?.total === 0 && (
+            <Empty>
+              {filtered
+                ? 'No alert in this range matches these filters.'
+                : 'No alerts in this range. They appear here when a scan finds violations of an active rule.'}
+            </Empty>
+          )
         ) : (
           <>
             <p className="muted result-count">{formatCount(alerts.data.total)} alerts, newest first</p>

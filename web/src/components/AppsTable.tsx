@@ -2,11 +2,15 @@ import { useState } from 'react';
 import { api } from '../api/client.js';
 import type { AppSort, AppSortColumn, AppStats, AppsPage, KeyStats } from '../api/types.js';
 import { formatCount, formatMs, formatPercent } from '../format.js';
+import { RANGE_FIGURES } from '../live-refresh.js';
 import { href } from '../router.js';
 import { type Resource, useDashboard, useResource } from '../state.js';
+import { pastTheEnd, unknownValue } from '../url-problems.js';
+import { answered, ResourceNote } from './ResourceNote.js';
 import { cellClass, keepSortedInView, type SortableColumn, SortableHeader, sortOf } from './SortableHeader.js';
 import { type Column, TableHeader } from './TableHeader.js';
-import { Card, Empty, ErrorNote, Loading, Pager } from './ui.js';
+import { UrlNotice } from './UrlNotice.js';
+import { Card, Empty, Loading, Pager } from './ui.js';
 
 /** Every figure sorts through the API (`GET /dashboard/apps?sort=`), over all apps of the range. */
 const COLUMNS: SortableColumn<AppSortColumn>[] = [
@@ -31,7 +35,7 @@ export function useSortedApps(): Resource<AppsPage> {
   const { route } = useDashboard();
   const sort = sortOf(route.sort, COLUMNS) as AppSort | undefined;
   const page = route.pageNumber ?? 1;
-  return useResource((range, signal) => api.apps(range, signal, sort, page, PER_PAGE), [], [sort, page]);
+  return useResource((range, signal) => api.apps(range, signal, sort, page, PER_PAGE), [], [sort, page], RANGE_FIGURES);
 }
 
 /** The apps table of the overview (`apps` from useSortedApps): its sort and page live in the URL (`sort`, `page`). */
@@ -46,11 +50,26 @@ export function AppsTable({ apps, onChart }: { apps: Resource<AppsPage>; onChart
   const columns = keepSortedInView(COLUMNS, sort ?? DEFAULT_SORT);
   return (
     <Card title="Apps" className="span-wide">
-      <ErrorNote error={apps.error} retry={apps.reload} />
-      {!apps.data && apps.loading ? (
-        <Loading />
+      <UrlNotice
+        problems={[
+          sort === undefined
+            ? unknownValue(
+                'sort',
+                route.sort,
+                COLUMNS.flatMap((c) => [c.sort, `-${c.sort}`]),
+                'most violations first',
+              )
+            : undefined,
+          apps.data && pastTheEnd(page, PER_PAGE, total),
+        ]}
+      />
+      <ResourceNote resource={apps} />
+      {!apps.data ? (
+        apps.error ? null : (
+          <Loading />
+        )
       ) : total === 0 ? (
-        <Empty>No app has logged in this range.</Empty>
+        answered(apps) && <Empty>No app has logged in this range.</Empty>
       ) : (
         <div className="table-wrap">
           {total > shown.length && (
@@ -122,6 +141,8 @@ function AppRow({
   onToggle: () => void;
   onChart: () => void;
 }) {
+  // The counts link to the same range's violations.
+  const { range } = useDashboard();
   return (
     <>
       <tr>
@@ -134,7 +155,7 @@ function AppRow({
         <td className={cellClass(columns, 'max_ms')}>{formatMs(app.max_ms)}</td>
         <td className="num">
           {app.violations > 0 ? (
-            <a href={href({ page: 'violations', app: app.app_name })} className="text-bad">
+            <a href={href({ page: 'violations', app: app.app_name, range })} className="text-bad">
               {formatCount(app.violations)}
             </a>
           ) : (
@@ -164,7 +185,7 @@ function AppRow({
                     {app.slowest_message_keys.map((key) => (
                       <tr key={key.message_key}>
                         <td>
-                          <a href={href({ page: 'violations', app: app.app_name, key: key.message_key })}>
+                          <a href={href({ page: 'violations', app: app.app_name, key: key.message_key, range })}>
                             <code>{key.message_key}</code>
                           </a>
                         </td>

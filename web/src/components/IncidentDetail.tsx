@@ -6,7 +6,8 @@ import { href } from '../router.js';
 import { useResource } from '../state.js';
 import { formatLasting, formatStatValue, statisticWords } from '../window-words.js';
 import { Chart, type ChartMarker, type ChartSeries } from './Chart.js';
-import { Badge, Card, Empty, ErrorNote, Loading } from './ui.js';
+import { ResourceNote } from './ResourceNote.js';
+import { Badge, Card, Empty, Loading } from './ui.js';
 
 const pointTime = (t: string | number) => (typeof t === 'number' ? t : Date.parse(t));
 
@@ -26,7 +27,7 @@ function statisticName(incident: IncidentDetail): string {
  * incident and the hour before, with its start and its end marked.
  */
 export function IncidentDetailCard({ id, closeHref }: { id: number; closeHref: string }) {
-  const incident = useResource((_range, signal) => api.incidents.get(id, signal), [id]);
+  const incident = useResource((_range, signal) => api.incidents.get(id, signal), [id], [], ['incidents']);
   const card = useRef<HTMLDivElement>(null);
   // Opened by a link (a notification's): bring it into view once.
   // biome-ignore lint/correctness/useExhaustiveDependencies: once per incident
@@ -54,7 +55,7 @@ export function IncidentDetailCard({ id, closeHref }: { id: number; closeHref: s
         }
         className="incident-card"
       >
-        <ErrorNote error={incident.error} retry={incident.reload} />
+        <ResourceNote resource={incident} />
         {incident.error?.status === 404 ? (
           <Empty>There is no incident #{id} (it may have been pruned).</Empty>
         ) : !data ? (

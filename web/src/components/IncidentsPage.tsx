@@ -3,11 +3,14 @@ import type { Incident, IncidentState } from '../api/window-types.js';
 import { formatCount, formatDateTime, formatRelative, formatTime } from '../format.js';
 import { href, type Route } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
+import { pastTheEnd, unknownValue } from '../url-problems.js';
 import { formatLasting, formatStatValue } from '../window-words.js';
 import { AppSelect } from './AppSelect.js';
 import { IncidentDetailCard } from './IncidentDetail.js';
+import { answered, ResourceNote } from './ResourceNote.js';
 import { TableHeader } from './TableHeader.js';
-import { Badge, Card, Empty, ErrorNote, Loading, Pager } from './ui.js';
+import { UrlNotice } from './UrlNotice.js';
+import { Badge, Card, Empty, Loading, Pager } from './ui.js';
 
 const PER_PAGE = 50;
 /** Firing incidents are few; the group above the list shows this many at most. */
@@ -44,19 +47,28 @@ export function IncidentsPage() {
         ? api.incidents.list({ ...filter, state: 'firing', per_page: FIRING_AT_MOST }, signal)
         : Promise.resolve(undefined),
     [filterKey, state],
+    [],
+    ['incidents'],
   );
   const list = useResource(
     (_range, signal) => api.incidents.list({ ...filter, state: listState, page, per_page: PER_PAGE }, signal),
     [filterKey, listState, page],
+    [],
+    ['incidents'],
   );
-  const apps = useResource(async (_range, signal) => {
-    const lists = await Promise.all(
-      WINDOW_KINDS.map((kind) =>
-        api.windowRules.list<{ app_name: string }>(kind as 'latency', signal).catch(() => ({ items: [] })),
-      ),
-    );
-    return [...new Set(lists.flatMap((l) => l.items.map((r) => r.app_name)))].sort();
-  }, []);
+  const apps = useResource(
+    async (_range, signal) => {
+      const lists = await Promise.all(
+        WINDOW_KINDS.map((kind) =>
+          api.windowRules.list<{ app_name: string }>(kind as 'latency', signal).catch(() => ({ items: [] })),
+        ),
+      );
+      return [...new Set(lists.flatMap((l) => l.items.map((r) => r.app_name)))].sort();
+    },
+    [],
+    [],
+    [],
+  );
   const filtered = Boolean(state || ruleKind || app || rule);
   const firingItems = firing.data?.items ?? [];
   const nothing =
@@ -116,15 +128,27 @@ export function IncidentsPage() {
             </button>
           </p>
         )}
-        <ErrorNote error={firing.error ?? list.error} retry={list.reload} />
-        {!list.data && list.loading ? (
-          <Loading />
+        <UrlNotice
+          problems={[
+            unknownValue('status', route.status, STATES, 'firing and resolved'),
+            list.data && pastTheEnd(page, PER_PAGE, list.data.total),
+          ]}
+        />
+        <ResourceNote resource={list.error ? list : firing} />
+        {!list.data ? (
+          list.error ? null : (
+            <Loading />
+          )
         ) : nothing ? (
-          <Empty>
-            {filtered
-              ? 'No incident matches these filters.'
-              : 'No incidents yet. A latency or absence rule opens one when its condition holds.'}
-          </Empty>
+          answered(list) &&
+          answered(firing) &&
+          list.data.total === 0 && (
+            <Empty>
+              {filtered
+                ? 'No incident matches these filters.'
+                : 'No incidents yet. A latency or absence rule opens one when its condition holds.'}
+            </Empty>
+          )
         ) : (
           <>
             <div className="table-wrap">

@@ -1,5 +1,6 @@
 import { api } from '../api/client.js';
 import { useResource } from '../state.js';
+import { ResourceNote } from './ResourceNote.js';
 import { TableHeader } from './TableHeader.js';
 import { Badge, Card } from './ui.js';
 
@@ -8,8 +9,15 @@ import { Badge, Card } from './ui.js';
  * no rule is hidden; they are edited through the API or rules as code. Nothing shows without any.
  */
 export function OtherKindsList({ shown }: { shown: readonly string[] }) {
-  const all = useResource((_range, signal) => api.allRules({}, signal), []);
+  const all = useResource((_range, signal) => api.allRules({}, signal), [], [], []);
   const others = all.data?.items.filter((rule) => !shown.includes(rule.kind)) ?? [];
+  if (all.error) {
+    return (
+      <Card title="Other rules">
+        <ResourceNote resource={all} />
+      </Card>
+    );
+  }
   if (others.length === 0) return null;
   return (
     <Card title="Other rules">

@@ -2,20 +2,27 @@ import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api/client.js';
 import type { AppRule, Bucket, MessageRule, Overview, Timeseries } from '../api/types.js';
 import { bucketWidth, formatCount, formatMs, formatPercent } from '../format.js';
-import { useDashboard, useResource } from '../state.js';
+import { RANGE_FIGURES } from '../live-refresh.js';
+import { type Resource, useDashboard, useResource } from '../state.js';
 import { AppSelect } from './AppSelect.js';
 import { AppsTable, useSortedApps } from './AppsTable.js';
 import { Chart, type ChartAxis, type ChartSeries } from './Chart.js';
+import { answered, ResourceNote } from './ResourceNote.js';
 import { useRangeZoom } from './range-zoom.js';
 import { useTimelineEvents } from './timeline-events.js';
-import { Card, Empty, ErrorNote, Loading } from './ui.js';
+import { Card, Empty, Loading } from './ui.js';
 
 export function OverviewPage() {
   const { route, setView } = useDashboard();
   // The App choice lives in the URL and applies to the whole page: cards, levels and charts.
   const app = route.app ?? '';
   const chooseApp = (name: string) => setView({ app: name || undefined });
-  const overview = useResource((range, signal) => api.overview(range, signal, app || undefined), [app]);
+  const overview = useResource(
+    (range, signal) => api.overview(range, signal, app || undefined),
+    [app],
+    [],
+    RANGE_FIGURES,
+  );
   // One request serves the table and the App choice (the apps of the table's page).
   const apps = useSortedApps();
   const appNames = useMemo(() => (apps.data?.apps ?? []).map((a) => a.app_name).sort(), [apps.data]);
@@ -26,18 +33,18 @@ export function OverviewPage() {
         <AppSelect app={app} apps={appNames} onChange={chooseApp} />
         {app && <span className="muted small">Cards, levels and charts show {app} only.</span>}
       </div>
-      <ErrorNote error={overview.error} retry={overview.reload} />
-      <OverviewCards overview={overview.data} app={app} />
+      <ResourceNote resource={overview} />
+      <OverviewCards overview={overview.data} failed={overview.error !== undefined} app={app} />
       <TimeseriesPanel app={app} />
       <div className="grid-2">
         <AppsTable apps={apps} onChart={chooseApp} />
-        <LevelsCard overview={overview.data} app={app} />
+        <LevelsCard overview={overview} app={app} />
       </div>
     </div>
   );
 }
 
-function OverviewCards({ overview, app }: { overview: Overview | undefined; app: string }) {
+function OverviewCards({ overview, failed, app }: { overview: Overview | undefined; failed: boolean; app: string }) {
   const stat = (label: string, value: string, detail: string, tone?: 'bad') => (
     <div className={`stat ${tone === 'bad' ? 'stat-bad' : ''}`}>
       <p className="stat-label">{label}</p>
@@ -48,9 +55,12 @@ function OverviewCards({ overview, app }: { overview: Overview | undefined; app:
     </div>
   );
   if (!overview) {
+    // A failed request shows no figure (its error is above), never a zero.
     return (
-      <div className="stats" aria-busy="true">
-        {['Total logs', 'Active apps', 'Violations', 'Average duration'].map((label) => stat(label, '…', ' '))}
+      <div className="stats" aria-busy={!failed}>
+        {['Total logs', 'Active apps', 'Violations', 'Average duration'].map((label) =>
+          stat(label, failed ? '—' : '…', failed ? 'not available' : ' '),
+        )}
       </div>
     );
   }
@@ -112,7 +122,7 @@ function thresholdOf(app: string, rules: AppRules | undefined): { value: number;
 }
 
 function TimeseriesPanel({ app }: { app: string }) {
-  const series = useResource((r, signal) => api.series(r, app || undefined, signal), [app]);
+  const series = useResource((r, signal) => api.series(r, app || undefined, signal), [app], [], RANGE_FIGURES);
   const rules = useAppRules(app);
   const rule = rules?.appRule;
   const data = series.data;
@@ -138,11 +148,13 @@ function TimeseriesPanel({ app }: { app: string }) {
         {width && ' · '}drag across a chart or use its + and − buttons to zoom; Reset or Back returns to the previous
         range
       </p>
-      <ErrorNote error={series.error} retry={series.reload} />
-      {!data && series.loading ? (
-        <Loading />
+      <ResourceNote resource={series} />
+      {!data ? (
+        series.error ? null : (
+          <Loading />
+        )
       ) : !charts || buckets.length === 0 ? (
-        <Empty>No logs in this range.</Empty>
+        answered(series) && <Empty>No logs in this range.</Empty>
       ) : (
         <div className="charts">
           <div>
@@ -280,7 +292,8 @@ function summarise(buckets: Bucket[], what: 'volume' | 'duration', threshold?: n
 
 const LEVEL_ORDER = ['fatal', 'error', 'warn', 'warning', 'info', 'debug', 'trace'];
 
-function LevelsCard({ overview, app }: { overview: Overview | undefined; app: string }) {
+function LevelsCard({ overview: resource, app }: { overview: Resource<Overview>; app: string }) {
+  const overview = resource.data;
   const levels = [...(overview?.log_level_distribution ?? [])].sort(
     (a, b) => (LEVEL_ORDER.indexOf(a.level) + 1 || 99) - (LEVEL_ORDER.indexOf(b.level) + 1 || 99),
   );
@@ -291,8 +304,13 @@ function LevelsCard({ overview, app }: { overview: Overview | undefined; app: st
   const slowest = Math.max(1, ...apps.map((a) => a.avg_ms ?? 0));
   return (
     <Card title={app ? `Levels and averages · ${app}` : 'Levels and averages'}>
-      {total === 0 ? (
-        <Empty>No logs in this range.</Empty>
+      <ResourceNote resource={resource} />
+      {!overview ? (
+        resource.error ? null : (
+          <Loading />
+        )
+      ) : total === 0 ? (
+        answered(resource) && <Empty>No logs in this range.</Empty>
       ) : (
         <ul className="bars" aria-label="Log levels">
           {levels.map((level) => (

@@ -72,7 +72,7 @@ function RuleList({
   onEdit: (editing: Editing) => void;
   covered: ReadonlySet<ChannelType> | undefined;
 }) {
-  const rules = useResource((_range, signal) => api.rules.list(kind, signal), [kind]);
+  const rules = useResource((_range, signal) => api.rules.list(kind, signal), [kind], [], []);
   const channelLabel = useChannelLabel();
   return (
     <EditableList<AnyRule>

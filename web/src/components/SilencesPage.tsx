@@ -9,9 +9,10 @@ import { SILENCE_DURATIONS } from '../silence-durations.js';
 import { useDashboard, useResource } from '../state.js';
 import { BreakableKey } from './BreakableKey.js';
 import { GeneralError, useApiForm, useRowActions } from './editing.js';
+import { answered, ResourceNote } from './ResourceNote.js';
 import { unseenAppWarning, useSeenApps } from './seen-apps.js';
 import { TableHeader } from './TableHeader.js';
-import { Badge, Card, Empty, ErrorNote, Field, Loading, Pager } from './ui.js';
+import { Badge, Card, Empty, Field, Loading, Pager } from './ui.js';
 
 const PER_PAGE = 50;
 /** Every active silence is listed (they are few); more than this would be a page of its own. */
@@ -28,10 +29,14 @@ export function SilencesPage() {
   const active = useResource(
     (_range, signal) => api.silences.list({ active: true, per_page: ACTIVE_LIMIT }, signal),
     [],
+    [],
+    ['alerts', 'time'],
   );
   const others = useResource(
     (_range, signal) => api.silences.list({ active: false, page, per_page: PER_PAGE }, signal),
     [page],
+    [],
+    ['time'],
   );
   const reload = () => {
     active.reload();
@@ -51,12 +56,16 @@ export function SilencesPage() {
     <div className="page">
       {linked && form}
       <Card title="Silences">
-        <ErrorNote error={active.error ?? others.error ?? actionError} retry={reload} />
-        {!activeItems && active.loading ? (
-          <Loading />
+        <ResourceNote resource={{ ...(active.error ? active : others), reload }} actionError={actionError} />
+        {!activeItems ? (
+          active.error ? null : (
+            <Loading />
+          )
         ) : (
           <>
-            {activeItems?.length === 0 && <Empty>No active silence: every notification that is due goes out.</Empty>}
+            {activeItems.length === 0 && answered(active) && (
+              <Empty>No active silence: every notification that is due goes out.</Empty>
+            )}
             <div className="table-wrap">
               <table className="table silence-table" aria-label="Silences">
                 <TableHeader
@@ -78,7 +87,7 @@ export function SilencesPage() {
                 />
               </table>
             </div>
-            {others.data?.total === 0 && <Empty>No ended silence yet.</Empty>}
+            {others.data?.total === 0 && answered(others) && <Empty>No ended silence yet.</Empty>}
             {others.data && (
               <Pager page={page} perPage={PER_PAGE} total={others.data.total} onPage={setPage} label="Ended silences" />
             )}

@@ -11,7 +11,7 @@ import { AppAndKey, Channels } from './WindowRuleLists.js';
 
 /** The SLOs on the Rules page, edited with the same dialog as on the SLO page. */
 export function SloRuleList({ covered }: { covered: ReadonlySet<ChannelType> | undefined }) {
-  const rules = useResource((_range, signal) => api.slos.list(signal), []);
+  const rules = useResource((_range, signal) => api.slos.list(signal), [], [], []);
   const { refresh } = useDashboard();
   const [editing, setEditing] = useState<{ rule?: SloRule }>();
   return (

@@ -17,6 +17,7 @@ import {
 import { useDashboard, useResource } from '../state.js';
 import { formatLasting, formatStatValue } from '../window-words.js';
 import { useCoveredChannels } from './channel-targets.js';
+import { ResourceNote } from './ResourceNote.js';
 import { SloCharts } from './SloCharts.js';
 import { SloRuleDialog } from './SloRuleForm.js';
 import { TableHeader } from './TableHeader.js';
@@ -35,7 +36,7 @@ const sloHref = (id?: number) => href({ page: 'slos', ...(id ? { rule: { type: '
  */
 export function SlosPage() {
   const { route, refresh } = useDashboard();
-  const slos = useResource((_range, signal) => api.slos.list(signal), []);
+  const slos = useResource((_range, signal) => api.slos.list(signal), [], [], []);
   const covered = useCoveredChannels();
   const [editing, setEditing] = useState<{ rule?: SloRule }>();
   const canWrite = useCan('write');
@@ -59,7 +60,7 @@ export function SlosPage() {
           bad above. The error budget is the share of bad logs the objective allows; burn alerts fire when it is being
           spent too fast.
         </p>
-        <ErrorNote error={slos.error} retry={slos.reload} />
+        <ResourceNote resource={slos} />
         {!slos.data ? (
           slos.error ? null : (
             <Loading />
@@ -114,7 +115,12 @@ function SloItem({
   onEdit: () => void;
   onDeleted: () => void;
 }) {
-  const status = useResource((_range, signal) => api.slos.status(rule.id, signal), [rule.id, rule.updated_at]);
+  const status = useResource(
+    (_range, signal) => api.slos.status(rule.id, signal),
+    [rule.id, rule.updated_at],
+    [],
+    ['logs', 'time'],
+  );
   const headingId = `slo-${rule.id}-name`;
   return (
     <li className={`slo ${open ? 'slo-open' : ''}`} data-testid="slo" data-slo-id={rule.id} aria-labelledby={headingId}>
@@ -250,6 +256,8 @@ function SloDetail({
   const history = useResource(
     (_range, signal) => api.slos.history(rule.id, HISTORY_POINTS, signal),
     [rule.id, rule.updated_at],
+    [],
+    ['time'],
   );
   const [deleteError, setDeleteError] = useState<ApiError>();
   const canWrite = useCan('write');
@@ -308,7 +316,7 @@ function SloDetail({
         <p className="muted small">Burn alerts: {rule.burn_alerts.map(burnAlertWords).join('; ')}.</p>
       )}
       <p className="muted small">A burn rate of 1× spends exactly the whole budget over the period.</p>
-      <ErrorNote error={history.error} retry={history.reload} />
+      <ResourceNote resource={history} />
       {history.data ? (
         <SloCharts id={rule.id} history={history.data} name={rule.name} />
       ) : history.error ? null : (
@@ -324,12 +332,14 @@ function SloIncidents({ rule }: { rule: SloRule }) {
   const incidents = useResource(
     (_range, signal) => api.incidents.list({ rule_type: 'slo', rule_id: rule.id, per_page: INCIDENTS_SHOWN }, signal),
     [rule.id],
+    [],
+    ['incidents'],
   );
   const items = incidents.data?.items ?? [];
   return (
     <div data-testid="slo-incidents">
       <h3 className="subheading">Incidents</h3>
-      <ErrorNote error={incidents.error} retry={incidents.reload} />
+      <ResourceNote resource={incidents} />
       {!incidents.data ? (
         incidents.error ? null : (
           <Loading />

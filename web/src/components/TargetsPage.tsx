@@ -11,7 +11,7 @@ import { DialogFooter, GeneralError, useApiForm } from './editing.js';
 import { Badge, Dialog, Field } from './ui.js';
 
 export function TargetsPage() {
-  const targets = useResource((_range, signal) => api.targets.list(signal), []);
+  const targets = useResource((_range, signal) => api.targets.list(signal), [], [], []);
   const [editing, setEditing] = useState<{ target?: Target }>();
   const channels = useChannels();
   const uncovered = useUncoveredChannels(targets.data?.items, channels);
@@ -85,8 +85,8 @@ function useUncoveredChannels(
   targets: Target[] | undefined,
   channels: Channel[] | undefined,
 ): { channel: ChannelType; rules: number }[] {
-  const appRules = useResource((_range, signal) => api.rules.list('app', signal), []);
-  const messageRules = useResource((_range, signal) => api.rules.list('message', signal), []);
+  const appRules = useResource((_range, signal) => api.rules.list('app', signal), [], [], []);
+  const messageRules = useResource((_range, signal) => api.rules.list('message', signal), [], [], []);
   if (!targets || !channels || !appRules.data || !messageRules.data) return [];
   const covered = new Set(targets.filter((t) => t.is_active).map((t) => t.type));
   const uses = new Map<ChannelType, number>();
@@ -223,7 +223,7 @@ function SendTest({ target }: { target: Target }) {
         className="button button-small"
         disabled={state.sending}
         onClick={send}
-        aria-label={`Send a test to ${target.name}`}
+        aria-label={`Send test to ${target.name}`}
       >
         {state.sending ? 'Sending…' : 'Send test'}
       </button>

@@ -1,6 +1,7 @@
 import { api, type ViolationQuery } from '../api/client.js';
 import type { BreakdownDimension, ViolationBreakdown } from '../api/types.js';
 import { formatCount, formatTime } from '../format.js';
+import { VIOLATION_FIGURES } from '../live-refresh.js';
 import type { PerLogRuleRef } from '../router.js';
 import { useResource } from '../state.js';
 
@@ -77,6 +78,8 @@ function Breakdown({
   const breakdown = useResource(
     (range, signal) => api.violationBreakdown(filter, by, TOP, range, signal),
     [JSON.stringify(filter), by],
+    [],
+    VIOLATION_FIGURES,
   );
   const data = breakdown.data;
   return (

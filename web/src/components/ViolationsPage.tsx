@@ -2,18 +2,23 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { api, type ViolationQuery } from '../api/client.js';
 import type { AppRule, MessageRule, ViolationSort } from '../api/types.js';
 import { formatCount, formatMs, formatSpan, formatTime } from '../format.js';
-import { isPerLogRule, type PerLogRuleRef } from '../router.js';
+import { VIOLATION_FIGURES } from '../live-refresh.js';
+import { href, isPerLogRule, type PerLogRuleRef } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
 import { PRESETS, type RangeChoice, rangeSpanDays, resolveRange } from '../time-range.js';
+import { namesARange, pastTheEnd, unknownValue } from '../url-problems.js';
 import { AppSelect } from './AppSelect.js';
+import { answered, ResourceNote } from './ResourceNote.js';
 import { useRangeZoom } from './range-zoom.js';
 import { useTimelineEvents } from './timeline-events.js';
-import { Card, Empty, ErrorNote, Loading, Pager } from './ui.js';
+import { UrlNotice } from './UrlNotice.js';
+import { Card, Empty, Loading, Pager } from './ui.js';
 import { type BreakdownChoice, ViolationBreakdowns } from './ViolationBreakdowns.js';
 import { ViolationHistogram } from './ViolationHistogram.js';
 import { ViolationTable } from './ViolationTable.js';
 
 const PER_PAGE = 50;
+const lastPage = (total: number) => Math.max(1, Math.ceil(total / PER_PAGE));
 const SORTS: readonly ViolationSort[] = ['-time', 'time', '-duration', 'duration'];
 const SORT_WORDS: Record<ViolationSort, string> = {
   '-time': 'newest first',
@@ -32,9 +37,9 @@ export function ViolationsPage() {
   const page = route.pageNumber ?? 1;
   const sort: ViolationSort = SORTS.includes(route.sort as ViolationSort) ? (route.sort as ViolationSort) : '-time';
 
-  // The view names its range, so a copied URL shows the same rows.
+  // The view names its range, so a copied URL shows the same rows (a bad one stays for the notice).
   useEffect(() => {
-    if (!route.range) setView({ range }, { replace: true });
+    if (!route.range && !namesARange(window.location.hash)) setView({ range }, { replace: true });
   }, [route.range, range, setView]);
 
   // Only rules that judge one log have violations; a window rule's link belongs to Incidents.
@@ -60,12 +65,19 @@ export function ViolationsPage() {
       pageNumber: undefined,
     });
   // The choice lists the apps with the most violations: the first page of 500.
-  const apps = useResource((r, signal) => api.apps(r, signal, undefined, 1, 500), []);
+  const apps = useResource((r, signal) => api.apps(r, signal, undefined, 1, 500), [], [], ['time']);
   const violations = useResource(
     (r, signal) => api.violations({ ...filter, page, per_page: PER_PAGE, sort }, r, signal),
     [filterKey, page, sort],
+    [],
+    VIOLATION_FIGURES,
   );
-  const histogram = useResource((r, signal) => api.violationHistogram(filter, r, signal), [filterKey]);
+  const histogram = useResource(
+    (r, signal) => api.violationHistogram(filter, r, signal),
+    [filterKey],
+    [],
+    VIOLATION_FIGURES,
+  );
 
   const appNames = apps.data?.apps.map((a) => a.app_name) ?? [];
   const keys = apps.data?.apps.find((a) => a.app_name === app)?.slowest_message_keys.map((k) => k.message_key) ?? [];
@@ -121,7 +133,21 @@ export function ViolationsPage() {
           </p>
         )}
 
-        <ErrorNote error={violations.error} retry={violations.reload} />
+        <UrlNotice
+          problems={[
+            unknownValue('sort', route.sort, SORTS, SORT_WORDS['-time']),
+            data && pastTheEnd(page, PER_PAGE, data.total),
+          ]}
+          action={
+            data &&
+            pastTheEnd(page, PER_PAGE, data.total) && (
+              <a className="button button-small" href={href({ ...route, pageNumber: lastPage(data.total) })}>
+                Last page
+              </a>
+            )
+          }
+        />
+        <ResourceNote resource={violations.error ? violations : histogram} />
         {histogram.data && !violations.error && histogram.data.buckets.some((b) => b.count > 0) && (
           <ViolationHistogram
             histogram={histogram.data}
@@ -137,7 +163,8 @@ export function ViolationsPage() {
                 <Loading />
               )
             ) : data.items.length === 0 ? (
-              <EmptyView filtered={filtered} range={range} />
+              // Past the last page the rows are elsewhere, not absent: the notice above says so.
+              answered(violations) && data.total === 0 && <EmptyView filtered={filtered} range={range} />
             ) : (
               <>
                 <p className="muted result-count" aria-live="polite" data-testid="violation-count">

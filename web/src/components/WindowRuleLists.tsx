@@ -51,7 +51,7 @@ export function LatencyRuleList({
   onEdit: (editing: WindowEditing) => void;
   covered: ReadonlySet<ChannelType> | undefined;
 }) {
-  const rules = useResource((_range, signal) => api.windowRules.list<LatencyRule>('latency', signal), []);
+  const rules = useResource((_range, signal) => api.windowRules.list<LatencyRule>('latency', signal), [], [], []);
   return (
     <EditableList<LatencyRule>
       title="Latency rules"
@@ -93,7 +93,7 @@ export function AbsenceRuleList({
   onEdit: (editing: WindowEditing) => void;
   covered: ReadonlySet<ChannelType> | undefined;
 }) {
-  const rules = useResource((_range, signal) => api.windowRules.list<AbsenceRule>('absence', signal), []);
+  const rules = useResource((_range, signal) => api.windowRules.list<AbsenceRule>('absence', signal), [], [], []);
   return (
     <EditableList<AbsenceRule>
       title="Absence rules"

@@ -5,7 +5,7 @@ import { useResource } from '../state.js';
 
 /** The channel types that have at least one active target (undefined until the targets are known). */
 export function useCoveredChannels(): ReadonlySet<ChannelType> | undefined {
-  const targets = useResource((_range, signal) => api.targets.list(signal), []);
+  const targets = useResource((_range, signal) => api.targets.list(signal), [], [], []);
   if (!targets.data) return undefined;
   return new Set(targets.data.items.filter((t) => t.is_active).map((t) => t.type));
 }

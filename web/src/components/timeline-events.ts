@@ -64,5 +64,6 @@ async function loadEvents(range: TimeRange, app: string | undefined, key: string
 
 /** Silences and sent alerts over the range, of every app or of one (and one key), as chart events. */
 export function useTimelineEvents(app?: string, key?: string): Resource<ChartEvent[]> {
-  return useResource((range, signal) => loadEvents(range, app, key, signal), [app, key]);
+  // Refreshed when an alert is sent and as a preset range moves; a new silence shows on the next of those.
+  return useResource((range, signal) => loadEvents(range, app, key, signal), [app, key], [], ['alerts', 'time']);
 }
