@@ -49,7 +49,6 @@ export function placeEvents(u: uPlot, events: readonly ChartEvent[]): void {
     element.dataset.kind = event.kind;
     element.dataset.at = String(event.at);
     element.title = event.title;
-    element.setAttribute('aria-label', event.title);
     element.style.left = `${from}px`;
     if (event.until !== undefined) element.style.width = `${Math.max(2, to - from)}px`;
     elements.push(element);
