@@ -5,6 +5,7 @@ import { fromFlag, toFlag } from '../db/flags.js';
 import { offsetOf, type Page, type PageRequest } from '../db/page.js';
 import type { AlertTargetTable, Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, type Problem, ValidationError } from '../validation/problems.js';
+import { refuseManagedChange } from './managed.js';
 import type { TargetCreate, TargetUpdate } from './schemas.js';
 import { type AlertTarget, type ChannelType, managedFields, type WriteOptions } from './types.js';
 
@@ -96,6 +97,7 @@ export class TargetRepository {
     return this.guardUnique(() =>
       this.db.transaction().execute(async (trx) => {
         const before = await existing(trx, id);
+        refuseManagedChange(before, 'target', options);
         if (patch.type !== undefined || patch.external_id !== undefined) {
           this.checkAddress(patch.type ?? before.type, patch.external_id ?? before.external_id);
         }
@@ -125,9 +127,11 @@ export class TargetRepository {
       .execute();
   }
 
-  async delete(id: number, actor: string): Promise<void> {
+  /** Deletes a target; one a rules file manages only with `options.managedBy` (the file's own change). */
+  async delete(id: number, actor: string, options: WriteOptions = {}): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const before = await existing(trx, id);
+      refuseManagedChange(before, 'target', options);
       await trx.deleteFrom('alert_targets').where('id', '=', id).execute();
       await this.audit(trx, actor, 'delete', id, before, null);
     });
