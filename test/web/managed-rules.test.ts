@@ -95,7 +95,7 @@ describe.skipIf(chromiumMissing)('rules and targets a rules file manages, in Chr
     const row = page.locator('tr', { hasText: text }).first();
     await eventually(() => row.count()).toBe(1);
     const badge = row.getByTestId('managed-badge');
-    expect(await badge.innerText()).toContain(`managed by ${FILE}`);
+    expect(await badge.textContent()).toContain(`managed by ${FILE}`);
     expect(await badge.getAttribute('title')).toContain(`rules file ${FILE}`);
     for (const control of await row.locator('button, input').all()) {
       // Sending a test message changes nothing: it stays.
