@@ -52,7 +52,9 @@ describe.each(drivers)('RULES_FILE with lagwatch start, over $driver', { timeout
           .executeTakeFirstOrThrow()
       ).n,
     );
-  const serverStatus = async () => (await (await fetch(`${base()}/monitor/server`)).json()).data.rules_file;
+  // biome-ignore lint/suspicious/noExplicitAny: the answer is read field by field
+  const json = async (response: Response): Promise<any> => response.json();
+  const serverStatus = async () => (await json(await fetch(`${base()}/monitor/server`))).data.rules_file;
 
   beforeAll(async () => {
     if (driver.skipReason) return;
@@ -102,7 +104,9 @@ describe.each(drivers)('RULES_FILE with lagwatch start, over $driver', { timeout
         const applied = await appRule();
         expect(applied).toMatchObject({ max_duration: 500, managed_by: 'rules.yaml' });
         const latency = await world.ctx.ruleStores.windowRules('latency').all();
-        expect(latency.map((r) => [r.name, r.managed_file])).toEqual([['checkout p95', 'rules.yaml']]);
+        expect(latency.map((r) => [(r as { name?: string }).name, r.managed_file])).toEqual([
+          ['checkout p95', 'rules.yaml'],
+        ]);
         const targets = await world.ctx.targets.list({}, { page: 1, per_page: 10 });
         expect(targets.items.map((t) => [t.name, t.managed_file])).toEqual([['ops hook', 'rules.yaml']]);
         const first = await serverStatus();
@@ -116,7 +120,7 @@ describe.each(drivers)('RULES_FILE with lagwatch start, over $driver', { timeout
           body: JSON.stringify({ max_duration: 1 }),
         });
         expect(put.status).toBe(409);
-        expect((await put.json()).error.message).toContain('managed by rules.yaml');
+        expect((await json(put)).error.message).toContain('managed by rules.yaml');
 
         writeFileSync(rulesPath(), rulesYaml(900));
         child.kill('SIGHUP');

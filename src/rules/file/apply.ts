@@ -3,7 +3,6 @@
 // managed_by; prune deletes what the file manages and no longer lists. Not one transaction.
 // The merger keeps theirs.
 import type { Kysely } from 'kysely';
-import { CHANNELS } from '../../alerts/channels/registry.js';
 import type { Database } from '../../db/schema.js';
 import type { RuleCommon } from '../kinds/kind.js';
 import { kindNamed, RULE_KINDS } from '../kinds/registry.js';
@@ -71,7 +70,7 @@ export async function applyRulesDocument(
       }
     }
   }
-  const targets = new TargetRepository(db, CHANNELS);
+  const targets = new TargetRepository(db, { targetAddressProblem: () => undefined, shownTarget: (t) => t });
   const stored = new Map((await targets.list({}, { page: 1, per_page: 10_000 })).items.map((t) => [t.name, t]));
   for (const target of document.targets) {
     const key = String(target.body.name);
