@@ -137,6 +137,30 @@ describe.skipIf(chromiumMissing)('rules and targets a rules file manages, in Chr
     });
   }
 
+  it('the Server page shows the rules file the process applies, and its problems', async () => {
+    h.ctx.rulesFile = {
+      status: () => ({
+        path: FILE,
+        prune: false,
+        status: 'invalid',
+        applied_at: new Date(Date.now() - 120_000).toISOString(),
+        checked_at: new Date().toISOString(),
+        changes: { created: 5, updated: 0, deleted: 0, released: 0, unchanged: 0 },
+        problems: [{ line: 7, column: 16, path: 'rules.1.threshold', message: 'must be a number' }],
+        error: null,
+      }),
+    };
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${h.url}/#/server`);
+    const card = page.getByTestId('rules-file');
+    await eventually(() => card.count()).toBe(1);
+    expect(await card.textContent()).toContain('invalid');
+    expect(await card.textContent()).toContain('5 created');
+    const alert = page.getByRole('alert').filter({ hasText: 'nothing was changed' });
+    expect(await alert.textContent()).toContain(`${FILE}:7:16 rules.1.threshold: must be a number`);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  });
+
   it('sent no change and threw nothing', () => {
     expect(sent).toEqual([]);
     expect(errors).toEqual([]);
