@@ -98,10 +98,18 @@ async function runUntilSignal(
 ): Promise<void> {
   const logger = createLogger(config);
   const ctx = createAppContext(config, logger);
+  // Installed before starting: a SIGHUP during start-up must not end the process (the start-up
+  // apply reads the file as it is then; a reload queued behind it reads it again).
+  const reload = () => {
+    logger.info({ signal: 'SIGHUP' }, 'reloading RULES_FILE');
+    onReload?.();
+  };
+  if (onReload) process.on('SIGHUP', reload);
   let service: RunningService;
   try {
     service = await start(ctx);
   } catch (error) {
+    if (onReload) process.off('SIGHUP', reload);
     reportFailure(error, config);
     await ctx.close().catch(() => undefined);
     process.exitCode = 1;
@@ -122,14 +130,9 @@ async function runUntilSignal(
         .catch((error: unknown) => logger.error({ err: error }, 'error during shutdown'))
         .finally(resolve);
     };
-    const reload = () => {
-      logger.info({ signal: 'SIGHUP' }, 'reloading RULES_FILE');
-      onReload?.();
-    };
-    if (onReload) process.on('SIGHUP', reload);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  if (onReload) process.removeAllListeners('SIGHUP');
+  if (onReload) process.off('SIGHUP', reload);
   logger.info('stopped');
 }
