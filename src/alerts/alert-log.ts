@@ -64,6 +64,50 @@ export async function updateUnsentScanRows(
 }
 
 /**
+ * The last violation id the rule's previous notification (an alert or a resolved notice let
+ * through: pending, sent or failed) reported, the largest among its destinations' rows; `none` when the rule never
+ * notified, `unknown` when its rows were queued before notifications named their violations.
+ */
+export async function lastNotifiedViolationId(
+  db: Kysely<Database>,
+  ruleType: string,
+  ruleId: number,
+): Promise<number | 'none' | 'unknown'> {
+  const rows = await db
+    .selectFrom('alert_log')
+    .select(['scan_id', 'payload'])
+    .where('rule_type', '=', ruleType)
+    .where('rule_id', '=', ruleId)
+    .where('kind', 'in', ['alert', 'resolved'])
+    .where('status', 'in', ['pending', 'sent', 'failed'])
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(50)
+    .execute();
+  if (rows.length === 0) return 'none';
+  const latest = rows.filter((row) => row.scan_id === rows[0]?.scan_id);
+  const ids = latest.flatMap((row) => {
+    const last = violationIdsOf(row.payload)?.last;
+    return last === undefined ? [] : [last];
+  });
+  return ids.length === 0 ? 'unknown' : Math.max(...ids);
+}
+
+/** The violation ids a stored notification names (`violationIds`), if it names them. */
+export function violationIdsOf(payload: string): { first: number; last: number } | undefined {
+  try {
+    const ids = (JSON.parse(payload) as { violationIds?: { first?: unknown; last?: unknown } } | null)?.violationIds;
+    const first = ids?.first;
+    const last = ids?.last;
+    return Number.isSafeInteger(first) && Number.isSafeInteger(last)
+      ? { first: first as number, last: last as number }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * What a notification was about and where it went: the Telegram Mute button silences it, and
  * only when pressed in the chat the row was sent to.
  */
@@ -253,6 +297,9 @@ export interface AlertLogFilter {
   kind?: AlertKind;
   rule_type?: string;
   rule_id?: number;
+  /** Rows queued in [from, to), epoch ms. */
+  from?: number;
+  to?: number;
 }
 
 /** The alert log, newest first, paged. */
@@ -279,6 +326,8 @@ export async function pageOfAlerts(
   if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
   if (filter.rule_type !== undefined) query = query.where('rule_type', '=', filter.rule_type);
   if (filter.rule_id !== undefined) query = query.where('rule_id', '=', filter.rule_id);
+  if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
+  if (filter.to !== undefined) query = query.where('created_at', '<', filter.to);
   const [{ total }] = await query.select((eb) => eb.fn.countAll<number>().as('total')).execute();
   const rows = await query
     .selectAll()

@@ -1,18 +1,18 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { AlertLogTable, Database } from '../db/schema.js';
 import type { Rule } from '../rules/types.js';
-import { countRecordedSince } from '../violations/violation-store.js';
-import { channelListValue, insertAlertRows, updateUnsentScanRows } from './alert-log.js';
+import { lastViolationIdRecordedBy, ruleViolationSet } from '../violations/violation-store.js';
+import { channelListValue, insertAlertRows, lastNotifiedViolationId, updateUnsentScanRows } from './alert-log.js';
 import type { CooldownState, CooldownStore } from './cooldown.js';
 import { openEpisode } from './episodes.js';
-import { type RuleGroup, ruleKeyOf } from './grouping.js';
+import { type RuleGroup, ruleKeyOf, SAMPLES } from './grouping.js';
 import { type ActiveSilences, countInWindow, type NoiseDecision, noiseDecision } from './noise-decision.js';
 import type { Destination } from './notification.js';
 
 interface RuleDecision {
   decision: NoiseDecision;
-  /** When the notification before this scan's was queued (0 when never). */
-  previousSentAt: number;
+  /** The last violation id the rule's previous notification reported: this one reports those after it. */
+  afterViolationId: number;
   /** The cooldown this scan's notification wrote (notify only). */
   state?: CooldownState;
 }
@@ -57,7 +57,9 @@ export class AlertQueue {
       const decision = await noiseDecision({ rule, group, window, cooldown, now }, (app, key) =>
         this.silences.activeFor(trx, app, key, now),
       );
-      current = { decision, previousSentAt: cooldown?.lastSentAt ?? 0 };
+      const afterViolationId =
+        current?.afterViolationId ?? (await previousBoundary(trx, group, cooldown?.lastSentAt ?? 0));
+      current = { decision, afterViolationId };
       this.decisions.set(ruleKey, current);
       if (decision.mode === 'notify' && destinations.length > 0) {
         const state = { lastSentAt: now, until: now + rule.cooldown_minutes * 60_000 };
@@ -75,10 +77,17 @@ export class AlertQueue {
     }
     const { decision } = current;
 
-    const since = await countRecordedSince(trx, group.ruleType, group.ruleId, current.previousSentAt);
+    // Every violation since the previous notification: figures, samples and link cover this set.
+    const set = await ruleViolationSet(
+      trx,
+      group.ruleType,
+      group.ruleId,
+      { afterId: current.afterViolationId },
+      SAMPLES,
+    );
     const notification = {
       kind: 'alert' as const,
-      ...group.toNotification(since, this.publicUrl),
+      ...group.toNotification(group.count, this.publicUrl, set),
       ...(window ? { window: { minutes: rule.window_minutes, count: window.count } } : {}),
     };
     const payload = JSON.stringify(notification);
@@ -91,7 +100,14 @@ export class AlertQueue {
       const updated = await updateUnsentScanRows(
         trx,
         { scanId: this.scanId, ruleType: group.ruleType, ruleId: group.ruleId },
-        { payload, violation_count: group.count, updated_at: now, status, last_error: reason, silence_id: silenceId },
+        {
+          payload,
+          violation_count: notification.count,
+          updated_at: now,
+          status,
+          last_error: reason,
+          silence_id: silenceId,
+        },
       );
       // Held back by the count window until this batch: the rows are queued now.
       if (wasBelowCount && status === 'pending') result.queued += updated;
@@ -112,7 +128,7 @@ export class AlertQueue {
       kind: 'alert' as const,
       attempts: 0,
       next_attempt_at: now,
-      violation_count: group.count,
+      violation_count: notification.count,
       payload,
       created_at: now,
       updated_at: now,
@@ -136,4 +152,15 @@ export class AlertQueue {
 function statusOf(decision: NoiseDecision): 'pending' | 'suppressed' | 'silenced' {
   if (decision.mode === 'notify') return 'pending';
   return decision.mode === 'silenced' ? 'silenced' : 'suppressed';
+}
+
+/**
+ * The last violation id the rule's previous notification reported. Rows queued before
+ * notifications named their violations: the last one recorded by the time it was queued.
+ */
+async function previousBoundary(trx: Kysely<Database>, group: RuleGroup, lastSentAt: number): Promise<number> {
+  const last = await lastNotifiedViolationId(trx, group.ruleType, group.ruleId);
+  if (last === 'none') return 0;
+  if (last === 'unknown') return lastViolationIdRecordedBy(trx, group.ruleType, group.ruleId, lastSentAt);
+  return last;
 }

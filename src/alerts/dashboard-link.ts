@@ -1,3 +1,5 @@
+import { violationIdsOf } from './alert-log.js';
+
 /** What a notification's dashboard link names: its rule and the log times of its violations. */
 export interface ViolationsLink {
   ruleType: string;
@@ -8,13 +10,16 @@ export interface ViolationsLink {
   /** Log time of the oldest and the newest violation reported, epoch ms. */
   firstAt: number;
   lastAt: number;
+  /** The smallest and largest violation id of the notification's set (absent on older rows). */
+  ids?: { first: number; last: number };
 }
 
 /**
  * The dashboard's route for exactly the violations a notification reported (DESIGN's URL scheme):
- * `#/violations?from=<first>&to=<last + 1 ms>&app=..&key=..&rule=<type>:<id>`. The range is
- * half-open [from, to) to the millisecond, so the oldest and the newest reported violation are in
- * and a neighbouring scan's violations of the same rule are not.
+ * `#/violations?from=<first>&to=<last + 1 ms>&app=..&key=..&rule=<type>:<id>&ids=<first>-<last>`.
+ * The range is half-open [from, to) to the millisecond, so the oldest and the newest reported
+ * violation are in; `ids` (violation ids, with the rule) keeps out violations of the same rule
+ * with log times inside that span that an earlier notification reported.
  */
 export function violationsUrl(publicUrl: string, link: ViolationsLink): string {
   const build = (withKey: boolean) => {
@@ -26,6 +31,7 @@ export function violationsUrl(publicUrl: string, link: ViolationsLink): string {
     query.set('app', link.app);
     if (withKey && link.ruleType === 'message' && link.messageKey !== null) query.set('key', link.messageKey);
     query.set('rule', `${link.ruleType}:${link.ruleId}`);
+    if (link.ids) query.set('ids', `${link.ids.first}-${link.ids.last}`);
     return `${publicUrl}/#/violations?${readable(query)}`;
   };
   // The rule alone names the same violations; a huge encoded key would make templates drop the link.
@@ -65,7 +71,9 @@ export function alertRowDashboardUrl(publicUrl: string, row: AlertRowForLink): s
   // A self-alert (src/self-monitoring) is about lagwatch, not a rule's violations: the link it carried.
   if (row.rule_type === 'self' && typeof carried === 'string' && carried.startsWith(`${publicUrl}/`)) return carried;
   const time = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : Number.NaN);
+  const ids = violationIdsOf(row.payload);
   return violationsUrl(publicUrl, {
+    ids,
     ruleType: row.rule_type,
     ruleId: Number(row.rule_id),
     app: row.app_name,

@@ -1,9 +1,11 @@
 import type { PerLogKind } from '../rules/types.js';
 import type { RecordedViolation } from '../violations/violation-row.js';
+import type { ViolationSetFigures } from '../violations/violation-store.js';
 import { violationsUrl } from './dashboard-link.js';
 import type { AlertNotification, ViolationSample } from './notification.js';
 
-const SAMPLES = 3;
+/** The worst few violations a notification quotes. */
+export const SAMPLES = 3;
 
 /** p-th percentile (nearest rank) of ascending values. */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -52,35 +54,51 @@ export class RuleGroup {
     return this.lastAt;
   }
 
-  toNotification(sinceLastAlert: number, publicUrl: string): AlertNotification {
+  /**
+   * The notification of this group. With `set` (the rule's violations since its last
+   * notification, read from the database) every figure, the samples and the link cover the set;
+   * without it, only this scan's violations.
+   */
+  toNotification(sinceLastAlert: number, publicUrl: string, set?: ViolationSetFigures): AlertNotification {
     const sorted = [...this.durations].sort((a, b) => a - b);
     const sample = (v: RecordedViolation): ViolationSample => ({
       correlationId: v.correlation_id ?? null,
-      durationMs: v.duration_ms,
-      time: v.log_time,
+      durationMs: Number(v.duration_ms),
+      time: Number(v.log_time),
       message: v.message ?? null,
       traceUrl: v.correlation_id ? `${publicUrl}/#/trace/${encodeURIComponent(v.correlation_id)}` : null,
     });
+    const figures = set ?? {
+      count: Math.max(sinceLastAlert, this.count),
+      worstMs: sorted[sorted.length - 1] ?? 0,
+      p95Ms: percentile(sorted, 95),
+      firstAt: this.firstAt,
+      lastAt: this.lastAt,
+      samples: this.samples,
+    };
     return {
       ruleType: this.ruleType,
       ruleId: this.ruleId,
       app: this.app,
       messageKey: this.messageKey,
       thresholdMs: this.thresholdMs,
-      count: this.count,
-      sinceLastAlert: Math.max(sinceLastAlert, this.count),
-      worstMs: sorted[sorted.length - 1] ?? 0,
-      p95Ms: percentile(sorted, 95),
-      firstAt: this.firstAt,
-      lastAt: this.lastAt,
-      samples: [...this.samples].sort((a, b) => b.duration_ms - a.duration_ms).map(sample),
+      count: set ? set.count : this.count,
+      sinceLastAlert: figures.count,
+      scanCount: this.count,
+      ...(set ? { violationIds: { first: set.firstId, last: set.lastId } } : {}),
+      worstMs: figures.worstMs,
+      p95Ms: figures.p95Ms,
+      firstAt: figures.firstAt,
+      lastAt: figures.lastAt,
+      samples: [...figures.samples].sort((a, b) => Number(b.duration_ms) - Number(a.duration_ms)).map(sample),
       dashboardUrl: violationsUrl(publicUrl, {
         ruleType: this.ruleType,
         ruleId: this.ruleId,
         app: this.app,
         messageKey: this.messageKey,
-        firstAt: this.firstAt,
-        lastAt: this.lastAt,
+        firstAt: figures.firstAt,
+        lastAt: figures.lastAt,
+        ids: set ? { first: set.firstId, last: set.lastId } : undefined,
       }),
     };
   }

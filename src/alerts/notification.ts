@@ -27,10 +27,18 @@ export interface AlertNotification {
   app: string;
   messageKey: string | null;
   thresholdMs: number;
-  /** Violations found in the scan(s) this notification reports. */
+  /**
+   * Violations this notification reports: every violation of the rule since its last
+   * notification that was let through (those held back by a cooldown, a count window or a
+   * silence included). Worst, p95, the time span, the samples and the link cover the same set.
+   */
   count: number;
-  /** Violations since the last notification for this rule, including those found in cooldown. */
+  /** The same as `count` for rule alerts (kept for readers of older payloads and the webhook's field). */
   sinceLastAlert: number;
+  /** Of them, the violations found by the scan that queued it (absent on older rows). */
+  scanCount?: number;
+  /** The smallest and largest violation id of the set (rule alerts; the link's `ids`). */
+  violationIds?: { first: number; last: number };
   worstMs: number;
   p95Ms: number;
   /** Log time span of the violations, epoch ms. */

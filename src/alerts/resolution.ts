@@ -1,11 +1,10 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { AlertLogTable, Database } from '../db/schema.js';
 import type { MessageRule, Rule } from '../rules/types.js';
-import { ruleViolationsSince } from '../violations/violation-store.js';
+import { ruleViolationSet, type ViolationSetFigures } from '../violations/violation-store.js';
 import { insertAlertRows } from './alert-log.js';
 import { violationsUrl } from './dashboard-link.js';
 import { closeEpisode, type OpenEpisode, openEpisodes } from './episodes.js';
-import { percentile } from './grouping.js';
 import { type ActiveSilences, silencedReason } from './noise-decision.js';
 import type { AlertNotification, Destination } from './notification.js';
 
@@ -19,9 +18,6 @@ export interface ResolutionInput {
   silences: ActiveSilences;
   now: number;
 }
-
-// Durations read for the resolved notification's p95 (the newest; count and worst are exact).
-const P95_SAMPLE = 50_000;
 
 /**
  * Inside a transaction after a scan's batches: every open episode whose rule has had no
@@ -44,24 +40,15 @@ export async function queueResolvedNotifications(trx: Kysely<Database>, input: R
   return queued;
 }
 
-interface EpisodeFacts {
-  count: number;
-  lastAt: number;
-  worstMs: number;
-  p95Ms: number;
-}
+type EpisodeFacts = Pick<ViolationSetFigures, 'count' | 'lastAt' | 'worstMs' | 'p95Ms'> & {
+  ids?: { first: number; last: number };
+};
 
+/** The episode's violations: the rule's, with log times from its first on (exact count, worst and p95). */
 async function episodeFacts(db: Kysely<Database>, episode: OpenEpisode): Promise<EpisodeFacts> {
-  const figures = await ruleViolationsSince(db, episode.ruleType, episode.ruleId, episode.firstAt, P95_SAMPLE);
-  return {
-    count: figures.count,
-    lastAt: figures.lastAt ?? episode.firstAt,
-    worstMs: figures.worstMs,
-    p95Ms: percentile(
-      figures.durations.sort((a, b) => a - b),
-      95,
-    ),
-  };
+  const set = await ruleViolationSet(db, episode.ruleType, episode.ruleId, { fromLogTime: episode.firstAt }, 0);
+  if (!set) return { count: 0, lastAt: episode.firstAt, worstMs: 0, p95Ms: 0 };
+  return { ...set, ids: { first: set.firstId, last: set.lastId } };
 }
 
 async function queueOne(
@@ -81,6 +68,7 @@ async function queueOne(
     thresholdMs: rule.max_duration,
     count: facts.count,
     sinceLastAlert: facts.count,
+    ...(facts.ids ? { violationIds: facts.ids } : {}),
     worstMs: facts.worstMs,
     p95Ms: facts.p95Ms,
     firstAt: episode.firstAt,
@@ -93,6 +81,7 @@ async function queueOne(
       messageKey,
       firstAt: episode.firstAt,
       lastAt: facts.lastAt,
+      ids: facts.ids,
     }),
     resolved: {
       durationMinutes: Math.max(1, Math.round((facts.lastAt - episode.firstAt) / 60_000)),

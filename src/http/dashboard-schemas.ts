@@ -118,6 +118,14 @@ const ruleFilterFields = {
       description: 'Only the violations this rule decided (with rule_type)',
     }),
   ),
+  ids: Type.Optional(
+    Type.String({
+      pattern: '^[0-9]{1,15}-[0-9]{1,15}$',
+      maxLength: 31,
+      description:
+        "Only violations with ids from the first to the last, `<first>-<last>`: with the rule, exactly the violations one notification reported (its dashboard link's `ids`)",
+    }),
+  ),
 };
 
 export const KeyMatchSchema = Type.Union([Type.Literal('exact'), Type.Literal('prefix'), Type.Literal('contains')], {

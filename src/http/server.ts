@@ -128,7 +128,7 @@ export async function buildServer(ctx: HttpContext, options: ServerOptions = {})
     await scope.register(operationsRoutes(ctx, options.readinessTimeoutMs ?? 2_000));
     await scope.register(incidentRoutes(ctx, now));
     await scope.register(channelRoutes(ctx));
-    await scope.register(alertRoutes(ctx));
+    await scope.register(alertRoutes(ctx, now));
     await scope.register(auditRoutes(ctx));
     await scope.register(dashboardRoutes(ctx, now));
     await scope.register(monitorRoutes(ctx, now));

@@ -65,21 +65,108 @@ function uniqueByKey(rows: readonly RecordedViolation[]): RecordedViolation[] {
   return [...byKey.values()];
 }
 
-/** Violations of a rule recorded after `after` (epoch ms): "N violations since the last alert". */
-export async function countRecordedSince(
+/**
+ * The violations one notification of a rule reports: every violation of the rule recorded
+ * after the one its previous notification (let through) reported last, by violation id. Ids
+ * grow with recording (one scanner at a time holds the lease), so the set is exact however
+ * the log times of two notifications interleave.
+ */
+export interface ViolationSetFigures {
+  count: number;
+  /** The smallest and largest violation id of the set (the dashboard link's `ids`). */
+  firstId: number;
+  lastId: number;
+  /** Log time of the oldest and the newest violation of the set, epoch ms. */
+  firstAt: number;
+  lastAt: number;
+  worstMs: number;
+  /** Nearest-rank 95th percentile over every duration of the set. */
+  p95Ms: number;
+  /** The worst few, those with a correlation id first (they link to a trace). */
+  samples: Selectable<ViolationTable>[];
+}
+
+/**
+ * The figures of a rule's violations with ids above `afterId` (an alert's set), or with log
+ * times from `fromLogTime` on (a resolved notification's episode); undefined when there is none.
+ */
+export async function ruleViolationSet(
   db: Kysely<Database>,
   ruleType: RuleKind,
   ruleId: number,
-  after: number,
+  after: { afterId: number } | { fromLogTime: number },
+  sampleCount: number,
+): Promise<ViolationSetFigures | undefined> {
+  const ofRule = db.selectFrom('violations').where('rule_type', '=', ruleType).where('rule_id', '=', ruleId);
+  const ofSet =
+    'afterId' in after ? ofRule.where('id', '>', after.afterId) : ofRule.where('log_time', '>=', after.fromLogTime);
+  const totals = await ofSet
+    .select((eb) => [
+      eb.fn.countAll<number>().as('n'),
+      eb.fn.min<number>('id').as('first_id'),
+      eb.fn.max<number>('id').as('last_id'),
+      eb.fn.min<number>('log_time').as('first_at'),
+      eb.fn.max<number>('log_time').as('last_at'),
+      eb.fn.max<number>('duration_ms').as('worst'),
+    ])
+    .executeTakeFirstOrThrow();
+  const count = Number(totals.n);
+  if (count === 0) return undefined;
+  const rank = Math.min(Math.max(Math.ceil(0.95 * count), 1), count);
+  const p95 = await ofSet
+    .select('duration_ms')
+    .orderBy('duration_ms')
+    .orderBy('id')
+    .limit(1)
+    .offset(rank - 1)
+    .executeTakeFirst();
+  const traced =
+    sampleCount <= 0
+      ? []
+      : await ofSet
+          .selectAll()
+          .where('correlation_id', 'is not', null)
+          .orderBy('duration_ms', 'desc')
+          .orderBy('id')
+          .limit(sampleCount)
+          .execute();
+  const untraced =
+    traced.length < sampleCount
+      ? await ofSet
+          .selectAll()
+          .where('correlation_id', 'is', null)
+          .orderBy('duration_ms', 'desc')
+          .orderBy('id')
+          .limit(sampleCount - traced.length)
+          .execute()
+      : [];
+  return {
+    count,
+    firstId: Number(totals.first_id),
+    lastId: Number(totals.last_id),
+    firstAt: Number(totals.first_at),
+    lastAt: Number(totals.last_at),
+    worstMs: Number(totals.worst),
+    p95Ms: Number(p95?.duration_ms ?? totals.worst),
+    samples: [...traced, ...untraced],
+  };
+}
+
+/** The id of the rule's newest violation recorded at or before `at` (epoch ms); 0 when none. */
+export async function lastViolationIdRecordedBy(
+  db: Kysely<Database>,
+  ruleType: RuleKind,
+  ruleId: number,
+  at: number,
 ): Promise<number> {
   const row = await db
     .selectFrom('violations')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .select((eb) => eb.fn.max<number>('id').as('id'))
     .where('rule_type', '=', ruleType)
     .where('rule_id', '=', ruleId)
-    .where('created_at', '>', after)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+    .where('created_at', '<=', at)
+    .executeTakeFirst();
+  return row?.id == null ? 0 : Number(row.id);
 }
 
 export interface WindowCount {
@@ -106,44 +193,6 @@ export async function countInLogWindow(
     .where('log_time', '<=', end)
     .executeTakeFirstOrThrow();
   return { count: Number(row.n), firstAt: row.first === null ? undefined : Number(row.first) };
-}
-
-export interface RuleViolationFigures {
-  count: number;
-  /** Log time of the newest; undefined when there is none. */
-  lastAt: number | undefined;
-  worstMs: number;
-  /** The newest durations, at most `durationsLimit` of them, in no particular order. */
-  durations: number[];
-}
-
-/** Figures of a rule's violations with log times from `from` on (a resolved notification's facts). */
-export async function ruleViolationsSince(
-  db: Kysely<Database>,
-  ruleType: RuleKind,
-  ruleId: number,
-  from: number,
-  durationsLimit: number,
-): Promise<RuleViolationFigures> {
-  const ofRule = db
-    .selectFrom('violations')
-    .where('rule_type', '=', ruleType)
-    .where('rule_id', '=', ruleId)
-    .where('log_time', '>=', from);
-  const totals = await ofRule
-    .select((eb) => [
-      eb.fn.countAll<number>().as('n'),
-      eb.fn.max<number>('log_time').as('last'),
-      eb.fn.max<number>('duration_ms').as('worst'),
-    ])
-    .executeTakeFirstOrThrow();
-  const durations = await ofRule.select('duration_ms').orderBy('log_time', 'desc').limit(durationsLimit).execute();
-  return {
-    count: Number(totals.n),
-    lastAt: totals.last === null ? undefined : Number(totals.last),
-    worstMs: totals.worst === null ? 0 : Number(totals.worst),
-    durations: durations.map((d) => Number(d.duration_ms)),
-  };
 }
 
 /** Recorded violations whose log time lies in the range, by rule type. */
@@ -211,6 +260,8 @@ export interface ViolationFilter {
   /** Only the violations one rule decided (both or neither). */
   rule_type?: RuleKind;
   rule_id?: number;
+  /** Only violations with ids from `first` to `last` (one notification's set, with its rule). */
+  ids?: { first: number; last: number };
   range: TimeRange;
 }
 
@@ -311,6 +362,9 @@ function filtered({ db, driver }: ViolationDb, filter: ViolationFilter): Filtere
   }
   if (filter.rule_type !== undefined) query = query.where('rule_type', '=', filter.rule_type);
   if (filter.rule_id !== undefined) query = query.where('rule_id', '=', filter.rule_id);
+  if (filter.ids !== undefined) {
+    query = query.where('id', '>=', filter.ids.first).where('id', '<=', filter.ids.last);
+  }
   return query;
 }
 

@@ -80,7 +80,9 @@ describe.skipIf(chromiumMissing)('silences, Mute and noise-control rule fields i
     const violations = await open('/#/violations');
     const first = violations.page.getByRole('table', { name: 'Violations' }).locator('tbody > tr').first();
     await first.waitFor();
-    await first.getByRole('button', { name: /^Mute .* for 1 hour$/ }).click();
+    await first.getByRole('button', { name: /^Mute .*…$/ }).click();
+    const dialog = violations.page.getByRole('dialog', { name: 'Mute notifications' });
+    await dialog.getByRole('button', { name: /^Mute (this key|the app)$/ }).click();
     await eventually(async () => (await h.api('GET', '/silences?active=true')).body.data.total).toBe(1);
     expect(errors).toEqual([]);
     expect(violations.errors).toEqual([]);

@@ -284,7 +284,7 @@ describe.skipIf(chromiumMissing)('sortable apps table and alert log in Chromium'
       expect(await filter(page, 'Channel').inputValue()).toBe('email');
 
       await filter(page, 'Channel').selectOption('telegram_group');
-      await eventually(() => page.getByText('No alert matches these filters.').count()).toBe(1);
+      await eventually(() => page.getByText('No alert in this range matches these filters.').count()).toBe(1);
     });
   });
 

@@ -191,22 +191,38 @@ export function bucketWidth(ms: number): { adjective: string; short: string } {
   return { adjective: `${ms}-millisecond`, short: `${ms} ms` };
 }
 
-/** "5 min ago", or for a time to come (a silence's end, a token's expiry) "in 5 min". */
-export function formatRelative(value: number | string | null | undefined, now = Date.now()): string {
+/** A span of whole seconds in words: "40 s", "59 min", "1 h 30 min" (under 10 h), "23 h", "3 d". */
+function spanWords(span: number): string {
+  if (span < 60) return `${span} s`;
+  if (span < 3600) return `${Math.floor(span / 60)} min`;
+  if (span < 86_400) {
+    const hours = Math.floor(span / 3600);
+    const minutes = Math.floor((span % 3600) / 60);
+    return hours < 10 && minutes > 0 ? `${hours} h ${minutes} min` : `${hours} h`;
+  }
+  return `${Math.floor(span / 86_400)} d`;
+}
+
+/**
+ * "5 min ago", or for a time to come (a silence's end, a token's expiry, a retry) "in 59 min":
+ * a future time never reads "just now" (under a second ahead it is "now").
+ */
+export function formatRelative(value: number | string | Date | null | undefined, now = Date.now()): string {
   if (value === null || value === undefined) return '—';
-  const seconds = Math.round((now - new Date(value).getTime()) / 1000);
-  if (Number.isNaN(seconds)) return '—';
-  if (Math.abs(seconds) < 5) return 'just now';
-  const span = Math.abs(seconds);
-  const words =
-    span < 60
-      ? `${span} s`
-      : span < 3600
-        ? `${Math.floor(span / 60)} min`
-        : span < 86_400
-          ? `${Math.floor(span / 3600)} h`
-          : `${Math.floor(span / 86_400)} d`;
-  return seconds > 0 ? `${words} ago` : `in ${words}`;
+  const ms = new Date(value).getTime() - now;
+  if (Number.isNaN(ms)) return '—';
+  // Whole seconds towards the present: 59 min 59.6 s ahead is "in 59 min", not "in 1 h".
+  const seconds = Math.floor(Math.abs(ms) / 1000);
+  if (ms > 0) return seconds < 1 ? 'now' : `in ${spanWords(seconds)}`;
+  return seconds < 5 ? 'just now' : `${spanWords(seconds)} ago`;
+}
+
+/** When something due is to happen (a pending notification's next attempt): "in 2 min", or "now" once due. */
+export function formatDue(value: number | string | Date | null | undefined, now = Date.now()): string {
+  if (value === null || value === undefined) return '—';
+  const ms = new Date(value).getTime() - now;
+  if (Number.isNaN(ms)) return '—';
+  return ms < 1000 ? 'now' : `in ${spanWords(Math.floor(ms / 1000))}`;
 }
 
 export function formatUptime(seconds: number): string {

@@ -1,6 +1,6 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, api } from './api/client.js';
-import { followEvents, type LiveEvent, type LiveState } from './api/events.js';
+import { followEvents, isReachable, type LiveEvent, type LiveState, untilReachable } from './api/events.js';
 import type { TimeRange } from './api/types.js';
 import { loadRange, saveRange } from './range-memory.js';
 import { navigate, type Route, useRoute, type ViewParams, viewQuery } from './router.js';
@@ -38,6 +38,8 @@ interface DashboardState {
   /** When figures last arrived from the server (epoch ms): "as of" while offline. */
   lastLoadedAt: number | undefined;
   noteLoaded(): void;
+  /** A request failed: when lagwatch could not be reached (or answered 5xx), recovery is watched for. */
+  noteFailure(error: ApiError): void;
   /** The API asked for a token (401), or this tab signed out; the prompt shows while this is true. */
   authRequired: boolean;
   /** Why the prompt shows. */
@@ -77,6 +79,10 @@ export function DashboardProvider({ children }: { children: ReactNode }) {
   const settingsKnown = settings !== undefined;
   const [lastLoadedAt, setLastLoadedAt] = useState<number>();
   const noteLoaded = useCallback(() => setLastLoadedAt(Date.now()), []);
+  const [failing, setFailing] = useState(false);
+  const noteFailure = useCallback((error: ApiError) => {
+    if (error.status === 0 || error.status >= 500) setFailing(true);
+  }, []);
   const pending = useRef<number | undefined>(undefined);
   const rangeRef = useRef(range);
   rangeRef.current = range;
@@ -112,6 +118,42 @@ export function DashboardProvider({ children }: { children: ReactNode }) {
     );
     return () => controller.abort();
   }, [authRequired, refreshSoon]);
+
+  // Back from offline: fetch everything again at once, so no error stays on screen.
+  const wasOffline = useRef(false);
+  /** Failed refreshes in a row while /health answered (a 5xx, not an outage): the backoff. */
+  const retries = useRef(0);
+  useEffect(() => {
+    if (live === 'offline') wasOffline.current = true;
+    if (live === 'live' && wasOffline.current) {
+      wasOffline.current = false;
+      retries.current = 0;
+      setFailing(false);
+      refresh();
+    }
+  }, [live, refresh]);
+
+  // A failed request: probe /health every 2 s and fetch again once it answers. A server that
+  // answers /health but still fails requests (5xx) is asked again less and less often.
+  useEffect(() => {
+    if (!failing) return;
+    const controller = new AbortController();
+    const wait = Math.min(2_000 * 2 ** retries.current, 30_000);
+    const timer = window.setTimeout(async () => {
+      if (await isReachable(controller.signal)) retries.current++;
+      else {
+        retries.current = 0;
+        await untilReachable(controller.signal);
+      }
+      if (controller.signal.aborted) return;
+      setFailing(false);
+      refresh();
+    }, wait);
+    return () => {
+      window.clearTimeout(timer);
+      controller.abort();
+    };
+  }, [failing, refresh]);
 
   useEffect(() => {
     if (authRequired || maxDays !== undefined) return;
@@ -162,6 +204,7 @@ export function DashboardProvider({ children }: { children: ReactNode }) {
       settingsKnown,
       lastLoadedAt,
       noteLoaded,
+      noteFailure,
       authRequired,
       authReason,
       setAuthRequired,
@@ -179,6 +222,7 @@ export function DashboardProvider({ children }: { children: ReactNode }) {
       settingsKnown,
       lastLoadedAt,
       noteLoaded,
+      noteFailure,
       authRequired,
       authReason,
       setAuthRequired,
@@ -215,7 +259,7 @@ export function useResource<T>(
   /** Values that refetch the same rows in another order: the old answer stays on screen meanwhile. */
   reorderedBy: readonly unknown[] = [],
 ): Resource<T> {
-  const { range, version, maxDays, settingsKnown, noteLoaded } = useDashboard();
+  const { range, version, maxDays, settingsKnown, noteLoaded, noteFailure } = useDashboard();
   const requestKey = JSON.stringify([range, deps]);
   const [state, setState] = useState<{ key: string; data?: T; error?: ApiError; loading: boolean; loadedAt?: number }>({
     key: requestKey,
@@ -243,6 +287,7 @@ export function useResource<T>(
         const apiError =
           error instanceof ApiError ? error : new ApiError(0, 'client', (error as Error).message ?? 'failed');
         setState((s) => ({ ...(s.key === requestKey ? s : { key: requestKey }), error: apiError, loading: false }));
+        noteFailure(apiError);
       },
     );
     return () => controller.abort();

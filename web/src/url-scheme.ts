@@ -9,7 +9,8 @@ import { PRESETS, type RangeChoice } from './time-range.js';
  * `key` (with `match=prefix|contains` for a key search; exact without), `rule` (`<kind>:<id>`:
  * `app:3`, `message:7`, `latency:12`, `absence:2`, `slo:5`: on the SLO page, the SLO shown open),
  * `id` (an incident), `kind` (a rule-kind filter), `page` (list page), `sort`, `status`, `entity`
- * and `actor` (the audit log's filters).
+ * and `actor` (the audit log's filters), `ids` (`<first>-<last>` violation ids: with `rule`, the
+ * violations one notification reported).
  */
 export type PageName =
   | 'overview'
@@ -66,6 +67,13 @@ export interface ViewParams {
   /** The audit log's filters: the kind of thing changed (`rule`, `target`, …) and who changed it. */
   entity?: string;
   actor?: string;
+  /** Violation ids from `first` to `last` (`ids=1201-1371`): with the rule, one notification's violations. */
+  violationIds?: ViolationIdRange;
+}
+
+export interface ViolationIdRange {
+  first: number;
+  last: number;
 }
 
 export type Route = ({ page: PageName; id?: string } | { page: 'not-found'; id?: undefined }) & ViewParams;
@@ -133,6 +141,14 @@ function parseId(text: string | null): number | undefined {
   return id >= 1 ? id : undefined;
 }
 
+function parseIdRange(text: string | null): ViolationIdRange | undefined {
+  const match = /^(\d{1,15})-(\d{1,15})$/.exec(text ?? '');
+  if (!match) return undefined;
+  const first = Number(match[1]);
+  const last = Number(match[2]);
+  return first <= last ? { first, last } : undefined;
+}
+
 function parseView(query: URLSearchParams): ViewParams {
   const pageNumber = /^\d{1,9}$/.test(query.get('page') ?? '') ? Number(query.get('page')) : undefined;
   const view: ViewParams = {
@@ -153,6 +169,7 @@ function parseView(query: URLSearchParams): ViewParams {
     silenceMinutes: parseDuration(query.get('for')),
     entity: /^[a-z][a-z0-9_]{0,31}$/.test(query.get('entity') ?? '') ? query.get('entity')! : undefined,
     actor: query.get('actor') || undefined,
+    violationIds: parseIdRange(query.get('ids')),
   };
   for (const name of Object.keys(view) as (keyof ViewParams)[]) if (view[name] === undefined) delete view[name];
   return view;
@@ -201,6 +218,7 @@ export function viewQuery(view: ViewParams): URLSearchParams {
   if (view.silenceMinutes) query.set('for', presetToken(view.silenceMinutes));
   if (view.entity) query.set('entity', view.entity);
   if (view.actor) query.set('actor', view.actor);
+  if (view.violationIds) query.set('ids', `${view.violationIds.first}-${view.violationIds.last}`);
   return query;
 }
 

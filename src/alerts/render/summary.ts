@@ -58,18 +58,24 @@ export function summarize(n: AlertNotification): AlertSummary {
       samples: [],
     };
   }
-  const since = n.window && n.sinceLastAlert > n.window.count ? ` (${n.sinceLastAlert} since the last alert)` : '';
+  // `count` is the whole set the notification reports (everything since the last one); rows
+  // queued before that kept only the scan's violations in `count` and the total in `sinceLastAlert`.
+  const total = Math.max(n.count, n.sinceLastAlert);
+  const inScan = n.scanCount ?? n.count;
+  const scanNote = total > inScan ? ` (${inScan} in this scan)` : '';
   const countLine = n.window
-    ? `${plural(n.window.count, 'violation')} in ${n.window.minutes} min over the ${threshold} threshold${since}`
-    : n.sinceLastAlert > n.count
-      ? `${plural(n.sinceLastAlert, 'violation')} since the last alert (${n.count} in this scan), threshold ${threshold}`
-      : `${plural(n.count, 'violation')} over the ${threshold} threshold`;
+    ? total === n.window.count
+      ? `${plural(total, 'violation')} in ${n.window.minutes} min over the ${threshold} threshold`
+      : `${plural(total, 'violation')} since the last alert over the ${threshold} threshold (${n.window.count} in the last ${n.window.minutes} min)`
+    : total > inScan
+      ? `${plural(total, 'violation')} since the last alert${scanNote}, threshold ${threshold}`
+      : `${plural(total, 'violation')} over the ${threshold} threshold`;
   return {
     app,
     messageKey,
     resolved: false,
     countLine,
-    headline: `Slow ${what}: ${plural(Math.max(n.count, n.sinceLastAlert), 'violation')}, worst ${formatDuration(n.worstMs)}`,
+    headline: `Slow ${what}: ${plural(total, 'violation')}, worst ${formatDuration(n.worstMs)}`,
     samples: n.samples.slice(0, MAX_SAMPLES_SHOWN).map((sample) => ({
       sample,
       correlationId: sample.correlationId === null ? null : oneLine(sample.correlationId, TEXT_LIMITS.correlationId),

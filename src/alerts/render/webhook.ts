@@ -15,8 +15,8 @@ export const WEBHOOK_MESSAGE_MAX_LENGTH = 2000;
  *   "rule": { "type": "app" | "message", "id": 3 },
  *   "app": "checkout",
  *   "message_key": "POST /orders" | null,
- *   "count": 12,                 // violations found in the scan(s) this alert reports
- *   "since_last_alert": 40,      // violations since the previous alert for the rule (>= count)
+ *   "count": 40,                 // every violation this alert reports: all since the rule's last one let through
+ *   "since_last_alert": 40,      // the same (older rows: count held only the scan's)
  *   "threshold_ms": 500, "worst_ms": 2300, "p95_ms": 1900,
  *   "first_at": "2026-11-27T10:00:01.000Z", "last_at": "2026-11-27T10:04:59.000Z",
  *   "samples": [{ "correlation_id": "abc" | null, "duration_ms": 2300,

@@ -6,6 +6,7 @@ import { notificationFacts, previewsOf } from '../../alerts/preview.js';
 import { scrubSecrets, secretsOf } from '../../config/redact.js';
 import { isoTime } from '../../logs/iso-time.js';
 import { ChannelTypeField } from '../../rules/schemas.js';
+import { parseRange } from '../../stats/time-range.js';
 import { NotFoundError } from '../../validation/problems.js';
 import type { HttpContext } from '../context.js';
 import { errorResponses, pageOf, success, successEnvelope } from '../envelope.js';
@@ -21,6 +22,7 @@ import {
   pageRequest,
   pagingFields,
 } from '../schemas.js';
+import { checkedQuery } from '../source-queries.js';
 
 const AlertQuery = Type.Object(
   {
@@ -33,12 +35,22 @@ const AlertQuery = Type.Object(
     kind: Type.Optional(AlertKindSchema),
     rule_type: Type.Optional(AlertRuleTypeSchema),
     rule_id: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ID, description: 'Only alerts of this rule' })),
+    from: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description:
+          'Only alerts queued from this time on: ISO 8601 (or epoch ms). With neither from nor to: every alert; with one: a 24-hour range',
+      }),
+    ),
+    to: Type.Optional(
+      Type.String({ maxLength: 64, description: 'Only alerts queued before this time: ISO 8601 (or epoch ms)' }),
+    ),
   },
   { additionalProperties: false },
 );
 
 /** `GET /alerts`: the alert log (outbox), newest first. */
-export function alertRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
+export function alertRoutes(ctx: HttpContext, now: () => number = Date.now): FastifyPluginAsyncTypebox {
   const secrets = secretsOf(ctx.config);
   const rowSecrets = (row: AlertLogRow) => [...secrets, ...ctx.channels.addressSecrets(row.channel, row.destination)];
   const toAlert = (row: AlertLogRow) => {
@@ -82,14 +94,17 @@ export function alertRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
           tags: ['alerts'],
           summary: 'The alert log, newest first, paged',
           querystring: AlertQuery,
-          response: { 200: successEnvelope(pageOf(AlertOutput)), ...errorResponses(400, 401) },
+          response: { 200: successEnvelope(pageOf(AlertOutput)), ...errorResponses(400, 401, 422) },
         },
       },
       async (request) => {
-        const { status, app_name, channel, kind, rule_type, rule_id } = request.query;
+        const { status, app_name, channel, kind, rule_type, rule_id, from, to } = request.query;
+        // A time filter only when asked for: without one the log lists every alert, as it always did.
+        const range =
+          from || to ? checkedQuery(() => parseRange({ from, to }, now(), ctx.config.dashboardMaxDays)) : undefined;
         const found = await pageOfAlerts(
           ctx.state.db,
-          { status, app_name, channel, kind, rule_type, rule_id },
+          { status, app_name, channel, kind, rule_type, rule_id, from: range?.from, to: range?.to },
           pageRequest(request.query),
         );
         return success({ ...found, items: found.items.map(toAlert) });

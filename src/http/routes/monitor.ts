@@ -26,10 +26,10 @@ import { errorResponses, success, successEnvelope } from '../envelope.js';
 import { pageRequest } from '../schemas.js';
 import { checkedQuery, fromSource, rangeReader } from '../source-queries.js';
 
-type RuleQuery = { rule_type?: 'app' | 'message'; rule_id?: number };
+type RuleQuery = { rule_type?: 'app' | 'message'; rule_id?: number; ids?: string };
 
 /** A rule filter names both the rule type and its id (an id alone names two rules): 422 otherwise. */
-function ruleFilter(query: RuleQuery): Pick<ViolationFilter, 'rule_type' | 'rule_id'> {
+function ruleFilter(query: RuleQuery): Pick<ViolationFilter, 'rule_type' | 'rule_id' | 'ids'> {
   return checkedQuery(() => {
     if ((query.rule_type === undefined) !== (query.rule_id === undefined)) {
       const missing = query.rule_type === undefined ? 'rule_type' : 'rule_id';
@@ -37,8 +37,18 @@ function ruleFilter(query: RuleQuery): Pick<ViolationFilter, 'rule_type' | 'rule
         { field: missing, message: 'rule_type and rule_id go together: give both or neither' },
       ]);
     }
-    return { rule_type: query.rule_type, rule_id: query.rule_id };
+    return { rule_type: query.rule_type, rule_id: query.rule_id, ...idRange(query.ids) };
   });
+}
+
+/** `ids=<first>-<last>` (a notification's violations): 422 when the first is past the last. */
+function idRange(text: string | undefined): Pick<ViolationFilter, 'ids'> {
+  if (text === undefined) return {};
+  const [first, last] = text.split('-').map(Number) as [number, number];
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last) || first > last) {
+    throw new ValidationError([{ field: 'ids', message: 'ids is <first>-<last>, the first id not after the last' }]);
+  }
+  return { ids: { first, last } };
 }
 
 /** `/monitor/server`, `/monitor/trace`, `/monitor/traces/slowest` and the recorded violations by app or message key. */

@@ -39,12 +39,11 @@ describe('Telegram template', () => {
   });
 
   it('says "5 violations in 10 min" for a rule with a count window', () => {
-    const text = telegramVisible(renderTelegram(notification({ count: 2, window: { minutes: 10, count: 5 } })));
+    const window = { minutes: 10, count: 5 };
+    const text = telegramVisible(renderTelegram(notification({ count: 5, sinceLastAlert: 5, scanCount: 2, window })));
     expect(text).toContain('5 violations in 10 min over the 500 ms threshold');
-    const more = telegramVisible(
-      renderTelegram(notification({ count: 2, sinceLastAlert: 9, window: { minutes: 10, count: 5 } })),
-    );
-    expect(more).toContain('5 violations in 10 min over the 500 ms threshold (9 since the last alert)');
+    const more = telegramVisible(renderTelegram(notification({ count: 9, sinceLastAlert: 9, scanCount: 2, window })));
+    expect(more).toContain('9 violations since the last alert over the 500 ms threshold (5 in the last 10 min)');
   });
 
   it('has a resolved form', () => {

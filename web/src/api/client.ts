@@ -45,6 +45,8 @@ export interface ViolationQuery {
   key_match?: 'exact' | 'prefix' | 'contains';
   rule_type?: 'app' | 'message';
   rule_id?: number;
+  /** `<first>-<last>` violation ids: with the rule, the violations one notification reported. */
+  ids?: string;
 }
 
 // ---- Errors and the token ----
@@ -206,10 +208,12 @@ export const api = {
   dashboardSettings: (signal?: AbortSignal) =>
     request<DashboardSettings>('GET', '/monitor/dashboard-settings', { signal }),
 
+  /** The alert log: the rows queued in the range, newest first. */
   alerts: (
     filter: { status?: AlertStatus; app_name?: string; channel?: ChannelType; page?: number; per_page?: number },
+    range: TimeRange,
     signal?: AbortSignal,
-  ) => request<Page<Alert>>('GET', '/alerts', { query: filter, signal }),
+  ) => request<Page<Alert>>('GET', '/alerts', { query: { ...rangeQuery(range), ...filter }, signal }),
 
   alertPreview: (id: number, signal?: AbortSignal) => request<AlertPreview>('GET', `/alerts/${id}/preview`, { signal }),
 

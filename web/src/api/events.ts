@@ -11,16 +11,22 @@ export interface LiveEvent {
 
 export type LiveState = 'connecting' | 'live' | 'offline';
 
+/** While lagwatch cannot be reached, how often a cheap `GET /health` asks whether it is back. */
+export const PROBE_INTERVAL_MS = 2_000;
+
 /**
- * Follows `GET /events` until `signal` aborts, reconnecting with backoff. EventSource cannot
- * send an Authorization header, so the stream is read with fetch and parsed here.
+ * Follows `GET /events` until `signal` aborts. EventSource cannot send an Authorization header,
+ * so the stream is read with fetch and parsed here. When the stream breaks and the server is
+ * down, `/health` is probed every 2 s and the stream reopens as soon as it answers (no long
+ * backoff keeps the dashboard "offline" after the server is back); a server that is up but
+ * refuses the stream is retried with backoff.
  */
 export async function followEvents(
   onEvent: (event: LiveEvent) => void,
   onState: (state: LiveState) => void,
   signal: AbortSignal,
 ): Promise<void> {
-  let delay = 1000;
+  let refusedWhileUp = 0;
   while (!signal.aborted) {
     onState('connecting');
     try {
@@ -32,25 +38,51 @@ export async function followEvents(
       if (response.status === 401) notifyAuthRequired(await refusal(response));
       if (!response.ok || !response.body) throw new Error(`events answered ${response.status}`);
       onState('live');
-      delay = 1000;
+      refusedWhileUp = 0;
       await readEventStream(response.body, onEvent);
     } catch {
       if (signal.aborted) return;
     }
     onState('offline');
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, delay);
-      signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
-    delay = Math.min(delay * 2, 30_000);
+    if (await isReachable(signal)) {
+      refusedWhileUp++;
+      await sleep(Math.min(1000 * 2 ** refusedWhileUp, 30_000), signal);
+    } else {
+      await untilReachable(signal);
+    }
   }
+}
+
+/** Whether `GET /health` answers (any token, no work on the server). */
+export async function isReachable(signal?: AbortSignal): Promise<boolean> {
+  try {
+    const response = await fetch(apiUrl('/health'), { cache: 'no-store', signal });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves once `/health` answers (probed every PROBE_INTERVAL_MS), or when `signal` aborts. */
+export async function untilReachable(signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    await sleep(PROBE_INTERVAL_MS, signal);
+    if (signal.aborted || (await isReachable(signal))) return;
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
 }
 
 async function readEventStream(body: ReadableStream<Uint8Array>, onEvent: (event: LiveEvent) => void) {

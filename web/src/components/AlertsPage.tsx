@@ -2,12 +2,17 @@ import { Fragment, useEffect, useState } from 'react';
 import { type ApiError, api } from '../api/client.js';
 import type { Alert, AlertPreview, AlertStatus } from '../api/types.js';
 import { useChannelLabel, useChannels } from '../channels.js';
-import { formatCount, formatDateTime, formatRelative, formatTime } from '../format.js';
+import { formatCount, formatDateTime, formatDue, formatRelative, formatTime } from '../format.js';
 import { href, isPerLogRule } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
+import { namesARange, pastTheEnd, unknownValue } from '../url-problems.js';
 import { AppSelect } from './AppSelect.js';
+import { BreakableKey } from './BreakableKey.js';
 import { MuteButton } from './MuteButton.js';
+import { answered, ResourceNote } from './ResourceNote.js';
+import { toggleUnlessControl } from './row-toggle.js';
 import { TableHeader } from './TableHeader.js';
+import { UrlNotice } from './UrlNotice.js';
 import { Badge, Card, Empty, ErrorNote, Loading, Pager } from './ui.js';
 
 const PER_PAGE = 50;
@@ -30,16 +35,6 @@ function useRowChannelLabel(): (channel: string) => string {
   return (channel) => channel.split(',').map(label).join(', ');
 }
 
-/** "in 2 min" / "now": when a pending row's next attempt is due. */
-function formatDue(time: string, now = Date.now()): string {
-  const seconds = Math.round((Date.parse(time) - now) / 1000);
-  if (Number.isNaN(seconds)) return '—';
-  if (seconds <= 0) return 'now';
-  if (seconds < 60) return `in ${seconds} s`;
-  if (seconds < 3600) return `in ${Math.round(seconds / 60)} min`;
-  return `in ${Math.round(seconds / 3600)} h`;
-}
-
 /**
  * The violations the row reported, by the same link its notification carried (its rule, from its
  * first to its last violation), opened in this dashboard whatever PUBLIC_URL says.
@@ -60,12 +55,18 @@ const traceLink = (id: string) => href({ page: 'trace', id });
 
 /** A self-alert (lagwatch watching itself): no rule, no violations, a condition and its sentence. */
 const isSelfAlert = (alert: Alert) => alert.rule_type === 'self';
+/** A per-log rule's notification counts violations; a window rule's is about an incident (its sentence says it). */
+const countsViolations = (alert: Alert) => isPerLogRule({ type: alert.rule_type, id: alert.rule_id });
 const selfTitle = (alert: Alert) => alert.title ?? `lagwatch self-monitoring: ${alert.message_key ?? 'condition'}`;
 
 /** The alert log; its filters (app, channel, status) and page live in the URL. */
 export function AlertsPage() {
-  const { route, setView } = useDashboard();
+  const { route, setView, range } = useDashboard();
   const status = known(STATUSES, route.status);
+  // The view names its range (`from`/`to` or `range`), so a copied URL lists the same rows.
+  useEffect(() => {
+    if (!route.range && !namesARange(window.location.hash)) setView({ range }, { replace: true });
+  }, [route.range, range, setView]);
   const channels = useChannels();
   // Until the registry's list is known, the URL's channel is asked for as it is (the server checks it).
   const channel = channels
@@ -77,7 +78,7 @@ export function AlertsPage() {
   const app = route.app ?? '';
   const page = route.pageNumber ?? 1;
   const alerts = useResource(
-    (_range, signal) => api.alerts({ status, channel, app_name: app || undefined, page, per_page: PER_PAGE }, signal),
+    (r, signal) => api.alerts({ status, channel, app_name: app || undefined, page, per_page: PER_PAGE }, r, signal),
     [status, channel, app, page],
   );
   const apps = useResource(async (_range, signal) => {
@@ -128,15 +129,31 @@ export function AlertsPage() {
             </select>
           </label>
         </form>
-        <ErrorNote error={alerts.error} retry={alerts.reload} />
+        <UrlNotice
+          problems={[
+            unknownValue('status', route.status, STATUSES, 'every status'),
+            channels &&
+              unknownValue(
+                'channel',
+                route.channel,
+                channels.map((c) => c.type),
+                'every channel',
+              ),
+            alerts.data && pastTheEnd(page, PER_PAGE, alerts.data.total),
+          ]}
+        />
+        <ResourceNote resource={alerts} />
         {!alerts.data && alerts.loading ? (
           <Loading />
         ) : !alerts.data || alerts.data.items.length === 0 ? (
-          <Empty>
-            {filtered
-              ? 'No alert matches these filters.'
-              : 'No alerts yet. They appear here when a scan finds violations of an active rule.'}
-          </Empty>
+          answered(alerts) &&
+          alerts.data?.total === 0 && (
+            <Empty>
+              {filtered
+                ? 'No alert in this range matches these filters.'
+                : 'No alerts in this range. They appear here when a scan finds violations of an active rule.'}
+            </Empty>
+          )
         ) : (
           <>
             <p className="muted result-count">{formatCount(alerts.data.total)} alerts, newest first</p>
@@ -187,7 +204,12 @@ function AlertRow({ alert, open, onToggle }: { alert: Alert; open: boolean; onTo
   const trace = alert.correlation_ids[0];
   return (
     <>
-      <tr data-testid="alert-row" data-alert-id={alert.id}>
+      <tr
+        data-testid="alert-row"
+        data-alert-id={alert.id}
+        className="row-opens"
+        onClick={(event) => toggleUnlessControl(event, onToggle)}
+      >
         <td className="nowrap" title={formatDateTime(alert.created_at)}>
           <button type="button" className="disclosure" aria-expanded={open} aria-controls={detailId} onClick={onToggle}>
             <span aria-hidden="true">{open ? '▾' : '▸'}</span> {formatTime(alert.created_at)}
@@ -198,7 +220,17 @@ function AlertRow({ alert, open, onToggle }: { alert: Alert; open: boolean; onTo
         <td>
           <Badge tone={STATUS_TONE[alert.status] ?? 'muted'}>{alert.status}</Badge>
           {alert.kind === 'resolved' && <div className="muted small">resolved</div>}
+          {alert.status === 'silenced' && <SilenceNote alert={alert} />}
           {alert.status === 'pending' && <PendingNote alert={alert} />}
+          {alert.status !== 'pending' && alert.status !== 'sent' && alert.last_error && (
+            // Where the Detail column is hidden, why it was not sent stays in view.
+            <div
+              className={`small show-narrow ${alert.status === 'failed' ? 'text-bad' : 'muted'}`}
+              data-testid="alert-reason"
+            >
+              {alert.last_error}
+            </div>
+          )}
         </td>
         {isSelfAlert(alert) ? (
           <td data-testid="alert-self">
@@ -211,17 +243,23 @@ function AlertRow({ alert, open, onToggle }: { alert: Alert; open: boolean; onTo
             <a href={violationsLink(alert)}>{alert.app_name}</a>
             {alert.message_key && (
               <div>
-                <code className="small">{alert.message_key}</code>
+                <BreakableKey value={alert.message_key} className="small" />
+              </div>
+            )}
+            {!countsViolations(alert) && alert.sentence && (
+              <div className="small break" data-testid="alert-sentence">
+                {alert.sentence}
               </div>
             )}
             <div className="muted small show-narrow">
-              {channelLabel(alert.channel)} · {formatCount(alert.violation_count)} violation
-              {alert.violation_count === 1 ? '' : 's'}
+              {channelLabel(alert.channel)}
+              {countsViolations(alert) &&
+                ` · ${formatCount(alert.violation_count)} violation${alert.violation_count === 1 ? '' : 's'}`}
             </div>
           </td>
         )}
         <td className="num hide-narrow">
-          {isSelfAlert(alert) ? <span className="muted">—</span> : formatCount(alert.violation_count)}
+          {countsViolations(alert) ? formatCount(alert.violation_count) : <span className="muted">—</span>}
         </td>
         <td className="hide-narrow">{channelLabel(alert.channel)}</td>
         <td className="hide-narrow break">{alert.destination}</td>
@@ -242,7 +280,12 @@ function AlertRow({ alert, open, onToggle }: { alert: Alert; open: boolean; onTo
           )}
         </td>
         <td>
-          <MuteButton app={alert.app_name} messageKey={alert.rule_type === 'message' ? alert.message_key : null} />
+          <MuteButton
+            app={alert.app_name}
+            // An app rule's notifications are matched by app alone (only a whole-app silence holds them).
+            notificationKey={alert.rule_type === 'app' ? null : alert.message_key}
+            shownKey={alert.message_key}
+          />
         </td>
       </tr>
       {open && (
@@ -253,6 +296,19 @@ function AlertRow({ alert, open, onToggle }: { alert: Alert; open: boolean; onTo
         </tr>
       )}
     </>
+  );
+}
+
+/** Which silence held a silenced row back, linked to it (the reason says until when). */
+function SilenceNote({ alert }: { alert: Alert }) {
+  if (alert.silence_id === null) return <div className="muted small">by a silence</div>;
+  return (
+    <div className="small" data-testid="alert-silence">
+      by{' '}
+      <a href={href({ page: 'silences', incidentId: alert.silence_id })} title="The silence that held it back">
+        silence #{alert.silence_id}
+      </a>
+    </div>
   );
 }
 
@@ -334,6 +390,14 @@ function AlertDetail({ alert }: { alert: Alert }) {
             <dd>{formatTime(alert.sent_at)}</dd>
           </>
         )}
+        {alert.status === 'silenced' && alert.silence_id !== null && (
+          <>
+            <dt>Silenced by</dt>
+            <dd>
+              <a href={href({ page: 'silences', incidentId: alert.silence_id })}>silence #{alert.silence_id}</a>
+            </dd>
+          </>
+        )}
         {alert.last_error && (
           <>
             <dt>{alert.status === 'failed' || alert.status === 'pending' ? 'Error' : 'Reason'}</dt>
@@ -348,12 +412,21 @@ function AlertDetail({ alert }: { alert: Alert }) {
               {alert.sentence && <div>{alert.sentence}</div>}
             </dd>
           </>
-        ) : (
+        ) : countsViolations(alert) ? (
           <>
             <dt>Violations</dt>
             <dd>
               <a href={violationsLink(alert)}>
                 {formatCount(alert.violation_count)} of {alert.rule_type} rule #{alert.rule_id}
+              </a>
+            </dd>
+          </>
+        ) : (
+          <>
+            <dt>Incident</dt>
+            <dd>
+              <a href={violationsLink(alert)}>
+                The incident of {alert.rule_type} rule #{alert.rule_id}
               </a>
             </dd>
           </>

@@ -1,10 +1,11 @@
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import { useAccess, useCan } from '../access.js';
 import { onAuthRequired } from '../api/client.js';
 import { formatTime } from '../format.js';
 import { href, type PageName, type Route } from '../router.js';
 import { useDashboard } from '../state.js';
 import { describeRange } from '../time-range.js';
+import { urlProblems } from '../url-problems.js';
 import { AlertsPage } from './AlertsPage.js';
 import { AuditPage } from './AuditPage.js';
 import { IncidentsPage } from './IncidentsPage.js';
@@ -19,6 +20,7 @@ import { TimeZoneToggle, useTimeZoneMode } from './TimeZoneToggle.js';
 import { TokenPrompt } from './TokenPrompt.js';
 import { TokensPage } from './TokensPage.js';
 import { TracePage } from './TracePage.js';
+import { UrlNotice } from './UrlNotice.js';
 import { Empty } from './ui.js';
 import { ViolationsPage } from './ViolationsPage.js';
 
@@ -54,13 +56,18 @@ const TITLES: Record<Route['page'], string> = {
   'not-found': 'Not found',
 };
 
-/** Pages whose figures depend on the time range show the picker. */
-const RANGED: ReadonlySet<Route['page']> = new Set(['overview', 'violations']);
+/** Pages whose figures depend on the time range show the picker (a single trace does not). */
+const RANGED: ReadonlySet<Route['page']> = new Set(['overview', 'violations', 'trace', 'alerts']);
+const isRanged = (route: Route) => RANGED.has(route.page) && !(route.page === 'trace' && route.id);
+/** Pages with an App filter: the nav keeps the app chosen (Overview → Violations shows that app's). */
+const APP_FILTERED: ReadonlySet<Route['page']> = new Set(['overview', 'violations', 'trace', 'incidents', 'alerts']);
 
 export function App() {
   const { route, authRequired, setAuthRequired, live, range, lastLoadedAt } = useDashboard();
   const isAdmin = useCan('admin');
   useTimeZoneMode(); // every page shows its times again when the zone changes
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the route is one object per URL
+  const problems = useMemo(() => urlProblems(window.location.hash, describeRange(range)), [route, range]);
 
   useEffect(() => onAuthRequired((message) => setAuthRequired(true, { kind: 'refused', message })), [setAuthRequired]);
   useEffect(() => {
@@ -91,7 +98,11 @@ export function App() {
           {NAV.filter((item) => isAdmin || !item.admin).map((item) => (
             <a
               key={item.page}
-              href={href({ page: item.page, range: route.range })}
+              href={href({
+                page: item.page,
+                range: route.range,
+                app: APP_FILTERED.has(route.page) && APP_FILTERED.has(item.page) ? route.app : undefined,
+              })}
               aria-current={route.page === item.page ? 'page' : undefined}
             >
               {item.label}
@@ -109,8 +120,8 @@ export function App() {
         <div className="page-head">
           <div>
             <h1>{TITLES[route.page]}</h1>
-            {RANGED.has(route.page) && (
-              <p className="muted">
+            {isRanged(route) && (
+              <p className="muted" data-testid="range-in-use">
                 {describeRange(range)}
                 {live === 'offline' && lastLoadedAt !== undefined && (
                   <span className="as-of"> · offline, figures as of {formatTime(lastLoadedAt)}</span>
@@ -118,12 +129,13 @@ export function App() {
               </p>
             )}
           </div>
-          {RANGED.has(route.page) && <RangePicker />}
+          {isRanged(route) && <RangePicker />}
         </div>
         {/* Nothing of the previous token's answers stays on screen while another is asked for. */}
         {!authRequired && (
           <>
             <ReadOnlyNote />
+            <UrlNotice problems={problems} />
             <Page route={route} />
           </>
         )}

@@ -4,9 +4,12 @@ import type { AppSort, AppSortColumn, AppStats, AppsPage, KeyStats } from '../ap
 import { formatCount, formatMs, formatPercent } from '../format.js';
 import { href } from '../router.js';
 import { type Resource, useDashboard, useResource } from '../state.js';
-import { type SortableColumn, SortableHeader, sortOf } from './SortableHeader.js';
+import { pastTheEnd, unknownValue } from '../url-problems.js';
+import { answered, ResourceNote } from './ResourceNote.js';
+import { cellClass, keepSortedInView, type SortableColumn, SortableHeader, sortOf } from './SortableHeader.js';
 import { type Column, TableHeader } from './TableHeader.js';
-import { Card, Empty, ErrorNote, Loading, Pager } from './ui.js';
+import { UrlNotice } from './UrlNotice.js';
+import { Card, Empty, Loading, Pager } from './ui.js';
 
 /** Every figure sorts through the API (`GET /dashboard/apps?sort=`), over all apps of the range. */
 const COLUMNS: SortableColumn<AppSortColumn>[] = [
@@ -43,13 +46,29 @@ export function AppsTable({ apps, onChart }: { apps: Resource<AppsPage>; onChart
   const shown = apps.data?.apps ?? [];
   const total = apps.data?.total ?? 0;
   const first = (page - 1) * PER_PAGE;
+  const columns = keepSortedInView(COLUMNS, sort ?? DEFAULT_SORT);
   return (
     <Card title="Apps" className="span-wide">
-      <ErrorNote error={apps.error} retry={apps.reload} />
-      {!apps.data && apps.loading ? (
-        <Loading />
+      <UrlNotice
+        problems={[
+          sort === undefined
+            ? unknownValue(
+                'sort',
+                route.sort,
+                COLUMNS.flatMap((c) => [c.sort, `-${c.sort}`]),
+                'most violations first',
+              )
+            : undefined,
+          apps.data && pastTheEnd(page, PER_PAGE, total),
+        ]}
+      />
+      <ResourceNote resource={apps} />
+      {!apps.data ? (
+        apps.error ? null : (
+          <Loading />
+        )
       ) : total === 0 ? (
-        <Empty>No app has logged in this range.</Empty>
+        answered(apps) && <Empty>No app has logged in this range.</Empty>
       ) : (
         <div className="table-wrap">
           {total > shown.length && (
@@ -61,7 +80,7 @@ export function AppsTable({ apps, onChart }: { apps: Resource<AppsPage>; onChart
           )}
           <table className="table" aria-label="Apps" aria-busy={apps.loading}>
             <SortableHeader
-              columns={COLUMNS}
+              columns={columns}
               sort={sort ?? DEFAULT_SORT}
               onSort={(next) => setView({ sort: next === DEFAULT_SORT ? undefined : next, pageNumber: undefined })}
             />
@@ -70,6 +89,7 @@ export function AppsTable({ apps, onChart }: { apps: Resource<AppsPage>; onChart
                 <AppRow
                   key={app.app_name}
                   app={app}
+                  columns={columns}
                   open={open === app.app_name}
                   onToggle={() => setOpen(open === app.app_name ? undefined : app.app_name)}
                   onChart={() => onChart(app.app_name)}
@@ -109,15 +129,19 @@ function TimingCells({ logs, stats }: { logs: number; stats: Pick<KeyStats, 'avg
 
 function AppRow({
   app,
+  columns,
   open,
   onToggle,
   onChart,
 }: {
   app: AppStats;
+  columns: readonly SortableColumn<AppSortColumn>[];
   open: boolean;
   onToggle: () => void;
   onChart: () => void;
 }) {
+  // The counts link to the same range's violations.
+  const { range } = useDashboard();
   return (
     <>
       <tr>
@@ -127,17 +151,17 @@ function AppRow({
           </button>
         </th>
         <TimingCells logs={app.logs} stats={app} />
-        <td className="num hide-narrow">{formatMs(app.max_ms)}</td>
+        <td className={cellClass(columns, 'max_ms')}>{formatMs(app.max_ms)}</td>
         <td className="num">
           {app.violations > 0 ? (
-            <a href={href({ page: 'violations', app: app.app_name })} className="text-bad">
+            <a href={href({ page: 'violations', app: app.app_name, range })} className="text-bad">
               {formatCount(app.violations)}
             </a>
           ) : (
             <span className="muted">0</span>
           )}
         </td>
-        <td className="num hide-narrow">
+        <td className={cellClass(columns, 'violation_rate')}>
           {app.violations > 0 ? formatPercent(app.violation_rate) : <span className="muted">0%</span>}
         </td>
       </tr>
@@ -160,7 +184,7 @@ function AppRow({
                     {app.slowest_message_keys.map((key) => (
                       <tr key={key.message_key}>
                         <td>
-                          <a href={href({ page: 'violations', app: app.app_name, key: key.message_key })}>
+                          <a href={href({ page: 'violations', app: app.app_name, key: key.message_key, range })}>
                             <code>{key.message_key}</code>
                           </a>
                         </td>

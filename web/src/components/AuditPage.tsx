@@ -5,8 +5,11 @@ import { changedFields, entityWords, valueWords } from '../audit-diff.js';
 import { formatCount, formatDateTime, formatRelative, formatTime } from '../format.js';
 import { href } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
+import { pastTheEnd } from '../url-problems.js';
+import { answered, ResourceNote } from './ResourceNote.js';
 import { TableHeader } from './TableHeader.js';
-import { Badge, Card, Empty, ErrorNote, Loading, Pager } from './ui.js';
+import { UrlNotice } from './UrlNotice.js';
+import { Badge, Card, Empty, Loading, Pager } from './ui.js';
 
 const PER_PAGE = 50;
 const ACTION_TONE = { create: 'ok', update: 'info', delete: 'bad' } as const;
@@ -30,15 +33,19 @@ export function AuditPage() {
     <div className="page">
       <Card>
         <AuditFilters />
-        <ErrorNote error={log.error} retry={log.reload} />
+        <UrlNotice problems={[log.data && pastTheEnd(page, PER_PAGE, log.data.total)]} />
+        <ResourceNote resource={log} />
         {!log.data && log.loading ? (
           <Loading />
         ) : !log.data || log.data.items.length === 0 ? (
-          <Empty>
-            {filtered
-              ? 'No change matches these filters.'
-              : 'No changes yet. Each change to a rule, target, silence or token shows here, with who made it.'}
-          </Empty>
+          answered(log) &&
+          log.data?.total === 0 && (
+            <Empty>
+              {filtered
+                ? 'No change matches these filters.'
+                : 'No changes yet. Each change to a rule, target, silence or token shows here, with who made it.'}
+            </Empty>
+          )
         ) : (
           <>
             <p className="muted result-count">

@@ -3,8 +3,9 @@ import { useCan } from '../access.js';
 import type { Resource } from '../state.js';
 import { useRowActions } from './editing.js';
 import { ManagedBadge, managedReason } from './ManagedBadge.js';
+import { answered, ResourceNote } from './ResourceNote.js';
 import { type Column, TableHeader } from './TableHeader.js';
-import { Card, Empty, ErrorNote, Loading } from './ui.js';
+import { Card, Empty, Loading } from './ui.js';
 
 interface EditableItem {
   id: number;
@@ -65,11 +66,11 @@ export function EditableList<Item extends EditableItem>({
       }
     >
       <p className="muted card-intro">{intro}</p>
-      <ErrorNote error={list.error ?? actionError} retry={list.reload} />
+      <ResourceNote resource={list} actionError={actionError} />
       {!list.data && list.loading ? (
         <Loading />
       ) : !list.data || list.data.items.length === 0 ? (
-        <Empty>{empty}</Empty>
+        answered(list) && <Empty>{empty}</Empty>
       ) : (
         <div className="table-wrap">
           <table className="table table-editable" aria-label={title}>

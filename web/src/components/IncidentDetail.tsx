@@ -6,7 +6,8 @@ import { href } from '../router.js';
 import { useResource } from '../state.js';
 import { formatLasting, formatStatValue, statisticWords } from '../window-words.js';
 import { Chart, type ChartMarker, type ChartSeries } from './Chart.js';
-import { Badge, Card, Empty, ErrorNote, Loading } from './ui.js';
+import { ResourceNote } from './ResourceNote.js';
+import { Badge, Card, Empty, Loading } from './ui.js';
 
 const pointTime = (t: string | number) => (typeof t === 'number' ? t : Date.parse(t));
 
@@ -54,7 +55,7 @@ export function IncidentDetailCard({ id, closeHref }: { id: number; closeHref: s
         }
         className="incident-card"
       >
-        <ErrorNote error={incident.error} retry={incident.reload} />
+        <ResourceNote resource={incident} />
         {incident.error?.status === 404 ? (
           <Empty>There is no incident #{id} (it may have been pruned).</Empty>
         ) : !data ? (

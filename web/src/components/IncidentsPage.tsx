@@ -3,11 +3,14 @@ import type { Incident, IncidentState } from '../api/window-types.js';
 import { formatCount, formatDateTime, formatRelative, formatTime } from '../format.js';
 import { href, type Route } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
+import { pastTheEnd, unknownValue } from '../url-problems.js';
 import { formatLasting, formatStatValue } from '../window-words.js';
 import { AppSelect } from './AppSelect.js';
 import { IncidentDetailCard } from './IncidentDetail.js';
+import { answered, ResourceNote } from './ResourceNote.js';
 import { TableHeader } from './TableHeader.js';
-import { Badge, Card, Empty, ErrorNote, Loading, Pager } from './ui.js';
+import { UrlNotice } from './UrlNotice.js';
+import { Badge, Card, Empty, Loading, Pager } from './ui.js';
 
 const PER_PAGE = 50;
 /** Firing incidents are few; the group above the list shows this many at most. */
@@ -116,15 +119,27 @@ export function IncidentsPage() {
             </button>
           </p>
         )}
-        <ErrorNote error={firing.error ?? list.error} retry={list.reload} />
-        {!list.data && list.loading ? (
-          <Loading />
+        <UrlNotice
+          problems={[
+            unknownValue('status', route.status, STATES, 'firing and resolved'),
+            list.data && pastTheEnd(page, PER_PAGE, list.data.total),
+          ]}
+        />
+        <ResourceNote resource={list.error ? list : firing} />
+        {!list.data ? (
+          list.error ? null : (
+            <Loading />
+          )
         ) : nothing ? (
-          <Empty>
-            {filtered
-              ? 'No incident matches these filters.'
-              : 'No incidents yet. A latency or absence rule opens one when its condition holds.'}
-          </Empty>
+          answered(list) &&
+          answered(firing) &&
+          list.data.total === 0 && (
+            <Empty>
+              {filtered
+                ? 'No incident matches these filters.'
+                : 'No incidents yet. A latency or absence rule opens one when its condition holds.'}
+            </Empty>
+          )
         ) : (
           <>
             <div className="table-wrap">

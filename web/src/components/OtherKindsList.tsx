@@ -1,6 +1,7 @@
 import { api } from '../api/client.js';
 import { useResource } from '../state.js';
 import { ManagedBadge } from './ManagedBadge.js';
+import { ResourceNote } from './ResourceNote.js';
 import { TableHeader } from './TableHeader.js';
 import { Badge, Card } from './ui.js';
 
@@ -11,6 +12,13 @@ import { Badge, Card } from './ui.js';
 export function OtherKindsList({ shown }: { shown: readonly string[] }) {
   const all = useResource((_range, signal) => api.allRules({}, signal), []);
   const others = all.data?.items.filter((rule) => !shown.includes(rule.kind)) ?? [];
+  if (all.error) {
+    return (
+      <Card title="Other rules">
+        <ResourceNote resource={all} />
+      </Card>
+    );
+  }
   if (others.length === 0) return null;
   return (
     <Card title="Other rules">

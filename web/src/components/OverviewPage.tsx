@@ -2,12 +2,13 @@ import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api/client.js';
 import type { AppRule, Bucket, Overview, Timeseries } from '../api/types.js';
 import { bucketWidth, formatCount, formatMs, formatPercent } from '../format.js';
-import { useDashboard, useResource } from '../state.js';
+import { type Resource, useDashboard, useResource } from '../state.js';
 import { resolveRange } from '../time-range.js';
 import { AppSelect } from './AppSelect.js';
 import { AppsTable, useSortedApps } from './AppsTable.js';
 import { Chart, type ChartAxis, type ChartSeries } from './Chart.js';
-import { Card, Empty, ErrorNote, Loading } from './ui.js';
+import { answered, ResourceNote } from './ResourceNote.js';
+import { Card, Empty, Loading } from './ui.js';
 
 /** Zooming out never asks for more than this (the server refuses ranges over DASHBOARD_MAX_DAYS, 31 by default). */
 const MAX_ZOOM_OUT_MS = 30 * 86_400_000;
@@ -28,18 +29,18 @@ export function OverviewPage() {
         <AppSelect app={app} apps={appNames} onChange={chooseApp} />
         {app && <span className="muted small">Cards, levels and charts show {app} only.</span>}
       </div>
-      <ErrorNote error={overview.error} retry={overview.reload} />
-      <OverviewCards overview={overview.data} app={app} />
+      <ResourceNote resource={overview} />
+      <OverviewCards overview={overview.data} failed={overview.error !== undefined} app={app} />
       <TimeseriesPanel app={app} />
       <div className="grid-2">
         <AppsTable apps={apps} onChart={chooseApp} />
-        <LevelsCard overview={overview.data} app={app} />
+        <LevelsCard overview={overview} app={app} />
       </div>
     </div>
   );
 }
 
-function OverviewCards({ overview, app }: { overview: Overview | undefined; app: string }) {
+function OverviewCards({ overview, failed, app }: { overview: Overview | undefined; failed: boolean; app: string }) {
   const stat = (label: string, value: string, detail: string, tone?: 'bad') => (
     <div className={`stat ${tone === 'bad' ? 'stat-bad' : ''}`}>
       <p className="stat-label">{label}</p>
@@ -50,9 +51,12 @@ function OverviewCards({ overview, app }: { overview: Overview | undefined; app:
     </div>
   );
   if (!overview) {
+    // A failed request shows no figure (its error is above), never a zero.
     return (
-      <div className="stats" aria-busy="true">
-        {['Total logs', 'Active apps', 'Violations', 'Average duration'].map((label) => stat(label, '…', ' '))}
+      <div className="stats" aria-busy={!failed}>
+        {['Total logs', 'Active apps', 'Violations', 'Average duration'].map((label) =>
+          stat(label, failed ? '—' : '…', failed ? 'not available' : ' '),
+        )}
       </div>
     );
   }
@@ -133,11 +137,13 @@ function TimeseriesPanel({ app }: { app: string }) {
         {width && <span data-testid="bucket-size">{width.adjective} buckets</span>}
         {width && ' · '}drag across a chart to zoom in; Back returns to the previous range
       </p>
-      <ErrorNote error={series.error} retry={series.reload} />
-      {!data && series.loading ? (
-        <Loading />
+      <ResourceNote resource={series} />
+      {!data ? (
+        series.error ? null : (
+          <Loading />
+        )
       ) : !charts || buckets.length === 0 ? (
-        <Empty>No logs in this range.</Empty>
+        answered(series) && <Empty>No logs in this range.</Empty>
       ) : (
         <div className="charts">
           <div>
@@ -261,7 +267,8 @@ function summarise(buckets: Bucket[], what: 'volume' | 'duration', threshold?: n
 
 const LEVEL_ORDER = ['fatal', 'error', 'warn', 'warning', 'info', 'debug', 'trace'];
 
-function LevelsCard({ overview, app }: { overview: Overview | undefined; app: string }) {
+function LevelsCard({ overview: resource, app }: { overview: Resource<Overview>; app: string }) {
+  const overview = resource.data;
   const levels = [...(overview?.log_level_distribution ?? [])].sort(
     (a, b) => (LEVEL_ORDER.indexOf(a.level) + 1 || 99) - (LEVEL_ORDER.indexOf(b.level) + 1 || 99),
   );
@@ -272,8 +279,13 @@ function LevelsCard({ overview, app }: { overview: Overview | undefined; app: st
   const slowest = Math.max(1, ...apps.map((a) => a.avg_ms ?? 0));
   return (
     <Card title={app ? `Levels and averages · ${app}` : 'Levels and averages'}>
-      {total === 0 ? (
-        <Empty>No logs in this range.</Empty>
+      <ResourceNote resource={resource} />
+      {!overview ? (
+        resource.error ? null : (
+          <Loading />
+        )
+      ) : total === 0 ? (
+        answered(resource) && <Empty>No logs in this range.</Empty>
       ) : (
         <ul className="bars" aria-label="Log levels">
           {levels.map((level) => (

@@ -1,54 +1,57 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { zoneLabel } from '../format.js';
+import { timeZoneMode, zoneLabel } from '../format.js';
 import { useDashboard } from '../state.js';
-import { fromLocalInput, PRESETS, toLocalInput } from '../time-range.js';
+import { customFields, PRESETS, rangeKey, readCustomRange, resolveRange, sameRange } from '../time-range.js';
 
+/**
+ * The range in use, and the way to change it. What it shows is derived from the range the page
+ * shows (the URL's, else the remembered one): a link, Back or a nav link put their range here too.
+ * The custom fields hold seconds; Apply without a change keeps the range to the millisecond.
+ */
 export function RangePicker() {
   const { range, setRange, maxDays } = useDashboard();
-  const [custom, setCustom] = useState(range.kind === 'custom');
-  const [from, setFrom] = useState(() =>
-    toLocalInput(range.kind === 'custom' ? range.from : new Date(Date.now() - 3600_000)),
-  );
-  const [to, setTo] = useState(() => toLocalInput(range.kind === 'custom' ? range.to : new Date()));
+  // "Custom range…" chosen over a preset, not applied yet.
+  const [editing, setEditing] = useState(false);
+  const [fields, setFields] = useState(() => customFields(range));
   const [problem, setProblem] = useState<string>();
+  const zone = timeZoneMode();
 
-  // A range from the URL (a link, back/forward) shows in the fields.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the key names the range; the zone changes how the fields read
   useEffect(() => {
-    if (range.kind !== 'custom') return;
-    setCustom(true);
-    setFrom(toLocalInput(range.from));
-    setTo(toLocalInput(range.to));
-  }, [range]);
+    setEditing(false);
+    setFields(customFields(range));
+    setProblem(undefined);
+  }, [rangeKey(range), zone]);
 
-  const value = custom ? 'custom' : range.kind === 'preset' ? String(range.minutes) : 'custom';
+  const custom = editing || range.kind === 'custom';
+  const value = range.kind === 'preset' && !editing ? String(range.minutes) : 'custom';
   const overLimit = (days: number) => maxDays !== undefined && days > maxDays;
+  const shown = range.kind === 'custom' ? resolveRange(range) : undefined;
+  const read = readCustomRange(fields, shown, maxDays);
+  const pending = !('range' in read) || !sameRange(read.range, range);
 
   const apply = (event: FormEvent) => {
     event.preventDefault();
-    const start = fromLocalInput(from);
-    const end = fromLocalInput(to);
-    if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) return setProblem('Enter both times.');
-    if (end <= start) return setProblem('The end must come after the start.');
-    const days = (end.getTime() - start.getTime()) / 86_400_000;
-    if (overLimit(days)) {
-      return setProblem(
-        `That range spans ${Math.ceil(days)} days; this server shows at most ${maxDays} days (DASHBOARD_MAX_DAYS). Choose a shorter range.`,
-      );
-    }
+    if ('problem' in read) return setProblem(read.problem);
     setProblem(undefined);
-    setRange({ kind: 'custom', from: start, to: end });
+    // The same range again: the same URL, the same figures.
+    if (sameRange(read.range, range)) return;
+    setRange(read.range);
   };
 
   return (
-    <div className="range-picker">
+    <div className="range-picker" data-testid="range-picker">
       <label className="inline-field">
         <span className="visually-hidden-narrow">Time range</span>
         <select
           value={value}
           onChange={(e) => {
-            if (e.target.value === 'custom') return setCustom(true);
-            setCustom(false);
             setProblem(undefined);
+            if (e.target.value === 'custom') {
+              setFields(customFields(range));
+              return setEditing(true);
+            }
+            setEditing(false);
             setRange({ kind: 'preset', minutes: Number(e.target.value) });
           }}
         >
@@ -70,8 +73,9 @@ export function RangePicker() {
             <span>From ({zoneLabel()})</span>
             <input
               type="datetime-local"
-              value={from}
-              onChange={(e) => setFrom(e.target.value)}
+              step={1}
+              value={fields.from}
+              onChange={(e) => setFields({ ...fields, from: e.target.value })}
               required
               aria-invalid={problem !== undefined}
             />
@@ -80,8 +84,9 @@ export function RangePicker() {
             <span>To ({zoneLabel()})</span>
             <input
               type="datetime-local"
-              value={to}
-              onChange={(e) => setTo(e.target.value)}
+              step={1}
+              value={fields.to}
+              onChange={(e) => setFields({ ...fields, to: e.target.value })}
               required
               aria-invalid={problem !== undefined}
             />
@@ -89,6 +94,11 @@ export function RangePicker() {
           <button type="submit" className="button">
             Apply
           </button>
+          {pending && (
+            <span className="muted small" data-testid="range-pending">
+              Not applied yet
+            </span>
+          )}
           {problem && (
             <p className="field-error" role="alert">
               {problem}

@@ -2,19 +2,20 @@ import { api } from '../api/client.js';
 import type { ServerStatus } from '../api/types.js';
 import { formatBytes, formatRelative, formatUptime } from '../format.js';
 import { useResource } from '../state.js';
-import { Badge, Card, ErrorNote, Loading } from './ui.js';
+import { ResourceNote } from './ResourceNote.js';
+import { Badge, Card, Loading } from './ui.js';
 
 /** Health of lagwatch and what it depends on (`/monitor/server`). */
 export function ServerPage() {
   const server = useResource((_range, signal) => api.server(signal), []);
-  if (server.error) return <ErrorNote error={server.error} retry={server.reload} />;
-  if (!server.data) return <Loading />;
+  if (!server.data) return server.error ? <ResourceNote resource={server} /> : <Loading />;
   const data = server.data;
   const { log_source: source, database, redis, last_scan: scan, outbox } = data;
   const ok = (part: { ok: boolean }) => (part.ok ? 'ok' : 'bad');
 
   return (
     <div className="page">
+      <ResourceNote resource={server} />
       <div className="grid-3">
         <Card title="lagwatch">
           <dl className="facts">

@@ -1,100 +1,139 @@
 import { useId, useState } from 'react';
 import { useCan } from '../access.js';
+import { refreshActiveSilences } from '../active-silences.js';
 import { api } from '../api/client.js';
 import type { Silence } from '../api/types.js';
 import { checkFields, SILENCE_FIELDS } from '../field-errors.js';
 import { formatDateTime, formatRelative, formatTime } from '../format.js';
+import { SILENCE_DURATIONS } from '../silence-durations.js';
 import { useDashboard, useResource } from '../state.js';
+import { BreakableKey } from './BreakableKey.js';
 import { GeneralError, useApiForm, useRowActions } from './editing.js';
+import { answered, ResourceNote } from './ResourceNote.js';
 import { unseenAppWarning, useSeenApps } from './seen-apps.js';
 import { TableHeader } from './TableHeader.js';
-import { Badge, Card, Empty, ErrorNote, Field, Loading, Pager } from './ui.js';
+import { Badge, Card, Empty, Field, Loading, Pager } from './ui.js';
 
 const PER_PAGE = 50;
-const DURATIONS = [
-  { label: '30 minutes', minutes: 30 },
-  { label: '1 hour', minutes: 60 },
-  { label: '2 hours', minutes: 120 },
-  { label: '1 day', minutes: 1440 },
-  { label: '1 week', minutes: 10080 },
-];
+/** Every active silence is listed (they are few); more than this would be a page of its own. */
+const ACTIVE_LIMIT = 500;
+const COLUMN_COUNT = 5;
 
-/** Silences: active and ended, create one, expire one. */
+/**
+ * Silences: the active ones first (soonest to end first), then the ended and future ones (newest
+ * first, paged); create one, expire one. The form comes after the list, unless a link filled it in.
+ */
 export function SilencesPage() {
-  const [show, setShow] = useState<'active' | 'ended'>('active');
+  const { route } = useDashboard();
   const [page, setPage] = useState(1);
-  const silences = useResource(
-    (_range, signal) => api.silences.list({ active: show === 'active', page, per_page: PER_PAGE }, signal),
-    [show, page],
+  const active = useResource(
+    (_range, signal) => api.silences.list({ active: true, per_page: ACTIVE_LIMIT }, signal),
+    [],
   );
-  const { busy, actionError, act } = useRowActions(silences.reload);
+  const others = useResource(
+    (_range, signal) => api.silences.list({ active: false, page, per_page: PER_PAGE }, signal),
+    [page],
+  );
+  const reload = () => {
+    active.reload();
+    others.reload();
+    void refreshActiveSilences();
+  };
+  const { busy, actionError, act } = useRowActions(reload);
   const canWrite = useCan('write');
+  const linked = route.app !== undefined || route.silenceMinutes !== undefined;
+  const form = canWrite && <NewSilence onSaved={reload} />;
+  const activeItems = active.data
+    ? [...active.data.items].sort((a, b) => Date.parse(a.ends_at) - Date.parse(b.ends_at) || a.id - b.id)
+    : undefined;
+  const expire = (silence: Silence) =>
+    canWrite && silence.active ? () => act(silence.id, () => api.silences.expire(silence.id)) : undefined;
   return (
     <div className="page">
-      {canWrite && <NewSilence onSaved={silences.reload} />}
-      <Card
-        title="Silences"
-        actions={
-          <label className="inline-field">
-            <span>Show</span>
-            <select
-              value={show}
-              onChange={(e) => {
-                setShow(e.target.value as 'active' | 'ended');
-                setPage(1);
-              }}
-            >
-              <option value="active">Active</option>
-              <option value="ended">Ended and future</option>
-            </select>
-          </label>
-        }
-      >
-        <ErrorNote error={silences.error ?? actionError} retry={silences.reload} />
-        {!silences.data && silences.loading ? (
-          <Loading />
-        ) : !silences.data || silences.data.items.length === 0 ? (
-          <Empty>
-            {show === 'active'
-              ? 'No active silence: every notification that is due goes out.'
-              : 'No ended silence yet.'}
-          </Empty>
+      {linked && form}
+      <Card title="Silences">
+        <ResourceNote resource={{ ...(active.error ? active : others), reload }} actionError={actionError} />
+        {!activeItems ? (
+          active.error ? null : (
+            <Loading />
+          )
         ) : (
           <>
+            {activeItems.length === 0 && answered(active) && (
+              <Empty>No active silence: every notification that is due goes out.</Empty>
+            )}
             <div className="table-wrap">
-              <table className="table" aria-label="Silences">
+              <table className="table silence-table" aria-label="Silences">
                 <TableHeader
                   columns={['App / message key', 'Until', 'By', { label: 'Comment', className: 'hide-narrow' }, '']}
                 />
-                <tbody>
-                  {silences.data.items.map((silence) => (
-                    <SilenceRow
-                      key={silence.id}
-                      silence={silence}
-                      busy={busy === silence.id}
-                      expire={canWrite ? () => act(silence.id, () => api.silences.expire(silence.id)) : undefined}
-                    />
-                  ))}
-                </tbody>
+                <SilenceGroup
+                  heading={`Active (${activeItems?.length ?? 0})`}
+                  testId="silences-active"
+                  items={activeItems ?? []}
+                  busy={busy}
+                  expire={expire}
+                />
+                <SilenceGroup
+                  heading={`Ended and future (${others.data?.total ?? '…'})`}
+                  testId="silences-other"
+                  items={others.data?.items ?? []}
+                  busy={busy}
+                  expire={expire}
+                />
               </table>
             </div>
-            <Pager page={page} perPage={PER_PAGE} total={silences.data.total} onPage={setPage} label="Silences" />
+            {others.data?.total === 0 && answered(others) && <Empty>No ended silence yet.</Empty>}
+            {others.data && (
+              <Pager page={page} perPage={PER_PAGE} total={others.data.total} onPage={setPage} label="Ended silences" />
+            )}
           </>
         )}
       </Card>
+      {!linked && form}
     </div>
   );
 }
 
-/** `expire`: absent without the write scope (no Expire button). */
-function SilenceRow({ silence, busy, expire }: { silence: Silence; busy: boolean; expire?: () => void }) {
+/** A group of silences under its heading row, in the one table so the columns line up. */
+function SilenceGroup({
+  heading,
+  testId,
+  items,
+  busy,
+  expire,
+}: {
+  heading: string;
+  testId: string;
+  items: Silence[];
+  busy: number | undefined;
+  expire: (silence: Silence) => (() => void) | undefined;
+}) {
+  if (items.length === 0) return null;
   return (
-    <tr>
+    <tbody data-testid={testId}>
+      <tr className="group-row">
+        <th scope="colgroup" colSpan={COLUMN_COUNT}>
+          {heading}
+        </th>
+      </tr>
+      {items.map((silence) => (
+        <SilenceRow key={silence.id} silence={silence} busy={busy === silence.id} expire={expire(silence)} />
+      ))}
+    </tbody>
+  );
+}
+
+/** `expire`: absent without the write scope, or for a silence not in force (no Expire button). */
+function SilenceRow({ silence, busy, expire }: { silence: Silence; busy: boolean; expire?: () => void }) {
+  const future = !silence.active && Date.parse(silence.starts_at) > Date.now();
+  return (
+    <tr data-silence-id={silence.id}>
       <td>
         {silence.app_name}
         <div>
           {silence.message_key ? (
-            <code className="small">{silence.message_key}</code>
+            <BreakableKey value={silence.message_key} className="small" />
           ) : (
             <span className="muted small">whole app</span>
           )}
@@ -102,7 +141,13 @@ function SilenceRow({ silence, busy, expire }: { silence: Silence; busy: boolean
       </td>
       <td className="nowrap" title={formatDateTime(silence.ends_at)}>
         {formatTime(silence.ends_at)}
-        <div className="muted small">{formatRelative(silence.ends_at)}</div>
+        <div className="muted small" data-testid="silence-relative">
+          {future
+            ? `starts ${formatRelative(silence.starts_at)}`
+            : silence.active
+              ? formatRelative(silence.ends_at)
+              : `ended ${formatRelative(silence.ends_at)}`}
+        </div>
       </td>
       <td className="small">{silence.created_by}</td>
       <td className="hide-narrow small">{silence.comment ?? ''}</td>
@@ -114,7 +159,7 @@ function SilenceRow({ silence, busy, expire }: { silence: Silence; busy: boolean
             </button>
           )
         ) : (
-          <Badge tone="muted">ended</Badge>
+          <Badge tone="muted">{future ? 'future' : 'ended'}</Badge>
         )}
       </td>
     </tr>
@@ -132,20 +177,25 @@ function NewSilence({ onSaved }: { onSaved: () => void }) {
     minutes: String(route.silenceMinutes ?? 60),
     comment: '',
   }));
-  const durations = DURATIONS.some((d) => String(d.minutes) === form.minutes)
-    ? DURATIONS
-    : [...DURATIONS, { label: `${form.minutes} minutes`, minutes: Number(form.minutes) }].sort(
+  const durations = SILENCE_DURATIONS.some((d) => String(d.minutes) === form.minutes)
+    ? SILENCE_DURATIONS
+    : [...SILENCE_DURATIONS, { label: `${form.minutes} minutes`, minutes: Number(form.minutes) }].sort(
         (a, b) => a.minutes - b.minutes,
       );
   const seen = useSeenApps();
   const appListId = useId();
-  const { saving, submit, errorsOf, general } = useApiForm({
+  const { saving, submit, errorsOf, clear, general } = useApiForm({
     specs: SILENCE_FIELDS,
     onSaved: () => {
       setForm({ app_name: '', message_key: '', minutes: '60', comment: '' });
       onSaved();
     },
   });
+  // An edited field's old problem goes at once: a stale error never hides what the field says now.
+  const edit = (field: string, change: Partial<typeof form>) => {
+    setForm({ ...form, ...change });
+    clear([field]);
+  };
   const check = () =>
     checkFields(SILENCE_FIELDS, {
       app_name: form.app_name,
@@ -162,7 +212,7 @@ function NewSilence({ onSaved }: { onSaved: () => void }) {
     });
   return (
     <Card title="New silence">
-      <form className="form" onSubmit={submit(check, save)} noValidate aria-label="New silence">
+      <form className="form silence-form" onSubmit={submit(check, save)} noValidate aria-label="New silence">
         <GeneralError message={general} />
         {linked && (
           <p className="note" data-testid="silence-prefilled">
@@ -174,7 +224,7 @@ function NewSilence({ onSaved }: { onSaved: () => void }) {
             <option key={app} value={app} />
           ))}
         </datalist>
-        <div className="form-row">
+        <div className="form-row silence-fields">
           <Field label="App name" errors={errorsOf('app_name')} warning={unseenAppWarning(seen, form.app_name)}>
             {(props) => (
               <input
@@ -183,7 +233,7 @@ function NewSilence({ onSaved }: { onSaved: () => void }) {
                 list={appListId}
                 value={form.app_name}
                 autoComplete="off"
-                onChange={(e) => setForm({ ...form, app_name: e.target.value })}
+                onChange={(e) => edit('app_name', { app_name: e.target.value })}
               />
             )}
           </Field>
@@ -194,7 +244,7 @@ function NewSilence({ onSaved }: { onSaved: () => void }) {
                 name="message_key"
                 value={form.message_key}
                 autoComplete="off"
-                onChange={(e) => setForm({ ...form, message_key: e.target.value })}
+                onChange={(e) => edit('message_key', { message_key: e.target.value })}
               />
             )}
           </Field>
@@ -204,7 +254,7 @@ function NewSilence({ onSaved }: { onSaved: () => void }) {
                 {...props}
                 name="duration_minutes"
                 value={form.minutes}
-                onChange={(e) => setForm({ ...form, minutes: e.target.value })}
+                onChange={(e) => edit('duration_minutes', { minutes: e.target.value })}
               >
                 {durations.map((d) => (
                   <option key={d.minutes} value={d.minutes}>
@@ -221,7 +271,7 @@ function NewSilence({ onSaved }: { onSaved: () => void }) {
               {...props}
               name="comment"
               value={form.comment}
-              onChange={(e) => setForm({ ...form, comment: e.target.value })}
+              onChange={(e) => edit('comment', { comment: e.target.value })}
             />
           )}
         </Field>

@@ -18,6 +18,7 @@ import { useDashboard, useResource } from '../state.js';
 import { formatLasting, formatStatValue } from '../window-words.js';
 import { useCoveredChannels } from './channel-targets.js';
 import { ManagedBadge, managedReason } from './ManagedBadge.js';
+import { ResourceNote } from './ResourceNote.js';
 import { SloCharts } from './SloCharts.js';
 import { SloRuleDialog } from './SloRuleForm.js';
 import { TableHeader } from './TableHeader.js';
@@ -60,7 +61,7 @@ export function SlosPage() {
           bad above. The error budget is the share of bad logs the objective allows; burn alerts fire when it is being
           spent too fast.
         </p>
-        <ErrorNote error={slos.error} retry={slos.reload} />
+        <ResourceNote resource={slos} />
         {!slos.data ? (
           slos.error ? null : (
             <Loading />
@@ -322,7 +323,7 @@ function SloDetail({
         <p className="muted small">Burn alerts: {rule.burn_alerts.map(burnAlertWords).join('; ')}.</p>
       )}
       <p className="muted small">A burn rate of 1× spends exactly the whole budget over the period.</p>
-      <ErrorNote error={history.error} retry={history.reload} />
+      <ResourceNote resource={history} />
       {history.data ? (
         <SloCharts id={rule.id} history={history.data} name={rule.name} />
       ) : history.error ? null : (
@@ -343,7 +344,7 @@ function SloIncidents({ rule }: { rule: SloRule }) {
   return (
     <div data-testid="slo-incidents">
       <h3 className="subheading">Incidents</h3>
-      <ErrorNote error={incidents.error} retry={incidents.reload} />
+      <ResourceNote resource={incidents} />
       {!incidents.data ? (
         incidents.error ? null : (
           <Loading />

@@ -20,6 +20,22 @@ export function sortOf<C extends string>(
   return columns.some((c) => c.sort === name) ? (value as SortToken<C>) : undefined;
 }
 
+/** The sorted column stays in view at phone width: its `hide-narrow` (if any) is dropped. */
+export function keepSortedInView<C extends string>(
+  columns: readonly SortableColumn<C>[],
+  sort: SortToken<C>,
+): SortableColumn<C>[] {
+  const current = sort.startsWith('-') ? sort.slice(1) : sort;
+  return columns.map((c) =>
+    c.sort === current && c.className ? { ...c, className: c.className.replace(/\s*\bhide-narrow\b/, '') } : c,
+  );
+}
+
+/** The class of a cell of `column` (as its heading's, once keepSortedInView has run). */
+export function cellClass<C extends string>(columns: readonly SortableColumn<C>[], column: C): string | undefined {
+  return columns.find((c) => c.sort === column)?.className;
+}
+
 /**
  * A heading row whose headings are sort buttons: a click sorts by that column (first in its
  * `first` direction), a second click reverses it. The sorted heading carries `aria-sort`.

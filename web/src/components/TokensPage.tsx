@@ -7,8 +7,9 @@ import { formatDateTime, formatRelative } from '../format.js';
 import { useResource } from '../state.js';
 import { GeneralError, useApiForm, useRowActions } from './editing.js';
 import { NewSecret } from './NewSecret.js';
+import { answered, ResourceNote } from './ResourceNote.js';
 import { TableHeader } from './TableHeader.js';
-import { Badge, Card, Empty, ErrorNote, Field, Loading, Pager } from './ui.js';
+import { Badge, Card, Empty, Field, Loading, Pager } from './ui.js';
 
 const PER_PAGE = 50;
 const SCOPES: { scope: Scope; words: string }[] = [
@@ -49,11 +50,11 @@ export function TokensPage() {
         />
       )}
       <Card title="Tokens">
-        <ErrorNote error={tokens.error ?? actionError} retry={tokens.reload} />
+        <ResourceNote resource={tokens} actionError={actionError} />
         {!tokens.data && tokens.loading ? (
           <Loading />
         ) : !tokens.data || tokens.data.items.length === 0 ? (
-          <Empty>No tokens yet: API_TOKEN is the only way in.</Empty>
+          answered(tokens) && <Empty>No tokens yet: API_TOKEN is the only way in.</Empty>
         ) : (
           <>
             <div className="table-wrap">

@@ -6,9 +6,10 @@ import { href, navigate } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
 import { describeRange } from '../time-range.js';
 import { AppSelect } from './AppSelect.js';
+import { answered, ResourceNote } from './ResourceNote.js';
 import { TableHeader } from './TableHeader.js';
 import { type TraceAxis, traceAxis } from './trace-axis.js';
-import { Card, Empty, ErrorNote, LevelBadge, Loading } from './ui.js';
+import { Card, Empty, LevelBadge, Loading } from './ui.js';
 
 const SLOWEST_LIMIT = 20;
 
@@ -89,8 +90,10 @@ function Clipped({ text, className }: { text: string; className: string }) {
 }
 
 function SlowestTraces() {
-  const { range } = useDashboard();
-  const [app, setApp] = useState('');
+  // The App filter lives in the URL: it comes from Overview and goes on to Violations.
+  const { range, route, setView } = useDashboard();
+  const app = route.app ?? '';
+  const setApp = (name: string) => setView({ app: name || undefined }, { replace: true });
   const apps = useResource((r, signal) => api.apps(r, signal, undefined, 1, 500), []);
   const traces = useResource(
     (r, signal) => api.slowestTraces({ app_name: app || undefined, limit: SLOWEST_LIMIT }, r, signal),
@@ -107,11 +110,15 @@ function SlowestTraces() {
         The correlation ids with the worst log durations in this range{app ? ` (logs of ${app})` : ''}, slowest first.
         Pick one to see its waterfall.
       </p>
-      <ErrorNote error={traces.error} retry={traces.reload} />
-      {traces.error ? null : !traces.data ? (
-        <Loading />
+      <ResourceNote resource={traces} />
+      {!traces.data ? (
+        traces.error ? null : (
+          <Loading />
+        )
       ) : traces.data.length === 0 ? (
-        <Empty>No log with a correlation id and a duration in this range{app ? ` for ${app}` : ''}.</Empty>
+        answered(traces) && (
+          <Empty>No log with a correlation id and a duration in this range{app ? ` for ${app}` : ''}.</Empty>
+        )
       ) : (
         <SlowestTable traces={traces.data} />
       )}
@@ -173,7 +180,7 @@ function TraceView({ id }: { id: string }) {
       </Card>
     );
   }
-  if (trace.error) return <ErrorNote error={trace.error} retry={trace.reload} />;
+  if (trace.error) return <ResourceNote resource={trace} />;
   if (!trace.data) return <Loading />;
   if (trace.data.logs.length === 0) return <Empty>No log carries the correlation id {id}.</Empty>;
   return <Waterfall id={id} logs={trace.data.logs} truncated={trace.data.truncated} />;

@@ -2,15 +2,19 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { api, type ViolationQuery } from '../api/client.js';
 import type { AppRule, MessageRule, ViolationSort } from '../api/types.js';
 import { formatCount, formatMs, formatTime } from '../format.js';
-import { isPerLogRule, type PerLogRuleRef } from '../router.js';
+import { href, isPerLogRule, type PerLogRuleRef } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
 import { PRESETS, type RangeChoice, rangeSpanDays, resolveRange } from '../time-range.js';
+import { namesARange, pastTheEnd, unknownValue } from '../url-problems.js';
 import { AppSelect } from './AppSelect.js';
-import { Card, Empty, ErrorNote, Loading, Pager } from './ui.js';
+import { answered, ResourceNote } from './ResourceNote.js';
+import { UrlNotice } from './UrlNotice.js';
+import { Card, Empty, Loading, Pager } from './ui.js';
 import { ViolationHistogram } from './ViolationHistogram.js';
 import { ViolationTable } from './ViolationTable.js';
 
 const PER_PAGE = 50;
+const lastPage = (total: number) => Math.max(1, Math.ceil(total / PER_PAGE));
 const SORTS: readonly ViolationSort[] = ['-time', 'time', '-duration', 'duration'];
 const SORT_WORDS: Record<ViolationSort, string> = {
   '-time': 'newest first',
@@ -25,13 +29,13 @@ const SORT_WORDS: Record<ViolationSort, string> = {
  */
 export function ViolationsPage() {
   const { route, setView, range, live } = useDashboard();
-  const { app, key, keyMatch, rule } = route;
+  const { app, key, keyMatch, rule, violationIds } = route;
   const page = route.pageNumber ?? 1;
   const sort: ViolationSort = SORTS.includes(route.sort as ViolationSort) ? (route.sort as ViolationSort) : '-time';
 
-  // The view names its range, so a copied URL shows the same rows.
+  // The view names its range, so a copied URL shows the same rows (a bad one stays for the notice).
   useEffect(() => {
-    if (!route.range) setView({ range }, { replace: true });
+    if (!route.range && !namesARange(window.location.hash)) setView({ range }, { replace: true });
   }, [route.range, range, setView]);
 
   // Only rules that judge one log have violations; a window rule's link belongs to Incidents.
@@ -42,6 +46,8 @@ export function ViolationsPage() {
     key_match: keyMatch ?? 'exact',
     rule_type: perLogRule?.type,
     rule_id: perLogRule?.id,
+    // A notification's link: exactly the violations it reported (ids name them with the rule).
+    ids: perLogRule && violationIds ? `${violationIds.first}-${violationIds.last}` : undefined,
   };
   const filterKey = JSON.stringify(filter);
   // The choice lists the apps with the most violations: the first page of 500.
@@ -63,10 +69,40 @@ export function ViolationsPage() {
       <Card title="Violations">
         <ViolationFilters app={app} messageKey={key} keyMatch={keyMatch} apps={appNames} keys={keys} />
         {perLogRule && (
-          <RuleChip rule={perLogRule} onClear={() => setView({ rule: undefined, pageNumber: undefined })} />
+          <RuleChip
+            rule={perLogRule}
+            onClear={() => setView({ rule: undefined, violationIds: undefined, pageNumber: undefined })}
+          />
+        )}
+        {perLogRule && violationIds && (
+          <p className="rule-chip" data-testid="notification-filter">
+            <span>Only the violations one notification reported</span>
+            <button
+              type="button"
+              className="button button-small button-ghost"
+              onClick={() => setView({ violationIds: undefined, pageNumber: undefined })}
+              aria-label="Show every violation of the rule in this range"
+            >
+              Show all of the rule
+            </button>
+          </p>
         )}
 
-        <ErrorNote error={violations.error} retry={violations.reload} />
+        <UrlNotice
+          problems={[
+            unknownValue('sort', route.sort, SORTS, SORT_WORDS['-time']),
+            data && pastTheEnd(page, PER_PAGE, data.total),
+          ]}
+          action={
+            data &&
+            pastTheEnd(page, PER_PAGE, data.total) && (
+              <a className="button button-small" href={href({ ...route, pageNumber: lastPage(data.total) })}>
+                Last page
+              </a>
+            )
+          }
+        />
+        <ResourceNote resource={violations.error ? violations : histogram} />
         {histogram.data && !violations.error && histogram.data.buckets.some((b) => b.count > 0) && (
           <ViolationHistogram histogram={histogram.data} />
         )}
@@ -75,7 +111,8 @@ export function ViolationsPage() {
             <Loading />
           )
         ) : data.items.length === 0 ? (
-          <EmptyView filtered={filtered} range={range} />
+          // Past the last page the rows are elsewhere, not absent: the notice above says so.
+          answered(violations) && data.total === 0 && <EmptyView filtered={filtered} range={range} />
         ) : (
           <>
             <p className="muted result-count" aria-live="polite" data-testid="violation-count">
@@ -179,7 +216,14 @@ function EmptyView({ filtered, range }: { filtered: boolean; range: RangeChoice 
             type="button"
             className="button button-small button-ghost"
             onClick={() =>
-              setView({ app: undefined, key: undefined, keyMatch: undefined, rule: undefined, pageNumber: undefined })
+              setView({
+                app: undefined,
+                key: undefined,
+                keyMatch: undefined,
+                rule: undefined,
+                violationIds: undefined,
+                pageNumber: undefined,
+              })
             }
           >
             Clear filters

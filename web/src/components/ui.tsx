@@ -97,7 +97,10 @@ export function Pager({
   );
 }
 
-/** A labelled form field that shows its problem, or else a warning (saving is still allowed), or else a hint. */
+/**
+ * A labelled form field that shows its problem and its warning (saving is still allowed; a problem
+ * never hides it), or else a hint.
+ */
 export function Field({
   label,
   errors,
@@ -113,25 +116,31 @@ export function Field({
 }) {
   const id = useId();
   const noteId = `${id}-note`;
+  const warningId = `${id}-warning`;
   const invalid = (errors?.length ?? 0) > 0;
-  const note = invalid ? (
-    <p className="field-error" id={noteId}>
-      {errors!.join('; ')}
-    </p>
-  ) : warning ? (
-    <p className="field-warning" id={noteId}>
-      {warning}
-    </p>
-  ) : hint ? (
-    <p className="field-hint" id={noteId}>
-      {hint}
-    </p>
-  ) : null;
+  const notes = [
+    invalid && (
+      <p className="field-error" id={noteId} key="error">
+        {errors!.join('; ')}
+      </p>
+    ),
+    warning && (
+      <p className="field-warning" id={invalid ? warningId : noteId} key="warning">
+        {warning}
+      </p>
+    ),
+    !invalid && !warning && hint && (
+      <p className="field-hint" id={noteId} key="hint">
+        {hint}
+      </p>
+    ),
+  ];
+  const describedBy = invalid && warning ? `${noteId} ${warningId}` : invalid || warning || hint ? noteId : undefined;
   return (
     <div className={`field ${invalid ? 'field-invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
-      {children({ id, 'aria-invalid': invalid, 'aria-describedby': note ? noteId : undefined })}
-      {note}
+      {children({ id, 'aria-invalid': invalid, 'aria-describedby': describedBy })}
+      {notes}
     </div>
   );
 }
