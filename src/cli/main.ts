@@ -5,6 +5,7 @@ import { registerDatabaseCommands } from './commands/database.js';
 import { registerDiagnoseCommand } from './commands/diagnose.js';
 import { registerLogCommands } from './commands/logs.js';
 import { registerRuleCommands } from './commands/rules.js';
+import { registerRulesFileCommands } from './commands/rules-file.js';
 import { registerScanCommands } from './commands/scan.js';
 import { registerServiceCommands } from './commands/service.js';
 import { registerSilenceCommands } from './commands/silences.js';
@@ -23,6 +24,7 @@ const program = new Command()
 registerServiceCommands(program);
 registerDatabaseCommands(program);
 registerRuleCommands(program);
+registerRulesFileCommands(program);
 registerSloCommands(program);
 registerScanCommands(program);
 registerLogCommands(program);

@@ -264,7 +264,8 @@ export interface CheckpointTable {
 
 /** One row per rule table, bumped with every write to it (see RuleListCache). */
 export interface TableRevisionTable {
-  table_name: 'app_rules' | 'message_rules' | 'window_rules' | 'api_tokens';
+  // rules_file: no table, the lock that serialises rules-as-code applies (src/rules/file/apply.ts).
+  table_name: 'app_rules' | 'message_rules' | 'window_rules' | 'api_tokens' | 'rules_file';
   revision: number;
 }
 

@@ -2,9 +2,10 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import { type AuditAction, recordChange, ruleEntityId } from '../audit/audit-log.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { fromFlag, toFlag } from '../db/flags.js';
+import { inTransaction } from '../db/in-transaction.js';
 import { offsetOf, type Page, type PageRequest } from '../db/page.js';
 import type { Database, MessageRuleTable } from '../db/schema.js';
-import { ConflictError, NotFoundError, ValidationError } from '../validation/problems.js';
+import { ConflictError, NotFoundError, type Problem, ValidationError } from '../validation/problems.js';
 import { refuseManagedChange } from './managed.js';
 import { RuleListCache } from './rule-list-cache.js';
 import type { MessageRuleCreate, MessageRuleUpdate } from './schemas.js';
@@ -123,13 +124,13 @@ export class RuleRepository<K extends RuleKind> {
       app_name: input.app_name,
       ...(this.kind === 'message' ? { message_key: (input as MessageRuleCreate).message_key } : {}),
       max_duration: input.max_duration,
-      is_active: toFlag(input.is_active ?? true),
+      is_active: toFlag(input.is_active ?? PER_LOG_DEFAULTS.is_active),
       alert_channels: JSON.stringify(input.alert_channels),
-      cooldown_minutes: input.cooldown_minutes ?? 0,
-      min_count: input.min_count ?? 1,
-      window_minutes: input.window_minutes ?? 0,
-      notify_resolved: toFlag(input.notify_resolved ?? false),
-      resolve_after_minutes: input.resolve_after_minutes ?? 10,
+      cooldown_minutes: input.cooldown_minutes ?? PER_LOG_DEFAULTS.cooldown_minutes,
+      min_count: input.min_count ?? PER_LOG_DEFAULTS.min_count,
+      window_minutes: input.window_minutes ?? PER_LOG_DEFAULTS.window_minutes,
+      notify_resolved: toFlag(input.notify_resolved ?? PER_LOG_DEFAULTS.notify_resolved),
+      resolve_after_minutes: input.resolve_after_minutes ?? PER_LOG_DEFAULTS.resolve_after_minutes,
       managed_by: options.managedBy ?? null,
       created_at: now,
       updated_at: now,
@@ -217,9 +218,12 @@ export class RuleRepository<K extends RuleKind> {
     return this.toRule(await query.executeTakeFirstOrThrow());
   }
 
-  /** Runs a write and bumps the table's revision in one transaction. */
+  /**
+   * Runs a write and bumps the table's revision in one transaction: the caller's when the
+   * repository was made over one (rules as code applies a whole file in one), else its own.
+   */
   private write<T>(change: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const result = await change(trx);
       await trx
         .updateTable('table_revisions')
@@ -274,13 +278,26 @@ export class RuleRepository<K extends RuleKind> {
   }
 }
 
-/** A count of violations needs a window to count them in: min_count > 1 without one is refused. */
+/** What an app or message rule is created with when its body leaves a field out. */
+export const PER_LOG_DEFAULTS = {
+  is_active: true,
+  cooldown_minutes: 0,
+  min_count: 1,
+  window_minutes: 0,
+  notify_resolved: false,
+  resolve_after_minutes: 10,
+} as const;
+
+/** A count of violations needs a window to count them in: min_count > 1 without one is a problem. */
+export function countWindowProblems(rule: { min_count: number; window_minutes: number }): Problem[] {
+  return rule.min_count > 1 && rule.window_minutes === 0
+    ? [{ field: 'window_minutes', message: 'must be at least 1 when min_count is above 1 (the window to count in)' }]
+    : [];
+}
+
 function checkCountWindow(rule: { min_count: number; window_minutes: number }): void {
-  if (rule.min_count > 1 && rule.window_minutes === 0) {
-    throw new ValidationError([
-      { field: 'window_minutes', message: 'must be at least 1 when min_count is above 1 (the window to count in)' },
-    ]);
-  }
+  const problems = countWindowProblems(rule);
+  if (problems.length > 0) throw new ValidationError(problems);
 }
 
 function freezeRule<R extends AppRule>(rule: R): R {

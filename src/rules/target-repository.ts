@@ -2,6 +2,7 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import { type AuditAction, recordChange } from '../audit/audit-log.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { fromFlag, toFlag } from '../db/flags.js';
+import { inTransaction } from '../db/in-transaction.js';
 import { offsetOf, type Page, type PageRequest } from '../db/page.js';
 import type { AlertTargetTable, Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, type Problem, ValidationError } from '../validation/problems.js';
@@ -29,7 +30,8 @@ export interface TargetFilter {
 
 /**
  * The alert_targets table. Each change is recorded in the audit log, in its transaction, with
- * the target as answers show it (secret addresses masked).
+ * the target as answers show it (secret addresses masked). Made over a transaction, its changes
+ * run in that one.
  */
 export class TargetRepository {
   constructor(
@@ -68,7 +70,7 @@ export class TargetRepository {
     this.checkAddress(input.type, input.external_id);
     const now = this.now();
     return this.guardUnique(() =>
-      this.db.transaction().execute(async (trx) => {
+      inTransaction(this.db, async (trx) => {
         await trx
           .insertInto('alert_targets')
           .values({
@@ -95,7 +97,7 @@ export class TargetRepository {
 
   async update(id: number, patch: TargetUpdate, actor: string, options: WriteOptions = {}): Promise<AlertTarget> {
     return this.guardUnique(() =>
-      this.db.transaction().execute(async (trx) => {
+      inTransaction(this.db, async (trx) => {
         const before = await existing(trx, id);
         refuseManagedChange(before, 'target', options);
         if (patch.type !== undefined || patch.external_id !== undefined) {
@@ -129,7 +131,7 @@ export class TargetRepository {
 
   /** Deletes a target; one a rules file manages only with `options.managedBy` (the file's own change). */
   async delete(id: number, actor: string, options: WriteOptions = {}): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       const before = await existing(trx, id);
       refuseManagedChange(before, 'target', options);
       await trx.deleteFrom('alert_targets').where('id', '=', id).execute();

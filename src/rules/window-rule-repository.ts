@@ -4,6 +4,7 @@ import Value from 'typebox/value';
 import { type AuditAction, recordChange, ruleEntityId } from '../audit/audit-log.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { fromFlag, toFlag } from '../db/flags.js';
+import { inTransaction } from '../db/in-transaction.js';
 import { offsetOf, type Page, type PageRequest } from '../db/page.js';
 import type { Database, WindowRuleTable } from '../db/schema.js';
 import { ConflictError, NotFoundError, type Problem, ValidationError, validated } from '../validation/problems.js';
@@ -227,12 +228,13 @@ export class WindowRuleRepository {
   }
 
   /**
-   * Runs a write and bumps the table's revision in one transaction (with the change's audit row);
-   * a duplicate name is a conflict.
+   * Runs a write and bumps the table's revision in one transaction (with the change's audit row):
+   * the caller's when the repository was made over one, else its own. A duplicate name is a
+   * conflict.
    */
   private async write<T>(change: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
     try {
-      return await this.db.transaction().execute(async (trx) => {
+      return await inTransaction(this.db, async (trx) => {
         const result = await change(trx);
         await trx
           .updateTable('table_revisions')

@@ -1,4 +1,5 @@
 import type { Config } from '../../config/config.js';
+import { registerFileChannels } from '../../rules/file/channels.js';
 import type { Problem } from '../../validation/problems.js';
 import type { AlertNotification } from '../notification.js';
 import { discordProvider } from './discord/provider.js';
@@ -135,6 +136,8 @@ export function channelRegistry(providers: readonly ChannelProvider[]): ChannelR
 
 /** The registry of every channel lagwatch has. */
 export const CHANNELS: ChannelRegistry = channelRegistry(CHANNEL_PROVIDERS);
+// Rules files (src/rules/file) check channel types and addresses with it.
+registerFileChannels(CHANNELS);
 
 export const CHANNEL_TYPES: readonly string[] = CHANNELS.types;
 export const providerOf = CHANNELS.providerOf;

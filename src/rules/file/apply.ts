@@ -1,87 +1,70 @@
-// SHIM (wip/rules-managed): a stand-in for the rules-file helper's apply.ts with the same
-// signature: each rule and target created or updated through the stores with the file as
-// managed_by; prune deletes what the file manages and no longer lists. Not one transaction.
-// The merger keeps theirs.
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { isUniqueViolation } from '../../db/errors.js';
+import { inTransaction } from '../../db/in-transaction.js';
 import type { Database } from '../../db/schema.js';
-import type { RuleCommon } from '../kinds/kind.js';
-import { kindNamed, RULE_KINDS } from '../kinds/registry.js';
-import { ruleStoresFor } from '../kinds/stores.js';
-import { RuleRepository } from '../rule-repository.js';
-import { TargetRepository } from '../target-repository.js';
 import type { RulesDocument } from './document.js';
+import { computePlan, planStoresOver, type RulesPlan } from './plan.js';
 
-export interface PlanEntry {
-  kind: string;
-  key: string;
-}
+export type { PlanChange, PlanEntry, RulesPlan } from './plan.js';
+export { PlanConflictError } from './plan.js';
 
-export interface RulesPlan {
-  creates: PlanEntry[];
-  updates: PlanEntry[];
-  deletes: PlanEntry[];
-  unchanged: PlanEntry[];
-  releases: PlanEntry[];
-}
+/** The table_revisions row whose lock serialises applies (it counts them, too). */
+const APPLY_LOCK = 'rules_file';
 
-const keyOf = (kind: string, rule: Record<string, unknown>): string =>
-  kind === 'app'
-    ? String(rule.app_name)
-    : kind === 'message'
-      ? `${rule.app_name} ${rule.message_key}`
-      : String(rule.name);
+/** The audit log's actor for changes a rules file makes. */
+export const fileActor = (file: string): string => `file:${file}`;
 
-const differs = (stored: Record<string, unknown>, body: Record<string, unknown>) =>
-  Object.entries(body).some(([field, value]) => JSON.stringify(stored[field]) !== JSON.stringify(value));
-
+/**
+ * Makes the stored rules and targets what a checked rules file says, in one transaction: creates
+ * what is missing, updates what differs (only what differs: applying the same file again writes
+ * nothing, not even an audit row), deletes what the file lacks with `prune`. Applies are
+ * serialised by a row lock taken first, so two at once (two processes) do not both create.
+ * `dryRun`: the plan only, nothing written. Changes are audited as `file:<file>`.
+ */
 export async function applyRulesDocument(
   db: Kysely<Database>,
   document: RulesDocument,
-  options: { file: string; prune: boolean; dryRun: boolean },
+  options: { file: string; prune: boolean; dryRun: boolean; now?: () => number },
 ): Promise<RulesPlan> {
-  const plan: RulesPlan = { creates: [], updates: [], deletes: [], unchanged: [], releases: [] };
-  const actor = `file:${options.file}`;
-  const managed = { managedBy: options.file };
-  const stores = ruleStoresFor(db, new RuleRepository(db, 'app'), new RuleRepository(db, 'message'));
-  for (const kind of RULE_KINDS) {
-    const store = kind.store(stores);
-    const existing = new Map((await store.all()).map((r) => [keyOf(kind.name, r as never), r as RuleCommon]));
-    const listed = new Set<string>();
-    for (const rule of document.rules.filter((r) => kindNamed(r.kind)?.name === kind.name)) {
-      const key = keyOf(kind.name, rule.body);
-      listed.add(key);
-      const stored = existing.get(key);
-      if (!stored) {
-        plan.creates.push({ kind: kind.name, key });
-        if (!options.dryRun) await store.create(rule.body, actor, managed);
-      } else if (differs(stored as never, rule.body) || stored.managed_file !== options.file) {
-        plan.updates.push({ kind: kind.name, key });
-        if (!options.dryRun) await store.update(stored.id, rule.body, actor, managed);
-      } else plan.unchanged.push({ kind: kind.name, key });
-    }
-    for (const [key, stored] of existing) {
-      if (listed.has(key) || stored.managed_file !== options.file) continue;
-      if (options.prune) {
-        plan.deletes.push({ kind: kind.name, key });
-        if (!options.dryRun) await store.delete(stored.id, actor, managed);
-      } else {
-        plan.releases.push({ kind: kind.name, key });
-        if (!options.dryRun) await store.update(stored.id, {}, actor, { managedBy: null });
-      }
-    }
+  const planOptions = { file: options.file, prune: options.prune, dryRun: options.dryRun };
+  if (options.dryRun) return (await computePlan(planStoresOver(db, options.now), document, planOptions)).plan;
+  await ensureLockRow(db);
+  return inTransaction(db, async (trx) => {
+    await takeApplyLock(trx);
+    const stores = planStoresOver(trx, options.now);
+    const { plan, steps } = await computePlan(stores, document, planOptions);
+    const actor = fileActor(options.file);
+    for (const step of steps) await step(stores, actor);
+    return plan;
+  });
+}
+
+/**
+ * The lock's row exists from the first apply on (inserted before the apply's transaction: a
+ * failed insert would end a PostgreSQL transaction).
+ */
+async function ensureLockRow(db: Kysely<Database>): Promise<void> {
+  const row = await db
+    .selectFrom('table_revisions')
+    .select('revision')
+    .where('table_name', '=', APPLY_LOCK)
+    .executeTakeFirst();
+  if (row) return;
+  try {
+    await db.insertInto('table_revisions').values({ table_name: APPLY_LOCK, revision: 0 }).execute();
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
   }
-  const targets = new TargetRepository(db, { targetAddressProblem: () => undefined, shownTarget: (t) => t });
-  const stored = new Map((await targets.list({}, { page: 1, per_page: 10_000 })).items.map((t) => [t.name, t]));
-  for (const target of document.targets) {
-    const key = String(target.body.name);
-    const current = stored.get(key);
-    if (!current) {
-      plan.creates.push({ kind: 'target', key });
-      if (!options.dryRun) await targets.create(target.body as never, actor, managed);
-    } else if (differs(current as never, target.body) || current.managed_file !== options.file) {
-      plan.updates.push({ kind: 'target', key });
-      if (!options.dryRun) await targets.update(current.id, target.body as never, actor, managed);
-    } else plan.unchanged.push({ kind: 'target', key });
-  }
-  return plan;
+}
+
+/**
+ * Locks the row until the transaction ends: a second apply waits here, then reads what the
+ * first one committed (SQLite transactions take the database's write lock when they begin).
+ */
+async function takeApplyLock(trx: Transaction<Database>): Promise<void> {
+  await trx
+    .updateTable('table_revisions')
+    .set((eb) => ({ revision: eb('revision', '+', 1) }))
+    .where('table_name', '=', APPLY_LOCK)
+    .execute();
 }
