@@ -5,6 +5,7 @@ import { ScanScheduler } from '../scan/scheduler.js';
 import { type PollerOptions, TelegramUpdatesPoller } from '../telegram-updates/poller.js';
 import { DEFAULT_WEB_ROOT } from '../web/serve.js';
 import type { AppContext } from './context.js';
+import type { RulesFileApplier } from './rules-file.js';
 import { createScanServices, type ScanServiceOptions, type ScanServices } from './scan-services.js';
 
 export interface ServiceOptions extends ScanServiceOptions {
@@ -17,6 +18,8 @@ export interface ServiceOptions extends ScanServiceOptions {
   selfCheckMs?: number;
   /** Tuning of the Telegram button-press poller (tests). */
   telegramUpdates?: PollerOptions;
+  /** RULES_FILE: applied after migrating and before serving (its problems stop the start). */
+  rulesFile?: RulesFileApplier;
 }
 
 export interface RunningService {
@@ -37,6 +40,10 @@ export interface RunningService {
 export async function startService(ctx: AppContext, options: ServiceOptions = {}): Promise<RunningService> {
   const applied = await migrateToLatest(ctx.state);
   if (applied.length > 0) ctx.logger.info({ applied }, 'state database migrated');
+  if (options.rulesFile) {
+    await options.rulesFile.applyAtStart();
+    ctx.rulesFile = options.rulesFile;
+  }
 
   const embedded = ctx.config.logSource === 'embedded';
   try {

@@ -3,11 +3,14 @@ import { CHANNEL_TYPES, isChannelConfigured } from '../alerts/channels/registry.
 import { telegramGetMe } from '../alerts/channels/telegram/notifier.js';
 import type { AppContext } from '../app/context.js';
 import { createAppContext } from '../app/create-context.js';
+import { describeProblem } from '../app/rules-file.js';
 import type { Config } from '../config/config.js';
 import { scrubSecrets, secretsOf } from '../config/redact.js';
 import { migrationState } from '../db/migrate.js';
 import { eventLogSize } from '../events/event-log.js';
 import { isoTime } from '../logs/iso-time.js';
+import { applyRulesDocument } from '../rules/file/apply.js';
+import { readRulesFile } from '../rules/file/read.js';
 import { CronLog } from '../scan/cron-log.js';
 import { activeConditions } from '../self-monitoring/conditions.js';
 import { selfAlertDestinations } from '../self-monitoring/self-monitor.js';
@@ -127,6 +130,7 @@ export async function diagnose(config: Config): Promise<Check[]> {
             },
       );
       checks.push(...(await selfMonitoringChecks(ctx, config, secrets)));
+      checks.push(await rulesFileCheck(ctx, config, clean));
       checks.push({
         check: 'outbox',
         status:
@@ -193,6 +197,45 @@ async function selfMonitoringChecks(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return [{ check: 'self-alerts', status: 'fail', detail: clean(`cannot read: ${message}`) }];
+  }
+}
+
+/**
+ * RULES_FILE as it is now: its problems (a running `start` keeps the rules it applied before),
+ * or whether the database already holds what it says (a dry run of the apply).
+ */
+async function rulesFileCheck(ctx: AppContext, config: Config, clean: (text: string) => string): Promise<Check> {
+  const check = 'rules file';
+  if (!config.rulesFile) return { check, status: 'skip', detail: 'RULES_FILE not set' };
+  const { path, prune } = config.rulesFile;
+  try {
+    const read = await readRulesFile(path);
+    if (!read.ok) {
+      const count = read.problems.length;
+      const first = read.problems[0];
+      return {
+        check,
+        status: 'fail',
+        detail: clean(
+          `${count} problem${count === 1 ? '' : 's'}` +
+            (first ? ` (first: ${describeProblem(path, first)})` : '') +
+            '; a SIGHUP keeps the rules applied before (rules:validate lists every problem)',
+        ),
+      };
+    }
+    const plan = await applyRulesDocument(ctx.state.db, read.document, { file: path, prune, dryRun: true });
+    const pending = plan.creates.length + plan.updates.length + plan.deletes.length + plan.releases.length;
+    const listed = `${read.document.rules.length} rules and ${read.document.targets.length} targets`;
+    return pending === 0
+      ? { check, status: 'ok', detail: `${path}: ${listed}, all applied` }
+      : {
+          check,
+          status: 'warn',
+          detail: `${path}: ${listed}; ${pending} change${pending === 1 ? '' : 's'} not applied yet (send SIGHUP to start, or run rules:apply)`,
+        };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { check, status: 'fail', detail: clean(`${path}: ${message}`) };
   }
 }
 

@@ -113,6 +113,8 @@ export interface Config {
   };
   dashboardMaxDays: number;
   selfAlerts: SelfAlertConfig;
+  /** RULES_FILE: the rules file `start` applies at start-up and on SIGHUP (RULES_FILE_PRUNE: deleting what it no longer lists). */
+  rulesFile: { path: string; prune: boolean } | undefined;
   /** `GET /events`: streams open at once (more answer 503), and unsent bytes past which a stream is dropped. */
   events: { maxSubscribers: number; maxBufferedBytes: number };
 }

@@ -208,6 +208,7 @@ export function loadConfig(
       afterMinutes: r.int('SELF_ALERT_AFTER_MINUTES', 5, 0, 10_080),
       channels: selfAlertChannels(r),
     },
+    rulesFile: rulesFile(r),
     events: {
       maxSubscribers: r.int('EVENTS_MAX_SUBSCRIBERS', 100, 1, 10_000),
       maxBufferedBytes: r.int('EVENTS_MAX_BUFFERED_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
@@ -221,6 +222,17 @@ export function loadConfig(
 function readEnvFile(path: string | undefined): Record<string, string> {
   if (path === undefined || !existsSync(path)) return {};
   return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
+}
+
+/** RULES_FILE and RULES_FILE_PRUNE (which means nothing without a file). */
+function rulesFile(r: EnvReader): Config['rulesFile'] {
+  const path = r.optional('RULES_FILE');
+  const prune = r.oneOf('RULES_FILE_PRUNE', ['true', 'false'] as const, 'false') === 'true';
+  if (path === undefined) {
+    if (prune) r.problem('RULES_FILE_PRUNE: needs RULES_FILE (the rules file whose absent rules it deletes)');
+    return undefined;
+  }
+  return { path, prune };
 }
 
 /** OTLP_SPAN_KINDS: a comma-separated list of span kinds, each named once. */

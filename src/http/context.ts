@@ -7,6 +7,7 @@ import type { Logger } from '../logging/logger.js';
 import type { LogSource } from '../logs/source.js';
 import type { RuleStores } from '../rules/kinds/kind.js';
 import type { RuleRepository } from '../rules/rule-repository.js';
+import type { RulesFileStatus } from '../rules/rules-file-status.js';
 import type { TargetRepository } from '../rules/target-repository.js';
 import type { SilenceRepository } from '../silences/silence-repository.js';
 
@@ -31,6 +32,8 @@ export interface HttpContext {
   tokens: TokenRepository;
   /** Live events (violations, scans, alerts) for `GET /events`. */
   events: EventBus;
+  /** The RULES_FILE a `start` process applies, for `/monitor/server` (absent: none). */
+  rulesFile?: { status(): RulesFileStatus };
   /** Opened lazily: commands that only manage rules never connect to the log store. */
   logSource(): Promise<LogSource>;
 }

@@ -515,4 +515,37 @@ export const ServerStatusOutput = Type.Object({
     ],
     { description: 'How live events travel between lagwatch processes (Redis pub/sub or the state database)' },
   ),
+  rules_file: Type.Union(
+    [
+      Type.Object({
+        path: Type.String(),
+        prune: Type.Boolean({ description: 'RULES_FILE_PRUNE: rules and targets it no longer lists are deleted' }),
+        status: Type.Union(
+          [Type.Literal('pending'), Type.Literal('applied'), Type.Literal('invalid'), Type.Literal('failed')],
+          {
+            description:
+              'applied: the last attempt succeeded; invalid: the file has problems and failed: the apply failed (nothing was changed, the rules applied before stay)',
+          },
+        ),
+        applied_at: NullableTime('The last successful apply'),
+        checked_at: NullableTime('The last attempt (start-up or SIGHUP)'),
+        changes: Type.Union([
+          Type.Object({
+            created: Type.Integer(),
+            updated: Type.Integer(),
+            deleted: Type.Integer(),
+            released: Type.Integer(),
+            unchanged: Type.Integer(),
+          }),
+          Type.Null(),
+        ]),
+        problems: Type.Array(
+          Type.Object({ line: Type.Integer(), column: Type.Integer(), path: Type.String(), message: Type.String() }),
+        ),
+        error: NullableString('Why the last apply failed'),
+      }),
+      Type.Null(),
+    ],
+    { description: 'The RULES_FILE this process applies at start-up and on SIGHUP; null when it applies none' },
+  ),
 });

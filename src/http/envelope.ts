@@ -8,6 +8,7 @@ export const ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  managed_by_file: 409,
   request_timeout: 408,
   payload_too_large: 413,
   uri_too_long: 414,
@@ -92,3 +93,13 @@ export function errorResponses<const S extends readonly number[]>(...statuses: S
   for (const status of statuses) out[status] = ErrorEnvelope;
   return out as { [K in S[number]]: typeof ErrorEnvelope };
 }
+
+/** The error envelope with what one status means on one route, for the OpenAPI document. */
+export function describedError(description: string) {
+  return Type.Object(ErrorEnvelope.properties, { description });
+}
+
+/** 409 of a change to a rule or target: a duplicate (`conflict`), or a rules file manages it. */
+export const ManagedConflict = describedError(
+  '`managed_by_file`: a rules file manages this rule or target (the message names the file; change it there), or `conflict`: a duplicate',
+);

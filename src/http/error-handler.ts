@@ -57,7 +57,7 @@ export function describeError(error: unknown): { statusCode: number; body: Error
   if (error instanceof NotFoundError) return answer(404, failure('not_found', error.message));
   const storage = asStorageFailure(error);
   if (storage) return answer(503, failure('unavailable', `${storage.message}: try again later`));
-  if (error instanceof ConflictError) return answer(409, failure('conflict', error.message));
+  if (error instanceof ConflictError) return answer(409, failure(error.code, error.message));
 
   const e = (typeof error === 'object' && error !== null ? error : {}) as MaybeFastifyError;
   const known = e.code ? FASTIFY_CLIENT_ERRORS[e.code] : undefined;

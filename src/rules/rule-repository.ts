@@ -6,6 +6,7 @@ import { inTransaction } from '../db/in-transaction.js';
 import { offsetOf, type Page, type PageRequest } from '../db/page.js';
 import type { Database, MessageRuleTable } from '../db/schema.js';
 import { ConflictError, NotFoundError, type Problem, ValidationError } from '../validation/problems.js';
+import { refuseManagedChange } from './managed.js';
 import { RuleListCache } from './rule-list-cache.js';
 import type { MessageRuleCreate, MessageRuleUpdate } from './schemas.js';
 import {
@@ -171,6 +172,7 @@ export class RuleRepository<K extends RuleKind> {
     const updated = await this.guardUnique(() =>
       this.write(async (trx) => {
         const before = await this.existing(trx, id);
+        refuseManagedChange(before, `${this.kind} rule`, options);
         checkCountWindow({ ...before, ...changes });
         await trx.updateTable(this.table).set(changes).where('id', '=', id).execute();
         const after = await this.existing(trx, id);
@@ -182,9 +184,11 @@ export class RuleRepository<K extends RuleKind> {
     return updated;
   }
 
-  async delete(id: number, actor: string): Promise<void> {
+  /** Deletes a rule; one a rules file manages only with `options.managedBy` (the file's own change). */
+  async delete(id: number, actor: string, options: WriteOptions = {}): Promise<void> {
     await this.write(async (trx) => {
       const before = await this.existing(trx, id);
+      refuseManagedChange(before, `${this.kind} rule`, options);
       await trx.deleteFrom(this.table).where('id', '=', id).execute();
       await this.audit(trx, actor, 'delete', id, before, null);
     });

@@ -6,6 +6,7 @@ import { inTransaction } from '../db/in-transaction.js';
 import { offsetOf, type Page, type PageRequest } from '../db/page.js';
 import type { AlertTargetTable, Database } from '../db/schema.js';
 import { ConflictError, NotFoundError, type Problem, ValidationError } from '../validation/problems.js';
+import { refuseManagedChange } from './managed.js';
 import type { TargetCreate, TargetUpdate } from './schemas.js';
 import { type AlertTarget, type ChannelType, managedFields, type WriteOptions } from './types.js';
 
@@ -98,6 +99,7 @@ export class TargetRepository {
     return this.guardUnique(() =>
       inTransaction(this.db, async (trx) => {
         const before = await existing(trx, id);
+        refuseManagedChange(before, 'target', options);
         if (patch.type !== undefined || patch.external_id !== undefined) {
           this.checkAddress(patch.type ?? before.type, patch.external_id ?? before.external_id);
         }
@@ -127,9 +129,11 @@ export class TargetRepository {
       .execute();
   }
 
-  async delete(id: number, actor: string): Promise<void> {
+  /** Deletes a target; one a rules file manages only with `options.managedBy` (the file's own change). */
+  async delete(id: number, actor: string, options: WriteOptions = {}): Promise<void> {
     await inTransaction(this.db, async (trx) => {
       const before = await existing(trx, id);
+      refuseManagedChange(before, 'target', options);
       await trx.deleteFrom('alert_targets').where('id', '=', id).execute();
       await this.audit(trx, actor, 'delete', id, before, null);
     });

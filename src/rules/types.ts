@@ -25,7 +25,9 @@ export function managedFields(column: string | null): Managed {
 
 /**
  * How a store writes besides the change itself: `managedBy` marks the entity as managed by that
- * rules file, null releases it, absent leaves it as it is.
+ * rules file, null releases it, absent leaves it as it is. A change with `managedBy` is a rules
+ * file's own (apply); without it, a change to a managed entity is a user's and is refused
+ * (ConflictError `managed_by_file`, see managed.ts).
  */
 export interface WriteOptions {
   managedBy?: string | null;

@@ -8,6 +8,7 @@ import { inTransaction } from '../db/in-transaction.js';
 import { offsetOf, type Page, type PageRequest } from '../db/page.js';
 import type { Database, WindowRuleTable } from '../db/schema.js';
 import { ConflictError, NotFoundError, type Problem, ValidationError, validated } from '../validation/problems.js';
+import { refuseManagedChange } from './managed.js';
 import { type ChannelType, type Managed, managedFields, type WriteOptions } from './types.js';
 
 /** What the repository needs of a window kind (kinds/kind.ts WindowKindModule has it all). */
@@ -120,6 +121,7 @@ export class WindowRuleRepository {
   async update(id: number, patch: unknown, actor: string, options: WriteOptions = {}): Promise<StoredWindowRule> {
     return this.write(async (trx) => {
       const before = await this.existing(trx, id);
+      refuseManagedChange(before, this.codec.label, options);
       const merged: Record<string, unknown> = { ...this.inputOf(before) };
       for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
         if (value === null && key !== 'message_key') delete merged[key];
@@ -139,9 +141,11 @@ export class WindowRuleRepository {
     });
   }
 
-  async delete(id: number, actor: string): Promise<void> {
+  /** Deletes a rule; one a rules file manages only with `options.managedBy` (the file's own change). */
+  async delete(id: number, actor: string, options: WriteOptions = {}): Promise<void> {
     await this.write(async (trx) => {
       const before = await this.existing(trx, id);
+      refuseManagedChange(before, this.codec.label, options);
       await trx.deleteFrom('window_rules').where('id', '=', id).where('kind', '=', this.codec.name).execute();
       await this.audit(trx, actor, 'delete', id, before, null);
     });

@@ -9,6 +9,7 @@ import type { EventsStatus } from '../events/bus.js';
 import { probeRedis, type RedisHealth } from '../health/redis-probe.js';
 import { messageOf, withTimeout } from '../health/with-timeout.js';
 import type { LogSource } from '../logs/source.js';
+import type { RulesFileStatus } from '../rules/rules-file-status.js';
 import { listCheckpoints } from '../scan/checkpoints.js';
 import { CronLog } from '../scan/cron-log.js';
 import { VERSION } from '../version.js';
@@ -45,6 +46,8 @@ export interface ServerStatus {
   outbox: { pending: number; oldest_pending_age_seconds: number | null };
   /** How this process shares live events with other lagwatch processes, and whether that fails. */
   events: EventsStatus | null;
+  /** The RULES_FILE this process applies (start), and how its last apply went; null when none. */
+  rules_file: RulesFileStatus | null;
 }
 
 export interface LastScan {
@@ -75,6 +78,8 @@ export interface StatusSources {
   logSource(): Promise<LogSource>;
   /** This process's event bus (absent: not reported). */
   events?: { status(): EventsStatus };
+  /** The RULES_FILE this process applies (absent: not reported). */
+  rulesFile?: { status(): RulesFileStatus };
 }
 
 /** A failure to publish live events is a problem for this long after it happened. */
@@ -143,6 +148,7 @@ export async function computeServerStatus(
     checkpoints: checkpoints.map(({ updatedAt: _, ...c }) => c),
     outbox: stateFigures?.outbox ?? { pending: 0, oldest_pending_age_seconds: null },
     events,
+    rules_file: ctx.rulesFile?.status() ?? null,
   };
 }
 

@@ -32,8 +32,14 @@ export class NotFoundError extends Error {
   }
 }
 
+/** Why a change conflicts: `conflict` (a duplicate), `managed_by_file` (a rules file manages it). */
+export type ConflictCode = 'conflict' | 'managed_by_file';
+
 export class ConflictError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly code: ConflictCode = 'conflict',
+  ) {
     super(message);
     this.name = 'ConflictError';
   }

@@ -7,7 +7,7 @@ export function registerDiagnoseCommand(program: Command): void {
   program
     .command('diagnose')
     .description(
-      'check configuration, database, log source, Redis, live events, Telegram, SMTP, the channels of active targets, checkpoint lag, recent runs and self-monitoring (scans failing, stale scan lease, failing channels)',
+      'check configuration, database, log source, Redis, live events, Telegram, SMTP, the channels of active targets, checkpoint lag, recent runs, self-monitoring (scans failing, stale scan lease, failing channels) and RULES_FILE (its problems, or changes not applied yet)',
     )
     .option('--json', 'print the report as JSON')
     .action(async (options: { json?: boolean }) => {

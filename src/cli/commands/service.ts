@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { AppContext } from '../../app/context.js';
 import { createAppContext } from '../../app/create-context.js';
+import type { RulesFileApplier } from '../../app/rules-file.js';
 import type { RunningService } from '../../app/service.js';
 import type { Config } from '../../config/config.js';
 import { loadConfig } from '../../config/load.js';
@@ -12,13 +13,25 @@ import { configOrExit, reportFailure } from '../run.js';
 export function registerServiceCommands(program: Command): void {
   program
     .command('start')
-    .description('serve the API and dashboard and scan every SCAN_INTERVAL_SECONDS (migrates first)')
+    .description(
+      'serve the API and dashboard and scan every SCAN_INTERVAL_SECONDS (migrates first; applies RULES_FILE, and again on SIGHUP)',
+    )
     .action(async () => {
       const config = configOrExit();
-      await runUntilSignal(config, async (ctx) => {
-        const { startService } = await import('../../app/service.js');
-        return startService(ctx);
-      });
+      let rulesFile: RulesFileApplier | undefined;
+      await runUntilSignal(
+        config,
+        async (ctx) => {
+          const { startService } = await import('../../app/service.js');
+          if (config.rulesFile) {
+            const { RulesFileApplier } = await import('../../app/rules-file.js');
+            rulesFile = new RulesFileApplier(ctx.state.db, ctx.logger, config.rulesFile);
+          }
+          return startService(ctx, { rulesFile });
+        },
+        // SIGHUP re-applies RULES_FILE; without one it keeps its default (the process ends).
+        config.rulesFile ? () => void rulesFile?.reload() : undefined,
+      );
     });
 
   program
@@ -78,13 +91,25 @@ function demoConfig(dir: string): Config {
 }
 
 /** Starts, then waits for SIGINT/SIGTERM and shuts down gracefully (a second signal forces). */
-async function runUntilSignal(config: Config, start: (ctx: AppContext) => Promise<RunningService>): Promise<void> {
+async function runUntilSignal(
+  config: Config,
+  start: (ctx: AppContext) => Promise<RunningService>,
+  onReload?: () => void,
+): Promise<void> {
   const logger = createLogger(config);
   const ctx = createAppContext(config, logger);
+  // Installed before starting: a SIGHUP during start-up must not end the process (the start-up
+  // apply reads the file as it is then; a reload queued behind it reads it again).
+  const reload = () => {
+    logger.info({ signal: 'SIGHUP' }, 'reloading RULES_FILE');
+    onReload?.();
+  };
+  if (onReload) process.on('SIGHUP', reload);
   let service: RunningService;
   try {
     service = await start(ctx);
   } catch (error) {
+    if (onReload) process.off('SIGHUP', reload);
     reportFailure(error, config);
     await ctx.close().catch(() => undefined);
     process.exitCode = 1;
@@ -108,5 +133,6 @@ async function runUntilSignal(config: Config, start: (ctx: AppContext) => Promis
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  if (onReload) process.off('SIGHUP', reload);
   logger.info('stopped');
 }

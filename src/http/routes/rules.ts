@@ -8,12 +8,15 @@ import { normalizeWindowRule } from '../../rules/window-rule-repository.js';
 import { isFiring } from '../../scan/series-state.js';
 import { coveredUntil, previewWindowRule, windowReaderOf } from '../../scan/window-preview.js';
 import type { HttpContext } from '../context.js';
-import { errorResponses, HttpError, pageOf, success, successEnvelope } from '../envelope.js';
+import { errorResponses, HttpError, ManagedConflict, pageOf, success, successEnvelope } from '../envelope.js';
 import { DeletedOutput, IdParams, pageRequest, pagingFields } from '../schemas.js';
 import { fromSource } from '../source-queries.js';
 
 const readErrors = errorResponses(400, 401, 404);
 const writeErrors = errorResponses(400, 401, 404, 409, 413, 415, 422);
+/** A change to one that a rules file manages is refused with 409 `managed_by_file`. */
+const changeErrors = { ...writeErrors, 409: ManagedConflict };
+const deleteErrors = { ...readErrors, 409: ManagedConflict };
 
 const article = (label: string) => (/^[aeiou]/.test(label) ? `an ${label}` : `a ${label}`);
 
@@ -139,7 +142,7 @@ export function kindRuleRoutes(
           summary: `Change ${article(kind.label)} (send only the fields to change)`,
           params: IdParams,
           body: kind.updateSchema,
-          response: { 200: successEnvelope(kind.outputSchema), ...writeErrors },
+          response: { 200: successEnvelope(kind.outputSchema), ...changeErrors },
         },
       },
       async (request) => success(await store().update(request.params.id, request.body, actorOf(request))),
@@ -151,7 +154,7 @@ export function kindRuleRoutes(
           tags,
           summary: `Delete ${article(kind.label)}`,
           params: IdParams,
-          response: { 200: successEnvelope(DeletedOutput), ...readErrors },
+          response: { 200: successEnvelope(DeletedOutput), ...deleteErrors },
         },
       },
       async (request) => {

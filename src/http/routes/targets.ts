@@ -6,7 +6,7 @@ import { ChannelTypeSchema, TargetCreate, TargetUpdate } from '../../rules/schem
 import type { AlertTarget, ChannelType } from '../../rules/types.js';
 import { ValidationError } from '../../validation/problems.js';
 import type { HttpContext } from '../context.js';
-import { errorResponses, pageOf, success, successEnvelope } from '../envelope.js';
+import { errorResponses, ManagedConflict, pageOf, success, successEnvelope } from '../envelope.js';
 import { DeletedOutput, IdParams, pageRequest, pagingFields, TargetOutput } from '../schemas.js';
 
 const TargetQuery = Type.Object(
@@ -20,6 +20,9 @@ const TargetQuery = Type.Object(
 
 const readErrors = errorResponses(400, 401, 404);
 const writeErrors = errorResponses(400, 401, 404, 409, 413, 415, 422);
+/** A change to one that a rules file manages is refused with 409 `managed_by_file`. */
+const changeErrors = { ...writeErrors, 409: ManagedConflict };
+const deleteErrors = { ...readErrors, 409: ManagedConflict };
 
 /** `/targets`: where alerts go (Telegram chats and groups, email addresses, webhooks). */
 export function targetRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
@@ -95,7 +98,7 @@ export function targetRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
           summary: 'Change an alert target (send only the fields to change)',
           params: IdParams,
           body: TargetUpdate,
-          response: { 200: successEnvelope(TargetOutput), ...writeErrors },
+          response: { 200: successEnvelope(TargetOutput), ...changeErrors },
         },
       },
       async (request) => {
@@ -114,7 +117,7 @@ export function targetRoutes(ctx: HttpContext): FastifyPluginAsyncTypebox {
           tags,
           summary: 'Delete an alert target',
           params: IdParams,
-          response: { 200: successEnvelope(DeletedOutput), ...readErrors },
+          response: { 200: successEnvelope(DeletedOutput), ...deleteErrors },
         },
       },
       async (request) => {

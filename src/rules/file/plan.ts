@@ -135,7 +135,7 @@ export async function computePlan(
       // A window rule's name is its key: the same name under another kind replaces it.
       seen.add(key);
       plan.deletes.push(storedRuleEntry(stored));
-      deletes.push((s, actor) => stored.kind.store(s.rules).delete(stored.rule.id, actor));
+      deletes.push((s, actor) => stored.kind.store(s.rules).delete(stored.rule.id, actor, { managedBy: file }));
     } else if (stored) {
       seen.add(key);
       const changes = changedFields(stored.rule, desired);
@@ -158,11 +158,13 @@ export async function computePlan(
       await kind.store(s.rules).create(fileRule.body, actor, { managedBy: file });
     });
   }
+  // Deletes pass the file as managedBy: the stores refuse to delete a managed rule otherwise
+  // (a user's change, see ../managed.ts).
   for (const [key, stored] of storedRules) {
     if (seen.has(key)) continue;
     if (options.prune) {
       plan.deletes.push(storedRuleEntry(stored));
-      deletes.push((s, actor) => stored.kind.store(s.rules).delete(stored.rule.id, actor));
+      deletes.push((s, actor) => stored.kind.store(s.rules).delete(stored.rule.id, actor, { managedBy: file }));
     } else if (stored.rule.managed_file === file) {
       plan.releases.push({ ...storedRuleEntry(stored), changes: [releaseChange(file)] });
       updates.push(async (s, actor) => {
@@ -223,7 +225,7 @@ export async function computePlan(
     };
     if (options.prune) {
       plan.deletes.push(entry);
-      deletes.push((s, actor) => s.targets.delete(stored.id, actor));
+      deletes.push((s, actor) => s.targets.delete(stored.id, actor, { managedBy: file }));
       continue;
     }
     if (stored.managed_file === file) {

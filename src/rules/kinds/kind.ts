@@ -40,7 +40,8 @@ export interface RuleStore<R extends RuleCommon = RuleCommon> {
   get(id: number): Promise<R>;
   create(input: unknown, actor: string, options?: WriteOptions): Promise<R>;
   update(id: number, patch: unknown, actor: string, options?: WriteOptions): Promise<R>;
-  delete(id: number, actor: string): Promise<void>;
+  /** Refused (409 managed_by_file) for a rule a rules file manages, unless `options.managedBy` is given. */
+  delete(id: number, actor: string, options?: WriteOptions): Promise<void>;
 }
 
 /** The stores a kind binds to (built once by the application context). */

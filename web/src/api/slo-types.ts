@@ -6,7 +6,7 @@
  */
 import type { Static } from 'typebox';
 import type { SloHistoryOutput, SloStatusOutput } from '../../../src/rules/kinds/slo/reports.js';
-import type { ChannelType } from './types.js';
+import type { ChannelType, Managed } from './types.js';
 
 /** Fires when both windows burn the error budget at `factor` times the sustainable rate or faster. */
 export interface BurnAlert {
@@ -15,7 +15,7 @@ export interface BurnAlert {
   factor: number;
 }
 
-export interface SloRule {
+export interface SloRule extends Managed {
   id: number;
   kind?: 'slo';
   name: string;

@@ -31,7 +31,7 @@ import type { AppRuleCreate, MessageRuleCreate, TargetCreate } from '../../../sr
 import type { SilenceCreate, SilenceOutput } from '../../../src/silences/schemas.js';
 
 export type { Page } from '../../../src/db/page.js';
-export type { ChannelType, RuleKind } from '../../../src/rules/types.js';
+export type { ChannelType, Managed, RuleKind } from '../../../src/rules/types.js';
 export type { AppSort, AppSortColumn } from '../../../src/stats/app-sort.js';
 
 export type Overview = Static<typeof OverviewOutput>;

@@ -8,13 +8,13 @@ import type { Static } from 'typebox';
 import type { IncidentOutput } from '../../../src/http/routes/incidents.js';
 import type { WindowStatistic } from '../../../src/logs/window-stats.js';
 import type { ChartPoint, PreviewSeries, RulePreview } from '../../../src/scan/window-preview.js';
-import type { ChannelType } from './types.js';
+import type { ChannelType, Managed } from './types.js';
 
 export { WINDOW_STATISTICS, type WindowStatistic } from '../../../src/logs/window-stats.js';
 export type { PreviewSeries, RulePreview };
 
 /** The fields every window rule carries besides its own. */
-interface WindowRuleShared {
+interface WindowRuleShared extends Managed {
   id: number;
   kind?: string;
   name: string;
@@ -58,7 +58,8 @@ export type AbsenceRuleInput = Input<AbsenceRule>;
 export type WindowKind = 'latency' | 'absence';
 
 /** One item of `GET /rules`: any kind, with its kind and id. */
-export type AnyKindRule = { kind: string; id: number; app_name: string; is_active: boolean } & Record<string, unknown>;
+export type AnyKindRule = { kind: string; id: number; app_name: string; is_active: boolean } & Managed &
+  Record<string, unknown>;
 
 export type Incident = Static<typeof IncidentOutput>;
 export type IncidentState = Incident['state'];

@@ -86,6 +86,7 @@ export function AbsenceRuleDialog({
           onCancel={onClose}
           saving={saving}
           submitLabel={rule ? 'Save rule' : 'Create rule'}
+          managedFile={rule?.managed_file}
           preview={
             <RulePreviewPanel
               state={preview}

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { useCan } from '../access.js';
 import type { Resource } from '../state.js';
 import { useRowActions } from './editing.js';
+import { ManagedBadge, managedReason } from './ManagedBadge.js';
 import { answered, ResourceNote } from './ResourceNote.js';
 import { type Column, TableHeader } from './TableHeader.js';
 import { Card, Empty, Loading } from './ui.js';
@@ -9,6 +10,8 @@ import { Card, Empty, Loading } from './ui.js';
 interface EditableItem {
   id: number;
   is_active: boolean;
+  /** The rules file that manages it (its row shows so; its controls are disabled), or null. */
+  managed_file?: string | null;
 }
 
 /**
@@ -17,6 +20,8 @@ interface EditableItem {
  * `nameOf` names a row in its labels and in the question Delete asks. At phone width each row is
  * a block (styles.css): the cell with class `cell-title` heads it, `data-label` names a figure.
  * Without the write scope the list only shows: no New, Edit, Delete, and Active as a word.
+ * A row a rules file manages carries a "managed by <file>" badge, and its switch, Edit and
+ * Delete are disabled, pointing to the reason.
  */
 export function EditableList<Item extends EditableItem>({
   title,
@@ -73,16 +78,20 @@ export function EditableList<Item extends EditableItem>({
             <tbody>
               {list.data.items.map((item) => {
                 const name = nameOf(item);
+                const managed = item.managed_file ?? null;
+                const reasonId = `managed-${title.replace(/\W+/g, '-')}-${item.id}`;
+                const locked = managed !== null;
                 return (
                   <tr key={item.id} className={item.is_active ? '' : 'row-inactive'}>
                     {cells(item)}
                     <td className="cell-active" data-label="Active">
                       {canWrite ? (
-                        <label className="switch">
+                        <label className="switch" title={locked ? managedReason(managed) : undefined}>
                           <input
                             type="checkbox"
                             checked={item.is_active}
-                            disabled={busy === item.id}
+                            disabled={busy === item.id || locked}
+                            aria-describedby={locked ? reasonId : undefined}
                             onChange={(e) => act(item.id, () => setActive(item, e.target.checked))}
                           />
                           <span className="visually-hidden">Active: {name}</span>
@@ -92,6 +101,7 @@ export function EditableList<Item extends EditableItem>({
                       ) : (
                         'no'
                       )}
+                      {locked && <ManagedBadge file={managed} id={reasonId} />}
                     </td>
                     {canWrite && (
                       <td className="actions">
@@ -99,6 +109,9 @@ export function EditableList<Item extends EditableItem>({
                           type="button"
                           className="button button-small"
                           onClick={() => onEdit(item)}
+                          disabled={locked}
+                          title={locked ? managedReason(managed) : undefined}
+                          aria-describedby={locked ? reasonId : undefined}
                           aria-label={`Edit ${name}`}
                         >
                           Edit
@@ -106,7 +119,9 @@ export function EditableList<Item extends EditableItem>({
                         <button
                           type="button"
                           className="button button-small button-danger"
-                          disabled={busy === item.id}
+                          disabled={busy === item.id || locked}
+                          title={locked ? managedReason(managed) : undefined}
+                          aria-describedby={locked ? reasonId : undefined}
                           aria-label={`Delete ${name}`}
                           onClick={() => {
                             if (window.confirm(deleteQuestion(name))) void act(item.id, () => remove(item));

@@ -323,6 +323,7 @@ export function LatencyRuleDialog({
           onCancel={onClose}
           saving={saving}
           submitLabel={rule ? 'Save rule' : 'Create rule'}
+          managedFile={rule?.managed_file}
           preview={
             <RulePreviewPanel
               state={preview}

@@ -1,5 +1,6 @@
 import { api } from '../api/client.js';
 import { useResource } from '../state.js';
+import { ManagedBadge } from './ManagedBadge.js';
 import { ResourceNote } from './ResourceNote.js';
 import { TableHeader } from './TableHeader.js';
 import { Badge, Card } from './ui.js';
@@ -33,7 +34,12 @@ export function OtherKindsList({ shown }: { shown: readonly string[] }) {
                 </td>
                 <td className="break">{typeof rule.name === 'string' ? rule.name : '—'}</td>
                 <td className="break">{rule.app_name}</td>
-                <td>{rule.is_active ? 'yes' : 'no'}</td>
+                <td>
+                  {rule.is_active ? 'yes' : 'no'}
+                  {rule.managed_file && (
+                    <ManagedBadge file={rule.managed_file} id={`managed-${rule.kind}-${rule.id}`} />
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

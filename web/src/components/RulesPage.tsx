@@ -263,6 +263,7 @@ function RuleDialog({
           onCancel={onClose}
           saving={saving}
           submitLabel={rule ? 'Save rule' : 'Create rule'}
+          managedFile={rule?.managed_file}
         />
       </form>
     </Dialog>

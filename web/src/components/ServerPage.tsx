@@ -1,4 +1,5 @@
 import { api } from '../api/client.js';
+import type { ServerStatus } from '../api/types.js';
 import { formatBytes, formatRelative, formatUptime } from '../format.js';
 import { useResource } from '../state.js';
 import { ResourceNote } from './ResourceNote.js';
@@ -76,6 +77,7 @@ export function ServerPage() {
           <dd>{data.hostname}</dd>
         </dl>
       </Card>
+      {data.rules_file && <RulesFileCard file={data.rules_file} />}
       <Card title="Last scan">
         {scan ? (
           <dl className="facts facts-wide">
@@ -111,5 +113,63 @@ export function ServerPage() {
         </details>
       </Card>
     </div>
+  );
+}
+
+type RulesFile = NonNullable<ServerStatus['rules_file']>;
+
+/** RULES_FILE as this process applied it: when, what changed, or the problems that kept it out. */
+function RulesFileCard({ file }: { file: RulesFile }) {
+  const tone = file.status === 'applied' ? 'ok' : file.status === 'pending' ? 'muted' : 'bad';
+  const changes = file.changes;
+  return (
+    <Card title="Rules file">
+      <dl className="facts facts-wide" data-testid="rules-file">
+        <dt>File</dt>
+        <dd className="break">
+          <code>{file.path}</code>
+          {file.prune ? ' (prune)' : ''}
+        </dd>
+        <dt>Status</dt>
+        <dd>
+          <Badge tone={tone}>{file.status}</Badge>
+        </dd>
+        <dt>Applied</dt>
+        <dd>{file.applied_at ? formatRelative(file.applied_at) : 'not yet'}</dd>
+        {changes && (
+          <>
+            <dt>Last apply</dt>
+            <dd>
+              {changes.created} created, {changes.updated} updated, {changes.deleted} deleted, {changes.released}{' '}
+              released, {changes.unchanged} unchanged
+            </dd>
+          </>
+        )}
+      </dl>
+      {file.status === 'invalid' && (
+        <div className="note note-error" role="alert">
+          <span>
+            The file has problems; nothing was changed and the rules applied before stay (send SIGHUP again once it is
+            fixed):
+          </span>
+          <ul>
+            {file.problems.map((p) => (
+              <li key={`${p.line}:${p.column}:${p.path}`} className="break">
+                <code>
+                  {file.path}:{p.line}:{p.column}
+                </code>{' '}
+                {p.path ? `${p.path}: ` : ''}
+                {p.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {file.status === 'failed' && (
+        <div className="note note-error" role="alert">
+          <span>The last apply failed and changed nothing: {file.error}</span>
+        </div>
+      )}
+    </Card>
   );
 }

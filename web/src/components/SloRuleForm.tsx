@@ -248,6 +248,7 @@ export function SloRuleDialog({
           onCancel={onClose}
           saving={saving}
           submitLabel={rule ? 'Save SLO' : 'Create SLO'}
+          managedFile={rule?.managed_file}
         />
       </form>
     </Dialog>

@@ -17,6 +17,7 @@ import {
 import { useDashboard, useResource } from '../state.js';
 import { formatLasting, formatStatValue } from '../window-words.js';
 import { useCoveredChannels } from './channel-targets.js';
+import { ManagedBadge, managedReason } from './ManagedBadge.js';
 import { ResourceNote } from './ResourceNote.js';
 import { SloCharts } from './SloCharts.js';
 import { SloRuleDialog } from './SloRuleForm.js';
@@ -137,6 +138,7 @@ function SloItem({
           <div className="small" data-testid="slo-objective">
             {objectiveWords(rule)}
           </div>
+          {rule.managed_file && <ManagedBadge file={rule.managed_file} id={`slo-${rule.id}-managed`} />}
         </div>
         <SloFigures rule={rule} status={status.data} error={status.error} retry={status.reload} />
       </div>
@@ -261,6 +263,7 @@ function SloDetail({
   );
   const [deleteError, setDeleteError] = useState<ApiError>();
   const canWrite = useCan('write');
+  const managed = rule.managed_file ?? null;
   const remove = async () => {
     if (!window.confirm(`Delete the SLO ${rule.name}?`)) return;
     setDeleteError(undefined);
@@ -275,13 +278,24 @@ function SloDetail({
     <div className="slo-detail" data-testid="slo-detail">
       {canWrite && (
         <div className="slo-actions">
-          <button type="button" className="button button-small" onClick={onEdit} aria-label={`Edit ${rule.name}`}>
+          <button
+            type="button"
+            className="button button-small"
+            onClick={onEdit}
+            disabled={managed !== null}
+            title={managed !== null ? managedReason(managed) : undefined}
+            aria-describedby={managed !== null ? `slo-${rule.id}-managed` : undefined}
+            aria-label={`Edit ${rule.name}`}
+          >
             Edit
           </button>
           <button
             type="button"
             className="button button-small button-danger"
             onClick={() => void remove()}
+            disabled={managed !== null}
+            title={managed !== null ? managedReason(managed) : undefined}
+            aria-describedby={managed !== null ? `slo-${rule.id}-managed` : undefined}
             aria-label={`Delete ${rule.name}`}
           >
             Delete

@@ -196,6 +196,7 @@ function TargetDialog({ target, onClose, onSaved }: { target?: Target; onClose: 
           onCancel={onClose}
           saving={saving}
           submitLabel={target ? 'Save target' : 'Create target'}
+          managedFile={target?.managed_file}
         />
       </form>
     </Dialog>

@@ -1,6 +1,7 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { ApiError } from '../api/client.js';
 import { type FieldSpecs, type Problems, translateDetails } from '../field-errors.js';
+import { managedReason } from './ManagedBadge.js';
 
 /**
  * Row actions of a list (enable/disable, delete): which row is busy, the last API error, and a
@@ -107,6 +108,7 @@ export function DialogFooter({
   saving,
   submitLabel,
   preview,
+  managedFile,
 }: {
   active: boolean;
   onActiveChange: (active: boolean) => void;
@@ -114,21 +116,37 @@ export function DialogFooter({
   saving: boolean;
   submitLabel: string;
   preview?: ReactNode;
+  /** The rules file that manages the item: nothing can be saved here, and the form says why. */
+  managedFile?: string | null;
 }) {
+  const managed = managedFile ?? null;
   return (
     <>
       <label className="check">
-        <input type="checkbox" name="is_active" checked={active} onChange={(e) => onActiveChange(e.target.checked)} />
+        <input
+          type="checkbox"
+          name="is_active"
+          checked={active}
+          disabled={managed !== null}
+          onChange={(e) => onActiveChange(e.target.checked)}
+        />
         Active
       </label>
+      {managed !== null && (
+        <p className="note" data-testid="managed-note">
+          {managedReason(managed)}
+        </p>
+      )}
       <footer className={`form-actions ${preview ? 'form-actions-preview' : ''}`}>
         {preview}
         <button type="button" className="button button-ghost" onClick={onCancel}>
-          Cancel
+          {managed !== null ? 'Close' : 'Cancel'}
         </button>
-        <button type="submit" className="button button-primary" disabled={saving}>
-          {saving ? 'Saving…' : submitLabel}
-        </button>
+        {managed === null && (
+          <button type="submit" className="button button-primary" disabled={saving}>
+            {saving ? 'Saving…' : submitLabel}
+          </button>
+        )}
       </footer>
     </>
   );
