@@ -87,7 +87,7 @@ describe('Google Chat', () => {
       'alert of an app rule with many samples': ['Slow checkout: 3 violations'],
       resolved: ['✅ lagwatch: Resolved: checkout / POST /orders back under 500 ms after 23 min, 41 violations'],
       'resolved without facts (an old row)': ['✅ lagwatch:'],
-      'count window': ['5 violations in 10 min over the 500 ms threshold (8 since the last alert)'],
+      'count window': ['8 violations since the last alert over the 500 ms threshold (5 in the last 10 min)'],
       'window firing': [
         '🐢 lagwatch: checkout-api POST /orders: p95 1,240 ms',
         '2026-12-06 09:59:00 – 10:04:00 UTC (5 min)',
