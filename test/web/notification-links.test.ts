@@ -124,6 +124,13 @@ describe.skipIf(chromiumMissing)('a notification link opens on what its headline
         await expect(silenceLink.isVisible()).resolves.toBe(true);
         expect(await silenceLink.textContent()).toBe(`silence #${silenceId}`);
         expect(await silenceLink.getAttribute('href')).toBe(`#/silences?id=${silenceId}`);
+        // Followed, it opens on that silence, shown apart from the list.
+        await silenceLink.click();
+        const linked = page.getByTestId('linked-silence');
+        await eventually(() => linked.textContent()).toContain('checkout');
+        expect(await linked.textContent()).toContain('whole app');
+        await page.goBack();
+        await eventually(() => rows.count()).toBe(6);
         const sentRow = rows.nth(1);
         expect(await sentRow.textContent()).toContain('31 violations');
         const link = sentRow.getByRole('link', { name: 'checkout' });

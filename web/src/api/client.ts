@@ -320,6 +320,7 @@ export const api = {
         },
         signal,
       }),
+    get: (id: number, signal?: AbortSignal) => request<Silence>('GET', `/silences/${id}`, { signal }),
     create: (input: SilenceInput) =>
       request<Silence>('POST', '/silences', { body: { ...input, created_by: 'dashboard' } }),
     expire: (id: number) => request<Silence>('DELETE', `/silences/${id}`),

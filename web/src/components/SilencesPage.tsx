@@ -54,6 +54,7 @@ export function SilencesPage() {
     canWrite && silence.active ? () => act(silence.id, () => api.silences.expire(silence.id)) : undefined;
   return (
     <div className="page">
+      {route.incidentId !== undefined && <LinkedSilence id={route.incidentId} />}
       {linked && form}
       <Card title="Silences">
         <ResourceNote resource={{ ...(active.error ? active : others), reload }} actionError={actionError} />
@@ -96,6 +97,33 @@ export function SilencesPage() {
       </Card>
       {!linked && form}
     </div>
+  );
+}
+
+/**
+ * The silence a link names (`#/silences?id=7`, from an alert-log row it held back): shown on its
+ * own above the list, whichever group or page of the list holds it.
+ */
+function LinkedSilence({ id }: { id: number }) {
+  const silence = useResource((_range, signal) => api.silences.get(id, signal), [id], [], ['time']);
+  return (
+    <Card title={`Silence #${id}`}>
+      <ResourceNote resource={silence} />
+      {silence.data ? (
+        <div className="table-wrap" data-testid="linked-silence">
+          <table className="table silence-table" aria-label={`Silence #${id}`}>
+            <TableHeader
+              columns={['App / message key', 'Until', 'By', { label: 'Comment', className: 'hide-narrow' }, '']}
+            />
+            <tbody>
+              <SilenceRow silence={silence.data} busy={false} />
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        !silence.error && <Loading />
+      )}
+    </Card>
   );
 }
 
