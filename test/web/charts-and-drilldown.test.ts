@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notification } from '../alerts/render/sample-notification.js';
@@ -17,6 +18,7 @@ import {
 
 if (chromiumMissing) console.warn(`[web/charts-and-drilldown] SKIPPED: ${chromiumMissing}`);
 
+const DOCS_SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const LEVELS = ['error', 'warn', 'error', 'info', 'error'];
@@ -353,6 +355,9 @@ describe.skipIf(chromiumMissing)('charts that cannot be misread, and drill-down,
       // Filters combine: the list now shows one key, one rule, one level.
       expect(kept.length).toBeGreaterThan(0);
       await page.screenshot({ path: join(RESULTS_DIR, `violations-drilldown-${view.name}.png`), fullPage: true });
+      if (process.env.LAGWATCH_UPDATE_SCREENSHOTS === '1' && view.name === 'desktop') {
+        await page.screenshot({ path: join(DOCS_SCREENSHOTS, 'violations-drilldown.png') });
+      }
       await page.getByRole('button', { name: 'Clear the level filter' }).click();
       await eventually(() => queryOf(page).get('level')).toBeNull();
       const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
