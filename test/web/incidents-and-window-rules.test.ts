@@ -297,6 +297,16 @@ describe.skipIf(chromiumMissing)('incidents and window rule forms, in Chromium',
         expect(page.url()).toContain(`id=${incident.id}`);
       });
 
+      // A silence of its key since before it started, ended since.
+      const silence = await h.api('POST', '/silences', {
+        app_name: APP,
+        message_key: KEY,
+        starts_at: new Date(Date.parse(incident.started_at) - 10 * MINUTE).toISOString(),
+        duration_minutes: 120,
+      });
+      expect(silence.status).toBe(201);
+      await h.api('DELETE', `/silences/${silence.body.data.id}`);
+
       // The notification's link opens exactly that incident, its chart drawn.
       await withPage(view, link.slice(2), async (page) => {
         const detail = page.getByTestId('incident-detail');
@@ -319,6 +329,10 @@ describe.skipIf(chromiumMissing)('incidents and window rule forms, in Chromium',
         expect(values.find((v) => v !== null)!).toBeLessThan(800);
         expect(values.filter((v) => v !== null).at(-1)!).toBeGreaterThan(800);
         expect(new Set(threshold)).toEqual(new Set([800]));
+        // The silence (and the other width's) is a band on the chart's time axis.
+        await eventually(async () =>
+          Number(await detail.locator('[data-events]').first().getAttribute('data-events')),
+        ).toBeGreaterThanOrEqual(1);
         const summary = await detail.locator('.chart').getAttribute('aria-label');
         expect(summary).toMatch(/threshold 800 ms; the incident started .* and is firing$/);
         // The list below marks it and is filtered by its rule.

@@ -131,6 +131,15 @@ describe.skipIf(chromiumMissing)('the SLO page and form, in Chromium', () => {
   it("shows each SLO's exact SLI and budget (red when overspent), its charts and its incident", async () => {
     const status = (await h.api('GET', `/rules/slo/${firingId}/status`)).body.data;
     expect(status).toMatchObject({ good: GOOD, bad: 6, firing: true });
+    // A silence of its key since earlier in the period: a band on the SLO's charts.
+    const silence = await h.api('POST', '/silences', {
+      app_name: APP,
+      message_key: KEY,
+      starts_at: new Date(Date.now() - 2 * 3_600_000).toISOString(),
+      duration_minutes: 180,
+      comment: 'deploy',
+    });
+    expect(silence.status).toBe(201);
 
     await withPage(1360, 'slos', async (page) => {
       const firing = sloItem(page, firingId);
@@ -157,6 +166,13 @@ describe.skipIf(chromiumMissing)('the SLO page and form, in Chromium', () => {
       await firing.getByTestId('slo-detail').waitFor();
       await eventually(async () => (await charts(page, 'slo-budget-chart')).length).toBe(1);
       await eventually(async () => (await charts(page, 'slo-burn-chart')).length).toBe(2);
+      // The silence is drawn on the burn-down and on each burn-rate chart.
+      const eventsOn = (testId: string) =>
+        page
+          .locator(`[data-testid="${testId}"] [data-events]`)
+          .evaluateAll((nodes) => nodes.map((n) => Number(n.getAttribute('data-events'))));
+      await eventually(() => eventsOn('slo-budget-chart')).toEqual([1]);
+      expect(await eventsOn('slo-burn-chart')).toEqual([1, 1]);
       const [budget] = await charts(page, 'slo-budget-chart');
       // Time, the budget left and the 0% line; the burn-down ends at the status's figure.
       expect(budget!.series).toBe(3);

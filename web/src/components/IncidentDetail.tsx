@@ -7,6 +7,7 @@ import { useResource } from '../state.js';
 import { formatLasting, formatStatValue, statisticWords } from '../window-words.js';
 import { Chart, type ChartMarker, type ChartSeries } from './Chart.js';
 import { ResourceNote } from './ResourceNote.js';
+import { useTimelineEventsOver } from './timeline-events.js';
 import { Badge, Card, Empty, Loading } from './ui.js';
 
 const pointTime = (t: string | number) => (typeof t === 'number' ? t : Date.parse(t));
@@ -173,6 +174,14 @@ function IncidentChart({ incident, statistic }: { incident: IncidentDetail; stat
     };
   }, [incident, statistic]);
 
+  // Silences and sent alerts of its app (and key) over the chart's span, drawn on its time axis.
+  // The last point's bucket runs one step past it.
+  const step = times.length > 1 ? times[1]! - times[0]! : 0;
+  const events = useTimelineEventsOver(
+    from === undefined || to === undefined ? undefined : { from, to: to + Math.max(step, 1) },
+    incident.app_name,
+    incident.message_key ?? undefined,
+  );
   if (times.length === 0) {
     return <Empty>No figures were recorded for this incident's window.</Empty>;
   }
@@ -186,6 +195,7 @@ function IncidentChart({ incident, statistic }: { incident: IncidentDetail; stat
         times={times}
         series={series}
         markers={markers}
+        events={events.data}
         axes={[{ scale: 'value', label: `${statistic}${unitLabel ? ` (${unitLabel})` : ''}` }]}
         height={240}
         name={`${statistic} of incident #${incident.id}`}

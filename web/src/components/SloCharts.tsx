@@ -3,6 +3,8 @@ import type { BurnAlert, SloHistory, SloHistoryPoint } from '../api/slo-types.js
 import { formatDateTime, formatSpan } from '../format.js';
 import { burnAlertWords, burnRateKey, formatBudget, formatBurnRate, windowLength } from '../slo-words.js';
 import { Chart, type ChartSeries } from './Chart.js';
+import type { ChartEvent } from './chart-events.js';
+import { useTimelineEventsOver } from './timeline-events.js';
 import { Empty } from './ui.js';
 
 interface Points {
@@ -22,14 +24,34 @@ function sortedPoints(history: SloHistory): Points {
  * The SLO's history: the error budget left over the period (0 marked: spent), and per burn alert
  * its long and short windows' burn rates against its factor. The charts share their crosshair.
  */
-export function SloCharts({ id, history, name }: { id: number; history: SloHistory; name: string }) {
+export function SloCharts({
+  id,
+  history,
+  name,
+  app,
+  messageKey,
+}: {
+  id: number;
+  history: SloHistory;
+  name: string;
+  app: string;
+  messageKey: string | null;
+}) {
   const { times, points } = useMemo(() => sortedPoints(history), [history]);
+  // Silences and sent alerts of its app (and key) over the period, on every chart's time axis.
+  const first = times[0];
+  const last = times[times.length - 1];
+  const events = useTimelineEventsOver(
+    first === undefined || last === undefined ? undefined : { from: first, to: last + 1 },
+    app,
+    messageKey ?? undefined,
+  ).data;
   if (times.length === 0) return <Empty>No history yet: the period has no figures.</Empty>;
   const span = formatSpan(new Date(times[0]!), new Date(times[times.length - 1]!));
   const syncKey = `slo-${id}`;
   return (
     <div className="slo-charts">
-      <BudgetChart times={times} points={points} span={span} syncKey={syncKey} name={name} />
+      <BudgetChart times={times} points={points} span={span} syncKey={syncKey} name={name} events={events} />
       {history.burn_alerts.map((alert, i) => (
         <BurnRateChart
           key={`${alert.long_minutes}-${alert.short_minutes}-${alert.factor}`}
@@ -39,13 +61,21 @@ export function SloCharts({ id, history, name }: { id: number; history: SloHisto
           points={points}
           syncKey={syncKey}
           name={name}
+          events={events}
         />
       ))}
     </div>
   );
 }
 
-function BudgetChart({ times, points, span, syncKey, name }: Points & { span: string; syncKey: string; name: string }) {
+function BudgetChart({
+  times,
+  points,
+  span,
+  syncKey,
+  name,
+  events,
+}: Points & { span: string; syncKey: string; name: string; events?: ChartEvent[] }) {
   const series = useMemo(
     (): ChartSeries[] => [
       {
@@ -75,6 +105,7 @@ function BudgetChart({ times, points, span, syncKey, name }: Points & { span: st
         times={times}
         series={series}
         axes={[{ scale: 'budget', label: 'budget left (%)', signed: true }]}
+        events={events}
         syncKey={syncKey}
         height={200}
         name={`error budget of ${name}`}
@@ -91,7 +122,8 @@ function BurnRateChart({
   points,
   syncKey,
   name,
-}: Points & { index: number; alert: BurnAlert; syncKey: string; name: string }) {
+  events,
+}: Points & { index: number; alert: BurnAlert; syncKey: string; name: string; events?: ChartEvent[] }) {
   const series = useMemo((): ChartSeries[] => {
     const rates = (minutes: number) => points.map((p) => p.burn_rates[burnRateKey(minutes)] ?? null);
     return [
@@ -130,6 +162,7 @@ function BurnRateChart({
         times={times}
         series={series}
         axes={[{ scale: 'rate', label: 'burn rate (×)' }]}
+        events={events}
         syncKey={syncKey}
         height={180}
         name={`burn alert ${index + 1} of ${name}`}

@@ -332,7 +332,13 @@ function SloDetail({
       <p className="muted small">A burn rate of 1× spends exactly the whole budget over the period.</p>
       <ResourceNote resource={history} />
       {history.data ? (
-        <SloCharts id={rule.id} history={history.data} name={rule.name} />
+        <SloCharts
+          id={rule.id}
+          history={history.data}
+          name={rule.name}
+          app={rule.app_name}
+          messageKey={rule.message_key}
+        />
       ) : history.error ? null : (
         <Loading />
       )}

@@ -67,3 +67,21 @@ export function useTimelineEvents(app?: string, key?: string): Resource<ChartEve
   // Refreshed when an alert is sent and as a preset range moves; a new silence shows on the next of those.
   return useResource((range, signal) => loadEvents(range, app, key, signal), [app, key], [], ['alerts', 'time']);
 }
+
+/**
+ * The same over a chart's own time span (an incident's window, an SLO's period), not the page's
+ * range; nothing is asked before the span is known.
+ */
+export function useTimelineEventsOver(
+  span: { from: number; to: number } | undefined,
+  app: string,
+  key: string | undefined,
+): Resource<ChartEvent[]> {
+  return useResource(
+    (_range, signal) =>
+      span ? loadEvents({ from: new Date(span.from), to: new Date(span.to) }, app, key, signal) : Promise.resolve([]),
+    [span?.from, span?.to, app, key],
+    [],
+    ['alerts'],
+  );
+}
