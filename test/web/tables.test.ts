@@ -70,6 +70,9 @@ describe.skipIf(chromiumMissing)('sortable apps table and alert log in Chromium'
           messageKey: null,
           ruleType: 'app',
           ruleId: 1,
+          // The same set as the row's violation_count (4): a notification and its row tell one story.
+          count: 4,
+          sinceLastAlert: 4,
           firstAt: now - 30 * 60_000,
           lastAt: now - 25 * 60_000,
           samples: [sample({ correlationId: traceId, message, time: now - 28 * 60_000 })],
