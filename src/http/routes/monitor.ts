@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { TimeRange } from '../../logs/source.js';
 import { resolveInterval } from '../../stats/interval.js';
 import { computeServerStatus } from '../../stats/server-status.js';
 import { computeSlowestTraces } from '../../stats/slowest-traces.js';
 import { computeTrace } from '../../stats/trace.js';
 import { listViolations, violationBreakdownOf, violationHistogram } from '../../stats/violation-list.js';
 import { ValidationError } from '../../validation/problems.js';
-import type { ViolationFilter } from '../../violations/violation-store.js';
+import type { KeyMatch, ViolationFilter } from '../../violations/violation-store.js';
 import type { HttpContext } from '../context.js';
 import {
   DashboardSettingsOutput,
@@ -42,6 +43,14 @@ function ruleFilter(query: RuleQuery): Pick<ViolationFilter, 'rule_type' | 'rule
     }
     return { rule_type: query.rule_type, rule_id: query.rule_id, ...idRange(query.ids) };
   });
+}
+
+type ViolationQuery = RuleQuery & { app_name?: string; message_key?: string; key_match?: KeyMatch; level?: string };
+
+/** The filters every violation route takes, checked, over `range`. */
+function violationFilterOf(query: ViolationQuery, range: TimeRange): ViolationFilter {
+  const { app_name, message_key, key_match, level } = query;
+  return { app_name, message_key, key_match, level, ...ruleFilter(query), range };
 }
 
 /** `ids=<first>-<last>` (a notification's violations): 422 when the first is past the last. */
@@ -121,9 +130,8 @@ export function monitorRoutes(ctx: HttpContext, now: () => number): FastifyPlugi
         },
       },
       async (request) => {
-        const { app_name, level, sort } = request.query;
-        const filter = { app_name, level, ...ruleFilter(request.query), range: range(request.query) };
-        return success(await listViolations(ctx.state, filter, pageRequest(request.query), sort));
+        const filter = violationFilterOf(request.query, range(request.query));
+        return success(await listViolations(ctx.state, filter, pageRequest(request.query), request.query.sort));
       },
     );
 
@@ -138,16 +146,8 @@ export function monitorRoutes(ctx: HttpContext, now: () => number): FastifyPlugi
         },
       },
       async (request) => {
-        const { message_key, key_match, app_name, level, sort } = request.query;
-        const filter = {
-          message_key,
-          key_match,
-          app_name,
-          level,
-          ...ruleFilter(request.query),
-          range: range(request.query),
-        };
-        return success(await listViolations(ctx.state, filter, pageRequest(request.query), sort));
+        const filter = violationFilterOf(request.query, range(request.query));
+        return success(await listViolations(ctx.state, filter, pageRequest(request.query), request.query.sort));
       },
     );
 
@@ -162,16 +162,8 @@ export function monitorRoutes(ctx: HttpContext, now: () => number): FastifyPlugi
         },
       },
       async (request) => {
-        const { app_name, message_key, key_match, level, interval } = request.query;
-        const filter = {
-          app_name,
-          message_key,
-          key_match,
-          level,
-          ...ruleFilter(request.query),
-          range: range(request.query),
-        };
-        const intervalMs = checkedQuery(() => resolveInterval(interval, filter.range));
+        const filter = violationFilterOf(request.query, range(request.query));
+        const intervalMs = checkedQuery(() => resolveInterval(request.query.interval, filter.range));
         return success(await violationHistogram(ctx.state, filter, intervalMs));
       },
     );
@@ -188,16 +180,15 @@ export function monitorRoutes(ctx: HttpContext, now: () => number): FastifyPlugi
         },
       },
       async (request) => {
-        const { by, app_name, message_key, key_match, level, limit } = request.query;
-        const filter = {
-          app_name,
-          message_key,
-          key_match,
-          level,
-          ...ruleFilter(request.query),
-          range: range(request.query),
-        };
-        return success(await violationBreakdownOf(ctx.state, filter, by, limit ?? DEFAULT_BREAKDOWN_LIMIT));
+        const filter = violationFilterOf(request.query, range(request.query));
+        return success(
+          await violationBreakdownOf(
+            ctx.state,
+            filter,
+            request.query.by,
+            request.query.limit ?? DEFAULT_BREAKDOWN_LIMIT,
+          ),
+        );
       },
     );
 
