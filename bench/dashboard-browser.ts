@@ -21,26 +21,12 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { buildDashboard, launchBrowser, startWebHarness } from '../test/web/harness.js';
 import { seedDemoData } from '../test/web/seed.js';
+import { PAGE_NAMES } from '../web/src/url-scheme.js';
 
 const LOADS = Number(process.argv[2] ?? 5);
 const LIVE_SECONDS = Number(process.argv[3] ?? 30);
 const JS_GOAL_BYTES = 130 * 1024;
 const FCP_GOAL_MS = 1000;
-/** Pages whose load is checked for repeated requests (router.ts names them). */
-const PAGES = [
-  'overview',
-  'violations',
-  'trace',
-  'incidents',
-  'slos',
-  'alerts',
-  'rules',
-  'targets',
-  'silences',
-  'server',
-  'audit',
-  'tokens',
-];
 
 const load = () =>
   loadavg()
@@ -137,7 +123,7 @@ try {
 
   // ---- requests on load, every page ----
   const onLoad: { page: string; requests: number; repeated: string[] }[] = [];
-  for (const name of PAGES) {
+  for (const name of PAGE_NAMES) {
     const page = await browser.context.newPage();
     const api = watchApi(page);
     await page.goto(`${h.url}/#/${name === 'overview' ? '' : name}`);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_NAMES } from '../../web/src/url-scheme.js';
 import {
   buildDashboard,
   chromiumMissing,
@@ -43,20 +44,6 @@ const PHONE_DARK: View = { name: 'phone-dark', width: 390, height: 844, colorSch
 /** The field-error red of each scheme (--bad in styles.css). */
 const ERROR_RED = { light: 'rgb(198, 40, 40)', dark: 'rgb(248, 113, 113)' };
 
-const PAGES = [
-  'overview',
-  'violations',
-  'trace',
-  'incidents',
-  'slos',
-  'alerts',
-  'rules',
-  'targets',
-  'silences',
-  'server',
-  'audit',
-  'tokens',
-];
 
 describe.skipIf(chromiumMissing)('forms written for people, and phone width, in Chromium', () => {
   let webRoot: string;
@@ -124,7 +111,7 @@ describe.skipIf(chromiumMissing)('forms written for people, and phone width, in 
         comment: 'a long comment that explains at length why this silence exists during the deploy window',
       });
       await withPage(view, '', async (page) => {
-        for (const name of PAGES) {
+        for (const name of PAGE_NAMES) {
           await page.goto(`${h.url}/#/${name === 'trace' ? `trace/${encodeURIComponent(traceId)}` : name}`);
           await page.locator('main .card, main .empty').first().waitFor();
           await eventually(() => page.getByText('Loading…').count()).toBe(0);
@@ -133,7 +120,7 @@ describe.skipIf(chromiumMissing)('forms written for people, and phone width, in 
 
           // Every link of the navigation in view and whole (not cut, not scrolled away).
           const links = page.getByRole('navigation', { name: 'Sections' }).getByRole('link');
-          expect(await links.count()).toBe(PAGES.length);
+          expect(await links.count()).toBe(PAGE_NAMES.length);
           for (const link of await links.all()) {
             const box = (await link.boundingBox())!;
             const whole = await link.evaluate((a) => a.scrollWidth <= a.clientWidth);

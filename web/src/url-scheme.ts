@@ -13,19 +13,23 @@ import { PRESETS, type RangeChoice } from './time-range.js';
  * violations one notification reported), `level` (a violation list's level filter) and `zoom`
  * (the range before a chart zoomed in: `1h` or `<ISO>~<ISO>`; Reset returns to it).
  */
-export type PageName =
-  | 'overview'
-  | 'violations'
-  | 'trace'
-  | 'incidents'
-  | 'slos'
-  | 'alerts'
-  | 'rules'
-  | 'targets'
-  | 'silences'
-  | 'server'
-  | 'audit'
-  | 'tokens';
+/** Every dashboard page, in the navigation's order (`#/` is the overview). */
+export const PAGE_NAMES = [
+  'overview',
+  'violations',
+  'trace',
+  'incidents',
+  'slos',
+  'alerts',
+  'rules',
+  'targets',
+  'silences',
+  'server',
+  'audit',
+  'tokens',
+] as const;
+
+export type PageName = (typeof PAGE_NAMES)[number];
 
 /**
  * A rule of any kind. The kind is taken as a name (lower case, digits, `_`), not from a fixed
@@ -83,19 +87,8 @@ export interface ViolationIdRange {
 
 export type Route = ({ page: PageName; id?: string } | { page: 'not-found'; id?: undefined }) & ViewParams;
 
-const PAGES: ReadonlySet<string> = new Set([
-  'violations',
-  'trace',
-  'incidents',
-  'slos',
-  'alerts',
-  'rules',
-  'targets',
-  'silences',
-  'server',
-  'audit',
-  'tokens',
-]);
+/** The pages a `#/<page>` path names (the overview is `#/`). */
+const PAGES: ReadonlySet<string> = new Set(PAGE_NAMES.filter((page) => page !== 'overview'));
 
 /** `15m`, `1h`, `6h`, `24h`, `7d` ↔ preset minutes. */
 export function presetToken(minutes: number): string {
