@@ -44,7 +44,6 @@ const PHONE_DARK: View = { name: 'phone-dark', width: 390, height: 844, colorSch
 /** The field-error red of each scheme (--bad in styles.css). */
 const ERROR_RED = { light: 'rgb(198, 40, 40)', dark: 'rgb(248, 113, 113)' };
 
-
 describe.skipIf(chromiumMissing)('forms written for people, and phone width, in Chromium', () => {
   let webRoot: string;
   let h: WebHarness;
