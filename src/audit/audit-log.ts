@@ -69,7 +69,8 @@ export async function recordChange(db: Kysely<Database>, change: AuditChange): P
   if (change.action === 'update' && secrets.length === 0 && sameButUpdatedAt(change.before, change.after)) {
     return false;
   }
-  const after = change.after !== null && secrets.length > 0 ? { ...change.after, [CHANGED_SECRETS_KEY]: secrets } : change.after;
+  const after =
+    change.after !== null && secrets.length > 0 ? { ...change.after, [CHANGED_SECRETS_KEY]: secrets } : change.after;
   await db
     .insertInto('audit_log')
     .values({

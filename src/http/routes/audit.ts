@@ -52,7 +52,7 @@ export const AuditOutput = Type.Object({
   after: EntityState('The entity as the API answers it after (secrets masked); null on delete'),
   changed_secrets: Type.Array(Type.String(), {
     description:
-      'The secret fields (a target\'s external_id: webhook URL, routing key) this update set to another value; both values stay hidden, masked alike in before and after. [] when none changed',
+      "The secret fields (a target's external_id: webhook URL, routing key) this update set to another value; both values stay hidden, masked alike in before and after. [] when none changed",
   }),
 });
 

@@ -32,7 +32,9 @@ function summary(plan: RulesPlan, applied: boolean): string {
 function changesText(changes: PlanChange[]): string {
   // A secret's values are not printed, not even masked (two masks may read alike).
   return changes
-    .map((c) => (c.hidden ? `${c.field} changed (hidden)` : `${c.field} ${valueText(c.before)} → ${valueText(c.after)}`))
+    .map((c) =>
+      c.hidden ? `${c.field} changed (hidden)` : `${c.field} ${valueText(c.before)} → ${valueText(c.after)}`,
+    )
     .join(', ');
 }
 

@@ -196,7 +196,12 @@ describe.each(drivers)('applying a rules file over $driver', (driver) => {
     const diff = await apply(RULES, { env, dryRun: true });
     expect(counts(diff)).toEqual({ ...none, updates: 1, unchanged: 6 });
     expect(diff.updates[0]!.changes).toEqual([
-      { field: 'external_id', before: 'https://hooks.slack.com/***', after: 'https://hooks.slack.com/***', hidden: true },
+      {
+        field: 'external_id',
+        before: 'https://hooks.slack.com/***',
+        after: 'https://hooks.slack.com/***',
+        hidden: true,
+      },
     ]);
     const plan = await apply(RULES, { env });
     const lines = planLines(plan, true);
@@ -207,7 +212,11 @@ describe.each(drivers)('applying a rules file over $driver', (driver) => {
     const ops = (await everything()).targets.find((t) => t.name === 'ops')!;
     expect(ops.external_id).toBe(NEW_URL);
 
-    const audit = await listChanges(state.db, { entity: 'target', entity_id: String(ops.id) }, { page: 1, per_page: 10 });
+    const audit = await listChanges(
+      state.db,
+      { entity: 'target', entity_id: String(ops.id) },
+      { page: 1, per_page: 10 },
+    );
     expect(audit.items.map((e) => [e.action, e.actor, e.changed_secrets])).toEqual([
       ['update', `file:${NAME}`, ['external_id']],
       ['create', `file:${NAME}`, []],
@@ -216,7 +225,13 @@ describe.each(drivers)('applying a rules file over $driver', (driver) => {
     expect(row!.before).toMatchObject({ external_id: 'https://hooks.slack.com/***' });
     expect(row!.after).toMatchObject({ external_id: 'https://hooks.slack.com/***' });
     const stored = await state.db.selectFrom('audit_log').select(['before', 'after']).execute();
-    for (const text of [JSON.stringify(stored), JSON.stringify(audit), JSON.stringify(diff), JSON.stringify(plan), ...lines]) {
+    for (const text of [
+      JSON.stringify(stored),
+      JSON.stringify(audit),
+      JSON.stringify(diff),
+      JSON.stringify(plan),
+      ...lines,
+    ]) {
       expect(text).not.toContain('s3cr3t');
       expect(text).not.toContain('n3wn3w');
     }

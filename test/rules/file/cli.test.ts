@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseConfig } from '../../../src/config/config.js';
 import { listChanges } from '../../../src/audit/audit-log.js';
+import type { DatabaseConfig } from '../../../src/config/config.js';
 import { lagwatch } from '../../support/cli.js';
 import { announceSkips, driversUnderTest, migratedStateDb } from '../../support/databases.js';
 
@@ -234,13 +234,19 @@ describe.each(drivers)('rules:apply of a changed secret over $driver', { timeout
     expect(diff.stdout.split('\n')[0]).toBe('~ update target slack "ops": external_id changed (hidden)');
     const json = await lagwatch(['rules:diff', 'rules.yaml', '--json'], { ...base, SLACK_URL }, cwd);
     expect(JSON.parse(json.stdout).updates[0].changes).toEqual([
-      { field: 'external_id', before: 'https://hooks.slack.com/***', after: 'https://hooks.slack.com/***', hidden: true },
+      {
+        field: 'external_id',
+        before: 'https://hooks.slack.com/***',
+        after: 'https://hooks.slack.com/***',
+        hidden: true,
+      },
     ]);
 
     const added = (await audited()).slice(rows);
     expect(added.map((r) => [r.actor, r.action, r.entity])).toEqual([[`file:${name}`, 'update', 'target']]);
-    const [entry] = (await listChanges(db.state.db, { actor: `file:${name}`, entity: 'target' }, { page: 1, per_page: 1 }))
-      .items;
+    const [entry] = (
+      await listChanges(db.state.db, { actor: `file:${name}`, entity: 'target' }, { page: 1, per_page: 1 })
+    ).items;
     expect(entry!.changed_secrets).toEqual(['external_id']);
     for (const text of [JSON.stringify(added), diff.stdout, diff.stderr, applied.stdout, applied.stderr, json.stdout]) {
       expect(text).not.toContain('s3cr3t');
