@@ -19,6 +19,11 @@ export interface AuditChange {
   before: object | null;
   /** The same after the change; null on delete. */
   after: object | null;
+  /**
+   * Updates: the secret fields whose stored values differ (compared raw by the store, in the
+   * change's transaction), although before and after show them masked, maybe alike.
+   */
+  changed_secrets?: readonly string[];
   /** Epoch ms; now by default. */
   at?: number;
 }
@@ -33,6 +38,8 @@ export interface AuditEntry {
   entity_id: string;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
+  /** Secret fields the change set to another value, neither value shown; [] for the rest (and older rows). */
+  changed_secrets: string[];
 }
 
 export interface AuditFilter {
@@ -42,6 +49,11 @@ export interface AuditFilter {
 }
 
 const ACTOR_WIDTH = 191;
+/**
+ * Where a row keeps `changed_secrets`: a key of the stored `after` (no entity has a field
+ * starting with `$`), lifted out when read, so that rows from before it read as they did.
+ */
+const CHANGED_SECRETS_KEY = '$changed_secrets';
 
 /** A rule's entity_id: its kind and id (`message:7`), since ids are unique only within a kind. */
 export const ruleEntityId = (kind: string, id: number): string => `${kind}:${id}`;
@@ -49,10 +61,16 @@ export const ruleEntityId = (kind: string, id: number): string => `${kind}:${id}
 /**
  * Records one change. Call it with the transaction that makes the change, so that the change
  * and its record commit or roll back together. An update whose before and after differ in
- * nothing but `updated_at` is not a change: nothing is written (answers false).
+ * nothing but `updated_at`, and that changed no secret, is not a change: nothing is written
+ * (answers false).
  */
 export async function recordChange(db: Kysely<Database>, change: AuditChange): Promise<boolean> {
-  if (change.action === 'update' && sameButUpdatedAt(change.before, change.after)) return false;
+  const secrets = change.action === 'update' ? [...new Set(change.changed_secrets ?? [])] : [];
+  if (change.action === 'update' && secrets.length === 0 && sameButUpdatedAt(change.before, change.after)) {
+    return false;
+  }
+  const after =
+    change.after !== null && secrets.length > 0 ? { ...change.after, [CHANGED_SECRETS_KEY]: secrets } : change.after;
   await db
     .insertInto('audit_log')
     .values({
@@ -62,7 +80,7 @@ export async function recordChange(db: Kysely<Database>, change: AuditChange): P
       entity: change.entity,
       entity_id: change.entity_id,
       before: change.before === null ? null : JSON.stringify(change.before),
-      after: change.after === null ? null : JSON.stringify(change.after),
+      after: after === null ? null : JSON.stringify(after),
     })
     .execute();
   return true;
@@ -84,6 +102,8 @@ export async function listChanges(
 }
 
 function toEntry(row: Selectable<AuditLogTable>): AuditEntry {
+  const stored = parsed(row.after);
+  const { [CHANGED_SECRETS_KEY]: secrets, ...after } = stored ?? {};
   return {
     id: Number(row.id),
     at: new Date(Number(row.at)).toISOString(),
@@ -92,7 +112,8 @@ function toEntry(row: Selectable<AuditLogTable>): AuditEntry {
     entity: row.entity as AuditEntity,
     entity_id: row.entity_id,
     before: parsed(row.before),
-    after: parsed(row.after),
+    after: stored === null ? null : after,
+    changed_secrets: Array.isArray(secrets) ? secrets.filter((s): s is string => typeof s === 'string') : [],
   };
 }
 

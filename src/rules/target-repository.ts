@@ -139,7 +139,11 @@ export class TargetRepository {
     });
   }
 
-  /** Records a change with the target as answers show it: a secret address never reaches the log. */
+  /**
+   * Records a change with the target as answers show it: a secret address never reaches the log.
+   * A masked field whose raw value changed is named in `changed_secrets` (compared here, raw,
+   * in the change's transaction; no hash of it is kept), so a new webhook URL alone is recorded.
+   */
   private audit(
     trx: Transaction<Database>,
     actor: string,
@@ -148,14 +152,16 @@ export class TargetRepository {
     before: AlertTarget | null,
     after: AlertTarget | null,
   ): Promise<boolean> {
-    const shown = (target: AlertTarget | null) => target && this.channels.shownTarget(target);
+    const shownBefore = before && this.channels.shownTarget(before);
+    const shownAfter = after && this.channels.shownTarget(after);
     return recordChange(trx, {
       actor,
       action,
       entity: 'target',
       entity_id: String(id),
-      before: shown(before),
-      after: shown(after),
+      before: shownBefore,
+      after: shownAfter,
+      changed_secrets: changedSecrets(before, shownBefore, after, shownAfter),
       at: this.now(),
     });
   }
@@ -173,6 +179,20 @@ export class TargetRepository {
       throw error;
     }
   }
+}
+
+/** The fields an answer masks (on either side) whose raw values differ between before and after. */
+function changedSecrets(
+  before: AlertTarget | null,
+  shownBefore: AlertTarget | null,
+  after: AlertTarget | null,
+  shownAfter: AlertTarget | null,
+): string[] {
+  if (!before || !shownBefore || !after || !shownAfter) return [];
+  const fields = Object.keys(after) as (keyof AlertTarget)[];
+  const masked = (field: keyof AlertTarget) =>
+    shownBefore[field] !== before[field] || shownAfter[field] !== after[field];
+  return fields.filter((field) => masked(field) && before[field] !== after[field]);
 }
 
 async function existing(db: Kysely<Database>, id: number): Promise<AlertTarget> {

@@ -88,6 +88,7 @@ describe.each(drivers)('audit log (migration 016) over $driver', (driver) => {
       entity_id: 'app:3',
       before: null,
       after: rule(500),
+      changed_secrets: [],
     });
     expect(all.items[0]!.after).toEqual({ id: 9, comment: 'quiet ünïcode 🙂' });
 
@@ -97,6 +98,52 @@ describe.each(drivers)('audit log (migration 016) over $driver', (driver) => {
     expect((await listChanges(state, { actor: 'cli' }, { page: 1, per_page: 50 })).total).toBe(1);
     expect((await listChanges(state, { entity: 'token' }, { page: 1, per_page: 50 })).total).toBe(0);
   });
+
+  it.skipIf(driver.skipReason)(
+    'an update of a secret alone is recorded with changed_secrets; older rows read as before',
+    async () => {
+      const state = db!.state.db;
+      await state.deleteFrom('audit_log').execute();
+      const target = (updated_at: string) => ({
+        id: 5,
+        name: 'ops',
+        external_id: 'https://hooks.slack.com/***',
+        updated_at,
+      });
+      const change = {
+        actor: 'file:/srv/rules.yaml',
+        action: 'update' as const,
+        entity: 'target' as const,
+        entity_id: '5',
+        before: target('a'),
+        after: target('b'),
+      };
+      expect(await recordChange(state, change)).toBe(false);
+      expect(await recordChange(state, { ...change, changed_secrets: [] })).toBe(false);
+      expect(await recordChange(state, { ...change, changed_secrets: ['external_id', 'external_id'] })).toBe(true);
+      // Only updates carry it.
+      await recordChange(state, { ...change, action: 'create', before: null, changed_secrets: ['external_id'] });
+      // A row written before changed_secrets existed.
+      await state
+        .insertInto('audit_log')
+        .values({
+          at: Date.now(),
+          actor: 'cli',
+          action: 'update',
+          entity: 'target',
+          entity_id: '5',
+          before: JSON.stringify({ name: 'a' }),
+          after: JSON.stringify({ name: 'b' }),
+        })
+        .execute();
+      const [old, created, updated] = (await listChanges(state, { entity_id: '5' }, { page: 1, per_page: 10 })).items;
+      expect([old!.after, old!.changed_secrets]).toEqual([{ name: 'b' }, []]);
+      expect([created!.after, created!.changed_secrets]).toEqual([target('b'), []]);
+      expect(updated).toMatchObject({ before: target('a'), after: target('b'), changed_secrets: ['external_id'] });
+      const stored = await state.selectFrom('audit_log').select('after').orderBy('id').executeTakeFirstOrThrow();
+      expect(JSON.parse(stored.after!)).toEqual({ ...target('b'), $changed_secrets: ['external_id'] });
+    },
+  );
 
   it.skipIf(driver.skipReason)('migration 016 goes down and up again', async () => {
     const state = db!.state;

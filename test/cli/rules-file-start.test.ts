@@ -102,13 +102,14 @@ describe.each(drivers)('RULES_FILE with lagwatch start, over $driver', { timeout
       try {
         await waitFor(() => stdout.includes('lagwatch is running'), `start (stderr: ${stderr})`);
         const applied = await appRule();
-        expect(applied).toMatchObject({ max_duration: 500, managed_by: 'rules.yaml' });
+        // Marked with the file's absolute path (RULES_FILE=rules.yaml, relative to the working directory).
+        expect(applied).toMatchObject({ max_duration: 500, managed_by: rulesPath() });
         const latency = await world.ctx.ruleStores.windowRules('latency').all();
         expect(latency.map((r) => [(r as { name?: string }).name, r.managed_file])).toEqual([
-          ['checkout p95', 'rules.yaml'],
+          ['checkout p95', rulesPath()],
         ]);
         const targets = await world.ctx.targets.list({}, { page: 1, per_page: 10 });
-        expect(targets.items.map((t) => [t.name, t.managed_file])).toEqual([['ops hook', 'rules.yaml']]);
+        expect(targets.items.map((t) => [t.name, t.managed_file])).toEqual([['ops hook', rulesPath()]]);
         const first = await serverStatus();
         expect(first).toMatchObject({ path: 'rules.yaml', status: 'applied', problems: [], prune: false });
         expect(first.changes).toMatchObject({ created: 3 });
@@ -120,7 +121,7 @@ describe.each(drivers)('RULES_FILE with lagwatch start, over $driver', { timeout
           body: JSON.stringify({ max_duration: 1 }),
         });
         expect(put.status).toBe(409);
-        expect((await json(put)).error.message).toContain('managed by rules.yaml');
+        expect((await json(put)).error.message).toContain(`managed by ${rulesPath()};`);
 
         writeFileSync(rulesPath(), rulesYaml(900));
         child.kill('SIGHUP');

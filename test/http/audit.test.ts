@@ -77,6 +77,7 @@ describe.each(drivers)('audit log over HTTP, over $driver', (driver) => {
       entity_id: `app:${created.id}`,
       before: null,
       after: created,
+      changed_secrets: [],
     });
     expect([items[4].before, items[4].after]).toEqual([created, updated]);
     expect([items[3].before, items[3].after]).toEqual([current, null]);
@@ -106,6 +107,53 @@ describe.each(drivers)('audit log over HTTP, over $driver', (driver) => {
     // Addresses that are not secrets are kept as answers show them.
     expect(items[0].after).toEqual(mail);
   });
+
+  it.skipIf(driver.skipReason)(
+    'a new secret address alone is recorded as changed, neither value shown; the same again is no change',
+    async () => {
+      const ROTATED = 'https://hooks.slack.com/services/T0AAAAAAA/B0BBBBBBB/r0tat3dR0tat3dR0tat3d9';
+      const created = (
+        await send(
+          'POST',
+          '/targets',
+          validTarget({ name: 'rotated', type: 'slack', external_id: SLACK_URL }),
+          'token:rotate',
+        )
+      ).json().data;
+      const logsBefore = api.logs.length;
+      const put = await send('PUT', `/targets/${created.id}`, { external_id: ROTATED }, 'token:rotate');
+      expect(put.statusCode).toBe(200);
+      expect(put.json().data.external_id).toBe('https://hooks.slack.com/***');
+      // Sending the same address again changes nothing: no row.
+      expect((await send('PUT', `/targets/${created.id}`, { external_id: ROTATED }, 'token:rotate')).statusCode).toBe(
+        200,
+      );
+      const { items, total } = await audit(`?entity=target&entity_id=${created.id}`);
+      expect(total).toBe(2);
+      expect(items[0]).toMatchObject({
+        actor: 'token:rotate',
+        action: 'update',
+        changed_secrets: ['external_id'],
+        before: { external_id: 'https://hooks.slack.com/***', name: 'rotated' },
+        after: { external_id: 'https://hooks.slack.com/***', name: 'rotated' },
+      });
+      expect(items[1].changed_secrets).toEqual([]);
+      const seen = [JSON.stringify(items), put.body, ...api.logs.slice(logsBefore)].join('\n');
+      expect(seen).not.toContain('s3cret');
+      expect(seen).not.toContain('r0tat3d');
+
+      // An address that is no secret (email) shows as it is and is not in changed_secrets.
+      const mail = (await send('POST', '/targets', validTarget({ name: 'mail rotated' }), 'token:rotate')).json().data;
+      await send('PUT', `/targets/${mail.id}`, { external_id: 'other@example.com' }, 'token:rotate');
+      const [mailChange] = (await audit(`?entity=target&entity_id=${mail.id}`)).items;
+      expect(mailChange).toMatchObject({
+        action: 'update',
+        changed_secrets: [],
+        before: { external_id: mail.external_id },
+        after: { external_id: 'other@example.com' },
+      });
+    },
+  );
 
   it.skipIf(driver.skipReason)('silences: create and expire recorded; expiring an ended one is no change', async () => {
     const created = (

@@ -21,6 +21,21 @@ describe('audit record diff', () => {
     ]);
   });
 
+  it('lists a changed secret although its masked values read alike, marked hidden', () => {
+    const shown = { name: 'ops', external_id: 'https://hooks.slack.com/***', updated_at: 'a' };
+    expect(changedFields(shown, { ...shown, updated_at: 'b' }, ['external_id'])).toEqual([
+      {
+        field: 'external_id',
+        before: 'https://hooks.slack.com/***',
+        after: 'https://hooks.slack.com/***',
+        hidden: true,
+      },
+    ]);
+    expect(changedFields(shown, { ...shown, name: 'team' }, [])).toEqual([
+      { field: 'name', before: 'ops', after: 'team' },
+    ]);
+  });
+
   it('shows every field of a create or a delete', () => {
     expect(changedFields(null, { name: 'ops', scope: 'read' }).map((c) => c.field)).toEqual(['name', 'scope']);
     expect(changedFields({ app_name: 'api', is_active: true }, null)).toEqual([

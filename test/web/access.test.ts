@@ -200,6 +200,34 @@ describe.skipIf(chromiumMissing)('access in the dashboard: sign-in, scopes, toke
     await page.close();
   });
 
+  it('the Audit page shows a new webhook URL as changed, neither value shown', async () => {
+    const first = 'https://hooks.slack.com/services/T0AAAAAAA/B0BBBBBBB/f1rstF1rstF1rstF1rst1';
+    const rotated = 'https://hooks.slack.com/services/T0AAAAAAA/B0BBBBBBB/r0tat3dR0tat3dR0tat3d2';
+    const created = await h.api('POST', '/targets', { name: 'rotated hook', type: 'slack', external_id: first });
+    expect(created.status).toBe(201);
+    const id = created.body.data.id;
+    expect((await h.api('PUT', `/targets/${id}`, { external_id: rotated })).status).toBe(200);
+
+    const { page, errors, urls } = await open(`/#/audit?entity=target`);
+    await signIn(page, secrets.lead!);
+    const row = page.getByTestId('audit-row').first();
+    await eventually(() => row.textContent()).toMatch(new RegExp(`update\\s*target #${id}`));
+    await row.getByRole('button').click();
+    const diff = page.getByRole('table', { name: `Changes of target ${id}` });
+    expect(await diff.locator('tbody th, tbody td').allTextContents()).toEqual([
+      'external_id',
+      'https://hooks.slack.com/***',
+      'https://hooks.slack.com/***changed (value hidden)',
+    ]);
+    const html = await page.content();
+    for (const secret of ['f1rst', 'r0tat3d']) {
+      expect(html).not.toContain(secret);
+      expect(urls.filter((url) => url.includes(secret))).toEqual([]);
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('an admin makes a token (secret once, copied), sees its last use, revokes it; refused and ingest tokens get the prompt', async () => {
     await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.url });
     const { page, errors, urls } = await open('/#/tokens');

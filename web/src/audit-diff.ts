@@ -7,6 +7,8 @@ export interface FieldChange {
   /** Undefined: the field was not there (a create, or a field added). */
   before: unknown;
   after: unknown;
+  /** A secret (a target's webhook URL) the update changed: both values are masked, maybe alike. */
+  hidden?: true;
 }
 
 type Fields = Record<string, unknown> | null;
@@ -15,13 +17,20 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 /** The record's own time says when; this field would only repeat it. */
 const UNSHOWN = new Set(['updated_at']);
 
-/** The fields that differ, in the order the record lists them (after's, then those only before had). */
-export function changedFields(before: Fields, after: Fields): FieldChange[] {
-  const names = [...new Set([...Object.keys(after ?? {}), ...Object.keys(before ?? {})])];
+/**
+ * The fields that differ, in the order the record lists them (after's, then those only before
+ * had). `changedSecrets` (the record's `changed_secrets`) are listed too, marked hidden: their
+ * masked values may read alike although the secret changed.
+ */
+export function changedFields(before: Fields, after: Fields, changedSecrets: readonly string[] = []): FieldChange[] {
+  const names = [...new Set([...Object.keys(after ?? {}), ...Object.keys(before ?? {}), ...changedSecrets])];
   return names
     .filter((field) => !UNSHOWN.has(field))
-    .map((field) => ({ field, before: before?.[field], after: after?.[field] }))
-    .filter((change) => !same(change.before, change.after));
+    .map((field): FieldChange => {
+      const change = { field, before: before?.[field], after: after?.[field] };
+      return changedSecrets.includes(field) ? { ...change, hidden: true } : change;
+    })
+    .filter((change) => change.hidden || !same(change.before, change.after));
 }
 
 /** A field's value in words: text as it is, nothing as "—", lists and objects as compact JSON. */

@@ -66,7 +66,7 @@ export function registerRulesFileCommands(program: Command): void {
   program
     .command('rules:diff')
     .description(
-      'what `rules:apply <file>` would change: rules and targets to create, update (field by field) and delete (with --prune); writes nothing',
+      'what `rules:apply <file>` would change: rules and targets to create, update (field by field; a changed secret address as "external_id changed (hidden)") and delete (with --prune); writes nothing',
     )
     .argument('<file>', 'the rules file (YAML)')
     .option('--prune', 'also list the stored rules and targets the file lacks as deletes')
@@ -89,7 +89,7 @@ export function registerRulesFileCommands(program: Command): void {
   program
     .command('rules:apply')
     .description(
-      'make the stored rules and targets what a rules file says, in one transaction: idempotent (unchanged ones are not written), audited as file:<file>; natural keys: app rules by app, message rules by (app, key), other kinds by name, targets by (type, name)',
+      'make the stored rules and targets what a rules file says, in one transaction: idempotent (unchanged ones are not written), audited as file:<absolute path of the file>; natural keys: app rules by app, message rules by (app, key), other kinds by name, targets by (type, name)',
     )
     .argument('<file>', 'the rules file (YAML)')
     .option('--prune', 'delete the stored rules and targets the file lacks (without it they stay)')

@@ -50,6 +50,10 @@ export const AuditOutput = Type.Object({
   entity_id: Type.String({ description: 'Its id; for rules with the kind: app:3, latency:12' }),
   before: EntityState('The entity as the API answered it before (secrets masked); null on create'),
   after: EntityState('The entity as the API answers it after (secrets masked); null on delete'),
+  changed_secrets: Type.Array(Type.String(), {
+    description:
+      "The secret fields (a target's external_id: webhook URL, routing key) this update set to another value; both values stay hidden, masked alike in before and after. [] when none changed",
+  }),
 });
 
 /** `GET /audit`: who changed which rule, target, silence or token, newest first. */

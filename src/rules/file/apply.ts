@@ -11,15 +11,16 @@ export { PlanConflictError } from './plan.js';
 /** The table_revisions row whose lock serialises applies (it counts them, too). */
 const APPLY_LOCK = 'rules_file';
 
-/** The audit log's actor for changes a rules file makes. */
-export const fileActor = (file: string): string => `file:${file}`;
+/** The audit log's actor for changes a rules file makes: `file:` and its name (file-name.ts). */
+export const fileActor = (name: string): string => `file:${name}`;
 
 /**
  * Makes the stored rules and targets what a checked rules file says, in one transaction: creates
  * what is missing, updates what differs (only what differs: applying the same file again writes
  * nothing, not even an audit row), deletes what the file lacks with `prune`. Applies are
  * serialised by a row lock taken first, so two at once (two processes) do not both create.
- * `dryRun`: the plan only, nothing written. Changes are audited as `file:<file>`.
+ * `dryRun`: the plan only, nothing written. The file is named by its absolute path (see
+ * file-name.ts) in `managed_by` and in the audit actor, `file:<absolute path>`.
  */
 export async function applyRulesDocument(
   db: Kysely<Database>,
@@ -33,7 +34,7 @@ export async function applyRulesDocument(
     await takeApplyLock(trx);
     const stores = planStoresOver(trx, options.now);
     const { plan, steps } = await computePlan(stores, document, planOptions);
-    const actor = fileActor(options.file);
+    const actor = fileActor(plan.managed_file);
     for (const step of steps) await step(stores, actor);
     return plan;
   });

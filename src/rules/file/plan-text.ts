@@ -3,7 +3,7 @@ import type { PlanChange, PlanEntry, RulesPlan } from './plan.js';
 /**
  * A plan as lines for a person: `+ create latency "pay p95"`,
  * `~ update message checkout POST /pay: max_duration 800 → 1200`, `- delete app legacy`, and a
- * summary line. `applied`: said as done rather than to do.
+ * summary line; a changed secret address as `external_id changed (hidden)`. `applied`: said as done rather than to do.
  */
 export function planLines(plan: RulesPlan, applied: boolean): string[] {
   const lines: string[] = [];
@@ -30,7 +30,12 @@ function summary(plan: RulesPlan, applied: boolean): string {
 }
 
 function changesText(changes: PlanChange[]): string {
-  return changes.map((c) => `${c.field} ${valueText(c.before)} → ${valueText(c.after)}`).join(', ');
+  // A secret's values are not printed, not even masked (two masks may read alike).
+  return changes
+    .map((c) =>
+      c.hidden ? `${c.field} changed (hidden)` : `${c.field} ${valueText(c.before)} → ${valueText(c.after)}`,
+    )
+    .join(', ');
 }
 
 function valueText(value: unknown): string {

@@ -8,6 +8,7 @@ import { TargetRepository } from '../target-repository.js';
 import type { AlertTarget } from '../types.js';
 import { fileChannels } from './channels.js';
 import type { RulesDocument } from './document.js';
+import { marksFile, rulesFileName } from './file-name.js';
 import { ruleKey, ruleLabel, targetKey, targetLabel } from './keys.js';
 import { completedRule, completedTarget } from './kinds.js';
 
@@ -16,6 +17,8 @@ export interface PlanChange {
   field: string;
   before: unknown;
   after: unknown;
+  /** A secret (a target's webhook URL, routing key) that changed: before and after are masked, maybe alike. */
+  hidden?: true;
 }
 
 /** One rule or target the plan names. */
@@ -35,7 +38,10 @@ export interface PlanEntry {
 
 /** What applying a rules file does (or did): every rule and target of the file or the database. */
 export interface RulesPlan {
+  /** The file as given (output names it so). */
   file: string;
+  /** Its name in `managed_by` and the audit actor: the absolute path (see file-name.ts). */
+  managed_file: string;
   prune: boolean;
   dryRun: boolean;
   creates: PlanEntry[];
@@ -90,8 +96,10 @@ export async function computePlan(
   document: RulesDocument,
   options: { file: string; prune: boolean; dryRun: boolean },
 ): Promise<ComputedPlan> {
+  const file = rulesFileName(options.file);
   const plan: RulesPlan = {
     file: options.file,
+    managed_file: file,
     prune: options.prune,
     dryRun: options.dryRun,
     creates: [],
@@ -101,7 +109,6 @@ export async function computePlan(
     releases: [],
     kept: [],
   };
-  const { file } = options;
   const deletes: PlanStep[] = [];
   const updates: PlanStep[] = [];
   const creates: PlanStep[] = [];
@@ -165,8 +172,8 @@ export async function computePlan(
     if (options.prune) {
       plan.deletes.push(storedRuleEntry(stored));
       deletes.push((s, actor) => stored.kind.store(s.rules).delete(stored.rule.id, actor, { managedBy: file }));
-    } else if (stored.rule.managed_file === file) {
-      plan.releases.push({ ...storedRuleEntry(stored), changes: [releaseChange(file)] });
+    } else if (marksFile(stored.rule.managed_file, file)) {
+      plan.releases.push({ ...storedRuleEntry(stored), changes: [releaseChange(stored.rule.managed_file)] });
       updates.push(async (s, actor) => {
         await stored.kind.store(s.rules).update(stored.rule.id, {}, actor, { managedBy: null });
       });
@@ -228,8 +235,8 @@ export async function computePlan(
       deletes.push((s, actor) => s.targets.delete(stored.id, actor, { managedBy: file }));
       continue;
     }
-    if (stored.managed_file === file) {
-      plan.releases.push({ ...entry, changes: [releaseChange(file)] });
+    if (marksFile(stored.managed_file, file)) {
+      plan.releases.push({ ...entry, changes: [releaseChange(stored.managed_file)] });
       updates.push(async (s, actor) => {
         await s.targets.update(stored.id, {}, actor, { managedBy: null });
       });
@@ -248,14 +255,15 @@ export async function computePlan(
 
 /**
  * The file manages every rule and target it holds: one stored unmarked (or marked by another
- * file) is marked, a change of managed_by only.
+ * file, or by this one under the path as given before names were resolved) is marked, a change
+ * of managed_by only.
  */
 function markChange(stored: { managed_file: string | null }, file: string): PlanChange | undefined {
   return stored.managed_file === file ? undefined : { field: 'managed_by', before: stored.managed_file, after: file };
 }
 
-function releaseChange(file: string): PlanChange {
-  return { field: 'managed_by', before: file, after: null };
+function releaseChange(mark: string | null): PlanChange {
+  return { field: 'managed_by', before: mark, after: null };
 }
 
 function storedRuleEntry(stored: StoredRule): PlanEntry {
@@ -299,14 +307,17 @@ function targetFields(target: AlertTarget): Record<string, unknown> {
   return { name: target.name, type: target.type, external_id: target.external_id, is_active: target.is_active };
 }
 
-/** A change of a secret address (webhook URL, routing key) as output may show it. */
+/**
+ * A change of a secret address (webhook URL, routing key) as output may show it: masked, and
+ * marked hidden. The plan found it by comparing the raw stored address with the file's.
+ */
 function maskedChange(change: PlanChange, type: string): PlanChange {
   if (change.field !== 'external_id') return change;
-  const mask = (address: unknown) =>
-    typeof address === 'string' && fileChannels().addressSecrets(type, address).length > 0
-      ? fileChannels().maskAddress(type, address)
-      : address;
-  return { ...change, before: mask(change.before), after: mask(change.after) };
+  const secret = (address: unknown): address is string =>
+    typeof address === 'string' && fileChannels().addressSecrets(type, address).length > 0;
+  if (!secret(change.before) && !secret(change.after)) return change;
+  const mask = (address: unknown) => (secret(address) ? fileChannels().maskAddress(type, address) : address);
+  return { ...change, before: mask(change.before), after: mask(change.after), hidden: true };
 }
 
 async function allTargets(targets: TargetRepository): Promise<AlertTarget[]> {

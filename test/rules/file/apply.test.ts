@@ -1,6 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is how rules files refer to environment variables
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { repositoriesFor } from '../../../src/app/context.js';
+import { listChanges } from '../../../src/audit/audit-log.js';
 import type { StateDb } from '../../../src/db/connection.js';
 import { applyRulesDocument, PlanConflictError, type RulesPlan } from '../../../src/rules/file/apply.js';
 import type { RulesDocument } from '../../../src/rules/file/document.js';
@@ -15,6 +17,8 @@ const drivers = driversUnderTest();
 announceSkips(drivers, 'rules file apply');
 
 const FILE = 'rules/prod.yaml';
+/** The file's name in managed_by and the audit actor: its absolute path. */
+const NAME = resolve(FILE);
 const SLACK_URL = 'https://hooks.slack.com/services/T0001/B0001/s3cr3ts3cr3t';
 const ENV = { SLACK_URL };
 
@@ -121,11 +125,11 @@ describe.each(drivers)('applying a rules file over $driver', (driver) => {
     ]);
     const stored = await everything();
     expect(stored.rules).toHaveLength(5);
-    expect([...stored.rules, ...stored.targets].every((e) => e.managed_file === FILE)).toBe(true);
+    expect([...stored.rules, ...stored.targets].every((e) => e.managed_file === NAME)).toBe(true);
     expect(stored.targets.find((t) => t.name === 'ops')?.external_id).toBe(SLACK_URL);
     const audit = await auditRows();
     expect(audit).toHaveLength(7);
-    expect(new Set(audit.map((a) => `${a.actor} ${a.action}`))).toEqual(new Set([`file:${FILE} create`]));
+    expect(new Set(audit.map((a) => `${a.actor} ${a.action}`))).toEqual(new Set([`file:${NAME} create`]));
     const revisions = await state.db
       .selectFrom('table_revisions')
       .selectAll()
@@ -158,7 +162,7 @@ describe.each(drivers)('applying a rules file over $driver', (driver) => {
     expect(planLines(plan, true)).toEqual([
       '~ update message checkout POST /pay: max_duration 1200 → 1500',
       '~ update latency "pay p95": threshold 900 → null, baseline null → {"compare_to":"7d","ratio":1.5,"min_increase_ms":0}',
-      '~ update target slack "ops": external_id "https://hooks.slack.com/***" → "https://hooks.slack.com/***"',
+      '~ update target slack "ops": external_id changed (hidden)',
       '~ update target email "oncall": is_active true → false',
       `applied ${FILE}: 0 created, 4 updated, 0 deleted, 3 unchanged`,
     ]);
@@ -174,11 +178,114 @@ describe.each(drivers)('applying a rules file over $driver', (driver) => {
       baseline: { compare_to: '7d', ratio: 1.5, min_increase_ms: 0 },
     });
     expect(stored.targets.find((t) => t.name === 'ops')?.external_id).toBe(`${SLACK_URL}x`);
-    // The audit log shows targets masked: a new secret address alone leaves before = after there,
-    // which recordChange does not write (the target store's rule, not this file's).
+    // A new secret address alone is an audit row too (its values hidden, see the secret test below).
     const updates = (await auditRows()).filter((a) => a.action === 'update');
-    expect(updates.map((a) => a.entity_id.split(':')[0])).toEqual(['message', 'latency', expect.any(String)]);
+    expect(updates.map((a) => `${a.entity} ${a.entity_id.split(':')[0]}`)).toEqual([
+      'rule message',
+      'rule latency',
+      expect.stringMatching(/^target \d+$/),
+      expect.stringMatching(/^target \d+$/),
+    ]);
     expect(counts(await apply(changed, { env: { SLACK_URL: `${SLACK_URL}x` } }))).toEqual({ ...none, unchanged: 7 });
+  });
+
+  it('a changed secret alone is applied, reported hidden and audited; the same secret again writes nothing', async () => {
+    await apply(RULES);
+    const NEW_URL = 'https://hooks.slack.com/services/T0001/B0001/n3wn3wn3wn3w';
+    const env = { SLACK_URL: NEW_URL };
+    const diff = await apply(RULES, { env, dryRun: true });
+    expect(counts(diff)).toEqual({ ...none, updates: 1, unchanged: 6 });
+    expect(diff.updates[0]!.changes).toEqual([
+      {
+        field: 'external_id',
+        before: 'https://hooks.slack.com/***',
+        after: 'https://hooks.slack.com/***',
+        hidden: true,
+      },
+    ]);
+    const plan = await apply(RULES, { env });
+    const lines = planLines(plan, true);
+    expect(lines).toEqual([
+      '~ update target slack "ops": external_id changed (hidden)',
+      `applied ${FILE}: 0 created, 1 updated, 0 deleted, 6 unchanged`,
+    ]);
+    const ops = (await everything()).targets.find((t) => t.name === 'ops')!;
+    expect(ops.external_id).toBe(NEW_URL);
+
+    const audit = await listChanges(
+      state.db,
+      { entity: 'target', entity_id: String(ops.id) },
+      { page: 1, per_page: 10 },
+    );
+    expect(audit.items.map((e) => [e.action, e.actor, e.changed_secrets])).toEqual([
+      ['update', `file:${NAME}`, ['external_id']],
+      ['create', `file:${NAME}`, []],
+    ]);
+    const [row] = audit.items;
+    expect(row!.before).toMatchObject({ external_id: 'https://hooks.slack.com/***' });
+    expect(row!.after).toMatchObject({ external_id: 'https://hooks.slack.com/***' });
+    const stored = await state.db.selectFrom('audit_log').select(['before', 'after']).execute();
+    for (const text of [
+      JSON.stringify(stored),
+      JSON.stringify(audit),
+      JSON.stringify(diff),
+      JSON.stringify(plan),
+      ...lines,
+    ]) {
+      expect(text).not.toContain('s3cr3t');
+      expect(text).not.toContain('n3wn3w');
+    }
+
+    const rows = (await auditRows()).length;
+    const again = await apply(RULES, { env });
+    expect(counts(again)).toEqual({ ...none, unchanged: 7 });
+    expect(await auditRows()).toHaveLength(rows);
+    // Back to the first secret: a change again.
+    expect(planLines(await apply(RULES), true)[0]).toBe('~ update target slack "ops": external_id changed (hidden)');
+    expect(await auditRows()).toHaveLength(rows + 1);
+  });
+
+  it('names the file by its absolute path: rules.yaml, ./rules.yaml and the absolute path are one file', async () => {
+    const spellings = [FILE, `./${FILE}`, NAME, `rules/../${FILE}`];
+    await apply(RULES);
+    const rows = (await auditRows()).length;
+    for (const file of spellings) {
+      const plan = await applyRulesDocument(state.db, documentOf(RULES), { file, prune: false, dryRun: false, now });
+      expect([plan.file, plan.managed_file]).toEqual([file, NAME]);
+      expect(counts(plan)).toEqual({ ...none, unchanged: 7 });
+    }
+    expect(await auditRows()).toHaveLength(rows);
+    // Another spelling releases what this file marked.
+    const withoutAbsence = RULES.replace(/ {2}- kind: absence\n(?: {4}.*\n)+/, '');
+    const released = await applyRulesDocument(state.db, documentOf(withoutAbsence), {
+      file: `./${FILE}`,
+      prune: false,
+      dryRun: false,
+      now,
+    });
+    expect(counts(released)).toEqual({ ...none, unchanged: 6, releases: 1 });
+    const actors = new Set((await auditRows()).map((a) => a.actor));
+    expect(actors).toEqual(new Set([`file:${NAME}`]));
+  });
+
+  it('a mark written with the path as given (before names were resolved) is released, or re-marked once', async () => {
+    const repos = repositoriesFor(state);
+    const old = { managedBy: FILE };
+    await repos.appRules.create({ app_name: 'checkout', max_duration: 800, alert_channels: ['email'] }, 'cli', old);
+    await repos.appRules.create({ app_name: 'legacy', max_duration: 100, alert_channels: ['email'] }, 'cli', old);
+    const plan = await apply(RULES);
+    expect(planLines(plan, true).slice(0, 2)).toEqual([
+      `~ update app checkout: managed_by "${FILE}" → "${NAME}"`,
+      expect.stringMatching(/^\+ create /),
+    ]);
+    expect(plan.releases.map((e) => [e.label, e.changes])).toEqual([
+      ['app legacy', [{ field: 'managed_by', before: FILE, after: null }]],
+    ]);
+    expect((await repos.appRules.all()).map((r) => [r.app_name, r.managed_file])).toEqual([
+      ['checkout', NAME],
+      ['legacy', null],
+    ]);
+    expect(counts(await apply(RULES))).toEqual({ ...none, unchanged: 7, kept: 1 });
   });
 
   it('a dry run plans and writes nothing', async () => {
@@ -200,7 +307,7 @@ describe.each(drivers)('applying a rules file over $driver', (driver) => {
     const kept = await apply(withoutAbsence);
     expect(counts(kept)).toEqual({ ...none, unchanged: 6, releases: 1, kept: 1 });
     expect(planLines(kept, true)).toEqual([
-      `~ release absence "checkout quiet" (no longer in the file): managed_by "${FILE}" → null`,
+      `~ release absence "checkout quiet" (no longer in the file): managed_by "${NAME}" → null`,
       `applied ${FILE}: 0 created, 0 updated, 0 deleted, 6 unchanged, 1 released, 1 not in the file kept (--prune deletes them)`,
     ]);
     const absence = (await repos.ruleStores.windowRules('absence').all())[0];
@@ -212,7 +319,7 @@ describe.each(drivers)('applying a rules file over $driver', (driver) => {
     expect(counts(pruned)).toEqual({ ...none, deletes: 2, unchanged: 6 });
     expect((await everything()).rules).toHaveLength(4);
     const deletes = (await auditRows()).filter((a) => a.action === 'delete');
-    expect(deletes.map((a) => a.actor)).toEqual([`file:${FILE}`, `file:${FILE}`]);
+    expect(deletes.map((a) => a.actor)).toEqual([`file:${NAME}`, `file:${NAME}`]);
   });
 
   it('marks a rule it finds unmarked: an update of managed_by only', async () => {
@@ -226,10 +333,10 @@ describe.each(drivers)('applying a rules file over $driver', (driver) => {
         label: 'app checkout',
         id: expect.any(Number),
         line: 2,
-        changes: [{ field: 'managed_by', before: null, after: FILE }],
+        changes: [{ field: 'managed_by', before: null, after: NAME }],
       },
     ]);
-    expect((await repos.appRules.all())[0]).toMatchObject({ managed_file: FILE, max_duration: 800 });
+    expect((await repos.appRules.all())[0]).toMatchObject({ managed_file: NAME, max_duration: 800 });
   });
 
   it('one transaction: a failure midway leaves nothing written', async () => {

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listChanges } from '../../../src/audit/audit-log.js';
 import type { DatabaseConfig } from '../../../src/config/config.js';
 import { lagwatch } from '../../support/cli.js';
 import { announceSkips, driversUnderTest, migratedStateDb } from '../../support/databases.js';
@@ -108,7 +109,7 @@ describe('rules:* commands', { timeout: 120_000 }, () => {
     writeFileSync(join(cwd, 'changed.yaml'), RULES.replace('threshold: 900', 'threshold: 950'));
     const changed = await lagwatch(['rules:diff', 'changed.yaml'], env, cwd);
     expect(changed.stdout.split('\n')).toContain(
-      '~ update latency "pay p95": threshold 900 → 950, managed_by "rules.yaml" → "changed.yaml"',
+      `~ update latency "pay p95": threshold 900 → 950, managed_by "${join(cwd, 'rules.yaml')}" → "${join(cwd, 'changed.yaml')}"`,
     );
   });
 
@@ -120,13 +121,14 @@ describe('rules:* commands', { timeout: 120_000 }, () => {
     const text = readFileSync(join(cwd, 'exported.yaml'), 'utf8');
     expect(text).not.toContain('s3cr3t');
     const diff = await lagwatch(['rules:diff', 'exported.yaml'], { LAGWATCH_TARGET_OPS_EXTERNAL_ID: SLACK_URL }, cwd);
-    // Only the managing file's name differs.
+    // Only the managing file's name (its absolute path) differs.
     const lines = diff.stdout.trim().split('\n');
     expect(lines.at(-1)).toBe(
       'exported.yaml (dry run, nothing written): 0 to create, 4 to update, 0 to delete, 0 unchanged',
     );
     for (const line of lines.slice(0, -1)) {
-      expect(line).toMatch(/^~ update [^:]+: managed_by "rules\.yaml" → "exported\.yaml"$/);
+      expect(line).toMatch(/^~ update [^:]+: managed_by "(.+)" → "(.+)"$/);
+      expect(line.endsWith(`managed_by "${join(cwd, 'rules.yaml')}" → "${join(cwd, 'exported.yaml')}"`)).toBe(true);
     }
     const withSecrets = await lagwatch(['rules:export', '--with-secrets'], {}, cwd);
     expect(withSecrets.stdout).toContain(`external_id: ${SLACK_URL}`);
@@ -187,5 +189,77 @@ describe.each(drivers)('rules:apply from two processes at once over $driver', { 
     expect(stored).toHaveLength(40);
     const audit = await db.state.db.selectFrom('audit_log').select('action').execute();
     expect(audit).toHaveLength(40);
+  });
+});
+
+announceSkips(drivers, 'rules:apply of a changed secret');
+
+describe.each(drivers)('rules:apply of a changed secret over $driver', { timeout: 120_000 }, (driver) => {
+  if (driver.skipReason) {
+    it.skip(`skipped: ${driver.skipReason}`, () => {});
+    return;
+  }
+  const cwd = mkdtempSync(join(tmpdir(), 'lagwatch-cli-rules-secret-'));
+  let db: Awaited<ReturnType<typeof migratedStateDb>>;
+  beforeAll(async () => {
+    db = await migratedStateDb(driver);
+    writeFileSync(join(cwd, 'rules.yaml'), RULES);
+  });
+  afterAll(async () => {
+    await db.close();
+    rmSync(cwd, { recursive: true, force: true });
+  });
+  const envOf = (c: DatabaseConfig): Record<string, string> => ({
+    DB_DRIVER: c.driver,
+    DB_DATABASE: c.database,
+    ...(c.driver === 'sqlite' ? {} : { DB_HOST: c.host, DB_PORT: String(c.port), DB_USERNAME: c.username }),
+  });
+
+  it('says the address changed (hidden), audits it as file:<absolute path>, and writes nothing the second time', async () => {
+    const ROTATED = 'https://hooks.slack.com/services/T0001/B0001/r0tat3dr0tat3d';
+    const base = envOf(db.config);
+    const name = join(cwd, 'rules.yaml');
+    expect((await lagwatch(['rules:apply', 'rules.yaml'], { ...base, SLACK_URL }, cwd)).code).toBe(0);
+    const audited = async () => db.state.db.selectFrom('audit_log').selectAll().orderBy('id').execute();
+    const rows = (await audited()).length;
+
+    const env = { ...base, SLACK_URL: ROTATED };
+    const diff = await lagwatch(['rules:diff', 'rules.yaml'], env, cwd);
+    const applied = await lagwatch(['rules:apply', './rules.yaml'], env, cwd);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toBe(
+      '~ update target slack "ops": external_id changed (hidden)\n' +
+        'applied ./rules.yaml: 0 created, 1 updated, 0 deleted, 3 unchanged\n',
+    );
+    expect(diff.stdout.split('\n')[0]).toBe('~ update target slack "ops": external_id changed (hidden)');
+    const json = await lagwatch(['rules:diff', 'rules.yaml', '--json'], { ...base, SLACK_URL }, cwd);
+    expect(JSON.parse(json.stdout).updates[0].changes).toEqual([
+      {
+        field: 'external_id',
+        before: 'https://hooks.slack.com/***',
+        after: 'https://hooks.slack.com/***',
+        hidden: true,
+      },
+    ]);
+
+    const added = (await audited()).slice(rows);
+    expect(added.map((r) => [r.actor, r.action, r.entity])).toEqual([[`file:${name}`, 'update', 'target']]);
+    const [entry] = (
+      await listChanges(db.state.db, { actor: `file:${name}`, entity: 'target' }, { page: 1, per_page: 1 })
+    ).items;
+    expect(entry!.changed_secrets).toEqual(['external_id']);
+    for (const text of [JSON.stringify(added), diff.stdout, diff.stderr, applied.stdout, applied.stderr, json.stdout]) {
+      expect(text).not.toContain('s3cr3t');
+      expect(text).not.toContain('r0tat3d');
+    }
+
+    // The same file again, under any spelling of its path: nothing written.
+    for (const file of ['rules.yaml', './rules.yaml', name]) {
+      const again = await lagwatch(['rules:apply', file], env, cwd);
+      expect(again.stdout).toBe(`applied ${file}: 0 created, 0 updated, 0 deleted, 4 unchanged\n`);
+    }
+    expect(await audited()).toHaveLength(rows + 1);
+    const target = await db.state.db.selectFrom('alert_targets').selectAll().executeTakeFirstOrThrow();
+    expect([target.external_id, target.managed_by]).toEqual([ROTATED, name]);
   });
 });

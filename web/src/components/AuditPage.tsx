@@ -170,7 +170,7 @@ function AuditRow({ entry, open, onToggle }: { entry: AuditEntry; open: boolean;
 
 /** The changed fields: one value column for a create or delete, before and after for an update. */
 function FieldChanges({ entry }: { entry: AuditEntry }) {
-  const changes = changedFields(entry.before, entry.after);
+  const changes = changedFields(entry.before, entry.after, entry.changed_secrets);
   if (changes.length === 0) return <p className="muted">No field changed.</p>;
   const both = entry.action === 'update';
   return (
@@ -185,7 +185,12 @@ function FieldChanges({ entry }: { entry: AuditEntry }) {
               <code>{change.field}</code>
             </th>
             {(both || entry.action === 'delete') && <td className="break diff-before">{valueWords(change.before)}</td>}
-            {(both || entry.action !== 'delete') && <td className="break diff-after">{valueWords(change.after)}</td>}
+            {(both || entry.action !== 'delete') && (
+              <td className="break diff-after">
+                {valueWords(change.after)}
+                {change.hidden && <div className="muted small">changed (value hidden)</div>}
+              </td>
+            )}
           </tr>
         ))}
       </tbody>
