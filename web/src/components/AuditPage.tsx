@@ -2,10 +2,11 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { AUDIT_ENTITIES, type AuditEntry } from '../api/access-types.js';
 import { api } from '../api/client.js';
 import { changedFields, entityWords, valueWords } from '../audit-diff.js';
-import { formatCount, formatDateTime, formatRelative, formatTime } from '../format.js';
+import { formatCount, formatDateTime, formatTime } from '../format.js';
 import { href } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
 import { pastTheEnd } from '../url-problems.js';
+import { Relative } from './RelativeTime.js';
 import { answered, ResourceNote } from './ResourceNote.js';
 import { TableHeader } from './TableHeader.js';
 import { UrlNotice } from './UrlNotice.js';
@@ -142,7 +143,9 @@ function AuditRow({ entry, open, onToggle }: { entry: AuditEntry; open: boolean;
             <span aria-hidden="true">{open ? '▾' : '▸'}</span> {formatTime(entry.at)}
             <span className="visually-hidden"> — the fields changed</span>
           </button>
-          <div className="muted small">{formatRelative(entry.at)}</div>
+          <div className="muted small">
+            <Relative at={entry.at} />
+          </div>
         </td>
         <td className="break">
           <a href={href({ page: 'audit', actor: entry.actor })} title={`Only the changes of ${entry.actor}`}>

@@ -1,12 +1,13 @@
 import { api } from '../api/client.js';
 import type { Incident, IncidentState } from '../api/window-types.js';
-import { formatCount, formatDateTime, formatRelative, formatTime } from '../format.js';
+import { formatCount, formatDateTime, formatTime } from '../format.js';
 import { href, type Route } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
 import { pastTheEnd, unknownValue } from '../url-problems.js';
-import { formatLasting, formatStatValue } from '../window-words.js';
+import { formatStatValue } from '../window-words.js';
 import { AppSelect } from './AppSelect.js';
 import { IncidentDetailCard } from './IncidentDetail.js';
+import { Lasting, Relative } from './RelativeTime.js';
 import { answered, ResourceNote } from './ResourceNote.js';
 import { TableHeader } from './TableHeader.js';
 import { UrlNotice } from './UrlNotice.js';
@@ -230,7 +231,9 @@ function IncidentRow({ incident, route }: { incident: Incident; route: Route }) 
         <a href={href({ ...route, incidentId: incident.id })} aria-label={`Incident ${incident.id}: ${incident.name}`}>
           {formatTime(incident.started_at)}
         </a>
-        <div className="muted small">{formatRelative(incident.started_at)}</div>
+        <div className="muted small">
+          <Relative at={incident.started_at} />
+        </div>
         <div className="show-narrow">
           <Badge tone={firing ? 'bad' : 'ok'}>{incident.state}</Badge>
         </div>
@@ -246,7 +249,7 @@ function IncidentRow({ incident, route }: { incident: Incident; route: Route }) 
         <div className="muted small show-narrow">
           {incident.app_name}
           {incident.message_key ? ` · ${incident.message_key}` : ''} · {firing ? 'for ' : ''}
-          {formatLasting(incident.started_at, incident.resolved_at)}
+          <Lasting from={incident.started_at} to={incident.resolved_at} />
         </div>
       </td>
       <td className="hide-narrow break">
@@ -266,7 +269,7 @@ function IncidentRow({ incident, route }: { incident: Incident; route: Route }) 
       <td className="num hide-narrow">{formatStatValue(incident.threshold, incident.unit)}</td>
       <td className="num hide-narrow">
         {firing ? 'for ' : ''}
-        {formatLasting(incident.started_at, incident.resolved_at)}
+        <Lasting from={incident.started_at} to={incident.resolved_at} />
       </td>
     </tr>
   );

@@ -3,9 +3,11 @@ import { useCan } from '../access.js';
 import { refreshActiveSilences } from '../active-silences.js';
 import { api } from '../api/client.js';
 import type { Silence } from '../api/types.js';
+import { useRelativeNow } from '../clock.js';
 import { checkFields, SILENCE_FIELDS } from '../field-errors.js';
-import { formatDateTime, formatRelative, formatTime } from '../format.js';
+import { formatDateTime, formatTime } from '../format.js';
 import { SILENCE_DURATIONS } from '../silence-durations.js';
+import { silencePhase, silenceWhen } from '../silence-when.js';
 import { useDashboard, useResource } from '../state.js';
 import { BreakableKey } from './BreakableKey.js';
 import { GeneralError, useApiForm, useRowActions } from './editing.js';
@@ -158,7 +160,9 @@ function SilenceGroup({
 
 /** `expire`: absent without the write scope, or for a silence not in force (no Expire button). */
 function SilenceRow({ silence, busy, expire }: { silence: Silence; busy: boolean; expire?: () => void }) {
-  const future = !silence.active && Date.parse(silence.starts_at) > Date.now();
+  const now = useRelativeNow(silence.starts_at, silence.ends_at);
+  // The fetched `active` may be stale (the list is read again later): the words follow the clock.
+  const phase = silencePhase(silence, now);
   return (
     <tr data-silence-id={silence.id}>
       <td>
@@ -174,24 +178,20 @@ function SilenceRow({ silence, busy, expire }: { silence: Silence; busy: boolean
       <td className="nowrap" title={formatDateTime(silence.ends_at)}>
         {formatTime(silence.ends_at)}
         <div className="muted small" data-testid="silence-relative">
-          {future
-            ? `starts ${formatRelative(silence.starts_at)}`
-            : silence.active
-              ? formatRelative(silence.ends_at)
-              : `ended ${formatRelative(silence.ends_at)}`}
+          {silenceWhen(silence, now)}
         </div>
       </td>
       <td className="small">{silence.created_by}</td>
       <td className="hide-narrow small">{silence.comment ?? ''}</td>
       <td>
-        {silence.active ? (
+        {silence.active && phase === 'in force' ? (
           expire && (
             <button type="button" className="button button-small" disabled={busy} onClick={expire}>
               Expire
             </button>
           )
         ) : (
-          <Badge tone="muted">{future ? 'future' : 'ended'}</Badge>
+          <Badge tone="muted">{phase === 'in force' ? 'started' : phase}</Badge>
         )}
       </td>
     </tr>

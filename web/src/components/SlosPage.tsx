@@ -15,9 +15,10 @@ import {
   rateWindowWords,
 } from '../slo-words.js';
 import { useDashboard, useResource } from '../state.js';
-import { formatLasting, formatStatValue } from '../window-words.js';
+import { formatStatValue } from '../window-words.js';
 import { useCoveredChannels } from './channel-targets.js';
 import { ManagedBadge, managedReason } from './ManagedBadge.js';
+import { Lasting } from './RelativeTime.js';
 import { ResourceNote } from './ResourceNote.js';
 import { SloCharts } from './SloCharts.js';
 import { SloRuleDialog } from './SloRuleForm.js';
@@ -394,7 +395,9 @@ function SloIncidents({ rule }: { rule: SloRule }) {
                         ? formatBurnRate(incident.peak_value ?? incident.value)
                         : formatStatValue(incident.peak_value ?? incident.value, incident.unit)}
                     </td>
-                    <td className="num">{formatLasting(incident.started_at, incident.resolved_at)}</td>
+                    <td className="num">
+                      <Lasting from={incident.started_at} to={incident.resolved_at} />
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -3,10 +3,11 @@ import { useAccess, useCan } from '../access.js';
 import type { CreatedToken, Scope, TokenRow } from '../api/access-types.js';
 import { api } from '../api/client.js';
 import { checkFields, TOKEN_FIELDS } from '../field-errors.js';
-import { formatDateTime, formatRelative } from '../format.js';
+import { formatDateTime } from '../format.js';
 import { useResource } from '../state.js';
 import { GeneralError, useApiForm, useRowActions } from './editing.js';
 import { NewSecret } from './NewSecret.js';
+import { Relative } from './RelativeTime.js';
 import { answered, ResourceNote } from './ResourceNote.js';
 import { TableHeader } from './TableHeader.js';
 import { Badge, Card, Empty, Field, Loading, Pager } from './ui.js';
@@ -98,7 +99,7 @@ function When({ at, none }: { at: string | null; none: string }) {
   if (!at) return <span className="muted">{none}</span>;
   return (
     <span title={formatDateTime(at)}>
-      {formatRelative(at)}
+      <Relative at={at} />
       <div className="muted small">{formatDateTime(at)}</div>
     </span>
   );
