@@ -1,11 +1,11 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { AUDIT_ENTITIES, type AuditEntry } from '../api/access-types.js';
+import { AUDIT_ENTITIES, type AuditEntity, type AuditEntry } from '../api/access-types.js';
 import { api } from '../api/client.js';
 import { changedFields, entityWords, valueWords } from '../audit-diff.js';
 import { formatCount, formatDateTime, formatTime } from '../format.js';
 import { href } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
-import { pastTheEnd } from '../url-problems.js';
+import { pastTheEnd, queryParam, unknownValue } from '../url-problems.js';
 import { Relative } from './RelativeTime.js';
 import { answered, ResourceNote } from './ResourceNote.js';
 import { TableHeader } from './TableHeader.js';
@@ -15,13 +15,17 @@ import { Badge, Card, Empty, Loading, Pager } from './ui.js';
 const PER_PAGE = 50;
 const ACTION_TONE = { create: 'ok', update: 'info', delete: 'bad' } as const;
 
+const knownEntity = (value: string | undefined): AuditEntity | undefined =>
+  AUDIT_ENTITIES.includes(value as AuditEntity) ? (value as AuditEntity) : undefined;
+
 /**
  * Every change to rules, targets, silences and tokens, newest first: who, what, and (opened) the
  * fields it changed. The filters (entity, actor) and the page live in the URL.
  */
 export function AuditPage() {
   const { route, setView } = useDashboard();
-  const entity = route.entity;
+  // An entity the log does not record (`entity=widget`) is left out, and the notice says so.
+  const entity = knownEntity(route.entity);
   const actor = route.actor;
   const page = route.pageNumber ?? 1;
   const log = useResource(
@@ -36,7 +40,12 @@ export function AuditPage() {
     <div className="page">
       <Card>
         <AuditFilters />
-        <UrlNotice problems={[log.data && pastTheEnd(page, PER_PAGE, log.data.total)]} />
+        <UrlNotice
+          problems={[
+            unknownValue('entity', queryParam(window.location.hash, 'entity'), AUDIT_ENTITIES, 'every entity'),
+            log.data && pastTheEnd(page, PER_PAGE, log.data.total),
+          ]}
+        />
         <ResourceNote resource={log} />
         {!log.data && log.loading ? (
           <Loading />
@@ -96,7 +105,7 @@ function AuditFilters() {
       <label className="inline-field">
         <span>Entity</span>
         <select
-          value={route.entity ?? ''}
+          value={knownEntity(route.entity) ?? ''}
           onChange={(e) => setView({ entity: e.target.value || undefined, pageNumber: undefined }, { replace: true })}
         >
           <option value="">All</option>

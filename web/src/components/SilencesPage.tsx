@@ -9,11 +9,13 @@ import { formatDateTime, formatTime } from '../format.js';
 import { SILENCE_DURATIONS } from '../silence-durations.js';
 import { silencePhase, silenceWhen } from '../silence-when.js';
 import { useDashboard, useResource } from '../state.js';
+import { queryParam, unreadable } from '../url-problems.js';
 import { BreakableKey } from './BreakableKey.js';
 import { GeneralError, useApiForm, useRowActions } from './editing.js';
 import { answered, ResourceNote } from './ResourceNote.js';
 import { unseenAppWarning, useSeenApps } from './seen-apps.js';
 import { TableHeader } from './TableHeader.js';
+import { UrlNotice } from './UrlNotice.js';
 import { Badge, Card, Empty, Field, Loading, Pager } from './ui.js';
 
 const PER_PAGE = 50;
@@ -56,6 +58,24 @@ export function SilencesPage() {
     canWrite && silence.active ? () => act(silence.id, () => api.silences.expire(silence.id)) : undefined;
   return (
     <div className="page">
+      <UrlNotice
+        problems={[
+          unreadable(
+            'id',
+            queryParam(window.location.hash, 'id'),
+            route.incidentId !== undefined,
+            'a silence number',
+            'every silence',
+          ),
+          unreadable(
+            'for',
+            queryParam(window.location.hash, 'for'),
+            route.silenceMinutes !== undefined,
+            'a duration (30m, 1h, 1d; at most a year)',
+            '1 hour in the form',
+          ),
+        ]}
+      />
       {route.incidentId !== undefined && <LinkedSilence id={route.incidentId} />}
       {linked && form}
       <Card title="Silences">
