@@ -224,6 +224,8 @@ describe.skipIf(chromiumMissing)('relative times and URL notices in Chromium', (
         ['for=2x is not a duration (30m, 1h, 1d; at most a year) — showing 1 hour in the form instead'],
       ],
       ['#/silences?id=abc', ['id=abc is not a silence number — showing every silence instead']],
+      ['#/silences?page=50', ['page=50 is past the end: this list has 1 page']],
+      ['#/tokens?page=9', ['page=9 is past the end: this list has 1 page']],
     ];
     for (const [hash, expected] of cases) {
       await visit(hash);

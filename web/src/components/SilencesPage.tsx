@@ -9,7 +9,7 @@ import { formatDateTime, formatTime } from '../format.js';
 import { SILENCE_DURATIONS } from '../silence-durations.js';
 import { silencePhase, silenceWhen } from '../silence-when.js';
 import { useDashboard, useResource } from '../state.js';
-import { queryParam, unreadable } from '../url-problems.js';
+import { pastTheEnd, queryParam, unreadable } from '../url-problems.js';
 import { BreakableKey } from './BreakableKey.js';
 import { GeneralError, useApiForm, useRowActions } from './editing.js';
 import { answered, ResourceNote } from './ResourceNote.js';
@@ -28,8 +28,9 @@ const COLUMN_COUNT = 5;
  * first, paged); create one, expire one. The form comes after the list, unless a link filled it in.
  */
 export function SilencesPage() {
-  const { route } = useDashboard();
-  const [page, setPage] = useState(1);
+  const { route, setView } = useDashboard();
+  // The page of the ended and future silences lives in the URL (`page`), as on the other lists.
+  const page = route.pageNumber ?? 1;
   const active = useResource(
     (_range, signal) => api.silences.list({ active: true, per_page: ACTIVE_LIMIT }, signal),
     [],
@@ -67,6 +68,7 @@ export function SilencesPage() {
             'a silence number',
             'every silence',
           ),
+          others.data && pastTheEnd(page, PER_PAGE, others.data.total),
           unreadable(
             'for',
             queryParam(window.location.hash, 'for'),
@@ -112,7 +114,13 @@ export function SilencesPage() {
             </div>
             {others.data?.total === 0 && answered(others) && <Empty>No ended silence yet.</Empty>}
             {others.data && (
-              <Pager page={page} perPage={PER_PAGE} total={others.data.total} onPage={setPage} label="Ended silences" />
+              <Pager
+                page={page}
+                perPage={PER_PAGE}
+                total={others.data.total}
+                onPage={(next) => setView({ pageNumber: next > 1 ? next : undefined })}
+                label="Ended silences"
+              />
             )}
           </>
         )}
