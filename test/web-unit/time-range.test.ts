@@ -10,7 +10,14 @@ import {
   sameRange,
   toLocalInput,
 } from '../../web/src/time-range.js';
-import { namesARange, pastTheEnd, unknownValue, urlProblems } from '../../web/src/url-problems.js';
+import {
+  namesARange,
+  pastTheEnd,
+  queryParam,
+  unknownValue,
+  unreadable,
+  urlProblems,
+} from '../../web/src/url-problems.js';
 
 /** A link's range: bounds with seconds and milliseconds, as a notification's window has them. */
 const linkRange: RangeChoice = {
@@ -130,6 +137,17 @@ describe('URL values the dashboard cannot show', () => {
     expect(pastTheEnd(99, 50, 120)).toBe('page=99 is past the end: this list has 3 pages');
     expect(pastTheEnd(3, 50, 120)).toBeUndefined();
     expect(pastTheEnd(2, 50, 0)).toBe('page=2 is past the end: this list has 1 page');
+  });
+
+  it('reads a value as the URL has it, even one the route drops, and names one it cannot read', () => {
+    expect(queryParam('#/audit?entity=Rule&page=2', 'entity')).toBe('Rule');
+    expect(queryParam('#/audit', 'entity')).toBeUndefined();
+    expect(queryParam('#/silences?for=2x', 'for')).toBe('2x');
+    expect(unreadable('rule', 'bogus', false, 'a rule (<kind>:<id>)', "every rule's violations")).toBe(
+      "rule=bogus is not a rule (<kind>:<id>) — showing every rule's violations instead",
+    );
+    expect(unreadable('rule', 'app:3', true, 'a rule', 'every rule')).toBeUndefined();
+    expect(unreadable('rule', undefined, false, 'a rule', 'every rule')).toBeUndefined();
   });
 
   it('knows whether a URL names a range at all', () => {

@@ -64,3 +64,21 @@ export function namesARange(hash: string): boolean {
   const query = new URLSearchParams(split < 0 ? '' : hash.slice(split + 1));
   return query.has('range') || query.has('from') || query.has('to');
 }
+
+/** The URL's own text of `name` (the route drops a value it cannot read), or undefined. */
+export function queryParam(hash: string, name: string): string | undefined {
+  const split = hash.indexOf('?');
+  return new URLSearchParams(split < 0 ? '' : hash.slice(split + 1)).get(name) ?? undefined;
+}
+
+/** `rule=bogus`, `id=abc`, `for=2x`: a value that cannot be read as `what`, or undefined. */
+export function unreadable(
+  name: string,
+  raw: string | undefined,
+  readable: boolean,
+  what: string,
+  instead: string,
+): string | undefined {
+  if (raw === undefined || readable) return undefined;
+  return `${name}=${raw} is not ${what} — showing ${instead} instead`;
+}

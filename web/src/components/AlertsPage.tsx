@@ -2,13 +2,14 @@ import { Fragment, useEffect, useState } from 'react';
 import { type ApiError, api } from '../api/client.js';
 import type { Alert, AlertPreview, AlertStatus } from '../api/types.js';
 import { useChannelLabel, useChannels } from '../channels.js';
-import { formatCount, formatDateTime, formatDue, formatRelative, formatTime } from '../format.js';
+import { formatCount, formatDateTime, formatTime } from '../format.js';
 import { href, isPerLogRule } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
 import { namesARange, pastTheEnd, unknownValue } from '../url-problems.js';
 import { AppSelect } from './AppSelect.js';
 import { BreakableKey } from './BreakableKey.js';
 import { MuteButton } from './MuteButton.js';
+import { Due, Relative } from './RelativeTime.js';
 import { answered, ResourceNote } from './ResourceNote.js';
 import { toggleUnlessControl } from './row-toggle.js';
 import { TableHeader } from './TableHeader.js';
@@ -222,7 +223,9 @@ function AlertRow({ alert, open, onToggle }: { alert: Alert; open: boolean; onTo
             <span aria-hidden="true">{open ? '▾' : '▸'}</span> {formatTime(alert.created_at)}
             <span className="visually-hidden"> — what it said</span>
           </button>
-          <div className="muted small">{formatRelative(alert.created_at)}</div>
+          <div className="muted small" data-testid="alert-relative">
+            <Relative at={alert.created_at} />
+          </div>
         </td>
         <td>
           <Badge tone={STATUS_TONE[alert.status] ?? 'muted'}>{alert.status}</Badge>
@@ -330,7 +333,7 @@ function PendingNote({ alert }: { alert: Alert }) {
           <time dateTime={alert.next_attempt_at} title={formatDateTime(alert.next_attempt_at)}>
             {formatTime(alert.next_attempt_at)}
           </time>{' '}
-          ({formatDue(alert.next_attempt_at)})
+          (<Due at={alert.next_attempt_at} />)
         </>
       )}
     </div>
@@ -387,7 +390,7 @@ function AlertDetail({ alert }: { alert: Alert }) {
           <>
             <dt>Next attempt</dt>
             <dd>
-              {formatTime(alert.next_attempt_at)} ({formatDue(alert.next_attempt_at)})
+              {formatTime(alert.next_attempt_at)} (<Due at={alert.next_attempt_at} />)
             </dd>
           </>
         )}

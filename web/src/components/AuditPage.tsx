@@ -1,11 +1,12 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { AUDIT_ENTITIES, type AuditEntry } from '../api/access-types.js';
+import { AUDIT_ENTITIES, type AuditEntity, type AuditEntry } from '../api/access-types.js';
 import { api } from '../api/client.js';
 import { changedFields, entityWords, valueWords } from '../audit-diff.js';
-import { formatCount, formatDateTime, formatRelative, formatTime } from '../format.js';
+import { formatCount, formatDateTime, formatTime } from '../format.js';
 import { href } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
-import { pastTheEnd } from '../url-problems.js';
+import { pastTheEnd, queryParam, unknownValue } from '../url-problems.js';
+import { Relative } from './RelativeTime.js';
 import { answered, ResourceNote } from './ResourceNote.js';
 import { TableHeader } from './TableHeader.js';
 import { UrlNotice } from './UrlNotice.js';
@@ -14,13 +15,17 @@ import { Badge, Card, Empty, Loading, Pager } from './ui.js';
 const PER_PAGE = 50;
 const ACTION_TONE = { create: 'ok', update: 'info', delete: 'bad' } as const;
 
+const knownEntity = (value: string | undefined): AuditEntity | undefined =>
+  AUDIT_ENTITIES.includes(value as AuditEntity) ? (value as AuditEntity) : undefined;
+
 /**
  * Every change to rules, targets, silences and tokens, newest first: who, what, and (opened) the
  * fields it changed. The filters (entity, actor) and the page live in the URL.
  */
 export function AuditPage() {
   const { route, setView } = useDashboard();
-  const entity = route.entity;
+  // An entity the log does not record (`entity=widget`) is left out, and the notice says so.
+  const entity = knownEntity(route.entity);
   const actor = route.actor;
   const page = route.pageNumber ?? 1;
   const log = useResource(
@@ -35,7 +40,12 @@ export function AuditPage() {
     <div className="page">
       <Card>
         <AuditFilters />
-        <UrlNotice problems={[log.data && pastTheEnd(page, PER_PAGE, log.data.total)]} />
+        <UrlNotice
+          problems={[
+            unknownValue('entity', queryParam(window.location.hash, 'entity'), AUDIT_ENTITIES, 'every entity'),
+            log.data && pastTheEnd(page, PER_PAGE, log.data.total),
+          ]}
+        />
         <ResourceNote resource={log} />
         {!log.data && log.loading ? (
           <Loading />
@@ -95,7 +105,7 @@ function AuditFilters() {
       <label className="inline-field">
         <span>Entity</span>
         <select
-          value={route.entity ?? ''}
+          value={knownEntity(route.entity) ?? ''}
           onChange={(e) => setView({ entity: e.target.value || undefined, pageNumber: undefined }, { replace: true })}
         >
           <option value="">All</option>
@@ -142,7 +152,9 @@ function AuditRow({ entry, open, onToggle }: { entry: AuditEntry; open: boolean;
             <span aria-hidden="true">{open ? '▾' : '▸'}</span> {formatTime(entry.at)}
             <span className="visually-hidden"> — the fields changed</span>
           </button>
-          <div className="muted small">{formatRelative(entry.at)}</div>
+          <div className="muted small">
+            <Relative at={entry.at} />
+          </div>
         </td>
         <td className="break">
           <a href={href({ page: 'audit', actor: entry.actor })} title={`Only the changes of ${entry.actor}`}>

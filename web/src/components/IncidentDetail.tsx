@@ -4,8 +4,9 @@ import type { IncidentDetail } from '../api/window-types.js';
 import { formatClock, formatCount, formatDateTime, formatSpan } from '../format.js';
 import { href } from '../router.js';
 import { useResource } from '../state.js';
-import { formatLasting, formatStatValue, statisticWords } from '../window-words.js';
+import { formatStatValue, statisticWords } from '../window-words.js';
 import { Chart, type ChartMarker, type ChartSeries } from './Chart.js';
+import { Lasting } from './RelativeTime.js';
 import { ResourceNote } from './ResourceNote.js';
 import { useTimelineEventsOver } from './timeline-events.js';
 import { Badge, Card, Empty, Loading } from './ui.js';
@@ -81,7 +82,7 @@ function IncidentFacts({ incident }: { incident: IncidentDetail }) {
       <dt>State</dt>
       <dd>
         <Badge tone={firing ? 'bad' : 'ok'}>{incident.state}</Badge> {firing ? 'for ' : 'after '}
-        {formatLasting(incident.started_at, incident.resolved_at)}
+        <Lasting from={incident.started_at} to={incident.resolved_at} />
       </dd>
       <dt>Rule</dt>
       <dd>

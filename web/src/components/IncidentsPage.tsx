@@ -1,12 +1,13 @@
 import { api } from '../api/client.js';
 import type { Incident, IncidentState } from '../api/window-types.js';
-import { formatCount, formatDateTime, formatRelative, formatTime } from '../format.js';
+import { formatCount, formatDateTime, formatTime } from '../format.js';
 import { href, type Route } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
-import { pastTheEnd, unknownValue } from '../url-problems.js';
-import { formatLasting, formatStatValue } from '../window-words.js';
+import { pastTheEnd, queryParam, unknownValue, unreadable } from '../url-problems.js';
+import { formatStatValue } from '../window-words.js';
 import { AppSelect } from './AppSelect.js';
 import { IncidentDetailCard } from './IncidentDetail.js';
+import { Lasting, Relative } from './RelativeTime.js';
 import { answered, ResourceNote } from './ResourceNote.js';
 import { TableHeader } from './TableHeader.js';
 import { UrlNotice } from './UrlNotice.js';
@@ -21,6 +22,19 @@ const WINDOW_KINDS = ['latency', 'absence', 'slo'];
 const known = <T extends string>(values: readonly T[], value: string | undefined): T | undefined =>
   values.includes(value as T) ? (value as T) : undefined;
 
+/** The URL's kind, rule or incident that this page cannot show, read as the URL has them. */
+function incidentUrlProblems(route: Route): (string | undefined)[] {
+  const hash = window.location.hash;
+  const rawRule = queryParam(hash, 'rule');
+  return [
+    unknownValue('kind', queryParam(hash, 'kind'), WINDOW_KINDS, 'every kind'),
+    route.rule && !WINDOW_KINDS.includes(route.rule.type)
+      ? `rule=${rawRule} is not a rule with incidents (${WINDOW_KINDS.join(', ')}) — showing every rule's incidents instead`
+      : unreadable('rule', rawRule, route.rule !== undefined, 'a rule (<kind>:<id>)', "every rule's incidents"),
+    unreadable('id', queryParam(hash, 'id'), route.incidentId !== undefined, 'an incident number', 'no incident open'),
+  ];
+}
+
 /**
  * The incidents of the window rules, newest first; the firing ones first, in their own group.
  * Filters (state, rule kind, app, a rule), the page and the open incident (`id`) live in the URL,
@@ -29,9 +43,10 @@ const known = <T extends string>(values: readonly T[], value: string | undefined
 export function IncidentsPage() {
   const { route, setView } = useDashboard();
   const state = known(STATES, route.status);
-  const ruleKind = route.ruleKind;
+  // A kind or rule without incidents (`kind=app`, `rule=message:3`) is left out, and the notice says so.
+  const ruleKind = known(WINDOW_KINDS, route.ruleKind);
   const app = route.app ?? '';
-  const rule = route.rule;
+  const rule = route.rule && WINDOW_KINDS.includes(route.rule.type) ? route.rule : undefined;
   const page = route.pageNumber ?? 1;
   const filter = {
     rule_type: rule?.type ?? ruleKind,
@@ -131,6 +146,7 @@ export function IncidentsPage() {
         <UrlNotice
           problems={[
             unknownValue('status', route.status, STATES, 'firing and resolved'),
+            ...incidentUrlProblems(route),
             list.data && pastTheEnd(page, PER_PAGE, list.data.total),
           ]}
         />
@@ -230,7 +246,9 @@ function IncidentRow({ incident, route }: { incident: Incident; route: Route }) 
         <a href={href({ ...route, incidentId: incident.id })} aria-label={`Incident ${incident.id}: ${incident.name}`}>
           {formatTime(incident.started_at)}
         </a>
-        <div className="muted small">{formatRelative(incident.started_at)}</div>
+        <div className="muted small">
+          <Relative at={incident.started_at} />
+        </div>
         <div className="show-narrow">
           <Badge tone={firing ? 'bad' : 'ok'}>{incident.state}</Badge>
         </div>
@@ -246,7 +264,7 @@ function IncidentRow({ incident, route }: { incident: Incident; route: Route }) 
         <div className="muted small show-narrow">
           {incident.app_name}
           {incident.message_key ? ` · ${incident.message_key}` : ''} · {firing ? 'for ' : ''}
-          {formatLasting(incident.started_at, incident.resolved_at)}
+          <Lasting from={incident.started_at} to={incident.resolved_at} />
         </div>
       </td>
       <td className="hide-narrow break">
@@ -266,7 +284,7 @@ function IncidentRow({ incident, route }: { incident: Incident; route: Route }) 
       <td className="num hide-narrow">{formatStatValue(incident.threshold, incident.unit)}</td>
       <td className="num hide-narrow">
         {firing ? 'for ' : ''}
-        {formatLasting(incident.started_at, incident.resolved_at)}
+        <Lasting from={incident.started_at} to={incident.resolved_at} />
       </td>
     </tr>
   );

@@ -3,6 +3,7 @@ import { useCan } from '../access.js';
 import { coveringSilence, noteSilenceChanged, useActiveSilences } from '../active-silences.js';
 import { type ApiError, api } from '../api/client.js';
 import type { Silence } from '../api/types.js';
+import { useNow, useRelativeNow } from '../clock.js';
 import { formatDateTime, formatRelative, formatTime } from '../format.js';
 import { SILENCE_DURATIONS } from '../silence-durations.js';
 import { BreakableKey } from './BreakableKey.js';
@@ -32,7 +33,8 @@ export function MuteButton(target: MuteTarget) {
   const [made, setMade] = useState<Silence>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError>();
-  const now = Date.now();
+  // Ticks so "(in 59 min)" stays true, and the row offers Mute again once the silence ended.
+  const now = useRelativeNow(made?.ends_at, ...(silences ?? []).map((s) => s.ends_at));
   const madeHere = made && Date.parse(made.ends_at) > now ? made : undefined;
   const shown = madeHere ?? coveringSilence(silences, target.app, target.notificationKey, now);
 
@@ -119,7 +121,7 @@ function MuteDialog({
   const [minutes, setMinutes] = useState(60);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<ApiError>();
-  const now = Date.now();
+  const now = useNow();
   const until = now + minutes * 60_000;
   const chosenKey = scope === 'key' ? key : null;
   // An app rule's row: a key silence holds back message rules on that key, not this row's rule.

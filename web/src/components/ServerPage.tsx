@@ -1,7 +1,8 @@
 import { api } from '../api/client.js';
 import type { ServerStatus } from '../api/types.js';
-import { formatBytes, formatRelative, formatUptime } from '../format.js';
+import { formatBytes } from '../format.js';
 import { useResource } from '../state.js';
+import { Relative, Uptime } from './RelativeTime.js';
 import { ResourceNote } from './ResourceNote.js';
 import { Badge, Card, Loading } from './ui.js';
 
@@ -22,7 +23,9 @@ export function ServerPage() {
             <dt>Version</dt>
             <dd>{data.version}</dd>
             <dt>Uptime</dt>
-            <dd>{formatUptime(data.uptime_seconds)}</dd>
+            <dd>
+              <Uptime seconds={data.uptime_seconds} loadedAt={server.loadedAt} />
+            </dd>
             <dt>Node.js</dt>
             <dd>{data.node_version}</dd>
             <dt>Memory (RSS)</dt>
@@ -88,7 +91,9 @@ export function ServerPage() {
               </Badge>
             </dd>
             <dt>Finished</dt>
-            <dd>{formatRelative(scan.finished_at ?? scan.started_at)}</dd>
+            <dd>
+              <Relative at={scan.finished_at ?? scan.started_at} />
+            </dd>
             <dt>Logs scanned</dt>
             <dd>{scan.logs_scanned}</dd>
             <dt>Violations</dt>
@@ -135,7 +140,7 @@ function RulesFileCard({ file }: { file: RulesFile }) {
           <Badge tone={tone}>{file.status}</Badge>
         </dd>
         <dt>Applied</dt>
-        <dd>{file.applied_at ? formatRelative(file.applied_at) : 'not yet'}</dd>
+        <dd>{file.applied_at ? <Relative at={file.applied_at} /> : 'not yet'}</dd>
         {changes && (
           <>
             <dt>Last apply</dt>

@@ -3,15 +3,19 @@ import { useCan } from '../access.js';
 import { refreshActiveSilences } from '../active-silences.js';
 import { api } from '../api/client.js';
 import type { Silence } from '../api/types.js';
+import { useRelativeNow } from '../clock.js';
 import { checkFields, SILENCE_FIELDS } from '../field-errors.js';
-import { formatDateTime, formatRelative, formatTime } from '../format.js';
+import { formatDateTime, formatTime } from '../format.js';
 import { SILENCE_DURATIONS } from '../silence-durations.js';
+import { silencePhase, silenceWhen } from '../silence-when.js';
 import { useDashboard, useResource } from '../state.js';
+import { pastTheEnd, queryParam, unreadable } from '../url-problems.js';
 import { BreakableKey } from './BreakableKey.js';
 import { GeneralError, useApiForm, useRowActions } from './editing.js';
 import { answered, ResourceNote } from './ResourceNote.js';
 import { unseenAppWarning, useSeenApps } from './seen-apps.js';
 import { TableHeader } from './TableHeader.js';
+import { UrlNotice } from './UrlNotice.js';
 import { Badge, Card, Empty, Field, Loading, Pager } from './ui.js';
 
 const PER_PAGE = 50;
@@ -24,8 +28,9 @@ const COLUMN_COUNT = 5;
  * first, paged); create one, expire one. The form comes after the list, unless a link filled it in.
  */
 export function SilencesPage() {
-  const { route } = useDashboard();
-  const [page, setPage] = useState(1);
+  const { route, setView } = useDashboard();
+  // The page of the ended and future silences lives in the URL (`page`), as on the other lists.
+  const page = route.pageNumber ?? 1;
   const active = useResource(
     (_range, signal) => api.silences.list({ active: true, per_page: ACTIVE_LIMIT }, signal),
     [],
@@ -54,6 +59,25 @@ export function SilencesPage() {
     canWrite && silence.active ? () => act(silence.id, () => api.silences.expire(silence.id)) : undefined;
   return (
     <div className="page">
+      <UrlNotice
+        problems={[
+          unreadable(
+            'id',
+            queryParam(window.location.hash, 'id'),
+            route.incidentId !== undefined,
+            'a silence number',
+            'every silence',
+          ),
+          others.data && pastTheEnd(page, PER_PAGE, others.data.total),
+          unreadable(
+            'for',
+            queryParam(window.location.hash, 'for'),
+            route.silenceMinutes !== undefined,
+            'a duration (30m, 1h, 1d; at most a year)',
+            '1 hour in the form',
+          ),
+        ]}
+      />
       {route.incidentId !== undefined && <LinkedSilence id={route.incidentId} />}
       {linked && form}
       <Card title="Silences">
@@ -90,7 +114,13 @@ export function SilencesPage() {
             </div>
             {others.data?.total === 0 && answered(others) && <Empty>No ended silence yet.</Empty>}
             {others.data && (
-              <Pager page={page} perPage={PER_PAGE} total={others.data.total} onPage={setPage} label="Ended silences" />
+              <Pager
+                page={page}
+                perPage={PER_PAGE}
+                total={others.data.total}
+                onPage={(next) => setView({ pageNumber: next > 1 ? next : undefined })}
+                label="Ended silences"
+              />
             )}
           </>
         )}
@@ -158,7 +188,9 @@ function SilenceGroup({
 
 /** `expire`: absent without the write scope, or for a silence not in force (no Expire button). */
 function SilenceRow({ silence, busy, expire }: { silence: Silence; busy: boolean; expire?: () => void }) {
-  const future = !silence.active && Date.parse(silence.starts_at) > Date.now();
+  const now = useRelativeNow(silence.starts_at, silence.ends_at);
+  // The fetched `active` may be stale (the list is read again later): the words follow the clock.
+  const phase = silencePhase(silence, now);
   return (
     <tr data-silence-id={silence.id}>
       <td>
@@ -174,24 +206,20 @@ function SilenceRow({ silence, busy, expire }: { silence: Silence; busy: boolean
       <td className="nowrap" title={formatDateTime(silence.ends_at)}>
         {formatTime(silence.ends_at)}
         <div className="muted small" data-testid="silence-relative">
-          {future
-            ? `starts ${formatRelative(silence.starts_at)}`
-            : silence.active
-              ? formatRelative(silence.ends_at)
-              : `ended ${formatRelative(silence.ends_at)}`}
+          {silenceWhen(silence, now)}
         </div>
       </td>
       <td className="small">{silence.created_by}</td>
       <td className="hide-narrow small">{silence.comment ?? ''}</td>
       <td>
-        {silence.active ? (
+        {silence.active && phase === 'in force' ? (
           expire && (
             <button type="button" className="button button-small" disabled={busy} onClick={expire}>
               Expire
             </button>
           )
         ) : (
-          <Badge tone="muted">{future ? 'future' : 'ended'}</Badge>
+          <Badge tone="muted">{phase === 'in force' ? 'started' : phase}</Badge>
         )}
       </td>
     </tr>

@@ -3,7 +3,7 @@ import { useCan } from '../access.js';
 import { ApiError, api } from '../api/client.js';
 import type { SloRule, SloStatus } from '../api/slo-types.js';
 import { formatDateTime, formatTime } from '../format.js';
-import { href, navigate } from '../router.js';
+import { href, navigate, type RuleRef } from '../router.js';
 import {
   budgetTone,
   burnAlertWords,
@@ -15,13 +15,16 @@ import {
   rateWindowWords,
 } from '../slo-words.js';
 import { useDashboard, useResource } from '../state.js';
-import { formatLasting, formatStatValue } from '../window-words.js';
+import { queryParam, unreadable } from '../url-problems.js';
+import { formatStatValue } from '../window-words.js';
 import { useCoveredChannels } from './channel-targets.js';
 import { ManagedBadge, managedReason } from './ManagedBadge.js';
+import { Lasting } from './RelativeTime.js';
 import { ResourceNote } from './ResourceNote.js';
 import { SloCharts } from './SloCharts.js';
 import { SloRuleDialog } from './SloRuleForm.js';
 import { TableHeader } from './TableHeader.js';
+import { UrlNotice } from './UrlNotice.js';
 import { Badge, Card, Empty, ErrorNote, Loading } from './ui.js';
 import '../slos.css';
 
@@ -30,6 +33,14 @@ const HISTORY_POINTS = 120;
 const INCIDENTS_SHOWN = 10;
 
 const sloHref = (id?: number) => href({ page: 'slos', ...(id ? { rule: { type: 'slo', id } } : {}) });
+
+/** `rule=app:3` or `rule=bogus` on this page: it opens SLOs only (`slo:<id>`). */
+function sloRuleProblem(rule: RuleRef | undefined): string | undefined {
+  const raw = queryParam(window.location.hash, 'rule');
+  if (rule && rule.type !== 'slo')
+    return `rule=${raw} is not an SLO (slo:<id>) — showing every SLO, none open, instead`;
+  return unreadable('rule', raw, rule !== undefined, 'an SLO (slo:<id>)', 'every SLO, none open,');
+}
 
 /**
  * Every SLO with its figures over its period now (SLI, budget left as a bar, firing); one of them
@@ -61,6 +72,7 @@ export function SlosPage() {
           bad above. The error budget is the share of bad logs the objective allows; burn alerts fire when it is being
           spent too fast.
         </p>
+        <UrlNotice problems={[sloRuleProblem(route.rule)]} />
         <ResourceNote resource={slos} />
         {!slos.data ? (
           slos.error ? null : (
@@ -394,7 +406,9 @@ function SloIncidents({ rule }: { rule: SloRule }) {
                         ? formatBurnRate(incident.peak_value ?? incident.value)
                         : formatStatValue(incident.peak_value ?? incident.value, incident.unit)}
                     </td>
-                    <td className="num">{formatLasting(incident.started_at, incident.resolved_at)}</td>
+                    <td className="num">
+                      <Lasting from={incident.started_at} to={incident.resolved_at} />
+                    </td>
                   </tr>
                 ))}
               </tbody>

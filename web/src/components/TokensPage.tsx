@@ -3,12 +3,15 @@ import { useAccess, useCan } from '../access.js';
 import type { CreatedToken, Scope, TokenRow } from '../api/access-types.js';
 import { api } from '../api/client.js';
 import { checkFields, TOKEN_FIELDS } from '../field-errors.js';
-import { formatDateTime, formatRelative } from '../format.js';
-import { useResource } from '../state.js';
+import { formatDateTime } from '../format.js';
+import { useDashboard, useResource } from '../state.js';
+import { pastTheEnd } from '../url-problems.js';
 import { GeneralError, useApiForm, useRowActions } from './editing.js';
 import { NewSecret } from './NewSecret.js';
+import { Relative } from './RelativeTime.js';
 import { answered, ResourceNote } from './ResourceNote.js';
 import { TableHeader } from './TableHeader.js';
+import { UrlNotice } from './UrlNotice.js';
 import { Badge, Card, Empty, Field, Loading, Pager } from './ui.js';
 
 const PER_PAGE = 50;
@@ -29,7 +32,9 @@ const EXPIRIES = [
 /** Admin only: make a token (its secret shown once), list them with their last use, revoke one. */
 export function TokensPage() {
   const isAdmin = useCan('admin');
-  const [page, setPage] = useState(1);
+  // The page lives in the URL (`page`), as on the other lists.
+  const { route, setView } = useDashboard();
+  const page = route.pageNumber ?? 1;
   const { created, showCreated } = useAccess();
   const tokens = useResource(
     (_range, signal) => (isAdmin ? api.tokens.list({ page, per_page: PER_PAGE }, signal) : Promise.resolve(undefined)),
@@ -52,6 +57,7 @@ export function TokensPage() {
         />
       )}
       <Card title="Tokens">
+        <UrlNotice problems={[tokens.data && pastTheEnd(page, PER_PAGE, tokens.data.total)]} />
         <ResourceNote resource={tokens} actionError={actionError} />
         {!tokens.data && tokens.loading ? (
           <Loading />
@@ -86,7 +92,13 @@ export function TokensPage() {
                 </tbody>
               </table>
             </div>
-            <Pager page={page} perPage={PER_PAGE} total={tokens.data.total} onPage={setPage} label="Tokens" />
+            <Pager
+              page={page}
+              perPage={PER_PAGE}
+              total={tokens.data.total}
+              onPage={(next) => setView({ pageNumber: next > 1 ? next : undefined })}
+              label="Tokens"
+            />
           </>
         )}
       </Card>
@@ -98,7 +110,7 @@ function When({ at, none }: { at: string | null; none: string }) {
   if (!at) return <span className="muted">{none}</span>;
   return (
     <span title={formatDateTime(at)}>
-      {formatRelative(at)}
+      <Relative at={at} />
       <div className="muted small">{formatDateTime(at)}</div>
     </span>
   );

@@ -3,10 +3,10 @@ import { api, type ViolationQuery } from '../api/client.js';
 import type { AppRule, MessageRule, ViolationSort } from '../api/types.js';
 import { formatCount, formatMs, formatSpan, formatTime } from '../format.js';
 import { VIOLATION_FIGURES } from '../live-refresh.js';
-import { href, isPerLogRule, type PerLogRuleRef } from '../router.js';
+import { href, isPerLogRule, PER_LOG_KINDS, type PerLogRuleRef, type Route } from '../router.js';
 import { useDashboard, useResource } from '../state.js';
 import { PRESETS, type RangeChoice, rangeSpanDays, resolveRange } from '../time-range.js';
-import { namesARange, pastTheEnd, unknownValue } from '../url-problems.js';
+import { namesARange, pastTheEnd, queryParam, unknownValue, unreadable } from '../url-problems.js';
 import { AppSelect } from './AppSelect.js';
 import { answered, ResourceNote } from './ResourceNote.js';
 import { useRangeZoom } from './range-zoom.js';
@@ -26,6 +26,24 @@ const SORT_WORDS: Record<ViolationSort, string> = {
   '-duration': 'slowest first',
   duration: 'fastest first',
 };
+
+/** The URL's rule and notification ids that this list cannot show, read as the URL has them. */
+function violationUrlProblems(route: Route): (string | undefined)[] {
+  const hash = window.location.hash;
+  const rawRule = queryParam(hash, 'rule');
+  const rawIds = queryParam(hash, 'ids');
+  const perLog = isPerLogRule(route.rule);
+  return [
+    route.rule && !perLog
+      ? `rule=${rawRule} is not a rule with violations (${PER_LOG_KINDS.join(', ')}): its incidents are on the Incidents page — showing every rule's violations instead`
+      : unreadable('rule', rawRule, route.rule !== undefined, 'a rule (<kind>:<id>)', "every rule's violations"),
+    route.violationIds === undefined
+      ? unreadable('ids', rawIds, false, 'a range of violation ids (<first>-<last>)', 'every violation')
+      : perLog
+        ? undefined
+        : `ids=${rawIds} names one notification's violations only with its rule — showing every violation instead`,
+  ];
+}
 
 /**
  * The recorded violations of the view the URL names: range, app, message key (exact or a
@@ -136,6 +154,7 @@ export function ViolationsPage() {
         <UrlNotice
           problems={[
             unknownValue('sort', route.sort, SORTS, SORT_WORDS['-time']),
+            ...violationUrlProblems(route),
             data && pastTheEnd(page, PER_PAGE, data.total),
           ]}
           action={
