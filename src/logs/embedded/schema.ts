@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import { mergeEncoded } from './histogram.js';
 
-/** 2 added rollup_series, 3 the ingest ledger (older files are migrated when opened). */
-export const SCHEMA_VERSION = 3;
+/**
+ * 2 added rollup_series, 3 the ingest ledger, 4 the app-led rollup indexes (older files are
+ * migrated when opened).
+ */
+export const SCHEMA_VERSION = 4;
 
 /** Rollup periods, longest first: whole hours and whole minutes of a range come from rollups. */
 export const HOUR_MS = 3_600_000;
@@ -123,6 +126,18 @@ CREATE TABLE IF NOT EXISTS import_progress (
 `;
 
 /**
+ * Version 4: the rollups' primary keys lead with the period, so a read of one app over a long
+ * range (an SLO's 28 days of hour rows, the dashboard filtered to one app) stepped every app's
+ * rows of the range. These indexes let it read only the app's (bench/README.md, slo). They cost
+ * ingest only when a new (period, app, …) row is written: a row's later updates leave them be.
+ */
+const CREATE_V4 = `
+CREATE INDEX IF NOT EXISTS rollup_stats_app ON rollup_stats (app, span, start);
+CREATE INDEX IF NOT EXISTS rollup_levels_app ON rollup_levels (app, span, start);
+CREATE INDEX IF NOT EXISTS rollup_series_app ON rollup_series (app, span, start);
+`;
+
+/**
  * Fills rollup_series of a version 1 file from its rollup_stats: minute and hour rows per app
  * and for all apps, and 5-minute rows from the minute rows.
  */
@@ -167,6 +182,7 @@ export function prepareSchema(db: SQLite.Database): string {
         migrateV1toV2(db);
       }
       if (current < 3) db.exec(CREATE_V3);
+      if (current < 4) db.exec(CREATE_V4);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
   }

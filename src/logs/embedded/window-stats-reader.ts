@@ -52,16 +52,19 @@ export class EmbeddedWindowStats {
   private readonly aboveCounts = new AboveCountCache();
 
   constructor(db: SQLite.Database) {
-    // One app at a time: SQLite skips the other apps' rows (and their histograms) itself.
+    // One app at a time, through the app-led index: the primary key leads with the period and
+    // would step every app's rows. INDEXED BY because SQLite, without statistics, picks the
+    // primary key (test/logs/embedded/query-plans.test.ts).
     this.rollupRows = db.prepare(`SELECT start, message_key AS k, count AS c, duration_count AS dc,
       duration_sum AS ds, duration_max AS dm, histogram AS h
-      FROM rollup_stats WHERE span = ? AND start >= ? AND start < ? AND app = ?`);
+      FROM rollup_stats INDEXED BY rollup_stats_app WHERE span = ? AND start >= ? AND start < ? AND app = ?`);
     this.rawRows = db.prepare(`SELECT app, coalesce(message_key, '') AS k, duration_ms AS d
       FROM logs WHERE time >= ? AND time < ? AND app IS NOT NULL`);
     this.straddlingRows = db.prepare(`SELECT app, coalesce(message_key, '') AS k, duration_ms AS d
       FROM logs WHERE time >= ? AND time < ? AND app IS NOT NULL AND duration_ms > ? AND duration_ms <= ?`);
     this.minuteRollupRows = db.prepare(`SELECT start, message_key AS k, histogram AS h
-      FROM rollup_stats WHERE span = ? AND start >= ? AND start < ? AND app = ? AND histogram IS NOT NULL`);
+      FROM rollup_stats INDEXED BY rollup_stats_app
+      WHERE span = ? AND start >= ? AND start < ? AND app = ? AND histogram IS NOT NULL`);
   }
 
   read(queries: readonly WindowQuery[]): WindowSeries[][] {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
@@ -7,6 +8,49 @@ import { linesOf, logDocument } from '../../support/log-documents.js';
 import { openTempStore, type TempStore } from './temp-store.js';
 
 const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
+
+/** The tables of a version 3 file, and its DDL as version 3 created it (src/logs/embedded/schema.ts). */
+const V3_TABLES = [
+  'logs',
+  'rollup_stats',
+  'rollup_levels',
+  'rollup_series',
+  'store_meta',
+  'ingest_keys',
+  'import_progress',
+];
+const VERSION_3_DDL = `
+CREATE TABLE logs (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, app TEXT, message_key TEXT, duration_ms REAL,
+  correlation_id TEXT, level TEXT, message TEXT, raw TEXT NOT NULL
+);
+CREATE INDEX logs_time ON logs (time);
+CREATE INDEX logs_correlation ON logs (time / 60000, correlation_id) WHERE correlation_id IS NOT NULL;
+CREATE TABLE rollup_stats (
+  span INTEGER NOT NULL, start INTEGER NOT NULL, app TEXT NOT NULL, message_key TEXT NOT NULL, count INTEGER NOT NULL,
+  duration_count INTEGER NOT NULL, duration_sum REAL NOT NULL, duration_max REAL, histogram BLOB,
+  PRIMARY KEY (span, start, app, message_key)
+) WITHOUT ROWID;
+CREATE TABLE rollup_levels (
+  span INTEGER NOT NULL, start INTEGER NOT NULL, app TEXT NOT NULL, level TEXT NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY (span, start, app, level)
+) WITHOUT ROWID;
+CREATE TABLE store_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE rollup_series (
+  span INTEGER NOT NULL, start INTEGER NOT NULL, scope INTEGER NOT NULL, app TEXT NOT NULL, count INTEGER NOT NULL,
+  duration_count INTEGER NOT NULL, duration_sum REAL NOT NULL, duration_max REAL, histogram BLOB,
+  PRIMARY KEY (span, start, scope, app)
+) WITHOUT ROWID;
+CREATE TABLE ingest_keys (
+  key TEXT PRIMARY KEY, body_sha256 TEXT NOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX ingest_keys_created ON ingest_keys (created_at);
+CREATE TABLE import_progress (
+  path TEXT PRIMARY KEY, head_bytes INTEGER NOT NULL, head_sha256 TEXT NOT NULL, lines INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
 let temp: TempStore | undefined;
 
 afterEach(async () => {
@@ -21,7 +65,7 @@ describe('opening', () => {
     await temp.store.close();
     const db = new SQLite(temp.path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(db.pragma('user_version', { simple: true })).toBe(4);
     db.close();
   });
 
@@ -59,7 +103,7 @@ describe('opening', () => {
     expect(await store.summary(range)).toEqual(summary);
     await store.close();
     const migrated = new SQLite(temp.path, { readonly: true });
-    expect(migrated.pragma('user_version', { simple: true })).toBe(3);
+    expect(migrated.pragma('user_version', { simple: true })).toBe(4);
     const rebuilt = rowsOf(migrated);
     migrated.close();
     expect(rebuilt.length).toBe(written.length);
@@ -70,6 +114,82 @@ describe('opening', () => {
       expect(sum).toBeCloseTo(writtenSum as number, 6);
     });
     temp.store = EmbeddedLogStore.open(loadConfig(temp.env, undefined));
+  });
+
+  it('upgrades a version 3 file in place: its rows and key kept, the same figures, the app-led indexes added', async () => {
+    temp = openTempStore();
+    const docs = Array.from({ length: 4_000 }, (_, i) =>
+      logDocument({
+        time: NOW - 5 * 3_600_000 + i * 4_600,
+        app: i % 9 === 0 ? undefined : `app-${i % 4}`,
+        key: i % 13 === 0 ? undefined : `k${i % 5}`,
+        duration: i % 11 === 0 ? undefined : (i * 37) % 900,
+        level: i % 3 === 0 ? 'error' : 'info',
+      }),
+    );
+    for (let i = 0; i < docs.length; i += 700) temp.store.ingestDocuments(docs.slice(i, i + 700));
+    const range = { from: NOW - 5 * 3_600_000 + 12_345, to: NOW + 8 * 60_000 + 999 };
+    const windows = ['app-1', 'app-2'].flatMap((app) =>
+      [range, { from: NOW - 3_600_000 - 4_321, to: NOW + 1 }].map((r) => ({
+        app,
+        messageKey: app === 'app-1' ? null : 'k2',
+        perKey: false,
+        maxSeries: 10,
+        range: r,
+        statistic: 'p95' as const,
+        countAboveMs: 300,
+      })),
+    );
+    const figuresOf = async (store: EmbeddedLogStore) => ({
+      summary: await store.summary(range),
+      summaryOfApp: await store.summary(range, 'app-1'),
+      series: await store.timeseries(range, 5 * 60_000),
+      seriesOfApp: await store.timeseries(range, 15 * 60_000, 'app-1'),
+      apps: await store.appStats(range, 3),
+      page: await store.appPage(range, { keysPerApp: 2, sort: undefined, page: 1, perPage: 2, violations: new Map() }),
+      windows: await store.windowStats(windows),
+    });
+    const expected = await figuresOf(temp.store);
+    expect(expected.windows[0]![0]!.above).toBeGreaterThan(0);
+    const key = temp.store.key;
+    await temp.store.close();
+
+    // A version 3 file (its DDL as version 3 wrote it) holding the same rows.
+    const path = join(temp.dir, 'v3.db');
+    const db = new SQLite(path);
+    db.pragma('journal_mode = WAL');
+    db.exec(VERSION_3_DDL);
+    db.prepare('ATTACH DATABASE ? AS current').run(temp.path);
+    const counts: Record<string, number> = {};
+    for (const table of V3_TABLES) {
+      db.exec(`INSERT INTO main.${table} SELECT * FROM current.${table}`);
+      counts[table] = (db.prepare(`SELECT count(*) AS n FROM main.${table}`).get() as { n: number }).n;
+    }
+    db.exec('DETACH DATABASE current');
+    db.pragma('user_version = 3');
+    db.close();
+    expect(counts.logs).toBe(docs.length);
+
+    const env = { ...temp.env, EMBEDDED_LOG_DB: path };
+    temp.store = EmbeddedLogStore.open(loadConfig(env, undefined));
+    expect(temp.store.key).toBe(key);
+    expect(await figuresOf(temp.store)).toEqual(expected);
+    await temp.store.close();
+
+    const upgraded = new SQLite(path, { readonly: true });
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(4);
+    for (const table of V3_TABLES) {
+      expect((upgraded.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n).toBe(counts[table]);
+    }
+    const indexes = upgraded
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'rollup%' ORDER BY name")
+      .all()
+      .map((row) => (row as { name: string }).name);
+    expect(indexes).toEqual(['rollup_levels_app', 'rollup_series_app', 'rollup_stats_app']);
+    upgraded.close();
+    // Opened again: nothing left to upgrade, the same figures.
+    temp.store = EmbeddedLogStore.open(loadConfig(env, undefined));
+    expect(await figuresOf(temp.store)).toEqual(expected);
   });
 
   it('keeps its key and its logs across reopening; a new file gets a new key', async () => {
