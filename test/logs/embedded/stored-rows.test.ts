@@ -18,20 +18,23 @@ import { openTempStore, seededRandom, type TempStore } from './temp-store.js';
  * stored byte or answer fails here. When a change of what is stored is meant, record them anew.
  */
 const EXPECTED = {
-  ndjson: '5c5f086526beef53cc11e5e312495ac0b37ea906cf371ec460d0c50c024d38b2',
-  bulk: '569fbf81de35bfaca16c946809d6ccedb3a5bce5fccddbd072dae4db912c85f1',
-  otlp: '5a6254a17dd3f7e6e320f3009e01c653467c4a5fcc0619040d9205cb0cd9d467',
+  ndjson: '744a49383db385bdea46f205d77eba3b847cd2addf60533a4b00d779d7682573',
+  bulk: '994ea26b89d0abdbefa1c7eb5a318aa0a9b89dd899b9b69502663a8fe2f5a156',
+  otlp: '8657499e9ca2d607e1db85bfdb463dd59ed332f16de7c4f8feff9c9ec7aefab5',
 };
 
 const T0 = Date.UTC(2026, 0, 5, 10, 57, 30, 123);
 
-/** NDJSON lines of every shape the mapping meets, good and bad, over a few minutes around an hour. */
-function ndjsonLines(count: number, seed: number): string[] {
+/**
+ * NDJSON lines of every shape the mapping meets, good and bad, over `spreadMs` from T0: five
+ * minutes across an hour by default, or within one minute (a rollup flush of one minute).
+ */
+function ndjsonLines(count: number, seed: number, spreadMs = 300_000): string[] {
   const random = seededRandom(seed);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
   const lines: string[] = [];
   for (let i = 0; i < count; i++) {
-    const time = T0 + Math.floor(random() * 300_000);
+    const time = T0 + Math.floor(random() * spreadMs);
     const shape = Math.floor(random() * 20);
     const doc: Record<string, unknown> = {
       '@timestamp': pick([
@@ -39,7 +42,8 @@ function ndjsonLines(count: number, seed: number): string[] {
         time,
         String(time),
         new Date(time).toISOString().replace('Z', '+00:00'),
-        `${new Date(time).toISOString().slice(0, 23)}456+0200`,
+        // Microseconds, and an offset that moves the log two hours (kept within the one minute asked for).
+        `${new Date(time).toISOString().slice(0, 23)}456${spreadMs < 60_000 ? 'Z' : '+0200'}`,
       ]),
       app_name: pick(['checkout', 'search', 'billing', 'ünïcode-app', '', null, 42]),
       message_key: pick(['GET /a', 'POST /b', 'job:nightly', 'k"quoted"', 'tab\tkey', undefined]),
@@ -72,9 +76,9 @@ function ndjsonLines(count: number, seed: number): string[] {
 }
 
 /** A bulk body: index and create pairs, ids given and not, other and broken actions. */
-function bulkBody(count: number, seed: number): string {
+function bulkBody(count: number, seed: number, spreadMs?: number): string {
   const random = seededRandom(seed);
-  const documents = ndjsonLines(count, seed + 1);
+  const documents = ndjsonLines(count, seed + 1, spreadMs);
   const lines: string[] = [];
   documents.forEach((document, i) => {
     const kind = Math.floor(random() * 14);
@@ -103,7 +107,7 @@ const anyValue = (random: () => number, i: number): object =>
   ][Math.floor(random() * 7)] as object;
 
 /** An ExportTraceServiceRequest object: spans of every kind and status, a few unreadable ones. */
-function traceRequest(count: number, seed: number) {
+function traceRequest(count: number, seed: number, spreadNs = 300_000_000_000) {
   const random = seededRandom(seed);
   const start = BigInt(T0) * 1_000_000n;
   const resourceSpans = [0, 1, 2].map((service) => ({
@@ -120,7 +124,7 @@ function traceRequest(count: number, seed: number) {
         spans: Array.from({ length: count }, (_, i) => {
           const id = Buffer.alloc(16);
           id.writeUInt32BE(seed * 100_000 + service * 10_000 + i + 1, 12);
-          const begin = start + BigInt(Math.floor(random() * 300_000_000_000));
+          const begin = start + BigInt(Math.floor(random() * spreadNs));
           const shape = Math.floor(random() * 12);
           return {
             traceId: shape === 0 ? Buffer.alloc(16) : id,
@@ -214,8 +218,9 @@ describe('stored rows and answers for a fixed input', () => {
   it('NDJSON bodies (plain, gzip, with an Idempotency-Key and its replay) store the same rows', async () => {
     temp = openTempStore();
     const answers: unknown[] = [];
-    for (let body = 0; body < 4; body++) {
-      const text = Buffer.from(`\uFEFF${ndjsonLines(700, body).join('\n')}\n\n`);
+    for (let body = 0; body < 5; body++) {
+      const lines = ndjsonLines(700, body, body === 4 ? 20_000 : undefined);
+      const text = Buffer.from(`\uFEFF${lines.join('\n')}\n\n`);
       const key = body === 3 ? idempotency('ndjson-key', text) : undefined;
       const chunks = body === 1 ? [gzipSync(text)] : [text.subarray(0, 1000), text.subarray(1000)];
       answers.push(await ingestBody(temp.store, chunks, { idempotency: key }));
@@ -231,8 +236,8 @@ describe('stored rows and answers for a fixed input', () => {
   it('Elasticsearch bulk bodies store the same rows and answer the same items', async () => {
     temp = openTempStore();
     const answers: string[] = [];
-    for (let body = 0; body < 3; body++) {
-      const text = Buffer.from(bulkBody(600, 10 + body));
+    for (let body = 0; body < 4; body++) {
+      const text = Buffer.from(bulkBody(600, 10 + body, body === 3 ? 20_000 : undefined));
       // Generated ids derive from the key (random without one); the last body is sent twice.
       const key = idempotency(`bulk-key-${body}`, text);
       for (let run = 0; run < (body === 2 ? 2 : 1); run++) {
@@ -280,6 +285,14 @@ describe('stored rows and answers for a fixed input', () => {
       const logsProto = Buffer.from(messages.logsRequest.encode(messages.logsRequest.fromObject(logs)).finish());
       answers.push(await ingest(logsProto, 'logs', 'protobuf'));
     }
+    const oneMinute = traceRequest(200, 60, 20_000_000_000);
+    answers.push(
+      await ingest(
+        Buffer.from(messages.traceRequest.encode(messages.traceRequest.fromObject(oneMinute)).finish()),
+        'traces',
+        'protobuf',
+      ),
+    );
     const json = traceRequest(50, 40);
     const asJson = {
       resourceSpans: json.resourceSpans.map((resource) => ({
