@@ -1,29 +1,30 @@
 /**
- * The ingest thread's work in one process, without HTTP: `npx tsx bench/ingest-paths.ts [count] [rounds] [paths]`
- * (default 300,000 documents per path, 3 rounds, paths `ndjson,es-bulk,otlp`).
+ * The ingest thread's work in one process, without HTTP:
+ * `npx tsx bench/ingest-paths.ts [count] [paths] [baseline checkout]` (default 200,000 documents
+ * per path; paths `ndjson,es-bulk,otlp,demo`).
  *
  * Calls what the ingest worker calls for each body (ingest-worker.ts): `ingestBody` for NDJSON,
  * `ingestBulkBody` and the serialised bulk answer for Elasticsearch bulk bodies, `ingestOtlpBody`
- * for OTLP protobuf trace exports, on a fresh store in a temp folder per path and round, with
- * 1,000 documents per body (the documents of bench/es-bulk.ts and the spans of bench/otlp.ts).
- * Paths alternate within each round. Prints documents per second and per CPU-second of this
- * process (one thread does all the work here), and the load average; for profiling run it under
- * `node --cpu-prof --import tsx`.
+ * for OTLP protobuf trace exports, on a fresh store in a temp folder, 1,000 documents per body:
+ * `ndjson` and `es-bulk` the documents of bench/es-bulk.ts, `otlp` the spans of bench/otlp.ts,
+ * `demo` the demo generator's logs as bench/ingest.ts writes them (NDJSON).
+ *
+ * Given the path of another checkout (e.g. `git worktree add /tmp/base main`, with node_modules),
+ * its modules are loaded beside this tree's and every body goes to a store of each in turn (the
+ * order alternating), so both sides meet the same load on a shared machine; each side's CPU time
+ * is summed per body. Prints documents per CPU-second (and the change against the baseline) and
+ * the load average. For profiling run it under `node --cpu-prof --import tsx`.
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '../src/config/load.js';
-import { EmbeddedLogStore } from '../src/logs/embedded/embedded-log-store.js';
-import { ingestBody } from '../src/logs/ndjson/ingest-body.js';
-import { ingestBulkBody } from '../src/logs/protocols/es-bulk/bulk-body.js';
-import { bulkResponse, filterPath } from '../src/logs/protocols/es-bulk/bulk-response.js';
-import { ingestOtlpBody } from '../src/logs/protocols/otlp/otlp-body.js';
+import { join, resolve } from 'node:path';
+import { generateDemoLogs } from '../src/demo/generate.js';
 import { otlpMessages } from '../src/logs/protocols/otlp/otlp-messages.js';
 
-const total = Number(process.argv[2] ?? 300_000);
-const rounds = Number(process.argv[3] ?? 3);
+const total = Number(process.argv[2] ?? 200_000);
+const paths = (process.argv[3] ?? 'ndjson,es-bulk,otlp,demo').split(',');
+const baseline = process.argv[4];
 const PER_BODY = 1_000;
 const now = Date.now();
 
@@ -37,23 +38,6 @@ function document(i: number): string {
     level: 'info',
     message: 'a request took its time',
   });
-}
-
-type Path = 'ndjson' | 'es-bulk' | 'otlp';
-const paths = (process.argv[4]?.split(',') ?? ['ndjson', 'es-bulk', 'otlp']) as Path[];
-
-const ndjsonBodies: Buffer[] = [];
-const bulkBodies: Buffer[] = [];
-for (let from = 0; from < total; from += PER_BODY) {
-  const documents: string[] = [];
-  const pairs: string[] = [];
-  for (let i = from; i < Math.min(total, from + PER_BODY); i++) {
-    const doc = document(i);
-    documents.push(doc);
-    pairs.push('{"index":{"_index":"logs-bench"}}', doc);
-  }
-  ndjsonBodies.push(Buffer.from(`${documents.join('\n')}\n`));
-  bulkBodies.push(Buffer.from(`${pairs.join('\n')}\n`));
 }
 
 function otlpBody(seed: number): Buffer {
@@ -98,30 +82,71 @@ function otlpBody(seed: number): Buffer {
   return Buffer.from(traceRequest.encode(message).finish());
 }
 
-const otlpBodies = paths.includes('otlp')
-  ? Array.from({ length: Math.ceil(total / PER_BODY) }, (_, i) => otlpBody(i))
-  : [];
+function bodiesOf(path: string): Buffer[] {
+  const bodies: Buffer[] = [];
+  if (path === 'otlp') {
+    for (let seed = 0; seed * PER_BODY < total; seed++) bodies.push(otlpBody(seed));
+  } else if (path === 'demo') {
+    // As bench/ingest.ts: consecutive 10-minute windows of 50,000 logs, oldest first.
+    const windows = Math.ceil(total / 50_000);
+    for (let w = 0; w < windows; w++) {
+      const logs = generateDemoLogs({
+        now: now - (windows - 1 - w) * 600_000,
+        count: 50_000,
+        seed: w + 1,
+        spanMs: 600_000,
+      });
+      for (let at = 0; at < logs.length; at += PER_BODY) {
+        bodies.push(
+          Buffer.from(
+            `${logs
+              .slice(at, at + PER_BODY)
+              .map((log) => JSON.stringify(log))
+              .join('\n')}\n`,
+          ),
+        );
+      }
+    }
+  } else {
+    for (let from = 0; from < total; from += PER_BODY) {
+      const lines: string[] = [];
+      for (let i = from; i < from + PER_BODY; i++) {
+        if (path === 'es-bulk') lines.push('{"index":{"_index":"logs-bench"}}');
+        lines.push(document(i));
+      }
+      bodies.push(Buffer.from(`${lines.join('\n')}\n`));
+    }
+  }
+  return bodies;
+}
 
-async function run(path: Path): Promise<{ stored: number; seconds: number; cpuSeconds: number }> {
+interface Side {
+  ingest(path: string, body: Buffer): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A fresh store of the checkout at `root`, and the ingest worker's calls from that checkout's modules. */
+async function openSide(root: string): Promise<Side> {
+  const from = (module: string) => import(join(root, 'src', module));
+  const { loadConfig } = await from('config/load.js');
+  const { EmbeddedLogStore } = await from('logs/embedded/embedded-log-store.js');
+  const { ingestBody } = await from('logs/ndjson/ingest-body.js');
+  const { ingestBulkBody } = await from('logs/protocols/es-bulk/bulk-body.js');
+  const { bulkResponse, filterPath } = await from('logs/protocols/es-bulk/bulk-response.js');
+  const { ingestOtlpBody } = await from('logs/protocols/otlp/otlp-body.js');
   const dir = mkdtempSync(join(tmpdir(), 'lagwatch-ingest-paths-'));
   const config = loadConfig({ EMBEDDED_LOG_DB: join(dir, 'logs.db') }, undefined);
   const store = EmbeddedLogStore.open(config);
   const limits = { gzip: false, maxBytes: config.embedded.ingestMaxBytes, maxLines: config.embedded.ingestMaxLines };
-  let stored = 0;
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  try {
-    if (path === 'ndjson') {
-      for (const body of ndjsonBodies) stored += (await ingestBody(store, [body], limits)).accepted;
-    } else if (path === 'es-bulk') {
-      for (const body of bulkBodies) {
-        const begun = performance.now();
+  return {
+    async ingest(path, body) {
+      if (path === 'es-bulk') {
+        const started = performance.now();
         const { result, items } = await ingestBulkBody(store, [body], limits);
-        JSON.stringify(filterPath(bulkResponse(items, performance.now() - begun), undefined));
-        stored += result.accepted;
+        JSON.stringify(filterPath(bulkResponse(items, performance.now() - started), undefined));
+        return result.accepted;
       }
-    } else {
-      for (const body of otlpBodies) {
+      if (path === 'otlp') {
         const result = await ingestOtlpBody(store, [body], {
           ...limits,
           maxItems: limits.maxLines,
@@ -129,30 +154,52 @@ async function run(path: Path): Promise<{ stored: number; seconds: number; cpuSe
           fields: config.fields,
           spanKinds: config.otlpSpanKinds,
         });
-        stored += result.accepted;
+        return result.accepted;
       }
-    }
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const used = process.cpuUsage(cpu);
-  return { stored, seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
+      return (await ingestBody(store, [body], limits)).accepted;
+    },
+    async close() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 console.log(
   `machine: ${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}; ` +
-    `${total} documents per path, ${PER_BODY} per body, ${rounds} rounds; load ${loadavg()
+    `${total} documents per path, ${PER_BODY} per body${baseline ? `, baseline ${baseline}` : ''}; load ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
 );
-for (let round = 1; round <= rounds; round++) {
-  for (const path of paths) {
-    const { stored, seconds, cpuSeconds } = await run(path);
-    console.log(
-      `round ${round} ${path.padEnd(7)}: stored ${stored} in ${seconds.toFixed(2)} s: ` +
-        `${Math.round(stored / seconds).toLocaleString('en')} documents/s, ` +
-        `${Math.round(stored / cpuSeconds).toLocaleString('en')} per CPU-second (load ${loadavg()[0].toFixed(2)})`,
-    );
+const roots = [join(import.meta.dirname, '..'), ...(baseline ? [resolve(baseline)] : [])];
+for (const path of paths) {
+  const bodies = bodiesOf(path);
+  const sides = await Promise.all(roots.map(openSide));
+  const cpu = sides.map(() => 0);
+  const stored = sides.map(() => 0);
+  const started = performance.now();
+  try {
+    for (const [n, body] of bodies.entries()) {
+      for (let k = 0; k < sides.length; k++) {
+        const side = (n + k) % sides.length;
+        const before = process.cpuUsage();
+        // A copy each: the store hands the chunks over.
+        stored[side] += await (sides[side] as Side).ingest(path, Buffer.from(body));
+        const used = process.cpuUsage(before);
+        cpu[side] += (used.user + used.system) / 1e6;
+      }
+    }
+  } finally {
+    await Promise.all(sides.map((side) => side.close()));
   }
+  const seconds = (performance.now() - started) / 1000;
+  const rate = (side: number) => (stored[side] ?? 0) / (cpu[side] ?? 1);
+  const change =
+    sides.length > 1
+      ? `, baseline ${Math.round(rate(1)).toLocaleString('en')} (${((rate(0) / rate(1) - 1) * 100).toFixed(1)} %)`
+      : '';
+  console.log(
+    `${path.padEnd(7)}: stored ${stored.join(' / ')} in ${seconds.toFixed(1)} s; ` +
+      `${Math.round(rate(0)).toLocaleString('en')} documents per CPU-second${change} (load ${loadavg()[0].toFixed(2)})`,
+  );
 }
