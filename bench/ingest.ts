@@ -33,6 +33,7 @@ import { createAppContext } from '../src/app/create-context.js';
 import type { Config } from '../src/config/config.js';
 import { loadConfig } from '../src/config/load.js';
 import { openSqliteFile } from '../src/db/connection.js';
+import { migrateToLatest } from '../src/db/migrate.js';
 import { generateDemoLogs } from '../src/demo/generate.js';
 import { buildServer } from '../src/http/server.js';
 import { createLogger } from '../src/logging/logger.js';
@@ -147,6 +148,8 @@ async function measureHttpIngest(
 ): Promise<{ accepted: number; timing: Timing; mainCpuMs: number; ingestThreadCpuMs: number }> {
   const config = configFor(join(dir, `http-store-${clients}`, 'logs.db'));
   const ctx = createAppContext(config, createLogger(config));
+  // The routes' access check reads the state database: it needs its tables.
+  await migrateToLatest(ctx.state);
   const server = await buildServer(ctx);
   await server.listen({ port: 0, host: '127.0.0.1' });
   const address = server.server.address() as AddressInfo;

@@ -32,11 +32,17 @@ export function percentile(histogram: Histogram, q: number, maxMs?: number | nul
 
 /** Compact storage: (bucket, count) pairs as little-endian int32, ordered by bucket. */
 export function encodeHistogram(histogram: Histogram): Buffer | null {
-  if (histogram.size === 0) return null;
-  const buckets = Int32Array.from(histogram.keys()).sort();
-  const out = Buffer.allocUnsafe(buckets.length * 8);
+  const size = histogram.size;
+  if (size === 0) return null;
+  // Filled by a loop: Int32Array.from over the keys' iterator took twice as long (a rollup flush
+  // encodes hundreds of these per ingest).
+  const buckets = new Int32Array(size);
+  let filled = 0;
+  for (const bucket of histogram.keys()) buckets[filled++] = bucket;
+  buckets.sort();
+  const out = Buffer.allocUnsafe(size * 8);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  for (let i = 0; i < buckets.length; i++) {
+  for (let i = 0; i < size; i++) {
     const bucket = buckets[i]!;
     view.setInt32(i * 8, bucket, true);
     view.setInt32(i * 8 + 4, histogram.get(bucket)!, true);

@@ -2,7 +2,7 @@ import type SQLite from 'better-sqlite3';
 import type { LogFields } from '../log-record.js';
 import { addDuration, type DurationStats, emptyDurationStats, mergeDurationStats } from './duration-stats.js';
 import { encodeHistogram, mergeEncoded } from './histogram.js';
-import { HOUR_MS, MINUTE_MS, SCOPE_ALL, SCOPE_APP, SERIES_SPANS } from './schema.js';
+import { HOUR_MS, MINUTE_MS, ROLLUP_SPANS, SCOPE_ALL, SCOPE_APP, SERIES_SPANS } from './schema.js';
 
 /** What one (period, app, message key) group adds to the rollups. */
 interface Group extends DurationStats {
@@ -11,8 +11,10 @@ interface Group extends DurationStats {
 
 /** start → app → message key → group */
 type Groups = Map<number, Map<string, Map<string, Group>>>;
-/** start → app → durations; the all-apps row of a period under ALL_APPS */
-type SeriesGroups = Map<number, Map<string | typeof ALL_APPS, DurationStats>>;
+/** app → durations of one period; the all-apps row under ALL_APPS */
+type AppSeries = Map<string | typeof ALL_APPS, DurationStats>;
+/** A rollup row's span and start. */
+type Period = readonly [span: number, start: number];
 
 const ALL_APPS = Symbol('all apps');
 
@@ -37,19 +39,23 @@ function groupFor(groups: Groups, start: number, app: string, key: string): Grou
   return group;
 }
 
-function seriesFor(groups: SeriesGroups, start: number, app: string | typeof ALL_APPS): DurationStats {
-  let apps = groups.get(start);
-  if (!apps) {
-    apps = new Map();
-    groups.set(start, apps);
+/** The series of one period's groups: each app's figures, and all apps' after them. */
+function appSeries(apps: Map<string, Map<string, Group>>): AppSeries {
+  const series: AppSeries = new Map();
+  const all = emptyDurationStats();
+  for (const [app, keys] of apps) {
+    const ofApp = emptyDurationStats();
+    for (const group of keys.values()) mergeDurationStats(ofApp, group);
+    series.set(app, ofApp);
+    mergeDurationStats(all, ofApp);
   }
-  let found = apps.get(app);
-  if (!found) {
-    found = emptyDurationStats();
-    apps.set(app, found);
-  }
-  return found;
+  series.set(ALL_APPS, all);
+  return series;
 }
+
+/** The periods of the given spans that hold a minute. */
+const spansOf = (spans: readonly number[], minute: number): Period[] =>
+  spans.map((span) => [span, Math.floor(minute / span) * span] as const);
 
 function mergeInto(target: Group, source: Group): void {
   mergeDurationStats(target, source);
@@ -103,46 +109,65 @@ export class RollupWriter {
 
   /** Writes everything collected (call inside the ingest transaction) and starts afresh. */
   flush(): void {
+    const minutes = this.minutes;
+    this.minutes = new Map();
+    if (minutes.size === 1) {
+      // One minute (the usual ingest: a body's logs were sent together). Its hour rows and its
+      // 5-minute and hour series rows hold exactly the minute rows' figures, so each row's
+      // figures are summed and its histogram encoded once, for every span.
+      const [[minute, apps]] = minutes;
+      this.write(spansOf(ROLLUP_SPANS, minute), apps);
+      this.writeSeries(spansOf(SERIES_SPANS, minute), appSeries(apps));
+      return;
+    }
     const hours: Groups = new Map();
-    const minuteSeries: SeriesGroups = new Map();
-    for (const [minute, apps] of this.minutes) {
+    const minuteSeries = new Map<number, AppSeries>();
+    for (const [minute, apps] of minutes) {
       const hour = Math.floor(minute / HOUR_MS) * HOUR_MS;
       for (const [app, keys] of apps) {
-        const ofApp = seriesFor(minuteSeries, minute, app);
-        for (const [key, group] of keys) {
-          mergeInto(groupFor(hours, hour, app, key), group);
-          mergeDurationStats(ofApp, group);
-        }
-        mergeDurationStats(seriesFor(minuteSeries, minute, ALL_APPS), ofApp);
+        for (const [key, group] of keys) mergeInto(groupFor(hours, hour, app, key), group);
       }
+      minuteSeries.set(minute, appSeries(apps));
     }
-    this.write(MINUTE_MS, this.minutes);
-    this.write(HOUR_MS, hours);
+    for (const [minute, apps] of minutes) this.write([[MINUTE_MS, minute]], apps);
+    for (const [hour, apps] of hours) this.write([[HOUR_MS, hour]], apps);
     for (const span of SERIES_SPANS) {
       if (span === MINUTE_MS) {
-        this.writeSeries(span, minuteSeries);
+        for (const [minute, series] of minuteSeries) this.writeSeries([[span, minute]], series);
         continue;
       }
-      const longer: SeriesGroups = new Map();
-      for (const [minute, apps] of minuteSeries) {
+      const longer = new Map<number, AppSeries>();
+      for (const [minute, series] of minuteSeries) {
         const start = Math.floor(minute / span) * span;
-        for (const [app, durations] of apps) mergeDurationStats(seriesFor(longer, start, app), durations);
+        let merged = longer.get(start);
+        if (!merged) {
+          merged = new Map();
+          longer.set(start, merged);
+        }
+        for (const [app, durations] of series) {
+          let target = merged.get(app);
+          if (!target) {
+            target = emptyDurationStats();
+            merged.set(app, target);
+          }
+          mergeDurationStats(target, durations);
+        }
       }
-      this.writeSeries(span, longer);
+      for (const [start, series] of longer) this.writeSeries([[span, start]], series);
     }
-    this.minutes = new Map();
   }
 
   discard(): void {
     this.minutes = new Map();
   }
 
-  private write(span: number, groups: Groups): void {
-    for (const [start, apps] of groups) {
-      for (const [app, keys] of apps) {
-        const levels = new Map<string, number>();
-        for (const [key, g] of keys) {
-          const histogram = encodeHistogram(g.histogram);
+  /** Upserts the rows of one period's groups (app and message key, app and level) under every (span, start) given. */
+  private write(periods: readonly Period[], apps: Map<string, Map<string, Group>>): void {
+    for (const [app, keys] of apps) {
+      const levels = new Map<string, number>();
+      for (const [key, g] of keys) {
+        const histogram = encodeHistogram(g.histogram);
+        for (const [span, start] of periods) {
           this.upsertStats.run(
             span,
             start,
@@ -154,16 +179,20 @@ export class RollupWriter {
             g.durationMax,
             histogram,
           );
-          for (const [level, count] of g.levels) levels.set(level, (levels.get(level) ?? 0) + count);
         }
-        for (const [level, count] of levels) this.upsertLevel.run(span, start, app, level, count);
+        for (const [level, count] of g.levels) levels.set(level, (levels.get(level) ?? 0) + count);
+      }
+      for (const [level, count] of levels) {
+        for (const [span, start] of periods) this.upsertLevel.run(span, start, app, level, count);
       }
     }
   }
 
-  private writeSeries(span: number, groups: SeriesGroups): void {
-    for (const [start, apps] of groups) {
-      for (const [app, d] of apps) {
+  /** Upserts the series rows (per app, and all apps) of one period under every (span, start) given. */
+  private writeSeries(periods: readonly Period[], series: AppSeries): void {
+    for (const [app, d] of series) {
+      const histogram = encodeHistogram(d.histogram);
+      for (const [span, start] of periods) {
         this.upsertSeries.run(
           span,
           start,
@@ -173,7 +202,7 @@ export class RollupWriter {
           d.durationCount,
           d.durationSum,
           d.durationMax,
-          encodeHistogram(d.histogram),
+          histogram,
         );
       }
     }

@@ -6,6 +6,7 @@ import type { LedgerOptions } from '../../ndjson/ledger-options.js';
 import type { IngestResult, NdjsonLine } from '../../ndjson/ndjson-line.js';
 import { logRecordLines } from './log-record-documents.js';
 import { type OtlpSignal, otlpMessages } from './otlp-messages.js';
+import { otlpReader } from './otlp-reader.js';
 import { OtlpItemError } from './otlp-values.js';
 import { spanLines } from './span-documents.js';
 
@@ -90,7 +91,7 @@ function decode(body: Buffer, options: OtlpBodyOptions): { lines: NdjsonLine[]; 
   let request: unknown;
   try {
     if (encoding === 'json') request = JSON.parse(body.toString('utf8'));
-    else request = (signal === 'traces' ? messages.traceRequest : messages.logsRequest).decode(body);
+    else request = (signal === 'traces' ? messages.traceRequest : messages.logsRequest).decode(otlpReader(body));
   } catch (error) {
     const what = encoding === 'json' ? 'OTLP JSON' : 'an OTLP protobuf message';
     throw new IngestBodyError('invalid_body', `the body is not ${what}: ${(error as Error).message.slice(0, 200)}`);

@@ -36,12 +36,29 @@ const HEX_ID = /^[0-9a-f]*$/i;
 export function hexId(value: unknown, name: string, bytes: number): string {
   let hex: string;
   if (value === undefined || value === '') return '';
-  if (value instanceof Uint8Array) hex = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
-  else if (typeof value === 'string' && HEX_ID.test(value)) hex = value.toLowerCase();
+  if (value instanceof Uint8Array) return bytesId(value, name, bytes);
+  if (typeof value === 'string' && HEX_ID.test(value)) hex = value.toLowerCase();
   else throw new OtlpItemError(`${name} is not hex`);
   if (hex.length === 0) return '';
   if (hex.length !== bytes * 2) throw new OtlpItemError(`${name} is not ${bytes} bytes`);
   return /^0+$/.test(hex) ? '' : hex;
+}
+
+/** hexId of decoded protobuf bytes: checked for length and zeros before any text is made. */
+function bytesId(value: Uint8Array, name: string, bytes: number): string {
+  if (value.byteLength === 0) return '';
+  if (value.byteLength !== bytes) throw new OtlpItemError(`${name} is not ${bytes} bytes`);
+  let zero = true;
+  for (let i = 0; i < bytes; i++) {
+    if (value[i] !== 0) {
+      zero = false;
+      break;
+    }
+  }
+  if (zero) return '';
+  return (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)).toString(
+    'hex',
+  );
 }
 
 /** An unsigned 64-bit integer in two 32-bit halves (as protobufjs decodes one, without BigInt). */
