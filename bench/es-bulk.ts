@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { benchDocument } from './support/bench-documents.js';
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const perBody = Number(process.argv[3] ?? 1_000);
@@ -34,15 +35,7 @@ for (let from = 0; from < total; from += perBody) {
   const documents: string[] = [];
   for (let i = from; i < Math.min(total, from + perBody); i++) {
     lines.push('{"index":{"_index":"logs-bench"}}');
-    const document = JSON.stringify({
-      '@timestamp': new Date(now - 600_000 + (i % 600_000)).toISOString(),
-      app_name: `app-${i % 20}`,
-      message_key: `key-${i % 50}`,
-      duration: (i * 7919) % 3000,
-      correlation_id: `c-${i}`,
-      level: 'info',
-      message: 'a request took its time',
-    });
+    const document = benchDocument(i, now);
     lines.push(document);
     documents.push(document);
   }

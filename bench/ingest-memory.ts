@@ -19,6 +19,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { benchDocument } from './support/bench-documents.js';
 
 const ROOT = process.argv[2] ?? join(import.meta.dirname, '..');
 const MIB = 1024 * 1024;
@@ -121,15 +122,7 @@ const noNewline = gzipSync(Buffer.alloc(100 * MIB, 0x61), { level: 9 });
 const now = Date.now();
 const logLines: string[] = [];
 for (let i = 0, size = 0; size < 32 * MIB - 300; i++) {
-  const line = JSON.stringify({
-    '@timestamp': new Date(now - 600_000 + (i % 600_000)).toISOString(),
-    app_name: `app-${i % 20}`,
-    message_key: `key-${i % 50}`,
-    duration: (i * 7919) % 3000,
-    correlation_id: `c-${i}`,
-    level: 'info',
-    message: 'a request took its time',
-  });
+  const line = benchDocument(i, now);
   logLines.push(line);
   size += line.length + 1;
 }

@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateDemoLogs } from '../src/demo/generate.js';
-import { otlpMessages } from '../src/logs/protocols/otlp/otlp-messages.js';
+import { benchDocument, benchOtlpTraceBody } from './support/bench-documents.js';
 
 const total = Number(process.argv[2] ?? 200_000);
 const paths = (process.argv[3] ?? 'ndjson,es-bulk,otlp,demo').split(',');
@@ -28,59 +28,8 @@ const baseline = process.argv[4];
 const PER_BODY = 1_000;
 const now = Date.now();
 
-function document(i: number): string {
-  return JSON.stringify({
-    '@timestamp': new Date(now - 600_000 + (i % 600_000)).toISOString(),
-    app_name: `app-${i % 20}`,
-    message_key: `key-${i % 50}`,
-    duration: (i * 7919) % 3000,
-    correlation_id: `c-${i}`,
-    level: 'info',
-    message: 'a request took its time',
-  });
-}
-
-function otlpBody(seed: number): Buffer {
-  const { traceRequest } = otlpMessages();
-  const start = BigInt(now - 300_000) * 1_000_000n;
-  const byService = new Map<number, object[]>();
-  for (let i = 0; i < PER_BODY; i++) {
-    const n = seed * PER_BODY + i;
-    const id = Buffer.alloc(16);
-    id.writeUInt32BE(n + 1, 12);
-    id.writeUInt32BE(seed + 1, 0);
-    const begin = start + BigInt(n) * 1_000_000n;
-    const list = byService.get(i % 8) ?? [];
-    list.push({
-      traceId: id,
-      spanId: id.subarray(8),
-      name: `GET /api/route-${n % 40}`,
-      kind: 2,
-      startTimeUnixNano: String(begin),
-      endTimeUnixNano: String(begin + BigInt(((n * 7919) % 3000) * 1_000_000 + 123_456)),
-      attributes: [
-        { key: 'http.request.method', value: { stringValue: 'GET' } },
-        { key: 'http.route', value: { stringValue: `/api/route-${n % 40}` } },
-        { key: 'http.response.status_code', value: { intValue: 200 } },
-      ],
-      status: { code: n % 97 === 0 ? 2 : 0 },
-    });
-    byService.set(i % 8, list);
-  }
-  const message = traceRequest.fromObject({
-    resourceSpans: [...byService].map(([service, list]) => ({
-      resource: {
-        attributes: [
-          { key: 'service.name', value: { stringValue: `service-${service}` } },
-          { key: 'telemetry.sdk.language', value: { stringValue: 'nodejs' } },
-          { key: 'host.name', value: { stringValue: 'bench-host' } },
-        ],
-      },
-      scopeSpans: [{ scope: { name: 'bench' }, spans: list }],
-    })),
-  });
-  return Buffer.from(traceRequest.encode(message).finish());
-}
+const document = (i: number): string => benchDocument(i, now);
+const otlpBody = (seed: number): Buffer => benchOtlpTraceBody(seed, PER_BODY, now);
 
 function bodiesOf(path: string): Buffer[] {
   const bodies: Buffer[] = [];

@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { benchDocument } from './support/bench-documents.js';
 
 const mib = Number(process.argv[2] ?? 32);
 const rounds = Number(process.argv[3] ?? 3);
@@ -28,15 +29,7 @@ const lines: string[] = [];
 let size = 0;
 const now = Date.now();
 for (let i = 0; size < mib * 1024 * 1024 - 300; i++) {
-  const line = JSON.stringify({
-    '@timestamp': new Date(now - 600_000 + (i % 600_000)).toISOString(),
-    app_name: `app-${i % 20}`,
-    message_key: `key-${i % 50}`,
-    duration: (i * 7919) % 3000,
-    correlation_id: `c-${i}`,
-    level: 'info',
-    message: 'a request took its time',
-  });
+  const line = benchDocument(i, now);
   lines.push(line);
   size += line.length + 1;
 }

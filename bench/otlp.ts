@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { otlpMessages } from '../src/logs/protocols/otlp/otlp-messages.js';
+import { benchOtlpTraceBody } from './support/bench-documents.js';
 
 const totalSpans = Number(process.argv[2] ?? 300_000);
 const perRequest = Number(process.argv[3] ?? 1_000);
@@ -27,51 +27,7 @@ const base = `http://127.0.0.1:${port}`;
 
 /** A few distinct request bodies (sent round robin): spans of 8 services, 40 routes. */
 function requestBody(seed: number): Uint8Array {
-  const { traceRequest } = otlpMessages();
-  const start = BigInt(Date.now() - 300_000) * 1_000_000n;
-  const spans = Array.from({ length: perRequest }, (_, i) => {
-    const n = seed * perRequest + i;
-    const id = Buffer.alloc(16);
-    id.writeUInt32BE(n + 1, 12);
-    id.writeUInt32BE(seed + 1, 0);
-    const begin = start + BigInt(n) * 1_000_000n;
-    return {
-      traceId: id,
-      spanId: id.subarray(8),
-      name: `GET /api/route-${n % 40}`,
-      kind: 2,
-      startTimeUnixNano: String(begin),
-      endTimeUnixNano: String(begin + BigInt(((n * 7919) % 3000) * 1_000_000 + 123_456)),
-      attributes: [
-        { key: 'http.request.method', value: { stringValue: 'GET' } },
-        { key: 'http.route', value: { stringValue: `/api/route-${n % 40}` } },
-        { key: 'http.response.status_code', value: { intValue: 200 } },
-      ],
-      status: { code: n % 97 === 0 ? 2 : 0 },
-    };
-  });
-  const byService = new Map<number, object[]>();
-  for (const [i, span] of spans.entries()) {
-    const list = byService.get(i % 8) ?? [];
-    list.push(span);
-    byService.set(i % 8, list);
-  }
-  return traceRequest
-    .encode(
-      traceRequest.fromObject({
-        resourceSpans: [...byService].map(([service, list]) => ({
-          resource: {
-            attributes: [
-              { key: 'service.name', value: { stringValue: `service-${service}` } },
-              { key: 'telemetry.sdk.language', value: { stringValue: 'nodejs' } },
-              { key: 'host.name', value: { stringValue: 'bench-host' } },
-            ],
-          },
-          scopeSpans: [{ scope: { name: 'bench' }, spans: list }],
-        })),
-      }),
-    )
-    .finish();
+  return benchOtlpTraceBody(seed, perRequest, Date.now());
 }
 
 const requests = Math.ceil(totalSpans / perRequest);
