@@ -1,11 +1,11 @@
 import { isoTime } from '../logs/iso-time.js';
+import type { FileProblem } from '../rules/file/document.js';
 import type { ValueUnit } from '../rules/kinds/kind.js';
 import { formatValue } from '../rules/kinds/words.js';
 import { type ExpectationFailure, notificationsSent } from './compare.js';
 import type { ReplayNotification, ReplayOutcome, ReplayWindowSeries } from './outcome.js';
 import { formatRelativeTime } from './relative-time.js';
 import type { RuleTestResult, RuleTestRun } from './runner.js';
-import type { FileProblem } from './yaml-positions.js';
 
 const quoted = (names: readonly string[]) => `[${names.map((n) => JSON.stringify(n)).join(', ')}]`;
 

@@ -1,3 +1,5 @@
+import type { FileProblem } from '../rules/file/document.js';
+import type { Position } from '../rules/file/positions.js';
 import { readRulesFile } from '../rules/file/read.js';
 import { kindNamed } from '../rules/kinds/registry.js';
 import { compareOutcome, type ExpectationFailure } from './compare.js';
@@ -5,7 +7,6 @@ import type { ReplayOutcome } from './outcome.js';
 import { replayTest } from './replay.js';
 import { replayConfig } from './replay-world.js';
 import { readRuleTestFile } from './test-file.js';
-import type { FileProblem, Position } from './yaml-positions.js';
 
 export interface RuleTestResult {
   name: string;

@@ -4,7 +4,10 @@ import type { TSchema } from 'typebox';
 import { LineCounter, parseDocument } from 'yaml';
 import type { LogFieldNames } from '../config/config.js';
 import { extractLog } from '../logs/fields.js';
+import type { FileProblem } from '../rules/file/document.js';
+import { type Position, positionOf } from '../rules/file/positions.js';
 import { type Problem, schemaProblems } from '../validation/problems.js';
+import { type PathSegment, segmentsOf } from './path-segments.js';
 import { parseDuration, parseRelativeTime } from './relative-time.js';
 import {
   EXPECTED_MARK,
@@ -14,7 +17,6 @@ import {
   type RuleTestInput,
   type TestLogInput,
 } from './test-file-schema.js';
-import { type FileProblem, type PathSegment, type Position, positionOf, segmentsOf } from './yaml-positions.js';
 
 /** One log of a test, copied `repeat` times, with the test's defaults applied. */
 export interface TestLog {
@@ -93,7 +95,7 @@ export function parseRuleTestFile(file: string, text: string, fields: LogFieldNa
   }
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
   const problemAt = (path: readonly PathSegment[], message: string, key = false): FileProblem => {
-    const { line, column } = positionOf(doc, lines, path, { key });
+    const { line, column } = positionOf(doc, lines, path, { atKey: key });
     return { file, line, column, path: path.join('.'), message };
   };
 
