@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { TSchema } from 'typebox';
 import { LineCounter, parseDocument } from 'yaml';
@@ -6,6 +5,7 @@ import type { LogFieldNames } from '../config/config.js';
 import { extractLog } from '../logs/fields.js';
 import type { FileProblem } from '../rules/file/document.js';
 import { type Position, positionOf } from '../rules/file/positions.js';
+import { readTextOrProblem } from '../rules/file/read.js';
 import { type Problem, schemaProblems } from '../validation/problems.js';
 import { type PathSegment, segmentsOf } from './path-segments.js';
 import { parseDuration, parseRelativeTime } from './relative-time.js';
@@ -69,15 +69,8 @@ const DEFAULT_INTERVAL_MS = 60_000;
  * comes with its line and column.
  */
 export async function readRuleTestFile(file: string, fields: LogFieldNames): Promise<SuiteResult> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : 'cannot be read';
-    return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: reason }] };
-  }
-  return parseRuleTestFile(file, text, fields);
+  const text = await readTextOrProblem(file);
+  return typeof text === 'string' ? parseRuleTestFile(file, text, fields) : { ok: false, problems: [text] };
 }
 
 /** readRuleTestFile for text already read. */

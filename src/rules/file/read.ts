@@ -29,15 +29,19 @@ export async function readRulesFile(
   path: string,
   env: Record<string, string | undefined> = process.env,
 ): Promise<RulesFileResult> {
-  let text: string;
+  const text = await readTextOrProblem(path);
+  return typeof text === 'string' ? checkRulesText(text, path, env) : { ok: false, problems: [text] };
+}
+
+/** A file's text, or why it cannot be read as a problem at its first line (rules and rule test files). */
+export async function readTextOrProblem(file: string): Promise<string | FileProblem> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : 'cannot be read';
-    return { ok: false, problems: [{ file: path, line: 1, column: 1, path: '', message: reason }] };
+    return { file, line: 1, column: 1, path: '', message: reason };
   }
-  return checkRulesText(text, path, env);
 }
 
 /** The same checks over a file's text (`file` names it in problems). */
